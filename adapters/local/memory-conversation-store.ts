@@ -1,0 +1,84 @@
+import type { Conversation, ConversationSummary, Page, Turn } from '../../core/conversation/conversation.js';
+import { ConversationNotFoundError, ValidationError, VersionConflictError } from '../../core/errors.js';
+import type { AppendExchange, ConversationStore } from '../../core/ports/conversation-store.js';
+import { decodeCursor, encodeCursor, pageOf, summarize } from './paging.js';
+
+interface Entry {
+  conversation: Conversation;
+  turns: Turn[];
+}
+
+/** Conversations in process memory: fast, lost on restart. Values are copied in and out so callers cannot mutate them. */
+export class MemoryConversationStore implements ConversationStore {
+  readonly capabilities = { durable: false, ttl: false };
+  private readonly entries = new Map<string, Entry>();
+
+  async create(conversation: Conversation): Promise<void> {
+    const key = this.key(conversation.userId, conversation.id);
+    if (this.entries.has(key)) throw new ValidationError(`conversation ${conversation.id} already exists`);
+    this.entries.set(key, { conversation: structuredClone(conversation), turns: [] });
+  }
+
+  async get(userId: string, conversationId: string): Promise<Conversation | undefined> {
+    const entry = this.entries.get(this.key(userId, conversationId));
+    return entry && structuredClone(entry.conversation);
+  }
+
+  async appendExchange(exchange: AppendExchange): Promise<Conversation> {
+    const entry = this.entries.get(this.key(exchange.userId, exchange.conversationId));
+    if (!entry) throw new ConversationNotFoundError(exchange.conversationId);
+    if (entry.conversation.version !== exchange.expectedVersion) {
+      throw new VersionConflictError(exchange.conversationId, exchange.expectedVersion);
+    }
+    const conversation: Conversation = {
+      ...entry.conversation,
+      version: entry.conversation.version + 1,
+      turnCount: entry.conversation.turnCount + exchange.turns.length,
+      updatedAt: exchange.at,
+      state: structuredClone(exchange.state),
+      ...(exchange.title !== undefined && entry.conversation.title === undefined && { title: exchange.title }),
+    };
+    entry.turns.push(...structuredClone([...exchange.turns]));
+    entry.conversation = conversation;
+    return structuredClone(conversation);
+  }
+
+  async recentTurns(userId: string, conversationId: string, limit: number): Promise<Turn[]> {
+    const entry = this.entries.get(this.key(userId, conversationId));
+    return entry && limit > 0 ? structuredClone(entry.turns.slice(-limit)) : [];
+  }
+
+  async turns(userId: string, conversationId: string, page: { limit: number; cursor?: string }): Promise<Page<Turn>> {
+    const entry = this.entries.get(this.key(userId, conversationId));
+    if (!entry) return { items: [] };
+    const start = page.cursor ? Number(decodeCursor(page.cursor)) : 0;
+    if (!Number.isInteger(start) || start < 0) throw new ValidationError('invalid cursor');
+    const items = entry.turns.slice(start, start + page.limit);
+    const next = start + items.length;
+    return { items: structuredClone(items), ...(next < entry.turns.length && { nextCursor: encodeCursor(String(next)) }) };
+  }
+
+  async list(userId: string, page: { limit: number; cursor?: string }): Promise<Page<ConversationSummary>> {
+    const mine = [...this.entries.values()].map((e) => e.conversation).filter((c) => c.userId === userId);
+    return pageOf(mine.map(summarize), page);
+  }
+
+  async delete(userId: string, conversationId: string): Promise<boolean> {
+    return this.entries.delete(this.key(userId, conversationId));
+  }
+
+  async deleteAllForUser(userId: string): Promise<number> {
+    let removed = 0;
+    for (const [key, entry] of this.entries) {
+      if (entry.conversation.userId === userId) {
+        this.entries.delete(key);
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  private key(userId: string, conversationId: string): string {
+    return `${userId}\u0000${conversationId}`;
+  }
+}

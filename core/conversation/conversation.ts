@@ -1,0 +1,44 @@
+import type { Sentiment } from '../ports/sentiment-analyzer.js';
+import type { DialogueState } from '../dialogue/dialogue-state.js';
+
+export type Role = 'user' | 'assistant';
+
+/** One utterance in a conversation, as stored. */
+export interface Turn {
+  id: string;
+  role: Role;
+  text: string;
+  at: string;
+  intent?: string;
+  skill?: string;
+  slots?: Record<string, string | number>;
+  sentiment?: Sentiment;
+  /** Skill data worth keeping with the reply (e.g. the track that started playing). */
+  data?: Record<string, unknown>;
+}
+
+/** The conversation's header: who owns it, its dialogue state and its optimistic-concurrency version. */
+export interface Conversation {
+  id: string;
+  userId: string;
+  title?: string;
+  createdAt: string;
+  updatedAt: string;
+  /** Incremented by every appended exchange; writers pass the version they read. */
+  version: number;
+  turnCount: number;
+  state: DialogueState;
+}
+
+export interface ConversationSummary {
+  id: string;
+  title?: string;
+  createdAt: string;
+  updatedAt: string;
+  turnCount: number;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor?: string;
+}

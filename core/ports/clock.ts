@@ -1,0 +1,10 @@
+export interface Clock {
+  now(): Date;
+  /** Milliseconds from an arbitrary origin that never goes backwards; for durations only. */
+  monotonicMs(): number;
+}
+
+export const systemClock: Clock = {
+  now: () => new Date(),
+  monotonicMs: () => performance.now(),
+};

@@ -1,0 +1,11 @@
+export type SentimentLabel = 'positive' | 'negative' | 'neutral' | 'mixed';
+
+export interface Sentiment {
+  label: SentimentLabel;
+  /** -1 (very negative) .. 1 (very positive). */
+  score: number;
+}
+
+export interface SentimentAnalyzer {
+  analyze(request: { text: string; language: string; signal?: AbortSignal }): Promise<Sentiment>;
+}

@@ -1,0 +1,24 @@
+import type { Audio, AudioFormat } from './audio.js';
+
+export interface TranscribeRequest {
+  audio: Audio;
+  language: string;
+  /** Phrases the recognizer should favour (built from the skills' utterances). */
+  hints?: readonly string[];
+  signal?: AbortSignal;
+}
+
+export interface Transcript {
+  text: string;
+  confidence?: number;
+}
+
+export interface SpeechRecognizerCapabilities {
+  formats: readonly AudioFormat[];
+  streaming: boolean;
+}
+
+export interface SpeechRecognizer {
+  readonly capabilities: SpeechRecognizerCapabilities;
+  transcribe(request: TranscribeRequest): Promise<Transcript>;
+}

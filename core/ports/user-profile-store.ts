@@ -1,0 +1,21 @@
+export type Units = 'metric' | 'imperial';
+
+export interface Preferences {
+  voice?: string;
+  language: string;
+  units: Units;
+  timeZone: string;
+  homeCity?: string;
+}
+
+export interface UserProfile {
+  userId: string;
+  preferences: Preferences;
+  updatedAt: string;
+}
+
+export interface UserProfileStore {
+  get(userId: string): Promise<UserProfile | undefined>;
+  put(profile: UserProfile): Promise<void>;
+  delete(userId: string): Promise<boolean>;
+}

@@ -1,0 +1,31 @@
+import type { Units } from './user-profile-store.js';
+
+export interface WeatherLocation {
+  name: string;
+  country?: string;
+  latitude: number;
+  longitude: number;
+  timeZone?: string;
+}
+
+export interface DailyForecast {
+  date: string;
+  minTemperature: number;
+  maxTemperature: number;
+  condition: string;
+  precipitationProbability?: number;
+}
+
+export interface WeatherReport {
+  location: WeatherLocation;
+  units: Units;
+  current: { temperature: number; condition: string; windSpeed: number; humidity?: number; observedAt: string };
+  daily: DailyForecast[];
+}
+
+export type WeatherLookup = { kind: 'found'; report: WeatherReport } | { kind: 'unknown-location'; query: string };
+
+export interface WeatherProvider {
+  /** Throws DependencyUnavailableError when the service cannot be reached. */
+  lookup(request: { city: string; units: Units; days: number; signal?: AbortSignal }): Promise<WeatherLookup>;
+}

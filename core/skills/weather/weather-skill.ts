@@ -1,0 +1,86 @@
+import { DependencyUnavailableError, isCoreError } from '../../errors.js';
+import type { IntentDefinition, Skill, SkillContext, SkillResult } from '../../ports/skill.js';
+import type { DailyForecast, WeatherProvider, WeatherReport } from '../../ports/weather-provider.js';
+import { KNOWN_CITIES } from './known-cities.js';
+
+const CITY_SLOT = { name: 'city', entity: 'city', required: true, prompt: 'For which city?', fromPreferences: 'homeCity' } as const;
+
+/** Current conditions and a short forecast for a named city or the user's home city. */
+export class WeatherSkill implements Skill {
+  readonly name = 'weather';
+  readonly description = 'the weather and forecast for a city';
+  readonly intents: readonly IntentDefinition[] = [
+    {
+      name: 'weather.current',
+      utterances: [
+        "what's the weather", 'what is the weather like', 'weather', 'how is the weather today',
+        "what's the weather in {city}", 'weather in {city}', 'how hot is it in {city}', 'is it cold in {city}',
+        'is it raining in {city}', 'what is the temperature in {city}', 'tell me the weather for {city}',
+        'what is the weather like outside', 'how warm is it',
+      ],
+      slots: [CITY_SLOT],
+    },
+    {
+      name: 'weather.forecast',
+      utterances: [
+        "what's the forecast", 'weather forecast', 'what is the forecast for {city}', 'forecast for {city}',
+        'will it rain tomorrow', 'will it rain tomorrow in {city}', 'what will the weather be like this week',
+        'weather this week in {city}', 'do I need an umbrella tomorrow', 'forecast for the next few days',
+      ],
+      slots: [CITY_SLOT],
+    },
+  ];
+
+  constructor(private readonly provider: WeatherProvider, private readonly cities: readonly string[] = KNOWN_CITIES) {}
+
+  async entityValues() {
+    return { city: this.cities };
+  }
+
+  async handle(context: SkillContext): Promise<SkillResult> {
+    const city = String(context.slots.city ?? context.preferences.homeCity ?? '');
+    const days = context.intent === 'weather.forecast' ? 4 : 2;
+    try {
+      const lookup = await this.provider.lookup({ city, units: context.preferences.units, days, ...(context.signal && { signal: context.signal }) });
+      if (lookup.kind === 'unknown-location') {
+        return { text: `I couldn't find a place called ${lookup.query}. Which city did you mean?` };
+      }
+      const text = context.intent === 'weather.forecast' ? forecastText(lookup.report) : currentText(lookup.report);
+      return { text, data: { weather: lookup.report } };
+    } catch (error) {
+      if (error instanceof DependencyUnavailableError || (isCoreError(error) && error.retryable)) {
+        return { text: "I can't reach the weather service right now. Please try again in a moment." };
+      }
+      throw error;
+    }
+  }
+}
+
+function unitsOf(report: WeatherReport) {
+  return report.units === 'imperial' ? { temp: 'degrees Fahrenheit', wind: 'miles per hour' } : { temp: 'degrees Celsius', wind: 'kilometres per hour' };
+}
+
+function currentText(report: WeatherReport): string {
+  const units = unitsOf(report);
+  const now = report.current;
+  const tomorrow = report.daily[1];
+  const sentences = [
+    `In ${report.location.name} it's ${Math.round(now.temperature)} ${units.temp} and ${now.condition.toLowerCase()}, with wind at ${Math.round(now.windSpeed)} ${units.wind}.`,
+  ];
+  if (tomorrow) sentences.push(`Tomorrow: ${dayText(tomorrow)}.`);
+  return sentences.join(' ');
+}
+
+function forecastText(report: WeatherReport): string {
+  const days = report.daily.slice(0, 4).map((day, index) => `${index === 0 ? 'Today' : index === 1 ? 'Tomorrow' : weekday(day.date)}: ${dayText(day)}.`);
+  return `Forecast for ${report.location.name}, in ${unitsOf(report).temp}. ${days.join(' ')}`;
+}
+
+function dayText(day: DailyForecast): string {
+  const rain = day.precipitationProbability !== undefined && day.precipitationProbability >= 30 ? `, ${day.precipitationProbability}% chance of rain` : '';
+  return `${day.condition.toLowerCase()}, ${Math.round(day.minTemperature)} to ${Math.round(day.maxTemperature)}${rain}`;
+}
+
+function weekday(date: string): string {
+  return new Intl.DateTimeFormat('en-US', { weekday: 'long', timeZone: 'UTC' }).format(new Date(`${date}T12:00:00Z`));
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { ConversationNotFoundError, ValidationError } from '../../core/errors.js';
+import { ScriptedLanguageModel } from '../doubles/scripted-language-model.js';
+import { createTestAssistant } from '../support/test-assistant.js';
+
+const text = (t: string) => ({ kind: 'text' as const, text: t });
+
+describe('turn pipeline', () => {
+  it('routes a confident skill intent to its skill', async () => {
+    const a = await createTestAssistant();
+    const conversation = await a.service.create('u1');
+    const reply = await a.handleTurn({ userId: 'u1', conversationId: conversation.id, input: text('hello') });
+    expect(reply.route).toBe('skill');
+    expect(reply.skill).toBe('small-talk');
+    expect(reply.text).toMatch(/Good morning! I'm Test Assistant/);
+    expect(reply.version).toBe(1);
+    expect(Object.keys(reply.timings)).toEqual(expect.arrayContaining(['understand', 'decide', 'respond', 'persist', 'total']));
+  });
+
+  it('asks for a missing slot and fills it on the next turn', async () => {
+    const a = await createTestAssistant();
+    const { id } = await a.service.create('u1');
+    const first = await a.handleTurn({ userId: 'u1', conversationId: id, input: text("what's the weather") });
+    expect(first).toMatchObject({ route: 'ask', text: 'For which city?', intent: 'weather.current' });
+    const second = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('Paris') });
+    expect(second).toMatchObject({ route: 'skill', skill: 'weather', slots: { city: 'Paris' } });
+    expect(second.text).toMatch(/^In Paris it's 18 degrees Celsius and partly cloudy/);
+    expect(a.weather.lookups).toEqual(['Paris']);
+    const stored = await a.service.get('u1', id);
+    expect(stored.state.pending).toBeUndefined();
+  });
+
+  it('uses the saved home city before asking, in the preferred units', async () => {
+    const a = await createTestAssistant();
+    await a.service.updatePreferences('u1', { homeCity: 'Oslo', units: 'imperial' });
+    const { id } = await a.service.create('u1');
+    const reply = await a.handleTurn({ userId: 'u1', conversationId: id, input: text("what's the weather") });
+    expect(reply.text).toMatch(/^In Oslo it's 64 degrees Fahrenheit/);
+  });
+
+  it('drops the pending question when the user clearly asks for something else', async () => {
+    const a = await createTestAssistant();
+    const { id } = await a.service.create('u1');
+    await a.handleTurn({ userId: 'u1', conversationId: id, input: text("what's the weather") });
+    const reply = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('what time is it') });
+    expect(reply).toMatchObject({ route: 'skill', skill: 'time', text: "It's 9:30 AM UTC." });
+  });
+
+  it('sends unknown requests to the language model with a bounded history window', async () => {
+    const model = new ScriptedLanguageModel('Forty-two.');
+    const a = await createTestAssistant({ model });
+    const { id } = await a.service.create('u1');
+    for (let i = 0; i < 8; i += 1) await a.handleTurn({ userId: 'u1', conversationId: id, input: text('hello') });
+    const reply = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('what is the meaning of life') });
+    expect(reply).toMatchObject({ route: 'llm', text: 'Forty-two.' });
+    const request = model.requests.at(-1);
+    expect(request?.messages).toHaveLength(11);
+    expect(request?.messages.at(-1)).toEqual({ role: 'user', content: 'what is the meaning of life' });
+    expect(request?.system).not.toContain('meaning of life');
+  });
+
+  it('keeps serving skills and says so when the language model is down', async () => {
+    const model = new ScriptedLanguageModel();
+    model.down = true;
+    const a = await createTestAssistant({ model });
+    const { id } = await a.service.create('u1');
+    const reply = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('tell me a joke') });
+    expect(reply.text).toMatch(/^I can't answer that right now, but I can still help with/);
+    const skill = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('what time is it') });
+    expect(skill.skill).toBe('time');
+  });
+
+  it('plays music, reports what is playing and keeps the queue with the conversation', async () => {
+    const a = await createTestAssistant();
+    const { id } = await a.service.create('u1');
+    const play = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('play some jazz') });
+    expect(play.text).toBe('Playing Blue Night by Ella Moon, then 1 more.');
+    expect(play.data).toMatchObject({ playback: { status: 'playing', track: { streamUrl: 'https://example.test/t1.mp3' } } });
+    await a.handleTurn({ userId: 'u1', conversationId: id, input: text('next song') });
+    await a.handleTurn({ userId: 'u1', conversationId: id, input: text('pause') });
+    const playing = await a.handleTurn({ userId: 'u1', conversationId: id, input: text("what's playing") });
+    expect(playing.text).toBe('This is Slow Swing by Ella Moon (paused).');
+  });
+
+  it('serialises concurrent turns on one conversation: each stored once, in order', async () => {
+    const a = await createTestAssistant();
+    const { id } = await a.service.create('u1');
+    const replies = await Promise.all(Array.from({ length: 20 }, () => a.handleTurn({ userId: 'u1', conversationId: id, input: text('hello') })));
+    expect(replies.map((r) => r.version).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    const history = await a.service.history('u1', id, { limit: 100 });
+    expect(history.items).toHaveLength(40);
+    expect(history.items.map((t) => t.role)).toEqual(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 'user' : 'assistant')));
+  });
+
+  it('rejects empty text and unknown conversations without writing anything', async () => {
+    const a = await createTestAssistant();
+    const { id } = await a.service.create('u1');
+    await expect(a.handleTurn({ userId: 'u1', conversationId: id, input: text('   ') })).rejects.toBeInstanceOf(ValidationError);
+    await expect(a.handleTurn({ userId: 'u2', conversationId: id, input: text('hello') })).rejects.toBeInstanceOf(ConversationNotFoundError);
+    expect((await a.service.get('u1', id)).version).toBe(0);
+  });
+
+  it('answers help from the registered skills', async () => {
+    const a = await createTestAssistant();
+    const { id } = await a.service.create('u1');
+    const reply = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('what can you do') });
+    expect(reply.text).toContain('the weather and forecast for a city');
+    expect(reply.data).toEqual({ skills: ['small-talk', 'weather', 'music', 'time'] });
+  });
+});
