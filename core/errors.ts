@@ -120,3 +120,10 @@ export function isCoreError(value: unknown): value is CoreError {
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError('turn aborted by caller', { cause: signal.reason });
 }
+
+export class UnauthenticatedError extends CoreError {
+  constructor(message: string, options: CoreErrorOptions = {}) {
+    super(ErrorCodes.UNAUTHENTICATED, message, options);
+    this.name = 'UnauthenticatedError';
+  }
+}
