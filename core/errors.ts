@@ -74,10 +74,11 @@ export class VersionConflictError extends CoreError {
 /** A store, model, or service the turn depends on cannot be reached right now. */
 export class DependencyUnavailableError extends CoreError {
   constructor(readonly dependency: string, message: string, options: CoreErrorOptions = {}) {
+    const retryable = options.retryable ?? true;
     super(ErrorCodes.DEPENDENCY_UNAVAILABLE, `${dependency}: ${message}`, {
-      retryable: true,
-      retryAfterSeconds: 1,
       ...options,
+      retryable,
+      retryAfterSeconds: retryable ? (options.retryAfterSeconds ?? 1) : undefined,
     });
     this.name = 'DependencyUnavailableError';
   }

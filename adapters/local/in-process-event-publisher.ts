@@ -1,4 +1,5 @@
 import type { DomainEvent, DomainEventType } from '../../core/events.js';
+import { throwIfAborted } from '../../core/errors.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
 
 export type EventListener = (event: DomainEvent) => void | Promise<void>;
@@ -19,16 +20,27 @@ export class InProcessEventPublisher implements EventPublisher {
     return () => set.delete(listener);
   }
 
-  async publish(events: readonly DomainEvent[]): Promise<void> {
+  async publish(events: readonly DomainEvent[], options: { signal?: AbortSignal } = {}): Promise<void> {
+    throwIfAborted(options.signal);
     for (const event of events) {
       const targets = [...(this.listeners.get(event.type) ?? []), ...(this.listeners.get('*') ?? [])];
       for (const listener of targets) {
+        // Copied now, not when the listener runs, so a caller mutating the event after publish cannot change it.
+        const copy = structuredClone(event);
         queueMicrotask(() => {
           Promise.resolve()
-            .then(() => listener(structuredClone(event)))
-            .catch((error: unknown) => this.options.onListenerError?.(error, event));
+            .then(() => listener(copy))
+            .catch((error: unknown) => this.reportListenerError(error, event));
         });
       }
+    }
+  }
+
+  private reportListenerError(error: unknown, event: DomainEvent): void {
+    try {
+      this.options.onListenerError?.(error, event);
+    } catch {
+      // The error hook is the last line of reporting; letting it throw would surface as an unhandled rejection.
     }
   }
 }

@@ -1,5 +1,6 @@
 import type { Cache } from '../../core/ports/cache.js';
 import type { Clock } from '../../core/ports/clock.js';
+import { ValidationError } from '../../core/errors.js';
 
 interface Entry {
   json: string;
@@ -29,8 +30,13 @@ export class MemoryCache implements Cache {
   }
 
   async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+    // A NaN expiry would never compare as expired, so the entry would live forever.
+    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new ValidationError(`cache ttl must be positive, got ${ttlSeconds}`);
+    // JSON.stringify yields undefined for undefined, functions and symbols; storing that would break get().
+    const json = JSON.stringify(value) as string | undefined;
+    if (json === undefined) throw new ValidationError(`cache value for ${key} is not JSON-serialisable`);
     this.entries.delete(key);
-    this.entries.set(key, { json: JSON.stringify(value), expiresAt: this.now() + ttlSeconds * 1000 });
+    this.entries.set(key, { json, expiresAt: this.now() + ttlSeconds * 1000 });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;

@@ -1,7 +1,7 @@
 import type { Conversation, ConversationSummary, Page, Turn } from '../../core/conversation/conversation.js';
 import { ConversationNotFoundError, ValidationError, VersionConflictError } from '../../core/errors.js';
 import type { AppendExchange, ConversationStore } from '../../core/ports/conversation-store.js';
-import { decodeCursor, encodeCursor, pageOf, summarize } from './paging.js';
+import { checkPageLimit, decodeTurnCursor, encodeTurnCursor, pageOf, summarize } from './paging.js';
 
 interface Entry {
   conversation: Conversation;
@@ -44,18 +44,21 @@ export class MemoryConversationStore implements ConversationStore {
   }
 
   async recentTurns(userId: string, conversationId: string, limit: number): Promise<Turn[]> {
+    if (!Number.isInteger(limit) || limit < 0) {
+      throw new ValidationError(`recent turn limit must be a non-negative integer, got ${limit}`);
+    }
     const entry = this.entries.get(this.key(userId, conversationId));
     return entry && limit > 0 ? structuredClone(entry.turns.slice(-limit)) : [];
   }
 
   async turns(userId: string, conversationId: string, page: { limit: number; cursor?: string }): Promise<Page<Turn>> {
+    checkPageLimit(page.limit);
+    const start = decodeTurnCursor(page.cursor);
     const entry = this.entries.get(this.key(userId, conversationId));
     if (!entry) return { items: [] };
-    const start = page.cursor ? Number(decodeCursor(page.cursor)) : 0;
-    if (!Number.isInteger(start) || start < 0) throw new ValidationError('invalid cursor');
     const items = entry.turns.slice(start, start + page.limit);
     const next = start + items.length;
-    return { items: structuredClone(items), ...(next < entry.turns.length && { nextCursor: encodeCursor(String(next)) }) };
+    return { items: structuredClone(items), ...(next < entry.turns.length && { nextCursor: encodeTurnCursor(next) }) };
   }
 
   async list(userId: string, page: { limit: number; cursor?: string }): Promise<Page<ConversationSummary>> {

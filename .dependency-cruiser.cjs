@@ -1,0 +1,52 @@
+/** Import rules of the hexagon (see ARCHITECTURE.md): the core depends on nothing, adapters only on the core. */
+module.exports = {
+  forbidden: [
+    {
+      name: 'core-is-self-contained',
+      comment: 'core/ imports nothing outside core/: no adapters, entrypoints, SDKs, frameworks or Node I/O',
+      severity: 'error',
+      from: { path: '^core/' },
+      to: { pathNot: '^core/' },
+    },
+    {
+      name: 'adapters-only-use-the-core',
+      comment: 'adapters/ import the core and their own libraries, never entrypoints/',
+      severity: 'error',
+      from: { path: '^adapters/' },
+      to: { path: '^entrypoints/' },
+    },
+    {
+      name: 'adapters-do-not-import-each-other-across-families',
+      comment: 'an AWS adapter must not need a local one (and vice versa), so each Lambda bundle stays small',
+      severity: 'error',
+      from: { path: '^adapters/(aws|local|http)/' },
+      to: { path: '^adapters/(aws|local|http)/', pathNot: '^adapters/$1/' },
+    },
+    {
+      name: 'frameworks-stay-in-entrypoints',
+      comment: 'only entrypoints/ import inversify, reflect-metadata or fastify',
+      severity: 'error',
+      from: { pathNot: '^entrypoints/' },
+      to: { path: 'node_modules/(inversify|@inversifyjs|reflect-metadata|fastify|@fastify)/' },
+    },
+    {
+      name: 'no-circular',
+      severity: 'error',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'not-to-unresolvable',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
+    },
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    exclude: { path: '(^|/)(test|bench|deploy)/' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.mjs', '.js', '.json', '.d.ts'] },
+  },
+};

@@ -1,0 +1,247 @@
+import type { SlotValue } from '../../core/ports/language-understanding.js';
+import type { EntityType } from '../../core/ports/skill.js';
+
+/** An extracted entity with its character span in the original text. */
+export interface EntityMatch extends SlotValue {
+  start: number;
+  end: number;
+}
+
+export interface ExtractOptions {
+  /** The entity the assistant just asked for: it wins ambiguous spans, and for a city any capitalised name counts. */
+  expecting?: EntityType;
+  /** Reads the words after "in"/"for" as a place. Only for intents that take a city: elsewhere "in 20 minutes" is no place. */
+  placeAfterPreposition?: boolean;
+}
+
+interface Token {
+  text: string;
+  start: number;
+  end: number;
+  /** The characters between the previous token and this one. */
+  gapBefore: string;
+}
+
+type DictionaryType = 'city' | 'genre' | 'artist' | 'title';
+const DICTIONARY_TYPES: readonly DictionaryType[] = ['city', 'genre', 'artist', 'title'];
+
+const UNITS: Record<string, number> = {
+  second: 1, seconds: 1, sec: 1, secs: 1, minute: 60, minutes: 60, min: 60, mins: 60,
+  hour: 3600, hours: 3600, hr: 3600, hrs: 3600, day: 86_400, days: 86_400,
+};
+const SMALL = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
+  'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+/** Quantities that only mean a number in front of a unit ("an hour", "half a minute", "a couple of hours"). */
+const UNIT_QUANTITIES: Record<string, number> = { a: 1, an: 1, half: 0.5, quarter: 0.25, couple: 2 };
+const ARTICLES = new Set(['a', 'an']);
+/** Words that end (or rule out) a place name read after "in"/"for". */
+const NOT_PLACE = new Set([
+  'a', 'an', 'the', 'this', 'that', 'these', 'next', 'coming', 'today', 'tonight', 'tomorrow', 'now', 'right', 'here',
+  'there', 'please', 'me', 'us', 'it', 'my', 'our', 'your', 'general', 'week', 'weekend', 'morning', 'afternoon',
+  'evening', 'night', 'day', 'days', 'hours', 'minutes', 'and', 'or', 'but', 'at', 'on', 'with', 'then', 'later',
+  'celsius', 'fahrenheit', 'degrees', 'outside', 'i', 'said', 'um', 'uh', 'hmm', 'er', 'well', 'yes', 'no', 'ok', 'okay', "it's",
+]);
+
+/** Finds dictionary values, durations, numbers and (on request) place names in an utterance. Pure: no I/O, no state. */
+export class EntityExtractor {
+  private readonly dictionary: { type: DictionaryType; value: string; pattern: RegExp }[] = [];
+
+  constructor(dictionaries: Partial<Record<EntityType, readonly string[]>>) {
+    for (const type of DICTIONARY_TYPES) {
+      for (const value of dictionaries[type] ?? []) {
+        const words = fold(value).trim().split(/\s+/).filter(Boolean).map(escapeRegex);
+        if (words.length === 0) continue;
+        this.dictionary.push({ type, value, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${words.join('\\s+')}(?![\\p{L}\\p{N}])`, 'gu') });
+      }
+    }
+  }
+
+  extract(text: string, options: ExtractOptions = {}): EntityMatch[] {
+    const folded = fold(text);
+    const tokens = tokenize(folded);
+    let found: EntityMatch[] = [];
+    const freeOf = (types: readonly EntityType[]) => (start: number, end: number) =>
+      found.every((m) => !types.includes(m.entity) || end <= m.start || start >= m.end);
+    const free = freeOf(['duration', 'number', ...DICTIONARY_TYPES]);
+    for (const match of this.durations(text, tokens)) found.push(match);
+    for (const match of this.dictionaryMatches(text, folded, options.expecting)) if (free(match.start, match.end)) found.push(match);
+    for (const match of numbers(text, tokens)) if (free(match.start, match.end)) found.push(match);
+    if (!found.some((m) => m.entity === 'city')) {
+      // Where a city is wanted, a place name beats a genre or title inside it ("Little Rock" is not rock music).
+      const unquantified = freeOf(['duration', 'number']);
+      const place =
+        ((options.placeAfterPreposition || options.expecting === 'city') && placeAfterPreposition(text, tokens, unquantified)) ||
+        (options.expecting === 'city' && capitalisedName(text, tokens, unquantified));
+      if (place) found = [...found.filter((m) => m.end <= place.start || m.start >= place.end), place];
+    }
+    return found.sort((a, b) => a.start - b.start);
+  }
+
+  /** Every dictionary hit, longest first, keeping only spans that do not overlap a longer one. */
+  private dictionaryMatches(text: string, folded: string, expecting: EntityType | undefined): EntityMatch[] {
+    const hits: EntityMatch[] = [];
+    for (const { type, value, pattern } of this.dictionary) {
+      for (const m of folded.matchAll(pattern)) {
+        const start = m.index;
+        hits.push({ entity: type, value, raw: text.slice(start, start + m[0].length), start, end: start + m[0].length });
+      }
+    }
+    const rank = (m: EntityMatch) => (m.entity === expecting ? 0 : 1);
+    hits.sort((a, b) => b.end - b.start - (a.end - a.start) || rank(a) - rank(b) || a.start - b.start);
+    const kept: EntityMatch[] = [];
+    for (const hit of hits) if (kept.every((k) => hit.end <= k.start || hit.start >= k.end)) kept.push(hit);
+    return kept;
+  }
+
+  private durations(text: string, tokens: Token[]): EntityMatch[] {
+    const found: EntityMatch[] = [];
+    for (let i = 0; i < tokens.length; ) {
+      const first = durationPart(tokens, i);
+      if (!first) {
+        i += 1;
+        continue;
+      }
+      let { seconds, next } = first;
+      for (;;) {
+        const and = tokens[next]?.text === 'and' ? 1 : 0;
+        const more = adjacent(tokens, next - 1) && (!and || adjacent(tokens, next)) ? durationPart(tokens, next + and) : undefined;
+        if (!more) break;
+        seconds += more.seconds;
+        next = more.next;
+      }
+      const start = (tokens[i] as Token).start;
+      const end = (tokens[next - 1] as Token).end;
+      found.push({ entity: 'duration', value: Math.round(seconds), raw: text.slice(start, end), start, end });
+      i = next;
+    }
+    return found;
+  }
+}
+
+/** One "<quantity> <unit>" group, with "and a half" before or after the unit; `next` is the token after it. */
+function durationPart(tokens: Token[], i: number): { seconds: number; next: number } | undefined {
+  const quantity = numberAt(tokens, i);
+  let next = quantity?.next ?? i;
+  let amount = quantity?.value;
+  if (amount === undefined) {
+    let word = tokens[next]?.text ?? '';
+    if (ARTICLES.has(word) && ['half', 'quarter', 'couple'].includes(tokens[next + 1]?.text ?? '')) word = tokens[(next += 1)]?.text ?? '';
+    amount = UNIT_QUANTITIES[word];
+    if (amount === undefined) return undefined;
+    next += 1;
+    if (tokens[next]?.text === 'of') next += 1;
+    if (amount !== 1 && ARTICLES.has(tokens[next]?.text ?? '')) next += 1;
+  }
+  const half = (at: number) => tokens[at]?.text === 'and' && ARTICLES.has(tokens[at + 1]?.text ?? '') && tokens[at + 2]?.text === 'half';
+  if (half(next)) {
+    amount += 0.5;
+    next += 3;
+  }
+  const unit = UNITS[tokens[next]?.text ?? ''];
+  if (unit === undefined || !adjacent(tokens, next - 1)) return undefined;
+  next += 1;
+  if (half(next)) {
+    amount += 0.5;
+    next += 3;
+  }
+  return { seconds: amount * unit, next };
+}
+
+/** A number in digits ("20", "1.5") or words ("twenty five", "one hundred and five"). */
+function numberAt(tokens: Token[], i: number): { value: number; next: number } | undefined {
+  const first = tokens[i]?.text ?? '';
+  if (/^\d+(?:\.\d+)?$/.test(first)) return { value: Number(first), next: i + 1 };
+  let total = 0;
+  let current = 0;
+  let next = i;
+  while (next === i || adjacent(tokens, next - 1, /^[\s-]+$/)) {
+    const word = tokens[next]?.text ?? '';
+    const small = SMALL.indexOf(word);
+    const tens = TENS.indexOf(word);
+    const rest = current % 100;
+    const after = tokens[next + 1]?.text ?? '';
+    if (small >= 0 && (next === i || (small > 0 && (rest === 0 || (rest >= 20 && rest % 10 === 0 && small < 10))))) current += small;
+    else if (tens >= 2 && rest === 0) current += tens * 10;
+    else if (word === 'hundred' && next > i && current > 0 && current < 100) current *= 100;
+    else if (word === 'thousand' && next > i && current > 0 && current < 1000) [total, current] = [total + current * 1000, 0];
+    else if (!(word === 'and' && current >= 100 && (SMALL.includes(after) || TENS.includes(after)))) break;
+    next += 1;
+  }
+  return next > i ? { value: total + current, next } : undefined;
+}
+
+function numbers(text: string, tokens: Token[]): EntityMatch[] {
+  const found: EntityMatch[] = [];
+  for (let i = 0; i < tokens.length; ) {
+    const n = numberAt(tokens, i);
+    if (!n) {
+      i += 1;
+      continue;
+    }
+    const start = (tokens[i] as Token).start;
+    const end = (tokens[n.next - 1] as Token).end;
+    found.push({ entity: 'number', value: n.value, raw: text.slice(start, end), start, end });
+    i = n.next;
+  }
+  return found;
+}
+
+/** Up to three words after "in"/"for", stopping at punctuation, digits or a word that cannot be part of a place. */
+function placeAfterPreposition(text: string, tokens: Token[], free: (s: number, e: number) => boolean): EntityMatch | undefined {
+  for (let i = 0; i < tokens.length; i += 1) {
+    if (tokens[i]?.text !== 'in' && tokens[i]?.text !== 'for') continue;
+    let next = i + 1;
+    while (next < i + 4 && isPlaceWord(tokens[next]) && adjacent(tokens, next - 1, /^\s+$/) && free((tokens[next] as Token).start, (tokens[next] as Token).end)) next += 1;
+    if (next > i + 1) return place(text, tokens[i + 1] as Token, tokens[next - 1] as Token);
+  }
+  return undefined;
+}
+
+/** The first run of up to three capitalised words, for a bare answer to "For which city?". */
+function capitalisedName(text: string, tokens: Token[], free: (s: number, e: number) => boolean): EntityMatch | undefined {
+  const capitalised = (t: Token | undefined) => t !== undefined && /^\p{Lu}/u.test(text.slice(t.start)) && isPlaceWord(t) && free(t.start, t.end);
+  const first = tokens.findIndex(capitalised);
+  if (first < 0) return undefined;
+  let next = first + 1;
+  while (next < first + 3 && capitalised(tokens[next]) && adjacent(tokens, next - 1, /^\s+$/)) next += 1;
+  return place(text, tokens[first] as Token, tokens[next - 1] as Token);
+}
+
+function place(text: string, first: Token, last: Token): EntityMatch {
+  const raw = text.slice(first.start, last.end);
+  const value = raw === raw.toLowerCase() ? raw.replace(/(^|\s)(\p{L})/gu, (_m, space: string, letter: string) => space + letter.toUpperCase()) : raw;
+  return { entity: 'city', value, raw, start: first.start, end: last.end };
+}
+
+function isPlaceWord(token: Token | undefined): boolean {
+  return token !== undefined && /^\p{L}+$/u.test(token.text) && !NOT_PLACE.has(token.text);
+}
+
+/** True when only separators lie between token `i` and the next one (by default spaces, commas or hyphens). */
+function adjacent(tokens: Token[], i: number, gap = /^[\s,-]*$/): boolean {
+  const next = tokens[i + 1];
+  return i >= 0 && next !== undefined && gap.test(next.gapBefore);
+}
+
+function tokenize(folded: string): Token[] {
+  const tokens: Token[] = [];
+  let previousEnd = 0;
+  for (const m of folded.matchAll(/\d+(?:\.\d+)?|\p{L}+(?:'\p{L}+)*/gu)) {
+    tokens.push({ text: m[0], start: m.index, end: m.index + m[0].length, gapBefore: folded.slice(previousEnd, m.index) });
+    previousEnd = m.index + m[0].length;
+  }
+  return tokens;
+}
+
+/** Lower-cases and strips accents one character at a time, so offsets into the folded text match the original. */
+function fold(text: string): string {
+  return text.replace(/[^]/gu, (ch) => {
+    const plain = ch.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+    return plain.length === ch.length ? plain : ch.toLowerCase().length === ch.length ? ch.toLowerCase() : ch;
+  });
+}
+
+function escapeRegex(word: string): string {
+  return word.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
+}

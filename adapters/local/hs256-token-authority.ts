@@ -1,0 +1,121 @@
+import { randomUUID } from 'node:crypto';
+import { createSigner, createVerifier, TokenError } from 'fast-jwt';
+import { UnauthenticatedError, ValidationError } from '../../core/errors.js';
+import { systemClock, type Clock } from '../../core/ports/clock.js';
+import type { Identity, TokenVerifier } from '../../core/ports/token-verifier.js';
+
+export interface Hs256TokenAuthorityOptions {
+  /** The shared HMAC secret; at least 32 bytes, as RFC 7518 §3.2 asks for HS256. */
+  secret: string | Buffer;
+  issuer: string;
+  audience: string;
+  /** Slack allowed on `exp` and `nbf` for clocks that disagree a little. */
+  clockToleranceSeconds?: number;
+  clock?: Clock;
+  newId?: () => string;
+}
+
+export interface MintOptions {
+  userId: string;
+  ttlSeconds: number;
+  scopes?: readonly string[];
+}
+
+const MIN_SECRET_BYTES = 32;
+const MAX_SUBJECT_LENGTH = 256;
+
+/** Readable reasons per fast-jwt error code; anything else is reported as a generic invalid token. */
+const REASONS: Partial<Record<string, string>> = {
+  [TokenError.codes.malformed]: 'the token is malformed',
+  [TokenError.codes.invalidType]: 'the token is malformed',
+  [TokenError.codes.invalidAlgorithm]: 'the token is signed with an algorithm that is not accepted',
+  [TokenError.codes.missingSignature]: 'the token is not signed',
+  [TokenError.codes.invalidSignature]: 'the token signature is invalid',
+  [TokenError.codes.expired]: 'the token has expired',
+  [TokenError.codes.inactive]: 'the token is not valid yet',
+  [TokenError.codes.missingRequiredClaim]: 'the token lacks a required claim',
+  [TokenError.codes.invalidClaimType]: 'the token has a claim of the wrong type',
+  [TokenError.codes.invalidClaimValue]: 'the token was issued by another issuer or for another audience',
+  [TokenError.codes.invalidCritHeader]: 'the token has an unsupported critical header',
+};
+
+/**
+ * Issues and verifies HS256 JWTs with a shared secret: the local profile's stand-in for Cognito.
+ * Only HS256 is accepted, so `alg: none` and algorithm-confusion tokens fail before any claim is read.
+ */
+export class Hs256TokenAuthority implements TokenVerifier {
+  private readonly secret: Buffer;
+  private readonly issuer: string;
+  private readonly audience: string;
+  private readonly toleranceMs: number;
+  private readonly clock: Clock;
+  private readonly newId: () => string;
+
+  constructor(options: Hs256TokenAuthorityOptions) {
+    this.secret = typeof options.secret === 'string' ? Buffer.from(options.secret, 'utf8') : Buffer.from(options.secret);
+    if (this.secret.length < MIN_SECRET_BYTES) {
+      throw new ValidationError(`Hs256TokenAuthority: the secret must be at least ${MIN_SECRET_BYTES} bytes`);
+    }
+    if (!options.issuer || !options.audience) throw new ValidationError('Hs256TokenAuthority: issuer and audience are required');
+    const tolerance = options.clockToleranceSeconds ?? 0;
+    if (!Number.isFinite(tolerance) || tolerance < 0) {
+      throw new ValidationError('Hs256TokenAuthority: clockToleranceSeconds must be a non-negative number');
+    }
+    this.issuer = options.issuer;
+    this.audience = options.audience;
+    this.toleranceMs = tolerance * 1000;
+    this.clock = options.clock ?? systemClock;
+    this.newId = options.newId ?? randomUUID;
+  }
+
+  async verify(token: string): Promise<Identity> {
+    if (typeof token !== 'string' || token.length === 0) throw new UnauthenticatedError('no token was presented');
+    let payload: Record<string, unknown>;
+    try {
+      // fast-jwt reads the time once per verifier, so one is built per call to honour the injected clock.
+      const verifier = createVerifier({
+        key: this.secret,
+        algorithms: ['HS256'],
+        allowedIss: this.issuer,
+        allowedAud: this.audience,
+        requiredClaims: ['sub', 'exp', 'iss', 'aud'],
+        clockTimestamp: this.clock.now().getTime(),
+        clockTolerance: this.toleranceMs,
+        cache: false,
+      });
+      payload = verifier(token) as Record<string, unknown>;
+    } catch (error) {
+      const code = error instanceof TokenError ? error.code : undefined;
+      throw new UnauthenticatedError(`invalid token: ${(code && REASONS[code]) ?? 'the token could not be verified'}`, {
+        details: { reason: code ?? 'unknown' },
+      });
+    }
+    const subject = payload.sub;
+    if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH) {
+      throw new UnauthenticatedError('invalid token: the subject claim is missing or malformed', { details: { reason: 'invalid_subject' } });
+    }
+    const scope = payload.scope;
+    const scopes = typeof scope === 'string' ? scope.split(' ').filter((s) => s.length > 0) : [];
+    return { userId: subject, scopes };
+  }
+
+  /** Signs a token for `userId` valid for `ttlSeconds` from the clock's now. */
+  async mint(options: MintOptions): Promise<string> {
+    if (!options.userId || options.userId.length > MAX_SUBJECT_LENGTH) throw new ValidationError('Hs256TokenAuthority: userId is required');
+    if (!Number.isInteger(options.ttlSeconds) || options.ttlSeconds <= 0) {
+      throw new ValidationError('Hs256TokenAuthority: ttlSeconds must be a positive integer');
+    }
+    const signer = createSigner({
+      key: this.secret,
+      algorithm: 'HS256',
+      clockTimestamp: this.clock.now().getTime(),
+      expiresIn: options.ttlSeconds * 1000,
+      iss: this.issuer,
+      aud: this.audience,
+      sub: options.userId,
+      jti: this.newId(),
+    });
+    const scopes = options.scopes ?? [];
+    return signer(scopes.length > 0 ? { scope: scopes.join(' ') } : {});
+  }
+}

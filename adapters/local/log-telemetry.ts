@@ -1,0 +1,38 @@
+import type { MetricUnit, Telemetry } from '../../core/ports/telemetry.js';
+
+/** The slice of a pino-style logger this adapter needs. */
+export interface StructuredLogger {
+  debug(fields: Record<string, unknown>, message: string): void;
+  warn(fields: Record<string, unknown>, message: string): void;
+  error(fields: Record<string, unknown>, message: string): void;
+}
+
+/** Telemetry for the local profile: metrics and span durations as structured debug log lines. */
+export class LogTelemetry implements Telemetry {
+  constructor(private readonly logger: StructuredLogger) {}
+
+  metric(name: string, value: number, unit: MetricUnit, dimensions?: Record<string, string>): void {
+    this.logger.debug({ metric: name, value, unit, ...dimensions }, 'metric');
+  }
+
+  async span<T>(name: string, fn: () => Promise<T>, attributes?: Record<string, string | number>): Promise<T> {
+    const started = performance.now();
+    let failed = false;
+    try {
+      return await fn();
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      this.logger.debug({ span: name, ms: Math.round((performance.now() - started) * 100) / 100, failed, ...attributes }, 'span');
+    }
+  }
+
+  warn(message: string, fields: Record<string, unknown> = {}): void {
+    this.logger.warn(fields, message);
+  }
+
+  error(message: string, fields: Record<string, unknown> = {}): void {
+    this.logger.error(fields, message);
+  }
+}

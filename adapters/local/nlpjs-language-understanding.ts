@@ -1,0 +1,219 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nlpjs, { type Nlp, type NlpContainer } from '@nlpjs/basic';
+import { throwIfAborted, ValidationError } from '../../core/errors.js';
+import {
+  NO_INTENT,
+  type LanguageUnderstanding,
+  type LanguageUnderstandingCapabilities,
+  type TrainingSet,
+  type Understanding,
+  type UnderstandRequest,
+} from '../../core/ports/language-understanding.js';
+import type { EntityType } from '../../core/ports/skill.js';
+import { EntityExtractor, type EntityMatch } from './entity-extractor.js';
+
+export interface NlpJsLanguageUnderstandingOptions {
+  training: TrainingSet;
+  /** Directory for the trained model; a restart with the same training data loads it instead of training. */
+  cacheDir?: string;
+  /** Below this confidence the utterance is reported as NO_INTENT (default 0.5). */
+  threshold?: number;
+}
+
+/** Bumped whenever training changes in a way the training data does not show, so stale caches are not loaded. */
+const MODEL_FORMAT = 1;
+const SAMPLES_PER_SLOT = 3;
+/** Stand-in values for slots of types that have no dictionary. */
+const FALLBACK_SAMPLES: Partial<Record<EntityType, readonly string[]>> = {
+  duration: ['ten minutes', '5 minutes', 'an hour'],
+  number: ['three', '7', 'twenty'],
+  text: ['something'],
+};
+
+/** Words that say nothing about what is asked, so they count neither for nor against familiarity. */
+const FILLERS = 'please right just really actually maybe kindly hey okay ok um uh well quickly currently';
+
+interface Engine {
+  container: NlpContainer;
+  nlp: Nlp;
+}
+
+/** Offline intent classification with nlp.js, plus dictionary and rule-based entities. */
+export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
+  readonly capabilities: LanguageUnderstandingCapabilities;
+  private readonly language: string;
+  private readonly extractor: EntityExtractor;
+  private readonly slotsByIntent: Map<string, TrainingSet['intents'][number]['slots']>;
+  private readonly vocabulary: Set<string>;
+  private readonly fillers: Set<string>;
+
+  private constructor(
+    private readonly engine: Engine,
+    training: TrainingSet,
+    private readonly threshold: number,
+    /** False when the model was loaded from the cache instead of trained. */
+    readonly trainedFromScratch: boolean,
+    /** The cache file, when caching is on. */
+    readonly cacheFile: string | undefined,
+  ) {
+    this.language = training.language;
+    this.capabilities = { entities: ['city', 'genre', 'artist', 'title', 'duration', 'number'], languages: [training.language] };
+    this.extractor = new EntityExtractor(training.entities);
+    this.slotsByIntent = new Map(training.intents.map((intent) => [intent.name, intent.slots]));
+    this.fillers = new Set(this.contentWords(FILLERS));
+    this.vocabulary = new Set(training.intents.flatMap((intent) => intent.utterances.flatMap((u) => this.contentWords(u.replace(/\{\w+\}/g, ' ')))));
+  }
+
+  /** Trains (or loads the cached model for) `training` and warms the classifier up, whose first call is slow. */
+  static async create(options: NlpJsLanguageUnderstandingOptions): Promise<NlpJsLanguageUnderstanding> {
+    const { training, cacheDir, threshold = 0.5 } = options;
+    if (!(threshold >= 0 && threshold <= 1)) throw new ValidationError(`nlp.js: threshold must be within 0..1, not ${threshold}`);
+    if (primaryLanguage(training.language) !== 'en') throw new ValidationError(`nlp.js: only English is supported, not "${training.language}"`);
+    if (training.intents.length === 0) throw new ValidationError('nlp.js: the training set has no intents');
+    const key = createHash('sha256').update(JSON.stringify({ format: MODEL_FORMAT, training })).digest('hex');
+    const cacheFile = cacheDir === undefined ? undefined : join(cacheDir, `nlpjs-model-${key}.json`);
+    let engine = cacheFile ? await loadCached(cacheFile, key) : undefined;
+    const trainedFromScratch = engine === undefined;
+    if (!engine) {
+      engine = await train(training);
+      if (cacheDir !== undefined && cacheFile !== undefined) await writeCache(cacheDir, cacheFile, key, engine.nlp.export(true));
+    }
+    const nlu = new NlpJsLanguageUnderstanding(engine, training, threshold, trainedFromScratch, cacheFile);
+    await nlu.understand({ text: training.intents[0]?.utterances[0] ?? 'hello', language: training.language });
+    return nlu;
+  }
+
+  async understand(request: UnderstandRequest): Promise<Understanding> {
+    throwIfAborted(request.signal);
+    const text = request.text.trim();
+    // Another language is no error: nothing matched, and the language model may still answer.
+    if (primaryLanguage(request.language) !== primaryLanguage(this.language) || text.length === 0) {
+      return { intent: NO_INTENT, confidence: 0, slots: {}, entities: [], language: request.language };
+    }
+    const expecting = request.expecting?.entity;
+    const result = await this.engine.nlp.classify('en', text);
+    throwIfAborted(request.signal);
+    const best = result.intent === NO_INTENT ? undefined : result.classifications[0];
+    const takesCity = (intent: string | undefined) => this.slotsByIntent.get(intent ?? '')?.some((slot) => slot.entity === 'city') ?? false;
+    const matches = this.extractor.extract(text, { expecting, placeAfterPreposition: takesCity(best?.intent) });
+    const score = best ? best.score * this.familiarity(text, matches) : 0;
+    const intent = best && score >= this.threshold ? best.intent : NO_INTENT;
+    // A place read only because the rejected guess took a city is no longer grounded: extract again without it.
+    const entities = intent === NO_INTENT && takesCity(best?.intent) ? this.extractor.extract(text, { expecting }) : matches;
+    return {
+      intent,
+      confidence: round(intent === NO_INTENT ? 1 - score : score),
+      slots: this.slotsFor(intent, entities),
+      entities: entities.map(({ entity, value, raw }) => ({ entity, value, raw })),
+      language: this.language,
+    };
+  }
+
+  /** Fills each slot the intent declares with the next unused entity of its type. */
+  private slotsFor(intent: string, entities: EntityMatch[]): Understanding['slots'] {
+    const slots: Understanding['slots'] = {};
+    const used = new Set<EntityMatch>();
+    for (const slot of this.slotsByIntent.get(intent) ?? []) {
+      const match = entities.find((e) => e.entity === slot.entity && !used.has(e));
+      if (!match) continue;
+      used.add(match);
+      slots[slot.name] = { entity: match.entity, value: match.value, raw: match.raw };
+    }
+    return slots;
+  }
+
+  /**
+   * The share of the utterance's content words the training has seen, entities excepted. The classifier spreads all
+   * its confidence over the trained intents even for off-topic text ("who wrote Hamlet" shares only "who" with
+   * "who is singing"), so confidence is discounted by how much of the utterance is unfamiliar; an unknown word
+   * weighs half a known one, so one stray word ("right now") does not sink a clear request.
+   */
+  private familiarity(text: string, entities: readonly EntityMatch[]): number {
+    let masked = text;
+    for (const e of entities) masked = masked.slice(0, e.start) + ' '.repeat(e.end - e.start) + masked.slice(e.end);
+    const words = this.contentWords(masked).filter((word) => !this.fillers.has(word));
+    const known = words.filter((word) => this.vocabulary.has(word)).length;
+    const unknown = words.length - known;
+    return words.length === 0 ? 1 : known / (known + unknown / 2);
+  }
+
+  private contentWords(text: string): string[] {
+    const { container } = this.engine;
+    const tokens = container.get('tokenizer-en').tokenize(text.toLowerCase(), true);
+    return container.get('stemmer-en').stemWords(container.get('stopwords-en').removeStopwords(tokens));
+  }
+}
+
+async function newEngine(): Promise<Engine> {
+  const container = await nlpjs.containerBootstrap();
+  container.use(nlpjs.LangEn);
+  // nlp.js logs every training epoch to the console unless told otherwise; the rest are its defaults.
+  container.registerConfiguration(
+    'nlu-??',
+    { log: false, keepStopwords: true, nonefeatureValue: 1, nonedeltaMultiplier: 1.2, spellCheck: false, spellCheckDistance: 1, filterZeros: true },
+    true,
+  );
+  return { container, nlp: new nlpjs.Nlp({ container, languages: ['en'], autoSave: false, autoLoad: false, calculateSentiment: false }) };
+}
+
+async function train(training: TrainingSet): Promise<Engine> {
+  const engine = await newEngine();
+  training.intents.forEach((intent, index) => {
+    for (const utterance of intent.utterances) {
+      for (const sentence of expand(utterance, intent.slots, training.entities, index)) engine.nlp.addDocument('en', sentence, intent.name);
+    }
+  });
+  await engine.nlp.train();
+  return engine;
+}
+
+/** Replaces `{slot}` markers with a few real values, so the classifier learns from sentences like the ones it will hear. */
+function expand(
+  utterance: string,
+  slots: TrainingSet['intents'][number]['slots'],
+  dictionaries: TrainingSet['entities'],
+  seed: number,
+): string[] {
+  if (!/\{\w+\}/.test(utterance)) return [utterance];
+  const sentences = Array.from({ length: SAMPLES_PER_SLOT }, (_, sample) =>
+    utterance.replace(/\{(\w+)\}/g, (_m, name: string) => {
+      const type = slots.find((slot) => slot.name === name)?.entity ?? 'text';
+      const values = dictionaries[type]?.length ? (dictionaries[type] as readonly string[]) : (FALLBACK_SAMPLES[type] ?? [name]);
+      const spread = Math.floor((sample * values.length) / SAMPLES_PER_SLOT);
+      return values[(spread + seed) % values.length] as string;
+    }),
+  );
+  return [...new Set(sentences)];
+}
+
+/** The cached model, or undefined when it is missing, unreadable or corrupt (the caller then retrains). */
+async function loadCached(file: string, key: string): Promise<Engine | undefined> {
+  try {
+    const cached = JSON.parse(await readFile(file, 'utf8')) as { key?: unknown; model?: unknown };
+    if (cached.key !== key || typeof cached.model !== 'string') return undefined;
+    const engine = await newEngine();
+    engine.nlp.import(cached.model);
+    await engine.nlp.classify('en', 'hello');
+    return engine;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes through a temporary file and a rename, so a concurrent reader never sees half a model. */
+async function writeCache(dir: string, file: string, key: string, model: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  await writeFile(temporary, JSON.stringify({ key, model }));
+  await rename(temporary, file);
+}
+
+function primaryLanguage(tag: string): string {
+  return tag.toLowerCase().split(/[-_]/)[0] ?? '';
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

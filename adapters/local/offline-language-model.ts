@@ -1,0 +1,36 @@
+import { throwIfAborted } from '../../core/errors.js';
+import type { Completion, CompletionChunk, CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
+
+export interface OfflineLanguageModelOptions {
+  /** What the assistant can do without a model, usually the skills' descriptions. */
+  capabilities: readonly string[];
+}
+
+/**
+ * Stands in when no language model is configured. It never guesses an answer: a wrong answer spoken with confidence is
+ * worse than an honest "I can't", so it explains what is missing and what still works.
+ */
+export class OfflineLanguageModel implements LanguageModel {
+  readonly capabilities = { streaming: false, answersOpenQuestions: false };
+  private readonly reply: string;
+
+  constructor(options: OfflineLanguageModelOptions) {
+    const skills = options.capabilities.map((c) => c.trim()).filter((c) => c.length > 0);
+    this.reply = [
+      "No language model is configured, so I can't answer open questions.",
+      ...(skills.length > 0 ? [`I can still help with ${skills.join('; ')}.`] : []),
+      'To enable open answers, set LLM_BASE_URL to the address of an OpenAI-compatible server such as Ollama or llama.cpp, and LLM_MODEL to the model to use.',
+    ].join(' ');
+  }
+
+  async complete(request: CompletionRequest): Promise<Completion> {
+    throwIfAborted(request.signal);
+    return { text: this.reply, model: 'offline', finishReason: 'stop' };
+  }
+
+  async *stream(request: CompletionRequest): AsyncIterable<CompletionChunk> {
+    const completion = await this.complete(request);
+    yield { type: 'text', text: completion.text };
+    yield { type: 'finish', finishReason: completion.finishReason };
+  }
+}

@@ -1,0 +1,20 @@
+// The slice of the `sentiment` 5.x package (AFINN-165) that AfinnSentimentAnalyzer uses; the package ships no types.
+declare module 'sentiment' {
+  export interface SentimentResult {
+    /** Sum of the AFINN weights (-5..5 each) of the words found, after negation. */
+    score: number;
+    /** `score` divided by the number of tokens. */
+    comparative: number;
+    /** One `{ word: weight }` entry per scored word, negation applied. */
+    calculation: Record<string, number>[];
+    tokens: string[];
+    words: string[];
+    positive: string[];
+    negative: string[];
+  }
+
+  export default class Sentiment {
+    /** Throws for a language that was not registered ('en' is built in). */
+    analyze(phrase: string, options?: { language?: string; extras?: Record<string, number> }): SentimentResult;
+  }
+}

@@ -1,0 +1,208 @@
+import type { Database } from 'better-sqlite3';
+import type { Conversation, ConversationSummary, Page, Turn } from '../../core/conversation/conversation.js';
+import type { DialogueState } from '../../core/dialogue/dialogue-state.js';
+import { ConversationNotFoundError, ValidationError, VersionConflictError } from '../../core/errors.js';
+import type { AppendExchange, ConversationStore, ConversationStoreCapabilities } from '../../core/ports/conversation-store.js';
+import { checkPageLimit, decodeListCursor, decodeTurnCursor, encodeListCursor, encodeTurnCursor } from './paging.js';
+import { guarded } from './sqlite-database.js';
+
+export interface SqliteConversationStoreOptions {
+  /** A database opened by `openSqliteDatabase`, which owns the schema; the caller closes it. */
+  db: Database;
+}
+
+interface HeaderRow {
+  user_id: string;
+  id: string;
+  title: string | null;
+  created_at: string;
+  updated_at: string;
+  version: number;
+  turn_count: number;
+  state: string;
+}
+
+type SummaryRow = Pick<HeaderRow, 'id' | 'title' | 'created_at' | 'updated_at' | 'turn_count'>;
+
+const summaryColumns = 'id, title, created_at, updated_at, turn_count';
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(db: Database) {
+  return {
+    insert: db.prepare(
+      `INSERT INTO conversations (user_id, id, title, created_at, updated_at, version, turn_count, state)
+       VALUES (@user_id, @id, @title, @created_at, @updated_at, @version, @turn_count, @state)
+       ON CONFLICT (user_id, id) DO NOTHING`,
+    ),
+    header: db.prepare('SELECT * FROM conversations WHERE user_id = ? AND id = ?'),
+    bump: db.prepare(
+      `UPDATE conversations
+       SET version = version + 1, turn_count = turn_count + @added, updated_at = @at, state = @state,
+           title = COALESCE(title, @title)
+       WHERE user_id = @user_id AND id = @id AND version = @expected
+       RETURNING *`,
+    ),
+    lastSeq: db.prepare('SELECT MAX(seq) AS seq FROM turns WHERE user_id = ? AND conversation_id = ?'),
+    insertTurn: db.prepare('INSERT INTO turns (user_id, conversation_id, seq, body) VALUES (?, ?, ?, ?)'),
+    recent: db.prepare(
+      `SELECT body FROM (
+         SELECT seq, body FROM turns WHERE user_id = ? AND conversation_id = ? ORDER BY seq DESC LIMIT ?
+       ) ORDER BY seq`,
+    ),
+    turnsFrom: db.prepare(
+      'SELECT seq, body FROM turns WHERE user_id = ? AND conversation_id = ? AND seq >= ? ORDER BY seq LIMIT ?',
+    ),
+    listFirst: db.prepare(
+      `SELECT ${summaryColumns} FROM conversations WHERE user_id = ? ORDER BY updated_at DESC, id DESC LIMIT ?`,
+    ),
+    listAfter: db.prepare(
+      `SELECT ${summaryColumns} FROM conversations WHERE user_id = ? AND (updated_at, id) < (?, ?)
+       ORDER BY updated_at DESC, id DESC LIMIT ?`,
+    ),
+    deleteTurns: db.prepare('DELETE FROM turns WHERE user_id = ? AND conversation_id = ?'),
+    deleteOne: db.prepare('DELETE FROM conversations WHERE user_id = ? AND id = ?'),
+    deleteTurnsOfUser: db.prepare('DELETE FROM turns WHERE user_id = ?'),
+    deleteAllOfUser: db.prepare('DELETE FROM conversations WHERE user_id = ?'),
+  };
+}
+
+/**
+ * Conversations in the embedded SQLite database. Every statement filters by user id, so another user's conversation
+ * reads as absent; `appendExchange` checks the version and writes header and turns in one transaction.
+ */
+export class SqliteConversationStore implements ConversationStore {
+  readonly capabilities: ConversationStoreCapabilities = { durable: true, ttl: false };
+  private readonly db: Database;
+  private readonly sql: Statements;
+
+  constructor(options: SqliteConversationStoreOptions) {
+    this.db = options.db;
+    this.sql = guarded('prepare conversation statements', () => prepareStatements(options.db));
+  }
+
+  async create(conversation: Conversation): Promise<void> {
+    const inserted = guarded('create conversation', () =>
+      this.sql.insert.run({
+        user_id: conversation.userId,
+        id: conversation.id,
+        title: conversation.title ?? null,
+        created_at: conversation.createdAt,
+        updated_at: conversation.updatedAt,
+        version: conversation.version,
+        turn_count: conversation.turnCount,
+        state: JSON.stringify(conversation.state),
+      }),
+    );
+    if (inserted.changes === 0) throw new ValidationError(`conversation ${conversation.id} already exists`);
+  }
+
+  async get(userId: string, conversationId: string): Promise<Conversation | undefined> {
+    const row = guarded('get conversation', () => this.sql.header.get(userId, conversationId) as HeaderRow | undefined);
+    return row && toConversation(row);
+  }
+
+  async appendExchange(exchange: AppendExchange): Promise<Conversation> {
+    const { userId, conversationId } = exchange;
+    const state = JSON.stringify(exchange.state);
+    const bodies = exchange.turns.map((turn) => JSON.stringify(turn));
+    // IMMEDIATE takes the write lock before the version check, so no other connection can commit in between.
+    const append = this.db.transaction((): HeaderRow => {
+      const row = this.sql.bump.get({
+        user_id: userId,
+        id: conversationId,
+        expected: exchange.expectedVersion,
+        added: bodies.length,
+        at: exchange.at,
+        state,
+        title: exchange.title ?? null,
+      }) as HeaderRow | undefined;
+      if (!row) {
+        if (this.sql.header.get(userId, conversationId) === undefined) throw new ConversationNotFoundError(conversationId);
+        throw new VersionConflictError(conversationId, exchange.expectedVersion);
+      }
+      const { seq } = this.sql.lastSeq.get(userId, conversationId) as { seq: number | null };
+      const first = (seq ?? -1) + 1;
+      for (const [index, body] of bodies.entries()) this.sql.insertTurn.run(userId, conversationId, first + index, body);
+      return row;
+    });
+    return toConversation(guarded('append exchange', () => append.immediate()));
+  }
+
+  async recentTurns(userId: string, conversationId: string, limit: number): Promise<Turn[]> {
+    if (!Number.isInteger(limit) || limit < 0) {
+      throw new ValidationError(`recent turn limit must be a non-negative integer, got ${limit}`);
+    }
+    if (limit === 0) return [];
+    const rows = guarded('read recent turns', () => this.sql.recent.all(userId, conversationId, limit) as { body: string }[]);
+    return rows.map((row) => JSON.parse(row.body) as Turn);
+  }
+
+  async turns(userId: string, conversationId: string, page: { limit: number; cursor?: string }): Promise<Page<Turn>> {
+    checkPageLimit(page.limit);
+    // Turns are numbered from 0 without gaps, so the shared index cursor doubles as a seq key for the primary key.
+    const from = decodeTurnCursor(page.cursor);
+    // One row past the page tells whether another page exists without a second query.
+    const rows = guarded('read turns', () =>
+      this.sql.turnsFrom.all(userId, conversationId, from, page.limit + 1) as { seq: number; body: string }[],
+    );
+    const items = rows.slice(0, page.limit);
+    const last = items[items.length - 1];
+    return {
+      items: items.map((row) => JSON.parse(row.body) as Turn),
+      ...(last && rows.length > page.limit && { nextCursor: encodeTurnCursor(last.seq + 1) }),
+    };
+  }
+
+  async list(userId: string, page: { limit: number; cursor?: string }): Promise<Page<ConversationSummary>> {
+    checkPageLimit(page.limit);
+    const after = decodeListCursor(page.cursor);
+    const rows = guarded('list conversations', () =>
+      (after === undefined
+        ? this.sql.listFirst.all(userId, page.limit + 1)
+        : this.sql.listAfter.all(userId, after.updatedAt, after.id, page.limit + 1)) as SummaryRow[],
+    );
+    const items = rows.slice(0, page.limit).map(toSummary);
+    const last = items[items.length - 1];
+    return { items, ...(last && rows.length > page.limit && { nextCursor: encodeListCursor(last) }) };
+  }
+
+  async delete(userId: string, conversationId: string): Promise<boolean> {
+    const remove = this.db.transaction(() => {
+      this.sql.deleteTurns.run(userId, conversationId);
+      return this.sql.deleteOne.run(userId, conversationId).changes > 0;
+    });
+    return guarded('delete conversation', () => remove.immediate());
+  }
+
+  async deleteAllForUser(userId: string): Promise<number> {
+    const remove = this.db.transaction(() => {
+      this.sql.deleteTurnsOfUser.run(userId);
+      return this.sql.deleteAllOfUser.run(userId).changes;
+    });
+    return guarded('delete conversations of user', () => remove.immediate());
+  }
+}
+
+function toSummary(row: SummaryRow): ConversationSummary {
+  return {
+    id: row.id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    turnCount: row.turn_count,
+    ...(row.title !== null && { title: row.title }),
+  };
+}
+
+function toConversation(row: HeaderRow): Conversation {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+    turnCount: row.turn_count,
+    state: JSON.parse(row.state) as DialogueState,
+    ...(row.title !== null && { title: row.title }),
+  };
+}

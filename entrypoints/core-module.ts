@@ -1,0 +1,41 @@
+import { randomUUID } from 'node:crypto';
+import { TypedContainerModule } from '@inversifyjs/strongly-typed';
+import { createConversationService } from '../core/conversation/conversation-service.js';
+import { createPreferencesReader } from '../core/conversation/preferences.js';
+import { buildSystemPrompt } from '../core/dialogue/system-prompt.js';
+import { createTurnPipeline } from '../core/pipeline/turn-pipeline.js';
+import { systemClock } from '../core/ports/clock.js';
+import { defaultSkills } from '../core/skills/default-skills.js';
+import { SkillRegistry } from '../core/skills/skill-registry.js';
+import type { Bindings } from './bindings.js';
+import { bindFactory } from './typed-factory.js';
+
+/** Bindings every profile shares: skills, the turn pipeline and the conversation use cases. */
+export const coreModule = new TypedContainerModule<Bindings>(({ bind }) => {
+  bind('clock').toConstantValue(systemClock);
+  bind('newId').toConstantValue(() => randomUUID());
+  bindFactory(bind, 'skills', ['config', 'weatherProvider', 'musicCatalog'], (config, weather, music) => new SkillRegistry(defaultSkills({ weather, music, assistantName: config.assistantName })));
+  bindFactory(bind, 'handleTurn', ['config', 'skills', 'languageUnderstanding', 'languageModel', 'conversationStore', 'userProfileStore', 'eventPublisher',
+        'clock', 'telemetry', 'newId', 'speechSynthesizer', 'speechRecognizer', 'sentimentAnalyzer'], (config, registry, nlu, model, conversations, profiles, events, clock, telemetry, newId, synthesizer, recognizer, sentiment) =>
+        createTurnPipeline({
+          registry, nlu, model, conversations, events, clock, telemetry, newId,
+          preferences: createPreferencesReader(profiles, config.defaults),
+          ...(synthesizer && { synthesizer }),
+          ...(recognizer && { recognizer }),
+          ...(sentiment && { sentiment }),
+          options: {
+            policy: { confidenceThreshold: config.nlu.confidenceThreshold, maxSlotAttempts: 2 },
+            historyWindow: config.llm.historyWindow,
+            systemPrompt: buildSystemPrompt(config.assistantName, registry),
+            maxTokens: config.llm.maxTokens,
+            temperature: config.llm.temperature,
+            maxTextLength: config.limits.maxTextLength,
+            maxConflictRetries: 5,
+          },
+        }));
+  bindFactory(bind, 'conversationService', ['config', 'conversationStore', 'userProfileStore', 'eventPublisher', 'clock', 'telemetry', 'newId'], (config, conversations, profiles, events, clock, telemetry, newId) =>
+        createConversationService({
+          conversations, profiles, events, clock, telemetry, newId,
+          preferences: createPreferencesReader(profiles, config.defaults),
+        }));
+});

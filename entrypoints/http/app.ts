@@ -1,0 +1,132 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { ConversationService } from '../../core/conversation/conversation-service.js';
+import type { HandleTurn } from '../../core/pipeline/turn-pipeline.js';
+import type { TokenVerifier } from '../../core/ports/token-verifier.js';
+import type { SkillRegistry } from '../../core/skills/skill-registry.js';
+import authPlugin from './plugins/auth.js';
+import { HttpProblem, installProblemHandlers } from './problem.js';
+import { conversationRoutes } from './routes/conversations.js';
+import { healthRoutes } from './routes/health.js';
+import { meRoutes } from './routes/me.js';
+import { skillRoutes } from './routes/skills.js';
+import { turnRoutes } from './routes/turns.js';
+
+export interface AppOptions {
+  handleTurn: HandleTurn;
+  conversations: ConversationService;
+  skills: SkillRegistry;
+  verifier: TokenVerifier;
+  /** Logger options (redaction of credentials is added), a ready pino logger (used as is), or false for none. */
+  logger?: FastifyServerOptions['logger'] | FastifyBaseLogger | false;
+  /** Body limit of every route but the turn route; default 1 MiB. */
+  bodyLimitBytes?: number;
+  /** Body limit of the turn route, which carries base64 audio; default 10 MiB. */
+  audioBodyLimitBytes?: number;
+  /** Largest decoded audio clip; default what base64 in `audioBodyLimitBytes` can hold. */
+  maxAudioBytes?: number;
+  /** Requests per user (per IP when unauthenticated) per window on /v1; default 120 per minute; false to disable. */
+  rateLimit?: { max: number; timeWindowMs: number } | false;
+  readiness?: () => Promise<Record<string, 'ok' | string>>;
+  version?: string;
+  trustProxy?: boolean;
+}
+
+const MiB = 1024 * 1024;
+const DEFAULT_RATE_LIMIT = { max: 120, timeWindowMs: 60_000 };
+/** Room for the JSON around the base64 audio in a turn body. */
+const JSON_ENVELOPE_BYTES = 16 * 1024;
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const REDACTED = ['req.headers.authorization', 'req.headers.cookie'];
+
+/** Builds the HTTP API over the core's use cases; the caller decides whether to listen or to inject. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const bodyLimit = options.bodyLimitBytes ?? MiB;
+  const audioBodyLimit = options.audioBodyLimitBytes ?? 10 * MiB;
+  const maxAudioBytes = options.maxAudioBytes ?? Math.floor(((audioBodyLimit - JSON_ENVELOPE_BYTES) / 4) * 3);
+  const app = Fastify({
+    ...loggerSettings(options.logger),
+    bodyLimit,
+    trustProxy: options.trustProxy ?? false,
+    requestIdHeader: false,
+    genReqId: requestIdOf,
+  });
+  // TypeBox's compiler converts query strings and params but checks bodies strictly: "123" is not a number there.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // Only JSON is spoken; without this a text/plain body would reach validation and be reported as the wrong shape.
+  app.removeContentTypeParser('text/plain');
+  installProblemHandlers(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Voice Assistant API', version: options.version ?? '0.0.0', description: 'Talk to the assistant over HTTP.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      tags: [
+        { name: 'conversations', description: 'Your conversations and their history' },
+        { name: 'turns', description: 'Talking to the assistant' },
+        { name: 'me', description: 'Your preferences and data' },
+        { name: 'skills', description: 'What the assistant can do' },
+        { name: 'health', description: 'Probes' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(healthRoutes, {
+    ...(options.readiness && { readiness: options.readiness }),
+    ...(options.version !== undefined && { version: options.version }),
+  });
+
+  await app.register(
+    async (v1) => {
+      await v1.register(authPlugin, { verifier: options.verifier });
+      const limit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
+      if (limit) {
+        // Registered after auth, so its per-route hook runs after the identity is known and counts per user.
+        await v1.register(rateLimit, {
+          max: limit.max,
+          timeWindow: limit.timeWindowMs,
+          keyGenerator: (request) => (request.identity ? `user:${request.identity.userId}` : `ip:${request.ip}`),
+          errorResponseBuilder: (_request, context) =>
+            new HttpProblem(429, 'RATE_LIMITED', `Too many requests; retry in ${context.after}.`, {
+              retryAfterSeconds: Math.ceil(context.ttl / 1000),
+            }),
+        });
+      }
+      await v1.register(conversationRoutes, { conversations: options.conversations });
+      await v1.register(turnRoutes, { handleTurn: options.handleTurn, bodyLimitBytes: audioBodyLimit, maxAudioBytes });
+      await v1.register(meRoutes, { conversations: options.conversations });
+      await v1.register(skillRoutes, { skills: options.skills });
+    },
+    { prefix: '/v1' },
+  );
+  return app;
+}
+
+/** Trusts a caller's x-request-id only when it is short and plain, so it cannot forge or flood log lines. */
+function requestIdOf(request: IncomingMessage): string {
+  const incoming = request.headers['x-request-id'];
+  return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+}
+
+function loggerSettings(logger: AppOptions['logger']): Pick<FastifyServerOptions, 'logger'> & { loggerInstance?: FastifyBaseLogger } {
+  if (logger === undefined || logger === false) return { logger: false };
+  if (logger === true) return { logger: { redact: REDACTED } };
+  if (isLoggerInstance(logger)) return { loggerInstance: logger };
+  const base = logger;
+  const redact = base.redact;
+  const paths = [...REDACTED, ...(Array.isArray(redact) ? redact : (redact?.paths ?? []))];
+  return { logger: { ...base, redact: { ...(Array.isArray(redact) || !redact ? {} : redact), paths: [...new Set(paths)] } } };
+}
+
+function isLoggerInstance(logger: object): logger is FastifyBaseLogger {
+  return typeof (logger as Partial<FastifyBaseLogger>).child === 'function' && typeof (logger as Partial<FastifyBaseLogger>).info === 'function';
+}

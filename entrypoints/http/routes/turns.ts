@@ -1,0 +1,63 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { AbortedError, ValidationError } from '../../../core/errors.js';
+import type { HandleTurn } from '../../../core/pipeline/turn-pipeline.js';
+import type { TurnInput, TurnReply } from '../../../core/pipeline/turn-types.js';
+import { decodeWavUpload, encodeAudio } from '../audio-payload.js';
+import { callerOf } from '../plugins/auth.js';
+import { bearerSecurity, ConversationParamsSchema, problemResponses, TurnBodySchema, TurnReplySchema, type TurnBody } from '../schemas.js';
+
+export interface TurnRoutesOptions {
+  handleTurn: HandleTurn;
+  /** Body limit of this route: audio arrives base64-encoded inside JSON, so it needs more than the default. */
+  bodyLimitBytes: number;
+  /** Largest decoded audio clip accepted. */
+  maxAudioBytes: number;
+}
+
+/** One conversational turn: text or audio in, the assistant's reply (optionally spoken) out. */
+export const turnRoutes: FastifyPluginAsyncTypebox<TurnRoutesOptions> = async (app, options) => {
+  app.post(
+    '/conversations/:id/turns',
+    {
+      bodyLimit: options.bodyLimitBytes,
+      schema: {
+        summary: 'Say something to the assistant',
+        description: 'Send exactly one of `text` or `audio` (base64 WAV). Add `speech` to get the reply as audio too.',
+        tags: ['turns'],
+        security: bearerSecurity,
+        params: ConversationParamsSchema,
+        body: TurnBodySchema,
+        response: { 200: TurnReplySchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { userId } = callerOf(request);
+      const input = toInput(request.body, options.maxAudioBytes);
+      // IncomingMessage emits 'close' as soon as its body is consumed, so the response's 'close' before it
+      // finished writing is what tells a client that went away from one still waiting.
+      const controller = new AbortController();
+      reply.raw.once('close', () => {
+        if (!reply.raw.writableFinished) controller.abort(new AbortedError('the client closed the connection'));
+      });
+      const result = await options.handleTurn({
+        userId,
+        conversationId: request.params.id,
+        input,
+        ...(request.body.speech && { speech: request.body.speech }),
+        signal: controller.signal,
+      });
+      return reply.send(present(result));
+    },
+  );
+};
+
+function toInput(body: TurnBody, maxAudioBytes: number): TurnInput {
+  if (body.text !== undefined) return { kind: 'text', text: body.text };
+  if (body.audio) return { kind: 'audio', audio: decodeWavUpload(body.audio.data, maxAudioBytes) };
+  throw new ValidationError('send exactly one of text or audio');
+}
+
+function present(result: TurnReply) {
+  const { audio, ...rest } = result;
+  return { ...rest, ...(audio && { audio: encodeAudio(audio) }) };
+}

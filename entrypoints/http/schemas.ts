@@ -1,0 +1,201 @@
+import Type, { type Static } from 'typebox';
+
+/** Ids the stores hand out (UUIDs, ULIDs, test ids): a conservative charset keeps them safe in URLs, logs and keys. */
+const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$', description: 'An opaque identifier.' });
+const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 instant.' });
+const Json = Type.Record(Type.String(), Type.Unknown());
+
+export const FieldErrorSchema = Type.Object({
+  in: Type.String({ description: 'Where the offending value is: body, query, path or header.' }),
+  pointer: Type.String({ description: 'JSON Pointer to the value within that part.' }),
+  detail: Type.String(),
+});
+
+export const ProblemSchema = Type.Object(
+  {
+    type: Type.String({ description: 'A URI identifying the problem type.' }),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.Optional(Type.String()),
+    instance: Type.Optional(Type.String()),
+    code: Type.String({ description: 'Stable machine code, e.g. VALIDATION or CONVERSATION_NOT_FOUND.' }),
+    requestId: Type.String(),
+    errors: Type.Optional(Type.Array(FieldErrorSchema)),
+  },
+  { additionalProperties: true, description: 'RFC 9457 problem details.' },
+);
+export type Problem = Static<typeof ProblemSchema>;
+export type FieldError = Static<typeof FieldErrorSchema>;
+
+export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/** Every error response, documented once: the single error handler answers with this shape. */
+export const problemResponses = {
+  '4xx': { description: 'Client error', content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } },
+  '5xx': { description: 'Server error', content: { [PROBLEM_CONTENT_TYPE]: { schema: ProblemSchema } } },
+} as const;
+
+export const bearerSecurity = [{ bearerAuth: [] }];
+
+export const ConversationParamsSchema = Type.Object({ id: Id }, { additionalProperties: false });
+
+export const DEFAULT_PAGE_LIMIT = 20;
+export const PageQuerySchema = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_PAGE_LIMIT })),
+    cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,512}$', description: 'The nextCursor of the previous page.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const CreateConversationBodySchema = Type.Object(
+  { title: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) },
+  { additionalProperties: false },
+);
+
+export const ConversationSummarySchema = Type.Object({
+  id: Id,
+  title: Type.Optional(Type.String()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  turnCount: Type.Integer(),
+});
+
+export const ConversationSchema = Type.Object({
+  id: Id,
+  title: Type.Optional(Type.String()),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  turnCount: Type.Integer(),
+  version: Type.Integer({ description: 'Incremented by every exchange.' }),
+  lastIntent: Type.Optional(Type.String()),
+  pending: Type.Optional(
+    Type.Object({ intent: Type.String(), slot: Type.String() }, { description: 'The question the assistant is waiting on.' }),
+  ),
+});
+
+export const ConversationPageSchema = Type.Object({
+  items: Type.Array(ConversationSummarySchema),
+  nextCursor: Type.Optional(Type.String()),
+});
+
+const Slots = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]));
+
+export const TurnSchema = Type.Object({
+  id: Type.String(),
+  role: Type.Union([Type.Literal('user'), Type.Literal('assistant')]),
+  text: Type.String(),
+  at: Timestamp,
+  intent: Type.Optional(Type.String()),
+  skill: Type.Optional(Type.String()),
+  slots: Type.Optional(Slots),
+  sentiment: Type.Optional(Type.Object({ label: Type.String(), score: Type.Number() })),
+  data: Type.Optional(Json),
+});
+
+export const TurnPageSchema = Type.Object({ items: Type.Array(TurnSchema), nextCursor: Type.Optional(Type.String()) });
+
+export const MAX_TEXT_LENGTH = 2000;
+const SpeechFormat = Type.Union([Type.Literal('wav'), Type.Literal('mp3'), Type.Literal('ogg'), Type.Literal('pcm')]);
+/** Strict, padded standard base64: Buffer.from(…, 'base64') silently skips junk, so the schema refuses it first. */
+export const BASE64_PATTERN = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$';
+
+export const TurnBodySchema = Type.Object(
+  {
+    text: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_TEXT_LENGTH })),
+    audio: Type.Optional(
+      Type.Object(
+        {
+          data: Type.String({ minLength: 4, pattern: BASE64_PATTERN, contentEncoding: 'base64', description: 'Base64 of a WAV file.' }),
+          format: Type.Literal('wav'),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    speech: Type.Optional(
+      Type.Object(
+        { format: Type.Optional(SpeechFormat), voice: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+        { additionalProperties: false, description: 'Ask for the reply as speech too.' },
+      ),
+    ),
+  },
+  {
+    additionalProperties: false,
+    // Exactly one input: a union of two objects would report every branch's errors, this reports one clear one.
+    oneOf: [{ required: ['text'] }, { required: ['audio'] }],
+    description: 'Exactly one of text or audio.',
+  },
+);
+export type TurnBody = Static<typeof TurnBodySchema>;
+
+export const TurnReplySchema = Type.Object({
+  conversationId: Type.String(),
+  turnId: Type.String(),
+  text: Type.String(),
+  heard: Type.String({ description: 'What the user said (the transcript for audio).' }),
+  intent: Type.String(),
+  confidence: Type.Number(),
+  route: Type.Union([Type.Literal('skill'), Type.Literal('ask'), Type.Literal('llm')]),
+  skill: Type.Optional(Type.String()),
+  slots: Slots,
+  data: Type.Optional(Json),
+  endConversation: Type.Boolean(),
+  timings: Type.Record(Type.String(), Type.Number(), { description: 'Milliseconds per step.' }),
+  version: Type.Integer(),
+  audio: Type.Optional(
+    Type.Object({ data: Type.String({ contentEncoding: 'base64' }), format: SpeechFormat, mimeType: Type.String(), sampleRate: Type.Integer() }),
+  ),
+  speechError: Type.Optional(Type.String({ description: 'Why speech was wanted but not produced; the text still stands.' })),
+});
+
+const Units = Type.Union([Type.Literal('metric'), Type.Literal('imperial')]);
+const preferenceFields = {
+  voice: Type.String({ minLength: 1, maxLength: 64 }),
+  language: Type.String({ minLength: 2, maxLength: 35, pattern: '^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$', description: 'BCP 47 tag.' }),
+  units: Units,
+  timeZone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Paris.' }),
+  homeCity: Type.String({ minLength: 1, maxLength: 100 }),
+};
+
+export const PreferencesSchema = Type.Object({
+  voice: Type.Optional(preferenceFields.voice),
+  language: preferenceFields.language,
+  units: Units,
+  timeZone: preferenceFields.timeZone,
+  homeCity: Type.Optional(preferenceFields.homeCity),
+});
+
+export const PreferencesPatchSchema = Type.Object(
+  {
+    voice: Type.Optional(preferenceFields.voice),
+    language: Type.Optional(preferenceFields.language),
+    units: Type.Optional(Units),
+    timeZone: Type.Optional(preferenceFields.timeZone),
+    homeCity: Type.Optional(preferenceFields.homeCity),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const ErasureSchema = Type.Object({
+  conversations: Type.Integer({ description: 'How many conversations were erased.' }),
+  profile: Type.Boolean({ description: 'Whether a stored profile was erased.' }),
+});
+
+export const SkillListSchema = Type.Object({
+  skills: Type.Array(
+    Type.Object({
+      name: Type.String(),
+      description: Type.String(),
+      intents: Type.Array(
+        Type.Object({
+          name: Type.String(),
+          utterances: Type.Array(Type.String(), { description: 'Example utterances; {slot} marks a slot.' }),
+          slots: Type.Array(Type.Object({ name: Type.String(), entity: Type.String(), required: Type.Boolean() })),
+        }),
+      ),
+    }),
+  ),
+});
+
+export const HealthSchema = Type.Object({ status: Type.Literal('ok'), version: Type.Optional(Type.String()) });
+export const ReadySchema = Type.Object({ status: Type.Literal('ready'), checks: Type.Record(Type.String(), Type.String()) });

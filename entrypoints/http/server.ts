@@ -1,0 +1,58 @@
+import closeWithGrace from 'close-with-grace';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { loadConfig, type AppConfig } from '../config/config.js';
+import { composeAssistant, type Assistant } from '../container.js';
+import { createLogger } from '../logger.js';
+import { buildApp } from './app.js';
+
+export interface RunningServer {
+  app: FastifyInstance;
+  assistant: Assistant;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Composes the assistant for `config` and listens; the caller owns shutdown through `close`. */
+export async function startServer(config: AppConfig, logger: Logger = createLogger(config.server.logLevel)): Promise<RunningServer> {
+  const assistant = await composeAssistant(config, { logger });
+  try {
+    const app = await buildApp({
+      handleTurn: assistant.handleTurn,
+      conversations: assistant.conversations,
+      skills: assistant.skills,
+      verifier: assistant.verifier,
+      readiness: assistant.readiness,
+      logger,
+      bodyLimitBytes: config.limits.bodyLimitBytes,
+      audioBodyLimitBytes: config.limits.audioBodyLimitBytes,
+      rateLimit: config.limits.rateLimitMax > 0 ? { max: config.limits.rateLimitMax, timeWindowMs: config.limits.rateLimitWindowMs } : false,
+    });
+    const url = await app.listen({ host: config.server.host, port: config.server.port });
+    return {
+      app,
+      assistant,
+      url,
+      async close() {
+        await app.close();
+        await assistant.close();
+      },
+    };
+  } catch (error) {
+    await assistant.close();
+    throw error;
+  }
+}
+
+/** The standalone server process: config from the environment, graceful shutdown on signals. */
+export async function runServer(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.server.logLevel);
+  const server = await startServer(config, logger);
+  logger.info({ url: server.url, profile: config.profile, dataDir: config.dataDir }, `${config.assistantName} is listening on ${server.url} (API docs at ${server.url}/docs)`);
+  closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
+    if (err) logger.error({ err }, 'shutting down after an error');
+    else logger.info({ signal }, 'shutting down');
+    await server.close();
+  });
+}

@@ -1,0 +1,75 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { emptyDialogueState } from '../../../core/dialogue/dialogue-state.js';
+import { DependencyUnavailableError } from '../../../core/errors.js';
+import { openSqliteDatabase } from '../../../adapters/local/sqlite-database.js';
+import { SqliteConversationStore } from '../../../adapters/local/sqlite-conversation-store.js';
+import { describeConversationStoreContract } from '../../contract/conversation-store.contract.js';
+
+describeConversationStoreContract('SqliteConversationStore (:memory:)', async () => {
+  const db = openSqliteDatabase(':memory:');
+  return { store: new SqliteConversationStore({ db }), dispose: async () => void db.close() };
+});
+
+describeConversationStoreContract('SqliteConversationStore (file)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'conversations-'));
+  const path = join(dir, 'assistant.db');
+  let db = openSqliteDatabase(path);
+  return {
+    store: new SqliteConversationStore({ db }),
+    reopen: async () => {
+      db.close();
+      db = openSqliteDatabase(path);
+      return new SqliteConversationStore({ db });
+    },
+    dispose: async () => {
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
+
+const created = '2026-03-01T09:00:00.000Z';
+const later = '2026-03-01T09:01:00.000Z';
+const conversation = { id: 'c1', userId: 'u1', createdAt: created, updatedAt: created, version: 0, turnCount: 0, state: emptyDialogueState() };
+const append = {
+  userId: 'u1', conversationId: 'c1', expectedVersion: 0, at: later, state: emptyDialogueState(),
+  turns: [{ id: 't1', role: 'user' as const, text: 'hi', at: later }],
+};
+
+describe('SqliteConversationStore', () => {
+  it('reports a database locked by another writer as a retryable DependencyUnavailableError and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conversations-'));
+    const path = join(dir, 'assistant.db');
+    const db = openSqliteDatabase(path);
+    const other = openSqliteDatabase(path);
+    try {
+      const store = new SqliteConversationStore({ db });
+      await store.create(conversation);
+      // No waiting: the lock holder below never lets go while the append runs.
+      db.pragma('busy_timeout = 0');
+      other.exec('BEGIN IMMEDIATE');
+      const failure = await store.appendExchange(append).catch((error: unknown) => error);
+      other.exec('ROLLBACK');
+      expect(failure).toBeInstanceOf(DependencyUnavailableError);
+      expect(failure).toMatchObject({ dependency: 'sqlite', retryable: true, cause: { code: 'SQLITE_BUSY' } });
+      await expect(store.get('u1', 'c1')).resolves.toMatchObject({ version: 0, turnCount: 0 });
+      await expect(store.appendExchange(append)).resolves.toMatchObject({ version: 1 });
+    } finally {
+      other.close();
+      db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reports a closed database as a non-retryable DependencyUnavailableError', async () => {
+    const db = openSqliteDatabase(':memory:');
+    const store = new SqliteConversationStore({ db });
+    db.close();
+    const failure = await store.get('u1', 'c1').catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DependencyUnavailableError);
+    expect(failure).toMatchObject({ dependency: 'sqlite', retryable: false });
+  });
+});

@@ -1,0 +1,66 @@
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Bindings } from '../../entrypoints/bindings.js';
+import { loadConfig } from '../../entrypoints/config/config.js';
+import { composeAssistant, createContainer } from '../../entrypoints/container.js';
+import { createLogger } from '../../entrypoints/logger.js';
+
+const KEYS: (keyof Bindings)[] = [
+  'config', 'clock', 'telemetry', 'newId', 'conversationStore', 'userProfileStore', 'eventPublisher', 'cache', 'weatherProvider',
+  'musicCatalog', 'skills', 'languageUnderstanding', 'languageModel', 'speechSynthesizer', 'speechRecognizer', 'sentimentAnalyzer',
+  'tokenVerifier', 'tokenMinter', 'readiness', 'handleTurn', 'conversationService',
+];
+
+describe('local composition root', () => {
+  const dirs: string[] = [];
+  const dataDir = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'assistant-container-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(async () => {
+    await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  it('resolves every binding of the local profile', async () => {
+    const container = await createContainer(loadConfig({ DATA_DIR: await dataDir() }), { logger: createLogger('silent') });
+    for (const key of KEYS) {
+      expect(container.isBound(key), key).toBe(true);
+      await expect(container.getAsync(key), key).resolves.not.toBeUndefined();
+    }
+    expect((await container.getAsync('conversationStore')).capabilities.durable).toBe(true);
+    expect((await container.getAsync('languageModel')).capabilities.answersOpenQuestions).toBe(false);
+    await container.unbindAll();
+  });
+
+  it('honours per-port overrides from config', async () => {
+    const config = loadConfig({ DATA_DIR: await dataDir(), CONVERSATION_STORE: 'memory', TTS: 'none', LLM_BASE_URL: 'http://127.0.0.1:9' });
+    const container = await createContainer(config, { logger: createLogger('silent') });
+    expect((await container.getAsync('conversationStore')).capabilities.durable).toBe(false);
+    expect(await container.getAsync('speechSynthesizer')).toBeNull();
+    expect((await container.getAsync('languageModel')).capabilities.answersOpenQuestions).toBe(true);
+    await container.unbindAll();
+  });
+
+  it('generates the local signing secret once, private to the owner, and tokens it mints verify', async () => {
+    const dir = await dataDir();
+    const first = await composeAssistant(loadConfig({ DATA_DIR: dir }), { logger: createLogger('silent') });
+    const secret = await readFile(join(dir, 'auth-secret'), 'utf8');
+    expect(secret.trim().length).toBeGreaterThanOrEqual(43);
+    expect((await stat(join(dir, 'auth-secret'))).mode & 0o077).toBe(0);
+    const token = await first.minter!.mint({ userId: 'alice', ttlSeconds: 60 });
+    await first.close();
+    const second = await composeAssistant(loadConfig({ DATA_DIR: dir }), { logger: createLogger('silent') });
+    await expect(second.verifier.verify(token)).resolves.toMatchObject({ userId: 'alice' });
+    expect(await readFile(join(dir, 'auth-secret'), 'utf8')).toBe(secret);
+    await second.close();
+  });
+
+  it('refuses the aws profile until its adapters exist, naming the variable', async () => {
+    await expect(createContainer(loadConfig({ ASSISTANT_PROFILE: 'aws', DATA_DIR: await dataDir() }), { logger: createLogger('silent') })).rejects.toThrow(
+      /ASSISTANT_PROFILE=aws/,
+    );
+  });
+});

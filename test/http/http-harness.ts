@@ -1,0 +1,85 @@
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { expect } from 'vitest';
+import { Hs256TokenAuthority } from '../../adapters/local/hs256-token-authority.js';
+import { buildApp, type AppOptions } from '../../entrypoints/http/app.js';
+import { createTestAssistant, type TestAssistantOptions } from '../support/test-assistant.js';
+
+export const SECRET = 'http-tests-secret-that-is-long-enough-0123456789';
+export const ISSUER = 'https://assistant.test';
+export const AUDIENCE = 'voice-assistant-api';
+
+export type TestAssistant = Awaited<ReturnType<typeof createTestAssistant>>;
+
+export interface HttpHarness {
+  app: FastifyInstance;
+  assistant: TestAssistant;
+  authority: Hs256TokenAuthority;
+  /** Authorization headers carrying a fresh token for `userId`. */
+  as(userId: string): Promise<Record<string, string>>;
+}
+
+/** The HTTP app over the in-memory test assistant with a real HS256 authority; close `app` after each test. */
+export async function createHttpHarness(
+  options: { assistant?: TestAssistantOptions; app?: Partial<AppOptions>; wrap?: (assistant: TestAssistant) => Partial<AppOptions> } = {},
+): Promise<HttpHarness> {
+  const assistant = await createTestAssistant(options.assistant);
+  const authority = new Hs256TokenAuthority({ secret: SECRET, issuer: ISSUER, audience: AUDIENCE });
+  const app = await buildApp({
+    handleTurn: assistant.handleTurn,
+    conversations: assistant.service,
+    skills: assistant.registry,
+    verifier: authority,
+    logger: false,
+    ...options.wrap?.(assistant),
+    ...options.app,
+  });
+  return {
+    app,
+    assistant,
+    authority,
+    as: async (userId) => ({ authorization: `Bearer ${await authority.mint({ userId, ttlSeconds: 600 })}` }),
+  };
+}
+
+export interface ProblemBody {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  code: string;
+  requestId: string;
+  errors?: { in: string; pointer: string; detail: string }[];
+  [extension: string]: unknown;
+}
+
+/** Asserts an RFC 9457 answer with `status` (and `code` when given) and returns its body. */
+export function expectProblem(response: LightMyRequestResponse, status: number, code?: string): ProblemBody {
+  expect(response.statusCode, response.body).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const body = response.json<ProblemBody>();
+  expect(body).toMatchObject({ status, title: expect.any(String), type: expect.stringMatching(/^urn:/), requestId: expect.any(String) });
+  expect(body.requestId).toBe(response.headers['x-request-id']);
+  if (code) expect(body.code).toBe(code);
+  return body;
+}
+
+/** A minimal valid WAV file (16-bit mono PCM at `sampleRate`) of `samples` silent samples. */
+export function silentWav(samples = 160, sampleRate = 16_000): Buffer {
+  const data = samples * 2;
+  const wav = Buffer.alloc(44 + data);
+  wav.write('RIFF', 0, 'ascii');
+  wav.writeUInt32LE(36 + data, 4);
+  wav.write('WAVE', 8, 'ascii');
+  wav.write('fmt ', 12, 'ascii');
+  wav.writeUInt32LE(16, 16);
+  wav.writeUInt16LE(1, 20);
+  wav.writeUInt16LE(1, 22);
+  wav.writeUInt32LE(sampleRate, 24);
+  wav.writeUInt32LE(sampleRate * 2, 28);
+  wav.writeUInt16LE(2, 32);
+  wav.writeUInt16LE(16, 34);
+  wav.write('data', 36, 'ascii');
+  wav.writeUInt32LE(data, 40);
+  return wav;
+}

@@ -1,0 +1,278 @@
+import http from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';
+import { MemoryConversationStore } from '../../adapters/local/memory-conversation-store.js';
+import type { DomainEvent } from '../../core/events.js';
+import { AbortedError, DependencyUnavailableError } from '../../core/errors.js';
+import type { AppendExchange } from '../../core/ports/conversation-store.js';
+import type { SpeechSynthesizer, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
+import type { TurnRequest } from '../../core/pipeline/turn-types.js';
+import { createHttpHarness, expectProblem, silentWav, type HttpHarness } from './http-harness.js';
+
+class RecordingSynthesizer implements SpeechSynthesizer {
+  readonly capabilities = { formats: ['wav', 'mp3'] as const, voices: ['nova', 'echo'], defaultVoice: 'nova' };
+  readonly requests: SynthesizeRequest[] = [];
+  async synthesize(request: SynthesizeRequest) {
+    this.requests.push(request);
+    return { data: new Uint8Array(silentWav(80, 22_050)), format: request.format ?? 'wav', sampleRate: 22_050 };
+  }
+}
+
+class UnavailableStore extends MemoryConversationStore {
+  override async appendExchange(_exchange: AppendExchange): Promise<never> {
+    throw new DependencyUnavailableError('conversation-store', 'throttled by db-7.internal:5432', { retryAfterSeconds: 3 });
+  }
+}
+
+const turnUrl = (id: string) => `/v1/conversations/${id}/turns`;
+
+describe('HTTP POST /v1/conversations/:id/turns', () => {
+  let h: HttpHarness;
+  afterEach(() => h.app.close());
+
+  async function conversation(userId = 'alice') {
+    return (await h.assistant.service.create(userId)).id;
+  }
+
+  it('answers a greeting with the full reply shape', async () => {
+    // Prepare
+    h = await createHttpHarness();
+    const id = await conversation();
+
+    // Act
+    const response = await h.app.inject({ method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { text: 'hello' } });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toMatch(/^application\/json/);
+    expect(response.json()).toEqual({
+      conversationId: id, turnId: expect.any(String), text: expect.stringMatching(/^Good morning! I'm Test Assistant/), heard: 'hello',
+      intent: expect.any(String), confidence: 1, route: 'skill', skill: 'small-talk', slots: {}, endConversation: false,
+      timings: expect.objectContaining({ understand: expect.any(Number), total: expect.any(Number) }), version: 1,
+    });
+  });
+
+  it('carries a conversation over HTTP: greeting, a question for the city, then the weather for Paris', async () => {
+    // Prepare
+    h = await createHttpHarness();
+    const headers = await h.as('alice');
+    const created = await h.app.inject({ method: 'POST', url: '/v1/conversations', headers });
+    const id = created.json().id as string;
+    const say = async (text: string) => (await h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: { text } })).json();
+
+    // Act
+    const greeting = await say('hello');
+    const ask = await say("what's the weather");
+    const answer = await say('Paris');
+
+    // Assess
+    expect(greeting).toMatchObject({ route: 'skill', skill: 'small-talk', version: 1 });
+    expect(ask).toMatchObject({ route: 'ask', text: 'For which city?', intent: 'weather.current', version: 2 });
+    expect(answer).toMatchObject({ route: 'skill', skill: 'weather', slots: { city: 'Paris' }, version: 3 });
+    expect(answer.text).toMatch(/^In Paris it's 18 degrees Celsius/);
+    const history = await h.app.inject({ method: 'GET', url: `${turnUrl(id)}?limit=100`, headers });
+    expect(history.json().items).toHaveLength(6);
+  });
+
+  it('speaks the reply when asked, as base64 with its MIME type and sample rate', async () => {
+    // Prepare
+    const synthesizer = new RecordingSynthesizer();
+    h = await createHttpHarness({ assistant: { synthesizer } });
+    const id = await conversation();
+
+    // Act
+    const response = await h.app.inject({
+      method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { text: 'hello', speech: { format: 'mp3', voice: 'echo' } },
+    });
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    const { audio } = response.json();
+    expect(audio).toEqual({ data: expect.any(String), format: 'mp3', mimeType: 'audio/mpeg', sampleRate: 22_050 });
+    expect(Buffer.from(audio.data, 'base64').equals(silentWav(80, 22_050))).toBe(true);
+    expect(synthesizer.requests[0]).toMatchObject({ format: 'mp3', voice: 'echo' });
+  });
+
+  it('still answers in text, with speechError, when speech was wanted but no synthesizer exists', async () => {
+    h = await createHttpHarness();
+    const id = await conversation();
+    const response = await h.app.inject({ method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { text: 'hello', speech: {} } });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ speechError: 'no speech synthesizer is configured', skill: 'small-talk' });
+    expect(response.json().audio).toBeUndefined();
+  });
+
+  it('answers an audio turn without a recognizer with a 501 problem that says to send text', async () => {
+    // Prepare
+    h = await createHttpHarness();
+    const id = await conversation();
+
+    // Act
+    const response = await h.app.inject({
+      method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { audio: { data: silentWav().toString('base64'), format: 'wav' } },
+    });
+
+    // Assess
+    const problem = expectProblem(response, 501, 'CAPABILITY_MISSING');
+    expect(problem.detail).toMatch(/speech recognizer.*send text instead/);
+    expect((await h.assistant.service.get('alice', id)).version).toBe(0);
+  });
+
+  it('rejects audio that is not a WAV file', async () => {
+    h = await createHttpHarness();
+    const id = await conversation();
+    const response = await h.app.inject({
+      method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { audio: { data: Buffer.from('not a wav file').toString('base64'), format: 'wav' } },
+    });
+    expect(expectProblem(response, 400, 'VALIDATION').detail).toMatch(/WAV/);
+  });
+
+  it('rejects bad turn bodies with 400 problems naming the field', async () => {
+    // Prepare
+    h = await createHttpHarness();
+    const id = await conversation();
+    const headers = await h.as('alice');
+    const wav = silentWav().toString('base64');
+    const cases: [unknown, string][] = [
+      [{}, ''],
+      [{ text: '' }, '/text'],
+      [{ text: 'x'.repeat(2001) }, '/text'],
+      [{ text: 42 }, '/text'],
+      [{ text: ['hello'] }, '/text'],
+      [{ text: 'hello', audio: { data: wav, format: 'wav' } }, ''],
+      [{ text: 'hello', mood: 'happy' }, '/mood'],
+      [{ audio: { data: 'not base64!', format: 'wav' } }, '/audio/data'],
+      [{ audio: { data: 'QUJD\nREVG', format: 'wav' } }, '/audio/data'],
+      [{ audio: { data: 'QUJDR', format: 'wav' } }, '/audio/data'],
+      [{ audio: { data: wav, format: 'flac' } }, '/audio/format'],
+      [{ audio: { data: wav } }, '/audio/format'],
+      [{ text: 'hello', speech: { format: 'aac' } }, '/speech/format'],
+      [{ text: 'hello', speech: { rate: 2 } }, '/speech/rate'],
+    ];
+
+    // Act & Assess
+    for (const [payload, pointer] of cases) {
+      const response = await h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: payload as object });
+      const problem = expectProblem(response, 400, 'VALIDATION');
+      expect(problem.errors?.map((e) => e.pointer), JSON.stringify(payload).slice(0, 80)).toContain(pointer);
+    }
+    expect((await h.assistant.service.get('alice', id)).version).toBe(0);
+  });
+
+  it('rejects whitespace-only text from the core as 400', async () => {
+    h = await createHttpHarness();
+    const id = await conversation();
+    expectProblem(await h.app.inject({ method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { text: '   ' } }), 400, 'VALIDATION');
+  });
+
+  it('answers 413 when the decoded audio is over the limit, and when the body is over the route limit', async () => {
+    // Prepare
+    h = await createHttpHarness({ app: { maxAudioBytes: 1000, audioBodyLimitBytes: 64 * 1024 } });
+    const id = await conversation();
+    const headers = await h.as('alice');
+
+    // Act
+    const decoded = await h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: { audio: { data: silentWav(1000).toString('base64'), format: 'wav' } } });
+    const body = await h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: { audio: { data: silentWav(40_000).toString('base64'), format: 'wav' } } });
+
+    // Assess
+    expect(expectProblem(decoded, 413, 'AUDIO_TOO_LARGE').limitBytes).toBe(1000);
+    expectProblem(body, 413, 'PAYLOAD_TOO_LARGE');
+  });
+
+  it('accepts a turn body larger than the default body limit up to the audio limit', async () => {
+    h = await createHttpHarness({ app: { bodyLimitBytes: 1024 } });
+    const id = await conversation();
+    const response = await h.app.inject({
+      method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { audio: { data: silentWav(4000).toString('base64'), format: 'wav' } },
+    });
+    expectProblem(response, 501, 'CAPABILITY_MISSING');
+  });
+
+  it('answers 415 for a body that is not JSON and 400 for malformed JSON', async () => {
+    h = await createHttpHarness();
+    const id = await conversation();
+    const headers = await h.as('alice');
+    expectProblem(await h.app.inject({ method: 'POST', url: turnUrl(id), headers: { ...headers, 'content-type': 'text/plain' }, payload: 'hello' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectProblem(await h.app.inject({ method: 'POST', url: turnUrl(id), headers: { ...headers, 'content-type': 'application/xml' }, payload: '<text/>' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectProblem(await h.app.inject({ method: 'POST', url: turnUrl(id), headers: { ...headers, 'content-type': 'application/json' }, payload: '{"text": hello}' }), 400, 'MALFORMED_JSON');
+    expectProblem(await h.app.inject({ method: 'POST', url: turnUrl(id), headers: { ...headers, 'content-type': 'application/json' }, payload: '{"__proto__": {"x": 1}, "text": "hi"}' }), 400);
+  });
+
+  it('answers 404 for an unknown conversation', async () => {
+    h = await createHttpHarness();
+    expectProblem(await h.app.inject({ method: 'POST', url: turnUrl('nope'), headers: await h.as('alice'), payload: { text: 'hello' } }), 404, 'CONVERSATION_NOT_FOUND');
+  });
+
+  it('answers 503 with Retry-After and writes nothing when the store is unavailable', async () => {
+    // Prepare
+    const events = new InProcessEventPublisher();
+    const published: DomainEvent[] = [];
+    events.subscribe('*', (event) => {
+      published.push(event);
+    });
+    h = await createHttpHarness({ assistant: { conversations: new UnavailableStore(), events } });
+    const id = await conversation();
+    published.length = 0;
+
+    // Act
+    const response = await h.app.inject({ method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { text: 'hello' } });
+
+    // Assess
+    const problem = expectProblem(response, 503, 'DEPENDENCY_UNAVAILABLE');
+    expect(response.headers['retry-after']).toBe('3');
+    expect(problem.detail).not.toContain('db-7');
+    expect(await h.assistant.service.get('alice', id)).toMatchObject({ version: 0, turnCount: 0 });
+    await expect(h.assistant.service.history('alice', id, { limit: 10 })).resolves.toEqual({ items: [] });
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(published).toEqual([]);
+  });
+
+  it('completes a turn over a real socket without aborting it', async () => {
+    h = await createHttpHarness();
+    const id = await conversation();
+    const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const response = await fetch(`${base}${turnUrl(id)}`, {
+      method: 'POST', headers: { ...(await h.as('alice')), 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hello' }),
+    });
+    expect(response.status).toBe(200);
+    await expect(response.json()).resolves.toMatchObject({ skill: 'small-talk' });
+  });
+
+  it('aborts the turn when the client disconnects, and keeps serving', async () => {
+    // Prepare
+    let started!: () => void;
+    let aborted!: (reason: unknown) => void;
+    const turnStarted = new Promise<void>((resolve) => (started = resolve));
+    const turnAborted = new Promise<unknown>((resolve) => (aborted = resolve));
+    let seen: TurnRequest | undefined;
+    h = await createHttpHarness({
+      app: {
+        handleTurn: (request) =>
+          new Promise((_resolve, reject) => {
+            seen = request;
+            request.signal?.addEventListener('abort', () => {
+              aborted(request.signal?.reason);
+              reject(request.signal?.reason);
+            });
+            started();
+          }),
+      },
+    });
+    const id = await conversation();
+    const base = new URL(await h.app.listen({ host: '127.0.0.1', port: 0 }));
+
+    // Act
+    const request = http.request({ host: base.hostname, port: base.port, path: turnUrl(id), method: 'POST', headers: { ...(await h.as('alice')), 'content-type': 'application/json' } });
+    request.on('error', () => undefined);
+    request.end(JSON.stringify({ text: 'hello' }));
+    await turnStarted;
+    request.destroy();
+
+    // Assess
+    await expect(turnAborted).resolves.toBeInstanceOf(AbortedError);
+    expect(seen?.signal?.aborted).toBe(true);
+    const health = await fetch(new URL('/health', base));
+    expect(health.status).toBe(200);
+  });
+});
