@@ -1,67 +1,71 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import Fastify from 'fastify';
 import { loadConfig } from '../entrypoints/config/config.js';
 import { composeAssistant } from '../entrypoints/container.js';
-import { createLocalTokenAuthority } from '../entrypoints/local-module.js';
 import { createLogger } from '../entrypoints/logger.js';
-import { startServer } from '../entrypoints/http/server.js';
 
 /**
  * Throughput of the turn route against a bare Fastify echo route measured in the same run on the same machine,
- * so the ratio says what the assistant costs regardless of how loaded the machine is.
+ * so the ratio says what the assistant costs whatever else the machine is doing. Each server runs in its own
+ * process; the load generator runs here.
  */
 const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const body = JSON.stringify({ text: 'what time is it' });
 
+interface Target {
+  url: string;
+  headers: Record<string, string>;
+  paths: string[];
+}
 interface Figures {
   rps: number;
   p99: number;
   errors: number;
 }
 
-async function load(url: string, headers: Record<string, string> = {}): Promise<Figures> {
-  const result = await autocannon({ url, method: 'POST', connections, duration: seconds, body, headers: { 'content-type': 'application/json', ...headers } });
-  return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
+async function startTarget(mode: 'echo' | 'turn'): Promise<{ target: Target; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./target-server.ts', import.meta.url).pathname, mode, process.env.BENCH_CONVERSATIONS ?? String(connections)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const [line] = (await once(lines, 'line')) as [string];
+  return { target: JSON.parse(line) as Target, child };
 }
 
-async function bareFastify(): Promise<Figures> {
-  const app = Fastify({ logger: false });
-  app.post('/echo', async (request) => request.body);
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
+async function load(mode: 'echo' | 'turn'): Promise<Figures> {
+  const { target, child } = await startTarget(mode);
   try {
-    return await load(`${url}/echo`);
+    let next = 0;
+    const result = await autocannon({
+      url: target.url,
+      method: 'POST',
+      connections,
+      duration: seconds,
+      body,
+      headers: { 'content-type': 'application/json', ...target.headers },
+      // Turns on one conversation run one at a time by design, so the load is spread over one conversation per connection.
+      requests: [{ setupRequest: (request) => ({ ...request, path: target.paths[(next += 1) % target.paths.length] as string }) }],
+    });
+    return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
   } finally {
-    await app.close();
+    child.kill('SIGTERM');
+    await once(child, 'exit');
   }
 }
 
-async function turnRoute(dataDir: string): Promise<Figures> {
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', TTS: 'none' });
-  const server = await startServer(config, createLogger('silent'));
-  try {
-    const token = await (await createLocalTokenAuthority(config)).mint({ userId: 'bench', ttlSeconds: 3600 });
-    const headers = { authorization: `Bearer ${token}` };
-    const created = await fetch(`${server.url}/v1/conversations`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
-    const { id } = (await created.json()) as { id: string };
-    return await load(`${server.url}/v1/conversations/${id}/turns`, headers);
-  } finally {
-    await server.close();
-  }
-}
-
-async function inProcessTurns(dataDir: string): Promise<{ turnsPerSecond: number; p99: number }> {
-  const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: 'silent', CONVERSATION_STORE: 'memory', TTS: 'none' });
+async function inProcessTurns(): Promise<{ turnsPerSecond: number; p99: number }> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', CONVERSATION_STORE: 'memory', TTS: 'none', DATA_DIR: '.data/bench' });
   const assistant = await composeAssistant(config, { logger: createLogger('silent') });
   try {
     const durations: number[] = [];
-    const deadline = performance.now() + seconds * 1000;
     let conversationId = (await assistant.conversations.create('bench')).id;
+    const deadline = performance.now() + seconds * 1000;
     while (performance.now() < deadline) {
-      // A fresh conversation every 500 turns keeps the history window realistic.
+      // A fresh conversation every 500 turns keeps the stored history realistic.
       if (durations.length % 500 === 499) conversationId = (await assistant.conversations.create('bench')).id;
       const t0 = performance.now();
       await assistant.handleTurn({ userId: 'bench', conversationId, input: { kind: 'text', text: 'what time is it' } });
@@ -75,18 +79,13 @@ async function inProcessTurns(dataDir: string): Promise<{ turnsPerSecond: number
   }
 }
 
-const dataDir = await mkdtemp(join(tmpdir(), 'assistant-bench-'));
-try {
-  process.stdout.write(`bench: ${seconds}s per run, ${connections} connections, loopback\n`);
-  const bare = await bareFastify();
-  const turn = await turnRoute(dataDir);
-  const core = await inProcessTurns(dataDir);
-  const row = (name: string, f: Figures) => `${name.padEnd(34)} ${f.rps.toFixed(0).padStart(8)} req/s   p99 ${String(f.p99).padStart(5)} ms   errors ${f.errors}`;
-  process.stdout.write(`${row('(a) bare Fastify echo (baseline)', bare)}\n`);
-  process.stdout.write(`${row('(b) POST turn, local adapters', turn)}\n`);
-  process.stdout.write(`ratio b/a: ${(turn.rps / bare.rps).toFixed(3)} of baseline throughput\n`);
-  process.stdout.write(`(c) core in-process, memory store: ${core.turnsPerSecond.toFixed(0)} turns/s, p99 ${core.p99.toFixed(2)} ms; c/a ${(core.turnsPerSecond / bare.rps).toFixed(3)}\n`);
-  if (bare.errors > 0 || turn.errors > 0) process.exitCode = 1;
-} finally {
-  await rm(dataDir, { recursive: true, force: true });
-}
+process.stdout.write(`bench: ${seconds}s per run, ${connections} connections on loopback, servers in their own process\n`);
+const bare = await load('echo');
+const turn = await load('turn');
+const core = await inProcessTurns();
+const row = (name: string, f: Figures) => `${name.padEnd(36)} ${f.rps.toFixed(0).padStart(7)} req/s   p99 ${String(f.p99).padStart(4)} ms   errors ${f.errors}`;
+process.stdout.write(`${row('(a) bare Fastify echo (baseline)', bare)}\n`);
+process.stdout.write(`${row('(b) POST turn, local adapters', turn)}\n`);
+process.stdout.write(`ratio b/a: ${(turn.rps / bare.rps).toFixed(3)}\n`);
+process.stdout.write(`(c) core in-process, memory store: ${core.turnsPerSecond.toFixed(0)} turns/s, p99 ${core.p99.toFixed(2)} ms; ratio c/a ${(core.turnsPerSecond / bare.rps).toFixed(3)}\n`);
+if (bare.errors > 0 || turn.errors > 0) process.exitCode = 1;

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nlpjs, { type Nlp, type NlpContainer } from '@nlpjs/basic';
+import { containerBootstrap, type NlpContainer } from '@nlpjs/core';
+import { LangEn } from '@nlpjs/lang-en-min';
+import { Nlp } from '@nlpjs/nlp';
 import { throwIfAborted, ValidationError } from '../../core/errors.js';
 import {
   NO_INTENT,
@@ -147,15 +149,15 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
 }
 
 async function newEngine(): Promise<Engine> {
-  const container = await nlpjs.containerBootstrap();
-  container.use(nlpjs.LangEn);
+  const container = await containerBootstrap();
+  container.use(LangEn);
   // nlp.js logs every training epoch to the console unless told otherwise; the rest are its defaults.
   container.registerConfiguration(
     'nlu-??',
     { log: false, keepStopwords: true, nonefeatureValue: 1, nonedeltaMultiplier: 1.2, spellCheck: false, spellCheckDistance: 1, filterZeros: true },
     true,
   );
-  return { container, nlp: new nlpjs.Nlp({ container, languages: ['en'], autoSave: false, autoLoad: false, calculateSentiment: false }) };
+  return { container, nlp: new Nlp({ container, languages: ['en'], autoSave: false, autoLoad: false, calculateSentiment: false }) };
 }
 
 async function train(training: TrainingSet): Promise<Engine> {

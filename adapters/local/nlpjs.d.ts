@@ -1,5 +1,5 @@
-// The slice of @nlpjs/basic 4.27 that NlpJsLanguageUnderstanding uses; the package ships no types.
-declare module '@nlpjs/basic' {
+// The slice of nlp.js 4.x (@nlpjs/core, /nlp, /lang-en-min) that NlpJsLanguageUnderstanding uses; the packages ship no types.
+declare module '@nlpjs/core' {
   export interface NlpClassification {
     intent: string;
     score: number;
@@ -41,6 +41,12 @@ declare module '@nlpjs/basic' {
     calculateSentiment?: boolean;
   }
 
+  export function containerBootstrap(): Promise<NlpContainer>;
+}
+
+declare module '@nlpjs/nlp' {
+  import type { NlpClassifyResult, NlpSettings } from '@nlpjs/core';
+
   export class Nlp {
     constructor(settings: NlpSettings);
     addDocument(locale: string, utterance: string, intent: string): void;
@@ -50,13 +56,8 @@ declare module '@nlpjs/basic' {
     /** Throws on data that is not an exported model. */
     import(data: string): void;
   }
+}
 
-  interface NlpJsBasic {
-    containerBootstrap(): Promise<NlpContainer>;
-    Nlp: typeof Nlp;
-    LangEn: unknown;
-  }
-
-  const nlpjs: NlpJsBasic;
-  export default nlpjs;
+declare module '@nlpjs/lang-en-min' {
+  export const LangEn: unknown;
 }
