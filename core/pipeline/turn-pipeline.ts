@@ -118,7 +118,7 @@ async function runTurn(deps: TurnPipelineDeps, request: TurnRequest): Promise<Tu
     const skill = decision.kind === 'llm' ? undefined : decision.skill;
     const slots = decision.kind === 'llm' ? {} : decision.slots;
     const userTurn: Turn = {
-      id: deps.newId(), role: 'user', text: heard, at, intent: understanding.intent,
+      id: deps.newId(), role: 'user', text: heard, at, intent: decision.intent,
       ...(Object.keys(slots).length > 0 && { slots }), ...(sentiment && { sentiment }),
     };
     const assistantTurn: Turn = {
@@ -141,7 +141,7 @@ async function runTurn(deps: TurnPipelineDeps, request: TurnRequest): Promise<Tu
     const base = { at, userId: request.userId, conversationId: conversation.id };
     const events: DomainEvent[] = [
       { ...base, id: deps.newId(), type: 'UserInteraction', turnId: userTurn.id, text: heard, inputMode: request.input.kind,
-        intent: understanding.intent, confidence: understanding.confidence, ...(sentiment && { sentiment }) },
+        intent: decision.intent, confidence: understanding.confidence, ...(sentiment && { sentiment }) },
       { ...base, id: deps.newId(), type: 'AssistantReplied', turnId: assistantTurn.id, route: decision.kind,
         ...(skill && { skill }), intent: decision.intent, timings: { ...timings } as Record<string, number> },
     ];
@@ -157,7 +157,7 @@ async function runTurn(deps: TurnPipelineDeps, request: TurnRequest): Promise<Tu
       turnId: assistantTurn.id,
       text: response.text,
       heard,
-      intent: understanding.intent,
+      intent: decision.intent,
       confidence: understanding.confidence,
       route: decision.kind,
       ...(skill && { skill }),

@@ -20,6 +20,7 @@ export interface TurnReply {
   text: string;
   /** What the user said (the transcript for audio input). */
   heard: string;
+  /** The intent the turn was handled as: the pending one when the user answered a follow-up question. */
   intent: string;
   confidence: number;
   route: Decision['kind'];

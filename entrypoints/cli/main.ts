@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
@@ -26,6 +26,7 @@ program
   .option('--user <id>', 'user id', 'local-user')
   .option('--speak <dir>', 'write each reply as a WAV file into this directory')
   .action(async (options: { url?: string; token?: string; user: string; speak?: string }) => {
+    if (options.speak) await mkdir(options.speak, { recursive: true });
     const client = await openClient(options);
     try {
       const conversationId = await client.createConversation();

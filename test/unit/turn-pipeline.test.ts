@@ -23,7 +23,7 @@ describe('turn pipeline', () => {
     const first = await a.handleTurn({ userId: 'u1', conversationId: id, input: text("what's the weather") });
     expect(first).toMatchObject({ route: 'ask', text: 'For which city?', intent: 'weather.current' });
     const second = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('Paris') });
-    expect(second).toMatchObject({ route: 'skill', skill: 'weather', slots: { city: 'Paris' } });
+    expect(second).toMatchObject({ route: 'skill', skill: 'weather', intent: 'weather.current', slots: { city: 'Paris' } });
     expect(second.text).toMatch(/^In Paris it's 18 degrees Celsius and partly cloudy/);
     expect(a.weather.lookups).toEqual(['Paris']);
     const stored = await a.service.get('u1', id);
