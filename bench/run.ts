@@ -1,10 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { loadConfig } from '../entrypoints/config/config.js';
 import { composeAssistant } from '../entrypoints/container.js';
 import { createLogger } from '../entrypoints/logger.js';
+import { startTarget } from './target-process.js';
 
 /**
  * Throughput of the turn route against a bare Fastify echo route measured in the same run on the same machine,
@@ -15,29 +13,14 @@ const seconds = Number(process.env.BENCH_SECONDS ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const body = JSON.stringify({ text: 'what time is it' });
 
-interface Target {
-  url: string;
-  headers: Record<string, string>;
-  paths: string[];
-}
 interface Figures {
   rps: number;
   p99: number;
   errors: number;
 }
 
-async function startTarget(mode: 'echo' | 'turn'): Promise<{ target: Target; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./target-server.ts', import.meta.url).pathname, mode, process.env.BENCH_CONVERSATIONS ?? String(connections)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const [line] = (await once(lines, 'line')) as [string];
-  return { target: JSON.parse(line) as Target, child };
-}
-
 async function load(mode: 'echo' | 'turn'): Promise<Figures> {
-  const { target, child } = await startTarget(mode);
+  const { target, stop } = await startTarget(mode, Number(process.env.BENCH_CONVERSATIONS ?? connections));
   try {
     let next = 0;
     const result = await autocannon({
@@ -52,8 +35,7 @@ async function load(mode: 'echo' | 'turn'): Promise<Figures> {
     });
     return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
   } finally {
-    child.kill('SIGTERM');
-    await once(child, 'exit');
+    await stop();
   }
 }
 

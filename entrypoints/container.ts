@@ -1,9 +1,12 @@
 import { TypedContainer } from '@inversifyjs/strongly-typed';
 import { LogTelemetry, type StructuredLogger } from '../adapters/local/log-telemetry.js';
+import { CachingLanguageModel } from '../adapters/local/caching-language-model.js';
+import type { Cache } from '../core/ports/cache.js';
+import type { Telemetry } from '../core/ports/telemetry.js';
 import type { Bindings } from './bindings.js';
-import { ConfigError, type AppConfig } from './config/config.js';
+import { usesAwsAdapters, type AppConfig } from './config/config.js';
 import { coreModule } from './core-module.js';
-import { localModule, type LocalBindings } from './local-module.js';
+import { cacheErrorReporter, localModule, type LocalBindings } from './local-module.js';
 
 export interface ComposeOptions {
   logger: StructuredLogger;
@@ -15,14 +18,35 @@ export interface ComposeOptions {
 export async function createContainer(config: AppConfig, options: ComposeOptions): Promise<TypedContainer<LocalBindings>> {
   const container = new TypedContainer<LocalBindings>({ defaultScope: 'Singleton' });
   container.bind('config').toConstantValue(config);
-  container.bind('telemetry').toConstantValue(new LogTelemetry(options.logger));
+  container.bind('telemetry').toConstantValue(await telemetryFor(config, options.logger));
   await container.loadAsync(coreModule as never);
-  if (config.profile === 'aws') {
-    throw new ConfigError(['ASSISTANT_PROFILE=aws: the AWS adapters module is not part of this build yet; use ASSISTANT_PROFILE=local']);
+  await container.loadAsync(localModule(config));
+  if (usesAwsAdapters(config)) {
+    // Loaded only when needed, so the embedded default never loads an AWS SDK.
+    const { awsModule } = await import('./aws-module.js');
+    await container.loadAsync(awsModule(config) as never);
   }
-  await container.loadAsync(localModule);
+  if (config.cache.llmSeconds > 0) {
+    // Identical prompts within the TTL reuse the answer, whichever module bound the model.
+    container.onActivation('languageModel', async (context, inner) =>
+      new CachingLanguageModel({
+        inner,
+        cache: await context.getAsync<Cache>('cache'),
+        ttlSeconds: config.cache.llmSeconds,
+        namespace: `${config.adapters.llm}:${config.adapters.llm === 'bedrock' ? config.aws.bedrock.modelId : config.llm.model}`,
+        onCacheError: cacheErrorReporter(await context.getAsync<Telemetry>('telemetry')),
+      }),
+    );
+  }
   await options.override?.(container);
   return container;
+}
+
+/** Powertools (CloudWatch EMF metrics, X-Ray spans) on AWS; structured log lines locally. */
+async function telemetryFor(config: AppConfig, logger: StructuredLogger): Promise<Telemetry> {
+  if (config.profile !== 'aws') return new LogTelemetry(logger);
+  const { PowertoolsTelemetry } = await import('../adapters/aws/powertools-telemetry.js');
+  return new PowertoolsTelemetry({ serviceName: config.assistantName, namespace: config.aws.metricsNamespace });
 }
 
 /** What an entrypoint needs, resolved once. */
@@ -54,7 +78,7 @@ export async function composeAssistant(config: AppConfig, options: ComposeOption
   return {
     config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer,
     close: async () => {
-      await container.unbindAll();
+      await container.unbindAllAsync();
     },
   };
 }

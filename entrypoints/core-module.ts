@@ -33,6 +33,17 @@ export const coreModule = new TypedContainerModule<Bindings>(({ bind }) => {
             maxConflictRetries: 5,
           },
         }));
+  bindFactory(bind, 'readiness', ['conversationStore', 'userProfileStore'], (conversations, profiles) => async () => {
+    const checks: Record<string, string> = {};
+    try {
+      await conversations.list('__readiness__', { limit: 1 });
+      await profiles.get('__readiness__');
+      checks.storage = 'ok';
+    } catch (error) {
+      checks.storage = error instanceof Error ? error.message : String(error);
+    }
+    return checks;
+  });
   bindFactory(bind, 'conversationService', ['config', 'conversationStore', 'userProfileStore', 'eventPublisher', 'clock', 'telemetry', 'newId'], (config, conversations, profiles, events, clock, telemetry, newId) =>
         createConversationService({
           conversations, profiles, events, clock, telemetry, newId,

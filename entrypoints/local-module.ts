@@ -7,75 +7,119 @@ import { AfinnSentimentAnalyzer } from '../adapters/local/afinn-sentiment-analyz
 import { EspeakSpeechSynthesizer } from '../adapters/local/espeak-speech-synthesizer.js';
 import { Hs256TokenAuthority } from '../adapters/local/hs256-token-authority.js';
 import { InProcessEventPublisher } from '../adapters/local/in-process-event-publisher.js';
+import { CachingWeatherProvider } from '../adapters/local/caching-weather-provider.js';
 import { JsonMusicCatalog } from '../adapters/local/json-music-catalog.js';
 import { MemoryCache } from '../adapters/local/memory-cache.js';
 import { MemoryConversationStore } from '../adapters/local/memory-conversation-store.js';
 import { MemoryUserProfileStore } from '../adapters/local/memory-user-profile-store.js';
+import { MemoryOutboxStore } from '../adapters/local/memory-outbox-store.js';
 import { NlpJsLanguageUnderstanding } from '../adapters/local/nlpjs-language-understanding.js';
 import { OfflineLanguageModel } from '../adapters/local/offline-language-model.js';
 import { OpenAiCompatibleLanguageModel } from '../adapters/local/openai-compatible-language-model.js';
+import { OutboxEventPublisher } from '../adapters/local/outbox-event-publisher.js';
 import { openSqliteDatabase } from '../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../adapters/local/sqlite-conversation-store.js';
+import { SqliteOutboxStore } from '../adapters/local/sqlite-outbox-store.js';
 import { SqliteUserProfileStore } from '../adapters/local/sqlite-user-profile-store.js';
+import type { Telemetry } from '../core/ports/telemetry.js';
 import type { AppConfig } from './config/config.js';
 import { loadOrCreateLocalSecret } from './config/local-secret.js';
 import type { Bindings } from './bindings.js';
 import { bindFactory } from './typed-factory.js';
 
 /** Keys only the local module binds and resolves. */
-export type LocalBindings = Bindings & { sqlite: Database | null; tokenAuthority: Hs256TokenAuthority };
+export type LocalBindings = Bindings & { sqlite: Database | null; tokenAuthority: Hs256TokenAuthority; eventOutbox: OutboxEventPublisher };
 
 const SAMPLE_CATALOG = fileURLToPath(new URL('../adapters/local/data/sample-catalog.json', import.meta.url));
 
-/** The embedded default: every port served offline from this process and the data directory. */
-export const localModule = new TypedContainerModule<LocalBindings>(({ bind }) => {
-  bindFactory(bind, 'sqlite', ['config'], (config) => (config.adapters.conversationStore === 'sqlite' ? openSqliteDatabase(join(config.dataDir, 'assistant.db')) : null))
-    .onDeactivation((db) => {
-      db?.close();
+/**
+ * The embedded default: binds every port whose selected adapter runs offline in this process (all of them in the
+ * local profile; on AWS only those a per-port override keeps local, plus weather and music).
+ */
+export function localModule(config: AppConfig) {
+  const selected = config.adapters;
+  return new TypedContainerModule<LocalBindings>(({ bind }) => {
+    if (selected.conversationStore !== 'dynamodb') {
+      bindFactory(bind, 'sqlite', ['config'], (cfg) => (cfg.adapters.conversationStore === 'sqlite' ? openSqliteDatabase(join(cfg.dataDir, 'assistant.db')) : null))
+        .onDeactivation((db) => {
+          db?.close();
+        });
+      bindFactory(bind, 'conversationStore', ['sqlite'], (db) => (db ? new SqliteConversationStore({ db }) : new MemoryConversationStore()));
+      bindFactory(bind, 'userProfileStore', ['sqlite'], (db) => (db ? new SqliteUserProfileStore({ db }) : new MemoryUserProfileStore()));
+    }
+    if (selected.events === 'in-process') {
+      // Events the bus cannot take wait in the outbox (in the database file when there is one) and are retried.
+      const outbox = selected.conversationStore === 'dynamodb'
+        ? bindFactory(bind, 'eventOutbox', ['telemetry'], (telemetry) => createEventOutbox(null, telemetry))
+        : bindFactory(bind, 'eventOutbox', ['sqlite', 'telemetry'], createEventOutbox);
+      outbox.onDeactivation((publisher) => {
+        // unbindAll deactivates synchronously: the timer stops now; a drain in flight fails harmlessly once the file closes.
+        void publisher.stop();
+      });
+      bindFactory(bind, 'eventPublisher', ['eventOutbox'], (publisher) => publisher);
+    }
+    if (selected.cache === 'memory') bindFactory(bind, 'cache', ['clock'], (clock) => new MemoryCache({ clock }));
+    bindFactory(bind, 'weatherProvider', ['config', 'cache', 'telemetry'], (cfg, cache, telemetry) => {
+      const inner = new OpenMeteoWeatherProvider({
+        timeoutMs: cfg.weather.timeoutMs,
+        ...(cfg.weather.geocodingUrl && { geocodingUrl: cfg.weather.geocodingUrl }),
+        ...(cfg.weather.forecastUrl && { forecastUrl: cfg.weather.forecastUrl }),
+      });
+      if (cfg.cache.weatherSeconds === 0) return inner;
+      return new CachingWeatherProvider({ inner, cache, ttlSeconds: cfg.cache.weatherSeconds, onCacheError: cacheErrorReporter(telemetry) });
     });
-  bindFactory(bind, 'conversationStore', ['sqlite'], (db) => (db ? new SqliteConversationStore({ db }) : new MemoryConversationStore()));
-  bindFactory(bind, 'userProfileStore', ['sqlite'], (db) => (db ? new SqliteUserProfileStore({ db }) : new MemoryUserProfileStore()));
-  bindFactory(bind, 'eventPublisher', ['telemetry'], (telemetry) => new InProcessEventPublisher({ onListenerError: (error) => telemetry.error('event listener failed', { error: String(error) }) }));
-  bindFactory(bind, 'cache', ['clock'], (clock) => new MemoryCache({ clock }));
-  bindFactory(bind, 'weatherProvider', ['config'], (config) =>
-        new OpenMeteoWeatherProvider({
-          timeoutMs: config.weather.timeoutMs,
-          ...(config.weather.geocodingUrl && { geocodingUrl: config.weather.geocodingUrl }),
-          ...(config.weather.forecastUrl && { forecastUrl: config.weather.forecastUrl }),
-        }));
-  bindFactory(bind, 'musicCatalog', ['config'], (config) => loadCatalog(config));
-  bindFactory(bind, 'languageUnderstanding', ['config', 'skills'], async (config, skills) =>
+    bindFactory(bind, 'musicCatalog', ['config'], (cfg) => loadCatalog(cfg));
+    if (selected.nlu === 'nlpjs') {
+      bindFactory(bind, 'languageUnderstanding', ['config', 'skills'], async (cfg, skills) =>
         NlpJsLanguageUnderstanding.create({
-          training: await skills.trainingSet(config.defaults.language.split('-')[0] ?? 'en'),
-          cacheDir: join(config.dataDir, 'nlu-cache'),
+          training: await skills.trainingSet(cfg.defaults.language.split('-')[0] ?? 'en'),
+          cacheDir: join(cfg.dataDir, 'nlu-cache'),
+          threshold: cfg.nlu.confidenceThreshold,
         }));
-  bindFactory(bind, 'languageModel', ['config', 'skills'], (config, skills) =>
-        config.adapters.llm === 'openai-compatible' && config.llm.baseUrl
+    }
+    if (selected.llm === 'openai-compatible' || selected.llm === 'offline') {
+      bindFactory(bind, 'languageModel', ['config', 'skills'], (cfg, skills) =>
+        cfg.adapters.llm === 'openai-compatible' && cfg.llm.baseUrl
           ? new OpenAiCompatibleLanguageModel({
-              baseUrl: config.llm.baseUrl,
-              model: config.llm.model,
-              timeoutMs: config.llm.timeoutMs,
-              ...(config.llm.apiKey && { apiKey: config.llm.apiKey }),
+              baseUrl: cfg.llm.baseUrl,
+              model: cfg.llm.model,
+              timeoutMs: cfg.llm.timeoutMs,
+              ...(cfg.llm.apiKey && { apiKey: cfg.llm.apiKey }),
             })
           : new OfflineLanguageModel({ capabilities: skills.skills.map((skill) => skill.description) }));
-  bindFactory(bind, 'speechSynthesizer', ['config'], (config) => (config.adapters.tts === 'espeak' ? new EspeakSpeechSynthesizer({ ...(config.tts.voice && { defaultVoice: config.tts.voice }) }) : null));
-  bind('speechRecognizer').toConstantValue(null);
-  bind('sentimentAnalyzer').toConstantValue(new AfinnSentimentAnalyzer());
-  bindFactory(bind, 'tokenAuthority', ['config'], createLocalTokenAuthority);
-  bindFactory(bind, 'tokenVerifier', ['tokenAuthority'], (authority) => authority);
-  bindFactory(bind, 'tokenMinter', ['tokenAuthority'], (authority) => authority);
-  bindFactory(bind, 'readiness', ['conversationStore', 'userProfileStore'], (conversations, profiles) => async () => {
-        const checks: Record<string, string> = {};
-        try {
-          await conversations.list('__readiness__', { limit: 1 });
-          await profiles.get('__readiness__');
-          checks.storage = 'ok';
-        } catch (error) {
-          checks.storage = error instanceof Error ? error.message : String(error);
-        }
-        return checks;
-      });
-});
+    }
+    if (selected.tts === 'espeak') {
+      bindFactory(bind, 'speechSynthesizer', ['config'], (cfg) => new EspeakSpeechSynthesizer({ ...(cfg.tts.voice && { defaultVoice: cfg.tts.voice }) }));
+    } else if (selected.tts === 'none') {
+      bind('speechSynthesizer').toConstantValue(null);
+    }
+    if (selected.stt === 'none') bind('speechRecognizer').toConstantValue(null);
+    if (selected.sentiment === 'afinn') bind('sentimentAnalyzer').toConstantValue(new AfinnSentimentAnalyzer());
+    else if (selected.sentiment === 'none') bind('sentimentAnalyzer').toConstantValue(null);
+    if (selected.auth === 'local') {
+      bindFactory(bind, 'tokenAuthority', ['config'], createLocalTokenAuthority);
+      bindFactory(bind, 'tokenVerifier', ['tokenAuthority'], (authority) => authority);
+      bindFactory(bind, 'tokenMinter', ['tokenAuthority'], (authority) => authority);
+    }
+  });
+}
+
+/** The in-process bus behind an outbox that retries on its own until the container is unbound. */
+function createEventOutbox(db: Database | null, telemetry: Telemetry): OutboxEventPublisher {
+  const publisher = new OutboxEventPublisher({
+    inner: new InProcessEventPublisher({ onListenerError: (error) => telemetry.error('event listener failed', { error: String(error) }) }),
+    outbox: db ? new SqliteOutboxStore({ db }) : new MemoryOutboxStore(),
+    telemetry,
+  });
+  publisher.start();
+  return publisher;
+}
+
+/** Cache failures never fail a turn (the decorators fall through), but they are worth a log line. */
+export function cacheErrorReporter(telemetry: Telemetry) {
+  return (error: unknown, operation: 'get' | 'set') =>
+    telemetry.warn('cache unavailable', { operation, error: error instanceof Error ? error.message : String(error) });
+}
 
 /** The local profile's HS256 authority, with the secret from config or the data directory. */
 export async function createLocalTokenAuthority(config: AppConfig): Promise<Hs256TokenAuthority> {

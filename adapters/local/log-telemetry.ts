@@ -29,10 +29,23 @@ export class LogTelemetry implements Telemetry {
   }
 
   warn(message: string, fields: Record<string, unknown> = {}): void {
-    this.logger.warn(fields, message);
+    this.safely(() => this.logger.warn(fields, message), () => this.logger.warn({}, message));
   }
 
   error(message: string, fields: Record<string, unknown> = {}): void {
-    this.logger.error(fields, message);
+    this.safely(() => this.logger.error(fields, message), () => this.logger.error({}, message));
+  }
+
+  /** Telemetry must never fail the caller: a field that cannot be serialised drops the fields, not the line. */
+  private safely(write: () => void, fallback: () => void): void {
+    try {
+      write();
+    } catch {
+      try {
+        fallback();
+      } catch {
+        // Nothing sensible is left to do when the logger itself is broken.
+      }
+    }
   }
 }

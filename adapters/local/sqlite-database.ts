@@ -38,6 +38,18 @@ const migrations: readonly { version: number; sql: string }[] = [
       ) WITHOUT ROWID;
     `,
   },
+  {
+    version: 2,
+    // No AUTOINCREMENT: a new row's seq is above every pending one, which is all the outbox's order needs.
+    sql: `
+      CREATE TABLE outbox (
+        seq         INTEGER PRIMARY KEY,
+        event_id    TEXT    NOT NULL UNIQUE,
+        body        TEXT    NOT NULL,
+        enqueued_at TEXT    NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The newest schema version this build knows; a database written by a newer build is refused rather than misread. */

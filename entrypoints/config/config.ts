@@ -4,17 +4,40 @@ import type { Preferences } from '../../core/ports/user-profile-store.js';
 
 export type Profile = 'local' | 'aws';
 
+export interface AdapterSelection {
+  conversationStore: 'memory' | 'sqlite' | 'dynamodb';
+  nlu: 'nlpjs' | 'lex';
+  llm: 'openai-compatible' | 'offline' | 'bedrock';
+  tts: 'espeak' | 'polly' | 'none';
+  stt: 'transcribe' | 'lex' | 'none';
+  sentiment: 'afinn' | 'comprehend' | 'none';
+  events: 'in-process' | 'eventbridge';
+  cache: 'memory' | 'redis';
+  auth: 'local' | 'cognito';
+}
+
 /** The parsed, frozen configuration every composition root works from. */
 export interface AppConfig {
   profile: Profile;
   assistantName: string;
-  server: { host: string; port: number; logLevel: Env['LOG_LEVEL'] };
+  server: { host: string; port: number; logLevel: Env['LOG_LEVEL']; corsOrigins: string[] };
   dataDir: string;
-  adapters: {
-    conversationStore: 'memory' | 'sqlite';
-    tts: 'espeak' | 'none';
-    llm: 'openai-compatible' | 'offline';
+  /** The adapter bound to each port: the profile's default unless the environment overrides it. */
+  adapters: AdapterSelection;
+  aws: {
+    region?: string;
+    endpoint?: string;
+    tableName: string;
+    retentionDays: number;
+    eventBusName: string;
+    eventSource: string;
+    bedrock: { modelId: string; guardrail?: { id: string; version: string } };
+    lex: { botId?: string; botAliasId?: string; localeId: string };
+    polly: { voice: string; engine: 'neural' | 'standard' | 'generative' | 'long-form' };
+    cognito: { userPoolId?: string; clientId?: string; tokenUse: 'access' | 'id' };
+    metricsNamespace: string;
   };
+  cache: { redisUrl?: string; weatherSeconds: number; llmSeconds: number };
   llm: { baseUrl?: string; model: string; apiKey?: string; timeoutMs: number; maxTokens: number; temperature: number; historyWindow: number };
   nlu: { confidenceThreshold: number };
   tts: { voice?: string };
@@ -22,11 +45,14 @@ export interface AppConfig {
   music: { catalogPath?: string; baseUrl?: string };
   defaults: Preferences;
   auth: { secret?: string; issuer: string; audience: string; tokenTtlSeconds: number };
-  limits: { rateLimitMax: number; rateLimitWindowMs: number; bodyLimitBytes: number; audioBodyLimitBytes: number; maxTextLength: number };
+  limits: {
+    rateLimitMax: number; rateLimitWindowMs: number; authFailureLimit: number;
+    bodyLimitBytes: number; audioBodyLimitBytes: number; maxTextLength: number;
+  };
 }
 
 /** Values never repeated in an error message. */
-const SECRET_VARIABLES = new Set(['AUTH_SECRET', 'LLM_API_KEY']);
+const SECRET_VARIABLES = new Set(['AUTH_SECRET', 'LLM_API_KEY', 'REDIS_URL']);
 
 /** Thrown at start-up; lists every invalid variable so one fix round is enough. */
 export class ConfigError extends Error {
@@ -66,21 +92,90 @@ function semanticProblems(env: Env): string[] {
   } catch {
     problems.push(`DEFAULT_LANGUAGE=${JSON.stringify(env.DEFAULT_LANGUAGE)}: not a BCP 47 language tag`);
   }
-  if (env.LLM === 'openai-compatible' && !env.LLM_BASE_URL) problems.push('LLM=openai-compatible needs LLM_BASE_URL');
+  const adapters = selectAdapters(env);
+  const needs = (when: boolean, variables: (keyof Env)[], because: string) => {
+    for (const name of variables) if (when && !env[name]) problems.push(`${name} is required ${because}`);
+  };
+  needs(adapters.llm === 'openai-compatible', ['LLM_BASE_URL'], 'for LLM=openai-compatible');
+  needs(adapters.nlu === 'lex' || adapters.stt === 'lex', ['LEX_BOT_ID', 'LEX_BOT_ALIAS_ID'], 'for the Lex adapters');
+  needs(adapters.auth === 'cognito', ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID'], 'for AUTH=cognito');
+  needs(adapters.cache === 'redis', ['REDIS_URL'], 'for CACHE=redis');
+  const usesAws = Object.values(adapters).some((choice) => AWS_ADAPTERS.has(choice));
+  needs(usesAws, ['AWS_REGION'], `for the AWS adapters (${Object.values(adapters).filter((c) => AWS_ADAPTERS.has(c)).join(', ')})`);
+  for (const origin of corsOriginsOf(env)) {
+    if (!isExactOrigin(origin)) problems.push(`CORS_ORIGINS: ${JSON.stringify(origin)} is not an exact origin like https://app.example.com`);
+  }
+  if (Boolean(env.BEDROCK_GUARDRAIL_ID) !== Boolean(env.BEDROCK_GUARDRAIL_VERSION)) {
+    problems.push('BEDROCK_GUARDRAIL_ID and BEDROCK_GUARDRAIL_VERSION go together');
+  }
   return problems;
+}
+
+function corsOriginsOf(env: Env): string[] {
+  return (env.CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0);
+}
+
+/** Browsers send the Origin header as scheme://host[:port] exactly; anything else (a path, a wildcard) never matches. */
+function isExactOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'https:' || url.protocol === 'http:') && url.origin === value;
+  } catch {
+    return false;
+  }
+}
+
+const AWS_ADAPTERS = new Set<string>(['dynamodb', 'lex', 'bedrock', 'polly', 'transcribe', 'comprehend', 'eventbridge', 'cognito']);
+
+/** True when any port is served by an AWS adapter, so the AWS module must be loaded. */
+export function usesAwsAdapters(config: AppConfig): boolean {
+  return Object.values(config.adapters).some((choice) => AWS_ADAPTERS.has(choice));
+}
+
+/** The profile's default adapter for each port, unless a per-port variable overrides it. */
+function selectAdapters(env: Env): AdapterSelection {
+  const aws = env.ASSISTANT_PROFILE === 'aws';
+  return {
+    conversationStore: env.CONVERSATION_STORE ?? (aws ? 'dynamodb' : 'sqlite'),
+    nlu: env.NLU ?? (aws && env.LEX_BOT_ID ? 'lex' : 'nlpjs'),
+    llm: env.LLM ?? (env.LLM_BASE_URL ? 'openai-compatible' : aws ? 'bedrock' : 'offline'),
+    tts: env.TTS ?? (aws ? 'polly' : 'espeak'),
+    stt: env.STT ?? (aws ? 'transcribe' : 'none'),
+    sentiment: env.SENTIMENT ?? (aws ? 'comprehend' : 'afinn'),
+    events: env.EVENTS ?? (aws ? 'eventbridge' : 'in-process'),
+    cache: env.CACHE ?? (env.REDIS_URL ? 'redis' : 'memory'),
+    auth: env.AUTH ?? (aws ? 'cognito' : 'local'),
+  };
 }
 
 function toConfig(env: Env): AppConfig {
   return {
     profile: env.ASSISTANT_PROFILE,
     assistantName: env.ASSISTANT_NAME,
-    server: { host: env.HOST, port: env.PORT, logLevel: env.LOG_LEVEL },
+    server: { host: env.HOST, port: env.PORT, logLevel: env.LOG_LEVEL, corsOrigins: corsOriginsOf(env) },
     dataDir: env.DATA_DIR,
-    adapters: {
-      conversationStore: env.CONVERSATION_STORE ?? 'sqlite',
-      tts: env.TTS ?? 'espeak',
-      llm: env.LLM ?? (env.LLM_BASE_URL ? 'openai-compatible' : 'offline'),
+    adapters: selectAdapters(env),
+    aws: {
+      ...(env.AWS_REGION && { region: env.AWS_REGION }),
+      ...(env.AWS_ENDPOINT_URL && { endpoint: env.AWS_ENDPOINT_URL }),
+      tableName: env.DYNAMODB_TABLE,
+      retentionDays: env.RETENTION_DAYS,
+      eventBusName: env.EVENT_BUS_NAME,
+      eventSource: env.EVENT_SOURCE,
+      bedrock: {
+        modelId: env.BEDROCK_MODEL_ID,
+        ...(env.BEDROCK_GUARDRAIL_ID && env.BEDROCK_GUARDRAIL_VERSION && { guardrail: { id: env.BEDROCK_GUARDRAIL_ID, version: env.BEDROCK_GUARDRAIL_VERSION } }),
+      },
+      lex: { ...(env.LEX_BOT_ID && { botId: env.LEX_BOT_ID }), ...(env.LEX_BOT_ALIAS_ID && { botAliasId: env.LEX_BOT_ALIAS_ID }), localeId: env.LEX_LOCALE_ID },
+      polly: { voice: env.POLLY_VOICE, engine: env.POLLY_ENGINE },
+      cognito: {
+        ...(env.COGNITO_USER_POOL_ID && { userPoolId: env.COGNITO_USER_POOL_ID }),
+        ...(env.COGNITO_CLIENT_ID && { clientId: env.COGNITO_CLIENT_ID }),
+        tokenUse: env.COGNITO_TOKEN_USE,
+      },
+      metricsNamespace: env.METRICS_NAMESPACE,
     },
+    cache: { ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }), weatherSeconds: env.WEATHER_CACHE_SECONDS, llmSeconds: env.LLM_CACHE_SECONDS },
     llm: {
       ...(env.LLM_BASE_URL && { baseUrl: env.LLM_BASE_URL }),
       ...(env.LLM_API_KEY && { apiKey: env.LLM_API_KEY }),
@@ -111,6 +206,7 @@ function toConfig(env: Env): AppConfig {
     limits: {
       rateLimitMax: env.RATE_LIMIT_MAX,
       rateLimitWindowMs: env.RATE_LIMIT_WINDOW_MS,
+      authFailureLimit: env.AUTH_FAILURE_LIMIT,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       audioBodyLimitBytes: env.AUDIO_BODY_LIMIT_BYTES,
       maxTextLength: env.MAX_TEXT_LENGTH,

@@ -16,9 +16,38 @@ export const EnvSchema = Type.Object({
   DATA_DIR: Str({ default: '.data' }),
   LOG_LEVEL: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
 
-  CONVERSATION_STORE: Type.Optional(OneOf(['memory', 'sqlite'] as const)),
-  TTS: Type.Optional(OneOf(['espeak', 'none'] as const)),
-  LLM: Type.Optional(OneOf(['openai-compatible', 'offline'] as const)),
+  // Per-port adapter overrides; unset means the profile's default (see config.ts `selectAdapters`).
+  CONVERSATION_STORE: Type.Optional(OneOf(['memory', 'sqlite', 'dynamodb'] as const)),
+  NLU: Type.Optional(OneOf(['nlpjs', 'lex'] as const)),
+  LLM: Type.Optional(OneOf(['openai-compatible', 'offline', 'bedrock'] as const)),
+  TTS: Type.Optional(OneOf(['espeak', 'polly', 'none'] as const)),
+  STT: Type.Optional(OneOf(['transcribe', 'lex', 'none'] as const)),
+  SENTIMENT: Type.Optional(OneOf(['afinn', 'comprehend', 'none'] as const)),
+  EVENTS: Type.Optional(OneOf(['in-process', 'eventbridge'] as const)),
+  CACHE: Type.Optional(OneOf(['memory', 'redis'] as const)),
+  AUTH: Type.Optional(OneOf(['local', 'cognito'] as const)),
+
+  AWS_REGION: Type.Optional(Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' })),
+  AWS_ENDPOINT_URL: Type.Optional(Url()),
+  DYNAMODB_TABLE: Str({ default: 'voice-assistant', pattern: '^[A-Za-z0-9_.-]{3,255}$' }),
+  RETENTION_DAYS: Int(1, 3650, 90),
+  EVENT_BUS_NAME: Str({ default: 'default' }),
+  EVENT_SOURCE: Str({ default: 'voice-assistant' }),
+  BEDROCK_MODEL_ID: Str({ default: 'anthropic.claude-3-haiku-20240307-v1:0' }),
+  BEDROCK_GUARDRAIL_ID: Type.Optional(Str()),
+  BEDROCK_GUARDRAIL_VERSION: Type.Optional(Str()),
+  LEX_BOT_ID: Type.Optional(Str()),
+  LEX_BOT_ALIAS_ID: Type.Optional(Str()),
+  LEX_LOCALE_ID: Str({ default: 'en_US' }),
+  POLLY_VOICE: Str({ default: 'Joanna' }),
+  POLLY_ENGINE: OneOf(['neural', 'standard', 'generative', 'long-form'] as const, 'neural'),
+  COGNITO_USER_POOL_ID: Type.Optional(Type.String({ pattern: '^[\\w-]+_[0-9a-zA-Z]+$' })),
+  COGNITO_CLIENT_ID: Type.Optional(Str()),
+  COGNITO_TOKEN_USE: OneOf(['access', 'id'] as const, 'access'),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  WEATHER_CACHE_SECONDS: Int(0, 86_400, 600),
+  LLM_CACHE_SECONDS: Int(0, 604_800, 0),
+  METRICS_NAMESPACE: Str({ default: 'VoiceAssistant' }),
 
   LLM_BASE_URL: Type.Optional(Url()),
   LLM_MODEL: Str({ default: 'llama3.2' }),
@@ -48,9 +77,16 @@ export const EnvSchema = Type.Object({
 
   RATE_LIMIT_MAX: Int(0, 1_000_000, 120),
   RATE_LIMIT_WINDOW_MS: Int(1000, 3_600_000, 60_000),
+  AUTH_FAILURE_LIMIT: Int(0, 1_000_000, 20),
+  CORS_ORIGINS: Type.Optional(Str({ maxLength: 4096 })),
   BODY_LIMIT_BYTES: Int(1024, 50 * 1024 * 1024, 1024 * 1024),
   AUDIO_BODY_LIMIT_BYTES: Int(1024, 50 * 1024 * 1024, 10 * 1024 * 1024),
   MAX_TEXT_LENGTH: Int(1, 10_000, 2000),
+
+  // Where loadAwsConfig (load-aws-config.ts) reads more of these variables: a Parameter Store hierarchy, and a JSON
+  // object of variable -> Secrets Manager secret id (`{"LLM_API_KEY":"voice-assistant/prod/llm"}`, `id#jsonField`).
+  CONFIG_PARAMETERS_PATH: Type.Optional(Type.String({ pattern: '^/[\\w.\\-/]*$' })),
+  CONFIG_SECRET_IDS: Type.Optional(Str()),
 });
 
 export type Env = Static<typeof EnvSchema>;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -10,7 +12,8 @@ import type { HandleTurn } from '../../core/pipeline/turn-pipeline.js';
 import type { TokenVerifier } from '../../core/ports/token-verifier.js';
 import type { SkillRegistry } from '../../core/skills/skill-registry.js';
 import authPlugin from './plugins/auth.js';
-import { HttpProblem, installProblemHandlers } from './problem.js';
+import type { AuthFailureLimit } from './plugins/auth-failure-throttle.js';
+import { HttpProblem, installProblemHandlers, sendFrameworkProblem } from './problem.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
@@ -32,6 +35,10 @@ export interface AppOptions {
   maxAudioBytes?: number;
   /** Requests per user (per IP when unauthenticated) per window on /v1; default 120 per minute; false to disable. */
   rateLimit?: { max: number; timeWindowMs: number } | false;
+  /** Failed authentications per client address per window on /v1 before it is refused; default 20 per minute; false to disable. */
+  authFailureLimit?: AuthFailureLimit | false;
+  /** Browser origins allowed to call the API (exact `scheme://host[:port]`); default none, so no CORS headers at all. */
+  corsOrigins?: readonly string[];
   readiness?: () => Promise<Record<string, 'ok' | string>>;
   version?: string;
   trustProxy?: boolean;
@@ -39,6 +46,9 @@ export interface AppOptions {
 
 const MiB = 1024 * 1024;
 const DEFAULT_RATE_LIMIT = { max: 120, timeWindowMs: 60_000 };
+const DEFAULT_AUTH_FAILURE_LIMIT = { max: 20, timeWindowMs: 60_000 };
+/** Every path segment the Id schema accepts must reach the route; the router's default stops at 100 characters. */
+const MAX_PARAM_LENGTH = 128;
 /** Room for the JSON around the base64 audio in a turn body. */
 const JSON_ENVELOPE_BYTES = 16 * 1024;
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -55,6 +65,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     trustProxy: options.trustProxy ?? false,
     requestIdHeader: false,
     genReqId: requestIdOf,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
+    frameworkErrors: sendFrameworkProblem,
   });
   // TypeBox's compiler converts query strings and params but checks bodies strictly: "123" is not a number there.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
@@ -65,6 +77,29 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
   });
 
+  // The API answers JSON only: nothing may be loaded, framed or sniffed. /docs sets its own, looser policy below.
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+    },
+    frameguard: { action: 'deny' },
+  });
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    const allowed = new Set(options.corsOrigins);
+    await app.register(cors, {
+      // Any other origin (or none) gets no CORS header at all, and its preflight is an ordinary 404.
+      origin: (origin, callback) => callback(null, origin !== undefined && allowed.has(origin) ? origin : false),
+      // The plugin answers a non-strict failure with text/plain; a preflight without its headers just gets no grant.
+      strictPreflight: false,
+      methods: ['GET', 'POST', 'PATCH', 'DELETE'],
+      allowedHeaders: ['authorization', 'content-type', 'x-request-id'],
+      exposedHeaders: ['x-request-id', 'retry-after', 'location', 'www-authenticate'],
+      // Bearer tokens, never cookies: a page must not be able to ride on the browser's credentials.
+      credentials: false,
+      maxAge: 600,
+    });
+  }
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
@@ -79,7 +114,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       ],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Swagger UI would otherwise send the document to validator.swagger.io; nothing leaves the machine.
+    uiConfig: { validatorUrl: null },
+    staticCSP: true,
+    // Served over plain HTTP on a LAN address, an upgrade to HTTPS would break every asset of the page.
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, '').replace(' validator.swagger.io', ''),
+  });
   await app.register(healthRoutes, {
     ...(options.readiness && { readiness: options.readiness }),
     ...(options.version !== undefined && { version: options.version }),
@@ -87,7 +129,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(
     async (v1) => {
-      await v1.register(authPlugin, { verifier: options.verifier });
+      const failureLimit = options.authFailureLimit === undefined ? DEFAULT_AUTH_FAILURE_LIMIT : options.authFailureLimit;
+      await v1.register(authPlugin, { verifier: options.verifier, ...(failureLimit && { failureLimit }) });
       const limit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
       if (limit) {
         // Registered after auth, so its per-route hook runs after the identity is known and counts per user.

@@ -91,6 +91,15 @@ export function installProblemHandlers(app: FastifyInstance): void {
   );
 }
 
+/**
+ * Fastify's `frameworkErrors`: a URL it cannot route (bad percent-encoding, an overlong path segment) is refused before
+ * any hook runs, and without this it would answer plain application/json.
+ */
+export function sendFrameworkProblem(error: FastifyishError, request: FastifyRequest, reply: FastifyReply) {
+  reply.header('x-request-id', request.id).header('x-content-type-options', 'nosniff');
+  return sendProblem(request, reply, describeFrameworkError(error));
+}
+
 /** Sends a problem for a condition found outside an error (e.g. a failed readiness check). */
 export function sendProblem(request: FastifyRequest, reply: FastifyReply, spec: Omit<ProblemSpec, 'serverFault'> & { serverFault?: boolean }) {
   const problem: Problem = {
@@ -187,6 +196,9 @@ function toFieldErrors(issue: ValidationIssue, location: string): FieldError[] {
 function describeFrameworkError(error: FastifyishError): ProblemSpec {
   const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
   if (status === 413) return { status, code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.', serverFault: false };
+  // The framework's own messages for these quote the whole URL; a fixed detail is enough.
+  if (error.code === 'FST_ERR_BAD_URL') return { status: 400, code: 'MALFORMED_URL', detail: 'The request URL is not valid.', serverFault: false };
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return { status: 414, code: 'URI_TOO_LONG', detail: 'A segment of the request path is too long.', serverFault: false };
   if (status === 415) {
     return { status, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Send the request body as application/json.', serverFault: false };
   }

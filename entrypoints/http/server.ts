@@ -27,6 +27,8 @@ export async function startServer(config: AppConfig, logger: Logger = createLogg
       bodyLimitBytes: config.limits.bodyLimitBytes,
       audioBodyLimitBytes: config.limits.audioBodyLimitBytes,
       rateLimit: config.limits.rateLimitMax > 0 ? { max: config.limits.rateLimitMax, timeWindowMs: config.limits.rateLimitWindowMs } : false,
+      authFailureLimit: config.limits.authFailureLimit > 0 ? { max: config.limits.authFailureLimit, timeWindowMs: config.limits.rateLimitWindowMs } : false,
+      corsOrigins: config.server.corsOrigins,
     });
     const url = await app.listen({ host: config.server.host, port: config.server.port });
     return {

@@ -7,7 +7,10 @@ describe('loadConfig', () => {
     expect(config).toMatchObject({
       profile: 'local',
       server: { host: '127.0.0.1', port: 3000 },
-      adapters: { conversationStore: 'sqlite', tts: 'espeak', llm: 'offline' },
+      adapters: {
+        conversationStore: 'sqlite', nlu: 'nlpjs', llm: 'offline', tts: 'espeak', stt: 'none', sentiment: 'afinn',
+        events: 'in-process', cache: 'memory', auth: 'local',
+      },
       defaults: { language: 'en-US', units: 'metric', timeZone: 'UTC' },
     });
     expect(config.auth.secret).toBeUndefined();
@@ -33,6 +36,33 @@ describe('loadConfig', () => {
       expect(problems).toContain('AUTH_SECRET=[redacted]');
       expect(problems).not.toContain('short');
     }
+  });
+
+  it('defaults every port to its AWS adapter in the aws profile, and names what each one still needs', () => {
+    const attempt = () => loadConfig({ ASSISTANT_PROFILE: 'aws' });
+    expect(attempt).toThrow(ConfigError);
+    const problems = (() => {
+      try {
+        attempt();
+        return '';
+      } catch (error) {
+        return (error as ConfigError).problems.join('\n');
+      }
+    })();
+    expect(problems).toContain('COGNITO_USER_POOL_ID is required for AUTH=cognito');
+    expect(problems).toContain('AWS_REGION is required for the AWS adapters');
+    const config = loadConfig({ ASSISTANT_PROFILE: 'aws', AWS_REGION: 'eu-west-1', COGNITO_USER_POOL_ID: 'eu-west-1_Abc123', COGNITO_CLIENT_ID: 'client' });
+    expect(config.adapters).toEqual({
+      conversationStore: 'dynamodb', nlu: 'nlpjs', llm: 'bedrock', tts: 'polly', stt: 'transcribe', sentiment: 'comprehend',
+      events: 'eventbridge', cache: 'memory', auth: 'cognito',
+    });
+  });
+
+  it('lets one port override the profile default', () => {
+    const config = loadConfig({ CONVERSATION_STORE: 'dynamodb', AWS_REGION: 'us-east-1' });
+    expect(config.adapters.conversationStore).toBe('dynamodb');
+    expect(config.adapters.tts).toBe('espeak');
+    expect(() => loadConfig({ NLU: 'lex', AWS_REGION: 'us-east-1' })).toThrow(/LEX_BOT_ID is required/);
   });
 
   it('rejects a time zone that does not exist and an OpenAI-compatible model without a URL', () => {

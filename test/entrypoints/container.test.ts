@@ -32,7 +32,29 @@ describe('local composition root', () => {
     }
     expect((await container.getAsync('conversationStore')).capabilities.durable).toBe(true);
     expect((await container.getAsync('languageModel')).capabilities.answersOpenQuestions).toBe(false);
-    await container.unbindAll();
+    await container.unbindAllAsync();
+  });
+
+  it('resolves every binding of the aws profile to its AWS adapter without calling AWS', async () => {
+    const config = loadConfig({
+      ASSISTANT_PROFILE: 'aws', AWS_REGION: 'eu-west-1', DATA_DIR: await dataDir(), COGNITO_USER_POOL_ID: 'eu-west-1_Abc123',
+      COGNITO_CLIENT_ID: 'client', LEX_BOT_ID: 'BOT1234567', LEX_BOT_ALIAS_ID: 'ALIAS12345', REDIS_URL: 'redis://127.0.0.1:1', LLM_CACHE_SECONDS: '60',
+    });
+    const container = await createContainer(config, { logger: createLogger('silent') });
+    const names: Partial<Record<keyof Bindings, string>> = {};
+    for (const key of KEYS) {
+      const value = await container.getAsync(key);
+      expect(value, key).not.toBeUndefined();
+      if (value && typeof value === 'object') names[key] = value.constructor.name;
+    }
+    expect(names).toMatchObject({
+      conversationStore: 'DynamoDbConversationStore', userProfileStore: 'DynamoDbUserProfileStore',
+      languageUnderstanding: 'LexLanguageUnderstanding', languageModel: 'CachingLanguageModel', speechSynthesizer: 'PollySpeechSynthesizer',
+      speechRecognizer: 'TranscribeSpeechRecognizer', sentimentAnalyzer: 'ComprehendSentimentAnalyzer', eventPublisher: 'EventBridgeEventPublisher',
+      cache: 'RedisCache', tokenVerifier: 'CognitoTokenVerifier', telemetry: 'PowertoolsTelemetry', weatherProvider: 'CachingWeatherProvider',
+    });
+    expect(await container.getAsync('tokenMinter')).toBeNull();
+    await container.unbindAllAsync();
   });
 
   it('honours per-port overrides from config', async () => {
@@ -41,7 +63,7 @@ describe('local composition root', () => {
     expect((await container.getAsync('conversationStore')).capabilities.durable).toBe(false);
     expect(await container.getAsync('speechSynthesizer')).toBeNull();
     expect((await container.getAsync('languageModel')).capabilities.answersOpenQuestions).toBe(true);
-    await container.unbindAll();
+    await container.unbindAllAsync();
   });
 
   it('generates the local signing secret once, private to the owner, and tokens it mints verify', async () => {
@@ -56,11 +78,5 @@ describe('local composition root', () => {
     await expect(second.verifier.verify(token)).resolves.toMatchObject({ userId: 'alice' });
     expect(await readFile(join(dir, 'auth-secret'), 'utf8')).toBe(secret);
     await second.close();
-  });
-
-  it('refuses the aws profile until its adapters exist, naming the variable', async () => {
-    await expect(createContainer(loadConfig({ ASSISTANT_PROFILE: 'aws', DATA_DIR: await dataDir() }), { logger: createLogger('silent') })).rejects.toThrow(
-      /ASSISTANT_PROFILE=aws/,
-    );
   });
 });

@@ -5,6 +5,7 @@ import { createTurnPipeline } from '../../core/pipeline/turn-pipeline.js';
 import type { ConversationStore } from '../../core/ports/conversation-store.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
 import type { LanguageModel } from '../../core/ports/language-model.js';
+import type { SpeechRecognizer } from '../../core/ports/speech-recognizer.js';
 import type { SpeechSynthesizer } from '../../core/ports/speech-synthesizer.js';
 import type { UserProfileStore } from '../../core/ports/user-profile-store.js';
 import { noopTelemetry } from '../../core/ports/telemetry.js';
@@ -25,6 +26,7 @@ export interface TestAssistantOptions {
   events?: EventPublisher;
   model?: LanguageModel;
   synthesizer?: SpeechSynthesizer;
+  recognizer?: SpeechRecognizer;
 }
 
 /** The core wired with in-memory adapters and deterministic doubles, for unit and HTTP tests. */
@@ -44,6 +46,7 @@ export async function createTestAssistant(options: TestAssistantOptions = {}) {
   const handleTurn = createTurnPipeline({
     registry, nlu, model, conversations, preferences, events, clock, telemetry: noopTelemetry, newId,
     ...(options.synthesizer && { synthesizer: options.synthesizer }),
+    ...(options.recognizer && { recognizer: options.recognizer }),
     options: {
       historyWindow: 10, systemPrompt: buildSystemPrompt('Test Assistant', registry), maxTokens: 256, temperature: 0.2,
       maxTextLength: 2000, maxConflictRetries: 3,

@@ -1,7 +1,9 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { UnauthenticatedError } from '../../../core/errors.js';
+import { ErrorCodes, isCoreError, UnauthenticatedError } from '../../../core/errors.js';
 import type { Identity, TokenVerifier } from '../../../core/ports/token-verifier.js';
+import { HttpProblem } from '../problem.js';
+import { AuthFailureThrottle, type AuthFailureLimit } from './auth-failure-throttle.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -12,6 +14,10 @@ declare module 'fastify' {
 
 export interface AuthPluginOptions {
   verifier: TokenVerifier;
+  /** Throttles client addresses that keep failing authentication; off when absent. */
+  failureLimit?: AuthFailureLimit;
+  /** Milliseconds clock for the throttle's windows; tests move it. */
+  now?: () => number;
 }
 
 /** Longer headers are refused before verification: no legitimate JWT of ours comes near this. */
@@ -24,9 +30,22 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
  */
 const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
   const { verifier } = options;
+  const throttle = options.failureLimit && new AuthFailureThrottle(options.failureLimit, options.now);
   if (!app.hasRequestDecorator('identity')) app.decorateRequest('identity', null);
   app.addHook('onRequest', async (request) => {
-    request.identity = await verifier.verify(bearerToken(request));
+    const wait = throttle?.retryAfterSeconds(request.ip) ?? 0;
+    if (wait > 0) {
+      // Refused before verification: a client guessing tokens gets no answer about them until its window ends.
+      throw new HttpProblem(429, 'AUTH_RATE_LIMITED', `Too many failed authentications from this address; retry in ${wait} seconds.`, {
+        retryAfterSeconds: wait,
+      });
+    }
+    try {
+      request.identity = await verifier.verify(bearerToken(request));
+    } catch (error) {
+      if (isCoreError(error) && error.code === ErrorCodes.UNAUTHENTICATED) throttle?.recordFailure(request.ip);
+      throw error;
+    }
   });
 };
 

@@ -43,7 +43,7 @@ describe('openSqliteDatabase', () => {
     const db = openSqliteDatabase(':memory:');
     try {
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).toEqual(['conversations', 'profiles', 'schema_migrations', 'turns']);
+      expect(tables).toEqual(['conversations', 'outbox', 'profiles', 'schema_migrations', 'turns']);
     } finally {
       db.close();
     }

@@ -1,0 +1,185 @@
+import {
+  EventBridgeClient, PutEventsCommand, type EventBridgeClientConfig, type PutEventsRequestEntry,
+} from '@aws-sdk/client-eventbridge';
+import type { DomainEvent } from '../../core/events.js';
+import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, ValidationError } from '../../core/errors.js';
+import type { EventPublisher } from '../../core/ports/event-publisher.js';
+
+const SERVICE = 'eventbridge';
+/** PutEvents limits: entries per request, and bytes per request as EventBridge counts them (which is also the entry limit). */
+const MAX_ENTRIES = 10;
+const MAX_BYTES = 256 * 1024;
+
+/** Per-entry failures that come back the same however often they are sent. */
+const PERMANENT = /^(MalformedDetail|InvalidArgument|ValidationException|NotAuthorized|AccessDenied|ResourceNotFound)/;
+/** Whole-request failures that pass by themselves. */
+const TRANSIENT = new Set(['ThrottlingException', 'InternalException', 'InternalFailure', 'ServiceUnavailable', 'LimitExceededException', 'TimeoutError']);
+
+export type EventBridgeEventPublisherOptions = {
+  eventBusName: string;
+  /** The `source` of every event, e.g. `voice-assistant`; rules match on it. */
+  source: string;
+  /** Rounds of re-sending entries EventBridge reported as failed; default 3. */
+  maxRetries?: number;
+  /** First backoff before re-sending failed entries, doubled each round; default 100 ms. */
+  retryBaseDelayMs?: number;
+} & ({ client: Pick<EventBridgeClient, 'send'>; clientConfig?: never } | { client?: never; clientConfig?: EventBridgeClientConfig });
+
+interface Pending {
+  event: DomainEvent;
+  entry: PutEventsRequestEntry;
+  bytes: number;
+}
+
+interface Failure {
+  id: string;
+  code: string;
+  message?: string;
+}
+
+/**
+ * Publishes domain events to an EventBridge bus with PutEvents: `detail-type` is the event type, `detail` the event as
+ * JSON. Requests respect EventBridge's 10-entry and 256 KB limits; entries the service reports as failed are sent again
+ * with backoff, and any that still fail make `publish` throw, naming them, so no event is dropped silently.
+ */
+export class EventBridgeEventPublisher implements EventPublisher {
+  private readonly client: Pick<EventBridgeClient, 'send'>;
+  private readonly eventBusName: string;
+  private readonly source: string;
+  private readonly maxRetries: number;
+  private readonly retryBaseDelayMs: number;
+
+  constructor(options: EventBridgeEventPublisherOptions) {
+    this.client = options.client ?? new EventBridgeClient(options.clientConfig ?? {});
+    this.eventBusName = options.eventBusName;
+    this.source = options.source;
+    this.maxRetries = options.maxRetries ?? 3;
+    this.retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
+  }
+
+  async publish(events: readonly DomainEvent[], options: { signal?: AbortSignal } = {}): Promise<void> {
+    const { signal } = options;
+    throwIfAborted(signal);
+    // Every entry is built and checked before the first request, so an oversized event fails the call up front.
+    const pending = events.map((event) => this.pending(event));
+    const failures: Failure[] = [];
+    for (const batch of batches(pending)) failures.push(...(await this.sendWithRetries(batch, signal)));
+    if (failures.length > 0) {
+      const listed = failures.map((f) => `${f.id} (${f.code})`).join(', ');
+      throw new DependencyUnavailableError(SERVICE, `${failures.length} of ${events.length} events not published: ${listed}`, {
+        retryable: failures.some((f) => !PERMANENT.test(f.code)),
+        details: { failed: failures, published: events.length - failures.length },
+      });
+    }
+  }
+
+  private pending(event: DomainEvent): Pending {
+    if (Number.isNaN(Date.parse(event.at))) throw new ValidationError(`${SERVICE}: event ${event.id} has no valid time: ${event.at}`);
+    const entry: PutEventsRequestEntry = {
+      EventBusName: this.eventBusName,
+      Source: this.source,
+      DetailType: event.type,
+      Detail: JSON.stringify(event),
+      Time: new Date(event.at),
+      Resources: [],
+    };
+    const bytes = entrySize(entry);
+    if (bytes > MAX_BYTES) {
+      throw new ValidationError(`${SERVICE}: event ${event.id} is ${bytes} bytes, over the ${MAX_BYTES}-byte PutEvents limit`, {
+        details: { eventId: event.id, bytes },
+      });
+    }
+    return { event, entry, bytes };
+  }
+
+  /** Sends one batch; re-sends only the entries reported as failed, and returns those that never got through. */
+  private async sendWithRetries(batch: Pending[], signal: AbortSignal | undefined): Promise<Failure[]> {
+    const permanent: Failure[] = [];
+    let remaining = batch;
+    for (let round = 0; ; round += 1) {
+      const result = await this.send(remaining, signal);
+      const transient: { item: Pending; failure: Failure }[] = [];
+      for (const [index, item] of remaining.entries()) {
+        const outcome = result.Entries?.[index];
+        if (outcome?.EventId && !outcome.ErrorCode) continue;
+        // An entry with neither an EventId nor an error code was not accepted either.
+        const failure = { id: item.event.id, code: outcome?.ErrorCode ?? 'Unknown', ...(outcome?.ErrorMessage && { message: outcome.ErrorMessage }) };
+        if (PERMANENT.test(failure.code)) permanent.push(failure);
+        else transient.push({ item, failure });
+      }
+      if (transient.length === 0 || round === this.maxRetries) return [...permanent, ...transient.map((t) => t.failure)];
+      await sleep(this.retryBaseDelayMs * 2 ** round * (0.5 + Math.random() / 2), signal);
+      remaining = transient.map((t) => t.item);
+    }
+  }
+
+  private async send(batch: Pending[], signal: AbortSignal | undefined) {
+    throwIfAborted(signal);
+    try {
+      return await this.client.send(new PutEventsCommand({ Entries: batch.map((item) => item.entry) }), { abortSignal: signal });
+    } catch (error) {
+      throw toCoreError(error, signal);
+    }
+  }
+}
+
+/** Greedy batches of at most 10 entries and 256 KB, in publish order. */
+function batches(pending: readonly Pending[]): Pending[][] {
+  const result: Pending[][] = [];
+  let current: Pending[] = [];
+  let bytes = 0;
+  for (const item of pending) {
+    if (current.length === MAX_ENTRIES || bytes + item.bytes > MAX_BYTES) {
+      result.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += item.bytes;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}
+
+/** An entry's size as EventBridge documents it: 14 bytes for Time, plus the UTF-8 bytes of the text fields. */
+function entrySize(entry: PutEventsRequestEntry): number {
+  const utf8 = (text: string | undefined) => (text === undefined ? 0 : Buffer.byteLength(text, 'utf8'));
+  return (entry.Time ? 14 : 0) + utf8(entry.Source) + utf8(entry.DetailType) + utf8(entry.Detail)
+    + (entry.Resources ?? []).reduce((sum, resource) => sum + utf8(resource), 0);
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortedError(`${SERVICE}: publish aborted by caller`, { cause: signal.reason });
+}
+
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  // An already-fired signal never dispatches 'abort' again, so it has to be checked before listening.
+  throwIfAborted(signal);
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AbortedError(`${SERVICE}: publish aborted by caller`, { cause: signal?.reason }));
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+function toCoreError(error: unknown, signal: AbortSignal | undefined): CoreError {
+  if (signal?.aborted) return new AbortedError(`${SERVICE}: publish aborted by caller`, { cause: signal.reason });
+  const { name = 'Error', $fault, $metadata } = (error ?? {}) as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+  const details = { awsError: name, ...($metadata?.httpStatusCode !== undefined && { status: $metadata.httpStatusCode }) };
+  if (TRANSIENT.has(name) || $fault === 'server' || $metadata?.httpStatusCode === undefined) {
+    // No status at all means no answer: the connection failed or broke off, which is as passing as a throttle.
+    return new DependencyUnavailableError(SERVICE, `PutEvents failed (${name})`, { cause: error, details });
+  }
+  if (name === 'ResourceNotFoundException' || name.startsWith('AccessDenied') || name === 'UnrecognizedClientException') {
+    return new DependencyUnavailableError(SERVICE, `PutEvents refused (${name}); check the bus name and permissions`, {
+      cause: error, details, retryable: false,
+    });
+  }
+  return new CoreError(ErrorCodes.INTERNAL, `${SERVICE}: PutEvents rejected the request (${name})`, { cause: error, details });
+}

@@ -1,0 +1,95 @@
+import { createHash } from 'node:crypto';
+import { throwIfAborted } from '../../core/errors.js';
+import type { Cache } from '../../core/ports/cache.js';
+import type {
+  Completion, CompletionChunk, CompletionRequest, LanguageModel, LanguageModelCapabilities,
+} from '../../core/ports/language-model.js';
+
+export interface CachingLanguageModelOptions {
+  inner: LanguageModel;
+  cache: Cache;
+  /** How long a completion is reused; 0 turns caching off. */
+  ttlSeconds: number;
+  /** Part of every key: change it (e.g. to the model id) so another model or prompt version never reuses answers. */
+  namespace: string;
+  /** Told about a cache that failed to read or write; the completion goes on without it either way. */
+  onCacheError?: (error: unknown, operation: 'get' | 'set') => void;
+}
+
+const FINISH_REASONS = new Set(['stop', 'length', 'content-filter', 'other']);
+
+/**
+ * Reuses completions for identical prompts (same system text, messages, limits and namespace). Only `complete` is
+ * cached: a stream is about hearing the answer as it is produced, so it always goes to the model. A cache that fails
+ * is skipped, never reported as a model failure.
+ */
+export class CachingLanguageModel implements LanguageModel {
+  readonly capabilities: LanguageModelCapabilities;
+
+  constructor(private readonly options: CachingLanguageModelOptions) {
+    this.capabilities = options.inner.capabilities;
+  }
+
+  async complete(request: CompletionRequest): Promise<Completion> {
+    throwIfAborted(request.signal);
+    const { inner, ttlSeconds } = this.options;
+    if (!(ttlSeconds > 0)) return inner.complete(request);
+    const key = this.cacheKey(request);
+    const cached = await this.read(key);
+    if (cached) return cached;
+    const completion = await inner.complete(request);
+    await this.write(key, completion);
+    return completion;
+  }
+
+  async *stream(request: CompletionRequest): AsyncIterable<CompletionChunk> {
+    throwIfAborted(request.signal);
+    yield* this.options.inner.stream(request);
+  }
+
+  /** A digest, so prompts of any length make short keys and no conversation text sits in the cache's key space. */
+  private cacheKey(request: CompletionRequest): string {
+    const { namespace } = this.options;
+    const material = JSON.stringify([
+      namespace,
+      request.system,
+      request.messages.map((message) => [message.role, message.content]),
+      request.maxTokens ?? null,
+      request.temperature ?? null,
+    ]);
+    return `llm:${namespace}:${createHash('sha256').update(material).digest('hex')}`;
+  }
+
+  private async read(key: string): Promise<Completion | undefined> {
+    try {
+      const value = await this.options.cache.get<Completion>(key);
+      return isCompletion(value) ? value : undefined;
+    } catch (error) {
+      this.report(error, 'get');
+      return undefined;
+    }
+  }
+
+  private async write(key: string, completion: Completion): Promise<void> {
+    try {
+      await this.options.cache.set(key, completion, this.options.ttlSeconds);
+    } catch (error) {
+      this.report(error, 'set');
+    }
+  }
+
+  private report(error: unknown, operation: 'get' | 'set'): void {
+    try {
+      this.options.onCacheError?.(error, operation);
+    } catch {
+      // Reporting is best effort; a failing hook must not turn a cache miss into a failed completion.
+    }
+  }
+}
+
+/** Guards against a key some other writer filled with something else. */
+function isCompletion(value: unknown): value is Completion {
+  if (typeof value !== 'object' || value === null) return false;
+  const { text, model, finishReason } = value as Partial<Completion>;
+  return typeof text === 'string' && typeof model === 'string' && typeof finishReason === 'string' && FINISH_REASONS.has(finishReason);
+}

@@ -1,0 +1,41 @@
+import type { DomainEvent } from '../../core/events.js';
+import type { OutboxEntry, OutboxStore } from './outbox-store.js';
+
+/** An outbox in process memory: survives an outage of the publisher, not a restart of the process. */
+export class MemoryOutboxStore implements OutboxStore {
+  private readonly entries = new Map<number, DomainEvent>();
+  private readonly pendingIds = new Set<string>();
+  private nextSeq = 1;
+
+  async append(events: readonly DomainEvent[]): Promise<void> {
+    for (const event of events) {
+      if (this.pendingIds.has(event.id)) continue;
+      this.pendingIds.add(event.id);
+      this.entries.set(this.nextSeq, structuredClone(event));
+      this.nextSeq += 1;
+    }
+  }
+
+  async peek(limit: number): Promise<OutboxEntry[]> {
+    const entries: OutboxEntry[] = [];
+    // A Map iterates in insertion order, which is seq order.
+    for (const [seq, event] of this.entries) {
+      if (entries.length >= limit) break;
+      entries.push({ seq, event: structuredClone(event) });
+    }
+    return entries;
+  }
+
+  async remove(seqs: readonly number[]): Promise<void> {
+    for (const seq of seqs) {
+      const event = this.entries.get(seq);
+      if (!event) continue;
+      this.entries.delete(seq);
+      this.pendingIds.delete(event.id);
+    }
+  }
+
+  async size(): Promise<number> {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,85 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+import { startTarget } from './target-process.js';
+
+/**
+ * Sustained load on the turn route of the real server (local adapters, SQLite store, nlp.js) in its own process on
+ * loopback: many conversations, a mix of utterances, 100 connections. Reports errors, latency, throughput and the
+ * server's peak RSS, and fails when any request failed or the RSS went past the documented bound.
+ */
+const seconds = Number(process.env.LOAD_SECONDS ?? 60);
+const connections = Number(process.env.LOAD_CONNECTIONS ?? 100);
+const conversations = Number(process.env.LOAD_CONVERSATIONS ?? 1000);
+/** The memory bound RELIABILITY.md documents for the server under this load. */
+const rssBoundMb = Number(process.env.LOAD_RSS_BOUND_MB ?? 300);
+const SAMPLE_EVERY_MS = 250;
+
+// Only what the embedded adapters answer on their own: nothing here may reach past 127.0.0.1 (no weather lookup).
+const utterances = ['what time is it', 'hello', 'play some jazz', 'what can you do', "what's the date", 'tell me a joke', 'next song', 'thanks'];
+const bodies = utterances.map((text) => JSON.stringify({ text }));
+
+/** Resident set size of a process in bytes, from /proc where there is one, else from ps. */
+function rssOf(pid: number): number | undefined {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    if (match?.[1]) return Number(match[1]) * 1024;
+  } catch {
+    // No procfs (macOS): fall through to ps.
+  }
+  try {
+    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) * 1024 || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+
+process.stdout.write(`load: ${seconds}s at ${connections} connections over ${conversations} conversations, POST /v1/conversations/:id/turns on loopback\n`);
+const { target, child, stop } = await startTarget('turn', conversations);
+const pid = child.pid;
+if (pid === undefined) throw new Error('the target server did not start');
+let peakRss = rssOf(pid) ?? 0;
+const startRss = peakRss;
+const sampler = setInterval(() => {
+  peakRss = Math.max(peakRss, rssOf(pid) ?? 0);
+}, SAMPLE_EVERY_MS);
+
+let result: autocannon.Result;
+try {
+  let next = 0;
+  result = await autocannon({
+    url: target.url,
+    method: 'POST',
+    connections,
+    duration: seconds,
+    headers: { 'content-type': 'application/json', ...target.headers },
+    requests: [
+      {
+        setupRequest: (request) => {
+          next += 1;
+          return { ...request, path: target.paths[next % target.paths.length] as string, body: bodies[next % bodies.length] as string };
+        },
+      },
+    ],
+  });
+} finally {
+  clearInterval(sampler);
+  peakRss = Math.max(peakRss, rssOf(pid) ?? 0);
+  await stop();
+}
+
+const errors = result.errors + result.timeouts + result.non2xx;
+const lines = [
+  `requests     ${result.requests.total} in ${result.duration.toFixed(1)} s: ${result.requests.average.toFixed(0)} req/s (2xx ${result['2xx']})`,
+  `errors       ${errors} (non-2xx ${result.non2xx}, socket errors ${result.errors}, timeouts ${result.timeouts})`,
+  `latency      p50 ${result.latency.p50} ms, p90 ${result.latency.p90} ms, p99 ${result.latency.p99} ms, max ${result.latency.max} ms`,
+  `server RSS   ${mb(target.rssBytes ?? startRss)} MB when ready, peak ${mb(peakRss)} MB (bound ${rssBoundMb} MB, sampled every ${SAMPLE_EVERY_MS} ms)`,
+];
+process.stdout.write(`${lines.join('\n')}\n`);
+const overBound = peakRss > rssBoundMb * 1024 * 1024;
+if (errors > 0 || overBound) {
+  process.stdout.write(`FAILED: ${errors > 0 ? `${errors} failed requests` : ''}${errors > 0 && overBound ? '; ' : ''}${overBound ? 'peak RSS over the bound' : ''}\n`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+
+/** What a target server announces when it is ready: where to send requests, with which headers, on which paths. */
+export interface Target {
+  url: string;
+  headers: Record<string, string>;
+  paths: string[];
+  /** The server's resident set size when it became ready. */
+  rssBytes?: number;
+}
+
+export interface TargetProcess {
+  target: Target;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts bench/target-server.ts in its own process (so the load generator does not share its event loop) and waits
+ * for its ready line.
+ */
+export async function startTarget(mode: 'echo' | 'turn', conversations: number): Promise<TargetProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./target-server.ts', import.meta.url).pathname, mode, String(conversations)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const [line] = (await once(lines, 'line')) as [string];
+  return {
+    target: JSON.parse(line) as Target,
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
