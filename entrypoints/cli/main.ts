@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadConfig } from '../config/config.js';
+import { loadAwsConfig } from '../config/load-aws-config.js';
 import { composeAssistant } from '../container.js';
 import { createLocalTokenAuthority } from '../local-module.js';
 import { createLogger } from '../logger.js';
@@ -87,7 +88,7 @@ program
 
 async function openClient(options: { url?: string; token?: string; user: string }): Promise<AssistantClient> {
   if (options.url) return new HttpClient(options.url, options.token ?? (await mintLocalToken(options.user)));
-  const config = loadConfig();
+  const config = await loadAwsConfig();
   const assistant = await composeAssistant(config, { logger: createLogger(process.env.LOG_LEVEL ? config.server.logLevel : 'warn') });
   return new InProcessClient(assistant, options.user);
 }

@@ -1,6 +1,5 @@
 import Type from 'typebox';
 import { Value } from 'typebox/value';
-import { AwsParametersConfigSource } from '../../adapters/aws/aws-parameters-config-source.js';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { EnvSchema } from './env-schema.js';
 
@@ -17,7 +16,13 @@ export interface ConfigLocations {
 /** Builds the source for the locations the environment names; tests pass one with clients aimed at a fake. */
 export type ConfigSourceFactory = (locations: ConfigLocations) => ConfigSource;
 
-const awsSource: ConfigSourceFactory = (locations) => new AwsParametersConfigSource(locations);
+// Imported on first use, so a start without parameter stores never loads the SSM and Secrets Manager clients.
+const awsSource: ConfigSourceFactory = (locations) => ({
+  async load() {
+    const { AwsParametersConfigSource } = await import('../../adapters/aws/aws-parameters-config-source.js');
+    return new AwsParametersConfigSource(locations).load();
+  },
+});
 
 const LocationSchema = Type.Object({
   CONFIG_PARAMETERS_PATH: EnvSchema.properties.CONFIG_PARAMETERS_PATH,

@@ -1,7 +1,8 @@
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { loadConfig, type AppConfig } from '../config/config.js';
+import type { AppConfig } from '../config/config.js';
+import { loadAwsConfig } from '../config/load-aws-config.js';
 import { composeAssistant, type Assistant } from '../container.js';
 import { createLogger } from '../logger.js';
 import { buildApp } from './app.js';
@@ -48,10 +49,11 @@ export async function startServer(config: AppConfig, logger: Logger = createLogg
 
 /** The standalone server process: config from the environment, graceful shutdown on signals. */
 export async function runServer(): Promise<void> {
-  const config = loadConfig();
+  const config = await loadAwsConfig();
   const logger = createLogger(config.server.logLevel);
   const server = await startServer(config, logger);
   logger.info({ url: server.url, profile: config.profile, dataDir: config.dataDir }, `${config.assistantName} is listening on ${server.url} (API docs at ${server.url}/docs)`);
+  if (server.assistant.minter) logger.info('mint a bearer token with: npm run assistant -- token --user <name>   (or chat: npm run assistant -- chat --url ' + server.url + ')');
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');

@@ -1,0 +1,26 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../entrypoints/config/config.js';
+import { createLocalTokenAuthority } from '../entrypoints/local-module.js';
+import { createLogger } from '../entrypoints/logger.js';
+import { startServer } from '../entrypoints/http/server.js';
+const dataDir = await mkdtemp(join(tmpdir(), 'mem-'));
+const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', TTS: 'none', CONVERSATION_STORE: 'memory' });
+const server = await startServer(config, createLogger('silent'));
+const token = await (await createLocalTokenAuthority(config)).mint({ userId: 'bench', ttlSeconds: 3600 });
+const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+const ids: string[] = [];
+for (let i = 0; i < 100; i += 1) ids.push((await server.assistant.conversations.create('bench')).id);
+const t0 = performance.now();
+const done: number[] = [];
+await Promise.all(ids.map(async (id) => {
+  const r = await server.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers, payload: { text: 'what time is it' } });
+  done.push(Math.round(performance.now() - t0));
+  if (r.statusCode !== 200) console.log(r.statusCode);
+}));
+console.log('inject burst of 100 cold turns, completion times ms:', done.filter((_, i) => i % 10 === 0).join(','), 'last', done.at(-1));
+const t1 = performance.now(); const d2: number[] = [];
+await Promise.all(ids.map(async (id) => { await server.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers, payload: { text: 'what time is it' } }); d2.push(Math.round(performance.now() - t1)); }));
+console.log('second burst:', d2.filter((_, i) => i % 10 === 0).join(','), 'last', d2.at(-1));
+await server.close();
