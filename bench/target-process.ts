@@ -19,10 +19,11 @@ export interface TargetProcess {
 
 /**
  * Starts bench/target-server.ts in its own process (so the load generator does not share its event loop) and waits
- * for its ready line.
+ * for its ready line. `nodeFlags` go to the server's node (e.g. a heap limit).
  */
-export async function startTarget(mode: 'echo' | 'turn', conversations: number): Promise<TargetProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', new URL('./target-server.ts', import.meta.url).pathname, mode, String(conversations)], {
+export async function startTarget(mode: 'echo' | 'turn', conversations: number, options: { nodeFlags?: readonly string[] } = {}): Promise<TargetProcess> {
+  const script = new URL('./target-server.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', script, mode, String(conversations)], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, NODE_ENV: 'production' },
   });

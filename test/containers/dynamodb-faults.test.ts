@@ -134,7 +134,6 @@ describeWithContainers('DynamoDB stores at a real network boundary, over HTTP', 
     expect(String((direct as Error).message)).toMatch(/ECONNREFUSED/);
 
     await faults.restart(dynamodb!.container);
-    console.log('DEBUG after restart', JSON.stringify(await conversations.get(USER, conversationId).then((c) => c?.version)), dynamodb!.port(), dynamodb!.container.getId());
     expect((await expectWhole()).map((t) => t.text)).toEqual(['hello', expect.any(String), "what's the weather", 'For which city?']);
     // The pending question survived the restart in the stored dialogue state: "Paris" still answers it.
     expect(await sayOk('Paris')).toMatchObject({ route: 'skill', skill: 'weather', slots: { city: 'Paris' }, version: 3 });

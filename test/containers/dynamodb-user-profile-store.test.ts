@@ -5,6 +5,7 @@ import { describeUserProfileStoreContract } from '../contract/user-profile-store
 import { describeWithContainers, removeContainer, startDynamoDbLocal, type StartedService } from './support/containers.js';
 import { containerDocumentClient, createStoreTable } from './support/dynamodb.js';
 
+// Generous: the first requests to a JVM that has just started can take seconds on a busy CI machine.
 const REQUEST_TIMEOUT_MS = 30_000;
 
 describeWithContainers('DynamoDbUserProfileStore in a DynamoDB Local container', () => {
@@ -33,7 +34,6 @@ describeWithContainers('DynamoDbUserProfileStore in a DynamoDB Local container',
 
   describeUserProfileStoreContract('DynamoDbUserProfileStore (container)', async () => ({
     store: new DynamoDbUserProfileStore({ client, tableName }),
-    reopen: async () =>
-      new DynamoDbUserProfileStore({ client: reopened(), tableName }),
+    reopen: async () => new DynamoDbUserProfileStore({ client: reopened(), tableName }),
   }));
 });

@@ -32,7 +32,7 @@ interface SharedStore {
   dispose(): Promise<void>;
 }
 
-export interface StoreFactory {
+interface StoreFactory {
   name: string;
   /** Suite-wide setup (an emulator process), run once before the store's tests. */
   start?(): Promise<void>;

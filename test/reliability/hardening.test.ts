@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { Writable } from 'node:stream';
 import fc from 'fast-check';
 import type { LightMyRequestResponse } from 'fastify';
@@ -88,6 +89,26 @@ describe('hardening', () => {
     expect(page.body).not.toMatch(/<script>(?!\s*<\/script>)/);
     expect(initializer).toContain('"validatorUrl":null');
     expect(document.statusCode).toBe(200);
+  });
+
+  it('refuses path traversal out of /docs/static over a real socket, where the raw path reaches the server', async () => {
+    h = await createHttpHarness();
+    const base = new URL(await h.app.listen({ host: '127.0.0.1', port: 0 }));
+    const get = (path: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        http.get({ host: base.hostname, port: base.port, path }, (response) => {
+          let body = '';
+          response.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+          response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+        }).on('error', reject);
+      });
+    for (const path of ['/docs/static/../../package.json', '/docs/static/%2e%2e/%2e%2e/package.json', '/docs/static/..%2f..%2fpackage.json', '/docs/static/....//....//package.json']) {
+      const { status, body } = await get(path);
+      expect([403, 404], path).toContain(status);
+      expect(body, path).not.toContain('"dependencies"');
+      expect(JSON.parse(body), path).toMatchObject({ status, type: expect.stringMatching(/^urn:voice-assistant:problem:/) });
+    }
+    expect((await get('/docs/static/index.css')).status).toBe(200);
   });
 
   it('answers CORS preflights only for the configured origins', async () => {

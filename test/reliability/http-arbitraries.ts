@@ -6,6 +6,8 @@ import { silentWav } from '../http/http-harness.js';
 export interface FuzzPools {
   conversationIds: readonly string[];
   tokens: readonly string[];
+  /** Conversations with their owner's token, so some requests get past ownership into the pipeline. */
+  owned: readonly { id: string; token: string }[];
   allowedOrigin: string;
 }
 

@@ -17,6 +17,8 @@ const TOTAL_RUNS = Number(process.env.FUZZ_RUNS ?? 10_000);
 const seed = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 const share = (fraction: number) => Math.max(1, Math.round(TOTAL_RUNS * fraction));
 const ALLOWED_ORIGIN = 'https://app.example';
+/** Subjects of valid tokens, odd ones included: the identity reaches stores, keys and logs as it is. */
+const USERS = ['alice', 'bob', 'ünïcødé 用户', 'x'.repeat(256), 'a\u0000b', 'null', '__proto__'];
 
 class SilentSynthesizer implements SpeechSynthesizer {
   readonly capabilities = { formats: ['wav'] as const, voices: ['nova'], defaultVoice: 'nova' };
@@ -28,6 +30,17 @@ class SilentSynthesizer implements SpeechSynthesizer {
 describe('HTTP fuzzing: generated requests never get a 5xx, and every 4xx is a problem', () => {
   let h: HttpHarness;
   let pools: FuzzPools;
+  let tokens: string[];
+
+  /** Fresh conversations per property: an earlier property may have deleted them (DELETE /v1/me is fair game). */
+  async function freshPools(): Promise<FuzzPools> {
+    const owned: { id: string; token: string }[] = [];
+    for (const [index, user] of USERS.slice(0, 3).entries()) {
+      for (let i = 0; i < 3; i += 1) owned.push({ id: (await h.assistant.service.create(user)).id, token: tokens[index]! });
+    }
+    return { conversationIds: owned.map((o) => o.id), tokens, owned, allowedOrigin: ALLOWED_ORIGIN };
+  }
+
   const statuses = new Map<number, number>();
   let sent = 0;
 
@@ -37,13 +50,7 @@ describe('HTTP fuzzing: generated requests never get a 5xx, and every 4xx is a p
       // Small limits put the 413 paths within reach of small generated bodies; the limiters would only answer 429.
       app: { bodyLimitBytes: 16 * 1024, audioBodyLimitBytes: 64 * 1024, rateLimit: false, authFailureLimit: false, corsOrigins: [ALLOWED_ORIGIN] },
     });
-    const users = ['alice', 'bob', 'ünïcødé 用户', 'x'.repeat(256), 'a\u0000b', 'null', '__proto__'];
-    const conversationIds: string[] = [];
-    for (const user of users.slice(0, 3)) {
-      for (let i = 0; i < 3; i += 1) conversationIds.push((await h.assistant.service.create(user)).id);
-    }
-    const tokens = await Promise.all(users.map((userId) => h.authority.mint({ userId, ttlSeconds: 3600 })));
-    pools = { conversationIds, tokens, allowedOrigin: ALLOWED_ORIGIN };
+    tokens = await Promise.all(USERS.map((userId) => h.authority.mint({ userId, ttlSeconds: 3600 })));
   });
 
   afterAll(async () => {
@@ -62,11 +69,17 @@ describe('HTTP fuzzing: generated requests never get a 5xx, and every 4xx is a p
   const options = (numRuns: number) => ({ numRuns, ...(seed !== undefined && { seed }) });
 
   it('holds for any method, path, query, headers and body', async () => {
+    pools = await freshPools();
     await fc.assert(fc.asyncProperty(requestArbitrary(pools), send), options(share(0.6)));
   });
 
   it('holds for hostile bodies on the turn route with a valid token', async () => {
-    const turn = fc.record({ id: idArbitrary(pools), token: fc.constantFrom(...pools.tokens), payload: payloadArbitrary });
+    pools = await freshPools();
+    const target = fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom(...pools.owned) },
+      { weight: 1, arbitrary: fc.record({ id: idArbitrary(pools), token: fc.constantFrom(...pools.tokens) }) },
+    );
+    const turn = fc.record({ target, payload: payloadArbitrary }).map(({ target: { id, token }, payload }) => ({ id, token, payload }));
     await fc.assert(
       fc.asyncProperty(turn, ({ id, token, payload }) =>
         send({
@@ -81,13 +94,14 @@ describe('HTTP fuzzing: generated requests never get a 5xx, and every 4xx is a p
   });
 
   it('holds for random audio bytes on the turn route', async () => {
-    const audio = fc.record({ id: fc.constantFrom(...pools.conversationIds), data: audioData, speech: fc.boolean() });
+    pools = await freshPools();
+    const audio = fc.record({ owner: fc.constantFrom(...pools.owned), data: audioData, speech: fc.boolean() });
     await fc.assert(
-      fc.asyncProperty(audio, ({ id, data, speech }) =>
+      fc.asyncProperty(audio, ({ owner, data, speech }) =>
         send({
           method: 'POST',
-          url: `/v1/conversations/${id}/turns`,
-          headers: { authorization: `Bearer ${pools.tokens[0]}`, 'content-type': 'application/json' },
+          url: `/v1/conversations/${owner.id}/turns`,
+          headers: { authorization: `Bearer ${owner.token}`, 'content-type': 'application/json' },
           payload: JSON.stringify({ audio: { data, format: 'wav' }, ...(speech && { speech: { format: 'wav' } }) }),
         }),
       ),

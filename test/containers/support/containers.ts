@@ -115,13 +115,15 @@ async function engineContainer(container: StartedTestContainer) {
  * Network faults the engine can cause. Testcontainers has stop and restart but no pause, so pausing goes through the
  * engine's API (the cgroup freezer: the port stays open and the kernel still accepts connections, but nothing
  * answers). `stop` keeps the container, so `restart` brings the same one back, data included when it is durable.
+ * Stopping is graceful (SIGTERM, SIGKILL after 10 s): killed at once, DynamoDB Local sometimes loses the last write it
+ * acknowledged (1 run in 8 on a loaded machine), which DynamoDB itself never does, and the test is of the adapter.
  */
 export const faults = {
   pause: async (container: StartedTestContainer) => (await engineContainer(container)).pause(),
   unpause: async (container: StartedTestContainer) => (await engineContainer(container)).unpause(),
-  stop: async (container: StartedTestContainer) => (await engineContainer(container)).stop({ t: 0 }),
+  stop: async (container: StartedTestContainer) => (await engineContainer(container)).stop({ t: 10 }),
   /** Starts a stopped container, or restarts a running one, and waits for it as at the first start. */
-  restart: async (container: StartedTestContainer) => container.restart({ timeout: 0 }),
+  restart: async (container: StartedTestContainer) => container.restart({ timeout: 10 }),
 };
 
 /** Removes the container whatever state a fault left it in: running, paused or stopped. */
