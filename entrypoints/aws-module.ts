@@ -18,12 +18,18 @@ export function awsModule(config: AppConfig) {
     ...(config.aws.region && { region: config.aws.region }),
     ...(config.aws.endpoint && { endpoint: config.aws.endpoint }),
   };
+  // A paused or unreachable service must fail the call (and the turn, with a retryable 503), not hang it: the SDK
+  // only warns on a request timeout unless told to throw.
+  const http1ClientConfig = {
+    ...clientConfig,
+    requestHandler: { connectionTimeout: config.aws.requestTimeoutMs, requestTimeout: config.aws.requestTimeoutMs, throwOnRequestTimeout: true },
+  };
   const { lex, cognito } = config.aws;
   return new TypedContainerModule<AwsBindings>(({ bind }) => {
     if (selected.conversationStore === 'dynamodb') {
       bindFactory(bind, 'dynamoDb', [], async () => {
         const [{ DynamoDBClient }, { DynamoDBDocumentClient }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);
-        return DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig), { marshallOptions: { removeUndefinedValues: true } });
+        return DynamoDBDocumentClient.from(new DynamoDBClient(http1ClientConfig), { marshallOptions: { removeUndefinedValues: true } });
       }).onDeactivation((client) => {
         client.destroy();
       });
@@ -86,13 +92,13 @@ export function awsModule(config: AppConfig) {
     if (selected.sentiment === 'comprehend') {
       bindFactory(bind, 'sentimentAnalyzer', [], async () => {
         const { ComprehendSentimentAnalyzer } = await import('../adapters/aws/comprehend-sentiment-analyzer.js');
-        return new ComprehendSentimentAnalyzer({ clientConfig });
+        return new ComprehendSentimentAnalyzer({ clientConfig: http1ClientConfig });
       });
     }
     if (selected.events === 'eventbridge') {
       bindFactory(bind, 'eventPublisher', [], async () => {
         const { EventBridgeEventPublisher } = await import('../adapters/aws/eventbridge-event-publisher.js');
-        return new EventBridgeEventPublisher({ eventBusName: config.aws.eventBusName, source: config.aws.eventSource, clientConfig });
+        return new EventBridgeEventPublisher({ eventBusName: config.aws.eventBusName, source: config.aws.eventSource, clientConfig: http1ClientConfig });
       });
     }
     if (selected.cache === 'redis' && config.cache.redisUrl) {

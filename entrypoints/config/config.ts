@@ -27,6 +27,8 @@ export interface AppConfig {
   aws: {
     region?: string;
     endpoint?: string;
+    /** Connect and response timeout of the HTTP/1.1 AWS clients (DynamoDB, EventBridge, Comprehend). */
+    requestTimeoutMs: number;
     tableName: string;
     retentionDays: number;
     eventBusName: string;
@@ -158,6 +160,7 @@ function toConfig(env: Env): AppConfig {
     aws: {
       ...(env.AWS_REGION && { region: env.AWS_REGION }),
       ...(env.AWS_ENDPOINT_URL && { endpoint: env.AWS_ENDPOINT_URL }),
+      requestTimeoutMs: env.AWS_REQUEST_TIMEOUT_MS,
       tableName: env.DYNAMODB_TABLE,
       retentionDays: env.RETENTION_DAYS,
       eventBusName: env.EVENT_BUS_NAME,

@@ -29,6 +29,7 @@ export const EnvSchema = Type.Object({
 
   AWS_REGION: Type.Optional(Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' })),
   AWS_ENDPOINT_URL: Type.Optional(Url()),
+  AWS_REQUEST_TIMEOUT_MS: Int(100, 120_000, 5_000),
   DYNAMODB_TABLE: Str({ default: 'voice-assistant', pattern: '^[A-Za-z0-9_.-]{3,255}$' }),
   RETENTION_DAYS: Int(1, 3650, 90),
   EVENT_BUS_NAME: Str({ default: 'default' }),

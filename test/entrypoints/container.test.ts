@@ -1,7 +1,9 @@
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Bindings } from '../../entrypoints/bindings.js';
 import { loadConfig } from '../../entrypoints/config/config.js';
 import { composeAssistant, createContainer } from '../../entrypoints/container.js';
@@ -55,6 +57,31 @@ describe('local composition root', () => {
     });
     expect(await container.getAsync('tokenMinter')).toBeNull();
     await container.unbindAllAsync();
+  });
+
+  it('fails a call to a DynamoDB that accepts connections but never answers, retryably, within the request timeout', async () => {
+    // Prepare
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+    const config = loadConfig({
+      CONVERSATION_STORE: 'dynamodb', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: endpoint, AWS_REQUEST_TIMEOUT_MS: '300', DATA_DIR: await dataDir(),
+    });
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test-secret');
+    const container = await createContainer(config, { logger: createLogger('silent') });
+    try {
+      // Act
+      const attempt = (await container.getAsync('conversationStore')).get('u1', 'c1');
+
+      // Assess
+      await expect(attempt).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', retryable: true });
+    } finally {
+      await container.unbindAllAsync();
+      vi.unstubAllEnvs();
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it('honours per-port overrides from config', async () => {
