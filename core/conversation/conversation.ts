@@ -15,6 +15,11 @@ export interface Turn {
   sentiment?: Sentiment;
   /** Skill data worth keeping with the reply (e.g. the track that started playing). */
   data?: Record<string, unknown>;
+  /** On a user turn: the client's key for this request, so a retried request replays the stored reply. */
+  idempotencyKey?: string;
+  /** On an assistant turn: how the reply was produced, and whether it ended the conversation. */
+  route?: 'skill' | 'ask' | 'llm';
+  endConversation?: boolean;
 }
 
 /** The conversation's header: who owns it, its dialogue state and its optimistic-concurrency version. */

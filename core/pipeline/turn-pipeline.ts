@@ -10,7 +10,7 @@ import type { SentimentAnalyzer } from '../ports/sentiment-analyzer.js';
 import type { SpeechRecognizer } from '../ports/speech-recognizer.js';
 import type { SpeechSynthesizer } from '../ports/speech-synthesizer.js';
 import type { Telemetry } from '../ports/telemetry.js';
-import type { Turn } from '../conversation/conversation.js';
+import type { Conversation, Turn } from '../conversation/conversation.js';
 import type { PreferencesReader } from '../conversation/preferences.js';
 import type { SkillRegistry } from '../skills/skill-registry.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -75,6 +75,10 @@ async function runTurn(deps: TurnPipelineDeps, request: TurnRequest): Promise<Tu
   const preferences = await deps.preferences(request.userId);
   const language = preferences.language;
   let conversation = await timed('load', () => loadConversation(deps, request));
+  if (request.idempotencyKey) {
+    const replay = await replayed(deps, conversation, request.idempotencyKey);
+    if (replay) return replay;
+  }
   const heard = await timed('transcribe', () => transcribe(request.input, deps.recognizer, language, registry.phrases(), request.signal));
   if (heard.length === 0) throw new ValidationError('the turn has no text (empty text or silent audio)');
   if (heard.length > options.maxTextLength) throw new ValidationError(`text is longer than ${options.maxTextLength} characters`);
@@ -119,11 +123,13 @@ async function runTurn(deps: TurnPipelineDeps, request: TurnRequest): Promise<Tu
     const slots = decision.kind === 'llm' ? {} : decision.slots;
     const userTurn: Turn = {
       id: deps.newId(), role: 'user', text: heard, at, intent: decision.intent,
+      ...(request.idempotencyKey && { idempotencyKey: request.idempotencyKey }),
       ...(Object.keys(slots).length > 0 && { slots }), ...(sentiment && { sentiment }),
     };
     const assistantTurn: Turn = {
       id: deps.newId(), role: 'assistant', text: response.text, at, intent: decision.intent,
       ...(skill && { skill }), ...(response.data && { data: response.data }),
+      route: decision.kind, ...(response.endConversation && { endConversation: true }),
     };
     let stored;
     try {
@@ -170,6 +176,35 @@ async function runTurn(deps: TurnPipelineDeps, request: TurnRequest): Promise<Tu
       version: stored.version,
     };
   }
+}
+
+/** How far back a repeated idempotency key is looked for: retries come within seconds, not dozens of turns. */
+const REPLAY_WINDOW_TURNS = 40;
+
+/** The stored reply to an earlier request with the same key, if it is still among the recent turns. */
+async function replayed(deps: TurnPipelineDeps, conversation: Conversation, key: string): Promise<TurnReply | undefined> {
+  const recent = await deps.conversations.recentTurns(conversation.userId, conversation.id, REPLAY_WINDOW_TURNS);
+  const index = recent.findIndex((turn) => turn.role === 'user' && turn.idempotencyKey === key);
+  const user = recent[index];
+  const assistant = recent[index + 1];
+  if (!user || assistant?.role !== 'assistant') return undefined;
+  deps.telemetry.metric('TurnReplayed', 1, 'Count');
+  return {
+    conversationId: conversation.id,
+    turnId: assistant.id,
+    text: assistant.text,
+    heard: user.text,
+    intent: assistant.intent ?? user.intent ?? 'None',
+    confidence: 1,
+    route: assistant.route ?? (assistant.skill ? 'skill' : 'llm'),
+    ...(assistant.skill && { skill: assistant.skill }),
+    slots: user.slots ?? {},
+    ...(assistant.data && { data: assistant.data }),
+    endConversation: assistant.endConversation ?? false,
+    timings: {},
+    version: conversation.version,
+    replayed: true,
+  };
 }
 
 async function loadConversation(deps: TurnPipelineDeps, request: TurnRequest) {

@@ -10,6 +10,11 @@ export interface TurnRequest {
   /** Synthesize the reply as speech in this format. */
   speech?: { format?: AudioFormat; voice?: string };
   signal?: AbortSignal;
+  /**
+   * The client's key for this request: a retry with the same key (e.g. after a 503 whose write did land) returns
+   * the stored reply instead of running and storing the turn twice.
+   */
+  idempotencyKey?: string;
 }
 
 export type StepName = 'load' | 'transcribe' | 'understand' | 'decide' | 'respond' | 'synthesize' | 'persist' | 'publish';
@@ -34,4 +39,6 @@ export interface TurnReply {
   /** Milliseconds per step. */
   timings: Partial<Record<StepName | 'total', number>>;
   version: number;
+  /** True when this reply was replayed from the store for a repeated idempotency key. */
+  replayed?: boolean;
 }

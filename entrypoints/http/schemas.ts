@@ -146,6 +146,16 @@ export const TurnReplySchema = Type.Object({
     Type.Object({ data: Type.String({ contentEncoding: 'base64' }), format: SpeechFormat, mimeType: Type.String(), sampleRate: Type.Integer() }),
   ),
   speechError: Type.Optional(Type.String({ description: 'Why speech was wanted but not produced; the text still stands.' })),
+  replayed: Type.Optional(Type.Boolean({ description: 'The stored reply to an earlier request with the same Idempotency-Key.' })),
+});
+
+export const TurnHeadersSchema = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$',
+      description: 'Send the same key when retrying a turn (e.g. after a 503): a turn already stored is replayed, not run twice.',
+    }),
+  ),
 });
 
 const Units = Type.Union([Type.Literal('metric'), Type.Literal('imperial')]);

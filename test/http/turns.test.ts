@@ -74,6 +74,34 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     expect(history.json().items).toHaveLength(6);
   });
 
+  it('replays a retried turn with the same Idempotency-Key instead of running it twice', async () => {
+    // Prepare
+    h = await createHttpHarness();
+    const id = await conversation();
+    const headers = { ...(await h.as('alice')), 'idempotency-key': 'turn-0001' };
+
+    // Act
+    const first = await h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: { text: 'play some jazz' } });
+    const retry = await h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: { text: 'play some jazz' } });
+    const history = await h.app.inject({ method: 'GET', url: `${turnUrl(id)}?limit=100`, headers: await h.as('alice') });
+
+    // Assess
+    expect(first.statusCode).toBe(200);
+    expect(first.json().replayed).toBeUndefined();
+    expect(retry.statusCode).toBe(200);
+    expect(retry.json()).toMatchObject({ replayed: true, turnId: first.json().turnId, text: first.json().text });
+    expect(history.json().items).toHaveLength(2);
+  });
+
+  it('rejects a malformed Idempotency-Key with a 400 problem', async () => {
+    h = await createHttpHarness();
+    const id = await conversation();
+    const response = await h.app.inject({
+      method: 'POST', url: turnUrl(id), headers: { ...(await h.as('alice')), 'idempotency-key': 'has spaces and / slashes' }, payload: { text: 'hello' },
+    });
+    expectProblem(response, 400);
+  });
+
   it('speaks the reply when asked, as base64 with its MIME type and sample rate', async () => {
     // Prepare
     const synthesizer = new RecordingSynthesizer();

@@ -108,3 +108,51 @@ describe('turn pipeline', () => {
     expect(reply.data).toEqual({ skills: ['small-talk', 'weather', 'music', 'time'] });
   });
 });
+
+describe('idempotent turns', () => {
+  it('replays the stored reply for a repeated key instead of storing the turn twice', async () => {
+    // Prepare
+    const a = await createTestAssistant();
+    const { id } = await a.service.create('u1');
+    const first = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('play some jazz'), idempotencyKey: 'k-1' });
+
+    // Act
+    const again = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('play some jazz'), idempotencyKey: 'k-1' });
+    const other = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('play some jazz'), idempotencyKey: 'k-2' });
+
+    // Assess
+    expect(again).toMatchObject({
+      replayed: true, turnId: first.turnId, text: first.text, route: 'skill', skill: 'music', intent: 'music.play', data: first.data, version: 1,
+    });
+    expect(other.replayed).toBeUndefined();
+    expect((await a.service.history('u1', id, { limit: 10 })).items).toHaveLength(4);
+  });
+
+  it('replays a turn whose write landed although the caller saw a failure', async () => {
+    // Prepare: the store commits the exchange, then reports the dependency as unavailable (a lost acknowledgement).
+    const { MemoryConversationStore } = await import('../../adapters/local/memory-conversation-store.js');
+    const { DependencyUnavailableError } = await import('../../core/errors.js');
+    const store = new MemoryConversationStore();
+    let loseNextAck = true;
+    const flaky = Object.create(store) as typeof store;
+    flaky.appendExchange = async (exchange) => {
+      const stored = await store.appendExchange(exchange);
+      if (loseNextAck) {
+        loseNextAck = false;
+        throw new DependencyUnavailableError('store', 'connection reset after commit');
+      }
+      return stored;
+    };
+    const a = await createTestAssistant({ conversations: flaky });
+    const { id } = await a.service.create('u1');
+
+    // Act
+    await expect(a.handleTurn({ userId: 'u1', conversationId: id, input: text('hello'), idempotencyKey: 'retry-me' })).rejects.toThrow(/connection reset/);
+    const retried = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('hello'), idempotencyKey: 'retry-me' });
+
+    // Assess
+    expect(retried).toMatchObject({ replayed: true, skill: 'small-talk' });
+    const history = await a.service.history('u1', id, { limit: 10 });
+    expect(history.items.map((turn) => turn.text)).toEqual(['hello', retried.text]);
+  });
+});

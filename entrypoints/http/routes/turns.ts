@@ -4,7 +4,7 @@ import type { HandleTurn } from '../../../core/pipeline/turn-pipeline.js';
 import type { TurnInput, TurnReply } from '../../../core/pipeline/turn-types.js';
 import { decodeWavUpload, encodeAudio } from '../audio-payload.js';
 import { callerOf } from '../plugins/auth.js';
-import { bearerSecurity, ConversationParamsSchema, problemResponses, TurnBodySchema, TurnReplySchema, type TurnBody } from '../schemas.js';
+import { bearerSecurity, ConversationParamsSchema, problemResponses, TurnBodySchema, TurnHeadersSchema, TurnReplySchema, type TurnBody } from '../schemas.js';
 
 export interface TurnRoutesOptions {
   handleTurn: HandleTurn;
@@ -26,6 +26,7 @@ export const turnRoutes: FastifyPluginAsyncTypebox<TurnRoutesOptions> = async (a
         tags: ['turns'],
         security: bearerSecurity,
         params: ConversationParamsSchema,
+        headers: TurnHeadersSchema,
         body: TurnBodySchema,
         response: { 200: TurnReplySchema, ...problemResponses },
       },
@@ -44,6 +45,7 @@ export const turnRoutes: FastifyPluginAsyncTypebox<TurnRoutesOptions> = async (a
         conversationId: request.params.id,
         input,
         ...(request.body.speech && { speech: request.body.speech }),
+        ...(request.headers['idempotency-key'] && { idempotencyKey: request.headers['idempotency-key'] }),
         signal: controller.signal,
       });
       return reply.send(present(result));
