@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { throwIfAborted } from '../../core/errors.js';
 import type { Cache } from '../../core/ports/cache.js';
+import { BestEffortCache, type CacheErrorHook } from './best-effort-cache.js';
 import type {
   Completion, CompletionChunk, CompletionRequest, LanguageModel, LanguageModelCapabilities,
 } from '../../core/ports/language-model.js';
@@ -13,7 +14,7 @@ export interface CachingLanguageModelOptions {
   /** Part of every key: change it (e.g. to the model id) so another model or prompt version never reuses answers. */
   namespace: string;
   /** Told about a cache that failed to read or write; the completion goes on without it either way. */
-  onCacheError?: (error: unknown, operation: 'get' | 'set') => void;
+  onCacheError?: CacheErrorHook;
 }
 
 const FINISH_REASONS = new Set(['stop', 'length', 'content-filter', 'other']);
@@ -26,8 +27,11 @@ const FINISH_REASONS = new Set(['stop', 'length', 'content-filter', 'other']);
 export class CachingLanguageModel implements LanguageModel {
   readonly capabilities: LanguageModelCapabilities;
 
+  private readonly store: BestEffortCache<Completion>;
+
   constructor(private readonly options: CachingLanguageModelOptions) {
     this.capabilities = options.inner.capabilities;
+    this.store = new BestEffortCache(options.cache, options.ttlSeconds, isCompletion, options.onCacheError);
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
@@ -35,10 +39,10 @@ export class CachingLanguageModel implements LanguageModel {
     const { inner, ttlSeconds } = this.options;
     if (!(ttlSeconds > 0)) return inner.complete(request);
     const key = this.cacheKey(request);
-    const cached = await this.read(key);
+    const cached = await this.store.read(key);
     if (cached) return cached;
     const completion = await inner.complete(request);
-    await this.write(key, completion);
+    await this.store.write(key, completion);
     return completion;
   }
 
@@ -58,32 +62,6 @@ export class CachingLanguageModel implements LanguageModel {
       request.temperature ?? null,
     ]);
     return `llm:${namespace}:${createHash('sha256').update(material).digest('hex')}`;
-  }
-
-  private async read(key: string): Promise<Completion | undefined> {
-    try {
-      const value = await this.options.cache.get<Completion>(key);
-      return isCompletion(value) ? value : undefined;
-    } catch (error) {
-      this.report(error, 'get');
-      return undefined;
-    }
-  }
-
-  private async write(key: string, completion: Completion): Promise<void> {
-    try {
-      await this.options.cache.set(key, completion, this.options.ttlSeconds);
-    } catch (error) {
-      this.report(error, 'set');
-    }
-  }
-
-  private report(error: unknown, operation: 'get' | 'set'): void {
-    try {
-      this.options.onCacheError?.(error, operation);
-    } catch {
-      // Reporting is best effort; a failing hook must not turn a cache miss into a failed completion.
-    }
   }
 }
 

@@ -1,5 +1,6 @@
 import { throwIfAborted } from '../../core/errors.js';
 import type { Cache } from '../../core/ports/cache.js';
+import { BestEffortCache, type CacheErrorHook } from './best-effort-cache.js';
 import type { Units } from '../../core/ports/user-profile-store.js';
 import type { WeatherLookup, WeatherProvider } from '../../core/ports/weather-provider.js';
 
@@ -9,7 +10,7 @@ export interface CachingWeatherProviderOptions {
   /** How long an answer is reused; 0 turns caching off. */
   ttlSeconds: number;
   /** Told about a cache that failed to read or write; the lookup goes on without it either way. */
-  onCacheError?: (error: unknown, operation: 'get' | 'set') => void;
+  onCacheError?: CacheErrorHook;
 }
 
 /**
@@ -17,45 +18,23 @@ export interface CachingWeatherProviderOptions {
  * unknown places are cached, failures never, and a cache that is down only costs the saving, never the answer.
  */
 export class CachingWeatherProvider implements WeatherProvider {
-  constructor(private readonly options: CachingWeatherProviderOptions) {}
+  private readonly store: BestEffortCache<WeatherLookup>;
+
+  constructor(private readonly options: CachingWeatherProviderOptions) {
+    this.store = new BestEffortCache(options.cache, options.ttlSeconds, isLookup, options.onCacheError);
+  }
 
   async lookup(request: { city: string; units: Units; days: number; signal?: AbortSignal }): Promise<WeatherLookup> {
     throwIfAborted(request.signal);
     const { inner, ttlSeconds } = this.options;
     if (!(ttlSeconds > 0)) return inner.lookup(request);
     const key = cacheKey(request);
-    const cached = await this.read(key);
+    const cached = await this.store.read(key);
     // The cached answer may come from another spelling of the city; the caller gets back its own query.
     if (cached) return cached.kind === 'unknown-location' ? { kind: 'unknown-location', query: request.city } : cached;
     const lookup = await inner.lookup(request);
-    if (lookup.kind === 'found' || lookup.kind === 'unknown-location') await this.write(key, lookup);
+    if (lookup.kind === 'found' || lookup.kind === 'unknown-location') await this.store.write(key, lookup);
     return lookup;
-  }
-
-  private async read(key: string): Promise<WeatherLookup | undefined> {
-    try {
-      const value = await this.options.cache.get<WeatherLookup>(key);
-      return isLookup(value) ? value : undefined;
-    } catch (error) {
-      this.report(error, 'get');
-      return undefined;
-    }
-  }
-
-  private async write(key: string, lookup: WeatherLookup): Promise<void> {
-    try {
-      await this.options.cache.set(key, lookup, this.options.ttlSeconds);
-    } catch (error) {
-      this.report(error, 'set');
-    }
-  }
-
-  private report(error: unknown, operation: 'get' | 'set'): void {
-    try {
-      this.options.onCacheError?.(error, operation);
-    } catch {
-      // Reporting is best effort; a failing hook must not turn a cache miss into a failed lookup.
-    }
   }
 }
 
