@@ -10,6 +10,7 @@ export interface IntentBinding {
 /** The registered skills, indexed by intent; the single source the NLU (local or Lex) is trained from. */
 export class SkillRegistry {
   private readonly byIntent = new Map<string, IntentBinding>();
+  private phraseList: readonly string[] | undefined;
 
   constructor(readonly skills: readonly Skill[]) {
     const names = new Set<string>();
@@ -54,8 +55,9 @@ export class SkillRegistry {
     };
   }
 
-  /** Example phrases, for speech-recognition hints and grammars. */
-  phrases(): string[] {
-    return this.skills.flatMap((skill) => skill.intents.flatMap((intent) => intent.utterances));
+  /** Example phrases, for speech-recognition hints and grammars (computed once: skills do not change after start). */
+  phrases(): readonly string[] {
+    this.phraseList ??= Object.freeze(this.skills.flatMap((skill) => skill.intents.flatMap((intent) => intent.utterances)));
+    return this.phraseList;
   }
 }

@@ -1,3 +1,4 @@
+import { dateFormat } from './date-formats.js';
 import type { IntentDefinition, Skill, SkillContext, SkillResult } from '../ports/skill.js';
 
 /** Greetings, thanks and goodbye. */
@@ -15,7 +16,7 @@ export class SmallTalkSkill implements Skill {
   async handle(context: SkillContext): Promise<SkillResult> {
     if (context.intent === 'greeting.goodbye') return { text: 'Goodbye! Talk to you soon.', endConversation: true };
     if (context.intent === 'greeting.thanks') return { text: "You're welcome." };
-    const hour = Number(new Intl.DateTimeFormat('en-US', { hour: 'numeric', hourCycle: 'h23', timeZone: context.preferences.timeZone }).format(context.now));
+    const hour = Number(dateFormat('en-US', { hour: 'numeric', hourCycle: 'h23', timeZone: context.preferences.timeZone }).format(context.now));
     const part = hour < 12 ? 'Good morning' : hour < 18 ? 'Good afternoon' : 'Good evening';
     return { text: `${part}! I'm ${this.assistantName}. How can I help?` };
   }

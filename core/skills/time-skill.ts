@@ -1,3 +1,4 @@
+import { dateFormat } from './date-formats.js';
 import type { IntentDefinition, Skill, SkillContext, SkillResult } from '../ports/skill.js';
 
 /** The time and date in the user's time zone. */
@@ -13,10 +14,10 @@ export class TimeSkill implements Skill {
     const timeZone = context.preferences.timeZone;
     const locale = context.preferences.language;
     if (context.intent === 'time.date') {
-      const date = new Intl.DateTimeFormat(locale, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone }).format(context.now);
+      const date = dateFormat(locale, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone }).format(context.now);
       return { text: `Today is ${date}.`, data: { iso: context.now.toISOString(), timeZone } };
     }
-    const time = new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit', timeZone }).format(context.now);
+    const time = dateFormat(locale, { hour: 'numeric', minute: '2-digit', timeZone }).format(context.now);
     return { text: `It's ${time}${timeZone === 'UTC' ? ' UTC' : ''}.`, data: { iso: context.now.toISOString(), timeZone } };
   }
 }

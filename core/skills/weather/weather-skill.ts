@@ -1,3 +1,4 @@
+import { dateFormat } from '../date-formats.js';
 import { DependencyUnavailableError, isCoreError } from '../../errors.js';
 import type { IntentDefinition, Skill, SkillContext, SkillResult } from '../../ports/skill.js';
 import type { DailyForecast, WeatherProvider, WeatherReport } from '../../ports/weather-provider.js';
@@ -82,5 +83,5 @@ function dayText(day: DailyForecast): string {
 }
 
 function weekday(date: string): string {
-  return new Intl.DateTimeFormat('en-US', { weekday: 'long', timeZone: 'UTC' }).format(new Date(`${date}T12:00:00Z`));
+  return dateFormat('en-US', { weekday: 'long', timeZone: 'UTC' }).format(new Date(`${date}T12:00:00Z`));
 }
