@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { throwIfAborted } from '../../core/errors.js';
 import type { Cache } from '../../core/ports/cache.js';
-import { BestEffortCache, type CacheErrorHook } from './best-effort-cache.js';
+import { BestEffortCaching, type CacheErrorHook } from './best-effort-caching.js';
 import type {
   Completion, CompletionChunk, CompletionRequest, LanguageModel, LanguageModelCapabilities,
 } from '../../core/ports/language-model.js';
@@ -27,11 +27,11 @@ const FINISH_REASONS = new Set(['stop', 'length', 'content-filter', 'other']);
 export class CachingLanguageModel implements LanguageModel {
   readonly capabilities: LanguageModelCapabilities;
 
-  private readonly store: BestEffortCache<Completion>;
+  private readonly store: BestEffortCaching<Completion>;
 
   constructor(private readonly options: CachingLanguageModelOptions) {
     this.capabilities = options.inner.capabilities;
-    this.store = new BestEffortCache(options.cache, options.ttlSeconds, isCompletion, options.onCacheError);
+    this.store = new BestEffortCaching(options.cache, options.ttlSeconds, isCompletion, options.onCacheError);
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {

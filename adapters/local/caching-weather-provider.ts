@@ -1,6 +1,6 @@
 import { throwIfAborted } from '../../core/errors.js';
 import type { Cache } from '../../core/ports/cache.js';
-import { BestEffortCache, type CacheErrorHook } from './best-effort-cache.js';
+import { BestEffortCaching, type CacheErrorHook } from './best-effort-caching.js';
 import type { Units } from '../../core/ports/user-profile-store.js';
 import type { WeatherLookup, WeatherProvider } from '../../core/ports/weather-provider.js';
 
@@ -18,10 +18,10 @@ export interface CachingWeatherProviderOptions {
  * unknown places are cached, failures never, and a cache that is down only costs the saving, never the answer.
  */
 export class CachingWeatherProvider implements WeatherProvider {
-  private readonly store: BestEffortCache<WeatherLookup>;
+  private readonly store: BestEffortCaching<WeatherLookup>;
 
   constructor(private readonly options: CachingWeatherProviderOptions) {
-    this.store = new BestEffortCache(options.cache, options.ttlSeconds, isLookup, options.onCacheError);
+    this.store = new BestEffortCaching(options.cache, options.ttlSeconds, isLookup, options.onCacheError);
   }
 
   async lookup(request: { city: string; units: Units; days: number; signal?: AbortSignal }): Promise<WeatherLookup> {

@@ -6,7 +6,7 @@ export type CacheErrorHook = (error: unknown, operation: 'get' | 'set') => void;
  * A cache used only to save work: a read that fails or returns something of the wrong shape is a miss, a write that
  * fails is skipped, and either is reported to the hook. It never turns a cache outage into a failed call.
  */
-export class BestEffortCache<T> {
+export class BestEffortCaching<T> {
   constructor(
     private readonly cache: Cache,
     private readonly ttlSeconds: number,
