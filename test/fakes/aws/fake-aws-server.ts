@@ -42,6 +42,49 @@ export const TEST_AWS_CLIENT_CONFIG = {
  * tested over the real SDK (serialisation, signing, error parsing) with no mock of the client object.
  * Routes match by `X-Amz-Target` first, then by the longest `METHOD /path` prefix.
  */
+/** The slice of an HTTP/1.1 or HTTP/2 response the fakes write to. */
+export interface ReplyTarget {
+  headersSent: boolean;
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  end(body: string | Buffer): unknown;
+}
+
+/** Records a finished request and answers it through the matching route's handler; shared by the h1 and h2 fakes. */
+export function dispatch<R extends ReplyTarget>(
+  handlers: Map<string, (request: RecordedRequest, response: R) => FakeReply | Promise<FakeReply>>,
+  requests: RecordedRequest[],
+  incoming: { method: string; url: string; headers: IncomingMessage['headers']; body: Buffer },
+  res: R,
+  gone: () => boolean = () => false,
+): void {
+  const url = new URL(incoming.url, 'http://fake');
+  const { body } = incoming;
+  const target = typeof incoming.headers['x-amz-target'] === 'string' ? incoming.headers['x-amz-target'] : undefined;
+  const recorded: RecordedRequest = {
+    method: incoming.method, path: url.pathname, query: url.searchParams, headers: incoming.headers, body,
+    ...(target && { target }),
+    json: () => (body.length === 0 ? {} : JSON.parse(body.toString('utf8'))),
+  };
+  requests.push(recorded);
+  const answer = (reply: FakeReply) => {
+    if (!gone()) send(res, reply);
+  };
+  const handler = pick(handlers, recorded);
+  if (!handler) {
+    answer({ status: 404, errorType: 'UnknownOperationException', message: `fake has no route for ${target ?? `${recorded.method} ${recorded.path}`}` });
+    return;
+  }
+  Promise.resolve()
+    .then(() => handler(recorded, res))
+    .then(answer)
+    .catch((error: unknown) => answer({ status: 500, errorType: 'InternalFailure', message: String(error) }));
+}
+
+/**
+ * A loopback HTTP server that speaks an AWS service's wire protocol through per-route handlers, so an adapter is
+ * tested over the real SDK (serialisation, signing, error parsing) with no mock of the client object.
+ * Routes match by `X-Amz-Target` first, then by the longest `METHOD /path` prefix.
+ */
 export async function startFakeAwsServer(routes: Record<string, FakeHandler> = {}): Promise<FakeAwsServer> {
   const handlers = new Map(Object.entries(routes));
   const requests: RecordedRequest[] = [];
@@ -49,24 +92,7 @@ export async function startFakeAwsServer(routes: Record<string, FakeHandler> = {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const url = new URL(req.url ?? '/', 'http://fake');
-      const body = Buffer.concat(chunks);
-      const target = typeof req.headers['x-amz-target'] === 'string' ? req.headers['x-amz-target'] : undefined;
-      const recorded: RecordedRequest = {
-        method: req.method ?? 'GET', path: url.pathname, query: url.searchParams, headers: req.headers, body,
-        ...(target && { target }),
-        json: () => (body.length === 0 ? {} : JSON.parse(body.toString('utf8'))),
-      };
-      requests.push(recorded);
-      const handler = pick(handlers, recorded);
-      if (!handler) {
-        send(res, { status: 404, errorType: 'UnknownOperationException', message: `fake has no route for ${target ?? `${recorded.method} ${recorded.path}`}` });
-        return;
-      }
-      Promise.resolve()
-        .then(() => handler(recorded, res))
-        .then((reply) => send(res, reply))
-        .catch((error: unknown) => send(res, { status: 500, errorType: 'InternalFailure', message: String(error) }));
+      dispatch(handlers, requests, { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) }, res);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -83,9 +109,9 @@ export async function startFakeAwsServer(routes: Record<string, FakeHandler> = {
   };
 }
 
-function pick(handlers: Map<string, FakeHandler>, request: RecordedRequest): FakeHandler | undefined {
+function pick<H>(handlers: Map<string, H>, request: RecordedRequest): H | undefined {
   if (request.target && handlers.has(request.target)) return handlers.get(request.target);
-  let best: [string, FakeHandler] | undefined;
+  let best: [string, H] | undefined;
   for (const [key, handler] of handlers) {
     const [method, prefix] = key.split(' ');
     if (method !== request.method || !prefix || !request.path.startsWith(prefix)) continue;
@@ -94,7 +120,7 @@ function pick(handlers: Map<string, FakeHandler>, request: RecordedRequest): Fak
   return best?.[1];
 }
 
-function send(res: ServerResponse, reply: FakeReply): void {
+function send(res: ReplyTarget, reply: FakeReply): void {
   if ('handled' in reply) return;
   if (res.headersSent) return;
   const headers = { ...reply.headers };
