@@ -28,8 +28,8 @@ export function awsModule(config: AppConfig) {
   return new TypedContainerModule<AwsBindings>(({ bind }) => {
     if (selected.conversationStore === 'dynamodb') {
       bindFactory(bind, 'dynamoDb', [], async () => {
-        const [{ DynamoDBClient }, { DynamoDBDocumentClient }] = await Promise.all([import('@aws-sdk/client-dynamodb'), import('@aws-sdk/lib-dynamodb')]);
-        return DynamoDBDocumentClient.from(new DynamoDBClient(http1ClientConfig), { marshallOptions: { removeUndefinedValues: true } });
+        const { createDynamoDbDocumentClient } = await import('../adapters/aws/dynamodb-table.js');
+        return createDynamoDbDocumentClient(http1ClientConfig);
       }).onDeactivation((client) => {
         client.destroy();
       });

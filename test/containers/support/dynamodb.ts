@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDynamoDbDocumentClient, dynamoDbTableDefinition } from '../../../adapters/aws/dynamodb-table.js';
-import type { StartedService } from './containers.js';
+import { afterAll, beforeAll } from 'vitest';
+import { removeContainer, startDynamoDbLocal, type StartedService } from './containers.js';
 
 export interface ContainerDocumentClient {
   client: DynamoDBDocumentClient;
@@ -41,4 +42,42 @@ export async function createStoreTable(client: DynamoDBDocumentClient): Promise<
   }
   await client.send(new UpdateTimeToLiveCommand({ TableName: definition.TableName, TimeToLiveSpecification }));
   return definition.TableName;
+}
+
+export interface DynamoDbLocalTable {
+  client(): DynamoDBDocumentClient;
+  tableName(): string;
+  /** A new client over the same table, as a fresh Lambda container would see it; destroyed with the suite. */
+  reopenedClient(): DynamoDBDocumentClient;
+}
+
+/** Starts a DynamoDB Local container and a store table for the enclosing suite, and removes both after it. */
+export function useDynamoDbLocalTable(options: { requestTimeoutMs: number }): DynamoDbLocalTable {
+  let dynamodb: StartedService | undefined;
+  let client: DynamoDBDocumentClient | undefined;
+  let tableName: string | undefined;
+  const clients: DynamoDBDocumentClient[] = [];
+  beforeAll(async () => {
+    dynamodb = await startDynamoDbLocal();
+    client = containerDocumentClient(dynamodb, options).client;
+    tableName = await createStoreTable(client);
+  });
+  afterAll(async () => {
+    client?.destroy();
+    for (const fresh of clients.splice(0)) fresh.destroy();
+    await removeContainer(dynamodb);
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the DynamoDB Local container has not started');
+    return value;
+  };
+  return {
+    client: () => started(client),
+    tableName: () => started(tableName),
+    reopenedClient: () => {
+      const fresh = containerDocumentClient(started(dynamodb), options).client;
+      clients.push(fresh);
+      return fresh;
+    },
+  };
 }
