@@ -9,6 +9,27 @@ module.exports = {
       to: { pathNot: '^core/' },
     },
     {
+      name: 'model-imports-nothing',
+      comment: 'core/model/ holds the value types the ports speak: plain data that depends on nothing else',
+      severity: 'error',
+      from: { path: '^core/model/' },
+      to: { pathNot: '^core/model/' },
+    },
+    {
+      name: 'ports-are-leaves',
+      comment: 'a port speaks only in model types: no pipeline, skills, errors or other ports behind it',
+      severity: 'error',
+      from: { path: '^core/ports/' },
+      to: { pathNot: '^core/model/' },
+    },
+    {
+      name: 'adapters-see-only-the-core-surface',
+      comment: 'adapters implement ports: they import ports, model, errors and the defaults, never core internals',
+      severity: 'error',
+      from: { path: '^adapters/' },
+      to: { path: '^core/', pathNot: '^core/(ports/|model/|errors[.]ts$|defaults[.]ts$)' },
+    },
+    {
       name: 'adapters-only-use-the-core',
       comment: 'adapters/ import the core and their own libraries, never entrypoints/',
       severity: 'error',

@@ -4,7 +4,7 @@ import { createConversationService } from '../core/conversation/conversation-ser
 import { createPreferencesReader } from '../core/conversation/preferences.js';
 import { buildSystemPrompt } from '../core/dialogue/system-prompt.js';
 import { createTurnPipeline } from '../core/pipeline/turn-pipeline.js';
-import { systemClock } from '../core/ports/clock.js';
+import { systemClock } from '../core/defaults.js';
 import { defaultSkills } from '../core/skills/default-skills.js';
 import { SkillRegistry } from '../core/skills/skill-registry.js';
 import type { Bindings } from './bindings.js';

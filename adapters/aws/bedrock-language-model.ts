@@ -7,9 +7,10 @@ import {
   type TokenUsage as WireUsage,
 } from '@aws-sdk/client-bedrock-runtime';
 import { AbortedError, CoreError, ErrorCodes, LanguageModelUnavailableError, isCoreError } from '../../core/errors.js';
-import { mergeRoles } from '../../core/pipeline/respond.js';
-import type { Completion, CompletionChunk, CompletionRequest, LanguageModel, TokenUsage } from '../../core/ports/language-model.js';
-import { noopTelemetry, type Telemetry } from '../../core/ports/telemetry.js';
+import type { Completion, CompletionChunk, TokenUsage } from '../../core/model/completion.js';
+import type { CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
+import { noopTelemetry } from '../../core/defaults.js';
+import { type Telemetry } from '../../core/ports/telemetry.js';
 
 const ADAPTER = 'bedrock';
 
@@ -122,7 +123,7 @@ export class BedrockLanguageModel implements LanguageModel {
     const guardrail = this.options.guardrail;
     return {
       modelId: this.modelId,
-      messages: mergeRoles(request.messages).map((message) => ({ role: message.role, content: [{ text: message.content }] })),
+      messages: request.messages.map((message) => ({ role: message.role, content: [{ text: message.content }] })),
       ...(request.system && { system: [{ text: request.system }] }),
       ...(Object.keys(inferenceConfig).length > 0 && { inferenceConfig }),
       ...(guardrail && { guardrailConfig: { guardrailIdentifier: guardrail.id, guardrailVersion: guardrail.version } }),

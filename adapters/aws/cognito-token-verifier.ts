@@ -21,7 +21,8 @@ import { SimpleFetcher, type Fetcher } from 'aws-jwt-verify/https';
 import { SimpleJwksCache, type Jwks, type JwksParser } from 'aws-jwt-verify/jwk';
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { CoreError, DependencyUnavailableError, UnauthenticatedError, ValidationError } from '../../core/errors.js';
-import type { Identity, TokenVerifier } from '../../core/ports/token-verifier.js';
+import type { Identity } from '../../core/model/identity.js';
+import type { TokenVerifier } from '../../core/ports/token-verifier.js';
 
 export type { Fetcher as JwksFetcher } from 'aws-jwt-verify/https';
 export type { Jwks } from 'aws-jwt-verify/jwk';

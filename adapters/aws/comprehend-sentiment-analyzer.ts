@@ -6,7 +6,8 @@ import {
   type SentimentScore,
 } from '@aws-sdk/client-comprehend';
 import { AbortedError, CapabilityMissingError, CoreError, DependencyUnavailableError, ErrorCodes, isCoreError } from '../../core/errors.js';
-import type { Sentiment, SentimentAnalyzer, SentimentLabel } from '../../core/ports/sentiment-analyzer.js';
+import type { Sentiment, SentimentLabel } from '../../core/model/sentiment.js';
+import type { SentimentAnalyzer } from '../../core/ports/sentiment-analyzer.js';
 
 const ADAPTER = 'comprehend';
 

@@ -1,5 +1,5 @@
-import type { Conversation, ConversationSummary, Turn } from '../../core/conversation/conversation.js';
-import type { DialogueState } from '../../core/dialogue/dialogue-state.js';
+import type { Conversation, ConversationSummary, Turn } from '../../core/model/conversation.js';
+import type { DialogueState } from '../../core/model/dialogue-state.js';
 import type { AppendExchange } from '../../core/ports/conversation-store.js';
 import type { Item } from './dynamodb-items.js';
 import { TABLE, keys, plainJson } from './dynamodb-table.js';

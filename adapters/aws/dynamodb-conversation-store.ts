@@ -1,10 +1,9 @@
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { Conversation, ConversationSummary, Page, Turn } from '../../core/conversation/conversation.js';
-import {
-  CoreError, ConversationNotFoundError, DependencyUnavailableError, ErrorCodes, ValidationError, VersionConflictError,
-} from '../../core/errors.js';
-import { systemClock, type Clock } from '../../core/ports/clock.js';
+import type { Conversation, ConversationSummary, Page, Turn } from '../../core/model/conversation.js';
+import { CoreError, ConversationNotFoundError, DependencyUnavailableError, ErrorCodes, ValidationError, VersionConflictError } from '../../core/errors.js';
+import { systemClock } from '../../core/defaults.js';
+import { type Clock } from '../../core/ports/clock.js';
 import type { AppendExchange, ConversationStore, ConversationStoreCapabilities } from '../../core/ports/conversation-store.js';
 import { headerItem, headerKey, headerUpdate, toConversation, toSummary, toTurn, turnItem } from './dynamodb-conversation-items.js';
 import { checkPageLimit, decodeCursor, encodeCursor, sortKeyUnder } from './dynamodb-cursor.js';

@@ -1,5 +1,6 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { Preferences, UserProfile, UserProfileStore } from '../../core/ports/user-profile-store.js';
+import type { Preferences, UserProfile } from '../../core/model/profile.js';
+import type { UserProfileStore } from '../../core/ports/user-profile-store.js';
 import { guarded } from './dynamodb-errors.js';
 import { TABLE, documentClientOf, keys, plainJson, type DocumentClient, type DynamoDbClientOptions } from './dynamodb-table.js';
 

@@ -1,7 +1,7 @@
 import {
   EventBridgeClient, PutEventsCommand, type EventBridgeClientConfig, type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
-import type { DomainEvent } from '../../core/events.js';
+import type { DomainEvent } from '../../core/model/events.js';
 import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, ValidationError } from '../../core/errors.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
 

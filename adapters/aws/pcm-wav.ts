@@ -1,7 +1,7 @@
 // The AWS speech services speak raw 16-bit PCM, while the port also carries WAV. The local family has a full WAV codec,
 // but AWS adapters may not import it (each Lambda bundle stays small), so this is the little the AWS side needs.
 import { ValidationError } from '../../core/errors.js';
-import type { Audio } from '../../core/ports/audio.js';
+import type { Audio } from '../../core/model/audio.js';
 
 /** Signed 16-bit little-endian mono samples and their rate, the one layout Lex, Polly and Transcribe share. */
 export interface Pcm16 {

@@ -1,6 +1,6 @@
 import { PollyClient, SynthesizeSpeechCommand, type OutputFormat, type PollyClientConfig, type VoiceId } from '@aws-sdk/client-polly';
 import { SpeechUnavailableError, ValidationError } from '../../core/errors.js';
-import type { Audio, AudioFormat } from '../../core/ports/audio.js';
+import type { Audio, AudioFormat } from '../../core/model/audio.js';
 import type { SpeechSynthesizer, SpeechSynthesizerCapabilities, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
 import { rejectIfAborted, startServiceCall, type ServiceErrorPolicy } from './aws-call.js';
 import { wavFromPcm } from './pcm-wav.js';

@@ -1,8 +1,9 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
 import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, isCoreError } from '../../core/errors.js';
-import type { Units } from '../../core/ports/user-profile-store.js';
-import type { DailyForecast, WeatherLookup, WeatherProvider } from '../../core/ports/weather-provider.js';
+import type { Units } from '../../core/model/profile.js';
+import type { DailyForecast, WeatherLookup } from '../../core/model/weather.js';
+import type { WeatherProvider } from '../../core/ports/weather-provider.js';
 
 const SERVICE = 'open-meteo';
 const MAX_FORECAST_DAYS = 16;

@@ -1,6 +1,7 @@
 import Sentiment from 'sentiment';
 import { CapabilityMissingError, throwIfAborted } from '../../core/errors.js';
-import type { Sentiment as SentimentReading, SentimentAnalyzer, SentimentLabel } from '../../core/ports/sentiment-analyzer.js';
+import type { Sentiment as SentimentReading, SentimentLabel } from '../../core/model/sentiment.js';
+import type { SentimentAnalyzer } from '../../core/ports/sentiment-analyzer.js';
 
 export interface AfinnSentimentAnalyzerOptions {
   /** Words with an AFINN weight this strong (1..5) on both sides make a sentence mixed; default 3 ("great", "terrible"). */

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { throwIfAborted } from '../../core/errors.js';
 import type { Cache } from '../../core/ports/cache.js';
 import { BestEffortCaching, type CacheErrorHook } from './best-effort-caching.js';
-import type {
-  Completion, CompletionChunk, CompletionRequest, LanguageModel, LanguageModelCapabilities,
-} from '../../core/ports/language-model.js';
+import type { Completion, CompletionChunk } from '../../core/model/completion.js';
+import type { CompletionRequest, LanguageModel, LanguageModelCapabilities } from '../../core/ports/language-model.js';
 
 export interface CachingLanguageModelOptions {
   inner: LanguageModel;

@@ -1,8 +1,9 @@
 import { throwIfAborted } from '../../core/errors.js';
 import type { Cache } from '../../core/ports/cache.js';
 import { BestEffortCaching, type CacheErrorHook } from './best-effort-caching.js';
-import type { Units } from '../../core/ports/user-profile-store.js';
-import type { WeatherLookup, WeatherProvider } from '../../core/ports/weather-provider.js';
+import type { Units } from '../../core/model/profile.js';
+import type { WeatherLookup } from '../../core/model/weather.js';
+import type { WeatherProvider } from '../../core/ports/weather-provider.js';
 
 export interface CachingWeatherProviderOptions {
   inner: WeatherProvider;

@@ -1,5 +1,5 @@
-import type { SlotValue } from '../../core/ports/language-understanding.js';
-import type { EntityType } from '../../core/ports/skill.js';
+import type { SlotValue } from '../../core/model/understanding.js';
+import type { EntityType } from '../../core/model/understanding.js';
 
 /** An extracted entity with its character span in the original text. */
 export interface EntityMatch extends SlotValue {

@@ -2,7 +2,7 @@
 // project runs (and ships) without it and nothing but this file knows it exists.
 import type { EspeakModule, EspeakWorker } from '@echogarden/espeak-ng-emscripten';
 import { AbortedError, SpeechUnavailableError, throwIfAborted, ValidationError } from '../../core/errors.js';
-import type { Audio } from '../../core/ports/audio.js';
+import type { Audio } from '../../core/model/audio.js';
 import type { SpeechSynthesizer, SpeechSynthesizerCapabilities, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
 import { encodeWav } from './wav.js';
 

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
 import { UnauthenticatedError, ValidationError } from '../../core/errors.js';
-import { systemClock, type Clock } from '../../core/ports/clock.js';
-import type { Identity, TokenVerifier } from '../../core/ports/token-verifier.js';
+import { systemClock } from '../../core/defaults.js';
+import { type Clock } from '../../core/ports/clock.js';
+import type { Identity } from '../../core/model/identity.js';
+import type { TokenVerifier } from '../../core/ports/token-verifier.js';
 
 export interface Hs256TokenAuthorityOptions {
   /** The shared HMAC secret; at least 32 bytes, as RFC 7518 §3.2 asks for HS256. */

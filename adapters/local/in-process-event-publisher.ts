@@ -1,4 +1,4 @@
-import type { DomainEvent, DomainEventType } from '../../core/events.js';
+import type { DomainEvent, DomainEventType } from '../../core/model/events.js';
 import { throwIfAborted } from '../../core/errors.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
 

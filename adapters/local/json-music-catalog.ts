@@ -3,7 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
 import { parseFile } from 'music-metadata';
 import { ValidationError } from '../../core/errors.js';
-import type { MusicCatalog, Track, TrackQuery } from '../../core/ports/music-catalog.js';
+import type { MusicCatalog } from '../../core/ports/music-catalog.js';
+import type { Track, TrackQuery } from '../../core/model/music.js';
 
 const AUDIO_EXTENSIONS = new Set(['.mp3', '.m4a', '.aac', '.flac', '.ogg', '.oga', '.opus', '.wav', '.aif', '.aiff']);
 const REQUIRED_TEXT = ['id', 'title', 'artist', 'genre', 'streamUrl'] as const;

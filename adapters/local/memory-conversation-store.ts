@@ -1,4 +1,4 @@
-import type { Conversation, ConversationSummary, Page, Turn } from '../../core/conversation/conversation.js';
+import type { Conversation, ConversationSummary, Page, Turn } from '../../core/model/conversation.js';
 import { ConversationNotFoundError, ValidationError, VersionConflictError } from '../../core/errors.js';
 import type { AppendExchange, ConversationStore } from '../../core/ports/conversation-store.js';
 import { checkPageLimit, decodeTurnCursor, encodeTurnCursor, pageOf, summarize } from './paging.js';

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../core/events.js';
+import type { DomainEvent } from '../../core/model/events.js';
 import type { OutboxEntry, OutboxStore } from './outbox-store.js';
 
 /** An outbox in process memory: survives an outage of the publisher, not a restart of the process. */

@@ -1,4 +1,5 @@
-import type { UserProfile, UserProfileStore } from '../../core/ports/user-profile-store.js';
+import type { UserProfile } from '../../core/model/profile.js';
+import type { UserProfileStore } from '../../core/ports/user-profile-store.js';
 
 /** User profiles in process memory. */
 export class MemoryUserProfileStore implements UserProfileStore {

@@ -5,15 +5,9 @@ import { containerBootstrap, type NlpContainer } from '@nlpjs/core';
 import { LangEn } from '@nlpjs/lang-en-min';
 import { Nlp } from '@nlpjs/nlp';
 import { throwIfAborted, ValidationError } from '../../core/errors.js';
-import {
-  NO_INTENT,
-  type LanguageUnderstanding,
-  type LanguageUnderstandingCapabilities,
-  type TrainingSet,
-  type Understanding,
-  type UnderstandRequest,
-} from '../../core/ports/language-understanding.js';
-import type { EntityType } from '../../core/ports/skill.js';
+import { NO_INTENT, type TrainingSet, type Understanding } from '../../core/model/understanding.js';
+import { type LanguageUnderstanding, type LanguageUnderstandingCapabilities, type UnderstandRequest } from '../../core/ports/language-understanding.js';
+import type { EntityType } from '../../core/model/understanding.js';
 import { EntityExtractor, type EntityMatch } from './entity-extractor.js';
 
 export interface NlpJsLanguageUnderstandingOptions {

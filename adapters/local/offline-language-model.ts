@@ -1,5 +1,6 @@
 import { throwIfAborted } from '../../core/errors.js';
-import type { Completion, CompletionChunk, CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
+import type { Completion, CompletionChunk } from '../../core/model/completion.js';
+import type { CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
 
 export interface OfflineLanguageModelOptions {
   /** What the assistant can do without a model, usually the skills' descriptions. */

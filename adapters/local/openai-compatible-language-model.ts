@@ -1,6 +1,7 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { AbortedError, CoreError, ErrorCodes, LanguageModelUnavailableError, isCoreError } from '../../core/errors.js';
-import type { Completion, CompletionChunk, CompletionRequest, LanguageModel, TokenUsage } from '../../core/ports/language-model.js';
+import type { Completion, CompletionChunk, TokenUsage } from '../../core/model/completion.js';
+import type { CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
 
 const ADAPTER = 'openai-compatible';
 

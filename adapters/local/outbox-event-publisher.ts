@@ -1,7 +1,8 @@
 import { isCoreError, ErrorCodes, throwIfAborted } from '../../core/errors.js';
-import type { DomainEvent } from '../../core/events.js';
+import type { DomainEvent } from '../../core/model/events.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
-import { noopTelemetry, type Telemetry } from '../../core/ports/telemetry.js';
+import { noopTelemetry } from '../../core/defaults.js';
+import { type Telemetry } from '../../core/ports/telemetry.js';
 import type { OutboxStore } from './outbox-store.js';
 
 export interface OutboxEventPublisherOptions {

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../core/events.js';
+import type { DomainEvent } from '../../core/model/events.js';
 
 /** One event waiting in the outbox; `seq` orders entries and names them for removal. */
 export interface OutboxEntry {

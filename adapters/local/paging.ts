@@ -1,4 +1,4 @@
-import type { Conversation, ConversationSummary, Page } from '../../core/conversation/conversation.js';
+import type { Conversation, ConversationSummary, Page } from '../../core/model/conversation.js';
 import { ValidationError } from '../../core/errors.js';
 
 /** Where a conversation listing resumes: strictly after this (updatedAt, id) in newest-first order. */

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import type { Conversation, ConversationSummary, Page, Turn } from '../../core/conversation/conversation.js';
-import type { DialogueState } from '../../core/dialogue/dialogue-state.js';
+import type { Conversation, ConversationSummary, Page, Turn } from '../../core/model/conversation.js';
+import type { DialogueState } from '../../core/model/dialogue-state.js';
 import { ConversationNotFoundError, ValidationError, VersionConflictError } from '../../core/errors.js';
 import type { AppendExchange, ConversationStore, ConversationStoreCapabilities } from '../../core/ports/conversation-store.js';
 import { checkPageLimit, decodeListCursor, decodeTurnCursor, encodeListCursor, encodeTurnCursor } from './paging.js';

@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { DomainEvent } from '../../core/events.js';
+import type { DomainEvent } from '../../core/model/events.js';
 import type { OutboxEntry, OutboxStore } from './outbox-store.js';
 import { guarded } from './sqlite-database.js';
 

@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
-import type { UserProfile, UserProfileStore } from '../../core/ports/user-profile-store.js';
+import type { UserProfile } from '../../core/model/profile.js';
+import type { UserProfileStore } from '../../core/ports/user-profile-store.js';
 import { guarded } from './sqlite-database.js';
 
 export interface SqliteUserProfileStoreOptions {

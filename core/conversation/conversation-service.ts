@@ -3,10 +3,11 @@ import type { Clock } from '../ports/clock.js';
 import type { ConversationStore } from '../ports/conversation-store.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
 import type { Telemetry } from '../ports/telemetry.js';
-import type { Preferences, UserProfile, UserProfileStore } from '../ports/user-profile-store.js';
-import { emptyDialogueState } from '../dialogue/dialogue-state.js';
+import type { Preferences, UserProfile } from '../model/profile.js';
+import type { UserProfileStore } from '../ports/user-profile-store.js';
+import { emptyDialogueState } from '../model/dialogue-state.js';
 import { publish } from '../pipeline/publish.js';
-import type { Conversation, ConversationSummary, Page, Turn } from './conversation.js';
+import type { Conversation, ConversationSummary, Page, Turn } from '../model/conversation.js';
 import { validatePreferences, type PreferencesReader } from './preferences.js';
 
 export interface ConversationServiceDeps {

@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.js';
-import type { Preferences, UserProfileStore } from '../ports/user-profile-store.js';
+import type { Preferences } from '../model/profile.js';
+import type { UserProfileStore } from '../ports/user-profile-store.js';
 
 export type PreferencesReader = (userId: string) => Promise<Preferences>;
 

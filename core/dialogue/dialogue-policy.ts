@@ -1,16 +1,9 @@
-import type { Understanding } from '../ports/language-understanding.js';
-import type { SlotDefinition } from '../ports/skill.js';
-import type { Preferences } from '../ports/user-profile-store.js';
+import type { Decision, Slots } from '../model/decision.js';
+import type { Understanding } from '../model/understanding.js';
+import type { SlotDefinition } from '../model/skill.js';
+import type { Preferences } from '../model/profile.js';
 import type { SkillRegistry } from '../skills/skill-registry.js';
-import type { DialogueState } from './dialogue-state.js';
-
-export type Slots = Record<string, string | number>;
-
-/** What the assistant does with a turn. Expected outcomes are values, never exceptions. */
-export type Decision =
-  | { kind: 'skill'; skill: string; intent: string; slots: Slots }
-  | { kind: 'ask'; skill: string; intent: string; slot: string; prompt: string; slots: Slots; attempts: number }
-  | { kind: 'llm'; reason: 'no-intent' | 'low-confidence' | 'gave-up-asking'; intent: string };
+import type { DialogueState } from '../model/dialogue-state.js';
 
 export interface PolicyOptions {
   confidenceThreshold: number;

@@ -1,5 +1,5 @@
-import type { Conversation, Turn } from '../conversation/conversation.js';
-import type { DialogueState } from '../dialogue/dialogue-state.js';
+import type { Conversation, Turn } from '../model/conversation.js';
+import type { DialogueState } from '../model/dialogue-state.js';
 import type { ConversationStore } from '../ports/conversation-store.js';
 
 /** Appends the user and assistant turns and the new dialogue state in one atomic, version-checked write. */

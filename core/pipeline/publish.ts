@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../events.js';
+import type { DomainEvent } from '../model/events.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
 import type { Telemetry } from '../ports/telemetry.js';
 

@@ -1,10 +1,11 @@
-import type { Decision } from '../dialogue/dialogue-policy.js';
-import type { DialogueState } from '../dialogue/dialogue-state.js';
+import type { Decision } from '../model/decision.js';
+import type { DialogueState } from '../model/dialogue-state.js';
 import { isCoreError, ErrorCodes } from '../errors.js';
-import type { ChatMessage, LanguageModel } from '../ports/language-model.js';
-import type { SkillResult } from '../ports/skill.js';
-import type { Preferences } from '../ports/user-profile-store.js';
-import type { Turn } from '../conversation/conversation.js';
+import type { ChatMessage } from '../model/completion.js';
+import type { LanguageModel } from '../ports/language-model.js';
+import type { SkillResult } from '../model/skill.js';
+import type { Preferences } from '../model/profile.js';
+import type { Turn } from '../model/conversation.js';
 import type { SkillRegistry } from '../skills/skill-registry.js';
 
 export interface Response {

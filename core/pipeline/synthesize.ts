@@ -1,4 +1,4 @@
-import type { Audio, AudioFormat } from '../ports/audio.js';
+import type { Audio, AudioFormat } from '../model/audio.js';
 import type { SpeechSynthesizer } from '../ports/speech-synthesizer.js';
 
 export type SpeechOutcome = { audio: Audio } | { error: string };

@@ -1,6 +1,6 @@
 import { CapabilityMissingError, ValidationError } from '../errors.js';
 import type { SpeechRecognizer } from '../ports/speech-recognizer.js';
-import type { TurnInput } from './turn-types.js';
+import type { TurnInput } from '../model/turn.js';
 
 /** Turns the input into text: audio through the recognizer, text as given (trimmed). */
 export async function transcribe(

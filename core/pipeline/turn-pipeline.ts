@@ -1,6 +1,6 @@
 import { decide, defaultPolicyOptions, type PolicyOptions } from '../dialogue/dialogue-policy.js';
 import { ConversationNotFoundError, VersionConflictError, ValidationError, throwIfAborted } from '../errors.js';
-import type { DomainEvent } from '../events.js';
+import type { DomainEvent } from '../model/events.js';
 import type { Clock } from '../ports/clock.js';
 import type { ConversationStore } from '../ports/conversation-store.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
@@ -10,7 +10,7 @@ import type { SentimentAnalyzer } from '../ports/sentiment-analyzer.js';
 import type { SpeechRecognizer } from '../ports/speech-recognizer.js';
 import type { SpeechSynthesizer } from '../ports/speech-synthesizer.js';
 import type { Telemetry } from '../ports/telemetry.js';
-import type { Conversation, Turn } from '../conversation/conversation.js';
+import type { Conversation, Turn } from '../model/conversation.js';
 import type { PreferencesReader } from '../conversation/preferences.js';
 import type { SkillRegistry } from '../skills/skill-registry.js';
 import { KeyedMutex } from './keyed-mutex.js';
@@ -19,7 +19,7 @@ import { publish } from './publish.js';
 import { respond } from './respond.js';
 import { synthesize } from './synthesize.js';
 import { transcribe } from './transcribe.js';
-import type { StepName, TurnReply, TurnRequest } from './turn-types.js';
+import type { StepName, TurnReply, TurnRequest } from '../model/turn.js';
 import { understand } from './understand.js';
 
 export interface TurnPipelineDeps {

@@ -1,5 +1,6 @@
-import type { DialogueState } from '../dialogue/dialogue-state.js';
-import type { LanguageUnderstanding, Understanding } from '../ports/language-understanding.js';
+import type { DialogueState } from '../model/dialogue-state.js';
+import type { LanguageUnderstanding } from '../ports/language-understanding.js';
+import type { Understanding } from '../model/understanding.js';
 import type { SkillRegistry } from '../skills/skill-registry.js';
 
 /** Classifies the text, telling the NLU which slot the assistant is waiting for, if any. */

@@ -4,7 +4,3 @@ export interface Clock {
   monotonicMs(): number;
 }
 
-export const systemClock: Clock = {
-  now: () => new Date(),
-  monotonicMs: () => performance.now(),
-};

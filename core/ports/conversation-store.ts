@@ -1,5 +1,5 @@
-import type { Conversation, ConversationSummary, Page, Turn } from '../conversation/conversation.js';
-import type { DialogueState } from '../dialogue/dialogue-state.js';
+import type { Conversation, ConversationSummary, Page, Turn } from '../model/conversation.js';
+import type { DialogueState } from '../model/dialogue-state.js';
 
 export interface AppendExchange {
   userId: string;

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../events.js';
+import type { DomainEvent } from '../model/events.js';
 
 export interface EventPublisher {
   /** Publishes every event or throws; a partial failure must not be reported as success. */

@@ -1,31 +1,16 @@
-export interface ChatMessage {
-  role: 'user' | 'assistant';
-  content: string;
-}
+import type { ChatMessage, Completion, CompletionChunk } from '../model/completion.js';
 
 export interface CompletionRequest {
   system: string;
+  /**
+   * The conversation so far, oldest first. The core guarantees what every provider demands: it starts with a user
+   * message and roles alternate (consecutive turns of one role are joined), so adapters pass it on unchanged.
+   */
   messages: readonly ChatMessage[];
   maxTokens?: number;
   temperature?: number;
   signal?: AbortSignal;
 }
-
-export interface TokenUsage {
-  inputTokens: number;
-  outputTokens: number;
-}
-
-export interface Completion {
-  text: string;
-  model: string;
-  usage?: TokenUsage;
-  finishReason: 'stop' | 'length' | 'content-filter' | 'other';
-}
-
-export type CompletionChunk =
-  | { type: 'text'; text: string }
-  | { type: 'finish'; finishReason: Completion['finishReason']; usage?: TokenUsage };
 
 export interface LanguageModelCapabilities {
   /** True when `stream` yields text as the model produces it, not all at once. */

@@ -1,21 +1,4 @@
-export interface Track {
-  id: string;
-  title: string;
-  artist: string;
-  album?: string;
-  genre: string;
-  durationSeconds: number;
-  streamUrl: string;
-  license?: string;
-}
-
-export interface TrackQuery {
-  text?: string;
-  title?: string;
-  artist?: string;
-  genre?: string;
-  limit: number;
-}
+import type { Track, TrackQuery } from '../model/music.js';
 
 export interface MusicCatalog {
   search(query: TrackQuery): Promise<Track[]>;

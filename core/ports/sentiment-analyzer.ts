@@ -1,10 +1,4 @@
-export type SentimentLabel = 'positive' | 'negative' | 'neutral' | 'mixed';
-
-export interface Sentiment {
-  label: SentimentLabel;
-  /** -1 (very negative) .. 1 (very positive). */
-  score: number;
-}
+import type { Sentiment } from '../model/sentiment.js';
 
 export interface SentimentAnalyzer {
   analyze(request: { text: string; language: string; signal?: AbortSignal }): Promise<Sentiment>;

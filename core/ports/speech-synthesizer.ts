@@ -1,4 +1,4 @@
-import type { Audio, AudioFormat } from './audio.js';
+import type { Audio, AudioFormat } from '../model/audio.js';
 
 export interface SynthesizeRequest {
   text: string;

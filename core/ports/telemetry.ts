@@ -8,9 +8,3 @@ export interface Telemetry {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export const noopTelemetry: Telemetry = {
-  metric: () => undefined,
-  span: (_name, fn) => fn(),
-  warn: () => undefined,
-  error: () => undefined,
-};

@@ -1,8 +1,4 @@
-/** Who is calling, as proven by a verified token. */
-export interface Identity {
-  userId: string;
-  scopes: readonly string[];
-}
+import type { Identity } from '../model/identity.js';
 
 export interface TokenVerifier {
   /** Resolves the caller's identity or throws UnauthenticatedError; never trusts an unverified claim. */

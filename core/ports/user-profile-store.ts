@@ -1,18 +1,4 @@
-export type Units = 'metric' | 'imperial';
-
-export interface Preferences {
-  voice?: string;
-  language: string;
-  units: Units;
-  timeZone: string;
-  homeCity?: string;
-}
-
-export interface UserProfile {
-  userId: string;
-  preferences: Preferences;
-  updatedAt: string;
-}
+import type { UserProfile } from '../model/profile.js';
 
 export interface UserProfileStore {
   get(userId: string): Promise<UserProfile | undefined>;

@@ -1,4 +1,5 @@
-import type { IntentDefinition, Skill, SkillContext, SkillResult } from '../ports/skill.js';
+import type { IntentDefinition, SkillContext, SkillResult } from '../model/skill.js';
+import type { Skill } from '../ports/skill.js';
 
 /** Describes what the assistant can do, generated from the registered skills. */
 export class HelpSkill implements Skill {

@@ -1,5 +1,7 @@
-import type { TrainingSet } from '../ports/language-understanding.js';
-import type { EntityType, IntentDefinition, Skill } from '../ports/skill.js';
+import type { TrainingSet } from '../model/understanding.js';
+import type { EntityType } from '../model/understanding.js';
+import type { IntentDefinition } from '../model/skill.js';
+import type { Skill } from '../ports/skill.js';
 import { ValidationError } from '../errors.js';
 
 export interface IntentBinding {

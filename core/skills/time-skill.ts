@@ -1,5 +1,6 @@
 import { dateFormat } from './date-formats.js';
-import type { IntentDefinition, Skill, SkillContext, SkillResult } from '../ports/skill.js';
+import type { IntentDefinition, SkillContext, SkillResult } from '../model/skill.js';
+import type { Skill } from '../ports/skill.js';
 
 /** The time and date in the user's time zone. */
 export class TimeSkill implements Skill {

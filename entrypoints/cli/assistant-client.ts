@@ -1,4 +1,4 @@
-import type { TurnReply } from '../../core/pipeline/turn-types.js';
+import type { TurnReply } from '../../core/model/turn.js';
 import type { Assistant } from '../container.js';
 
 /** What the CLI needs from an assistant, whether it runs in this process or behind a server. */

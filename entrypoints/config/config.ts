@@ -1,6 +1,6 @@
 import { Value } from 'typebox/value';
 import { EnvSchema, type Env } from './env-schema.js';
-import type { Preferences } from '../../core/ports/user-profile-store.js';
+import type { Preferences } from '../../core/model/profile.js';
 
 export type Profile = 'local' | 'aws';
 

@@ -1,5 +1,5 @@
 import { ValidationError } from '../../core/errors.js';
-import { AUDIO_MIME_TYPES, type Audio } from '../../core/ports/audio.js';
+import { AUDIO_MIME_TYPES, type Audio } from '../../core/model/audio.js';
 import { HttpProblem } from './problem.js';
 
 /** Bytes that base64 of `length` characters (already checked to be strict, padded base64) decodes to. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Conversation, Turn } from '../../core/conversation/conversation.js';
-import type { DialogueState } from '../../core/dialogue/dialogue-state.js';
+import type { Conversation, Turn } from '../../core/model/conversation.js';
+import type { DialogueState } from '../../core/model/dialogue-state.js';
 import { ConversationNotFoundError, ValidationError, VersionConflictError } from '../../core/errors.js';
 import type { AppendExchange, ConversationStore } from '../../core/ports/conversation-store.js';
 import { managedFactory, walkPages } from './harness.js';

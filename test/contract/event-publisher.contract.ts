@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { AbortedError } from '../../core/errors.js';
-import type { DomainEvent, DomainEventType } from '../../core/events.js';
+import type { DomainEvent, DomainEventType } from '../../core/model/events.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
 import { managedFactory } from './harness.js';
 

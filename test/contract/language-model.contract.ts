@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AbortedError, LanguageModelUnavailableError } from '../../core/errors.js';
-import type { CompletionChunk, CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
+import type { CompletionChunk } from '../../core/model/completion.js';
+import type { CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
 import { managedFactory } from './harness.js';
 
 export interface LanguageModelHarness {

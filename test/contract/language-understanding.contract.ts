@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AbortedError } from '../../core/errors.js';
-import type { LanguageUnderstanding, TrainingSet, UnderstandRequest } from '../../core/ports/language-understanding.js';
-import { NO_INTENT } from '../../core/ports/language-understanding.js';
+import type { LanguageUnderstanding, UnderstandRequest } from '../../core/ports/language-understanding.js';
+import type { TrainingSet } from '../../core/model/understanding.js';
+import { NO_INTENT } from '../../core/model/understanding.js';
 import { defaultSkills } from '../../core/skills/default-skills.js';
 import { SkillRegistry } from '../../core/skills/skill-registry.js';
 import { ArrayMusicCatalog } from '../doubles/array-music-catalog.js';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MusicCatalog, Track } from '../../core/ports/music-catalog.js';
+import type { MusicCatalog } from '../../core/ports/music-catalog.js';
+import type { Track } from '../../core/model/music.js';
 import { managedFactory } from './harness.js';
 
 export interface MusicCatalogHarness {

@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { EspeakSpeechSynthesizer } from '../../adapters/local/espeak-speech-synthesizer.js';
 import { encodeWav, parseWav } from '../../adapters/local/wav.js';
 import { AbortedError, ValidationError } from '../../core/errors.js';
-import type { Audio, AudioFormat } from '../../core/ports/audio.js';
+import type { Audio, AudioFormat } from '../../core/model/audio.js';
 import type { SpeechRecognizer, TranscribeRequest } from '../../core/ports/speech-recognizer.js';
 
 /** A known utterance as 16 kHz mono 16-bit audio, both headerless and in a WAV file. */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseWav } from '../../adapters/local/wav.js';
 import { AbortedError, ValidationError } from '../../core/errors.js';
-import type { Audio, AudioFormat } from '../../core/ports/audio.js';
+import type { Audio, AudioFormat } from '../../core/model/audio.js';
 import type { SpeechSynthesizer, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
 
 const SHORT = 'The weather in Paris is sunny today.';

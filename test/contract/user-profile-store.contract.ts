@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { UserProfile, UserProfileStore } from '../../core/ports/user-profile-store.js';
+import type { UserProfile } from '../../core/model/profile.js';
+import type { UserProfileStore } from '../../core/ports/user-profile-store.js';
 import { managedFactory } from './harness.js';
 
 export interface UserProfileStoreHandle {

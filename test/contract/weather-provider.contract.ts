@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AbortedError, DependencyUnavailableError } from '../../core/errors.js';
-import type { Units } from '../../core/ports/user-profile-store.js';
-import type { WeatherProvider, WeatherReport } from '../../core/ports/weather-provider.js';
+import type { Units } from '../../core/model/profile.js';
+import type { WeatherProvider } from '../../core/ports/weather-provider.js';
+import type { WeatherReport } from '../../core/model/weather.js';
 import { managedFactory } from './harness.js';
 
 export interface WeatherProviderHarness {

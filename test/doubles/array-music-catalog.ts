@@ -1,4 +1,5 @@
-import type { MusicCatalog, Track, TrackQuery } from '../../core/ports/music-catalog.js';
+import type { MusicCatalog } from '../../core/ports/music-catalog.js';
+import type { Track, TrackQuery } from '../../core/model/music.js';
 
 export const SAMPLE_TRACKS: Track[] = [
   { id: 't1', title: 'Blue Night', artist: 'Ella Moon', genre: 'jazz', durationSeconds: 200, streamUrl: 'https://example.test/t1.mp3' },

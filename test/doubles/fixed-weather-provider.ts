@@ -1,5 +1,6 @@
 import { DependencyUnavailableError } from '../../core/errors.js';
-import type { WeatherLookup, WeatherProvider } from '../../core/ports/weather-provider.js';
+import type { WeatherLookup } from '../../core/model/weather.js';
+import type { WeatherProvider } from '../../core/ports/weather-provider.js';
 
 /** Returns a fixed report for any known city; `down` simulates an unreachable service. */
 export class FixedWeatherProvider implements WeatherProvider {

@@ -1,5 +1,6 @@
-import type { LanguageUnderstanding, TrainingSet, Understanding, UnderstandRequest } from '../../core/ports/language-understanding.js';
-import { NO_INTENT } from '../../core/ports/language-understanding.js';
+import type { LanguageUnderstanding, UnderstandRequest } from '../../core/ports/language-understanding.js';
+import type { TrainingSet, Understanding } from '../../core/model/understanding.js';
+import { NO_INTENT } from '../../core/model/understanding.js';
 
 /** A deterministic NLU for core and HTTP tests: an utterance matches when it equals a training example, `{slot}` matching any words. */
 export class PatternLanguageUnderstanding implements LanguageUnderstanding {

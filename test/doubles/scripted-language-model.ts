@@ -1,5 +1,6 @@
 import { LanguageModelUnavailableError } from '../../core/errors.js';
-import type { Completion, CompletionChunk, CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
+import type { Completion, CompletionChunk } from '../../core/model/completion.js';
+import type { CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
 
 /** Answers with the given replies in order (or a function of the request) and records each request. */
 export class ScriptedLanguageModel implements LanguageModel {

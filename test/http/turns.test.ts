@@ -2,11 +2,11 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';
 import { MemoryConversationStore } from '../../adapters/local/memory-conversation-store.js';
-import type { DomainEvent } from '../../core/events.js';
+import type { DomainEvent } from '../../core/model/events.js';
 import { AbortedError, DependencyUnavailableError } from '../../core/errors.js';
 import type { AppendExchange } from '../../core/ports/conversation-store.js';
 import type { SpeechSynthesizer, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
-import type { TurnRequest } from '../../core/pipeline/turn-types.js';
+import type { TurnRequest } from '../../core/model/turn.js';
 import { createHttpHarness, expectProblem, silentWav, type HttpHarness } from './http-harness.js';
 
 class RecordingSynthesizer implements SpeechSynthesizer {

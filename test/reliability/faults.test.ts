@@ -8,10 +8,8 @@ import { OutboxEventPublisher } from '../../adapters/local/outbox-event-publishe
 import { openSqliteDatabase, type Database } from '../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../adapters/local/sqlite-conversation-store.js';
 import { SqliteOutboxStore } from '../../adapters/local/sqlite-outbox-store.js';
-import {
-  AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, LanguageModelUnavailableError, SpeechUnavailableError,
-} from '../../core/errors.js';
-import type { DomainEvent } from '../../core/events.js';
+import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, LanguageModelUnavailableError, SpeechUnavailableError } from '../../core/errors.js';
+import type { DomainEvent } from '../../core/model/events.js';
 import type { SpeechSynthesizer, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
 import { injectFaults } from '../doubles/fault-injector.js';
 import { ScriptedLanguageModel } from '../doubles/scripted-language-model.js';

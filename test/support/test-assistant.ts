@@ -8,7 +8,7 @@ import type { LanguageModel } from '../../core/ports/language-model.js';
 import type { SpeechRecognizer } from '../../core/ports/speech-recognizer.js';
 import type { SpeechSynthesizer } from '../../core/ports/speech-synthesizer.js';
 import type { UserProfileStore } from '../../core/ports/user-profile-store.js';
-import { noopTelemetry } from '../../core/ports/telemetry.js';
+import { noopTelemetry } from '../../core/defaults.js';
 import { defaultSkills } from '../../core/skills/default-skills.js';
 import { SkillRegistry } from '../../core/skills/skill-registry.js';
 import { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';

@@ -1,5 +1,7 @@
-import type { MusicCatalog, Track } from '../../ports/music-catalog.js';
-import type { IntentDefinition, Skill, SkillContext, SkillResult } from '../../ports/skill.js';
+import type { MusicCatalog } from '../../ports/music-catalog.js';
+import type { Track } from '../../model/music.js';
+import type { IntentDefinition, SkillContext, SkillResult } from '../../model/skill.js';
+import type { Skill } from '../../ports/skill.js';
 import { current, readPlayback, type PlaybackState } from './playback-state.js';
 
 const QUEUE_LENGTH = 20;

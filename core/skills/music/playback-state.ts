@@ -1,4 +1,4 @@
-import type { Track } from '../../ports/music-catalog.js';
+import type { Track } from '../../model/music.js';
 
 export type PlaybackStatus = 'playing' | 'paused' | 'stopped';
 

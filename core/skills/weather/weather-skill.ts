@@ -1,7 +1,9 @@
 import { dateFormat } from '../date-formats.js';
 import { DependencyUnavailableError, isCoreError } from '../../errors.js';
-import type { IntentDefinition, Skill, SkillContext, SkillResult } from '../../ports/skill.js';
-import type { DailyForecast, WeatherProvider, WeatherReport } from '../../ports/weather-provider.js';
+import type { IntentDefinition, SkillContext, SkillResult } from '../../model/skill.js';
+import type { Skill } from '../../ports/skill.js';
+import type { DailyForecast, WeatherReport } from '../../model/weather.js';
+import type { WeatherProvider } from '../../ports/weather-provider.js';
 import { KNOWN_CITIES } from './known-cities.js';
 
 const CITY_SLOT = { name: 'city', entity: 'city', required: true, prompt: 'For which city?', fromPreferences: 'homeCity' } as const;

@@ -1,7 +1,8 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { ErrorCodes, isCoreError, UnauthenticatedError } from '../../../core/errors.js';
-import type { Identity, TokenVerifier } from '../../../core/ports/token-verifier.js';
+import type { Identity } from '../../../core/model/identity.js';
+import type { TokenVerifier } from '../../../core/ports/token-verifier.js';
 import { HttpProblem } from '../problem.js';
 import { AuthFailureThrottle, type AuthFailureLimit } from './auth-failure-throttle.js';
 

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { Conversation } from '../../../core/conversation/conversation.js';
+import type { Conversation } from '../../../core/model/conversation.js';
 import type { ConversationService } from '../../../core/conversation/conversation-service.js';
 import { callerOf } from '../plugins/auth.js';
 import {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AbortedError, ValidationError } from '../../../core/errors.js';
 import type { HandleTurn } from '../../../core/pipeline/turn-pipeline.js';
-import type { TurnInput, TurnReply } from '../../../core/pipeline/turn-types.js';
+import type { TurnInput, TurnReply } from '../../../core/model/turn.js';
 import { decodeWavUpload, encodeAudio } from '../audio-payload.js';
 import { callerOf } from '../plugins/auth.js';
 import { bearerSecurity, ConversationParamsSchema, problemResponses, TurnBodySchema, TurnHeadersSchema, TurnReplySchema, type TurnBody } from '../schemas.js';

@@ -2,7 +2,8 @@ import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BedrockLanguageModel, DEFAULT_BEDROCK_MODEL_ID, finishReasonOf } from '../../../adapters/aws/bedrock-language-model.js';
 import { AbortedError, CoreError, LanguageModelUnavailableError } from '../../../core/errors.js';
-import type { CompletionChunk, CompletionRequest } from '../../../core/ports/language-model.js';
+import type { CompletionChunk } from '../../../core/model/completion.js';
+import type { CompletionRequest } from '../../../core/ports/language-model.js';
 import type { MetricUnit, Telemetry } from '../../../core/ports/telemetry.js';
 import { describeLanguageModelContract } from '../../contract/language-model.contract.js';
 import { startBedrockRuntimeFake, type BedrockRuntimeFake } from '../../fakes/aws/bedrock-runtime-fake.js';
@@ -78,14 +79,12 @@ describe('BedrockLanguageModel over the wire', () => {
     await fake.close();
   });
 
-  it('sends the system prompt, alternating roles from the user, inference settings and the guardrail', async () => {
+  it('sends the system prompt, the messages as the core shaped them, inference settings and the guardrail', async () => {
     const bedrock = model({ modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', maxTokens: 300, temperature: 0.7, guardrail: { id: 'gr-123', version: '2' } });
     const request: CompletionRequest = {
       system: 'You are a voice assistant.',
       messages: [
-        { role: 'assistant', content: 'Welcome back.' },
-        { role: 'user', content: 'What is the weather' },
-        { role: 'user', content: 'in Paris?' },
+        { role: 'user', content: 'What is the weather\nin Paris?' },
         { role: 'assistant', content: 'Sunny.' },
         { role: 'user', content: 'And tomorrow?' },
       ],

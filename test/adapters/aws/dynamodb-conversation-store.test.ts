@@ -4,11 +4,9 @@ import { QueryCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbConversationStore } from '../../../adapters/aws/dynamodb-conversation-store.js';
 import { keys } from '../../../adapters/aws/dynamodb-table.js';
-import type { Conversation, Turn } from '../../../core/conversation/conversation.js';
-import { emptyDialogueState } from '../../../core/dialogue/dialogue-state.js';
-import {
-  ConversationNotFoundError, CoreError, DependencyUnavailableError, ValidationError, VersionConflictError,
-} from '../../../core/errors.js';
+import type { Conversation, Turn } from '../../../core/model/conversation.js';
+import { emptyDialogueState } from '../../../core/model/dialogue-state.js';
+import { ConversationNotFoundError, CoreError, DependencyUnavailableError, ValidationError, VersionConflictError } from '../../../core/errors.js';
 import type { AppendExchange } from '../../../core/ports/conversation-store.js';
 import { describeConversationStoreContract } from '../../contract/conversation-store.contract.js';
 import { FixedClock } from '../../doubles/fixed-clock.js';

@@ -3,7 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbUserProfileStore } from '../../../adapters/aws/dynamodb-user-profile-store.js';
 import { DependencyUnavailableError } from '../../../core/errors.js';
-import type { UserProfile } from '../../../core/ports/user-profile-store.js';
+import type { UserProfile } from '../../../core/model/profile.js';
 import { describeUserProfileStoreContract } from '../../contract/user-profile-store.contract.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../fakes/aws/dynamodb-local.js';
 import { freePort } from '../../fakes/free-port.js';

@@ -3,7 +3,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EventBridgeEventPublisher } from '../../../adapters/aws/eventbridge-event-publisher.js';
 import { AbortedError, DependencyUnavailableError, ValidationError } from '../../../core/errors.js';
-import type { DomainEvent, UserInteraction } from '../../../core/events.js';
+import type { DomainEvent, UserInteraction } from '../../../core/model/events.js';
 import { describeEventPublisherContract } from '../../contract/event-publisher.contract.js';
 import { freePort } from '../../fakes/free-port.js';
 import { startEventBridgeFake, type EventBridgeFake } from '../../fakes/aws/eventbridge-fake.js';

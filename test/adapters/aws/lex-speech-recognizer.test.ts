@@ -6,7 +6,7 @@ import { decodeLexHeader } from '../../../adapters/aws/lex-runtime-wire.js';
 import { LexSpeechRecognizer } from '../../../adapters/aws/lex-speech-recognizer.js';
 import { encodeWav } from '../../../adapters/local/wav.js';
 import { AbortedError, CoreError, DependencyUnavailableError, ValidationError } from '../../../core/errors.js';
-import type { TrainingSet } from '../../../core/ports/language-understanding.js';
+import type { TrainingSet } from '../../../core/model/understanding.js';
 import { describeSpeechRecognizerContract, speechSample, type SpeechSample } from '../../contract/speech-recognizer.contract.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../../fakes/aws/fake-aws-server.js';
 import { startLexRuntimeFake, type LexRuntimeFake } from '../../fakes/aws/lex-runtime-fake.js';

@@ -3,7 +3,8 @@ import { CachingLanguageModel } from '../../../adapters/local/caching-language-m
 import { MemoryCache } from '../../../adapters/local/memory-cache.js';
 import { AbortedError, DependencyUnavailableError, LanguageModelUnavailableError } from '../../../core/errors.js';
 import type { Cache } from '../../../core/ports/cache.js';
-import type { CompletionChunk, CompletionRequest } from '../../../core/ports/language-model.js';
+import type { CompletionChunk } from '../../../core/model/completion.js';
+import type { CompletionRequest } from '../../../core/ports/language-model.js';
 import { describeLanguageModelContract } from '../../contract/language-model.contract.js';
 import { ScriptedLanguageModel } from '../../doubles/scripted-language-model.js';
 

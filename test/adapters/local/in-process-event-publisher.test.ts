@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DomainEvent } from '../../../core/events.js';
+import type { DomainEvent } from '../../../core/model/events.js';
 import { InProcessEventPublisher } from '../../../adapters/local/in-process-event-publisher.js';
 import { describeEventPublisherContract } from '../../contract/event-publisher.contract.js';
 

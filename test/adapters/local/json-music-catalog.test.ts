@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonMusicCatalog } from '../../../adapters/local/json-music-catalog.js';
 import { ValidationError } from '../../../core/errors.js';
-import type { Track } from '../../../core/ports/music-catalog.js';
+import type { Track } from '../../../core/model/music.js';
 import { describeMusicCatalogContract } from '../../contract/music-catalog.contract.js';
 
 const SAMPLE = fileURLToPath(new URL('../../../adapters/local/data/sample-catalog.json', import.meta.url));

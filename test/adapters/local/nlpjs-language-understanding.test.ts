@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { NlpJsLanguageUnderstanding } from '../../../adapters/local/nlpjs-language-understanding.js';
 import { ValidationError } from '../../../core/errors.js';
-import type { TrainingSet } from '../../../core/ports/language-understanding.js';
-import { NO_INTENT } from '../../../core/ports/language-understanding.js';
+import type { TrainingSet } from '../../../core/model/understanding.js';
+import { NO_INTENT } from '../../../core/model/understanding.js';
 import { describeLanguageUnderstandingContract } from '../../contract/language-understanding.contract.js';
 
 describeLanguageUnderstandingContract('NlpJsLanguageUnderstanding', (training) => NlpJsLanguageUnderstanding.create({ training }));

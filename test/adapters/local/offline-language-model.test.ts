@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OfflineLanguageModel } from '../../../adapters/local/offline-language-model.js';
-import type { CompletionChunk } from '../../../core/ports/language-model.js';
+import type { CompletionChunk } from '../../../core/model/completion.js';
 import { describeLanguageModelContract } from '../../contract/language-model.contract.js';
 
 const SKILLS = ['the weather and forecast for a city', 'playing music by title, artist or genre', 'telling the time'];

@@ -7,7 +7,8 @@ import {
   parseRetryAfter,
 } from '../../../adapters/local/openai-compatible-language-model.js';
 import { AbortedError, CoreError, LanguageModelUnavailableError } from '../../../core/errors.js';
-import type { CompletionChunk, CompletionRequest } from '../../../core/ports/language-model.js';
+import type { CompletionChunk } from '../../../core/model/completion.js';
+import type { CompletionRequest } from '../../../core/ports/language-model.js';
 import { describeLanguageModelContract } from '../../contract/language-model.contract.js';
 import { startOpenAiCompatibleServer, type OpenAiCompatibleServer } from '../../fakes/openai-compatible-server.js';
 

@@ -9,7 +9,7 @@ import type { OutboxStore } from '../../../adapters/local/outbox-store.js';
 import { openSqliteDatabase, type Database } from '../../../adapters/local/sqlite-database.js';
 import { SqliteOutboxStore } from '../../../adapters/local/sqlite-outbox-store.js';
 import { DependencyUnavailableError } from '../../../core/errors.js';
-import type { DomainEvent } from '../../../core/events.js';
+import type { DomainEvent } from '../../../core/model/events.js';
 import { describeEventPublisherContract } from '../../contract/event-publisher.contract.js';
 import { injectFaults } from '../../doubles/fault-injector.js';
 

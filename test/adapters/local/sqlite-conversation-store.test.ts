@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { emptyDialogueState } from '../../../core/dialogue/dialogue-state.js';
+import { emptyDialogueState } from '../../../core/model/dialogue-state.js';
 import { DependencyUnavailableError } from '../../../core/errors.js';
 import { openSqliteDatabase } from '../../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../../adapters/local/sqlite-conversation-store.js';

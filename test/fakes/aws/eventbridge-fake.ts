@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { DomainEvent } from '../../../core/events.js';
+import type { DomainEvent } from '../../../core/model/events.js';
 import { startFakeAwsServer, type FakeReply } from './fake-aws-server.js';
 
 /** One PutEvents entry as it arrived on the wire, `Time` turned back into ISO text. */

@@ -3,8 +3,8 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { NlpJsLanguageUnderstanding } from '../../../adapters/local/nlpjs-language-understanding.js';
 import { FALLBACK_INTENT, LEX_SLOT_TYPES, type LexBotDefinition, type LexIntentDefinition } from '../../../adapters/aws/lex-bot-definition.js';
-import type { TrainingSet, Understanding } from '../../../core/ports/language-understanding.js';
-import type { EntityType } from '../../../core/ports/skill.js';
+import type { TrainingSet, Understanding } from '../../../core/model/understanding.js';
+import type { EntityType } from '../../../core/model/understanding.js';
 import { startFakeAwsH2Server } from './fake-aws-h2-server.js';
 import type { FakeReply, RecordedRequest } from './fake-aws-server.js';
 

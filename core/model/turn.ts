@@ -1,5 +1,5 @@
-import type { Audio, AudioFormat } from '../ports/audio.js';
-import type { Decision } from '../dialogue/dialogue-policy.js';
+import type { Audio, AudioFormat } from './audio.js';
+import type { Decision } from './decision.js';
 
 export type TurnInput = { kind: 'text'; text: string } | { kind: 'audio'; audio: Audio };
 

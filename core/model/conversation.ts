@@ -1,5 +1,5 @@
-import type { Sentiment } from '../ports/sentiment-analyzer.js';
-import type { DialogueState } from '../dialogue/dialogue-state.js';
+import type { Sentiment } from './sentiment.js';
+import type { DialogueState } from './dialogue-state.js';
 
 export type Role = 'user' | 'assistant';
 
