@@ -1,5 +1,6 @@
 import type { ConversationService } from '../core/conversation/conversation-service.js';
 import type { HandleTurn } from '../core/pipeline/turn-pipeline.js';
+import type { AudioStore } from '../core/ports/audio-store.js';
 import type { Cache } from '../core/ports/cache.js';
 import type { Clock } from '../core/ports/clock.js';
 import type { ConversationStore } from '../core/ports/conversation-store.js';
@@ -34,6 +35,7 @@ export interface Bindings {
   userProfileStore: UserProfileStore;
   eventPublisher: EventPublisher;
   cache: Cache;
+  audioStore: AudioStore;
   weatherProvider: WeatherProvider;
   musicCatalog: MusicCatalog;
   skills: SkillRegistry;

@@ -16,9 +16,9 @@ export const coreModule = new TypedContainerModule<Bindings>(({ bind }) => {
   bind('newId').toConstantValue(() => randomUUID());
   bindFactory(bind, 'skills', ['config', 'weatherProvider', 'musicCatalog'], (config, weather, music) => new SkillRegistry(defaultSkills({ weather, music, assistantName: config.assistantName })));
   bindFactory(bind, 'handleTurn', ['config', 'skills', 'languageUnderstanding', 'languageModel', 'conversationStore', 'userProfileStore', 'eventPublisher',
-        'clock', 'telemetry', 'newId', 'speechSynthesizer', 'speechRecognizer', 'sentimentAnalyzer'], (config, registry, nlu, model, conversations, profiles, events, clock, telemetry, newId, synthesizer, recognizer, sentiment) =>
+        'clock', 'telemetry', 'newId', 'speechSynthesizer', 'speechRecognizer', 'sentimentAnalyzer', 'audioStore'], (config, registry, nlu, model, conversations, profiles, events, clock, telemetry, newId, synthesizer, recognizer, sentiment, audio) =>
         createTurnPipeline({
-          registry, nlu, model, conversations, events, clock, telemetry, newId,
+          registry, nlu, model, conversations, events, clock, telemetry, newId, audio,
           preferences: createPreferencesReader(profiles, config.defaults),
           ...(synthesizer && { synthesizer }),
           ...(recognizer && { recognizer }),

@@ -9,6 +9,7 @@ import { Hs256TokenAuthority } from '../adapters/local/hs256-token-authority.js'
 import { InProcessEventPublisher } from '../adapters/local/in-process-event-publisher.js';
 import { CachingWeatherProvider } from '../adapters/local/caching-weather-provider.js';
 import { JsonMusicCatalog } from '../adapters/local/json-music-catalog.js';
+import { MemoryAudioStore } from '../adapters/local/memory-audio-store.js';
 import { MemoryCache } from '../adapters/local/memory-cache.js';
 import { MemoryConversationStore } from '../adapters/local/memory-conversation-store.js';
 import { MemoryUserProfileStore } from '../adapters/local/memory-user-profile-store.js';
@@ -69,6 +70,8 @@ export function localModule(config: AppConfig) {
       return new CachingWeatherProvider({ inner, cache, ttlSeconds: cfg.cache.weatherSeconds, onCacheError: cacheErrorReporter(telemetry) });
     });
     bindFactory(bind, 'musicCatalog', ['config'], (cfg) => loadCatalog(cfg));
+    // Turn records name audio instead of carrying it; in one process the clips wait in memory for a few seconds.
+    bindFactory(bind, 'audioStore', ['clock'], (clock) => new MemoryAudioStore({ clock }));
     if (selected.nlu === 'nlpjs') {
       bindFactory(bind, 'languageUnderstanding', ['config', 'skills'], async (cfg, skills) =>
         NlpJsLanguageUnderstanding.create({

@@ -6,7 +6,7 @@ import type { Telemetry } from '../ports/telemetry.js';
 import type { Preferences, UserProfile } from '../model/profile.js';
 import type { UserProfileStore } from '../ports/user-profile-store.js';
 import { emptyDialogueState } from '../model/dialogue-state.js';
-import { publish } from '../pipeline/publish.js';
+import { publishSafely } from '../pipeline/publish.js';
 import type { Conversation, ConversationSummary, Page, Turn } from '../model/conversation.js';
 import { validatePreferences, type PreferencesReader } from './preferences.js';
 
@@ -47,7 +47,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
         ...(options.title !== undefined && { title: options.title }),
       };
       await deps.conversations.create(conversation);
-      await publish(deps.events, [{ type: 'SessionStarted', id: deps.newId(), at, userId, conversationId: conversation.id }], deps.telemetry);
+      await publishSafely(deps.events, [{ type: 'SessionStarted', id: deps.newId(), at, userId, conversationId: conversation.id }], deps.telemetry);
       return conversation;
     },
     get: requireConversation,

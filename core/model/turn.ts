@@ -1,14 +1,25 @@
-import type { Audio, AudioFormat } from './audio.js';
-import type { Decision } from './decision.js';
+import type { Audio, AudioFormat, AudioRef } from './audio.js';
+import type { Conversation } from './conversation.js';
+import type { Decision, Slots } from './decision.js';
+import type { DialogueState } from './dialogue-state.js';
+import type { Preferences } from './profile.js';
+import type { Sentiment } from './sentiment.js';
+import type { Understanding } from './understanding.js';
 
+/** What a caller hands the in-process runner: text, or audio bytes. */
 export type TurnInput = { kind: 'text'; text: string } | { kind: 'audio'; audio: Audio };
+
+export interface SpeechRequest {
+  format?: AudioFormat;
+  voice?: string;
+}
 
 export interface TurnRequest {
   userId: string;
   conversationId: string;
   input: TurnInput;
   /** Synthesize the reply as speech in this format. */
-  speech?: { format?: AudioFormat; voice?: string };
+  speech?: SpeechRequest;
   signal?: AbortSignal;
   /**
    * The client's key for this request: a retry with the same key (e.g. after a 503 whose write did land) returns
@@ -17,7 +28,62 @@ export interface TurnRequest {
   idempotencyKey?: string;
 }
 
-export type StepName = 'load' | 'transcribe' | 'understand' | 'decide' | 'respond' | 'synthesize' | 'persist' | 'publish';
+export const STEP_NAMES = [
+  'load',
+  'transcribe',
+  'sentiment',
+  'understand',
+  'decide',
+  'respond',
+  'persist',
+  'synthesize',
+  'publish',
+] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+/** The reply a step produced, with the dialogue state it leaves behind. */
+export interface TurnResponse {
+  text: string;
+  data?: Record<string, unknown>;
+  endConversation: boolean;
+  state: DialogueState;
+  /** Set when the reply is a graceful fallback for a failed dependency. */
+  degraded?: { code: string; message: string };
+}
+
+/**
+ * One turn as plain data, handed from step to step. Each step reads what earlier steps wrote and adds its own part,
+ * so the same steps run folded in one process or as separate Step Functions tasks. It round-trips through JSON:
+ * no class instances, no dates, and audio only by reference.
+ */
+export interface TurnRecord {
+  /** Names this turn across steps and runners (a Step Functions execution is named after it). */
+  id: string;
+  userId: string;
+  conversationId: string;
+  input: { kind: 'text'; text: string } | { kind: 'audio'; audio: AudioRef };
+  speech?: SpeechRequest;
+  idempotencyKey?: string;
+  /** When the turn arrived (ISO 8601): the "now" of skills and the time stamp of the stored turns. */
+  receivedAt: string;
+  /** 1, then one more for every re-run after another writer moved the conversation. */
+  attempt: number;
+  conversation?: Conversation;
+  preferences?: Preferences;
+  /** The stored reply to an earlier request with the same idempotency key: the turn ends here. */
+  replay?: TurnReply;
+  heard?: string;
+  sentiment?: Sentiment;
+  understanding?: Understanding;
+  decision?: Decision;
+  response?: TurnResponse;
+  stored?: { version: number; userTurnId: string; assistantTurnId: string };
+  speechOut?: { audio: AudioRef } | { error: string };
+  /** False when the events could not be published (the turn stands; the failure is counted). */
+  published?: boolean;
+  /** Milliseconds per step, summed over re-runs. */
+  timings: Partial<Record<StepName, number>>;
+}
 
 export interface TurnReply {
   conversationId: string;
@@ -30,7 +96,7 @@ export interface TurnReply {
   confidence: number;
   route: Decision['kind'];
   skill?: string;
-  slots: Record<string, string | number>;
+  slots: Slots;
   data?: Record<string, unknown>;
   endConversation: boolean;
   audio?: Audio;

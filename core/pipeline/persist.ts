@@ -1,28 +1,25 @@
-import type { Conversation, Turn } from '../model/conversation.js';
-import type { DialogueState } from '../model/dialogue-state.js';
-import type { ConversationStore } from '../ports/conversation-store.js';
+import type { TurnRecord } from '../model/turn.js';
+import { loaded, required } from './step-support.js';
+import { storedExchange, titleFrom } from './stored-exchange.js';
+import type { TurnDeps } from './turn-deps.js';
 
-/** Appends the user and assistant turns and the new dialogue state in one atomic, version-checked write. */
-export function persist(
-  store: ConversationStore,
-  conversation: Conversation,
-  turns: readonly [Turn, Turn],
-  state: DialogueState,
-  at: string,
-): Promise<Conversation> {
-  const title = conversation.title ?? titleFrom(turns[0].text);
-  return store.appendExchange({
+/**
+ * Appends the user and assistant turns and the new dialogue state in one atomic write, checked against the version
+ * that was loaded; a VersionConflictError sends the runner back to `load`.
+ */
+export async function persist(turn: TurnRecord, deps: Pick<TurnDeps, 'conversations' | 'newId'>): Promise<TurnRecord> {
+  const { conversation } = loaded(turn, 'persist');
+  const response = required(turn, 'response', 'persist');
+  const ids = { user: deps.newId(), assistant: deps.newId() };
+  const turns = storedExchange(turn, ids);
+  const stored = await deps.conversations.appendExchange({
     userId: conversation.userId,
     conversationId: conversation.id,
     expectedVersion: conversation.version,
     turns,
-    state,
-    at,
-    ...(conversation.title === undefined && { title }),
+    state: response.state,
+    at: turn.receivedAt,
+    ...(conversation.title === undefined && { title: titleFrom(turns[0].text) }),
   });
-}
-
-function titleFrom(text: string): string {
-  const clean = text.replace(/\s+/g, ' ').trim();
-  return clean.length <= 60 ? clean : `${clean.slice(0, 57)}...`;
+  return { ...turn, stored: { version: stored.version, userTurnId: ids.user, assistantTurnId: ids.assistant } };
 }

@@ -1,87 +1,70 @@
-import type { Decision } from '../model/decision.js';
-import type { DialogueState } from '../model/dialogue-state.js';
 import { isCoreError, ErrorCodes } from '../errors.js';
 import type { ChatMessage } from '../model/completion.js';
-import type { LanguageModel } from '../ports/language-model.js';
-import type { SkillResult } from '../model/skill.js';
-import type { Preferences } from '../model/profile.js';
-import type { Turn } from '../model/conversation.js';
-import type { SkillRegistry } from '../skills/skill-registry.js';
+import type { Decision } from '../model/decision.js';
+import type { DialogueState } from '../model/dialogue-state.js';
+import type { TurnRecord, TurnResponse } from '../model/turn.js';
+import { loaded, required, signalOption } from './step-support.js';
+import type { TurnDeps } from './turn-deps.js';
 
-export interface Response {
-  text: string;
-  data?: Record<string, unknown>;
-  endConversation: boolean;
-  state: DialogueState;
-  /** Set when the reply is a graceful fallback for a failed dependency. */
-  degraded?: { code: string; message: string };
+type RespondDeps = Pick<TurnDeps, 'registry' | 'model' | 'conversations' | 'options' | 'signal'>;
+
+/** Produces the reply for the decision: runs the skill, asks the follow-up question, or consults the model. */
+export async function respond(turn: TurnRecord, deps: RespondDeps): Promise<TurnRecord> {
+  const decision = required(turn, 'decision', 'respond');
+  const { pending: _answered, ...rest } = loaded(turn, 'respond').conversation.state;
+  const state: DialogueState = { ...rest, lastIntent: decision.intent, skills: { ...rest.skills } };
+  const response = await replyFor(decision, state, turn, deps);
+  return { ...turn, response };
 }
 
-export interface RespondContext {
-  text: string;
-  userId: string;
-  conversationId: string;
-  preferences: Preferences;
-  now: Date;
-  state: DialogueState;
-  history: () => Promise<Turn[]>;
-  systemPrompt: string;
-  maxTokens: number;
-  temperature: number;
-  signal?: AbortSignal;
-}
-
-/** Produces the reply for a decision: runs the skill, asks the follow-up question, or consults the model. */
-export async function respond(
-  decision: Decision,
-  registry: SkillRegistry,
-  model: LanguageModel,
-  context: RespondContext,
-): Promise<Response> {
-  const { pending: _dropped, ...rest } = context.state;
-  const state: DialogueState = { ...rest, lastIntent: decision.intent, skills: { ...context.state.skills } };
+async function replyFor(decision: Decision, state: DialogueState, turn: TurnRecord, deps: RespondDeps): Promise<TurnResponse> {
   if (decision.kind === 'ask') {
-    state.pending = { intent: decision.intent, skill: decision.skill, slot: decision.slot, slots: decision.slots, attempts: decision.attempts };
-    return { text: decision.prompt, endConversation: false, state };
+    const { intent, skill, slot, slots, attempts } = decision;
+    return { text: decision.prompt, endConversation: false, state: { ...state, pending: { intent, skill, slot, slots, attempts } } };
   }
-  if (decision.kind === 'skill') {
-    const binding = registry.resolve(decision.intent);
-    if (!binding) throw new Error(`decision names unknown intent ${decision.intent}`);
-    const result: SkillResult = await binding.skill.handle({
-      intent: decision.intent,
-      slots: decision.slots,
-      text: context.text,
-      userId: context.userId,
-      conversationId: context.conversationId,
-      preferences: context.preferences,
-      now: context.now,
-      state: context.state.skills[binding.skill.name] ?? {},
-      ...(context.signal && { signal: context.signal }),
-    });
-    if (result.state) state.skills[binding.skill.name] = result.state;
-    return { text: result.text, ...(result.data && { data: result.data }), endConversation: result.endConversation ?? false, state };
-  }
-  return { ...(await askModel(model, registry, context)), state };
+  if (decision.kind === 'llm') return { ...(await askModel(turn, deps)), state };
+  const binding = deps.registry.resolve(decision.intent);
+  if (!binding) throw new Error(`decision names unknown intent ${decision.intent}`);
+  const { conversation, preferences } = loaded(turn, 'respond');
+  const result = await binding.skill.handle({
+    intent: decision.intent,
+    slots: decision.slots,
+    text: required(turn, 'heard', 'respond'),
+    userId: turn.userId,
+    conversationId: conversation.id,
+    preferences,
+    now: new Date(turn.receivedAt),
+    state: conversation.state.skills[binding.skill.name] ?? {},
+    ...signalOption(deps.signal),
+  });
+  if (result.state) state.skills[binding.skill.name] = result.state;
+  return {
+    text: result.text,
+    ...(result.data && { data: result.data }),
+    endConversation: result.endConversation ?? false,
+    state,
+  };
 }
 
-async function askModel(model: LanguageModel, registry: SkillRegistry, context: RespondContext) {
-  const history = await context.history();
-  const messages: ChatMessage[] = mergeRoles([
-    ...history.map((turn) => ({ role: turn.role, content: turn.text })),
-    { role: 'user', content: context.text },
+async function askModel(turn: TurnRecord, deps: RespondDeps): Promise<Omit<TurnResponse, 'state'>> {
+  const { options } = deps;
+  const history = await deps.conversations.recentTurns(turn.userId, turn.conversationId, options.historyWindow);
+  const messages = mergeRoles([
+    ...history.map((stored) => ({ role: stored.role, content: stored.text })),
+    { role: 'user', content: required(turn, 'heard', 'respond') },
   ]);
   try {
-    const completion = await model.complete({
-      system: context.systemPrompt,
+    const completion = await deps.model.complete({
+      system: options.systemPrompt,
       messages,
-      maxTokens: context.maxTokens,
-      temperature: context.temperature,
-      ...(context.signal && { signal: context.signal }),
+      maxTokens: options.maxTokens,
+      temperature: options.temperature,
+      ...signalOption(deps.signal),
     });
     return { text: completion.text.trim(), endConversation: false };
   } catch (error) {
     if (!isCoreError(error) || !error.retryable || error.code === ErrorCodes.ABORTED) throw error;
-    const skills = registry.skills.map((skill) => skill.description).join('; ');
+    const skills = deps.registry.skills.map((skill) => skill.description).join('; ');
     return {
       text: `I can't answer that right now, but I can still help with: ${skills}.`,
       endConversation: false,
@@ -90,7 +73,10 @@ async function askModel(model: LanguageModel, registry: SkillRegistry, context: 
   }
 }
 
-/** Models want alternating roles starting with the user; consecutive turns of one role are joined. */
+/**
+ * The role rule the LanguageModel port promises its adapters: messages start with the user and alternate, so
+ * consecutive turns of one role are joined.
+ */
 export function mergeRoles(messages: readonly ChatMessage[]): ChatMessage[] {
   const merged: ChatMessage[] = [];
   for (const message of messages) {

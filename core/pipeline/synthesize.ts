@@ -1,31 +1,40 @@
-import type { Audio, AudioFormat } from '../model/audio.js';
-import type { SpeechSynthesizer } from '../ports/speech-synthesizer.js';
+import type { TurnRecord } from '../model/turn.js';
+import { loaded, required, signalOption } from './step-support.js';
+import type { TurnDeps } from './turn-deps.js';
 
-export type SpeechOutcome = { audio: Audio } | { error: string };
-
-/** Speaks the reply; a failure is returned, not thrown, because the text reply still stands. */
+/**
+ * Speaks the stored reply when speech was asked for, and keeps the audio in the audio store. It runs after the turn
+ * is stored, so a re-run after a version conflict never speaks twice; a failure is recorded, not thrown, because
+ * the text reply stands.
+ */
 export async function synthesize(
-  text: string,
-  synthesizer: SpeechSynthesizer | undefined,
-  options: { voice?: string; language: string; format?: AudioFormat; signal?: AbortSignal },
-): Promise<SpeechOutcome> {
-  if (!synthesizer) return { error: 'no speech synthesizer is configured' };
-  const format = options.format ?? synthesizer.capabilities.formats[0];
-  if (format && !synthesizer.capabilities.formats.includes(format)) {
-    return { error: `speech format "${format}" is not supported; use one of: ${synthesizer.capabilities.formats.join(', ')}` };
+  turn: TurnRecord,
+  deps: Pick<TurnDeps, 'synthesizer' | 'audio' | 'signal'>,
+): Promise<TurnRecord> {
+  if (!turn.speech) return turn;
+  const text = required(turn, 'response', 'synthesize').text;
+  const { synthesizer } = deps;
+  if (!synthesizer) return { ...turn, speechOut: { error: 'no speech synthesizer is configured' } };
+  const { formats, voices } = synthesizer.capabilities;
+  const format = turn.speech.format ?? formats[0];
+  if (format && !formats.includes(format)) {
+    return { ...turn, speechOut: { error: `speech format "${format}" is not supported; use one of: ${formats.join(', ')}` } };
   }
-  const voice = options.voice && synthesizer.capabilities.voices.includes(options.voice) ? options.voice : undefined;
+  const preferences = loaded(turn, 'synthesize').preferences;
+  const wanted = turn.speech.voice ?? preferences.voice;
+  const voice = wanted && voices.includes(wanted) ? wanted : undefined;
   try {
     const audio = await synthesizer.synthesize({
       text,
-      language: options.language,
+      language: preferences.language,
       ...(voice && { voice }),
       ...(format && { format }),
-      ...(options.signal && { signal: options.signal }),
+      ...signalOption(deps.signal),
     });
-    return { audio };
+    const ref = await deps.audio.put({ audio, ...signalOption(deps.signal) });
+    return { ...turn, speechOut: { audio: ref } };
   } catch (error) {
-    if (options.signal?.aborted) throw error;
-    return { error: error instanceof Error ? error.message : String(error) };
+    if (deps.signal?.aborted) throw error;
+    return { ...turn, speechOut: { error: error instanceof Error ? error.message : String(error) } };
   }
 }

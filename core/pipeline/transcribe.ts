@@ -1,24 +1,42 @@
 import { CapabilityMissingError, ValidationError } from '../errors.js';
-import type { SpeechRecognizer } from '../ports/speech-recognizer.js';
-import type { TurnInput } from '../model/turn.js';
+import type { TurnRecord } from '../model/turn.js';
+import { loaded, signalOption } from './step-support.js';
+import type { TurnDeps } from './turn-deps.js';
 
-/** Turns the input into text: audio through the recognizer, text as given (trimmed). */
+/** Turns the input into text (audio through the recognizer, text as given) and checks it is usable. */
 export async function transcribe(
-  input: TurnInput,
-  recognizer: SpeechRecognizer | undefined,
-  language: string,
-  hints: readonly string[],
-  signal?: AbortSignal,
+  turn: TurnRecord,
+  deps: Pick<TurnDeps, 'recognizer' | 'audio' | 'registry' | 'options' | 'signal'>,
+): Promise<TurnRecord> {
+  const heard = turn.input.kind === 'text' ? turn.input.text.trim() : await recognise(turn, deps);
+  if (heard.length === 0) throw new ValidationError('the turn has no text (empty text or silent audio)');
+  if (heard.length > deps.options.maxTextLength) {
+    throw new ValidationError(`text is longer than ${deps.options.maxTextLength} characters`);
+  }
+  return { ...turn, heard };
+}
+
+async function recognise(
+  turn: TurnRecord,
+  deps: Pick<TurnDeps, 'recognizer' | 'audio' | 'registry' | 'signal'>,
 ): Promise<string> {
-  if (input.kind === 'text') return input.text.trim();
+  if (turn.input.kind !== 'audio') return '';
+  const { recognizer } = deps;
   if (!recognizer) {
     throw new CapabilityMissingError('audio input needs a speech recognizer, and none is configured; send text instead');
   }
-  if (!recognizer.capabilities.formats.includes(input.audio.format)) {
+  const { format } = turn.input.audio;
+  if (!recognizer.capabilities.formats.includes(format)) {
     throw new ValidationError(
-      `audio format "${input.audio.format}" is not supported; use one of: ${recognizer.capabilities.formats.join(', ')}`,
+      `audio format "${format}" is not supported; use one of: ${recognizer.capabilities.formats.join(', ')}`,
     );
   }
-  const transcript = await recognizer.transcribe({ audio: input.audio, language, hints, ...(signal && { signal }) });
+  const audio = await deps.audio.get({ ref: turn.input.audio, ...signalOption(deps.signal) });
+  const transcript = await recognizer.transcribe({
+    audio,
+    language: loaded(turn, 'transcribe').preferences.language,
+    hints: deps.registry.phrases(),
+    ...signalOption(deps.signal),
+  });
   return transcript.text.trim();
 }

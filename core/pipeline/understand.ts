@@ -1,23 +1,19 @@
-import type { DialogueState } from '../model/dialogue-state.js';
-import type { LanguageUnderstanding } from '../ports/language-understanding.js';
-import type { Understanding } from '../model/understanding.js';
-import type { SkillRegistry } from '../skills/skill-registry.js';
+import type { TurnRecord } from '../model/turn.js';
+import { loaded, required, signalOption } from './step-support.js';
+import type { TurnDeps } from './turn-deps.js';
 
 /** Classifies the text, telling the NLU which slot the assistant is waiting for, if any. */
-export async function understand(
-  text: string,
-  nlu: LanguageUnderstanding,
-  state: DialogueState,
-  registry: SkillRegistry,
-  context: { language: string; conversationId: string; signal?: AbortSignal },
-): Promise<Understanding> {
-  const pending = state.pending;
-  const slot = pending && registry.resolve(pending.intent)?.intent.slots?.find((s) => s.name === pending.slot);
-  return nlu.understand({
+export async function understand(turn: TurnRecord, deps: Pick<TurnDeps, 'nlu' | 'registry' | 'signal'>): Promise<TurnRecord> {
+  const text = required(turn, 'heard', 'understand');
+  const { conversation, preferences } = loaded(turn, 'understand');
+  const pending = conversation.state.pending;
+  const slot = pending && deps.registry.resolve(pending.intent)?.intent.slots?.find((s) => s.name === pending.slot);
+  const understanding = await deps.nlu.understand({
     text,
-    language: context.language,
-    conversationId: context.conversationId,
+    language: preferences.language,
+    conversationId: conversation.id,
     ...(pending && slot && { expecting: { intent: pending.intent, slot: slot.name, entity: slot.entity } }),
-    ...(context.signal && { signal: context.signal }),
+    ...signalOption(deps.signal),
   });
+  return { ...turn, understanding };
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb-conversation-store.js';
 import { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';
 import { MemoryConversationStore } from '../../adapters/local/memory-conversation-store.js';
+import { MemoryAudioStore } from '../../adapters/local/memory-audio-store.js';
 import { MemoryUserProfileStore } from '../../adapters/local/memory-user-profile-store.js';
 import { openSqliteDatabase, type Database } from '../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../adapters/local/sqlite-conversation-store.js';
@@ -133,7 +134,7 @@ async function pipelineOver(store: ConversationStore, events: InProcessEventPubl
   const handleTurn = createTurnPipeline({
     registry, nlu: new PatternLanguageUnderstanding(await registry.trainingSet('en')), model: new ScriptedLanguageModel(),
     conversations: store, preferences: createPreferencesReader(new MemoryUserProfileStore(), { language: 'en-US', units: 'metric', timeZone: 'UTC' }),
-    events, clock: systemClock, telemetry, newId: randomUUID,
+    events, clock: systemClock, telemetry, newId: randomUUID, audio: new MemoryAudioStore({ clock: systemClock }),
     // The production value (entrypoints/core-module.ts).
     options: { historyWindow: 10, systemPrompt: 'test', maxTokens: 64, temperature: 0, maxTextLength: 2000, maxConflictRetries: 5 },
   });

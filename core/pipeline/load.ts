@@ -1,0 +1,28 @@
+import { ConversationNotFoundError } from '../errors.js';
+import type { TurnRecord } from '../model/turn.js';
+import type { TurnDeps } from './turn-deps.js';
+import { replayedReply } from './turn-reply.js';
+
+/** How far back a repeated idempotency key is looked for: retries come within seconds, not dozens of turns. */
+const REPLAY_WINDOW_TURNS = 40;
+
+/**
+ * Reads the conversation and the user's preferences (again after a version conflict). A repeated idempotency key
+ * whose exchange is already stored sets `replay`, which ends the turn.
+ */
+export async function load(
+  turn: TurnRecord,
+  deps: Pick<TurnDeps, 'conversations' | 'preferences' | 'telemetry'>,
+): Promise<TurnRecord> {
+  const [conversation, preferences] = await Promise.all([
+    deps.conversations.get(turn.userId, turn.conversationId),
+    turn.preferences ?? deps.preferences(turn.userId),
+  ]);
+  if (!conversation) throw new ConversationNotFoundError(turn.conversationId);
+  const next = { ...turn, conversation, preferences };
+  if (!turn.idempotencyKey) return next;
+  const recent = await deps.conversations.recentTurns(turn.userId, conversation.id, REPLAY_WINDOW_TURNS);
+  const replay = replayedReply(conversation, recent, turn.idempotencyKey);
+  if (replay) deps.telemetry.metric('TurnReplayed', 1, 'Count');
+  return replay ? { ...next, replay } : next;
+}
