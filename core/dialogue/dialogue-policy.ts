@@ -58,7 +58,8 @@ function fillOrAsk(skill: string, intent: string, slots: Slots, registry: SkillR
       return ask(skill, intent, definition, filled, attempts);
     }
   }
-  return { kind: 'skill', skill, intent, slots: filled };
+  const sideEffects = registry.resolve(intent)?.skill.sideEffects === true;
+  return { kind: 'skill', skill, intent, slots: filled, ...(sideEffects && { sideEffects }) };
 }
 
 function ask(skill: string, intent: string, definition: SlotDefinition, slots: Slots, attempts: number): Decision {

@@ -51,6 +51,17 @@ export interface TurnResponse {
   degraded?: { code: string; message: string };
 }
 
+/** Why a turn run as a workflow could not finish, and what the assistant said instead. */
+export interface TurnFailure {
+  code: string;
+  message: string;
+  retryable: boolean;
+  /** The step that failed. */
+  step: string;
+  /** The reply spoken in place of an answer. */
+  apology: string;
+}
+
 /**
  * One turn as plain data, handed from step to step. Each step reads what earlier steps wrote and adds its own part,
  * so the same steps run folded in one process or as separate Step Functions tasks. It round-trips through JSON:
@@ -79,6 +90,8 @@ export interface TurnRecord {
   response?: TurnResponse;
   stored?: { version: number; userTurnId: string; assistantTurnId: string };
   speechOut?: { audio: AudioRef } | { error: string };
+  /** Set by a workflow's failure path: the turn ended without an answer (nothing was stored). */
+  failure?: TurnFailure;
   /** False when the events could not be published (the turn stands; the failure is counted). */
   published?: boolean;
   /** Milliseconds per step, summed over re-runs. */

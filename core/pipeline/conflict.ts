@@ -1,16 +1,17 @@
 import type { DialogueState } from '../model/dialogue-state.js';
 import type { TurnRecord } from '../model/turn.js';
-import type { SkillRegistry } from '../skills/skill-registry.js';
+import { VersionConflictError } from '../errors.js';
+import { load } from './load.js';
 import { loaded, required } from './step-support.js';
+import type { TurnDeps } from './turn-deps.js';
 
 /**
  * After another writer moved the conversation, a reply that already acted on the world (a skill with side effects)
  * is kept and re-applied to the fresh conversation instead of being produced again: the skill's own state and the
  * open question come from this turn, everything else from what the other writer stored.
  */
-export function keepsReplyAfterConflict(turn: TurnRecord, registry: SkillRegistry): boolean {
-  const decision = turn.decision;
-  return decision?.kind === 'skill' && registry.resolve(decision.intent)?.skill.sideEffects === true;
+export function keepsReplyAfterConflict(turn: TurnRecord): boolean {
+  return turn.decision?.kind === 'skill' && turn.decision.sideEffects === true;
 }
 
 export function rebaseReply(turn: TurnRecord): TurnRecord {
@@ -27,4 +28,18 @@ export function rebaseReply(turn: TurnRecord): TurnRecord {
   delete state.pending;
   if (response.state.pending) state.pending = response.state.pending;
   return { ...turn, response: { ...response, state } };
+}
+
+/**
+ * Reads the conversation again after another writer moved it, for the next attempt; once the attempts are spent the
+ * conflict stands and the turn fails with it (retryable: the caller may send it again).
+ */
+export async function reload(
+  turn: TurnRecord,
+  deps: Pick<TurnDeps, 'conversations' | 'preferences' | 'telemetry' | 'options'>,
+): Promise<TurnRecord> {
+  deps.telemetry.metric('TurnVersionConflict', 1, 'Count');
+  const version = turn.conversation?.version ?? 0;
+  if (turn.attempt >= deps.options.maxConflictRetries) throw new VersionConflictError(turn.conversationId, version);
+  return load({ ...turn, attempt: turn.attempt + 1 }, deps);
 }

@@ -1,0 +1,21 @@
+import { throwIfAborted } from '../errors.js';
+import type { StepName, TurnRecord } from '../model/turn.js';
+import type { TurnDeps } from './turn-deps.js';
+
+export type AnyStep = (turn: TurnRecord, deps: TurnDeps) => Promise<TurnRecord>;
+
+/**
+ * Runs one step inside a span, stopping first if the caller has gone, and adds its time to the record: the one way
+ * every runner (in process or a workflow task) executes a step.
+ */
+export async function runStep(name: StepName, step: AnyStep, turn: TurnRecord, deps: TurnDeps): Promise<TurnRecord> {
+  throwIfAborted(deps.signal);
+  const t0 = deps.clock.monotonicMs();
+  const next = await deps.telemetry.span(`turn.${name}`, () => step(turn, deps));
+  const ms = deps.clock.monotonicMs() - t0;
+  return { ...next, timings: { ...next.timings, [name]: roundMs((next.timings[name] ?? 0) + ms) } };
+}
+
+export function roundMs(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
