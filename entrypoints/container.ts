@@ -19,12 +19,12 @@ export async function createContainer(config: AppConfig, options: ComposeOptions
   const container = new TypedContainer<LocalBindings>({ defaultScope: 'Singleton' });
   container.bind('config').toConstantValue(config);
   container.bind('telemetry').toConstantValue(await telemetryFor(config, options.logger));
-  await container.loadAsync(coreModule as never);
+  await container.loadAsync(coreModule);
   await container.loadAsync(localModule(config));
   if (usesAwsAdapters(config)) {
     // Loaded only when needed, so the embedded default never loads an AWS SDK.
     const { awsModule } = await import('./aws-module.js');
-    await container.loadAsync(awsModule(config) as never);
+    await container.loadAsync(awsModule(config));
   }
   if (config.cache.llmSeconds > 0) {
     // Identical prompts within the TTL reuse the answer, whichever module bound the model.

@@ -182,7 +182,7 @@ function expand(
   const sentences = Array.from({ length: SAMPLES_PER_SLOT }, (_, sample) =>
     utterance.replace(/\{(\w+)\}/g, (_m, name: string) => {
       const type = slots.find((slot) => slot.name === name)?.entity ?? 'text';
-      const values = dictionaries[type]?.length ? (dictionaries[type] as readonly string[]) : (FALLBACK_SAMPLES[type] ?? [name]);
+      const values = dictionaries[type]?.length ? dictionaries[type] : (FALLBACK_SAMPLES[type] ?? [name]);
       const spread = Math.floor((sample * values.length) / SAMPLES_PER_SLOT);
       return values[(spread + seed) % values.length] as string;
     }),

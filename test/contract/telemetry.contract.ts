@@ -58,6 +58,7 @@ export function describeTelemetryContract(name: string, make: () => Promise<Tele
       const { telemetry } = await made();
       const failure = new RangeError('the model is down');
       await expect(telemetry.span('respond', async () => Promise.reject(failure))).rejects.toBe(failure);
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a non-Error throwable is the case under test
       const thrown = await telemetry.span('respond', async () => Promise.reject('a bare string')).then(
         () => expect.unreachable('the span resolved'),
         (error: unknown) => error,

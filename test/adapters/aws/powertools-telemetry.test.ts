@@ -224,7 +224,7 @@ describe('PowertoolsTelemetry', () => {
         tracer.setSegment(segment);
         await body();
       });
-      return segment as unknown as Json;
+      return segment;
     }
 
     it('outside Lambda just runs the function, opening nothing', async () => {
