@@ -31,7 +31,7 @@ async function load(mode: 'echo' | 'turn'): Promise<Figures> {
       body,
       headers: { 'content-type': 'application/json', ...target.headers },
       // Turns on one conversation run one at a time by design, so the load is spread over one conversation per connection.
-      requests: [{ setupRequest: (request) => ({ ...request, path: target.paths[(next += 1) % target.paths.length] as string }) }],
+      requests: [{ setupRequest: (request) => ({ ...request, path: target.paths[(next += 1) % target.paths.length] }) }],
     });
     return { rps: result.requests.average, p99: result.latency.p99, errors: result.errors + result.timeouts + result.non2xx };
   } finally {

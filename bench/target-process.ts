@@ -27,7 +27,7 @@ export async function startTarget(mode: 'echo' | 'turn', conversations: number, 
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, NODE_ENV: 'production' },
   });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const [line] = (await once(lines, 'line')) as [string];
   return {
     target: JSON.parse(line) as Target,

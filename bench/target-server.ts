@@ -42,6 +42,6 @@ if (mode === 'echo') {
 function ready(target: { url: string; headers: Record<string, string>; paths: string[] }, close: () => Promise<unknown>) {
   process.stdout.write(`${JSON.stringify({ ...target, rssBytes: process.memoryUsage().rss })}\n`);
   process.once('SIGTERM', () => {
-    close().finally(() => process.exit(0));
+    void close().finally(() => process.exit(0));
   });
 }

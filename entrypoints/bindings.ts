@@ -18,7 +18,7 @@ import type { WeatherProvider } from '../core/ports/weather-provider.js';
 import type { SkillRegistry } from '../core/skills/skill-registry.js';
 import type { AppConfig } from './config/config.js';
 
-export type Readiness = () => Promise<Record<string, 'ok' | string>>;
+export type Readiness = () => Promise<Record<string, string>>;
 
 /** Mints tokens for the local profile's CLI; absent on AWS, where Cognito issues them. */
 export interface TokenMinter {

@@ -5,6 +5,7 @@ import type { Cache } from '../core/ports/cache.js';
 import type { Telemetry } from '../core/ports/telemetry.js';
 import type { Bindings } from './bindings.js';
 import { usesAwsAdapters, type AppConfig } from './config/config.js';
+import { ensurePrivateDataDir, usesDataDir } from './config/private-data-dir.js';
 import { coreModule } from './core-module.js';
 import { cacheErrorReporter, localModule, type LocalBindings } from './local-module.js';
 
@@ -16,15 +17,17 @@ export interface ComposeOptions {
 
 /** The container for a profile: the core module plus the adapters module the profile names. */
 export async function createContainer(config: AppConfig, options: ComposeOptions): Promise<TypedContainer<LocalBindings>> {
+  // Every user's conversations live there: private before the first byte is written, or no start at all.
+  if (usesDataDir(config)) await ensurePrivateDataDir(config.dataDir);
   const container = new TypedContainer<LocalBindings>({ defaultScope: 'Singleton' });
   container.bind('config').toConstantValue(config);
   container.bind('telemetry').toConstantValue(await telemetryFor(config, options.logger));
-  await container.loadAsync(coreModule as never);
+  await container.loadAsync(coreModule);
   await container.loadAsync(localModule(config));
   if (usesAwsAdapters(config)) {
     // Loaded only when needed, so the embedded default never loads an AWS SDK.
     const { awsModule } = await import('./aws-module.js');
-    await container.loadAsync(awsModule(config) as never);
+    await container.loadAsync(awsModule(config));
   }
   if (config.cache.llmSeconds > 0) {
     // Identical prompts within the TTL reuse the answer, whichever module bound the model.

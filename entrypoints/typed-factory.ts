@@ -1,7 +1,7 @@
 import type { Bind } from '@inversifyjs/strongly-typed';
 
 // Mirrors the library's own (unexported) binding-map type.
-type BindingMap = Record<string | symbol, any>;
+type BindingMap = Record<string | symbol, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- as the library has it
 
 /** The value types of the binding keys `K`, in order. */
 export type Resolved<M extends BindingMap, K extends readonly (keyof M)[]> = { -readonly [I in keyof K]: M[K[I]] };

@@ -66,7 +66,7 @@ export class PowertoolsTelemetry implements Telemetry {
       return await (this.tracer.provider.captureAsyncFunc(`### ${name}`, async (subsegment) => {
         started = true;
         try {
-          for (const [key, value] of Object.entries(attributes ?? {})) subsegment?.addAnnotation(key, value);
+          this.annotate(subsegment, name, attributes);
           return await fn();
         } catch (error) {
           subsegment?.addError(error instanceof Error ? error : new Error(String(error)));
@@ -96,6 +96,15 @@ export class PowertoolsTelemetry implements Telemetry {
       if (this.metrics.hasStoredMetrics()) this.metrics.publishStoredMetrics();
     } catch (error) {
       this.logger.warn('PowertoolsTelemetry: metrics not published', { reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  /** Annotations are best effort: attributes that cannot be read lose the annotations, never the span's work. */
+  private annotate(subsegment: { addAnnotation(key: string, value: string | number): void } | undefined, span: string, attributes?: Record<string, string | number>): void {
+    try {
+      for (const [key, value] of Object.entries(attributes ?? {})) subsegment?.addAnnotation(key, value);
+    } catch (error) {
+      this.logger.warn('PowertoolsTelemetry: span attributes not recorded', { span, reason: error instanceof Error ? error.message : String(error) });
     }
   }
 

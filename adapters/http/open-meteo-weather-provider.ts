@@ -104,7 +104,7 @@ export class OpenMeteoWeatherProvider implements WeatherProvider {
     const query = request.city.trim();
     if (!query) return { kind: 'unknown-location', query: request.city };
     const search = new URLSearchParams({ name: query, count: '1', language: 'en', format: 'json' });
-    const geocoding = await this.get(`${this.geocodingUrl}/v1/search?${search}`, GeocodingResponse, request.signal);
+    const geocoding = await this.get(`${this.geocodingUrl}/v1/search?${search.toString()}`, GeocodingResponse, request.signal);
     const place = geocoding.results?.[0];
     if (!place) return { kind: 'unknown-location', query: request.city };
 
@@ -118,7 +118,7 @@ export class OpenMeteoWeatherProvider implements WeatherProvider {
       forecast_days: String(days),
       ...(request.units === 'imperial' && { temperature_unit: 'fahrenheit', wind_speed_unit: 'mph' }),
     });
-    const forecast = await this.get(`${this.forecastUrl}/v1/forecast?${params}`, ForecastResponse, request.signal);
+    const forecast = await this.get(`${this.forecastUrl}/v1/forecast?${params.toString()}`, ForecastResponse, request.signal);
     const { current, daily } = forecast;
     const timeZone = forecast.timezone ?? place.timezone;
     return {

@@ -12,7 +12,8 @@ export class LogTelemetry implements Telemetry {
   constructor(private readonly logger: StructuredLogger) {}
 
   metric(name: string, value: number, unit: MetricUnit, dimensions?: Record<string, string>): void {
-    this.logger.debug({ metric: name, value, unit, ...dimensions }, 'metric');
+    const line = { metric: name, value, unit };
+    this.safely(() => this.logger.debug({ ...line, ...dimensions }, 'metric'), () => this.logger.debug(line, 'metric'));
   }
 
   async span<T>(name: string, fn: () => Promise<T>, attributes?: Record<string, string | number>): Promise<T> {
@@ -24,7 +25,9 @@ export class LogTelemetry implements Telemetry {
       failed = true;
       throw error;
     } finally {
-      this.logger.debug({ span: name, ms: Math.round((performance.now() - started) * 100) / 100, failed, ...attributes }, 'span');
+      // Logging the span must not replace its outcome, so attributes that cannot be read are dropped, not thrown.
+      const line = { span: name, ms: Math.round((performance.now() - started) * 100) / 100, failed };
+      this.safely(() => this.logger.debug({ ...line, ...attributes }, 'span'), () => this.logger.debug(line, 'span'));
     }
   }
 
@@ -36,7 +39,7 @@ export class LogTelemetry implements Telemetry {
     this.safely(() => this.logger.error(fields, message), () => this.logger.error({}, message));
   }
 
-  /** Telemetry must never fail the caller: a field that cannot be serialised drops the fields, not the line. */
+  /** Telemetry must never fail the caller: a field that cannot be read or serialised drops the fields, not the line. */
   private safely(write: () => void, fallback: () => void): void {
     try {
       write();

@@ -176,7 +176,7 @@ function expand(
   const sentences = Array.from({ length: SAMPLES_PER_SLOT }, (_, sample) =>
     utterance.replace(/\{(\w+)\}/g, (_m, name: string) => {
       const type = slots.find((slot) => slot.name === name)?.entity ?? 'text';
-      const values = dictionaries[type]?.length ? (dictionaries[type] as readonly string[]) : (FALLBACK_SAMPLES[type] ?? [name]);
+      const values = dictionaries[type]?.length ? dictionaries[type] : (FALLBACK_SAMPLES[type] ?? [name]);
       const spread = Math.floor((sample * values.length) / SAMPLES_PER_SLOT);
       return values[(spread + seed) % values.length] as string;
     }),
@@ -200,9 +200,10 @@ async function loadCached(file: string, key: string): Promise<Engine | undefined
 
 /** Writes through a temporary file and a rename, so a concurrent reader never sees half a model. */
 async function writeCache(dir: string, file: string, key: string, model: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  // Owner-only: the cache sits in the data directory beside the conversations.
+  await mkdir(dir, { recursive: true, mode: 0o700 });
   const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, JSON.stringify({ key, model }));
+  await writeFile(temporary, JSON.stringify({ key, model }), { mode: 0o600 });
   await rename(temporary, file);
 }
 

@@ -69,7 +69,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
       let done = false;
       for await (const bytes of response.body) {
         deadline.arm();
-        parser.feed(decoder.decode(bytes, { stream: true }));
+        parser.feed(decoder.decode(bytes as Uint8Array, { stream: true }));
         for (const event of events.splice(0)) {
           // One network read can carry many events; the caller may have aborted while the previous one was consumed.
           if (request.signal?.aborted) throw request.signal.reason;
@@ -156,7 +156,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
 
   private streamError(error: unknown): CoreError {
     const message = typeof error === 'string' ? error : (error as { message?: unknown })?.message;
-    return new LanguageModelUnavailableError(`${ADAPTER}: the server reported an error mid-stream: ${this.redact(String(message ?? 'unknown'))}`);
+    return new LanguageModelUnavailableError(`${ADAPTER}: the server reported an error mid-stream: ${this.redact(typeof message === 'string' ? message : (JSON.stringify(message) ?? 'unknown'))}`);
   }
 
   private redact(text: string): string {

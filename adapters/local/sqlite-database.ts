@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
@@ -62,8 +62,12 @@ export const SQLITE_SCHEMA_VERSION = migrations.reduce((max, m) => Math.max(max,
 export function openSqliteDatabase(path: string): Database {
   let db: Database | undefined;
   try {
-    // A first start has no data directory yet, and SQLite creates the file but never its directory.
-    if (path !== ':memory:' && path !== '' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
+    if (path !== ':memory:' && path !== '' && !path.startsWith('file:')) {
+      // A first start has no data directory yet, and SQLite creates the file but never its directory. The file is
+      // created here, owner-only, because SQLite would make it world-readable and gives its -wal and -shm its mode.
+      mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+      createPrivateFile(path);
+    }
     db = new BetterSqlite3(path);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -74,6 +78,15 @@ export function openSqliteDatabase(path: string): Database {
   } catch (error) {
     db?.close();
     throw toCoreError(error, `cannot open ${path}`);
+  }
+}
+
+/** Creates an empty file readable by its owner only, unless it exists (its mode is then the caller's business). */
+function createPrivateFile(path: string): void {
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
   }
 }
 

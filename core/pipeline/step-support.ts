@@ -14,7 +14,7 @@ export function required<K extends keyof TurnRecord>(turn: TurnRecord, key: K, s
   if (value === undefined || value === null) {
     throw new ValidationError(`turn ${turn.id}: step "${step}" needs "${String(key)}" from an earlier step`);
   }
-  return value as NonNullable<TurnRecord[K]>;
+  return value;
 }
 
 export function loaded(turn: TurnRecord, step: string): { conversation: Conversation; preferences: Preferences } {

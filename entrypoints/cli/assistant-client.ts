@@ -37,7 +37,7 @@ export class InProcessClient implements AssistantClient {
     });
     return {
       text: reply.text, intent: reply.intent, route: reply.route, endConversation: reply.endConversation,
-      timings: reply.timings as Record<string, number>,
+      timings: reply.timings,
       ...(reply.skill && { skill: reply.skill }),
       ...(reply.data && { data: reply.data }),
       ...(reply.audio && { audio: { data: reply.audio.data, format: reply.audio.format } }),

@@ -102,8 +102,8 @@ function semanticProblems(env: Env): string[] {
   needs(adapters.nlu === 'lex' || adapters.stt === 'lex', ['LEX_BOT_ID', 'LEX_BOT_ALIAS_ID'], 'for the Lex adapters');
   needs(adapters.auth === 'cognito', ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID'], 'for AUTH=cognito');
   needs(adapters.cache === 'redis', ['REDIS_URL'], 'for CACHE=redis');
-  const usesAws = Object.values(adapters).some((choice) => AWS_ADAPTERS.has(choice));
-  needs(usesAws, ['AWS_REGION'], `for the AWS adapters (${Object.values(adapters).filter((c) => AWS_ADAPTERS.has(c)).join(', ')})`);
+  const usesAws = (Object.values(adapters) as string[]).some((choice) => AWS_ADAPTERS.has(choice));
+  needs(usesAws, ['AWS_REGION'], `for the AWS adapters (${(Object.values(adapters) as string[]).filter((c) => AWS_ADAPTERS.has(c)).join(', ')})`);
   for (const origin of corsOriginsOf(env)) {
     if (!isExactOrigin(origin)) problems.push(`CORS_ORIGINS: ${JSON.stringify(origin)} is not an exact origin like https://app.example.com`);
   }
@@ -131,7 +131,7 @@ const AWS_ADAPTERS = new Set<string>(['dynamodb', 'lex', 'bedrock', 'polly', 'tr
 
 /** True when any port is served by an AWS adapter, so the AWS module must be loaded. */
 export function usesAwsAdapters(config: AppConfig): boolean {
-  return Object.values(config.adapters).some((choice) => AWS_ADAPTERS.has(choice));
+  return (Object.values(config.adapters) as string[]).some((choice) => AWS_ADAPTERS.has(choice));
 }
 
 /** The profile's default adapter for each port, unless a per-port variable overrides it. */

@@ -39,7 +39,7 @@ export interface AppOptions {
   authFailureLimit?: AuthFailureLimit | false;
   /** Browser origins allowed to call the API (exact `scheme://host[:port]`); default none, so no CORS headers at all. */
   corsOrigins?: readonly string[];
-  readiness?: () => Promise<Record<string, 'ok' | string>>;
+  readiness?: () => Promise<Record<string, string>>;
   version?: string;
   trustProxy?: boolean;
 }
@@ -66,7 +66,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     requestIdHeader: false,
     genReqId: requestIdOf,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    frameworkErrors: sendFrameworkProblem,
+    frameworkErrors: (error, request, reply) => {
+      void sendFrameworkProblem(error, request, reply);
+    },
   });
   // TypeBox's compiler converts query strings and params but checks bodies strictly: "123" is not a number there.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);

@@ -12,7 +12,6 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
  */
 const exemptPorts: ReadonlyMap<string, string> = new Map([
   ['Clock', 'a clock has nothing to agree on beyond returning a Date; tests inject FixedClock instead'],
-  ['Telemetry', 'telemetry only observes; no turn outcome depends on it'],
   ['Skill', 'skills live in core/skills and are driven by the dialogue unit tests, not by an adapter suite'],
 ]);
 

@@ -104,7 +104,7 @@ function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
     const timer = setTimeout(resolve, ms);
     onAbort(signal, (error) => {
       clearTimeout(timer);
-      reject(error);
+      reject(error); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- always an AbortedError, typed unknown by onAbort
     });
   });
 }

@@ -18,7 +18,7 @@ export interface OpenAiCompatibleServerOptions {
 export interface OpenAiCompatibleServer {
   url: string;
   /** The JSON bodies of the chat completion requests received, in order. */
-  requests: any[];
+  requests: any[]; // eslint-disable-line @typescript-eslint/no-explicit-any -- whatever the client sent, read by assertions
   close(): Promise<void>;
   setStatus(code?: number): void;
 }

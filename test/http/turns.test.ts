@@ -281,7 +281,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
             seen = request;
             request.signal?.addEventListener('abort', () => {
               aborted(request.signal?.reason);
-              reject(request.signal?.reason);
+              reject(request.signal?.reason); // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors -- the abort reason, as fetch rejects
             });
             started();
           }),

@@ -68,7 +68,7 @@ function attacks(): Record<string, string> {
   };
 }
 
-const routes = (id: string): InjectOptions[] => [
+const routes = (id: string): (InjectOptions & { url: string })[] => [
   { method: 'GET', url: '/v1/conversations' },
   { method: 'POST', url: '/v1/conversations', payload: { title: 'intruder' } },
   { method: 'GET', url: `/v1/conversations/${id}` },
@@ -159,7 +159,7 @@ describe('authentication attacks and cross-user access', () => {
     // Subjects that look like alice's to a sloppy comparison (case, padding, NUL, prefix) are other users entirely.
     for (const intruder of ['mallory', 'ALICE', 'alice ', ' alice', 'alice\u0000', 'alic', 'alice/..']) {
       const headers = await h.as(intruder);
-      for (const route of routes(id).filter((r) => String(r.url).includes(id))) {
+      for (const route of routes(id).filter((r) => r.url.includes(id))) {
         expectProblem(await h.app.inject({ ...route, headers }), 404, 'CONVERSATION_NOT_FOUND');
         await intact(`${intruder}: ${route.method} ${route.url}`);
       }

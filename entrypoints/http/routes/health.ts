@@ -4,7 +4,7 @@ import { HealthSchema, problemResponses, ReadySchema } from '../schemas.js';
 
 export interface HealthRoutesOptions {
   /** Probes each dependency; a value other than 'ok' says what is wrong with it. */
-  readiness?: () => Promise<Record<string, 'ok' | string>>;
+  readiness?: () => Promise<Record<string, string>>;
   version?: string;
 }
 

@@ -8,6 +8,7 @@ import type { MetricUnit, Telemetry } from '../../../core/ports/telemetry.js';
 import { describeLanguageModelContract } from '../../contract/language-model.contract.js';
 import { startBedrockRuntimeFake, type BedrockRuntimeFake } from '../../fakes/aws/bedrock-runtime-fake.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../../fakes/aws/fake-aws-server.js';
+import { skipWhen } from '../../support/skip-reason.js';
 
 describeLanguageModelContract('BedrockLanguageModel against a loopback Bedrock Runtime (HTTP/2, event stream)', async () => {
   const fake = await startBedrockRuntimeFake();
@@ -24,10 +25,7 @@ describeLanguageModelContract('BedrockLanguageModel against a loopback Bedrock R
 });
 
 const IT_AWS = process.env.IT_AWS;
-if (!IT_AWS) {
-  console.info('BedrockLanguageModel against Amazon Bedrock skipped: set IT_AWS=1 with AWS credentials, a region and model access to run it');
-}
-describe.skipIf(!IT_AWS)('against Amazon Bedrock (IT_AWS)', () => {
+describe('against Amazon Bedrock (IT_AWS)', skipWhen(!IT_AWS, 'set IT_AWS=1 with AWS credentials, a region and model access to run it'), () => {
   describeLanguageModelContract('BedrockLanguageModel against Amazon Bedrock', async () => {
     const client = new BedrockRuntimeClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
     const model = new BedrockLanguageModel({ client, ...(process.env.IT_BEDROCK_MODEL_ID && { modelId: process.env.IT_BEDROCK_MODEL_ID }) });

@@ -269,7 +269,7 @@ describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
 
   it('reports a JWKS document that is not a key set as an outage', async () => {
     const { accessToken } = await signIn(cognito, poolA.clientIds[0] ?? '', alice);
-    const garbage: JwksFetcher = { fetch: async () => new TextEncoder().encode('<html>maintenance</html>').buffer as ArrayBuffer };
+    const garbage: JwksFetcher = { fetch: async () => new TextEncoder().encode('<html>maintenance</html>').buffer };
     await expect(verifierFor({ jwks: undefined, fetcher: garbage }).verify(accessToken)).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 

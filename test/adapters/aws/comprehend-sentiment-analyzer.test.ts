@@ -10,6 +10,7 @@ import { AbortedError, CapabilityMissingError, CoreError, DependencyUnavailableE
 import { describeSentimentAnalyzerContract } from '../../contract/sentiment-analyzer.contract.js';
 import { DETECT_SENTIMENT_TARGET, startComprehendFake } from '../../fakes/aws/comprehend-fake.js';
 import { TEST_AWS_CLIENT_CONFIG, type FakeAwsServer } from '../../fakes/aws/fake-aws-server.js';
+import { skipWhen } from '../../support/skip-reason.js';
 
 describe('over a loopback Comprehend (awsJson 1.1)', () => {
   let server: FakeAwsServer | undefined;
@@ -27,10 +28,7 @@ describe('over a loopback Comprehend (awsJson 1.1)', () => {
 });
 
 const IT_AWS = process.env.IT_AWS;
-if (!IT_AWS) {
-  console.info('ComprehendSentimentAnalyzer against Amazon Comprehend skipped: set IT_AWS=1 with AWS credentials and a region to run it');
-}
-describe.skipIf(!IT_AWS)('against Amazon Comprehend (IT_AWS)', () => {
+describe('against Amazon Comprehend (IT_AWS)', skipWhen(!IT_AWS, 'set IT_AWS=1 with AWS credentials and a region to run it'), () => {
   describeSentimentAnalyzerContract('ComprehendSentimentAnalyzer against Amazon Comprehend', async () =>
     new ComprehendSentimentAnalyzer({ clientConfig: { region: process.env.AWS_REGION ?? 'us-east-1' } }));
 });

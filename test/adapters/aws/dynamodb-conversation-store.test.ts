@@ -132,17 +132,17 @@ describe('DynamoDbConversationStore', () => {
     const store = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName });
     const userId = `user-${randomUUID()}`;
     const [first, second] = [newConversation(userId), newConversation(userId)];
-    for (const c of [first!, second!]) {
+    for (const c of [first, second]) {
       await store.create(c);
       await store.appendExchange(exchangeFor(c, 0, 'a', 'b', 'c'));
     }
-    const turnCursor = (await store.turns(userId, first!.id, { limit: 1 })).nextCursor;
+    const turnCursor = (await store.turns(userId, first.id, { limit: 1 })).nextCursor;
     const listCursor = (await store.list(userId, { limit: 1 })).nextCursor;
     expect(turnCursor).toBeDefined();
     expect(listCursor).toBeDefined();
-    await expect(store.turns(userId, first!.id, { limit: 5, cursor: turnCursor! }).then((p) => p.items.map((t) => t.id))).resolves.toEqual(['b', 'c']);
-    await expect(store.turns(userId, second!.id, { limit: 5, cursor: turnCursor! })).rejects.toBeInstanceOf(ValidationError);
-    await expect(store.turns(userId, first!.id, { limit: 5, cursor: listCursor! })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.turns(userId, first.id, { limit: 5, cursor: turnCursor! }).then((p) => p.items.map((t) => t.id))).resolves.toEqual(['b', 'c']);
+    await expect(store.turns(userId, second.id, { limit: 5, cursor: turnCursor! })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.turns(userId, first.id, { limit: 5, cursor: listCursor! })).rejects.toBeInstanceOf(ValidationError);
     await expect(store.list(userId, { limit: 5, cursor: turnCursor! })).rejects.toBeInstanceOf(ValidationError);
   });
 

@@ -5,7 +5,7 @@ import { DynamoDbUserProfileStore } from '../../../adapters/aws/dynamodb-user-pr
 import { DependencyUnavailableError } from '../../../core/errors.js';
 import type { UserProfile } from '../../../core/model/profile.js';
 import { describeUserProfileStoreContract } from '../../contract/user-profile-store.contract.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../fakes/aws/dynamodb-local.js';
+import { startDynamoDbLocal } from '../../fakes/aws/dynamodb-local.js';
 import { freePort } from '../../fakes/free-port.js';
 import { createTestTable, startDynalite, testDocumentClient, type TestTable } from '../../fakes/aws/dynamodb-test-table.js';
 
@@ -37,7 +37,7 @@ for (const [name, start] of [
   ['DynamoDB Local', startDynamoDbLocal],
 ] as const) {
   describe(`on ${name}`, () => {
-    const stand = backend(start as () => Promise<Pick<DynamoDbLocal, 'endpoint' | 'stop'>>);
+    const stand = backend(start);
 
     describeUserProfileStoreContract(`DynamoDbUserProfileStore on ${name}`, async () => {
       const { endpoint, table } = stand();

@@ -7,6 +7,7 @@ import { AbortedError, CoreError, SpeechUnavailableError, ValidationError } from
 import { describeSpeechSynthesizerContract } from '../../contract/speech-synthesizer.contract.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../../fakes/aws/fake-aws-server.js';
 import { startPollyFake, type PollyFake } from '../../fakes/aws/polly-fake.js';
+import { skipWhen } from '../../support/skip-reason.js';
 
 const opened: PollyFake[] = [];
 const clients: PollyClient[] = [];
@@ -206,7 +207,7 @@ describe('Polly SSML requests', () => {
 });
 
 const IT_AWS = process.env.IT_AWS === '1';
-describe.skipIf(!IT_AWS)('against real Polly (skipped: set IT_AWS=1 and AWS credentials)', () => {
+describe('against real Polly', skipWhen(!IT_AWS, 'set IT_AWS=1 and AWS credentials'), () => {
   describeSpeechSynthesizerContract('PollySpeechSynthesizer on AWS', async () => {
     const client = new PollyClient({});
     clients.push(client);

@@ -224,7 +224,7 @@ describe('PowertoolsTelemetry', () => {
         tracer.setSegment(segment);
         await body();
       });
-      return segment as unknown as Json;
+      return segment;
     }
 
     it('outside Lambda just runs the function, opening nothing', async () => {
@@ -275,6 +275,36 @@ describe('PowertoolsTelemetry', () => {
       expect(subsegment.fault).toBe(true);
       expect(subsegment.cause.exceptions[0]).toMatchObject({ message: 'polly throttled', type: 'Error' });
       expect(subsegment.end_time).toEqual(expect.any(Number));
+    });
+
+    it('inside a segment, drops attributes it cannot read with a warning and still runs the function once', async () => {
+      // Prepare
+      const tracer = lambdaTracer();
+      const telemetry = new PowertoolsTelemetry({ serviceName: 'voice-assistant', namespace: 'X', tracer });
+      const attributes = Object.defineProperty({}, 'boom', {
+        enumerable: true,
+        get: () => {
+          throw new Error('getter exploded');
+        },
+      });
+      let calls = 0;
+      let result: unknown;
+
+      // Act
+      const segment = await withinSegment(tracer, async () => {
+        result = await telemetry.span('respond', async () => {
+          calls += 1;
+          return 'reply';
+        }, attributes);
+      });
+
+      // Assess
+      expect([result, calls]).toEqual(['reply', 1]);
+      const [subsegment] = segment.subsegments as [Json];
+      expect(subsegment.end_time).toEqual(expect.any(Number));
+      expect(stdout.lines()).toContainEqual(
+        expect.objectContaining({ level: 'WARN', message: 'PowertoolsTelemetry: span attributes not recorded', span: 'respond' }),
+      );
     });
 
     it('still runs the function when tracing is on but there is no segment to attach to', async () => {

@@ -8,6 +8,7 @@ import { CoreError, DependencyUnavailableError, ValidationError } from '../../..
 import { describeCacheContract } from '../../contract/cache.contract.js';
 import { freePort } from '../../fakes/free-port.js';
 import { startRedisServer } from '../../fakes/redis-server.js';
+import { skipWhen } from '../../support/skip-reason.js';
 
 const server = await startRedisServer();
 const skipped = 'skipped' in server ? server.skipped : undefined;
@@ -40,7 +41,7 @@ it('runs against a real Redis', ({ skip }) => {
   expect(url).toMatch(/^rediss?:\/\//);
 });
 
-describe.skipIf(skipped !== undefined)('with Redis', () => {
+describe('with Redis', skipWhen(skipped !== undefined, skipped ?? ''), () => {
   describeCacheContract('RedisCache on redis-server', async () => ({
     cache: new RedisCache({ client: await shared(), keyPrefix: `test:${randomUUID()}:` }),
   }));

@@ -6,6 +6,7 @@ import { AbortedError, CoreError, DependencyUnavailableError, ValidationError } 
 import { describeSpeechRecognizerContract, speechSample, type SpeechSample } from '../../contract/speech-recognizer.contract.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../../fakes/aws/fake-aws-server.js';
 import { startTranscribeStreamingFake, type TranscribeStreamingFake } from '../../fakes/aws/transcribe-streaming-fake.js';
+import { skipWhen } from '../../support/skip-reason.js';
 
 /** The SDK warns on the console about every failed stream unless it has a logger of its own; failures are the point here. */
 const QUIET = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined };
@@ -179,7 +180,7 @@ describe('Transcribe audio events and results', () => {
 });
 
 const IT_AWS = process.env.IT_AWS === '1';
-describe.skipIf(!IT_AWS)('against real Transcribe (skipped: set IT_AWS=1 and AWS credentials)', () => {
+describe('against real Transcribe', skipWhen(!IT_AWS, 'set IT_AWS=1 and AWS credentials'), () => {
   describeSpeechRecognizerContract('TranscribeSpeechRecognizer on AWS', async () => {
     const client = new TranscribeStreamingClient({});
     clients.push(client);

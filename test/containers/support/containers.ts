@@ -1,6 +1,7 @@
 import { GenericContainer, RandomPortGenerator, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { CONTAINER_LABEL, type ContainerRuntime, type RuntimeProbe } from './runtime.js';
+import { skipWhen } from '../../support/skip-reason.js';
 
 /** Starting a JVM in a fresh container on a small CI machine, or pulling a public image, takes a while. */
 export const CONTAINER_TIMEOUT_MS = 120_000;
@@ -46,7 +47,7 @@ export function describeWithContainers(name: string, body: () => void): void {
       });
     });
   } else {
-    describe.skip(name, body);
+    describe(name, skipWhen(true, `no container runtime: ${found.reason}`), body);
   }
 }
 

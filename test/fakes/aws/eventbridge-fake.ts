@@ -95,7 +95,7 @@ function received(raw: Record<string, unknown>): ReceivedEntry {
   const detail = typeof raw['Detail'] === 'string' ? raw['Detail'] : undefined;
   let eventId = '';
   try {
-    eventId = String((JSON.parse(detail ?? '{}') as { id?: unknown }).id ?? '');
+    eventId = String((JSON.parse(detail ?? '{}') as { id?: string }).id ?? '');
   } catch {
     // A Detail that is not JSON is the service's MalformedDetail case; the id simply stays unknown here.
   }

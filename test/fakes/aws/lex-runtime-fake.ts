@@ -111,7 +111,7 @@ export async function startLexRuntimeFake(options: LexRuntimeFakeOptions): Promi
     const audio = call.audio ?? Buffer.alloc(0);
     let transcript: string;
     if (type === TEXT_TYPE) transcript = audio.toString('utf8');
-    else if (AUDIO_TYPES[type] !== undefined) transcript = audio.length === 0 ? '' : (heard.get(keyOf(AUDIO_TYPES[type] as number, audio)) ?? '');
+    else if (AUDIO_TYPES[type] !== undefined) transcript = audio.length === 0 ? '' : (heard.get(keyOf(AUDIO_TYPES[type], audio)) ?? '');
     else return lexError(400, 'ValidationException', `unsupported requestContentType ${type}`);
     const interpretations = transcript ? await interpret(transcript, undefined) : [{ intent: { name: FALLBACK_INTENT, slots: {}, state: 'ReadyForFulfillment' } }];
     const headers: Record<string, string> = {
