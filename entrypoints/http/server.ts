@@ -1,10 +1,10 @@
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { AppConfig } from '../config/config.js';
-import { loadAwsConfig } from '../config/load-aws-config.js';
-import { composeAssistant, type Assistant } from '../container.js';
-import { createLogger } from '../logger.js';
+import type { AppConfig } from '../composition/config.js';
+import { loadAwsConfig } from '../composition/load-aws-config.js';
+import { composeAssistant, type Assistant } from '../composition/container.js';
+import { createLogger } from '../composition/logger.js';
 import { buildApp } from './app.js';
 
 export interface RunningServer {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../entrypoints/config/config.js';
+import { ConfigError, loadConfig } from '../../entrypoints/composition/config.js';
 
 describe('loadConfig', () => {
   it('gives the embedded default from an empty environment', () => {

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Bindings } from '../../entrypoints/bindings.js';
-import { loadConfig } from '../../entrypoints/config/config.js';
-import { composeAssistant, createContainer } from '../../entrypoints/container.js';
-import { createLogger } from '../../entrypoints/logger.js';
+import type { Bindings } from '../../entrypoints/composition/bindings.js';
+import { loadConfig } from '../../entrypoints/composition/config.js';
+import { composeAssistant, createContainer } from '../../entrypoints/composition/container.js';
+import { createLogger } from '../../entrypoints/composition/logger.js';
 
 const KEYS: (keyof Bindings)[] = [
   'config', 'clock', 'telemetry', 'newId', 'conversationStore', 'userProfileStore', 'eventPublisher', 'cache', 'weatherProvider',

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { TypedContainerModule } from '@inversifyjs/strongly-typed';
-import { createConversationService } from '../core/conversation/conversation-service.js';
-import { createPreferencesReader } from '../core/conversation/preferences.js';
-import { buildSystemPrompt } from '../core/dialogue/system-prompt.js';
-import { createTurnPipeline } from '../core/pipeline/turn-pipeline.js';
-import { systemClock } from '../core/defaults.js';
-import { defaultSkills } from '../core/skills/default-skills.js';
-import { SkillRegistry } from '../core/skills/skill-registry.js';
+import { createConversationService } from '../../core/conversation/conversation-service.js';
+import { createPreferencesReader } from '../../core/conversation/preferences.js';
+import { buildSystemPrompt } from '../../core/dialogue/system-prompt.js';
+import { createTurnPipeline } from '../../core/pipeline/turn-pipeline.js';
+import { systemClock } from '../../core/defaults.js';
+import { defaultSkills } from '../../core/skills/default-skills.js';
+import { SkillRegistry } from '../../core/skills/skill-registry.js';
 import type { Bindings } from './bindings.js';
 import { bindFactory } from './typed-factory.js';
 

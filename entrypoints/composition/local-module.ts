@@ -2,35 +2,35 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TypedContainerModule } from '@inversifyjs/strongly-typed';
 import type { Database } from 'better-sqlite3';
-import { OpenMeteoWeatherProvider } from '../adapters/http/open-meteo-weather-provider.js';
-import { AfinnSentimentAnalyzer } from '../adapters/local/afinn-sentiment-analyzer.js';
-import { EspeakSpeechSynthesizer } from '../adapters/local/espeak-speech-synthesizer.js';
-import { Hs256TokenAuthority } from '../adapters/local/hs256-token-authority.js';
-import { InProcessEventPublisher } from '../adapters/local/in-process-event-publisher.js';
-import { CachingWeatherProvider } from '../adapters/local/caching-weather-provider.js';
-import { JsonMusicCatalog } from '../adapters/local/json-music-catalog.js';
-import { MemoryCache } from '../adapters/local/memory-cache.js';
-import { MemoryConversationStore } from '../adapters/local/memory-conversation-store.js';
-import { MemoryUserProfileStore } from '../adapters/local/memory-user-profile-store.js';
-import { MemoryOutboxStore } from '../adapters/local/memory-outbox-store.js';
-import { NlpJsLanguageUnderstanding } from '../adapters/local/nlpjs-language-understanding.js';
-import { OfflineLanguageModel } from '../adapters/local/offline-language-model.js';
-import { OpenAiCompatibleLanguageModel } from '../adapters/local/openai-compatible-language-model.js';
-import { OutboxEventPublisher } from '../adapters/local/outbox-event-publisher.js';
-import { openSqliteDatabase } from '../adapters/local/sqlite-database.js';
-import { SqliteConversationStore } from '../adapters/local/sqlite-conversation-store.js';
-import { SqliteOutboxStore } from '../adapters/local/sqlite-outbox-store.js';
-import { SqliteUserProfileStore } from '../adapters/local/sqlite-user-profile-store.js';
-import type { Telemetry } from '../core/ports/telemetry.js';
-import type { AppConfig } from './config/config.js';
-import { loadOrCreateLocalSecret } from './config/local-secret.js';
+import { OpenMeteoWeatherProvider } from '../../adapters/http/open-meteo-weather-provider.js';
+import { AfinnSentimentAnalyzer } from '../../adapters/local/afinn-sentiment-analyzer.js';
+import { EspeakSpeechSynthesizer } from '../../adapters/local/espeak-speech-synthesizer.js';
+import { Hs256TokenAuthority } from '../../adapters/local/hs256-token-authority.js';
+import { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';
+import { CachingWeatherProvider } from '../../adapters/local/caching-weather-provider.js';
+import { JsonMusicCatalog } from '../../adapters/local/json-music-catalog.js';
+import { MemoryCache } from '../../adapters/local/memory-cache.js';
+import { MemoryConversationStore } from '../../adapters/local/memory-conversation-store.js';
+import { MemoryUserProfileStore } from '../../adapters/local/memory-user-profile-store.js';
+import { MemoryOutboxStore } from '../../adapters/local/memory-outbox-store.js';
+import { NlpJsLanguageUnderstanding } from '../../adapters/local/nlpjs-language-understanding.js';
+import { OfflineLanguageModel } from '../../adapters/local/offline-language-model.js';
+import { OpenAiCompatibleLanguageModel } from '../../adapters/local/openai-compatible-language-model.js';
+import { OutboxEventPublisher } from '../../adapters/local/outbox-event-publisher.js';
+import { openSqliteDatabase } from '../../adapters/local/sqlite-database.js';
+import { SqliteConversationStore } from '../../adapters/local/sqlite-conversation-store.js';
+import { SqliteOutboxStore } from '../../adapters/local/sqlite-outbox-store.js';
+import { SqliteUserProfileStore } from '../../adapters/local/sqlite-user-profile-store.js';
+import type { Telemetry } from '../../core/ports/telemetry.js';
+import type { AppConfig } from './config.js';
+import { loadOrCreateLocalSecret } from './local-secret.js';
 import type { Bindings } from './bindings.js';
 import { bindFactory } from './typed-factory.js';
 
 /** Keys only the local module binds and resolves. */
 export type LocalBindings = Bindings & { sqlite: Database | null; tokenAuthority: Hs256TokenAuthority; eventOutbox: OutboxEventPublisher };
 
-const SAMPLE_CATALOG = fileURLToPath(new URL('../adapters/local/data/sample-catalog.json', import.meta.url));
+const SAMPLE_CATALOG = fileURLToPath(new URL('../../adapters/local/data/sample-catalog.json', import.meta.url));
 
 /**
  * The embedded default: binds every port whose selected adapter runs offline in this process (all of them in the

@@ -1,10 +1,10 @@
 import { TypedContainer } from '@inversifyjs/strongly-typed';
-import { LogTelemetry, type StructuredLogger } from '../adapters/local/log-telemetry.js';
-import { CachingLanguageModel } from '../adapters/local/caching-language-model.js';
-import type { Cache } from '../core/ports/cache.js';
-import type { Telemetry } from '../core/ports/telemetry.js';
+import { LogTelemetry, type StructuredLogger } from '../../adapters/local/log-telemetry.js';
+import { CachingLanguageModel } from '../../adapters/local/caching-language-model.js';
+import type { Cache } from '../../core/ports/cache.js';
+import type { Telemetry } from '../../core/ports/telemetry.js';
 import type { Bindings } from './bindings.js';
-import { usesAwsAdapters, type AppConfig } from './config/config.js';
+import { usesAwsAdapters, type AppConfig } from './config.js';
 import { coreModule } from './core-module.js';
 import { cacheErrorReporter, localModule, type LocalBindings } from './local-module.js';
 
@@ -45,7 +45,7 @@ export async function createContainer(config: AppConfig, options: ComposeOptions
 /** Powertools (CloudWatch EMF metrics, X-Ray spans) on AWS; structured log lines locally. */
 async function telemetryFor(config: AppConfig, logger: StructuredLogger): Promise<Telemetry> {
   if (config.profile !== 'aws') return new LogTelemetry(logger);
-  const { PowertoolsTelemetry } = await import('../adapters/aws/powertools-telemetry.js');
+  const { PowertoolsTelemetry } = await import('../../adapters/aws/powertools-telemetry.js');
   return new PowertoolsTelemetry({ serviceName: config.assistantName, namespace: config.aws.metricsNamespace });
 }
 
