@@ -1,15 +1,11 @@
 import { TypedContainerModule } from '@inversifyjs/strongly-typed';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Redis } from 'ioredis';
 import type { Bindings } from './bindings.js';
-import type { AppConfig } from './config.js';
+import { required, type AppConfig } from './config.js';
 import { bindFactory } from './typed-factory.js';
 
-/** Clients shared by several adapters: created once per container (once per Lambda cold start), destroyed with it. */
-export type AwsBindings = Bindings & { dynamoDb: DynamoDBDocumentClient; redis: Redis };
-
 /**
- * Binds every port whose selected adapter is an AWS service (all of them in the aws profile). Each adapter and its
+ * Binds every port whose selected adapter is an AWS service or Redis (all of them in the aws profile), with the clients
+ * they share (created once per container, once per Lambda cold start, and destroyed with it). Each adapter and its
  * SDK client are imported when the binding is first resolved, so a process loads only the clients it uses.
  */
 export function awsModule(config: AppConfig) {
@@ -25,7 +21,7 @@ export function awsModule(config: AppConfig) {
     requestHandler: { connectionTimeout: config.aws.requestTimeoutMs, requestTimeout: config.aws.requestTimeoutMs, throwOnRequestTimeout: true },
   };
   const { lex, cognito } = config.aws;
-  return new TypedContainerModule<AwsBindings>(({ bind }) => {
+  return new TypedContainerModule<Bindings>(({ bind }) => {
     if (selected.conversationStore === 'dynamodb') {
       bindFactory(bind, 'dynamoDb', [], async () => {
         const { createDynamoDbDocumentClient } = await import('../../adapters/aws/dynamodb-table.js');
@@ -42,8 +38,8 @@ export function awsModule(config: AppConfig) {
         return new DynamoDbUserProfileStore({ client, tableName: config.aws.tableName });
       });
     }
-    if (selected.nlu === 'lex' && lex.botId && lex.botAliasId) {
-      const { botId, botAliasId, localeId } = lex;
+    if (selected.nlu === 'lex') {
+      const { botId = required(lex.botId, 'LEX_BOT_ID'), botAliasId = required(lex.botAliasId, 'LEX_BOT_ALIAS_ID'), localeId } = lex;
       bindFactory(bind, 'languageUnderstanding', ['skills'], async (skills) => {
         const [{ LexLanguageUnderstanding }, { lexBotDefinition }] = await Promise.all([
           import('../../adapters/aws/lex-language-understanding.js'),
@@ -82,8 +78,8 @@ export function awsModule(config: AppConfig) {
         const logger = { debug: () => undefined, info: () => undefined, warn: (message: unknown) => telemetry.warn(String(message)), error: (message: unknown) => telemetry.error(String(message)) };
         return new TranscribeSpeechRecognizer({ clientConfig: { ...clientConfig, logger } });
       });
-    } else if (selected.stt === 'lex' && lex.botId && lex.botAliasId) {
-      const { botId, botAliasId, localeId } = lex;
+    } else if (selected.stt === 'lex') {
+      const { botId = required(lex.botId, 'LEX_BOT_ID'), botAliasId = required(lex.botAliasId, 'LEX_BOT_ALIAS_ID'), localeId } = lex;
       bindFactory(bind, 'speechRecognizer', [], async () => {
         const { LexSpeechRecognizer } = await import('../../adapters/aws/lex-speech-recognizer.js');
         return new LexSpeechRecognizer({ botId, botAliasId, localeId, clientConfig });
@@ -101,8 +97,8 @@ export function awsModule(config: AppConfig) {
         return new EventBridgeEventPublisher({ eventBusName: config.aws.eventBusName, source: config.aws.eventSource, clientConfig: http1ClientConfig });
       });
     }
-    if (selected.cache === 'redis' && config.cache.redisUrl) {
-      const url = config.cache.redisUrl;
+    if (selected.cache === 'redis') {
+      const url = required(config.cache.redisUrl, 'REDIS_URL');
       bindFactory(bind, 'redis', ['telemetry'], async (telemetry) => {
         const [{ Redis }, { redisClientOptions }] = await Promise.all([import('ioredis'), import('../../adapters/aws/redis-cache.js')]);
         const client = new Redis(url, redisClientOptions());
@@ -117,8 +113,8 @@ export function awsModule(config: AppConfig) {
         return new RedisCache({ client });
       });
     }
-    if (selected.auth === 'cognito' && cognito.userPoolId && cognito.clientId) {
-      const { userPoolId, clientId, tokenUse } = cognito;
+    if (selected.auth === 'cognito') {
+      const { userPoolId = required(cognito.userPoolId, 'COGNITO_USER_POOL_ID'), clientId = required(cognito.clientId, 'COGNITO_CLIENT_ID'), tokenUse } = cognito;
       bindFactory(bind, 'tokenVerifier', [], async () => {
         const { CognitoTokenVerifier } = await import('../../adapters/aws/cognito-token-verifier.js');
         return new CognitoTokenVerifier({ userPoolId, clientId, tokenUse });

@@ -1,3 +1,8 @@
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Database } from 'better-sqlite3';
+import type { Redis } from 'ioredis';
+import type { Hs256TokenAuthority } from '../../adapters/local/hs256-token-authority.js';
+import type { OutboxEventPublisher } from '../../adapters/local/outbox-event-publisher.js';
 import type { ConversationService } from '../../core/conversation/conversation-service.js';
 import type { HandleTurn } from '../../core/pipeline/turn-pipeline.js';
 import type { Cache } from '../../core/ports/cache.js';
@@ -24,7 +29,10 @@ export interface TokenMinter {
   mint(options: { userId: string; ttlSeconds: number; scopes?: string[] }): Promise<string>;
 }
 
-/** The typed binding map: one key per port or use case, resolved only by composition roots. */
+/**
+ * The one typed binding map every module and container is parameterised with: one key per port, use case or shared
+ * client, resolved only by composition roots. Keys under "clients" are bound only when a chosen adapter needs them.
+ */
 export interface Bindings {
   config: AppConfig;
   clock: Clock;
@@ -47,4 +55,17 @@ export interface Bindings {
   readiness: Readiness;
   handleTurn: HandleTurn;
   conversationService: ConversationService;
+
+  // Clients and building blocks the modules share between adapters.
+  /** The local database file, when the conversation store is sqlite. */
+  sqlite: Database;
+  /** The local profile's signing authority: the token verifier and minter. */
+  tokenAuthority: Hs256TokenAuthority;
+  /** The in-process bus behind its outbox, stopped when the container is unbound. */
+  eventOutbox: OutboxEventPublisher;
+  dynamoDb: DynamoDBDocumentClient;
+  redis: Redis;
 }
+
+/** Values that replace bindings after the modules load: test doubles, or a client a caller already holds. */
+export type BindingOverrides = { [K in keyof Bindings]?: Bindings[K] };

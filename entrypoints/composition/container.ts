@@ -3,28 +3,32 @@ import { LogTelemetry, type StructuredLogger } from '../../adapters/local/log-te
 import { CachingLanguageModel } from '../../adapters/local/caching-language-model.js';
 import type { Cache } from '../../core/ports/cache.js';
 import type { Telemetry } from '../../core/ports/telemetry.js';
-import type { Bindings } from './bindings.js';
-import { usesAwsAdapters, type AppConfig } from './config.js';
+import type { BindingOverrides, Bindings } from './bindings.js';
+import { usesAwsModule, type AppConfig } from './config.js';
 import { coreModule } from './core-module.js';
-import { cacheErrorReporter, localModule, type LocalBindings } from './local-module.js';
+import { cacheErrorReporter, localModule } from './local-module.js';
+import { bindFactory } from './typed-factory.js';
 
 export interface ComposeOptions {
   logger: StructuredLogger;
-  /** Replace bindings after the modules load (tests, per-port overrides). */
-  override?: (container: TypedContainer<LocalBindings>) => void | Promise<void>;
+  /**
+   * Values that replace the modules' bindings (test doubles, a fake weather service for a generator): each key is
+   * unbound and bound to its value after the modules load, so whatever depends on it gets the value.
+   */
+  overrides?: BindingOverrides;
 }
 
-/** The container for a profile: the core module plus the adapters module the profile names. */
-export async function createContainer(config: AppConfig, options: ComposeOptions): Promise<TypedContainer<LocalBindings>> {
-  const container = new TypedContainer<LocalBindings>({ defaultScope: 'Singleton' });
+/** The container for a config: the core module plus the adapter modules its adapter choices need. */
+export async function createContainer(config: AppConfig, options: ComposeOptions): Promise<TypedContainer<Bindings>> {
+  const container = new TypedContainer<Bindings>({ defaultScope: 'Singleton' });
   container.bind('config').toConstantValue(config);
   container.bind('telemetry').toConstantValue(await telemetryFor(config, options.logger));
-  await container.loadAsync(coreModule as never);
+  await container.loadAsync(coreModule);
   await container.loadAsync(localModule(config));
-  if (usesAwsAdapters(config)) {
+  if (usesAwsModule(config)) {
     // Loaded only when needed, so the embedded default never loads an AWS SDK.
     const { awsModule } = await import('./aws-module.js');
-    await container.loadAsync(awsModule(config) as never);
+    await container.loadAsync(awsModule(config));
   }
   if (config.cache.llmSeconds > 0) {
     // Identical prompts within the TTL reuse the answer, whichever module bound the model.
@@ -38,8 +42,20 @@ export async function createContainer(config: AppConfig, options: ComposeOptions
       }),
     );
   }
-  await options.override?.(container);
+  if (options.overrides) await applyOverrides(container, options.overrides);
   return container;
+}
+
+async function applyOverrides(container: TypedContainer<Bindings>, overrides: BindingOverrides): Promise<void> {
+  const bind = container.bind.bind(container);
+  const rebind = async <K extends keyof Bindings>(key: K, value: Bindings[K]) => {
+    if (container.isBound(key)) await container.unbindAsync(key);
+    bindFactory(bind, key, [], () => value);
+  };
+  for (const key of Object.keys(overrides) as (keyof Bindings)[]) {
+    const value = overrides[key];
+    if (value !== undefined) await rebind(key, value);
+  }
 }
 
 /** Powertools (CloudWatch EMF metrics, X-Ray spans) on AWS; structured log lines locally. */
