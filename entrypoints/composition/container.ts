@@ -42,11 +42,12 @@ export async function createContainer(config: AppConfig, options: ComposeOptions
       }),
     );
   }
-  if (options.overrides) await applyOverrides(container, options.overrides);
+  if (options.overrides) await overrideBindings(container, options.overrides);
   return container;
 }
 
-async function applyOverrides(container: TypedContainer<Bindings>, overrides: BindingOverrides): Promise<void> {
+/** Binds each key of `overrides` to its value in place of the modules' binding; call it before resolving anything. */
+export async function overrideBindings(container: TypedContainer<Bindings>, overrides: BindingOverrides): Promise<void> {
   const bind = container.bind.bind(container);
   const rebind = async <K extends keyof Bindings>(key: K, value: Bindings[K]) => {
     if (container.isBound(key)) await container.unbindAsync(key);
@@ -81,8 +82,13 @@ export interface Assistant {
 
 /** Builds the container and resolves every use case an entrypoint may need, failing at start, not on a request. */
 export async function composeAssistant(config: AppConfig, options: ComposeOptions): Promise<Assistant> {
-  const container = await createContainer(config, options);
-  const [handleTurn, conversations, skills, verifier, minter, readiness, synthesizer] = await Promise.all([
+  return resolveAssistant(await createContainer(config, options));
+}
+
+/** Resolves the use cases of a built container; `close` unbinds it. */
+export async function resolveAssistant(container: TypedContainer<Bindings>): Promise<Assistant> {
+  const [config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer] = await Promise.all([
+    container.getAsync('config'),
     container.getAsync('handleTurn'),
     container.getAsync('conversationService'),
     container.getAsync('skills'),
