@@ -1,7 +1,7 @@
 import autocannon from 'autocannon';
-import { loadConfig } from '../entrypoints/config/config.js';
-import { composeAssistant } from '../entrypoints/container.js';
-import { createLogger } from '../entrypoints/logger.js';
+import { loadConfig } from '../entrypoints/composition/config.js';
+import { composeAssistant } from '../entrypoints/composition/container.js';
+import { createLogger } from '../entrypoints/composition/logger.js';
 import { startTarget } from './target-process.js';
 
 /**

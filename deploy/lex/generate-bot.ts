@@ -2,13 +2,14 @@
 // one source. Run `npx tsx deploy/lex/generate-bot.ts` after changing a skill; a test fails while the committed file
 // differs from a fresh generation.
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { lexBotDefinition } from '../../adapters/aws/lex-bot-definition.js';
-import { JsonMusicCatalog } from '../../adapters/local/json-music-catalog.js';
 import type { WeatherProvider } from '../../core/ports/weather-provider.js';
-import { defaultSkills } from '../../core/skills/default-skills.js';
-import { SkillRegistry } from '../../core/skills/skill-registry.js';
+import { loadConfig } from '../../entrypoints/composition/config.js';
+import { createContainer } from '../../entrypoints/composition/container.js';
+import { createLogger } from '../../entrypoints/composition/logger.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -23,13 +24,20 @@ const weatherStub: WeatherProvider = {
   lookup: () => Promise.reject(new Error('the bot generator looks no weather up')),
 };
 
-/** The bot locale document, as it is committed: two-space JSON with a final newline. */
+/**
+ * The bot locale document, as it is committed: two-space JSON with a final newline. The skills come from the same
+ * container and modules the assistant runs with (local profile, shipped sample catalog), so the bot cannot drift.
+ */
 export async function generateBotLocale(): Promise<string> {
-  const music = await JsonMusicCatalog.fromFile(join(root, 'adapters', 'local', 'data', 'sample-catalog.json'));
-  const registry = new SkillRegistry(defaultSkills({ weather: weatherStub, music, assistantName: 'assistant' }));
-  const training = await registry.trainingSet('en');
-  const definition = lexBotDefinition(training, { botName: BOT_NAME, localeId: LOCALE_ID, confidenceThreshold: CONFIDENCE_THRESHOLD });
-  return `${JSON.stringify(definition, null, 2)}\n`;
+  const config = loadConfig({ ASSISTANT_NAME: 'assistant', DATA_DIR: join(tmpdir(), 'voice-assistant-bot-generator'), LOG_LEVEL: 'silent' });
+  const container = await createContainer(config, { logger: createLogger('silent'), overrides: { weatherProvider: weatherStub } });
+  try {
+    const training = await (await container.getAsync('skills')).trainingSet('en');
+    const definition = lexBotDefinition(training, { botName: BOT_NAME, localeId: LOCALE_ID, confidenceThreshold: CONFIDENCE_THRESHOLD });
+    return `${JSON.stringify(definition, null, 2)}\n`;
+  } finally {
+    await container.unbindAllAsync();
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -1,5 +1,5 @@
 import type { TurnReply } from '../../core/model/turn.js';
-import type { Assistant } from '../container.js';
+import type { Assistant } from '../composition/container.js';
 
 /** What the CLI needs from an assistant, whether it runs in this process or behind a server. */
 export interface AssistantClient {

@@ -1,11 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, loadConfig } from '../config/config.js';
-import { loadAwsConfig } from '../config/load-aws-config.js';
-import { composeAssistant } from '../container.js';
-import { createLocalTokenAuthority } from '../local-module.js';
-import { createLogger } from '../logger.js';
+import { ConfigError, loadConfig } from '../composition/config.js';
+import { loadAwsConfig } from '../composition/load-aws-config.js';
+import { composeAssistant } from '../composition/container.js';
+import { createLocalTokenAuthority } from '../composition/local-module.js';
+import { createLogger } from '../composition/logger.js';
 import { runServer } from '../http/server.js';
 import { HttpClient, InProcessClient, type AssistantClient, type ClientReply } from './assistant-client.js';
 

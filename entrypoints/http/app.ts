@@ -25,6 +25,8 @@ export interface AppOptions {
   conversations: ConversationService;
   skills: SkillRegistry;
   verifier: TokenVerifier;
+  /** Longest text a turn may carry; the core's own limit (`config.limits.maxTextLength`), so both refuse the same. */
+  maxTextLength: number;
   /** Logger options (redaction of credentials is added), a ready pino logger (used as is), or false for none. */
   logger?: FastifyServerOptions['logger'] | FastifyBaseLogger | false;
   /** Body limit of every route but the turn route; default 1 MiB. */
@@ -147,7 +149,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         });
       }
       await v1.register(conversationRoutes, { conversations: options.conversations });
-      await v1.register(turnRoutes, { handleTurn: options.handleTurn, bodyLimitBytes: audioBodyLimit, maxAudioBytes });
+      await v1.register(turnRoutes, { handleTurn: options.handleTurn, bodyLimitBytes: audioBodyLimit, maxAudioBytes, maxTextLength: options.maxTextLength });
       await v1.register(meRoutes, { conversations: options.conversations });
       await v1.register(skillRoutes, { skills: options.skills });
     },

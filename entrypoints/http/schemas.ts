@@ -95,14 +95,14 @@ export const TurnSchema = Type.Object({
 
 export const TurnPageSchema = Type.Object({ items: Type.Array(TurnSchema), nextCursor: Type.Optional(Type.String()) });
 
-export const MAX_TEXT_LENGTH = 2000;
 const SpeechFormat = Type.Union([Type.Literal('wav'), Type.Literal('mp3'), Type.Literal('ogg'), Type.Literal('pcm')]);
 /** Strict, padded standard base64: Buffer.from(…, 'base64') silently skips junk, so the schema refuses it first. */
 export const BASE64_PATTERN = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$';
 
-export const TurnBodySchema = Type.Object(
+/** The turn body, with the configured text limit (`MAX_TEXT_LENGTH`, the same the core enforces). */
+export const turnBodySchema = (maxTextLength: number) => Type.Object(
   {
-    text: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_TEXT_LENGTH })),
+    text: Type.Optional(Type.String({ minLength: 1, maxLength: maxTextLength })),
     audio: Type.Optional(
       Type.Object(
         {
@@ -126,7 +126,7 @@ export const TurnBodySchema = Type.Object(
     description: 'Exactly one of text or audio.',
   },
 );
-export type TurnBody = Static<typeof TurnBodySchema>;
+export type TurnBody = Static<ReturnType<typeof turnBodySchema>>;
 
 export const TurnReplySchema = Type.Object({
   conversationId: Type.String(),

@@ -1,11 +1,12 @@
 import closeWithGrace from 'close-with-grace';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { AppConfig } from '../config/config.js';
-import { loadAwsConfig } from '../config/load-aws-config.js';
-import { composeAssistant, type Assistant } from '../container.js';
-import { createLogger } from '../logger.js';
+import type { AppConfig } from '../composition/config.js';
+import { loadAwsConfig } from '../composition/load-aws-config.js';
+import { composeAssistant, type Assistant } from '../composition/container.js';
+import { createLogger } from '../composition/logger.js';
 import { buildApp } from './app.js';
+import { appOptionsFor } from './app-options.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -18,19 +19,7 @@ export interface RunningServer {
 export async function startServer(config: AppConfig, logger: Logger = createLogger(config.server.logLevel)): Promise<RunningServer> {
   const assistant = await composeAssistant(config, { logger });
   try {
-    const app = await buildApp({
-      handleTurn: assistant.handleTurn,
-      conversations: assistant.conversations,
-      skills: assistant.skills,
-      verifier: assistant.verifier,
-      readiness: assistant.readiness,
-      logger,
-      bodyLimitBytes: config.limits.bodyLimitBytes,
-      audioBodyLimitBytes: config.limits.audioBodyLimitBytes,
-      rateLimit: config.limits.rateLimitMax > 0 ? { max: config.limits.rateLimitMax, timeWindowMs: config.limits.rateLimitWindowMs } : false,
-      authFailureLimit: config.limits.authFailureLimit > 0 ? { max: config.limits.authFailureLimit, timeWindowMs: config.limits.rateLimitWindowMs } : false,
-      corsOrigins: config.server.corsOrigins,
-    });
+    const app = await buildApp({ ...appOptionsFor(assistant), logger });
     const url = await app.listen({ host: config.server.host, port: config.server.port });
     return {
       app,

@@ -2,10 +2,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../entrypoints/config/config.js';
-import { composeAssistant, type Assistant } from '../../entrypoints/container.js';
+import { loadConfig } from '../../entrypoints/composition/config.js';
+import { composeAssistant, type Assistant } from '../../entrypoints/composition/container.js';
 import { buildApp } from '../../entrypoints/http/app.js';
-import { createLogger } from '../../entrypoints/logger.js';
+import { appOptionsFor } from '../../entrypoints/http/app-options.js';
+import { createLogger } from '../../entrypoints/composition/logger.js';
 import { startBedrockRuntimeFake, type BedrockRuntimeFake } from '../fakes/aws/bedrock-runtime-fake.js';
 import { startComprehendFake } from '../fakes/aws/comprehend-fake.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../fakes/aws/dynamodb-local.js';
@@ -65,10 +66,7 @@ describe('aws profile end to end against stand-ins', () => {
 
   it('stores turns in DynamoDB, asks Bedrock, speaks with Polly, scores with Comprehend and publishes to EventBridge', async () => {
     // Prepare
-    const app = await buildApp({
-      handleTurn: assistant.handleTurn, conversations: assistant.conversations, skills: assistant.skills,
-      verifier: assistant.verifier, rateLimit: false,
-    });
+    const app = await buildApp({ ...appOptionsFor(assistant), rateLimit: false });
     const token = await assistant.minter!.mint({ userId: 'carol', ttlSeconds: 300 });
     const call = async (method: 'GET' | 'POST', url: string, payload?: object) => {
       const response = await app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload && { payload }) });

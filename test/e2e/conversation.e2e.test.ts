@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../entrypoints/config/config.js';
-import { createLocalTokenAuthority } from '../../entrypoints/local-module.js';
-import { createLogger } from '../../entrypoints/logger.js';
+import { loadConfig } from '../../entrypoints/composition/config.js';
+import { createLocalTokenAuthority } from '../../entrypoints/composition/local-module.js';
+import { createLogger } from '../../entrypoints/composition/logger.js';
 import { startServer, type RunningServer } from '../../entrypoints/http/server.js';
 import { startOpenMeteoServer } from '../fakes/open-meteo-server.js';
 

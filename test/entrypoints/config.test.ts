@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../entrypoints/config/config.js';
+import { ConfigError, loadConfig } from '../../entrypoints/composition/config.js';
 
 describe('loadConfig', () => {
   it('gives the embedded default from an empty environment', () => {
@@ -54,7 +54,7 @@ describe('loadConfig', () => {
     const config = loadConfig({ ASSISTANT_PROFILE: 'aws', AWS_REGION: 'eu-west-1', COGNITO_USER_POOL_ID: 'eu-west-1_Abc123', COGNITO_CLIENT_ID: 'client' });
     expect(config.adapters).toEqual({
       conversationStore: 'dynamodb', nlu: 'nlpjs', llm: 'bedrock', tts: 'polly', stt: 'transcribe', sentiment: 'comprehend',
-      events: 'eventbridge', cache: 'memory', auth: 'cognito',
+      events: 'eventbridge', cache: 'memory', auth: 'cognito', audioStore: 'memory',
     });
   });
 
@@ -68,5 +68,18 @@ describe('loadConfig', () => {
   it('rejects a time zone that does not exist and an OpenAI-compatible model without a URL', () => {
     expect(() => loadConfig({ DEFAULT_TIME_ZONE: 'Mars/Olympus' })).toThrow(/DEFAULT_TIME_ZONE/);
     expect(() => loadConfig({ LLM: 'openai-compatible' })).toThrow(/LLM_BASE_URL/);
+  });
+
+  it('keeps audio in S3 once a bucket is named, and runs voice turns through a workflow only with it', () => {
+    const base = { AWS_REGION: 'us-east-1' };
+    expect(loadConfig(base).adapters.audioStore).toBe('memory');
+    const s3 = loadConfig({ ...base, AUDIO_BUCKET: 'assistant-audio' });
+    expect(s3.adapters.audioStore).toBe('s3');
+    expect(s3.aws.audio).toEqual({ bucket: 'assistant-audio', prefix: 'audio/' });
+    expect(() => loadConfig({ ...base, AUDIO_STORE: 's3' })).toThrow(/AUDIO_BUCKET is required/);
+    const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:assistant-turn';
+    expect(() => loadConfig({ ...base, WORKFLOW_STATE_MACHINE_ARN: arn })).toThrow(/WORKFLOW_STATE_MACHINE_ARN needs AUDIO_STORE=s3/);
+    expect(loadConfig({ ...base, AUDIO_BUCKET: 'assistant-audio', WORKFLOW_STATE_MACHINE_ARN: arn }).aws.workflow).toEqual({ stateMachineArn: arn });
+    expect(() => loadConfig({ ...base, WORKFLOW_STATE_MACHINE_ARN: 'arn:aws:lambda:us-east-1:1:function:x' })).toThrow(/WORKFLOW_STATE_MACHINE_ARN/);
   });
 });

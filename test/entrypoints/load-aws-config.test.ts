@@ -7,8 +7,8 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsParametersConfigSource } from '../../adapters/aws/aws-parameters-config-source.js';
 import { DependencyUnavailableError } from '../../core/errors.js';
-import { ConfigError, loadConfig } from '../../entrypoints/config/config.js';
-import { loadAwsConfig, type ConfigLocations, type ConfigSourceFactory } from '../../entrypoints/config/load-aws-config.js';
+import { ConfigError, loadConfig } from '../../entrypoints/composition/config.js';
+import { loadAwsConfig, type ConfigLocations, type ConfigSourceFactory } from '../../entrypoints/composition/load-aws-config.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../fakes/aws/fake-aws-server.js';
 import { GET_PARAMETERS_BY_PATH, GET_SECRET_VALUE, startSsmSecretsFake, type SsmSecretsFake } from '../fakes/aws/ssm-secrets-fake.js';
 

@@ -3,10 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../entrypoints/config/config.js';
-import { DataDirNotPrivateError, ensurePrivateDataDir, usesDataDir } from '../../entrypoints/config/private-data-dir.js';
-import { composeAssistant } from '../../entrypoints/container.js';
-import { createLogger } from '../../entrypoints/logger.js';
+import { loadConfig } from '../../entrypoints/composition/config.js';
+import { DataDirNotPrivateError, ensurePrivateDataDir, usesDataDir } from '../../entrypoints/composition/private-data-dir.js';
+import { composeAssistant } from '../../entrypoints/composition/container.js';
+import { createLogger } from '../../entrypoints/composition/logger.js';
 import { skipWhen } from '../support/skip-reason.js';
 
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;

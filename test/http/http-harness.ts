@@ -1,12 +1,13 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { expect } from 'vitest';
-import { Hs256TokenAuthority } from '../../adapters/local/hs256-token-authority.js';
+import type { Hs256TokenAuthority } from '../../adapters/local/hs256-token-authority.js';
 import { buildApp, type AppOptions } from '../../entrypoints/http/app.js';
-import { createTestAssistant, type TestAssistantOptions } from '../support/test-assistant.js';
+import { appOptionsFor } from '../../entrypoints/http/app-options.js';
+import { createTestAssistant, TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET, type TestAssistantOptions } from '../support/test-assistant.js';
 
-export const SECRET = 'http-tests-secret-that-is-long-enough-0123456789';
-export const ISSUER = 'https://assistant.test';
-export const AUDIENCE = 'voice-assistant-api';
+export const SECRET = TEST_SECRET;
+export const ISSUER = TEST_ISSUER;
+export const AUDIENCE = TEST_AUDIENCE;
 
 export type TestAssistant = Awaited<ReturnType<typeof createTestAssistant>>;
 
@@ -18,21 +19,22 @@ export interface HttpHarness {
   as(userId: string): Promise<Record<string, string>>;
 }
 
-/** The HTTP app over the in-memory test assistant with a real HS256 authority; close `app` after each test. */
+/**
+ * The HTTP app over the test assistant, built from its config as the server builds it (limits, rate limits), with the
+ * composed HS256 authority; close `app` after each test (which also releases the assistant).
+ */
 export async function createHttpHarness(
   options: { assistant?: TestAssistantOptions; app?: Partial<AppOptions>; wrap?: (assistant: TestAssistant) => Partial<AppOptions> } = {},
 ): Promise<HttpHarness> {
   const assistant = await createTestAssistant(options.assistant);
-  const authority = new Hs256TokenAuthority({ secret: SECRET, issuer: ISSUER, audience: AUDIENCE });
+  const authority = assistant.authority;
   const app = await buildApp({
-    handleTurn: assistant.handleTurn,
-    conversations: assistant.service,
-    skills: assistant.registry,
-    verifier: authority,
+    ...appOptionsFor(assistant.assistant),
     logger: false,
     ...options.wrap?.(assistant),
     ...options.app,
   });
+  app.addHook('onClose', assistant.close);
   return {
     app,
     assistant,

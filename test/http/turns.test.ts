@@ -217,6 +217,26 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     expectProblem(response, 501, 'CAPABILITY_MISSING');
   });
 
+  it('refuses text over the configured MAX_TEXT_LENGTH in the schema, the same limit the core enforces', async () => {
+    // Prepare
+    h = await createHttpHarness({ assistant: { env: { MAX_TEXT_LENGTH: '40' } } });
+    const id = await conversation();
+    const headers = await h.as('alice');
+    const turn = (text: string) => h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: { text } });
+
+    // Act
+    const tooLong = await turn('x'.repeat(41));
+    const atLimit = await turn('x'.repeat(40));
+
+    // Assess
+    const problem = expectProblem(tooLong, 400, 'VALIDATION');
+    expect(problem.errors).toContainEqual(expect.objectContaining({ in: 'body', pointer: '/text' }));
+    expect(atLimit.statusCode, atLimit.body).toBe(200);
+    await expect(h.assistant.handleTurn({ userId: 'alice', conversationId: id, input: { kind: 'text', text: 'x'.repeat(41) } }))
+      .rejects.toMatchObject({ code: 'VALIDATION' });
+    expect((await h.assistant.service.get('alice', id)).version).toBe(1);
+  });
+
   it('answers 415 for a body that is not JSON and 400 for malformed JSON', async () => {
     h = await createHttpHarness();
     const id = await conversation();

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import type { InjectOptions } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { loadConfig } from '../../entrypoints/config/config.js';
+import { loadConfig } from '../../entrypoints/composition/config.js';
 import { startServer } from '../../entrypoints/http/server.js';
-import { createLogger } from '../../entrypoints/logger.js';
+import { createLogger } from '../../entrypoints/composition/logger.js';
 import { AUDIENCE, createHttpHarness, expectProblem, ISSUER, SECRET, type HttpHarness } from '../http/http-harness.js';
 
 const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');

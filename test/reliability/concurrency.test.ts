@@ -135,7 +135,7 @@ async function pipelineOver(store: ConversationStore, events: InProcessEventPubl
     registry, nlu: new PatternLanguageUnderstanding(await registry.trainingSet('en')), model: new ScriptedLanguageModel(),
     conversations: store, preferences: createPreferencesReader(new MemoryUserProfileStore(), { language: 'en-US', units: 'metric', timeZone: 'UTC' }),
     events, clock: systemClock, telemetry, newId: randomUUID, audio: new MemoryAudioStore({ clock: systemClock }),
-    // The production value (entrypoints/core-module.ts).
+    // The production value (entrypoints/composition/core-module.ts).
     options: { historyWindow: 10, systemPrompt: 'test', maxTokens: 64, temperature: 0, maxTextLength: 2000, maxConflictRetries: 5 },
   });
   return { handleTurn, conflicts: () => conflicts };

@@ -4,7 +4,7 @@ import type { HandleTurn } from '../../../core/pipeline/turn-pipeline.js';
 import type { TurnInput, TurnReply } from '../../../core/model/turn.js';
 import { decodeWavUpload, encodeAudio } from '../audio-payload.js';
 import { callerOf } from '../plugins/auth.js';
-import { bearerSecurity, ConversationParamsSchema, problemResponses, TurnBodySchema, TurnHeadersSchema, TurnReplySchema, type TurnBody } from '../schemas.js';
+import { bearerSecurity, ConversationParamsSchema, problemResponses, turnBodySchema, TurnHeadersSchema, TurnReplySchema, type TurnBody } from '../schemas.js';
 
 export interface TurnRoutesOptions {
   handleTurn: HandleTurn;
@@ -12,10 +12,13 @@ export interface TurnRoutesOptions {
   bodyLimitBytes: number;
   /** Largest decoded audio clip accepted. */
   maxAudioBytes: number;
+  /** Longest text accepted: the schema refuses longer text before the core would. */
+  maxTextLength: number;
 }
 
 /** One conversational turn: text or audio in, the assistant's reply (optionally spoken) out. */
 export const turnRoutes: FastifyPluginAsyncTypebox<TurnRoutesOptions> = async (app, options) => {
+  const body = turnBodySchema(options.maxTextLength);
   app.post(
     '/conversations/:id/turns',
     {
@@ -27,7 +30,7 @@ export const turnRoutes: FastifyPluginAsyncTypebox<TurnRoutesOptions> = async (a
         security: bearerSecurity,
         params: ConversationParamsSchema,
         headers: TurnHeadersSchema,
-        body: TurnBodySchema,
+        body,
         response: { 200: TurnReplySchema, ...problemResponses },
       },
     },

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { TypedContainerModule } from '@inversifyjs/strongly-typed';
-import { createConversationService } from '../core/conversation/conversation-service.js';
-import { createPreferencesReader } from '../core/conversation/preferences.js';
-import { buildSystemPrompt } from '../core/dialogue/system-prompt.js';
-import { createTurnPipeline } from '../core/pipeline/turn-pipeline.js';
-import { systemClock } from '../core/defaults.js';
-import { defaultSkills } from '../core/skills/default-skills.js';
-import { SkillRegistry } from '../core/skills/skill-registry.js';
+import { createConversationService } from '../../core/conversation/conversation-service.js';
+import { createPreferencesReader } from '../../core/conversation/preferences.js';
+import { buildSystemPrompt } from '../../core/dialogue/system-prompt.js';
+import { createTurnPipeline } from '../../core/pipeline/turn-pipeline.js';
+import { createWorkflowTurnRunner, routeVoiceTurns } from '../../core/pipeline/workflow-runner.js';
+import { systemClock } from '../../core/defaults.js';
+import { defaultSkills } from '../../core/skills/default-skills.js';
+import { SkillRegistry } from '../../core/skills/skill-registry.js';
 import type { Bindings } from './bindings.js';
 import { bindFactory } from './typed-factory.js';
 
@@ -15,9 +16,9 @@ export const coreModule = new TypedContainerModule<Bindings>(({ bind }) => {
   bind('clock').toConstantValue(systemClock);
   bind('newId').toConstantValue(() => randomUUID());
   bindFactory(bind, 'skills', ['config', 'weatherProvider', 'musicCatalog'], (config, weather, music) => new SkillRegistry(defaultSkills({ weather, music, assistantName: config.assistantName })));
-  bindFactory(bind, 'handleTurn', ['config', 'skills', 'languageUnderstanding', 'languageModel', 'conversationStore', 'userProfileStore', 'eventPublisher',
+  bindFactory(bind, 'turnDeps', ['config', 'skills', 'languageUnderstanding', 'languageModel', 'conversationStore', 'userProfileStore', 'eventPublisher',
         'clock', 'telemetry', 'newId', 'speechSynthesizer', 'speechRecognizer', 'sentimentAnalyzer', 'audioStore'], (config, registry, nlu, model, conversations, profiles, events, clock, telemetry, newId, synthesizer, recognizer, sentiment, audio) =>
-        createTurnPipeline({
+        ({
           registry, nlu, model, conversations, events, clock, telemetry, newId, audio,
           preferences: createPreferencesReader(profiles, config.defaults),
           ...(synthesizer && { synthesizer }),
@@ -33,6 +34,11 @@ export const coreModule = new TypedContainerModule<Bindings>(({ bind }) => {
             maxConflictRetries: 5,
           },
         }));
+  // The in-process runner folds the steps; a workflow's task handlers run the same steps over the same deps.
+  bindFactory(bind, 'handleTurn', ['turnDeps', 'turnWorkflow'], (deps, workflow) => {
+    const inProcess = createTurnPipeline(deps);
+    return workflow ? routeVoiceTurns(inProcess, createWorkflowTurnRunner({ ...deps, workflow })) : inProcess;
+  });
   bindFactory(bind, 'readiness', ['conversationStore', 'userProfileStore'], (conversations, profiles) => async () => {
     const checks: Record<string, string> = {};
     try {

@@ -1,28 +1,17 @@
 import { Value } from 'typebox/value';
 import { EnvSchema, type Env } from './env-schema.js';
 import type { Preferences } from '../../core/model/profile.js';
-
-export type Profile = 'local' | 'aws';
-
-export interface AdapterSelection {
-  conversationStore: 'memory' | 'sqlite' | 'dynamodb';
-  nlu: 'nlpjs' | 'lex';
-  llm: 'openai-compatible' | 'offline' | 'bedrock';
-  tts: 'espeak' | 'polly' | 'none';
-  stt: 'transcribe' | 'lex' | 'none';
-  sentiment: 'afinn' | 'comprehend' | 'none';
-  events: 'in-process' | 'eventbridge';
-  cache: 'memory' | 'redis';
-  auth: 'local' | 'cognito';
-}
+import {
+  moduleOf, PORTS, PROFILE_DEFAULTS, type AdapterModule, type AdapterSelection, type CognitoTokenUse, type LogLevel, type PollyEngine, type Port, type Profile,
+} from './choices.js';
 
 /** The parsed, frozen configuration every composition root works from. */
 export interface AppConfig {
   profile: Profile;
   assistantName: string;
-  server: { host: string; port: number; logLevel: Env['LOG_LEVEL']; corsOrigins: string[] };
+  server: { host: string; port: number; logLevel: LogLevel; corsOrigins: string[] };
   dataDir: string;
-  /** The adapter bound to each port: the profile's default unless the environment overrides it. */
+  /** The adapter bound to each port, resolved here once (`selectAdapters`); the modules bind what it names. */
   adapters: AdapterSelection;
   aws: {
     region?: string;
@@ -35,9 +24,12 @@ export interface AppConfig {
     eventSource: string;
     bedrock: { modelId: string; guardrail?: { id: string; version: string } };
     lex: { botId?: string; botAliasId?: string; localeId: string };
-    polly: { voice: string; engine: 'neural' | 'standard' | 'generative' | 'long-form' };
-    cognito: { userPoolId?: string; clientId?: string; tokenUse: 'access' | 'id' };
+    polly: { voice: string; engine: PollyEngine };
+    cognito: { userPoolId?: string; clientId?: string; tokenUse: CognitoTokenUse };
     metricsNamespace: string;
+    audio: { bucket?: string; prefix: string };
+    /** Set when voice turns run through the Step Functions turn workflow instead of in this process. */
+    workflow?: { stateMachineArn: string };
   };
   cache: { redisUrl?: string; weatherSeconds: number; llmSeconds: number };
   llm: { baseUrl?: string; model: string; apiKey?: string; timeoutMs: number; maxTokens: number; temperature: number; historyWindow: number };
@@ -102,8 +94,12 @@ function semanticProblems(env: Env): string[] {
   needs(adapters.nlu === 'lex' || adapters.stt === 'lex', ['LEX_BOT_ID', 'LEX_BOT_ALIAS_ID'], 'for the Lex adapters');
   needs(adapters.auth === 'cognito', ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID'], 'for AUTH=cognito');
   needs(adapters.cache === 'redis', ['REDIS_URL'], 'for CACHE=redis');
-  const usesAws = (Object.values(adapters) as string[]).some((choice) => AWS_ADAPTERS.has(choice));
-  needs(usesAws, ['AWS_REGION'], `for the AWS adapters (${(Object.values(adapters) as string[]).filter((c) => AWS_ADAPTERS.has(c)).join(', ')})`);
+  needs(adapters.audioStore === 's3', ['AUDIO_BUCKET'], 'for AUDIO_STORE=s3');
+  if (env.WORKFLOW_STATE_MACHINE_ARN && adapters.audioStore !== 's3') {
+    problems.push('WORKFLOW_STATE_MACHINE_ARN needs AUDIO_STORE=s3 (or AUDIO_BUCKET): workflow tasks read audio by reference');
+  }
+  const awsChoices = PORTS.filter((port) => modulesOf(adapters, port) === 'aws').map((port) => adapters[port]);
+  needs(awsChoices.length > 0, ['AWS_REGION'], `for the AWS adapters (${awsChoices.join(', ')})`);
   for (const origin of corsOriginsOf(env)) {
     if (!isExactOrigin(origin)) problems.push(`CORS_ORIGINS: ${JSON.stringify(origin)} is not an exact origin like https://app.example.com`);
   }
@@ -127,27 +123,43 @@ function isExactOrigin(value: string): boolean {
   }
 }
 
-const AWS_ADAPTERS = new Set<string>(['dynamodb', 'lex', 'bedrock', 'polly', 'transcribe', 'comprehend', 'eventbridge', 'cognito']);
-
-/** True when any port is served by an AWS adapter, so the AWS module must be loaded. */
-export function usesAwsAdapters(config: AppConfig): boolean {
-  return (Object.values(config.adapters) as string[]).some((choice) => AWS_ADAPTERS.has(choice));
+function modulesOf<P extends Port>(adapters: AdapterSelection, port: P): AdapterModule {
+  return moduleOf(port, adapters[port]);
 }
 
-/** The profile's default adapter for each port, unless a per-port variable overrides it. */
+/** True when any port is served by an adapter the aws module binds (an AWS service or Redis), so it must be loaded. */
+export function usesAwsModule(config: AppConfig): boolean {
+  return PORTS.some((port) => modulesOf(config.adapters, port) !== 'local');
+}
+
+/**
+ * The one place an adapter is chosen for each port: the per-port variable, else the adapter a setting implies (a model
+ * URL, a Redis URL, a Lex bot on AWS), else the profile's default.
+ */
 function selectAdapters(env: Env): AdapterSelection {
-  const aws = env.ASSISTANT_PROFILE === 'aws';
+  const defaults: AdapterSelection = { ...PROFILE_DEFAULTS[env.ASSISTANT_PROFILE] };
+  if (env.LLM_BASE_URL) defaults.llm = 'openai-compatible';
+  if (env.REDIS_URL) defaults.cache = 'redis';
+  if (env.AUDIO_BUCKET) defaults.audioStore = 's3';
+  if (env.ASSISTANT_PROFILE === 'aws' && env.LEX_BOT_ID) defaults.nlu = 'lex';
   return {
-    conversationStore: env.CONVERSATION_STORE ?? (aws ? 'dynamodb' : 'sqlite'),
-    nlu: env.NLU ?? (aws && env.LEX_BOT_ID ? 'lex' : 'nlpjs'),
-    llm: env.LLM ?? (env.LLM_BASE_URL ? 'openai-compatible' : aws ? 'bedrock' : 'offline'),
-    tts: env.TTS ?? (aws ? 'polly' : 'espeak'),
-    stt: env.STT ?? (aws ? 'transcribe' : 'none'),
-    sentiment: env.SENTIMENT ?? (aws ? 'comprehend' : 'afinn'),
-    events: env.EVENTS ?? (aws ? 'eventbridge' : 'in-process'),
-    cache: env.CACHE ?? (env.REDIS_URL ? 'redis' : 'memory'),
-    auth: env.AUTH ?? (aws ? 'cognito' : 'local'),
+    conversationStore: env.CONVERSATION_STORE ?? defaults.conversationStore,
+    nlu: env.NLU ?? defaults.nlu,
+    llm: env.LLM ?? defaults.llm,
+    tts: env.TTS ?? defaults.tts,
+    stt: env.STT ?? defaults.stt,
+    sentiment: env.SENTIMENT ?? defaults.sentiment,
+    events: env.EVENTS ?? defaults.events,
+    cache: env.CACHE ?? defaults.cache,
+    auth: env.AUTH ?? defaults.auth,
+    audioStore: env.AUDIO_STORE ?? defaults.audioStore,
   };
+}
+
+/** A setting config validation made required for the chosen adapter; the modules read it through here. */
+export function required<T>(value: T | undefined, variable: string): T {
+  if (value === undefined) throw new ConfigError([`${variable} is required for the adapter the configuration selects`]);
+  return value;
 }
 
 function toConfig(env: Env): AppConfig {
@@ -177,6 +189,8 @@ function toConfig(env: Env): AppConfig {
         tokenUse: env.COGNITO_TOKEN_USE,
       },
       metricsNamespace: env.METRICS_NAMESPACE,
+      audio: { ...(env.AUDIO_BUCKET && { bucket: env.AUDIO_BUCKET }), prefix: env.AUDIO_PREFIX },
+      ...(env.WORKFLOW_STATE_MACHINE_ARN && { workflow: { stateMachineArn: env.WORKFLOW_STATE_MACHINE_ARN } }),
     },
     cache: { ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }), weatherSeconds: env.WEATHER_CACHE_SECONDS, llmSeconds: env.LLM_CACHE_SECONDS },
     llm: {

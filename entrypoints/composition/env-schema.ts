@@ -1,31 +1,35 @@
 import Type, { type Static } from 'typebox';
+import { adapterChoices, COGNITO_TOKEN_USES, LOG_LEVELS, POLLY_ENGINES, PROFILES, UNITS, type Port } from './choices.js';
 
 const Str = (options: Record<string, unknown> = {}) => Type.String({ minLength: 1, ...options });
 const Url = () => Type.String({ pattern: '^https?://[^\\s]+$' });
 const Int = (minimum: number, maximum: number, defaultValue?: number) =>
   Type.Integer({ minimum, maximum, ...(defaultValue !== undefined && { default: defaultValue }) });
+// An enum, not a union of literals: TypeBox types a union built from an array as `never`.
 const OneOf = <T extends string>(values: readonly T[], defaultValue?: T) =>
-  Type.Union(values.map((v) => Type.Literal(v)), defaultValue === undefined ? {} : { default: defaultValue });
+  Type.Enum(values, defaultValue === undefined ? {} : { default: defaultValue });
+const AdapterOverride = <P extends Port>(port: P) => Type.Optional(OneOf(adapterChoices(port)));
 
 /** Every environment variable the assistant reads, with its type, range and default. The README's table mirrors this. */
 export const EnvSchema = Type.Object({
-  ASSISTANT_PROFILE: OneOf(['local', 'aws'] as const, 'local'),
+  ASSISTANT_PROFILE: OneOf(PROFILES, 'local'),
   ASSISTANT_NAME: Str({ maxLength: 40, default: 'Nova' }),
   HOST: Str({ default: '127.0.0.1' }),
   PORT: Int(0, 65535, 3000),
   DATA_DIR: Str({ default: '.data' }),
-  LOG_LEVEL: OneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, 'info'),
+  LOG_LEVEL: OneOf(LOG_LEVELS, 'info'),
 
-  // Per-port adapter overrides; unset means the profile's default (see config.ts `selectAdapters`).
-  CONVERSATION_STORE: Type.Optional(OneOf(['memory', 'sqlite', 'dynamodb'] as const)),
-  NLU: Type.Optional(OneOf(['nlpjs', 'lex'] as const)),
-  LLM: Type.Optional(OneOf(['openai-compatible', 'offline', 'bedrock'] as const)),
-  TTS: Type.Optional(OneOf(['espeak', 'polly', 'none'] as const)),
-  STT: Type.Optional(OneOf(['transcribe', 'lex', 'none'] as const)),
-  SENTIMENT: Type.Optional(OneOf(['afinn', 'comprehend', 'none'] as const)),
-  EVENTS: Type.Optional(OneOf(['in-process', 'eventbridge'] as const)),
-  CACHE: Type.Optional(OneOf(['memory', 'redis'] as const)),
-  AUTH: Type.Optional(OneOf(['local', 'cognito'] as const)),
+  // Per-port adapter overrides (choices.ts `ADAPTERS`); unset means the profile's default (config.ts `selectAdapters`).
+  CONVERSATION_STORE: AdapterOverride('conversationStore'),
+  NLU: AdapterOverride('nlu'),
+  LLM: AdapterOverride('llm'),
+  TTS: AdapterOverride('tts'),
+  STT: AdapterOverride('stt'),
+  SENTIMENT: AdapterOverride('sentiment'),
+  EVENTS: AdapterOverride('events'),
+  CACHE: AdapterOverride('cache'),
+  AUTH: AdapterOverride('auth'),
+  AUDIO_STORE: AdapterOverride('audioStore'),
 
   AWS_REGION: Type.Optional(Type.String({ pattern: '^[a-z]{2}(-[a-z]+)+-\\d$' })),
   AWS_ENDPOINT_URL: Type.Optional(Url()),
@@ -41,10 +45,15 @@ export const EnvSchema = Type.Object({
   LEX_BOT_ALIAS_ID: Type.Optional(Str()),
   LEX_LOCALE_ID: Str({ default: 'en_US' }),
   POLLY_VOICE: Str({ default: 'Joanna' }),
-  POLLY_ENGINE: OneOf(['neural', 'standard', 'generative', 'long-form'] as const, 'neural'),
+  POLLY_ENGINE: OneOf(POLLY_ENGINES, 'neural'),
   COGNITO_USER_POOL_ID: Type.Optional(Type.String({ pattern: '^[\\w-]+_[0-9a-zA-Z]+$' })),
   COGNITO_CLIENT_ID: Type.Optional(Str()),
-  COGNITO_TOKEN_USE: OneOf(['access', 'id'] as const, 'access'),
+  COGNITO_TOKEN_USE: OneOf(COGNITO_TOKEN_USES, 'access'),
+  // Audio clips that turn records name (s3 when set): needed to run voice turns through the workflow.
+  AUDIO_BUCKET: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' })),
+  AUDIO_PREFIX: Str({ default: 'audio/', pattern: '^[\\w./-]{0,200}$' }),
+  // The Express state machine (deploy/workflow/turn-workflow.asl.json) that voice turns run through when set.
+  WORKFLOW_STATE_MACHINE_ARN: Type.Optional(Type.String({ pattern: '^arn:aws[\\w-]*:states:[\\w-]+:\\d{12}:stateMachine:[\\w-]{1,80}$' })),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   WEATHER_CACHE_SECONDS: Int(0, 86_400, 600),
   LLM_CACHE_SECONDS: Int(0, 604_800, 0),
@@ -68,7 +77,7 @@ export const EnvSchema = Type.Object({
   MUSIC_BASE_URL: Type.Optional(Url()),
 
   DEFAULT_LANGUAGE: Str({ default: 'en-US' }),
-  DEFAULT_UNITS: OneOf(['metric', 'imperial'] as const, 'metric'),
+  DEFAULT_UNITS: OneOf(UNITS, 'metric'),
   DEFAULT_TIME_ZONE: Str({ default: 'UTC' }),
 
   AUTH_SECRET: Type.Optional(Str({ minLength: 32 })),

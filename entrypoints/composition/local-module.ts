@@ -2,36 +2,33 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TypedContainerModule } from '@inversifyjs/strongly-typed';
 import type { Database } from 'better-sqlite3';
-import { OpenMeteoWeatherProvider } from '../adapters/http/open-meteo-weather-provider.js';
-import { AfinnSentimentAnalyzer } from '../adapters/local/afinn-sentiment-analyzer.js';
-import { EspeakSpeechSynthesizer } from '../adapters/local/espeak-speech-synthesizer.js';
-import { Hs256TokenAuthority } from '../adapters/local/hs256-token-authority.js';
-import { InProcessEventPublisher } from '../adapters/local/in-process-event-publisher.js';
-import { CachingWeatherProvider } from '../adapters/local/caching-weather-provider.js';
-import { JsonMusicCatalog } from '../adapters/local/json-music-catalog.js';
-import { MemoryAudioStore } from '../adapters/local/memory-audio-store.js';
-import { MemoryCache } from '../adapters/local/memory-cache.js';
-import { MemoryConversationStore } from '../adapters/local/memory-conversation-store.js';
-import { MemoryUserProfileStore } from '../adapters/local/memory-user-profile-store.js';
-import { MemoryOutboxStore } from '../adapters/local/memory-outbox-store.js';
-import { NlpJsLanguageUnderstanding } from '../adapters/local/nlpjs-language-understanding.js';
-import { OfflineLanguageModel } from '../adapters/local/offline-language-model.js';
-import { OpenAiCompatibleLanguageModel } from '../adapters/local/openai-compatible-language-model.js';
-import { OutboxEventPublisher } from '../adapters/local/outbox-event-publisher.js';
-import { openSqliteDatabase } from '../adapters/local/sqlite-database.js';
-import { SqliteConversationStore } from '../adapters/local/sqlite-conversation-store.js';
-import { SqliteOutboxStore } from '../adapters/local/sqlite-outbox-store.js';
-import { SqliteUserProfileStore } from '../adapters/local/sqlite-user-profile-store.js';
-import type { Telemetry } from '../core/ports/telemetry.js';
-import type { AppConfig } from './config/config.js';
-import { loadOrCreateLocalSecret } from './config/local-secret.js';
+import { OpenMeteoWeatherProvider } from '../../adapters/http/open-meteo-weather-provider.js';
+import { AfinnSentimentAnalyzer } from '../../adapters/local/afinn-sentiment-analyzer.js';
+import { EspeakSpeechSynthesizer } from '../../adapters/local/espeak-speech-synthesizer.js';
+import { Hs256TokenAuthority } from '../../adapters/local/hs256-token-authority.js';
+import { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';
+import { CachingWeatherProvider } from '../../adapters/local/caching-weather-provider.js';
+import { JsonMusicCatalog } from '../../adapters/local/json-music-catalog.js';
+import { MemoryAudioStore } from '../../adapters/local/memory-audio-store.js';
+import { MemoryCache } from '../../adapters/local/memory-cache.js';
+import { MemoryConversationStore } from '../../adapters/local/memory-conversation-store.js';
+import { MemoryUserProfileStore } from '../../adapters/local/memory-user-profile-store.js';
+import { MemoryOutboxStore } from '../../adapters/local/memory-outbox-store.js';
+import { NlpJsLanguageUnderstanding } from '../../adapters/local/nlpjs-language-understanding.js';
+import { OfflineLanguageModel } from '../../adapters/local/offline-language-model.js';
+import { OpenAiCompatibleLanguageModel } from '../../adapters/local/openai-compatible-language-model.js';
+import { OutboxEventPublisher } from '../../adapters/local/outbox-event-publisher.js';
+import { openSqliteDatabase } from '../../adapters/local/sqlite-database.js';
+import { SqliteConversationStore } from '../../adapters/local/sqlite-conversation-store.js';
+import { SqliteOutboxStore } from '../../adapters/local/sqlite-outbox-store.js';
+import { SqliteUserProfileStore } from '../../adapters/local/sqlite-user-profile-store.js';
+import type { Telemetry } from '../../core/ports/telemetry.js';
+import { required, type AppConfig } from './config.js';
+import { loadOrCreateLocalSecret } from './local-secret.js';
 import type { Bindings } from './bindings.js';
 import { bindFactory } from './typed-factory.js';
 
-/** Keys only the local module binds and resolves. */
-export type LocalBindings = Bindings & { sqlite: Database | null; tokenAuthority: Hs256TokenAuthority; eventOutbox: OutboxEventPublisher };
-
-const SAMPLE_CATALOG = fileURLToPath(new URL('../adapters/local/data/sample-catalog.json', import.meta.url));
+const SAMPLE_CATALOG = fileURLToPath(new URL('../../adapters/local/data/sample-catalog.json', import.meta.url));
 
 /**
  * The embedded default: binds every port whose selected adapter runs offline in this process (all of them in the
@@ -39,20 +36,23 @@ const SAMPLE_CATALOG = fileURLToPath(new URL('../adapters/local/data/sample-cata
  */
 export function localModule(config: AppConfig) {
   const selected = config.adapters;
-  return new TypedContainerModule<LocalBindings>(({ bind }) => {
-    if (selected.conversationStore !== 'dynamodb') {
-      bindFactory(bind, 'sqlite', ['config'], (cfg) => (cfg.adapters.conversationStore === 'sqlite' ? openSqliteDatabase(join(cfg.dataDir, 'assistant.db')) : null))
+  return new TypedContainerModule<Bindings>(({ bind }) => {
+    if (selected.conversationStore === 'sqlite') {
+      bindFactory(bind, 'sqlite', ['config'], (cfg) => openSqliteDatabase(join(cfg.dataDir, 'assistant.db')))
         .onDeactivation((db) => {
-          db?.close();
+          db.close();
         });
-      bindFactory(bind, 'conversationStore', ['sqlite'], (db) => (db ? new SqliteConversationStore({ db }) : new MemoryConversationStore()));
-      bindFactory(bind, 'userProfileStore', ['sqlite'], (db) => (db ? new SqliteUserProfileStore({ db }) : new MemoryUserProfileStore()));
+      bindFactory(bind, 'conversationStore', ['sqlite'], (db) => new SqliteConversationStore({ db }));
+      bindFactory(bind, 'userProfileStore', ['sqlite'], (db) => new SqliteUserProfileStore({ db }));
+    } else if (selected.conversationStore === 'memory') {
+      bindFactory(bind, 'conversationStore', [], () => new MemoryConversationStore());
+      bindFactory(bind, 'userProfileStore', [], () => new MemoryUserProfileStore());
     }
     if (selected.events === 'in-process') {
       // Events the bus cannot take wait in the outbox (in the database file when there is one) and are retried.
-      const outbox = selected.conversationStore === 'dynamodb'
-        ? bindFactory(bind, 'eventOutbox', ['telemetry'], (telemetry) => createEventOutbox(null, telemetry))
-        : bindFactory(bind, 'eventOutbox', ['sqlite', 'telemetry'], createEventOutbox);
+      const outbox = selected.conversationStore === 'sqlite'
+        ? bindFactory(bind, 'eventOutbox', ['sqlite', 'telemetry'], createEventOutbox)
+        : bindFactory(bind, 'eventOutbox', ['telemetry'], (telemetry) => createEventOutbox(null, telemetry));
       outbox.onDeactivation((publisher) => {
         // unbindAll deactivates synchronously: the timer stops now; a drain in flight fails harmlessly once the file closes.
         void publisher.stop();
@@ -71,7 +71,8 @@ export function localModule(config: AppConfig) {
     });
     bindFactory(bind, 'musicCatalog', ['config'], (cfg) => loadCatalog(cfg));
     // Turn records name audio instead of carrying it; in one process the clips wait in memory for a few seconds.
-    bindFactory(bind, 'audioStore', ['clock'], (clock) => new MemoryAudioStore({ clock }));
+    if (selected.audioStore === 'memory') bindFactory(bind, 'audioStore', ['clock'], (clock) => new MemoryAudioStore({ clock }));
+    if (!config.aws.workflow) bind('turnWorkflow').toConstantValue(null);
     if (selected.nlu === 'nlpjs') {
       bindFactory(bind, 'languageUnderstanding', ['config', 'skills'], async (cfg, skills) =>
         NlpJsLanguageUnderstanding.create({
@@ -80,16 +81,16 @@ export function localModule(config: AppConfig) {
           threshold: cfg.nlu.confidenceThreshold,
         }));
     }
-    if (selected.llm === 'openai-compatible' || selected.llm === 'offline') {
-      bindFactory(bind, 'languageModel', ['config', 'skills'], (cfg, skills) =>
-        cfg.adapters.llm === 'openai-compatible' && cfg.llm.baseUrl
-          ? new OpenAiCompatibleLanguageModel({
-              baseUrl: cfg.llm.baseUrl,
-              model: cfg.llm.model,
-              timeoutMs: cfg.llm.timeoutMs,
-              ...(cfg.llm.apiKey && { apiKey: cfg.llm.apiKey }),
-            })
-          : new OfflineLanguageModel({ capabilities: skills.skills.map((skill) => skill.description) }));
+    if (selected.llm === 'openai-compatible') {
+      bindFactory(bind, 'languageModel', ['config'], (cfg) =>
+        new OpenAiCompatibleLanguageModel({
+          baseUrl: required(cfg.llm.baseUrl, 'LLM_BASE_URL'),
+          model: cfg.llm.model,
+          timeoutMs: cfg.llm.timeoutMs,
+          ...(cfg.llm.apiKey && { apiKey: cfg.llm.apiKey }),
+        }));
+    } else if (selected.llm === 'offline') {
+      bindFactory(bind, 'languageModel', ['skills'], (skills) => new OfflineLanguageModel({ capabilities: skills.skills.map((skill) => skill.description) }));
     }
     if (selected.tts === 'espeak') {
       bindFactory(bind, 'speechSynthesizer', ['config'], (cfg) => new EspeakSpeechSynthesizer({ ...(cfg.tts.voice && { defaultVoice: cfg.tts.voice }) }));

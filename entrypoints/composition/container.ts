@@ -1,30 +1,34 @@
 import { TypedContainer } from '@inversifyjs/strongly-typed';
-import { LogTelemetry, type StructuredLogger } from '../adapters/local/log-telemetry.js';
-import { CachingLanguageModel } from '../adapters/local/caching-language-model.js';
-import type { Cache } from '../core/ports/cache.js';
-import type { Telemetry } from '../core/ports/telemetry.js';
-import type { Bindings } from './bindings.js';
-import { usesAwsAdapters, type AppConfig } from './config/config.js';
-import { ensurePrivateDataDir, usesDataDir } from './config/private-data-dir.js';
+import { LogTelemetry, type StructuredLogger } from '../../adapters/local/log-telemetry.js';
+import { CachingLanguageModel } from '../../adapters/local/caching-language-model.js';
+import type { Cache } from '../../core/ports/cache.js';
+import type { Telemetry } from '../../core/ports/telemetry.js';
+import type { BindingOverrides, Bindings } from './bindings.js';
+import { usesAwsModule, type AppConfig } from './config.js';
 import { coreModule } from './core-module.js';
-import { cacheErrorReporter, localModule, type LocalBindings } from './local-module.js';
+import { ensurePrivateDataDir, usesDataDir } from './private-data-dir.js';
+import { cacheErrorReporter, localModule } from './local-module.js';
+import { bindFactory } from './typed-factory.js';
 
 export interface ComposeOptions {
   logger: StructuredLogger;
-  /** Replace bindings after the modules load (tests, per-port overrides). */
-  override?: (container: TypedContainer<LocalBindings>) => void | Promise<void>;
+  /**
+   * Values that replace the modules' bindings (test doubles, a fake weather service for a generator): each key is
+   * unbound and bound to its value after the modules load, so whatever depends on it gets the value.
+   */
+  overrides?: BindingOverrides;
 }
 
-/** The container for a profile: the core module plus the adapters module the profile names. */
-export async function createContainer(config: AppConfig, options: ComposeOptions): Promise<TypedContainer<LocalBindings>> {
+/** The container for a config: the core module plus the adapter modules its adapter choices need. */
+export async function createContainer(config: AppConfig, options: ComposeOptions): Promise<TypedContainer<Bindings>> {
   // Every user's conversations live there: private before the first byte is written, or no start at all.
   if (usesDataDir(config)) await ensurePrivateDataDir(config.dataDir);
-  const container = new TypedContainer<LocalBindings>({ defaultScope: 'Singleton' });
+  const container = new TypedContainer<Bindings>({ defaultScope: 'Singleton' });
   container.bind('config').toConstantValue(config);
   container.bind('telemetry').toConstantValue(await telemetryFor(config, options.logger));
   await container.loadAsync(coreModule);
   await container.loadAsync(localModule(config));
-  if (usesAwsAdapters(config)) {
+  if (usesAwsModule(config)) {
     // Loaded only when needed, so the embedded default never loads an AWS SDK.
     const { awsModule } = await import('./aws-module.js');
     await container.loadAsync(awsModule(config));
@@ -41,14 +45,27 @@ export async function createContainer(config: AppConfig, options: ComposeOptions
       }),
     );
   }
-  await options.override?.(container);
+  if (options.overrides) await overrideBindings(container, options.overrides);
   return container;
+}
+
+/** Binds each key of `overrides` to its value in place of the modules' binding; call it before resolving anything. */
+export async function overrideBindings(container: TypedContainer<Bindings>, overrides: BindingOverrides): Promise<void> {
+  const bind = container.bind.bind(container);
+  const rebind = async <K extends keyof Bindings>(key: K, value: Bindings[K]) => {
+    if (container.isBound(key)) await container.unbindAsync(key);
+    bindFactory(bind, key, [], () => value);
+  };
+  for (const key of Object.keys(overrides) as (keyof Bindings)[]) {
+    const value = overrides[key];
+    if (value !== undefined) await rebind(key, value);
+  }
 }
 
 /** Powertools (CloudWatch EMF metrics, X-Ray spans) on AWS; structured log lines locally. */
 async function telemetryFor(config: AppConfig, logger: StructuredLogger): Promise<Telemetry> {
   if (config.profile !== 'aws') return new LogTelemetry(logger);
-  const { PowertoolsTelemetry } = await import('../adapters/aws/powertools-telemetry.js');
+  const { PowertoolsTelemetry } = await import('../../adapters/aws/powertools-telemetry.js');
   return new PowertoolsTelemetry({ serviceName: config.assistantName, namespace: config.aws.metricsNamespace });
 }
 
@@ -68,8 +85,13 @@ export interface Assistant {
 
 /** Builds the container and resolves every use case an entrypoint may need, failing at start, not on a request. */
 export async function composeAssistant(config: AppConfig, options: ComposeOptions): Promise<Assistant> {
-  const container = await createContainer(config, options);
-  const [handleTurn, conversations, skills, verifier, minter, readiness, synthesizer] = await Promise.all([
+  return resolveAssistant(await createContainer(config, options));
+}
+
+/** Resolves the use cases of a built container; `close` unbinds it. */
+export async function resolveAssistant(container: TypedContainer<Bindings>): Promise<Assistant> {
+  const [config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer] = await Promise.all([
+    container.getAsync('config'),
     container.getAsync('handleTurn'),
     container.getAsync('conversationService'),
     container.getAsync('skills'),

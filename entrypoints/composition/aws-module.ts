@@ -1,15 +1,11 @@
 import { TypedContainerModule } from '@inversifyjs/strongly-typed';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Redis } from 'ioredis';
 import type { Bindings } from './bindings.js';
-import type { AppConfig } from './config/config.js';
+import { required, type AppConfig } from './config.js';
 import { bindFactory } from './typed-factory.js';
 
-/** Clients shared by several adapters: created once per container (once per Lambda cold start), destroyed with it. */
-export type AwsBindings = Bindings & { dynamoDb: DynamoDBDocumentClient; redis: Redis };
-
 /**
- * Binds every port whose selected adapter is an AWS service (all of them in the aws profile). Each adapter and its
+ * Binds every port whose selected adapter is an AWS service or Redis (all of them in the aws profile), with the clients
+ * they share (created once per container, once per Lambda cold start, and destroyed with it). Each adapter and its
  * SDK client are imported when the binding is first resolved, so a process loads only the clients it uses.
  */
 export function awsModule(config: AppConfig) {
@@ -25,29 +21,29 @@ export function awsModule(config: AppConfig) {
     requestHandler: { connectionTimeout: config.aws.requestTimeoutMs, requestTimeout: config.aws.requestTimeoutMs, throwOnRequestTimeout: true },
   };
   const { lex, cognito } = config.aws;
-  return new TypedContainerModule<AwsBindings>(({ bind }) => {
+  return new TypedContainerModule<Bindings>(({ bind }) => {
     if (selected.conversationStore === 'dynamodb') {
       bindFactory(bind, 'dynamoDb', [], async () => {
-        const { createDynamoDbDocumentClient } = await import('../adapters/aws/dynamodb-table.js');
+        const { createDynamoDbDocumentClient } = await import('../../adapters/aws/dynamodb-table.js');
         return createDynamoDbDocumentClient(http1ClientConfig);
       }).onDeactivation((client) => {
         client.destroy();
       });
       bindFactory(bind, 'conversationStore', ['dynamoDb', 'clock'], async (client, clock) => {
-        const { DynamoDbConversationStore } = await import('../adapters/aws/dynamodb-conversation-store.js');
+        const { DynamoDbConversationStore } = await import('../../adapters/aws/dynamodb-conversation-store.js');
         return new DynamoDbConversationStore({ client, tableName: config.aws.tableName, retentionDays: config.aws.retentionDays, clock });
       });
       bindFactory(bind, 'userProfileStore', ['dynamoDb'], async (client) => {
-        const { DynamoDbUserProfileStore } = await import('../adapters/aws/dynamodb-user-profile-store.js');
+        const { DynamoDbUserProfileStore } = await import('../../adapters/aws/dynamodb-user-profile-store.js');
         return new DynamoDbUserProfileStore({ client, tableName: config.aws.tableName });
       });
     }
-    if (selected.nlu === 'lex' && lex.botId && lex.botAliasId) {
-      const { botId, botAliasId, localeId } = lex;
+    if (selected.nlu === 'lex') {
+      const { botId = required(lex.botId, 'LEX_BOT_ID'), botAliasId = required(lex.botAliasId, 'LEX_BOT_ALIAS_ID'), localeId } = lex;
       bindFactory(bind, 'languageUnderstanding', ['skills'], async (skills) => {
         const [{ LexLanguageUnderstanding }, { lexBotDefinition }] = await Promise.all([
-          import('../adapters/aws/lex-language-understanding.js'),
-          import('../adapters/aws/lex-bot-definition.js'),
+          import('../../adapters/aws/lex-language-understanding.js'),
+          import('../../adapters/aws/lex-bot-definition.js'),
         ]);
         // The same skills that define the bot define how its answers map back, so the two cannot drift apart.
         const training = await skills.trainingSet(localeId.split('_')[0] ?? 'en');
@@ -57,7 +53,7 @@ export function awsModule(config: AppConfig) {
     }
     if (selected.llm === 'bedrock') {
       bindFactory(bind, 'languageModel', ['telemetry'], async (telemetry) => {
-        const { BedrockLanguageModel } = await import('../adapters/aws/bedrock-language-model.js');
+        const { BedrockLanguageModel } = await import('../../adapters/aws/bedrock-language-model.js');
         return new BedrockLanguageModel({
           modelId: config.aws.bedrock.modelId,
           maxTokens: config.llm.maxTokens,
@@ -71,40 +67,40 @@ export function awsModule(config: AppConfig) {
     }
     if (selected.tts === 'polly') {
       bindFactory(bind, 'speechSynthesizer', [], async () => {
-        const { PollySpeechSynthesizer } = await import('../adapters/aws/polly-speech-synthesizer.js');
+        const { PollySpeechSynthesizer } = await import('../../adapters/aws/polly-speech-synthesizer.js');
         return new PollySpeechSynthesizer({ engine: config.aws.polly.engine, defaultVoice: config.aws.polly.voice, clientConfig });
       });
     }
     if (selected.stt === 'transcribe') {
       bindFactory(bind, 'speechRecognizer', ['telemetry'], async (telemetry) => {
-        const { TranscribeSpeechRecognizer } = await import('../adapters/aws/transcribe-speech-recognizer.js');
+        const { TranscribeSpeechRecognizer } = await import('../../adapters/aws/transcribe-speech-recognizer.js');
         // The streaming client prints every failed stream to the console unless it has a logger of its own.
         const logger = { debug: () => undefined, info: () => undefined, warn: (message: unknown) => telemetry.warn(String(message)), error: (message: unknown) => telemetry.error(String(message)) };
         return new TranscribeSpeechRecognizer({ clientConfig: { ...clientConfig, logger } });
       });
-    } else if (selected.stt === 'lex' && lex.botId && lex.botAliasId) {
-      const { botId, botAliasId, localeId } = lex;
+    } else if (selected.stt === 'lex') {
+      const { botId = required(lex.botId, 'LEX_BOT_ID'), botAliasId = required(lex.botAliasId, 'LEX_BOT_ALIAS_ID'), localeId } = lex;
       bindFactory(bind, 'speechRecognizer', [], async () => {
-        const { LexSpeechRecognizer } = await import('../adapters/aws/lex-speech-recognizer.js');
+        const { LexSpeechRecognizer } = await import('../../adapters/aws/lex-speech-recognizer.js');
         return new LexSpeechRecognizer({ botId, botAliasId, localeId, clientConfig });
       });
     }
     if (selected.sentiment === 'comprehend') {
       bindFactory(bind, 'sentimentAnalyzer', [], async () => {
-        const { ComprehendSentimentAnalyzer } = await import('../adapters/aws/comprehend-sentiment-analyzer.js');
+        const { ComprehendSentimentAnalyzer } = await import('../../adapters/aws/comprehend-sentiment-analyzer.js');
         return new ComprehendSentimentAnalyzer({ clientConfig: http1ClientConfig });
       });
     }
     if (selected.events === 'eventbridge') {
       bindFactory(bind, 'eventPublisher', [], async () => {
-        const { EventBridgeEventPublisher } = await import('../adapters/aws/eventbridge-event-publisher.js');
+        const { EventBridgeEventPublisher } = await import('../../adapters/aws/eventbridge-event-publisher.js');
         return new EventBridgeEventPublisher({ eventBusName: config.aws.eventBusName, source: config.aws.eventSource, clientConfig: http1ClientConfig });
       });
     }
-    if (selected.cache === 'redis' && config.cache.redisUrl) {
-      const url = config.cache.redisUrl;
+    if (selected.cache === 'redis') {
+      const url = required(config.cache.redisUrl, 'REDIS_URL');
       bindFactory(bind, 'redis', ['telemetry'], async (telemetry) => {
-        const [{ Redis }, { redisClientOptions }] = await Promise.all([import('ioredis'), import('../adapters/aws/redis-cache.js')]);
+        const [{ Redis }, { redisClientOptions }] = await Promise.all([import('ioredis'), import('../../adapters/aws/redis-cache.js')]);
         const client = new Redis(url, redisClientOptions());
         // Without a listener ioredis reports every failed reconnect as an unhandled error event.
         client.on('error', (error: Error) => telemetry.warn('redis connection error', { error: error.message }));
@@ -113,14 +109,28 @@ export function awsModule(config: AppConfig) {
         await client.quit().catch(() => client.disconnect());
       });
       bindFactory(bind, 'cache', ['redis'], async (client) => {
-        const { RedisCache } = await import('../adapters/aws/redis-cache.js');
+        const { RedisCache } = await import('../../adapters/aws/redis-cache.js');
         return new RedisCache({ client });
       });
     }
-    if (selected.auth === 'cognito' && cognito.userPoolId && cognito.clientId) {
-      const { userPoolId, clientId, tokenUse } = cognito;
+    if (selected.audioStore === 's3') {
+      const bucket = required(config.aws.audio.bucket, 'AUDIO_BUCKET');
+      bindFactory(bind, 'audioStore', [], async () => {
+        const { S3AudioStore } = await import('../../adapters/aws/s3-audio-store.js');
+        return new S3AudioStore({ bucket, prefix: config.aws.audio.prefix, clientConfig: http1ClientConfig });
+      });
+    }
+    const workflow = config.aws.workflow;
+    if (workflow) {
+      bindFactory(bind, 'turnWorkflow', [], async () => {
+        const { StepFunctionsTurnWorkflow } = await import('../../adapters/aws/step-functions-turn-workflow.js');
+        return new StepFunctionsTurnWorkflow({ stateMachineArn: workflow.stateMachineArn, clientConfig });
+      });
+    }
+    if (selected.auth === 'cognito') {
+      const { userPoolId = required(cognito.userPoolId, 'COGNITO_USER_POOL_ID'), clientId = required(cognito.clientId, 'COGNITO_CLIENT_ID'), tokenUse } = cognito;
       bindFactory(bind, 'tokenVerifier', [], async () => {
-        const { CognitoTokenVerifier } = await import('../adapters/aws/cognito-token-verifier.js');
+        const { CognitoTokenVerifier } = await import('../../adapters/aws/cognito-token-verifier.js');
         return new CognitoTokenVerifier({ userPoolId, clientId, tokenUse });
       });
       bind('tokenMinter').toConstantValue(null);
