@@ -1,13 +1,15 @@
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { Conversation, ConversationSummary, Page, Turn } from '../../core/model/conversation.js';
+import type { Conversation, ConversationKey, ConversationSummary, Page, PageRequest, Turn } from '../../core/model/conversation.js';
+import type { IoOptions } from '../../core/model/io.js';
 import { CoreError, ConversationNotFoundError, DependencyUnavailableError, ErrorCodes, ValidationError, VersionConflictError } from '../../core/errors.js';
-import { systemClock } from '../../core/defaults.js';
+import { systemClock, systemRandom } from '../../core/defaults.js';
 import { type Clock } from '../../core/ports/clock.js';
 import type { AppendExchange, ConversationStore, ConversationStoreCapabilities } from '../../core/ports/conversation-store.js';
 import { headerItem, headerKey, headerUpdate, toConversation, toSummary, toTurn, turnItem } from './dynamodb-conversation-items.js';
 import { checkPageLimit, decodeCursor, encodeCursor, sortKeyUnder } from './dynamodb-cursor.js';
-import { dynamoDbError, errorName, guarded } from './dynamodb-errors.js';
+import { dynamoDbError, errorName, guarded, rejectIfAborted } from './dynamodb-errors.js';
+import { backoffDelayMs, sleep, type Random } from '../shared/backoff.js';
 import { deleteKeys, keyOf, queryAll, queryPage, type Item } from './dynamodb-items.js';
 import { TABLE, documentClientOf, keys, plainJson, type DocumentClient, type DynamoDbClientOptions } from './dynamodb-table.js';
 
@@ -16,6 +18,8 @@ export type DynamoDbConversationStoreOptions = DynamoDbClientOptions & {
   /** Days a conversation is kept after its last exchange, and each turn after it was written; default 90. */
   retentionDays?: number;
   clock?: Clock;
+  /** Jitter for retry backoff; default `systemRandom`. */
+  random?: Random;
 };
 
 /** A transaction holds at most 100 items: the header plus the turns. */
@@ -38,6 +42,7 @@ export class DynamoDbConversationStore implements ConversationStore {
   private readonly tableName: string;
   private readonly retentionSeconds: number;
   private readonly clock: Clock;
+  private readonly random: Random;
 
   constructor(options: DynamoDbConversationStoreOptions) {
     const days = options.retentionDays ?? 90;
@@ -46,32 +51,35 @@ export class DynamoDbConversationStore implements ConversationStore {
     this.tableName = options.tableName;
     this.retentionSeconds = Math.round(days * DAY_SECONDS);
     this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? systemRandom;
   }
 
-  async create(conversation: Conversation): Promise<void> {
+  async create({ conversation, signal }: { conversation: Conversation } & IoOptions): Promise<void> {
+    rejectIfAborted('create conversation', signal);
     try {
       await this.client.send(new PutCommand({
         TableName: this.tableName, Item: headerItem(conversation, this.expiresAt()), ...this.absentOrExpired(),
-      }));
+      }), { abortSignal: signal });
     } catch (error) {
-      if (errorName(error) === 'ConditionalCheckFailedException') {
+      if (!signal?.aborted && errorName(error) === 'ConditionalCheckFailedException') {
         throw new ValidationError(`conversation ${conversation.id} already exists`, { cause: error });
       }
-      throw dynamoDbError('create conversation', error);
+      throw dynamoDbError('create conversation', error, signal);
     }
   }
 
-  async get(userId: string, conversationId: string): Promise<Conversation | undefined> {
-    const item = await this.header(userId, conversationId);
+  async get({ userId, conversationId, signal }: ConversationKey & IoOptions): Promise<Conversation | undefined> {
+    const item = await this.header(userId, conversationId, signal);
     return item && toConversation(item);
   }
 
-  async appendExchange(exchange: AppendExchange): Promise<Conversation> {
-    const { userId, conversationId, expectedVersion, turns } = exchange;
+  async appendExchange(exchange: AppendExchange & IoOptions): Promise<Conversation> {
+    const { userId, conversationId, expectedVersion, turns, signal } = exchange;
+    rejectIfAborted('append exchange', signal);
     if (turns.length > MAX_TURNS_PER_EXCHANGE) throw new ValidationError(`an exchange holds at most ${MAX_TURNS_PER_EXCHANGE} turns`);
     // A transaction cannot return the updated item, so the header is read first; the version condition below makes
     // sure nothing changed in between, which keeps both the returned conversation and the turn numbering exact.
-    const item = await this.header(userId, conversationId);
+    const item = await this.header(userId, conversationId, signal);
     if (!item) throw new ConversationNotFoundError(conversationId);
     const current = toConversation(item);
     if (current.version !== expectedVersion) throw new VersionConflictError(conversationId, expectedVersion);
@@ -92,25 +100,31 @@ export class DynamoDbConversationStore implements ConversationStore {
     return next;
   }
 
-  async recentTurns(userId: string, conversationId: string, limit: number): Promise<Turn[]> {
+  async recentTurns(request: ConversationKey & { limit: number } & IoOptions): Promise<Turn[]> {
+    const { userId, conversationId, limit, signal } = request;
+    rejectIfAborted('read recent turns', signal);
     if (!Number.isInteger(limit) || limit < 0) throw new ValidationError(`recent turn limit must be a non-negative integer, got ${limit}`);
     if (limit === 0) return [];
     const { items } = await guarded('read recent turns', () =>
-      queryPage(this.client, { ...this.turnQuery(userId, conversationId), ScanIndexForward: false }, limit));
+      queryPage(this.client, { ...this.turnQuery(userId, conversationId), ScanIndexForward: false }, limit, signal), signal);
     return items.reverse().map(toTurn);
   }
 
-  async turns(userId: string, conversationId: string, page: { limit: number; cursor?: string }): Promise<Page<Turn>> {
+  async turns(request: ConversationKey & PageRequest & IoOptions): Promise<Page<Turn>> {
+    const { userId, conversationId, signal, ...page } = request;
+    rejectIfAborted('read turns', signal);
     checkPageLimit(page.limit);
     const after = decodeCursor(page.cursor, 't', { s: sortKeyUnder(keys.turnsOf(conversationId)) });
     const pk = keys.user(userId);
     const query = { ...this.turnQuery(userId, conversationId), ...(after && { ExclusiveStartKey: { [TABLE.partitionKey]: pk, [TABLE.sortKey]: after.s } }) };
-    const { items, hasMore } = await guarded('read turns', () => queryPage(this.client, query, page.limit));
+    const { items, hasMore } = await guarded('read turns', () => queryPage(this.client, query, page.limit, signal), signal);
     const last = items.at(-1);
     return { items: items.map(toTurn), ...(hasMore && last && { nextCursor: encodeCursor('t', { s: keyOf(last).sk }) }) };
   }
 
-  async list(userId: string, page: { limit: number; cursor?: string }): Promise<Page<ConversationSummary>> {
+  async list(request: { userId: string } & PageRequest & IoOptions): Promise<Page<ConversationSummary>> {
+    const { userId, signal, ...page } = request;
+    rejectIfAborted('list conversations', signal);
     checkPageLimit(page.limit);
     const after = decodeCursor(page.cursor, 'c', { r: sortKeyUnder(''), s: sortKeyUnder(keys.conversationPrefix) });
     const pk = keys.user(userId);
@@ -122,7 +136,7 @@ export class DynamoDbConversationStore implements ConversationStore {
       KeyConditionExpression: '#gsi1pk = :pk',
       ExpressionAttributeNames: { '#gsi1pk': TABLE.indexPartitionKey }, ExpressionAttributeValues: { ':pk': pk },
     });
-    const { items, hasMore } = await guarded('list conversations', () => queryPage(this.client, query, page.limit));
+    const { items, hasMore } = await guarded('list conversations', () => queryPage(this.client, query, page.limit, signal), signal);
     const last = items.at(-1);
     return {
       items: items.map(toSummary),
@@ -130,45 +144,51 @@ export class DynamoDbConversationStore implements ConversationStore {
     };
   }
 
-  async delete(userId: string, conversationId: string): Promise<boolean> {
+  async delete({ userId, conversationId, signal }: ConversationKey & IoOptions): Promise<boolean> {
     // Turns go first: a failure half-way then leaves a header to retry the delete from, never turns without one.
-    await this.deleteAll('delete turns', this.keyQuery(userId, keys.turnsOf(conversationId)));
-    const removed = await guarded('delete conversation', () =>
-      this.client.send(new DeleteCommand({ TableName: this.tableName, ReturnValues: 'ALL_OLD', Key: headerKey(userId, conversationId) })));
+    await this.deleteAll('delete turns', this.keyQuery(userId, keys.turnsOf(conversationId)), signal);
+    const removed = await guarded('delete conversation', () => this.client.send(
+      new DeleteCommand({ TableName: this.tableName, ReturnValues: 'ALL_OLD', Key: headerKey(userId, conversationId) }),
+      { abortSignal: signal },
+    ), signal);
     return removed.Attributes !== undefined && !this.isExpired(removed.Attributes);
   }
 
-  async deleteAllForUser(userId: string): Promise<number> {
-    await this.deleteAll('delete turns of user', this.keyQuery(userId, keys.turnPrefix));
-    return this.deleteAll('delete conversations of user', this.keyQuery(userId, keys.conversationPrefix));
+  async deleteAllForUser({ userId, signal }: { userId: string } & IoOptions): Promise<number> {
+    await this.deleteAll('delete turns of user', this.keyQuery(userId, keys.turnPrefix), signal);
+    return this.deleteAll('delete conversations of user', this.keyQuery(userId, keys.conversationPrefix), signal);
   }
 
   /** Deletes every item the query finds, page by page; returns how many of them had not expired yet. */
-  private async deleteAll(operation: string, query: QueryCommandInput): Promise<number> {
+  private async deleteAll(operation: string, query: QueryCommandInput, signal: AbortSignal | undefined): Promise<number> {
     return guarded(operation, async () => {
       let live = 0;
-      for await (const items of queryAll(this.client, this.keysOnly(query))) {
+      for await (const items of queryAll(this.client, this.keysOnly(query), signal)) {
         live += items.filter((item) => !this.isExpired(item)).length;
-        await deleteKeys(this.client, this.tableName, items.map(keyOf));
+        await deleteKeys(this.client, this.tableName, items.map(keyOf), { random: this.random, signal });
       }
       return live;
-    });
+    }, signal);
   }
 
-  private async header(userId: string, conversationId: string): Promise<Item | undefined> {
-    const { Item: item } = await guarded('get conversation', () =>
-      this.client.send(new GetCommand({ TableName: this.tableName, ConsistentRead: true, Key: headerKey(userId, conversationId) })));
+  private async header(userId: string, conversationId: string, signal: AbortSignal | undefined): Promise<Item | undefined> {
+    const { Item: item } = await guarded('get conversation', () => this.client.send(
+      new GetCommand({ TableName: this.tableName, ConsistentRead: true, Key: headerKey(userId, conversationId) }),
+      { abortSignal: signal },
+    ), signal);
     return item && !this.isExpired(item) ? item : undefined;
   }
 
-  private async transact(items: NonNullable<TransactWriteCommand['input']['TransactItems']>, exchange: AppendExchange): Promise<void> {
-    const { conversationId, expectedVersion } = exchange;
+  private async transact(
+    items: NonNullable<TransactWriteCommand['input']['TransactItems']>, exchange: AppendExchange & IoOptions,
+  ): Promise<void> {
+    const { conversationId, expectedVersion, signal } = exchange;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+        await this.client.send(new TransactWriteCommand({ TransactItems: items }), { abortSignal: signal });
         return;
       } catch (error) {
-        if (errorName(error) !== 'TransactionCanceledException') throw dynamoDbError('append exchange', error);
+        if (signal?.aborted || errorName(error) !== 'TransactionCanceledException') throw dynamoDbError('append exchange', error, signal);
         const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
         const [header, ...turns] = reasons.map((reason) => reason.Code);
         if (header === 'ConditionalCheckFailed') {
@@ -182,7 +202,7 @@ export class DynamoDbConversationStore implements ConversationStore {
         if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
           // Still contended after the retries: another writer is busy with this conversation, so re-read and retry.
           if (attempt === CONFLICT_ATTEMPTS) throw new VersionConflictError(conversationId, expectedVersion, { cause: error });
-          await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
+          await sleep(backoffDelayMs(attempt, { baseMs: 10, random: this.random }), signal, 'dynamodb');
           continue;
         }
         const codes = reasons.map((reason) => reason.Code).join(', ');

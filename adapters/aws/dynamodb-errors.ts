@@ -1,4 +1,4 @@
-import { CoreError, DependencyUnavailableError, ErrorCodes, isCoreError } from '../../core/errors.js';
+import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, isCoreError } from '../../core/errors.js';
 
 const SERVICE = 'dynamodb';
 
@@ -53,7 +53,8 @@ function networkCode(error: unknown, depth = 0): string | undefined {
 }
 
 /** Translates an SDK or socket failure into the core's errors, keeping the original as `cause`. */
-export function dynamoDbError(operation: string, error: unknown): CoreError {
+export function dynamoDbError(operation: string, error: unknown, signal?: AbortSignal): CoreError {
+  if (signal?.aborted) return new AbortedError(`${SERVICE}: ${operation} aborted by caller`, { cause: signal.reason });
   if (isCoreError(error)) return error;
   const name = errorName(error) ?? 'Error';
   const status = typeof error === 'object' && error !== null ? (error as AwsLikeError).$metadata?.httpStatusCode : undefined;
@@ -72,11 +73,17 @@ export function dynamoDbError(operation: string, error: unknown): CoreError {
   return new CoreError(ErrorCodes.INTERNAL, `${SERVICE}: ${operation}: ${name}`, { cause: error, details });
 }
 
-/** Runs one DynamoDB call, translating whatever it throws. */
-export async function guarded<T>(operation: string, run: () => Promise<T>): Promise<T> {
+/** Throws AbortedError before a call when the caller has already given up, so nothing is sent. */
+export function rejectIfAborted(operation: string, signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new AbortedError(`${SERVICE}: ${operation} aborted by caller`, { cause: signal.reason });
+}
+
+/** Runs one DynamoDB call unless the caller has given up, translating whatever it throws. */
+export async function guarded<T>(operation: string, run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  rejectIfAborted(operation, signal);
   try {
     return await run();
   } catch (error) {
-    throw dynamoDbError(operation, error);
+    throw dynamoDbError(operation, error, signal);
   }
 }

@@ -1,4 +1,5 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { IoOptions } from '../../core/model/io.js';
 import type { Preferences, UserProfile } from '../../core/model/profile.js';
 import type { UserProfileStore } from '../../core/ports/user-profile-store.js';
 import { guarded } from './dynamodb-errors.js';
@@ -19,15 +20,15 @@ export class DynamoDbUserProfileStore implements UserProfileStore {
     this.tableName = options.tableName;
   }
 
-  async get(userId: string): Promise<UserProfile | undefined> {
-    const { Item: item } = await guarded('get profile', () =>
-      this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(userId), ConsistentRead: true })),
-    );
+  async get({ userId, signal }: { userId: string } & IoOptions): Promise<UserProfile | undefined> {
+    const { Item: item } = await guarded('get profile', () => this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: this.key(userId), ConsistentRead: true }), { abortSignal: signal },
+    ), signal);
     if (!item) return undefined;
     return { userId: item['userId'] as string, updatedAt: item['updatedAt'] as string, preferences: item['preferences'] as Preferences };
   }
 
-  async put(profile: UserProfile): Promise<void> {
+  async put({ profile, signal }: { profile: UserProfile } & IoOptions): Promise<void> {
     const item = {
       ...this.key(profile.userId),
       type: 'profile',
@@ -35,13 +36,14 @@ export class DynamoDbUserProfileStore implements UserProfileStore {
       updatedAt: profile.updatedAt,
       preferences: plainJson(profile.preferences),
     };
-    await guarded('put profile', () => this.client.send(new PutCommand({ TableName: this.tableName, Item: item })));
+    await guarded('put profile', () =>
+      this.client.send(new PutCommand({ TableName: this.tableName, Item: item }), { abortSignal: signal }), signal);
   }
 
-  async delete(userId: string): Promise<boolean> {
-    const { Attributes: removed } = await guarded('delete profile', () =>
-      this.client.send(new DeleteCommand({ TableName: this.tableName, Key: this.key(userId), ReturnValues: 'ALL_OLD' })),
-    );
+  async delete({ userId, signal }: { userId: string } & IoOptions): Promise<boolean> {
+    const { Attributes: removed } = await guarded('delete profile', () => this.client.send(
+      new DeleteCommand({ TableName: this.tableName, Key: this.key(userId), ReturnValues: 'ALL_OLD' }), { abortSignal: signal },
+    ), signal);
     return removed !== undefined;
   }
 

@@ -3,7 +3,10 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import type { DomainEvent } from '../../core/model/events.js';
 import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, ValidationError } from '../../core/errors.js';
+import type { IoOptions } from '../../core/model/io.js';
+import { systemRandom } from '../../core/defaults.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
+import { backoffDelayMs, sleep, type Random } from '../shared/backoff.js';
 
 const SERVICE = 'eventbridge';
 /** PutEvents limits: entries per request, and bytes per request as EventBridge counts them (which is also the entry limit). */
@@ -23,6 +26,8 @@ export type EventBridgeEventPublisherOptions = {
   maxRetries?: number;
   /** First backoff before re-sending failed entries, doubled each round; default 100 ms. */
   retryBaseDelayMs?: number;
+  /** Jitter for the retry backoff; default `systemRandom`. */
+  random?: Random;
 } & ({ client: Pick<EventBridgeClient, 'send'>; clientConfig?: never } | { client?: never; clientConfig?: EventBridgeClientConfig });
 
 interface Pending {
@@ -48,6 +53,7 @@ export class EventBridgeEventPublisher implements EventPublisher {
   private readonly source: string;
   private readonly maxRetries: number;
   private readonly retryBaseDelayMs: number;
+  private readonly random: Random;
 
   constructor(options: EventBridgeEventPublisherOptions) {
     this.client = options.client ?? new EventBridgeClient(options.clientConfig ?? {});
@@ -55,10 +61,10 @@ export class EventBridgeEventPublisher implements EventPublisher {
     this.source = options.source;
     this.maxRetries = options.maxRetries ?? 3;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
+    this.random = options.random ?? systemRandom;
   }
 
-  async publish(events: readonly DomainEvent[], options: { signal?: AbortSignal } = {}): Promise<void> {
-    const { signal } = options;
+  async publish({ events, signal }: { events: readonly DomainEvent[] } & IoOptions): Promise<void> {
     throwIfAborted(signal);
     // Every entry is built and checked before the first request, so an oversized event fails the call up front.
     const pending = events.map((event) => this.pending(event));
@@ -108,7 +114,7 @@ export class EventBridgeEventPublisher implements EventPublisher {
         else transient.push({ item, failure });
       }
       if (transient.length === 0 || round === this.maxRetries) return [...permanent, ...transient.map((t) => t.failure)];
-      await sleep(this.retryBaseDelayMs * 2 ** round * (0.5 + Math.random() / 2), signal);
+      await sleep(backoffDelayMs(round, { baseMs: this.retryBaseDelayMs, random: this.random }), signal, SERVICE);
       remaining = transient.map((t) => t.item);
     }
   }
@@ -150,22 +156,6 @@ function entrySize(entry: PutEventsRequestEntry): number {
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new AbortedError(`${SERVICE}: publish aborted by caller`, { cause: signal.reason });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  // An already-fired signal never dispatches 'abort' again, so it has to be checked before listening.
-  throwIfAborted(signal);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError(`${SERVICE}: publish aborted by caller`, { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }
 
 function toCoreError(error: unknown, signal: AbortSignal | undefined): CoreError {

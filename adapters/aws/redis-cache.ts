@@ -1,6 +1,8 @@
 import type { Redis, RedisOptions } from 'ioredis';
-import { CoreError, DependencyUnavailableError, ErrorCodes, ValidationError } from '../../core/errors.js';
+import { CoreError, DependencyUnavailableError, ErrorCodes, ValidationError, isCoreError } from '../../core/errors.js';
+import type { IoOptions } from '../../core/model/io.js';
 import type { Cache } from '../../core/ports/cache.js';
+import { untilAborted } from '../shared/abort.js';
 
 const SERVICE = 'redis';
 
@@ -48,8 +50,8 @@ export class RedisCache implements Cache {
     this.keyPrefix = options.keyPrefix ?? '';
   }
 
-  async get<T = unknown>(key: string): Promise<T | undefined> {
-    const json = await this.call('get', () => this.client.get(this.keyPrefix + key));
+  async get<T = unknown>({ key, signal }: { key: string } & IoOptions): Promise<T | undefined> {
+    const json = await this.call('get', signal, () => this.client.get(this.keyPrefix + key));
     if (json === null) return undefined;
     try {
       return JSON.parse(json) as T;
@@ -59,7 +61,8 @@ export class RedisCache implements Cache {
     }
   }
 
-  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+  async set(request: { key: string; value: unknown; ttlSeconds: number } & IoOptions): Promise<void> {
+    const { key, value, ttlSeconds, signal } = request;
     // Without a positive TTL, SET would fail, or the entry would never expire.
     if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new ValidationError(`cache ttl must be positive, got ${ttlSeconds}`);
     // JSON.stringify yields undefined for undefined, functions and symbols; storing that would break get().
@@ -67,21 +70,23 @@ export class RedisCache implements Cache {
     if (json === undefined) throw new ValidationError(`cache value for ${key} is not JSON-serialisable`);
     const fullKey = this.keyPrefix + key;
     // EX takes whole seconds only; a fractional TTL goes as milliseconds rather than being rounded up.
-    await this.call('set', () =>
+    await this.call('set', signal, () =>
       Number.isInteger(ttlSeconds)
         ? this.client.set(fullKey, json, 'EX', ttlSeconds)
         : this.client.set(fullKey, json, 'PX', Math.max(1, Math.round(ttlSeconds * 1000))),
     );
   }
 
-  async delete(key: string): Promise<void> {
-    await this.call('delete', () => this.client.del(this.keyPrefix + key));
+  async delete({ key, signal }: { key: string } & IoOptions): Promise<void> {
+    await this.call('delete', signal, () => this.client.del(this.keyPrefix + key));
   }
 
-  private async call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+  /** ioredis takes no signal: an aborted caller stops waiting, and one that aborted before sends nothing. */
+  private async call<T>(operation: string, signal: AbortSignal | undefined, run: () => Promise<T>): Promise<T> {
     try {
-      return await run();
+      return await untilAborted(SERVICE, signal, run);
     } catch (error) {
+      if (isCoreError(error)) throw error;
       throw toCoreError(operation, error);
     }
   }

@@ -14,9 +14,9 @@ export class BestEffortCaching<T> {
     private readonly onError?: CacheErrorHook,
   ) {}
 
-  async read(key: string): Promise<T | undefined> {
+  async read(key: string, signal?: AbortSignal): Promise<T | undefined> {
     try {
-      const value = await this.cache.get(key);
+      const value = await this.cache.get({ key, signal });
       return this.isValue(value) ? value : undefined;
     } catch (error) {
       this.report(error, 'get');
@@ -24,9 +24,9 @@ export class BestEffortCaching<T> {
     }
   }
 
-  async write(key: string, value: T): Promise<void> {
+  async write(key: string, value: T, signal?: AbortSignal): Promise<void> {
     try {
-      await this.cache.set(key, value, this.ttlSeconds);
+      await this.cache.set({ key, value, ttlSeconds: this.ttlSeconds, signal });
     } catch (error) {
       this.report(error, 'set');
     }

@@ -38,10 +38,10 @@ export class CachingLanguageModel implements LanguageModel {
     const { inner, ttlSeconds } = this.options;
     if (!(ttlSeconds > 0)) return inner.complete(request);
     const key = this.cacheKey(request);
-    const cached = await this.store.read(key);
+    const cached = await this.store.read(key, request.signal);
     if (cached) return cached;
     const completion = await inner.complete(request);
-    await this.store.write(key, completion);
+    await this.store.write(key, completion, request.signal);
     return completion;
   }
 

@@ -3,6 +3,7 @@ import type { Cache } from '../../core/ports/cache.js';
 import { BestEffortCaching, type CacheErrorHook } from './best-effort-caching.js';
 import type { Units } from '../../core/model/profile.js';
 import type { WeatherLookup } from '../../core/model/weather.js';
+import type { IoOptions } from '../../core/model/io.js';
 import type { WeatherProvider } from '../../core/ports/weather-provider.js';
 
 export interface CachingWeatherProviderOptions {
@@ -25,16 +26,16 @@ export class CachingWeatherProvider implements WeatherProvider {
     this.store = new BestEffortCaching(options.cache, options.ttlSeconds, isLookup, options.onCacheError);
   }
 
-  async lookup(request: { city: string; units: Units; days: number; signal?: AbortSignal }): Promise<WeatherLookup> {
+  async lookup(request: { city: string; units: Units; days: number } & IoOptions): Promise<WeatherLookup> {
     throwIfAborted(request.signal);
     const { inner, ttlSeconds } = this.options;
     if (!(ttlSeconds > 0)) return inner.lookup(request);
     const key = cacheKey(request);
-    const cached = await this.store.read(key);
+    const cached = await this.store.read(key, request.signal);
     // The cached answer may come from another spelling of the city; the caller gets back its own query.
     if (cached) return cached.kind === 'unknown-location' ? { kind: 'unknown-location', query: request.city } : cached;
     const lookup = await inner.lookup(request);
-    if (lookup.kind === 'found' || lookup.kind === 'unknown-location') await this.store.write(key, lookup);
+    if (lookup.kind === 'found' || lookup.kind === 'unknown-location') await this.store.write(key, lookup, request.signal);
     return lookup;
   }
 }

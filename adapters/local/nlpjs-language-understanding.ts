@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { containerBootstrap, type NlpContainer } from '@nlpjs/core';
@@ -201,7 +201,7 @@ async function loadCached(file: string, key: string): Promise<Engine | undefined
 /** Writes through a temporary file and a rename, so a concurrent reader never sees half a model. */
 async function writeCache(dir: string, file: string, key: string, model: string): Promise<void> {
   await mkdir(dir, { recursive: true });
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(temporary, JSON.stringify({ key, model }));
   await rename(temporary, file);
 }

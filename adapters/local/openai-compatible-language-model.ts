@@ -2,6 +2,8 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { AbortedError, CoreError, ErrorCodes, LanguageModelUnavailableError, isCoreError } from '../../core/errors.js';
 import type { Completion, CompletionChunk, TokenUsage } from '../../core/model/completion.js';
 import type { CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
+import type { Clock } from '../../core/ports/clock.js';
+import { systemClock } from '../../core/defaults.js';
 
 const ADAPTER = 'openai-compatible';
 
@@ -13,6 +15,8 @@ export interface OpenAiCompatibleLanguageModelOptions {
   /** Longest wait for the server to answer and, while streaming, between two chunks. Default 60 s. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Reads the time a Retry-After date is counted from; default `systemClock`. */
+  clock?: Clock;
 }
 
 interface WireUsage {
@@ -26,12 +30,14 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
   private readonly endpoint: string;
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
+  private readonly clock: Clock;
 
   constructor(private readonly options: OpenAiCompatibleLanguageModelOptions) {
     const base = options.baseUrl.replace(/\/+$/, '');
     this.endpoint = `${base}${/\/v1$/.test(base) ? '' : '/v1'}/chat/completions`;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.fetch = options.fetch ?? globalThis.fetch;
+    this.clock = options.clock ?? systemClock;
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
@@ -128,7 +134,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
   private async httpError(response: Response): Promise<CoreError> {
     const status = response.status;
     if (status === 408 || status === 429 || status >= 500) {
-      const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
+      const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), this.clock.now().getTime());
       return new LanguageModelUnavailableError(`${ADAPTER}: HTTP ${status}${await this.detailOf(response)}`, {
         ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
       });
@@ -238,7 +244,7 @@ export function finishReasonOf(reason: unknown): Completion['finishReason'] {
 }
 
 /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
   if (!value) return undefined;
   if (/^\d+$/.test(value.trim())) return Number(value.trim());
   const date = Date.parse(value);

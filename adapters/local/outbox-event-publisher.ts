@@ -1,5 +1,6 @@
 import { isCoreError, ErrorCodes, throwIfAborted } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/model/events.js';
+import type { IoOptions } from '../../core/model/io.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
 import { noopTelemetry } from '../../core/defaults.js';
 import { type Telemetry } from '../../core/ports/telemetry.js';
@@ -53,12 +54,12 @@ export class OutboxEventPublisher implements EventPublisher {
     if (!(this.maxBatch >= 1 && this.retryIntervalMs > 0)) throw new RangeError('OutboxEventPublisher: maxBatch must be >= 1 and retryIntervalMs > 0');
   }
 
-  async publish(events: readonly DomainEvent[], options: { signal?: AbortSignal } = {}): Promise<void> {
-    throwIfAborted(options.signal);
+  async publish({ events, signal }: { events: readonly DomainEvent[] } & IoOptions): Promise<void> {
+    throwIfAborted(signal);
     if (events.length === 0) return;
     if (!this.backlog) {
       try {
-        await this.inner.publish(events, options);
+        await this.inner.publish({ events, signal });
         return;
       } catch (error) {
         if (isCoreError(error) && error.code === ErrorCodes.ABORTED) throw error;
@@ -117,7 +118,7 @@ export class OutboxEventPublisher implements EventPublisher {
           this.backlog = false;
           return { delivered };
         }
-        await this.inner.publish(batch.map((entry) => entry.event));
+        await this.inner.publish({ events: batch.map((entry) => entry.event) });
         await this.outbox.remove(batch.map((entry) => entry.seq));
         delivered += batch.length;
         this.telemetry.metric('OutboxDelivered', batch.length, 'Count');

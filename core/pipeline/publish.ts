@@ -5,7 +5,7 @@ import type { Telemetry } from '../ports/telemetry.js';
 /** Publishes the turn's events; a failing publisher never fails a turn that is already stored. */
 export async function publish(publisher: EventPublisher, events: readonly DomainEvent[], telemetry: Telemetry): Promise<boolean> {
   try {
-    await publisher.publish(events);
+    await publisher.publish({ events });
     return true;
   } catch (error) {
     telemetry.metric('EventPublishFailed', events.length, 'Count');

@@ -91,7 +91,9 @@ async function runTurn(deps: TurnPipelineDeps, request: TurnRequest): Promise<Tu
     );
     const decision = await timed('decide', async () => decide(understanding, state, registry, preferences, heard, options.policy ?? defaultPolicyOptions));
     const now = clock.now();
-    const history = () => deps.conversations.recentTurns(request.userId, conversation.id, options.historyWindow);
+    const history = () => deps.conversations.recentTurns({
+      userId: request.userId, conversationId: conversation.id, limit: options.historyWindow, signal: request.signal,
+    });
     const response = await timed('respond', () =>
       respond(decision, registry, deps.model, {
         text: heard,
@@ -183,7 +185,9 @@ const REPLAY_WINDOW_TURNS = 40;
 
 /** The stored reply to an earlier request with the same key, if it is still among the recent turns. */
 async function replayed(deps: TurnPipelineDeps, conversation: Conversation, key: string): Promise<TurnReply | undefined> {
-  const recent = await deps.conversations.recentTurns(conversation.userId, conversation.id, REPLAY_WINDOW_TURNS);
+  const recent = await deps.conversations.recentTurns({
+    userId: conversation.userId, conversationId: conversation.id, limit: REPLAY_WINDOW_TURNS,
+  });
   const index = recent.findIndex((turn) => turn.role === 'user' && turn.idempotencyKey === key);
   const user = recent[index];
   const assistant = recent[index + 1];
@@ -208,7 +212,9 @@ async function replayed(deps: TurnPipelineDeps, conversation: Conversation, key:
 }
 
 async function loadConversation(deps: TurnPipelineDeps, request: TurnRequest) {
-  const conversation = await deps.conversations.get(request.userId, request.conversationId);
+  const conversation = await deps.conversations.get({
+    userId: request.userId, conversationId: request.conversationId, signal: request.signal,
+  });
   if (!conversation) throw new ConversationNotFoundError(request.conversationId);
   return conversation;
 }

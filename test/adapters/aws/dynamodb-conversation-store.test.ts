@@ -90,7 +90,7 @@ describe('DynamoDbConversationStore', () => {
     const created = newConversation();
     const expectedAt = (date: Date) => Math.floor(date.getTime() / 1000) + 30 * 86_400;
     const firstExpiry = expectedAt(clock.now());
-    await store.create(created);
+    await store.create({ conversation: created });
     clock.advance(3_600_000);
     const secondExpiry = expectedAt(clock.now());
     await store.appendExchange(exchangeFor(created, 0, 't1', 't2'));
@@ -103,15 +103,15 @@ describe('DynamoDbConversationStore', () => {
     expect(table.ttlEnabled).toBe(true);
 
     clock.advance(30 * 86_400_000);
-    await expect(store.get(created.userId, created.id)).resolves.toBeUndefined();
-    await expect(store.list(created.userId, { limit: 5 })).resolves.toEqual({ items: [] });
-    await expect(store.recentTurns(created.userId, created.id, 5)).resolves.toEqual([]);
-    await expect(store.turns(created.userId, created.id, { limit: 5 })).resolves.toEqual({ items: [] });
+    await expect(store.get({ userId: created.userId, conversationId: created.id })).resolves.toBeUndefined();
+    await expect(store.list({ userId: created.userId, limit: 5 })).resolves.toEqual({ items: [] });
+    await expect(store.recentTurns({ userId: created.userId, conversationId: created.id, limit: 5 })).resolves.toEqual([]);
+    await expect(store.turns({ userId: created.userId, conversationId: created.id, limit: 5 })).resolves.toEqual({ items: [] });
     await expect(store.appendExchange(exchangeFor(created, 1, 't3'))).rejects.toBeInstanceOf(ConversationNotFoundError);
     // The id is free again, and nothing of the expired conversation leaks into the new one.
-    await store.create(created);
+    await store.create({ conversation: created });
     await expect(store.appendExchange(exchangeFor(created, 0, 'fresh'))).resolves.toMatchObject({ version: 1, turnCount: 1 });
-    await expect(store.recentTurns(created.userId, created.id, 5).then((t) => t.map((x) => x.id))).resolves.toEqual(['fresh']);
+    await expect(store.recentTurns({ userId: created.userId, conversationId: created.id, limit: 5 }).then((t) => t.map((x) => x.id))).resolves.toEqual(['fresh']);
   });
 
   it('keeps conversations whose ids share a prefix or contain the key separator apart', async () => {
@@ -119,13 +119,13 @@ describe('DynamoDbConversationStore', () => {
     const userId = `user#${randomUUID()}`;
     const plain = newConversation(userId, 'a');
     const tricky = newConversation(userId, 'a#b');
-    for (const c of [plain, tricky]) await store.create(c);
+    for (const c of [plain, tricky]) await store.create({ conversation: c });
     await store.appendExchange(exchangeFor(plain, 0, 'plain'));
     await store.appendExchange(exchangeFor(tricky, 0, 'tricky'));
-    await expect(store.recentTurns(userId, 'a', 10).then((t) => t.map((x) => x.id))).resolves.toEqual(['plain']);
-    await expect(store.delete(userId, 'a')).resolves.toBe(true);
-    await expect(store.recentTurns(userId, 'a#b', 10).then((t) => t.map((x) => x.id))).resolves.toEqual(['tricky']);
-    await expect(store.get(`user`, 'a#b')).resolves.toBeUndefined();
+    await expect(store.recentTurns({ userId, conversationId: 'a', limit: 10 }).then((t) => t.map((x) => x.id))).resolves.toEqual(['plain']);
+    await expect(store.delete({ userId, conversationId: 'a' })).resolves.toBe(true);
+    await expect(store.recentTurns({ userId, conversationId: 'a#b', limit: 10 }).then((t) => t.map((x) => x.id))).resolves.toEqual(['tricky']);
+    await expect(store.get({ userId: `user`, conversationId: 'a#b' })).resolves.toBeUndefined();
   });
 
   it("rejects a cursor issued for another conversation or for a listing, so it cannot leave the queried range", async () => {
@@ -133,17 +133,17 @@ describe('DynamoDbConversationStore', () => {
     const userId = `user-${randomUUID()}`;
     const [first, second] = [newConversation(userId), newConversation(userId)];
     for (const c of [first!, second!]) {
-      await store.create(c);
+      await store.create({ conversation: c });
       await store.appendExchange(exchangeFor(c, 0, 'a', 'b', 'c'));
     }
-    const turnCursor = (await store.turns(userId, first!.id, { limit: 1 })).nextCursor;
-    const listCursor = (await store.list(userId, { limit: 1 })).nextCursor;
+    const turnCursor = (await store.turns({ userId, conversationId: first!.id, limit: 1 })).nextCursor;
+    const listCursor = (await store.list({ userId, limit: 1 })).nextCursor;
     expect(turnCursor).toBeDefined();
     expect(listCursor).toBeDefined();
-    await expect(store.turns(userId, first!.id, { limit: 5, cursor: turnCursor! }).then((p) => p.items.map((t) => t.id))).resolves.toEqual(['b', 'c']);
-    await expect(store.turns(userId, second!.id, { limit: 5, cursor: turnCursor! })).rejects.toBeInstanceOf(ValidationError);
-    await expect(store.turns(userId, first!.id, { limit: 5, cursor: listCursor! })).rejects.toBeInstanceOf(ValidationError);
-    await expect(store.list(userId, { limit: 5, cursor: turnCursor! })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.turns({ userId, conversationId: first!.id, limit: 5, cursor: turnCursor! }).then((p) => p.items.map((t) => t.id))).resolves.toEqual(['b', 'c']);
+    await expect(store.turns({ userId, conversationId: second!.id, limit: 5, cursor: turnCursor! })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.turns({ userId, conversationId: first!.id, limit: 5, cursor: listCursor! })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.list({ userId, limit: 5, cursor: turnCursor! })).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('reports a conversation deleted between the read and the transaction as not found, not as a conflict', async () => {
@@ -151,8 +151,8 @@ describe('DynamoDbConversationStore', () => {
     const store = new DynamoDbConversationStore({ client, tableName: table.tableName });
     const other = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName });
     const c = newConversation();
-    await store.create(c);
-    interceptOnce(client, 'TransactWriteItemsCommand', async () => void (await other.delete(c.userId, c.id)));
+    await store.create({ conversation: c });
+    interceptOnce(client, 'TransactWriteItemsCommand', async () => void (await other.delete({ userId: c.userId, conversationId: c.id })));
     const failure = await store.appendExchange(exchangeFor(c, 0, 'late')).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ConversationNotFoundError);
     expect(failure).toMatchObject({ cause: { name: 'TransactionCanceledException' } });
@@ -165,12 +165,12 @@ describe('DynamoDbConversationStore', () => {
     const store = new DynamoDbConversationStore({ client, tableName: table.tableName });
     const other = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName });
     const c = newConversation();
-    await store.create(c);
+    await store.create({ conversation: c });
     interceptOnce(client, 'TransactWriteItemsCommand', async () => void (await other.appendExchange(exchangeFor(c, 0, 'first'))));
     const failure = await store.appendExchange(exchangeFor(c, 0, 'second-u', 'second-a')).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(VersionConflictError);
     expect(failure).toMatchObject({ expectedVersion: 0, cause: { name: 'TransactionCanceledException' } });
-    await expect(store.recentTurns(c.userId, c.id, 10).then((t) => t.map((x) => x.id))).resolves.toEqual(['first']);
+    await expect(store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 10 }).then((t) => t.map((x) => x.id))).resolves.toEqual(['first']);
     client.destroy();
   });
 
@@ -180,7 +180,7 @@ describe('DynamoDbConversationStore', () => {
     const userId = `user-${randomUUID()}`;
     for (let i = 0; i < 3; i += 1) {
       const c = newConversation(userId);
-      await store.create(c);
+      await store.create({ conversation: c });
       await store.appendExchange(exchangeFor(c, 0, ...Array.from({ length: 12 }, (_, t) => `t${t}`)));
     }
     const sent: number[] = [];
@@ -201,7 +201,7 @@ describe('DynamoDbConversationStore', () => {
       },
       { step: 'initialize', name: 'throttle-batches' },
     );
-    await expect(store.deleteAllForUser(userId)).resolves.toBe(3);
+    await expect(store.deleteAllForUser({ userId })).resolves.toBe(3);
     expect(throttled).toBe(2);
     expect(sent.slice(0, 3)).toEqual([25, 24, 23]);
     await expect(itemsOf(table.client, userId)).resolves.toEqual([]);
@@ -213,8 +213,8 @@ describe('DynamoDbConversationStore', () => {
     const store = new DynamoDbConversationStore({ client: closed, tableName: table.tableName });
     const c = newConversation();
     const attempts = [
-      () => store.create(c), () => store.get(c.userId, c.id), () => store.appendExchange(exchangeFor(c, 0, 'x')),
-      () => store.list(c.userId, { limit: 5 }), () => store.deleteAllForUser(c.userId),
+      () => store.create({ conversation: c }), () => store.get({ userId: c.userId, conversationId: c.id }), () => store.appendExchange(exchangeFor(c, 0, 'x')),
+      () => store.list({ userId: c.userId, limit: 5 }), () => store.deleteAllForUser({ userId: c.userId }),
     ];
     for (const attempt of attempts) {
       const failure = await attempt().catch((error: unknown) => error);
@@ -228,7 +228,7 @@ describe('DynamoDbConversationStore', () => {
 
   it('reports a missing table as a DependencyUnavailableError that retrying cannot fix', async () => {
     const store = new DynamoDbConversationStore({ client: table.client, tableName: `missing-${randomUUID()}` });
-    const failure = await store.get('u', 'c').catch((error: unknown) => error);
+    const failure = await store.get({ userId: 'u', conversationId: 'c' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DependencyUnavailableError);
     expect(failure).toMatchObject({ retryable: false, cause: { name: 'ResourceNotFoundException' } });
   });
@@ -256,7 +256,7 @@ describe('DynamoDbConversationStore error mapping over the wire', () => {
     ['ServiceUnavailable', 503],
   ])('maps %s to a retryable DependencyUnavailableError', async (errorType, status) => {
     fake.on('DynamoDB_20120810.GetItem', () => ({ status, errorType, message: 'slow down' }));
-    const failure = await store().get('u', 'c').catch((error: unknown) => error);
+    const failure = await store().get({ userId: 'u', conversationId: 'c' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DependencyUnavailableError);
     expect(failure).toMatchObject({ retryable: true, cause: { name: errorType } });
   });
@@ -266,7 +266,7 @@ describe('DynamoDbConversationStore error mapping over the wire', () => {
     ['ValidationException', CoreError, 'INTERNAL'],
   ])('maps %s to a non-retryable %O', async (errorType, type, code) => {
     fake.on('DynamoDB_20120810.GetItem', () => ({ status: 400, errorType, message: 'no' }));
-    const failure = await store().get('u', 'c').catch((error: unknown) => error);
+    const failure = await store().get({ userId: 'u', conversationId: 'c' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(type);
     expect(failure).toMatchObject({ code, retryable: false, cause: { name: errorType } });
   });

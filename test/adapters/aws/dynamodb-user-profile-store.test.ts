@@ -55,7 +55,7 @@ for (const [name, start] of [
         userId: `user-${randomUUID()}`, updatedAt: '2026-03-01T09:00:00.000Z',
         preferences: { language: 'en-GB', units: 'metric', timeZone: 'Europe/London' },
       };
-      await store.put(profile);
+      await store.put({ profile });
       const { Item } = await table.client.send(new GetCommand({
         TableName: table.tableName, Key: { pk: `USER#${encodeURIComponent(profile.userId)}`, sk: 'PROFILE' },
       }));
@@ -70,7 +70,7 @@ describe('DynamoDbUserProfileStore without DynamoDB', () => {
     const client = testDocumentClient(`http://127.0.0.1:${await freePort()}`);
     const store = new DynamoDbUserProfileStore({ client, tableName: 'assistant' });
     const profile: UserProfile = { userId: 'u', updatedAt: '2026-03-01T09:00:00.000Z', preferences: { language: 'en', units: 'metric', timeZone: 'UTC' } };
-    for (const attempt of [() => store.get('u'), () => store.put(profile), () => store.delete('u')]) {
+    for (const attempt of [() => store.get({ userId: 'u' }), () => store.put({ profile }), () => store.delete({ userId: 'u' })]) {
       const failure = await attempt().catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(DependencyUnavailableError);
       expect(failure).toMatchObject({ retryable: true, dependency: 'dynamodb', cause: { code: 'ECONNREFUSED' } });

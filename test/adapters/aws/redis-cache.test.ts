@@ -54,7 +54,7 @@ describe.skipIf(skipped !== undefined)('with Redis', () => {
 
     it('stores JSON under the prefixed key with SET EX, so Redis itself expires it', async () => {
       const { client, keyPrefix, cache } = await setup();
-      await cache.set('weather:oslo', { temp: 4.5 }, 60);
+      await cache.set({ key: 'weather:oslo', value: { temp: 4.5 }, ttlSeconds: 60 });
       await expect(client.get(`${keyPrefix}weather:oslo`)).resolves.toBe('{"temp":4.5}');
       const ttl = await client.ttl(`${keyPrefix}weather:oslo`);
       expect(ttl).toBeGreaterThanOrEqual(59);
@@ -63,7 +63,7 @@ describe.skipIf(skipped !== undefined)('with Redis', () => {
 
     it('sends a fractional TTL as milliseconds instead of rounding it', async () => {
       const { client, keyPrefix, cache } = await setup();
-      await cache.set('short', 1, 1.5);
+      await cache.set({ key: 'short', value: 1, ttlSeconds: 1.5 });
       const pttl = await client.pttl(`${keyPrefix}short`);
       expect(pttl).toBeGreaterThan(1_000);
       expect(pttl).toBeLessThanOrEqual(1_500);
@@ -71,17 +71,17 @@ describe.skipIf(skipped !== undefined)('with Redis', () => {
 
     it('restarts the TTL when a key is set again', async () => {
       const { client, keyPrefix, cache } = await setup();
-      await cache.set('k', 'first', 60);
+      await cache.set({ key: 'k', value: 'first', ttlSeconds: 60 });
       await client.expire(`${keyPrefix}k`, 5);
-      await cache.set('k', 'second', 60);
+      await cache.set({ key: 'k', value: 'second', ttlSeconds: 60 });
       await expect(client.ttl(`${keyPrefix}k`)).resolves.toBeGreaterThanOrEqual(59);
-      await expect(cache.get('k')).resolves.toBe('second');
+      await expect(cache.get({ key: 'k' })).resolves.toBe('second');
     });
 
     it('lets an entry expire for real', async () => {
       const { client, keyPrefix, cache } = await setup();
-      await cache.set('fleeting', 'soon gone', 0.1);
-      await expect.poll(() => cache.get('fleeting'), { timeout: 5_000, interval: 25 }).toBeUndefined();
+      await cache.set({ key: 'fleeting', value: 'soon gone', ttlSeconds: 0.1 });
+      await expect.poll(() => cache.get({ key: 'fleeting' }), { timeout: 5_000, interval: 25 }).toBeUndefined();
       await expect(client.exists(`${keyPrefix}fleeting`)).resolves.toBe(0);
     });
 
@@ -89,31 +89,31 @@ describe.skipIf(skipped !== undefined)('with Redis', () => {
       const { client } = await setup();
       const one = new RedisCache({ client, keyPrefix: `a:${randomUUID()}:` });
       const two = new RedisCache({ client, keyPrefix: `b:${randomUUID()}:` });
-      await one.set('same', 1, 60);
-      await expect(two.get('same')).resolves.toBeUndefined();
-      await two.delete('same');
-      await expect(one.get('same')).resolves.toBe(1);
+      await one.set({ key: 'same', value: 1, ttlSeconds: 60 });
+      await expect(two.get({ key: 'same' })).resolves.toBeUndefined();
+      await two.delete({ key: 'same' });
+      await expect(one.get({ key: 'same' })).resolves.toBe(1);
     });
 
     it('reads a value it cannot parse as a miss', async () => {
       const { client, keyPrefix, cache } = await setup();
       await client.set(`${keyPrefix}foreign`, 'not json', 'EX', 60);
-      await expect(cache.get('foreign')).resolves.toBeUndefined();
+      await expect(cache.get({ key: 'foreign' })).resolves.toBeUndefined();
     });
 
     it('refuses values JSON cannot hold and TTLs that would never expire, writing nothing', async () => {
       const { client, keyPrefix, cache } = await setup();
-      await expect(cache.set('k', undefined, 60)).rejects.toBeInstanceOf(ValidationError);
-      await expect(cache.set('k', () => 1, 60)).rejects.toBeInstanceOf(ValidationError);
-      await expect(cache.set('k', 1, Number.NaN)).rejects.toBeInstanceOf(ValidationError);
-      await expect(cache.set('k', 1, 0)).rejects.toBeInstanceOf(ValidationError);
+      await expect(cache.set({ key: 'k', value: undefined, ttlSeconds: 60 })).rejects.toBeInstanceOf(ValidationError);
+      await expect(cache.set({ key: 'k', value: () => 1, ttlSeconds: 60 })).rejects.toBeInstanceOf(ValidationError);
+      await expect(cache.set({ key: 'k', value: 1, ttlSeconds: Number.NaN })).rejects.toBeInstanceOf(ValidationError);
+      await expect(cache.set({ key: 'k', value: 1, ttlSeconds: 0 })).rejects.toBeInstanceOf(ValidationError);
       await expect(client.exists(`${keyPrefix}k`)).resolves.toBe(0);
     });
 
     it('maps a reply error about the data to a non-retryable internal error', async () => {
       const { client, keyPrefix, cache } = await setup();
       await client.hset(`${keyPrefix}hash`, 'field', 'value');
-      const failure = await cache.get('hash').catch((error: unknown) => error);
+      const failure = await cache.get({ key: 'hash' }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(CoreError);
       expect(failure).toMatchObject({ code: 'INTERNAL', retryable: false, cause: { name: 'ReplyError' } });
     });
@@ -133,7 +133,7 @@ describe('RedisCache without a reachable Redis', () => {
     client.on('error', () => undefined);
     const cache = new RedisCache({ client });
     try {
-      for (const attempt of [() => cache.get('k'), () => cache.set('k', 1, 60), () => cache.delete('k')]) {
+      for (const attempt of [() => cache.get({ key: 'k' }), () => cache.set({ key: 'k', value: 1, ttlSeconds: 60 }), () => cache.delete({ key: 'k' })]) {
         const failure = await attempt().catch((error: unknown) => error);
         expect(failure).toBeInstanceOf(DependencyUnavailableError);
         expect(failure).toMatchObject({ dependency: 'redis', retryable: true });
@@ -154,7 +154,7 @@ describe('RedisCache without a reachable Redis', () => {
     // Without the ready check the client counts as connected at once, so the command is sent and meets the timeout.
     const client = await connect(`redis://127.0.0.1:${port}`, { enableReadyCheck: false });
     try {
-      const failure = await new RedisCache({ client }).get('k').catch((error: unknown) => error);
+      const failure = await new RedisCache({ client }).get({ key: 'k' }).catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(DependencyUnavailableError);
       expect((failure as Error).message).toMatch(/timed out/i);
     } finally {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CachingLanguageModel } from '../../../adapters/local/caching-language-model.js';
 import { MemoryCache } from '../../../adapters/local/memory-cache.js';
 import { AbortedError, DependencyUnavailableError, LanguageModelUnavailableError } from '../../../core/errors.js';
+import type { IoOptions } from '../../../core/model/io.js';
 import type { Cache } from '../../../core/ports/cache.js';
 import type { CompletionChunk } from '../../../core/model/completion.js';
 import type { CompletionRequest } from '../../../core/ports/language-model.js';
@@ -24,9 +25,9 @@ const REQUEST: CompletionRequest = {
 /** Records the keys asked for, on top of a working in-memory cache. */
 class RecordingCache extends MemoryCache {
   readonly keys: string[] = [];
-  override async get<T = unknown>(key: string): Promise<T | undefined> {
-    this.keys.push(key);
-    return super.get<T>(key);
+  override async get<T = unknown>(request: { key: string } & IoOptions): Promise<T | undefined> {
+    this.keys.push(request.key);
+    return super.get<T>(request);
   }
 }
 

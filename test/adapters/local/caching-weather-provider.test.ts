@@ -100,7 +100,7 @@ describe('CachingWeatherProvider', () => {
   it('ignores a cached value of the wrong shape', async () => {
     const cache = new MemoryCache();
     const { provider, searches } = await setup({ cache });
-    await cache.set('weather:metric:2:paris', { kind: 'found' }, 600);
+    await cache.set({ key: 'weather:metric:2:paris', value: { kind: 'found' }, ttlSeconds: 600 });
     await expect(provider.lookup({ city: 'Paris', units: 'metric', days: 2 })).resolves.toMatchObject({ kind: 'found', report: { units: 'metric' } });
     expect(searches()).toBe(1);
   });

@@ -79,7 +79,7 @@ describe.each(outboxes)('OutboxEventPublisher over the $name outbox', ({ make })
     faulty.set('publish', { error: new DependencyUnavailableError('bus', 'down') });
 
     // Act
-    for (let i = 0; i < 4; i += 1) await publisher.publish([event(`e${i}a`), event(`e${i}b`)]);
+    for (let i = 0; i < 4; i += 1) await publisher.publish({ events: [event(`e${i}a`), event(`e${i}b`)] });
     const whileDown = await received();
     const pendingWhileDown = await outbox.size();
     const failedDrain = await publisher.drain();
@@ -100,15 +100,15 @@ describe.each(outboxes)('OutboxEventPublisher over the $name outbox', ({ make })
   it('queues new events behind pending ones instead of letting them overtake', async () => {
     const { faulty, publisher, received } = setup();
     faulty.set('publish', { error: new DependencyUnavailableError('bus', 'down'), times: 1 });
-    await publisher.publish([event('old')]);
-    await publisher.publish([event('new')]);
+    await publisher.publish({ events: [event('old')] });
+    await publisher.publish({ events: [event('new')] });
     expect(ids(await received())).toEqual(['old', 'new']);
   });
 
   it('stops a drain at the first failure and resumes from the same event', async () => {
     const { outbox, faulty, publisher, received } = setup();
     faulty.set('publish', { error: new DependencyUnavailableError('bus', 'down') });
-    await publisher.publish(['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(event));
+    await publisher.publish({ events: ['a', 'b', 'c', 'd', 'e', 'f', 'g'].map(event) });
     faulty.clear().set('publish', { error: new DependencyUnavailableError('bus', 'down again'), times: 1 });
     // With the fault for one call left, the first batch of 3 fails and nothing is removed.
     await expect(publisher.drain()).resolves.toMatchObject({ delivered: 0 });
@@ -131,7 +131,7 @@ describe.each(outboxes)('OutboxEventPublisher over the $name outbox', ({ make })
     const faulty = injectFaults(inner).set('publish', { error: new DependencyUnavailableError('bus', 'down') });
     const publisher = new OutboxEventPublisher({ inner: faulty.port, outbox, retryIntervalMs: 10 });
     publisher.start();
-    await publisher.publish([event('timed')]);
+    await publisher.publish({ events: [event('timed')] });
     faulty.clear();
     await vi.waitFor(async () => expect(ids(await received())).toEqual(['timed']), { timeout: 2000, interval: 10 });
     await publisher.stop();
@@ -146,7 +146,7 @@ describe.each(outboxes)('OutboxEventPublisher over the $name outbox', ({ make })
     const broken = injectFaults(outbox).set('append', { error: new DependencyUnavailableError('outbox', 'disk full') });
     const fragile = new OutboxEventPublisher({ inner: faulty.port, outbox: broken.port });
     await fragile.drain();
-    await expect(fragile.publish([event('lost')])).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(fragile.publish({ events: [event('lost')] })).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 });
 
@@ -160,14 +160,14 @@ describe('SqliteOutboxStore', () => {
       const down = injectFaults(new InProcessEventPublisher()).set('publish', { error: new DependencyUnavailableError('bus', 'down') });
       const before = new OutboxEventPublisher({ inner: down.port, outbox: new SqliteOutboxStore({ db: first }) });
       await before.drain();
-      await before.publish([event('r1'), event('r2')]);
+      await before.publish({ events: [event('r1'), event('r2')] });
       first.close();
 
       // Act
       const second = openSqliteDatabase(path);
       const { inner, received } = bus();
       const after = new OutboxEventPublisher({ inner, outbox: new SqliteOutboxStore({ db: second }) });
-      await after.publish([event('r3')]);
+      await after.publish({ events: [event('r3')] });
 
       // Assess
       expect(ids(await received())).toEqual(['r1', 'r2', 'r3']);
