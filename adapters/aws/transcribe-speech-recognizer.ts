@@ -9,7 +9,7 @@ import {
 import { DependencyUnavailableError, ValidationError } from '../../core/errors.js';
 import type { SpeechRecognizer, SpeechRecognizerCapabilities, Transcript, TranscribeRequest } from '../../core/ports/speech-recognizer.js';
 import { rejectIfAborted, startServiceCall, type ServiceErrorPolicy } from './aws-call.js';
-import { pcmOf } from './pcm-wav.js';
+import { pcmOf } from '../shared/wav.js';
 
 const ADAPTER = 'transcribe';
 

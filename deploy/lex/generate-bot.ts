@@ -4,7 +4,7 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { lexBotDefinition } from '../../adapters/aws/lex-bot-definition.js';
+import { lexBotDefinition } from '../../adapters/aws/lex/lex-bot-definition.js';
 import { JsonMusicCatalog } from '../../adapters/local/json-music-catalog.js';
 import type { WeatherProvider } from '../../core/ports/weather-provider.js';
 import { defaultSkills } from '../../core/skills/default-skills.js';

@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb-conversation-store.js';
-import { DynamoDbUserProfileStore } from '../../adapters/aws/dynamodb-user-profile-store.js';
+import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb/dynamodb-conversation-store.js';
+import { DynamoDbUserProfileStore } from '../../adapters/aws/dynamodb/dynamodb-user-profile-store.js';
 import { DependencyUnavailableError } from '../../core/errors.js';
 import { createHttpHarness, expectProblem, type HttpHarness } from '../http/http-harness.js';
 import { describeWithContainers, faults, removeContainer, startDynamoDbLocal, type StartedService } from './support/containers.js';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisCache, redisClientOptions } from '../../adapters/aws/redis-cache.js';
+import { RedisCache, redisClientOptions } from '../../adapters/redis/redis-cache.js';
 import { DependencyUnavailableError } from '../../core/errors.js';
 import { describeCacheContract } from '../contract/cache.contract.js';
 import { describeWithContainers, faults, removeContainer, startRedis, type StartedService } from './support/containers.js';

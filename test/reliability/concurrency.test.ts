@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb-conversation-store.js';
+import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb/dynamodb-conversation-store.js';
 import { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';
 import { MemoryConversationStore } from '../../adapters/local/memory-conversation-store.js';
 import { MemoryUserProfileStore } from '../../adapters/local/memory-user-profile-store.js';

@@ -1,15 +1,15 @@
 import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { Conversation, ConversationKey, ConversationSummary, Page, PageRequest, Turn } from '../../core/model/conversation.js';
-import type { IoOptions } from '../../core/model/io.js';
-import { CoreError, ConversationNotFoundError, DependencyUnavailableError, ErrorCodes, ValidationError, VersionConflictError } from '../../core/errors.js';
-import { systemClock, systemRandom } from '../../core/defaults.js';
-import { type Clock } from '../../core/ports/clock.js';
-import type { AppendExchange, ConversationStore, ConversationStoreCapabilities } from '../../core/ports/conversation-store.js';
+import type { Conversation, ConversationKey, ConversationSummary, Page, PageRequest, Turn } from '../../../core/model/conversation.js';
+import type { IoOptions } from '../../../core/model/io.js';
+import { CoreError, ConversationNotFoundError, DependencyUnavailableError, ErrorCodes, ValidationError, VersionConflictError } from '../../../core/errors.js';
+import { systemClock, systemRandom } from '../../../core/defaults.js';
+import { type Clock } from '../../../core/ports/clock.js';
+import type { AppendExchange, ConversationStore, ConversationStoreCapabilities } from '../../../core/ports/conversation-store.js';
 import { headerItem, headerKey, headerUpdate, toConversation, toSummary, toTurn, turnItem } from './dynamodb-conversation-items.js';
 import { checkPageLimit, decodeCursor, encodeCursor, sortKeyUnder } from './dynamodb-cursor.js';
 import { dynamoDbError, errorName, guarded, rejectIfAborted } from './dynamodb-errors.js';
-import { backoffDelayMs, sleep, type Random } from '../shared/backoff.js';
+import { backoffDelayMs, sleep, type Random } from '../../shared/backoff.js';
 import { deleteKeys, keyOf, queryAll, queryPage, type Item } from './dynamodb-items.js';
 import { TABLE, documentClientOf, keys, plainJson, type DocumentClient, type DynamoDbClientOptions } from './dynamodb-table.js';
 

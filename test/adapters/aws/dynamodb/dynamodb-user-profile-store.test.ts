@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbUserProfileStore } from '../../../adapters/aws/dynamodb-user-profile-store.js';
-import { DependencyUnavailableError } from '../../../core/errors.js';
-import type { UserProfile } from '../../../core/model/profile.js';
-import { describeUserProfileStoreContract } from '../../contract/user-profile-store.contract.js';
-import { startDynamoDbLocal, type DynamoDbLocal } from '../../fakes/aws/dynamodb-local.js';
-import { freePort } from '../../fakes/free-port.js';
-import { createTestTable, startDynalite, testDocumentClient, type TestTable } from '../../fakes/aws/dynamodb-test-table.js';
+import { DynamoDbUserProfileStore } from '../../../../adapters/aws/dynamodb/dynamodb-user-profile-store.js';
+import { DependencyUnavailableError } from '../../../../core/errors.js';
+import type { UserProfile } from '../../../../core/model/profile.js';
+import { describeUserProfileStoreContract } from '../../../contract/user-profile-store.contract.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../../fakes/aws/dynamodb-local.js';
+import { freePort } from '../../../fakes/free-port.js';
+import { createTestTable, startDynalite, testDocumentClient, type TestTable } from '../../../fakes/aws/dynamodb-test-table.js';
 
 interface Backend {
   endpoint: string;

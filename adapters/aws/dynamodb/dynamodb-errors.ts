@@ -1,4 +1,4 @@
-import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, isCoreError } from '../../core/errors.js';
+import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, isCoreError } from '../../../core/errors.js';
 
 const SERVICE = 'dynamodb';
 

@@ -1,6 +1,6 @@
 import { BatchWriteCommand, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { DependencyUnavailableError } from '../../core/errors.js';
-import { backoffDelayMs, sleep, type Random } from '../shared/backoff.js';
+import { DependencyUnavailableError } from '../../../core/errors.js';
+import { backoffDelayMs, sleep, type Random } from '../../shared/backoff.js';
 import { TABLE, type DocumentClient } from './dynamodb-table.js';
 
 export type Item = Record<string, unknown>;

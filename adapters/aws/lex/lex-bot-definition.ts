@@ -5,9 +5,9 @@
 // `Intents`, `SlotTypes`, `SampleUtterances`, `SlotPriorities`, ...), so a template can embed it as it is. Chosen over
 // Lex's import/export zip (a tree of files) and over the CreateIntent/CreateSlot API inputs (several ordered calls with
 // ids in between): one declarative document that CloudFormation creates and updates in place.
-import { ValidationError } from '../../core/errors.js';
-import type { TrainingSet } from '../../core/model/understanding.js';
-import type { EntityType } from '../../core/model/understanding.js';
+import { ValidationError } from '../../../core/errors.js';
+import type { TrainingSet } from '../../../core/model/understanding.js';
+import type { EntityType } from '../../../core/model/understanding.js';
 
 export interface LexBotDefinitionOptions {
   botName: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CachingLanguageModel } from '../../../adapters/local/caching-language-model.js';
+import { CachingLanguageModel } from '../../../adapters/decorators/caching-language-model.js';
 import { MemoryCache } from '../../../adapters/local/memory-cache.js';
 import { AbortedError, DependencyUnavailableError, LanguageModelUnavailableError } from '../../../core/errors.js';
 import type { IoOptions } from '../../../core/model/io.js';

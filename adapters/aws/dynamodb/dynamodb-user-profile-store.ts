@@ -1,7 +1,7 @@
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { IoOptions } from '../../core/model/io.js';
-import type { Preferences, UserProfile } from '../../core/model/profile.js';
-import type { UserProfileStore } from '../../core/ports/user-profile-store.js';
+import type { IoOptions } from '../../../core/model/io.js';
+import type { Preferences, UserProfile } from '../../../core/model/profile.js';
+import type { UserProfileStore } from '../../../core/ports/user-profile-store.js';
 import { guarded } from './dynamodb-errors.js';
 import { TABLE, documentClientOf, keys, plainJson, type DocumentClient, type DynamoDbClientOptions } from './dynamodb-table.js';
 

@@ -1,12 +1,12 @@
 import { LexRuntimeV2Client } from '@aws-sdk/client-lex-runtime-v2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { lexBotDefinition, type LexBotDefinition } from '../../../adapters/aws/lex-bot-definition.js';
-import { isoDurationSeconds, LexLanguageUnderstanding } from '../../../adapters/aws/lex-language-understanding.js';
-import { AbortedError, CoreError, DependencyUnavailableError, ValidationError } from '../../../core/errors.js';
-import { NO_INTENT, type TrainingSet } from '../../../core/model/understanding.js';
-import { describeLanguageUnderstandingContract } from '../../contract/language-understanding.contract.js';
-import { startLexRuntimeFake, type LexRuntimeFake } from '../../fakes/aws/lex-runtime-fake.js';
-import { TEST_AWS_CLIENT_CONFIG } from '../../fakes/aws/fake-aws-server.js';
+import { lexBotDefinition, type LexBotDefinition } from '../../../../adapters/aws/lex/lex-bot-definition.js';
+import { isoDurationSeconds, LexLanguageUnderstanding } from '../../../../adapters/aws/lex/lex-language-understanding.js';
+import { AbortedError, CoreError, DependencyUnavailableError, ValidationError } from '../../../../core/errors.js';
+import { NO_INTENT, type TrainingSet } from '../../../../core/model/understanding.js';
+import { describeLanguageUnderstandingContract } from '../../../contract/language-understanding.contract.js';
+import { startLexRuntimeFake, type LexRuntimeFake } from '../../../fakes/aws/lex-runtime-fake.js';
+import { TEST_AWS_CLIENT_CONFIG } from '../../../fakes/aws/fake-aws-server.js';
 
 const BOT = { botId: 'BOTID12345', botAliasId: 'TSTALIASID', localeId: 'en_US' } as const;
 const opened: { close(): Promise<void> }[] = [];

@@ -1,6 +1,6 @@
-import type { Conversation, ConversationSummary, Turn } from '../../core/model/conversation.js';
-import type { DialogueState } from '../../core/model/dialogue-state.js';
-import type { AppendExchange } from '../../core/ports/conversation-store.js';
+import type { Conversation, ConversationSummary, Turn } from '../../../core/model/conversation.js';
+import type { DialogueState } from '../../../core/model/dialogue-state.js';
+import type { AppendExchange } from '../../../core/ports/conversation-store.js';
 import type { Item } from './dynamodb-items.js';
 import { TABLE, keys, plainJson } from './dynamodb-table.js';
 

@@ -1,4 +1,4 @@
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError } from '../../../core/errors.js';
 
 /*
  * A cursor is the part of DynamoDB's LastEvaluatedKey that the query does not already fix, as base64url JSON tagged

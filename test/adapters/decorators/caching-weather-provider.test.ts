@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { OpenMeteoWeatherProvider } from '../../../adapters/http/open-meteo-weather-provider.js';
-import { CachingWeatherProvider } from '../../../adapters/local/caching-weather-provider.js';
+import { CachingWeatherProvider } from '../../../adapters/decorators/caching-weather-provider.js';
 import { MemoryCache } from '../../../adapters/local/memory-cache.js';
 import { AbortedError, DependencyUnavailableError } from '../../../core/errors.js';
 import type { Cache } from '../../../core/ports/cache.js';

@@ -6,10 +6,10 @@ import {
   type SessionState,
   type Slot,
 } from '@aws-sdk/client-lex-runtime-v2';
-import { NO_INTENT, type SlotValue, type Understanding } from '../../core/model/understanding.js';
-import { type LanguageUnderstanding, type LanguageUnderstandingCapabilities, type UnderstandRequest } from '../../core/ports/language-understanding.js';
-import type { EntityType } from '../../core/model/understanding.js';
-import { startServiceCall } from './aws-call.js';
+import { NO_INTENT, type SlotValue, type Understanding } from '../../../core/model/understanding.js';
+import { type LanguageUnderstanding, type LanguageUnderstandingCapabilities, type UnderstandRequest } from '../../../core/ports/language-understanding.js';
+import type { EntityType } from '../../../core/model/understanding.js';
+import { startServiceCall } from '../aws-call.js';
 import { FALLBACK_INTENT, lexIntentName } from './lex-bot-definition.js';
 import { LEX_ERRORS, lexSessionId, primaryLanguage, type LexBotAddress } from './lex-runtime-wire.js';
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { encodeWav, parseWav } from '../../../adapters/local/wav.js';
+import { encodeWav, parseWav, pcmOf, wavFromPcm } from '../../../adapters/shared/wav.js';
 import { ValidationError } from '../../../core/errors.js';
 
 /** Builds a WAVE file by hand, so the parser is checked against layouts encodeWav never writes. */
@@ -139,5 +139,39 @@ describe('parseWav', () => {
     const padded = new Uint8Array(file.length + 7);
     padded.set(file, 7);
     expect(parseWav(padded.subarray(7)).samples).toEqual(Int16Array.from([3, 4]));
+  });
+});
+
+describe('wavFromPcm', () => {
+  it('wraps little-endian 16-bit bytes so parseWav reads the same samples back', () => {
+    const wav = wavFromPcm(le16(0, 1, -1, 32767, -32768), 8000);
+    expect(parseWav(wav)).toEqual({ sampleRate: 8000, channels: 1, bitsPerSample: 16, samples: Int16Array.of(0, 1, -1, 32767, -32768) });
+  });
+});
+
+describe('pcmOf', () => {
+  it('passes raw PCM through and refuses an odd number of bytes, naming the adapter', () => {
+    const data = le16(5, -5);
+    expect(pcmOf({ format: 'pcm', data, sampleRate: 16_000 }, 'polly')).toEqual({ data, sampleRate: 16_000 });
+    expect(() => pcmOf({ format: 'pcm', data: new Uint8Array(3), sampleRate: 16_000 }, 'polly')).toThrow(/^polly: /);
+  });
+
+  it('averages a stereo WAV down to mono little-endian PCM', () => {
+    const wav = wavFile({ channels: 2, sampleRate: 22_050, data: le16(100, 300, -100, -300) });
+    expect(pcmOf({ format: 'wav', data: wav, sampleRate: 0 }, 'lex')).toEqual({ data: le16(200, -200), sampleRate: 22_050 });
+  });
+
+  it('refuses WAV that is not 16-bit integer PCM rather than converting it, naming the adapter', () => {
+    const eightBit = wavFile({ bits: 8, data: Uint8Array.of(128, 255) });
+    const error = (() => {
+      try {
+        pcmOf({ format: 'wav', data: eightBit, sampleRate: 0 }, 'transcribe');
+      } catch (caught) {
+        return caught;
+      }
+      return undefined;
+    })();
+    expect(error).toBeInstanceOf(ValidationError);
+    expect((error as Error).message).toMatch(/^transcribe: unsupported encoding/);
   });
 });

@@ -3,7 +3,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { RedisCache, redisClientOptions } from '../../../adapters/aws/redis-cache.js';
+import { RedisCache, redisClientOptions } from '../../../adapters/redis/redis-cache.js';
 import { CoreError, DependencyUnavailableError, ValidationError } from '../../../core/errors.js';
 import { describeCacheContract } from '../../contract/cache.contract.js';
 import { freePort } from '../../fakes/free-port.js';

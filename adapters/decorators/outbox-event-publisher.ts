@@ -4,7 +4,7 @@ import type { IoOptions } from '../../core/model/io.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
 import { noopTelemetry } from '../../core/defaults.js';
 import { type Telemetry } from '../../core/ports/telemetry.js';
-import type { OutboxStore } from './outbox-store.js';
+import type { OutboxStore } from '../shared/outbox-store.js';
 
 export interface OutboxEventPublisherOptions {
   /** The real transport (in-process bus, EventBridge, ...). */

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { FALLBACK_INTENT, lexBotDefinition, lexIntentName, type LexBotDefinition } from '../../../adapters/aws/lex-bot-definition.js';
-import { ValidationError } from '../../../core/errors.js';
-import type { TrainingSet } from '../../../core/model/understanding.js';
-import { KNOWN_CITIES } from '../../../core/skills/weather/known-cities.js';
-import { BOT_LOCALE_FILE, generateBotLocale } from '../../../deploy/lex/generate-bot.js';
+import { FALLBACK_INTENT, lexBotDefinition, lexIntentName, type LexBotDefinition } from '../../../../adapters/aws/lex/lex-bot-definition.js';
+import { ValidationError } from '../../../../core/errors.js';
+import type { TrainingSet } from '../../../../core/model/understanding.js';
+import { KNOWN_CITIES } from '../../../../core/skills/weather/known-cities.js';
+import { BOT_LOCALE_FILE, generateBotLocale } from '../../../../deploy/lex/generate-bot.js';
 
 const OPTIONS = { botName: 'Test', localeId: 'en_US', confidenceThreshold: 0.4 };
 const LEX_NAME = /^(?:[0-9a-zA-Z][_-]?){1,100}$/;

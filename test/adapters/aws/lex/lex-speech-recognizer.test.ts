@@ -1,15 +1,15 @@
 import { gzipSync } from 'node:zlib';
 import { LexRuntimeV2Client } from '@aws-sdk/client-lex-runtime-v2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { lexBotDefinition } from '../../../adapters/aws/lex-bot-definition.js';
-import { decodeLexHeader } from '../../../adapters/aws/lex-runtime-wire.js';
-import { LexSpeechRecognizer } from '../../../adapters/aws/lex-speech-recognizer.js';
-import { encodeWav } from '../../../adapters/local/wav.js';
-import { AbortedError, CoreError, DependencyUnavailableError, ValidationError } from '../../../core/errors.js';
-import type { TrainingSet } from '../../../core/model/understanding.js';
-import { describeSpeechRecognizerContract, speechSample, type SpeechSample } from '../../contract/speech-recognizer.contract.js';
-import { TEST_AWS_CLIENT_CONFIG } from '../../fakes/aws/fake-aws-server.js';
-import { startLexRuntimeFake, type LexRuntimeFake } from '../../fakes/aws/lex-runtime-fake.js';
+import { lexBotDefinition } from '../../../../adapters/aws/lex/lex-bot-definition.js';
+import { decodeLexHeader } from '../../../../adapters/aws/lex/lex-runtime-wire.js';
+import { LexSpeechRecognizer } from '../../../../adapters/aws/lex/lex-speech-recognizer.js';
+import { encodeWav } from '../../../../adapters/shared/wav.js';
+import { AbortedError, CoreError, DependencyUnavailableError, ValidationError } from '../../../../core/errors.js';
+import type { TrainingSet } from '../../../../core/model/understanding.js';
+import { describeSpeechRecognizerContract, speechSample, type SpeechSample } from '../../../contract/speech-recognizer.contract.js';
+import { TEST_AWS_CLIENT_CONFIG } from '../../../fakes/aws/fake-aws-server.js';
+import { startLexRuntimeFake, type LexRuntimeFake } from '../../../fakes/aws/lex-runtime-fake.js';
 
 const BOT = { botId: 'BOTID12345', botAliasId: 'TSTALIASID', localeId: 'en_US' } as const;
 const TRAINING: TrainingSet = {
