@@ -11,6 +11,7 @@ import type { Completion, CompletionChunk, TokenUsage } from '../../core/model/c
 import type { CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
 import { noopTelemetry } from '../../core/defaults.js';
 import { type Telemetry } from '../../core/ports/telemetry.js';
+import { Deadline } from '../shared/deadline.js';
 
 const ADAPTER = 'bedrock';
 
@@ -202,35 +203,3 @@ function redact(message: string | undefined): string {
     .slice(0, 300);
 }
 
-/** A timeout that can be re-armed, so a stream fails on silence rather than on total length. */
-class Deadline {
-  private readonly controller = new AbortController();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  timedOut = false;
-
-  constructor(private readonly ms: number) {
-    this.arm();
-  }
-
-  /** The signal handed to the SDK: fires on timeout, on cancel, or when the caller aborts. */
-  link(caller: AbortSignal | undefined): AbortSignal {
-    return caller ? AbortSignal.any([this.controller.signal, caller]) : this.controller.signal;
-  }
-
-  arm(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort(new DOMException(`no answer within ${this.ms} ms`, 'TimeoutError'));
-    }, this.ms);
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
-  }
-
-  cancel(): void {
-    clearTimeout(this.timer);
-    this.controller.abort();
-  }
-}

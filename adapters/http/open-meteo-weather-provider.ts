@@ -1,14 +1,17 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, isCoreError } from '../../core/errors.js';
+import { AbortedError, DependencyUnavailableError, isCoreError, type CoreError } from '../../core/errors.js';
 import type { Units } from '../../core/model/profile.js';
 import type { DailyForecast, WeatherLookup } from '../../core/model/weather.js';
 import type { IoOptions } from '../../core/model/io.js';
 import type { WeatherProvider } from '../../core/ports/weather-provider.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { systemClock } from '../../core/defaults.js';
+import { httpStatusError, parseRetryAfter, type ServiceErrorPolicy } from '../shared/service-errors.js';
 
 const SERVICE = 'open-meteo';
+/** 429 and 5xx are the service's trouble and pass; any other status means this adapter sent a bad request. */
+const HTTP_ERRORS: ServiceErrorPolicy = { adapter: SERVICE, unavailable: new Set(), refusal: 'internal' };
 const MAX_FORECAST_DAYS = 16;
 
 export interface OpenMeteoWeatherProviderOptions {
@@ -200,16 +203,8 @@ function dailyForecasts(daily: Static<typeof ForecastResponse>['daily'], days: n
 
 /** 429 and 5xx are the service's trouble and pass; any other status means this adapter sent a bad request. */
 function httpError(response: Response, text: string, path: string, now: number): CoreError {
-  const reason = reasonOf(text);
-  if (response.status === 429 || response.status >= 500) {
-    const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), now);
-    return new DependencyUnavailableError(SERVICE, `HTTP ${response.status} from ${path}${reason}`, {
-      ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
-    });
-  }
-  return new CoreError(ErrorCodes.INTERNAL, `${SERVICE}: HTTP ${response.status} from ${path}${reason}`, {
-    details: { status: response.status },
-  });
+  const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), now);
+  return httpStatusError(HTTP_ERRORS, response.status, ` from ${path}${reasonOf(text)}`, retryAfterSeconds);
 }
 
 /** Open-Meteo explains failures as `{"error": true, "reason": "..."}`. */
@@ -220,11 +215,4 @@ function reasonOf(text: string): string {
   } catch {
     return '';
   }
-}
-
-function parseRetryAfter(value: string | null, now: number): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }

@@ -9,7 +9,7 @@ import {
 import { NO_INTENT, type SlotValue, type Understanding } from '../../../core/model/understanding.js';
 import { type LanguageUnderstanding, type LanguageUnderstandingCapabilities, type UnderstandRequest } from '../../../core/ports/language-understanding.js';
 import type { EntityType } from '../../../core/model/understanding.js';
-import { startServiceCall } from '../aws-call.js';
+import { startServiceCall } from '../../shared/service-errors.js';
 import { FALLBACK_INTENT, lexIntentName } from './lex-bot-definition.js';
 import { LEX_ERRORS, lexSessionId, primaryLanguage, type LexBotAddress } from './lex-runtime-wire.js';
 

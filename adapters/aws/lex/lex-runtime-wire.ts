@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { DependencyUnavailableError } from '../../../core/errors.js';
-import type { ServiceErrorPolicy } from '../aws-call.js';
+import type { ServiceErrorPolicy } from '../../shared/service-errors.js';
 
 /** What both Lex adapters need to reach one bot alias in one locale. */
 export interface LexBotAddress {

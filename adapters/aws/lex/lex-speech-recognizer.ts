@@ -1,7 +1,7 @@
 import { LexRuntimeV2Client, RecognizeUtteranceCommand, type LexRuntimeV2ClientConfig } from '@aws-sdk/client-lex-runtime-v2';
 import { ValidationError } from '../../../core/errors.js';
 import type { SpeechRecognizer, SpeechRecognizerCapabilities, Transcript, TranscribeRequest } from '../../../core/ports/speech-recognizer.js';
-import { rejectIfAborted, startServiceCall } from '../aws-call.js';
+import { rejectIfAborted, startServiceCall } from '../../shared/service-errors.js';
 import { decodeLexHeader, LEX, LEX_ERRORS, lexSessionId, primaryLanguage, type LexBotAddress } from './lex-runtime-wire.js';
 import { pcmOf } from '../../shared/wav.js';
 
