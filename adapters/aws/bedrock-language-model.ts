@@ -12,6 +12,7 @@ import type { CompletionRequest, LanguageModel } from '../../core/ports/language
 import { noopTelemetry } from '../../core/defaults.js';
 import { type Telemetry } from '../../core/ports/telemetry.js';
 import { Deadline } from '../shared/deadline.js';
+import { rejectIfAborted } from '../shared/abort.js';
 
 const ADAPTER = 'bedrock';
 
@@ -66,7 +67,7 @@ export class BedrockLanguageModel implements LanguageModel {
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
-    rejectIfAborted(request.signal);
+    rejectIfAborted(ADAPTER, request.signal);
     const deadline = new Deadline(this.timeoutMs);
     try {
       const output = await this.client.send(new ConverseCommand(this.input(request)), { abortSignal: deadline.link(request.signal) });
@@ -81,7 +82,7 @@ export class BedrockLanguageModel implements LanguageModel {
   }
 
   async *stream(request: CompletionRequest): AsyncIterable<CompletionChunk> {
-    rejectIfAborted(request.signal);
+    rejectIfAborted(ADAPTER, request.signal);
     const deadline = new Deadline(this.timeoutMs);
     try {
       const output = await this.client.send(new ConverseStreamCommand(this.input(request)), { abortSignal: deadline.link(request.signal) });
@@ -178,10 +179,6 @@ export function finishReasonOf(reason: string | undefined): Completion['finishRe
     default:
       return 'other';
   }
-}
-
-function rejectIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortedError(`${ADAPTER}: request aborted by caller`, { cause: signal.reason });
 }
 
 /** The innermost error code: the HTTP/2 handler wraps `ECONNREFUSED` in `ERR_HTTP2_STREAM_CANCEL`. */

@@ -2,11 +2,13 @@ import {
   EventBridgeClient, PutEventsCommand, type EventBridgeClientConfig, type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { DomainEvent } from '../../core/model/events.js';
-import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, ValidationError } from '../../core/errors.js';
+import { DependencyUnavailableError, ValidationError, type CoreError } from '../../core/errors.js';
 import type { IoOptions } from '../../core/model/io.js';
 import { systemRandom } from '../../core/defaults.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
 import { backoffDelayMs, sleep, type Random } from '../shared/backoff.js';
+import { rejectIfAborted } from '../shared/abort.js';
+import { translateServiceError, type ServiceErrorPolicy } from '../shared/service-errors.js';
 
 const SERVICE = 'eventbridge';
 /** PutEvents limits: entries per request, and bytes per request as EventBridge counts them (which is also the entry limit). */
@@ -15,8 +17,15 @@ const MAX_BYTES = 256 * 1024;
 
 /** Per-entry failures that come back the same however often they are sent. */
 const PERMANENT = /^(MalformedDetail|InvalidArgument|ValidationException|NotAuthorized|AccessDenied|ResourceNotFound)/;
-/** Whole-request failures that pass by themselves. */
-const TRANSIENT = new Set(['ThrottlingException', 'InternalException', 'InternalFailure', 'ServiceUnavailable', 'LimitExceededException', 'TimeoutError']);
+const CHECK_DEPLOYMENT = 'check the bus name and permissions';
+/** Whole-request failures that pass by themselves, refusals only a deployment change fixes, and the rest is a bug. */
+const EVENTBRIDGE_ERRORS: ServiceErrorPolicy = {
+  adapter: SERVICE,
+  unavailable: new Set(['ThrottlingException', 'InternalException', 'InternalFailure', 'ServiceUnavailable', 'LimitExceededException', 'TimeoutError']),
+  hints: Object.fromEntries(['ResourceNotFoundException', 'AccessDeniedException', 'AccessDenied', 'UnrecognizedClientException']
+    .map((name) => [name, CHECK_DEPLOYMENT])),
+  refusal: 'internal',
+};
 
 export type EventBridgeEventPublisherOptions = {
   eventBusName: string;
@@ -155,21 +164,9 @@ function entrySize(entry: PutEventsRequestEntry): number {
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortedError(`${SERVICE}: publish aborted by caller`, { cause: signal.reason });
+  rejectIfAborted(SERVICE, signal);
 }
 
 function toCoreError(error: unknown, signal: AbortSignal | undefined): CoreError {
-  if (signal?.aborted) return new AbortedError(`${SERVICE}: publish aborted by caller`, { cause: signal.reason });
-  const { name = 'Error', $fault, $metadata } = (error ?? {}) as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
-  const details = { awsError: name, ...($metadata?.httpStatusCode !== undefined && { status: $metadata.httpStatusCode }) };
-  if (TRANSIENT.has(name) || $fault === 'server' || $metadata?.httpStatusCode === undefined) {
-    // No status at all means no answer: the connection failed or broke off, which is as passing as a throttle.
-    return new DependencyUnavailableError(SERVICE, `PutEvents failed (${name})`, { cause: error, details });
-  }
-  if (name === 'ResourceNotFoundException' || name.startsWith('AccessDenied') || name === 'UnrecognizedClientException') {
-    return new DependencyUnavailableError(SERVICE, `PutEvents refused (${name}); check the bus name and permissions`, {
-      cause: error, details, retryable: false,
-    });
-  }
-  return new CoreError(ErrorCodes.INTERNAL, `${SERVICE}: PutEvents rejected the request (${name})`, { cause: error, details });
+  return translateServiceError(EVENTBRIDGE_ERRORS, error, { signal, operation: 'PutEvents' });
 }
