@@ -38,10 +38,32 @@ module.exports = {
     },
     {
       name: 'adapters-do-not-import-each-other-across-families',
-      comment: 'an AWS adapter must not need a local one (and vice versa), so each Lambda bundle stays small',
+      comment: 'an AWS adapter must not need a local one (and vice versa), so each Lambda bundle stays small; ' +
+        'what several families need lives in adapters/shared/',
       severity: 'error',
-      from: { path: '^adapters/(aws|local|http)/' },
-      to: { path: '^adapters/(aws|local|http)/', pathNot: '^adapters/$1/' },
+      from: { path: '^adapters/(aws|local|http|redis)/' },
+      to: { path: '^adapters/(aws|local|http|redis)/', pathNot: '^adapters/$1/' },
+    },
+    {
+      name: 'shared-and-decorators-import-no-family',
+      comment: 'adapters/shared/ and adapters/decorators/ are technology-neutral: they never reach into a family',
+      severity: 'error',
+      from: { path: '^adapters/(shared|decorators)/' },
+      to: { path: '^adapters/(aws|local|http|redis)/' },
+    },
+    {
+      name: 'shared-is-the-bottom-layer',
+      comment: 'adapters/shared/ holds helpers for the families and the decorators, so it depends on neither',
+      severity: 'error',
+      from: { path: '^adapters/shared/' },
+      to: { path: '^adapters/decorators/' },
+    },
+    {
+      name: 'decorators-are-composed-in-entrypoints',
+      comment: 'a decorator wraps a port chosen by the composition root; no core or adapter code depends on one',
+      severity: 'error',
+      from: { pathNot: '^(entrypoints|adapters/decorators)/' },
+      to: { path: '^adapters/decorators/' },
     },
     {
       name: 'frameworks-stay-in-entrypoints',

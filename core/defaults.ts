@@ -14,3 +14,6 @@ export const noopTelemetry: Telemetry = {
   warn: () => undefined,
   error: () => undefined,
 };
+
+/** The process's pseudo-random source, for jitter; adapters take it as an option so tests can pin it. */
+export const systemRandom: () => number = Math.random;

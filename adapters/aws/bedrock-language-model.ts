@@ -11,6 +11,8 @@ import type { Completion, CompletionChunk, TokenUsage } from '../../core/model/c
 import type { CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
 import { noopTelemetry } from '../../core/defaults.js';
 import { type Telemetry } from '../../core/ports/telemetry.js';
+import { Deadline } from '../shared/deadline.js';
+import { rejectIfAborted } from '../shared/abort.js';
 
 const ADAPTER = 'bedrock';
 
@@ -65,7 +67,7 @@ export class BedrockLanguageModel implements LanguageModel {
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
-    rejectIfAborted(request.signal);
+    rejectIfAborted(ADAPTER, request.signal);
     const deadline = new Deadline(this.timeoutMs);
     try {
       const output = await this.client.send(new ConverseCommand(this.input(request)), { abortSignal: deadline.link(request.signal) });
@@ -80,7 +82,7 @@ export class BedrockLanguageModel implements LanguageModel {
   }
 
   async *stream(request: CompletionRequest): AsyncIterable<CompletionChunk> {
-    rejectIfAborted(request.signal);
+    rejectIfAborted(ADAPTER, request.signal);
     const deadline = new Deadline(this.timeoutMs);
     try {
       const output = await this.client.send(new ConverseStreamCommand(this.input(request)), { abortSignal: deadline.link(request.signal) });
@@ -179,10 +181,6 @@ export function finishReasonOf(reason: string | undefined): Completion['finishRe
   }
 }
 
-function rejectIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortedError(`${ADAPTER}: request aborted by caller`, { cause: signal.reason });
-}
-
 /** The innermost error code: the HTTP/2 handler wraps `ECONNREFUSED` in `ERR_HTTP2_STREAM_CANCEL`. */
 function rootCodeOf(error: unknown): string | undefined {
   let code: string | undefined;
@@ -202,35 +200,3 @@ function redact(message: string | undefined): string {
     .slice(0, 300);
 }
 
-/** A timeout that can be re-armed, so a stream fails on silence rather than on total length. */
-class Deadline {
-  private readonly controller = new AbortController();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  timedOut = false;
-
-  constructor(private readonly ms: number) {
-    this.arm();
-  }
-
-  /** The signal handed to the SDK: fires on timeout, on cancel, or when the caller aborts. */
-  link(caller: AbortSignal | undefined): AbortSignal {
-    return caller ? AbortSignal.any([this.controller.signal, caller]) : this.controller.signal;
-  }
-
-  arm(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort(new DOMException(`no answer within ${this.ms} ms`, 'TimeoutError'));
-    }, this.ms);
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
-  }
-
-  cancel(): void {
-    clearTimeout(this.timer);
-    this.controller.abort();
-  }
-}

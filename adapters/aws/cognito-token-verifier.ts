@@ -22,6 +22,8 @@ import { SimpleJwksCache, type Jwks, type JwksParser } from 'aws-jwt-verify/jwk'
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model';
 import { CoreError, DependencyUnavailableError, UnauthenticatedError, ValidationError } from '../../core/errors.js';
 import type { Identity } from '../../core/model/identity.js';
+import type { IoOptions } from '../../core/model/io.js';
+import { untilAborted } from '../shared/abort.js';
 import type { TokenVerifier } from '../../core/ports/token-verifier.js';
 
 export type { Fetcher as JwksFetcher } from 'aws-jwt-verify/https';
@@ -128,12 +130,14 @@ export class CognitoTokenVerifier implements TokenVerifier {
     }
   }
 
-  async verify(token: string): Promise<Identity> {
+  async verify({ token, signal }: { token: string } & IoOptions): Promise<Identity> {
     if (typeof token !== 'string' || token.length === 0) throw new UnauthenticatedError(`${NAME}: no token was presented`);
     let payload: JwtPayload;
     try {
-      payload = await this.verifyPayload(token);
+      // aws-jwt-verify takes no signal; a caller that gives up stops waiting for a JWKS download it started.
+      payload = await untilAborted(NAME, signal, () => this.verifyPayload(token));
     } catch (error) {
+      if (error instanceof CoreError) throw error;
       throw this.toCoreError(error);
     }
     // aws-jwt-verify checks `exp` only when present; Cognito always sets it, so a token without one is not Cognito's.

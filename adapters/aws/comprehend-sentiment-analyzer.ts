@@ -8,6 +8,7 @@ import {
 import { AbortedError, CapabilityMissingError, CoreError, DependencyUnavailableError, ErrorCodes, isCoreError } from '../../core/errors.js';
 import type { Sentiment, SentimentLabel } from '../../core/model/sentiment.js';
 import type { SentimentAnalyzer } from '../../core/ports/sentiment-analyzer.js';
+import { rejectIfAborted } from '../shared/abort.js';
 
 const ADAPTER = 'comprehend';
 
@@ -32,7 +33,7 @@ export class ComprehendSentimentAnalyzer implements SentimentAnalyzer {
   }
 
   async analyze(request: { text: string; language: string; signal?: AbortSignal }): Promise<Sentiment> {
-    rejectIfAborted(request.signal);
+    rejectIfAborted(ADAPTER, request.signal);
     const languageCode = comprehendLanguageOf(request.language);
     if (!languageCode) {
       throw new CapabilityMissingError(`${ADAPTER}: DetectSentiment does not support the language "${request.language}"`);
@@ -74,10 +75,6 @@ export function truncateUtf8(text: string, maxBytes: number): string {
 function scoreOf(score: SentimentScore | undefined): number {
   const value = (score?.Positive ?? 0) - (score?.Negative ?? 0);
   return Math.round(Math.min(1, Math.max(-1, value)) * 1000) / 1000;
-}
-
-function rejectIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortedError(`${ADAPTER}: request aborted by caller`, { cause: signal.reason });
 }
 
 function translate(error: unknown, signal: AbortSignal | undefined): unknown {

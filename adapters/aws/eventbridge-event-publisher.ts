@@ -2,8 +2,13 @@ import {
   EventBridgeClient, PutEventsCommand, type EventBridgeClientConfig, type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { DomainEvent } from '../../core/model/events.js';
-import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, ValidationError } from '../../core/errors.js';
+import { DependencyUnavailableError, ValidationError, type CoreError } from '../../core/errors.js';
+import type { IoOptions } from '../../core/model/io.js';
+import { systemRandom } from '../../core/defaults.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
+import { backoffDelayMs, sleep, type Random } from '../shared/backoff.js';
+import { rejectIfAborted } from '../shared/abort.js';
+import { translateServiceError, type ServiceErrorPolicy } from '../shared/service-errors.js';
 
 const SERVICE = 'eventbridge';
 /** PutEvents limits: entries per request, and bytes per request as EventBridge counts them (which is also the entry limit). */
@@ -12,8 +17,15 @@ const MAX_BYTES = 256 * 1024;
 
 /** Per-entry failures that come back the same however often they are sent. */
 const PERMANENT = /^(MalformedDetail|InvalidArgument|ValidationException|NotAuthorized|AccessDenied|ResourceNotFound)/;
-/** Whole-request failures that pass by themselves. */
-const TRANSIENT = new Set(['ThrottlingException', 'InternalException', 'InternalFailure', 'ServiceUnavailable', 'LimitExceededException', 'TimeoutError']);
+const CHECK_DEPLOYMENT = 'check the bus name and permissions';
+/** Whole-request failures that pass by themselves, refusals only a deployment change fixes, and the rest is a bug. */
+const EVENTBRIDGE_ERRORS: ServiceErrorPolicy = {
+  adapter: SERVICE,
+  unavailable: new Set(['ThrottlingException', 'InternalException', 'InternalFailure', 'ServiceUnavailable', 'LimitExceededException', 'TimeoutError']),
+  hints: Object.fromEntries(['ResourceNotFoundException', 'AccessDeniedException', 'AccessDenied', 'UnrecognizedClientException']
+    .map((name) => [name, CHECK_DEPLOYMENT])),
+  refusal: 'internal',
+};
 
 export type EventBridgeEventPublisherOptions = {
   eventBusName: string;
@@ -23,6 +35,8 @@ export type EventBridgeEventPublisherOptions = {
   maxRetries?: number;
   /** First backoff before re-sending failed entries, doubled each round; default 100 ms. */
   retryBaseDelayMs?: number;
+  /** Jitter for the retry backoff; default `systemRandom`. */
+  random?: Random;
 } & ({ client: Pick<EventBridgeClient, 'send'>; clientConfig?: never } | { client?: never; clientConfig?: EventBridgeClientConfig });
 
 interface Pending {
@@ -48,6 +62,7 @@ export class EventBridgeEventPublisher implements EventPublisher {
   private readonly source: string;
   private readonly maxRetries: number;
   private readonly retryBaseDelayMs: number;
+  private readonly random: Random;
 
   constructor(options: EventBridgeEventPublisherOptions) {
     this.client = options.client ?? new EventBridgeClient(options.clientConfig ?? {});
@@ -55,10 +70,10 @@ export class EventBridgeEventPublisher implements EventPublisher {
     this.source = options.source;
     this.maxRetries = options.maxRetries ?? 3;
     this.retryBaseDelayMs = options.retryBaseDelayMs ?? 100;
+    this.random = options.random ?? systemRandom;
   }
 
-  async publish(events: readonly DomainEvent[], options: { signal?: AbortSignal } = {}): Promise<void> {
-    const { signal } = options;
+  async publish({ events, signal }: { events: readonly DomainEvent[] } & IoOptions): Promise<void> {
     throwIfAborted(signal);
     // Every entry is built and checked before the first request, so an oversized event fails the call up front.
     const pending = events.map((event) => this.pending(event));
@@ -108,7 +123,7 @@ export class EventBridgeEventPublisher implements EventPublisher {
         else transient.push({ item, failure });
       }
       if (transient.length === 0 || round === this.maxRetries) return [...permanent, ...transient.map((t) => t.failure)];
-      await sleep(this.retryBaseDelayMs * 2 ** round * (0.5 + Math.random() / 2), signal);
+      await sleep(backoffDelayMs(round, { baseMs: this.retryBaseDelayMs, random: this.random }), signal, SERVICE);
       remaining = transient.map((t) => t.item);
     }
   }
@@ -149,37 +164,9 @@ function entrySize(entry: PutEventsRequestEntry): number {
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new AbortedError(`${SERVICE}: publish aborted by caller`, { cause: signal.reason });
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  // An already-fired signal never dispatches 'abort' again, so it has to be checked before listening.
-  throwIfAborted(signal);
-  return new Promise((resolve, reject) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new AbortedError(`${SERVICE}: publish aborted by caller`, { cause: signal?.reason }));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  rejectIfAborted(SERVICE, signal);
 }
 
 function toCoreError(error: unknown, signal: AbortSignal | undefined): CoreError {
-  if (signal?.aborted) return new AbortedError(`${SERVICE}: publish aborted by caller`, { cause: signal.reason });
-  const { name = 'Error', $fault, $metadata } = (error ?? {}) as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
-  const details = { awsError: name, ...($metadata?.httpStatusCode !== undefined && { status: $metadata.httpStatusCode }) };
-  if (TRANSIENT.has(name) || $fault === 'server' || $metadata?.httpStatusCode === undefined) {
-    // No status at all means no answer: the connection failed or broke off, which is as passing as a throttle.
-    return new DependencyUnavailableError(SERVICE, `PutEvents failed (${name})`, { cause: error, details });
-  }
-  if (name === 'ResourceNotFoundException' || name.startsWith('AccessDenied') || name === 'UnrecognizedClientException') {
-    return new DependencyUnavailableError(SERVICE, `PutEvents refused (${name}); check the bus name and permissions`, {
-      cause: error, details, retryable: false,
-    });
-  }
-  return new CoreError(ErrorCodes.INTERNAL, `${SERVICE}: PutEvents rejected the request (${name})`, { cause: error, details });
+  return translateServiceError(EVENTBRIDGE_ERRORS, error, { signal, operation: 'PutEvents' });
 }

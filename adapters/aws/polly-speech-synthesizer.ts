@@ -2,8 +2,8 @@ import { PollyClient, SynthesizeSpeechCommand, type OutputFormat, type PollyClie
 import { SpeechUnavailableError, ValidationError } from '../../core/errors.js';
 import type { Audio, AudioFormat } from '../../core/model/audio.js';
 import type { SpeechSynthesizer, SpeechSynthesizerCapabilities, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
-import { rejectIfAborted, startServiceCall, type ServiceErrorPolicy } from './aws-call.js';
-import { wavFromPcm } from './pcm-wav.js';
+import { rejectIfAborted, startServiceCall, type ServiceErrorPolicy } from '../shared/service-errors.js';
+import { wavFromPcm } from '../shared/wav.js';
 import { ssmlRequests } from './polly-ssml.js';
 
 const ADAPTER = 'polly';

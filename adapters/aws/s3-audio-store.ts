@@ -10,7 +10,7 @@ import { DependencyUnavailableError, NotFoundError, ValidationError } from '../.
 import { AUDIO_MIME_TYPES, type Audio, type AudioRef } from '../../core/model/audio.js';
 import type { IoOptions } from '../../core/model/io.js';
 import type { AudioStore, AudioStoreCapabilities } from '../../core/ports/audio-store.js';
-import { startServiceCall, type ServiceErrorPolicy } from './aws-call.js';
+import { startServiceCall, type ServiceErrorPolicy } from '../shared/service-errors.js';
 
 const ADAPTER = 's3-audio';
 

@@ -3,7 +3,7 @@ import { DependencyUnavailableError, ValidationError } from '../../core/errors.j
 import type { IoOptions } from '../../core/model/io.js';
 import type { TurnRecord } from '../../core/model/turn.js';
 import type { TurnWorkflow } from '../../core/ports/turn-workflow.js';
-import { startServiceCall, type ServiceErrorPolicy } from './aws-call.js';
+import { startServiceCall, type ServiceErrorPolicy } from '../shared/service-errors.js';
 
 const ADAPTER = 'step-functions';
 

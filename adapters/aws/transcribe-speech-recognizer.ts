@@ -8,8 +8,8 @@ import {
 } from '@aws-sdk/client-transcribe-streaming';
 import { DependencyUnavailableError, ValidationError } from '../../core/errors.js';
 import type { SpeechRecognizer, SpeechRecognizerCapabilities, Transcript, TranscribeRequest } from '../../core/ports/speech-recognizer.js';
-import { rejectIfAborted, startServiceCall, type ServiceErrorPolicy } from './aws-call.js';
-import { pcmOf } from './pcm-wav.js';
+import { rejectIfAborted, startServiceCall, type ServiceErrorPolicy } from '../shared/service-errors.js';
+import { pcmOf } from '../shared/wav.js';
 
 const ADAPTER = 'transcribe';
 

@@ -1,11 +1,17 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { Value } from 'typebox/value';
-import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, isCoreError } from '../../core/errors.js';
+import { AbortedError, DependencyUnavailableError, isCoreError, type CoreError } from '../../core/errors.js';
 import type { Units } from '../../core/model/profile.js';
 import type { DailyForecast, WeatherLookup } from '../../core/model/weather.js';
+import type { IoOptions } from '../../core/model/io.js';
 import type { WeatherProvider } from '../../core/ports/weather-provider.js';
+import type { Clock } from '../../core/ports/clock.js';
+import { systemClock } from '../../core/defaults.js';
+import { httpStatusError, parseRetryAfter, type ServiceErrorPolicy } from '../shared/service-errors.js';
 
 const SERVICE = 'open-meteo';
+/** 429 and 5xx are the service's trouble and pass; any other status means this adapter sent a bad request. */
+const HTTP_ERRORS: ServiceErrorPolicy = { adapter: SERVICE, unavailable: new Set(), refusal: 'internal' };
 const MAX_FORECAST_DAYS = 16;
 
 export interface OpenMeteoWeatherProviderOptions {
@@ -13,6 +19,8 @@ export interface OpenMeteoWeatherProviderOptions {
   forecastUrl?: string;
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Reads the time a Retry-After date is counted from; default `systemClock`. */
+  clock?: Clock;
 }
 
 const NullableNumber = Type.Union([Type.Number(), Type.Null()]);
@@ -92,15 +100,17 @@ export class OpenMeteoWeatherProvider implements WeatherProvider {
   private readonly forecastUrl: string;
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
+  private readonly clock: Clock;
 
   constructor(options: OpenMeteoWeatherProviderOptions = {}) {
     this.geocodingUrl = (options.geocodingUrl ?? 'https://geocoding-api.open-meteo.com').replace(/\/+$/, '');
     this.forecastUrl = (options.forecastUrl ?? 'https://api.open-meteo.com').replace(/\/+$/, '');
     this.timeoutMs = options.timeoutMs ?? 10_000;
     this.fetch = options.fetch ?? globalThis.fetch;
+    this.clock = options.clock ?? systemClock;
   }
 
-  async lookup(request: { city: string; units: Units; days: number; signal?: AbortSignal }): Promise<WeatherLookup> {
+  async lookup(request: { city: string; units: Units; days: number } & IoOptions): Promise<WeatherLookup> {
     const query = request.city.trim();
     if (!query) return { kind: 'unknown-location', query: request.city };
     const search = new URLSearchParams({ name: query, count: '1', language: 'en', format: 'json' });
@@ -153,7 +163,7 @@ export class OpenMeteoWeatherProvider implements WeatherProvider {
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
       const text = await response.text();
-      if (!response.ok) throw httpError(response, text, path);
+      if (!response.ok) throw httpError(response, text, path, this.clock.now().getTime());
       let body: unknown;
       try {
         body = JSON.parse(text);
@@ -192,17 +202,9 @@ function dailyForecasts(daily: Static<typeof ForecastResponse>['daily'], days: n
 }
 
 /** 429 and 5xx are the service's trouble and pass; any other status means this adapter sent a bad request. */
-function httpError(response: Response, text: string, path: string): CoreError {
-  const reason = reasonOf(text);
-  if (response.status === 429 || response.status >= 500) {
-    const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
-    return new DependencyUnavailableError(SERVICE, `HTTP ${response.status} from ${path}${reason}`, {
-      ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
-    });
-  }
-  return new CoreError(ErrorCodes.INTERNAL, `${SERVICE}: HTTP ${response.status} from ${path}${reason}`, {
-    details: { status: response.status },
-  });
+function httpError(response: Response, text: string, path: string, now: number): CoreError {
+  const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), now);
+  return httpStatusError(HTTP_ERRORS, response.status, ` from ${path}${reasonOf(text)}`, retryAfterSeconds);
 }
 
 /** Open-Meteo explains failures as `{"error": true, "reason": "..."}`. */
@@ -213,11 +215,4 @@ function reasonOf(text: string): string {
   } catch {
     return '';
   }
-}
-
-function parseRetryAfter(value: string | null): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }

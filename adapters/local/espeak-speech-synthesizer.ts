@@ -4,7 +4,7 @@ import type { EspeakModule, EspeakWorker } from '@echogarden/espeak-ng-emscripte
 import { AbortedError, SpeechUnavailableError, throwIfAborted, ValidationError } from '../../core/errors.js';
 import type { Audio } from '../../core/model/audio.js';
 import type { SpeechSynthesizer, SpeechSynthesizerCapabilities, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
-import { encodeWav } from './wav.js';
+import { encodeWav } from '../shared/wav.js';
 
 const PACKAGE = '@echogarden/espeak-ng-emscripten';
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createSigner, createVerifier, TokenError } from 'fast-jwt';
-import { UnauthenticatedError, ValidationError } from '../../core/errors.js';
+import { UnauthenticatedError, ValidationError, throwIfAborted } from '../../core/errors.js';
+import type { IoOptions } from '../../core/model/io.js';
 import { systemClock } from '../../core/defaults.js';
 import { type Clock } from '../../core/ports/clock.js';
 import type { Identity } from '../../core/model/identity.js';
@@ -70,7 +71,8 @@ export class Hs256TokenAuthority implements TokenVerifier {
     this.newId = options.newId ?? randomUUID;
   }
 
-  async verify(token: string): Promise<Identity> {
+  async verify({ token, signal }: { token: string } & IoOptions): Promise<Identity> {
+    throwIfAborted(signal);
     if (typeof token !== 'string' || token.length === 0) throw new UnauthenticatedError('no token was presented');
     let payload: Record<string, unknown>;
     try {

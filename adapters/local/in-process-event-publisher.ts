@@ -1,5 +1,6 @@
 import type { DomainEvent, DomainEventType } from '../../core/model/events.js';
 import { throwIfAborted } from '../../core/errors.js';
+import type { IoOptions } from '../../core/model/io.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
 
 export type EventListener = (event: DomainEvent) => void | Promise<void>;
@@ -20,8 +21,8 @@ export class InProcessEventPublisher implements EventPublisher {
     return () => set.delete(listener);
   }
 
-  async publish(events: readonly DomainEvent[], options: { signal?: AbortSignal } = {}): Promise<void> {
-    throwIfAborted(options.signal);
+  async publish({ events, signal }: { events: readonly DomainEvent[] } & IoOptions): Promise<void> {
+    throwIfAborted(signal);
     for (const event of events) {
       const targets = [...(this.listeners.get(event.type) ?? []), ...(this.listeners.get('*') ?? [])];
       for (const listener of targets) {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
 import { parseFile } from 'music-metadata';
-import { ValidationError } from '../../core/errors.js';
+import { ValidationError, throwIfAborted } from '../../core/errors.js';
+import type { IoOptions } from '../../core/model/io.js';
 import type { MusicCatalog } from '../../core/ports/music-catalog.js';
 import type { Track, TrackQuery } from '../../core/model/music.js';
 
@@ -69,7 +70,8 @@ export class JsonMusicCatalog implements MusicCatalog {
     return new JsonMusicCatalog(tracks);
   }
 
-  async search(query: TrackQuery): Promise<Track[]> {
+  async search(query: TrackQuery & IoOptions): Promise<Track[]> {
+    throwIfAborted(query.signal);
     if (query.limit <= 0) return [];
     const words = wordsOf(query.text ?? '');
     const scored: { track: Track; score: number; order: number }[] = [];
@@ -85,11 +87,13 @@ export class JsonMusicCatalog implements MusicCatalog {
     return scored.slice(0, query.limit).map((entry) => entry.track);
   }
 
-  async get(trackId: string): Promise<Track | undefined> {
+  async get({ trackId, signal }: { trackId: string } & IoOptions): Promise<Track | undefined> {
+    throwIfAborted(signal);
     return this.byId.get(trackId);
   }
 
-  async facets(): Promise<{ genres: string[]; artists: string[]; titles: string[] }> {
+  async facets(options: IoOptions = {}): Promise<{ genres: string[]; artists: string[]; titles: string[] }> {
+    throwIfAborted(options.signal);
     const unique = (values: string[]) => [...new Set(values)];
     return {
       genres: unique(this.tracks.map((t) => t.genre)),

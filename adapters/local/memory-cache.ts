@@ -1,6 +1,8 @@
 import type { Cache } from '../../core/ports/cache.js';
 import type { Clock } from '../../core/ports/clock.js';
-import { ValidationError } from '../../core/errors.js';
+import type { IoOptions } from '../../core/model/io.js';
+import { systemClock } from '../../core/defaults.js';
+import { ValidationError, throwIfAborted } from '../../core/errors.js';
 
 interface Entry {
   json: string;
@@ -15,11 +17,12 @@ export class MemoryCache implements Cache {
 
   constructor(options: { maxEntries?: number; clock?: Pick<Clock, 'now'> } = {}) {
     this.maxEntries = options.maxEntries ?? 10_000;
-    const clock = options.clock;
-    this.now = clock ? () => clock.now().getTime() : () => Date.now();
+    const clock = options.clock ?? systemClock;
+    this.now = () => clock.now().getTime();
   }
 
-  async get<T = unknown>(key: string): Promise<T | undefined> {
+  async get<T = unknown>({ key, signal }: { key: string } & IoOptions): Promise<T | undefined> {
+    throwIfAborted(signal);
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.now()) {
@@ -29,7 +32,9 @@ export class MemoryCache implements Cache {
     return JSON.parse(entry.json) as T;
   }
 
-  async set(key: string, value: unknown, ttlSeconds: number): Promise<void> {
+  async set(request: { key: string; value: unknown; ttlSeconds: number } & IoOptions): Promise<void> {
+    const { key, value, ttlSeconds, signal } = request;
+    throwIfAborted(signal);
     // A NaN expiry would never compare as expired, so the entry would live forever.
     if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new ValidationError(`cache ttl must be positive, got ${ttlSeconds}`);
     // JSON.stringify yields undefined for undefined, functions and symbols; storing that would break get().
@@ -44,7 +49,8 @@ export class MemoryCache implements Cache {
     }
   }
 
-  async delete(key: string): Promise<void> {
+  async delete({ key, signal }: { key: string } & IoOptions): Promise<void> {
+    throwIfAborted(signal);
     this.entries.delete(key);
   }
 }

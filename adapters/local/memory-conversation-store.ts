@@ -1,5 +1,6 @@
-import type { Conversation, ConversationSummary, Page, Turn } from '../../core/model/conversation.js';
-import { ConversationNotFoundError, ValidationError, VersionConflictError } from '../../core/errors.js';
+import type { Conversation, ConversationKey, ConversationSummary, Page, PageRequest, Turn } from '../../core/model/conversation.js';
+import type { IoOptions } from '../../core/model/io.js';
+import { ConversationNotFoundError, ValidationError, VersionConflictError, throwIfAborted } from '../../core/errors.js';
 import type { AppendExchange, ConversationStore } from '../../core/ports/conversation-store.js';
 import { checkPageLimit, decodeTurnCursor, encodeTurnCursor, pageOf, summarize } from './paging.js';
 
@@ -13,18 +14,21 @@ export class MemoryConversationStore implements ConversationStore {
   readonly capabilities = { durable: false, ttl: false };
   private readonly entries = new Map<string, Entry>();
 
-  async create(conversation: Conversation): Promise<void> {
+  async create({ conversation, signal }: { conversation: Conversation } & IoOptions): Promise<void> {
+    throwIfAborted(signal);
     const key = this.key(conversation.userId, conversation.id);
     if (this.entries.has(key)) throw new ValidationError(`conversation ${conversation.id} already exists`);
     this.entries.set(key, { conversation: structuredClone(conversation), turns: [] });
   }
 
-  async get(userId: string, conversationId: string): Promise<Conversation | undefined> {
+  async get({ userId, conversationId, signal }: ConversationKey & IoOptions): Promise<Conversation | undefined> {
+    throwIfAborted(signal);
     const entry = this.entries.get(this.key(userId, conversationId));
     return entry && structuredClone(entry.conversation);
   }
 
-  async appendExchange(exchange: AppendExchange): Promise<Conversation> {
+  async appendExchange(exchange: AppendExchange & IoOptions): Promise<Conversation> {
+    throwIfAborted(exchange.signal);
     const entry = this.entries.get(this.key(exchange.userId, exchange.conversationId));
     if (!entry) throw new ConversationNotFoundError(exchange.conversationId);
     if (entry.conversation.version !== exchange.expectedVersion) {
@@ -43,7 +47,9 @@ export class MemoryConversationStore implements ConversationStore {
     return structuredClone(conversation);
   }
 
-  async recentTurns(userId: string, conversationId: string, limit: number): Promise<Turn[]> {
+  async recentTurns(request: ConversationKey & { limit: number } & IoOptions): Promise<Turn[]> {
+    const { userId, conversationId, limit, signal } = request;
+    throwIfAborted(signal);
     if (!Number.isInteger(limit) || limit < 0) {
       throw new ValidationError(`recent turn limit must be a non-negative integer, got ${limit}`);
     }
@@ -51,7 +57,9 @@ export class MemoryConversationStore implements ConversationStore {
     return entry && limit > 0 ? structuredClone(entry.turns.slice(-limit)) : [];
   }
 
-  async turns(userId: string, conversationId: string, page: { limit: number; cursor?: string }): Promise<Page<Turn>> {
+  async turns(request: ConversationKey & PageRequest & IoOptions): Promise<Page<Turn>> {
+    const { userId, conversationId, signal, ...page } = request;
+    throwIfAborted(signal);
     checkPageLimit(page.limit);
     const start = decodeTurnCursor(page.cursor);
     const entry = this.entries.get(this.key(userId, conversationId));
@@ -61,16 +69,20 @@ export class MemoryConversationStore implements ConversationStore {
     return { items: structuredClone(items), ...(next < entry.turns.length && { nextCursor: encodeTurnCursor(next) }) };
   }
 
-  async list(userId: string, page: { limit: number; cursor?: string }): Promise<Page<ConversationSummary>> {
+  async list(request: { userId: string } & PageRequest & IoOptions): Promise<Page<ConversationSummary>> {
+    const { userId, signal, ...page } = request;
+    throwIfAborted(signal);
     const mine = [...this.entries.values()].map((e) => e.conversation).filter((c) => c.userId === userId);
     return pageOf(mine.map(summarize), page);
   }
 
-  async delete(userId: string, conversationId: string): Promise<boolean> {
+  async delete({ userId, conversationId, signal }: ConversationKey & IoOptions): Promise<boolean> {
+    throwIfAborted(signal);
     return this.entries.delete(this.key(userId, conversationId));
   }
 
-  async deleteAllForUser(userId: string): Promise<number> {
+  async deleteAllForUser({ userId, signal }: { userId: string } & IoOptions): Promise<number> {
+    throwIfAborted(signal);
     let removed = 0;
     for (const [key, entry] of this.entries) {
       if (entry.conversation.userId === userId) {

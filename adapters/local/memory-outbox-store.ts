@@ -1,5 +1,5 @@
 import type { DomainEvent } from '../../core/model/events.js';
-import type { OutboxEntry, OutboxStore } from './outbox-store.js';
+import type { OutboxEntry, OutboxStore } from '../shared/outbox-store.js';
 
 /** An outbox in process memory: survives an outage of the publisher, not a restart of the process. */
 export class MemoryOutboxStore implements OutboxStore {

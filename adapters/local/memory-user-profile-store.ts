@@ -1,20 +1,25 @@
+import type { IoOptions } from '../../core/model/io.js';
 import type { UserProfile } from '../../core/model/profile.js';
 import type { UserProfileStore } from '../../core/ports/user-profile-store.js';
+import { throwIfAborted } from '../../core/errors.js';
 
 /** User profiles in process memory. */
 export class MemoryUserProfileStore implements UserProfileStore {
   private readonly profiles = new Map<string, UserProfile>();
 
-  async get(userId: string): Promise<UserProfile | undefined> {
+  async get({ userId, signal }: { userId: string } & IoOptions): Promise<UserProfile | undefined> {
+    throwIfAborted(signal);
     const profile = this.profiles.get(userId);
     return profile && structuredClone(profile);
   }
 
-  async put(profile: UserProfile): Promise<void> {
+  async put({ profile, signal }: { profile: UserProfile } & IoOptions): Promise<void> {
+    throwIfAborted(signal);
     this.profiles.set(profile.userId, structuredClone(profile));
   }
 
-  async delete(userId: string): Promise<boolean> {
+  async delete({ userId, signal }: { userId: string } & IoOptions): Promise<boolean> {
+    throwIfAborted(signal);
     return this.profiles.delete(userId);
   }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { containerBootstrap, type NlpContainer } from '@nlpjs/core';
@@ -176,7 +176,7 @@ function expand(
   const sentences = Array.from({ length: SAMPLES_PER_SLOT }, (_, sample) =>
     utterance.replace(/\{(\w+)\}/g, (_m, name: string) => {
       const type = slots.find((slot) => slot.name === name)?.entity ?? 'text';
-      const values = dictionaries[type]?.length ? dictionaries[type] : (FALLBACK_SAMPLES[type] ?? [name]);
+      const values = dictionaries[type]?.length ? (dictionaries[type]) : (FALLBACK_SAMPLES[type] ?? [name]);
       const spread = Math.floor((sample * values.length) / SAMPLES_PER_SLOT);
       return values[(spread + seed) % values.length] as string;
     }),
@@ -202,7 +202,7 @@ async function loadCached(file: string, key: string): Promise<Engine | undefined
 async function writeCache(dir: string, file: string, key: string, model: string): Promise<void> {
   // Owner-only: the cache sits in the data directory beside the conversations.
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${process.pid}.${Date.now()}.tmp`;
+  const temporary = `${file}.${process.pid}.${randomUUID()}.tmp`;
   await writeFile(temporary, JSON.stringify({ key, model }), { mode: 0o600 });
   await rename(temporary, file);
 }

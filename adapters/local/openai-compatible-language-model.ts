@@ -1,9 +1,21 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import { AbortedError, CoreError, ErrorCodes, LanguageModelUnavailableError, isCoreError } from '../../core/errors.js';
+import { AbortedError, LanguageModelUnavailableError, isCoreError, type CoreError } from '../../core/errors.js';
 import type { Completion, CompletionChunk, TokenUsage } from '../../core/model/completion.js';
 import type { CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
+import type { Clock } from '../../core/ports/clock.js';
+import { systemClock } from '../../core/defaults.js';
+import { Deadline } from '../shared/deadline.js';
+import { httpStatusError, parseRetryAfter, type ServiceErrorPolicy } from '../shared/service-errors.js';
 
 const ADAPTER = 'openai-compatible';
+
+/** A status the server chose: 408, 429 and 5xx pass; any other refusal means this adapter sent a bad request. */
+const HTTP_ERRORS: ServiceErrorPolicy = {
+  adapter: ADAPTER,
+  unavailable: new Set(),
+  refusal: 'internal',
+  unavailableError: (detail, options) => new LanguageModelUnavailableError(`${ADAPTER}: ${detail}`, options),
+};
 
 export interface OpenAiCompatibleLanguageModelOptions {
   /** Server root (`http://localhost:11434`) or its `/v1` base (`https://api.openai.com/v1`); both work. */
@@ -13,6 +25,8 @@ export interface OpenAiCompatibleLanguageModelOptions {
   /** Longest wait for the server to answer and, while streaming, between two chunks. Default 60 s. */
   timeoutMs?: number;
   fetch?: typeof fetch;
+  /** Reads the time a Retry-After date is counted from; default `systemClock`. */
+  clock?: Clock;
 }
 
 interface WireUsage {
@@ -26,12 +40,14 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
   private readonly endpoint: string;
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
+  private readonly clock: Clock;
 
   constructor(private readonly options: OpenAiCompatibleLanguageModelOptions) {
     const base = options.baseUrl.replace(/\/+$/, '');
     this.endpoint = `${base}${/\/v1$/.test(base) ? '' : '/v1'}/chat/completions`;
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.fetch = options.fetch ?? globalThis.fetch;
+    this.clock = options.clock ?? systemClock;
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
@@ -103,8 +119,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
   }
 
   private async post(request: CompletionRequest, stream: boolean, deadline: Deadline): Promise<Response> {
-    const signals = [deadline.signal, ...(request.signal ? [request.signal] : [])];
-    const response = await this.fetch(this.endpoint, {
+        const response = await this.fetch(this.endpoint, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -119,7 +134,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
         ...(request.maxTokens !== undefined && { max_tokens: request.maxTokens }),
         ...(request.temperature !== undefined && { temperature: request.temperature }),
       }),
-      signal: AbortSignal.any(signals),
+      signal: deadline.link(request.signal),
     });
     if (!response.ok) throw await this.httpError(response);
     return response;
@@ -128,16 +143,12 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
   private async httpError(response: Response): Promise<CoreError> {
     const status = response.status;
     if (status === 408 || status === 429 || status >= 500) {
-      const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'));
-      return new LanguageModelUnavailableError(`${ADAPTER}: HTTP ${status}${await this.detailOf(response)}`, {
-        ...(retryAfterSeconds !== undefined && { retryAfterSeconds }),
-      });
+      const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), this.clock.now().getTime());
+      return httpStatusError(HTTP_ERRORS, status, await this.detailOf(response), retryAfterSeconds);
     }
     // Servers such as OpenAI echo (part of) the rejected key in their message, so none of it is repeated here.
     const detail = status === 401 || status === 403 ? ' (the API key was rejected)' : await this.detailOf(response);
-    return new CoreError(ErrorCodes.INTERNAL, `${ADAPTER}: HTTP ${status} from ${this.endpoint}${detail}`, {
-      details: { status },
-    });
+    return httpStatusError(HTTP_ERRORS, status, ` from ${this.endpoint}${detail}`);
   }
 
   private async detailOf(response: Response): Promise<string> {
@@ -176,35 +187,6 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
   }
 }
 
-/** A timeout that can be re-armed, so a stream fails on silence rather than on total length. */
-class Deadline {
-  private readonly controller = new AbortController();
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  readonly signal = this.controller.signal;
-  timedOut = false;
-
-  constructor(private readonly ms: number) {
-    this.arm();
-  }
-
-  arm(): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timedOut = true;
-      this.controller.abort(new DOMException(`no answer within ${this.ms} ms`, 'TimeoutError'));
-    }, this.ms);
-  }
-
-  clear(): void {
-    clearTimeout(this.timer);
-  }
-
-  cancel(): void {
-    clearTimeout(this.timer);
-    this.controller.abort();
-  }
-}
-
 function parseJson(text: string): Record<string, unknown> {
   let value: unknown;
   try {
@@ -237,13 +219,6 @@ export function finishReasonOf(reason: unknown): Completion['finishReason'] {
   return 'other';
 }
 
-/** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
-  if (!value) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
-}
 
 function malformed(what: string, cause?: unknown): LanguageModelUnavailableError {
   return new LanguageModelUnavailableError(`${ADAPTER}: unexpected response: ${what}`, cause === undefined ? {} : { cause });

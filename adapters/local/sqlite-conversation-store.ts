@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
-import type { Conversation, ConversationSummary, Page, Turn } from '../../core/model/conversation.js';
+import type { Conversation, ConversationKey, ConversationSummary, Page, PageRequest, Turn } from '../../core/model/conversation.js';
+import type { IoOptions } from '../../core/model/io.js';
 import type { DialogueState } from '../../core/model/dialogue-state.js';
-import { ConversationNotFoundError, ValidationError, VersionConflictError } from '../../core/errors.js';
+import { ConversationNotFoundError, ValidationError, VersionConflictError, throwIfAborted } from '../../core/errors.js';
 import type { AppendExchange, ConversationStore, ConversationStoreCapabilities } from '../../core/ports/conversation-store.js';
 import { checkPageLimit, decodeListCursor, decodeTurnCursor, encodeListCursor, encodeTurnCursor } from './paging.js';
 import { guarded } from './sqlite-database.js';
@@ -81,7 +82,8 @@ export class SqliteConversationStore implements ConversationStore {
     this.sql = guarded('prepare conversation statements', () => prepareStatements(options.db));
   }
 
-  async create(conversation: Conversation): Promise<void> {
+  async create({ conversation, signal }: { conversation: Conversation } & IoOptions): Promise<void> {
+    throwIfAborted(signal);
     const inserted = guarded('create conversation', () =>
       this.sql.insert.run({
         user_id: conversation.userId,
@@ -97,12 +99,14 @@ export class SqliteConversationStore implements ConversationStore {
     if (inserted.changes === 0) throw new ValidationError(`conversation ${conversation.id} already exists`);
   }
 
-  async get(userId: string, conversationId: string): Promise<Conversation | undefined> {
+  async get({ userId, conversationId, signal }: ConversationKey & IoOptions): Promise<Conversation | undefined> {
+    throwIfAborted(signal);
     const row = guarded('get conversation', () => this.sql.header.get(userId, conversationId) as HeaderRow | undefined);
     return row && toConversation(row);
   }
 
-  async appendExchange(exchange: AppendExchange): Promise<Conversation> {
+  async appendExchange(exchange: AppendExchange & IoOptions): Promise<Conversation> {
+    throwIfAborted(exchange.signal);
     const { userId, conversationId } = exchange;
     const state = JSON.stringify(exchange.state);
     const bodies = exchange.turns.map((turn) => JSON.stringify(turn));
@@ -129,7 +133,9 @@ export class SqliteConversationStore implements ConversationStore {
     return toConversation(guarded('append exchange', () => append.immediate()));
   }
 
-  async recentTurns(userId: string, conversationId: string, limit: number): Promise<Turn[]> {
+  async recentTurns(request: ConversationKey & { limit: number } & IoOptions): Promise<Turn[]> {
+    const { userId, conversationId, limit, signal } = request;
+    throwIfAborted(signal);
     if (!Number.isInteger(limit) || limit < 0) {
       throw new ValidationError(`recent turn limit must be a non-negative integer, got ${limit}`);
     }
@@ -138,7 +144,9 @@ export class SqliteConversationStore implements ConversationStore {
     return rows.map((row) => JSON.parse(row.body) as Turn);
   }
 
-  async turns(userId: string, conversationId: string, page: { limit: number; cursor?: string }): Promise<Page<Turn>> {
+  async turns(request: ConversationKey & PageRequest & IoOptions): Promise<Page<Turn>> {
+    const { userId, conversationId, signal, ...page } = request;
+    throwIfAborted(signal);
     checkPageLimit(page.limit);
     // Turns are numbered from 0 without gaps, so the shared index cursor doubles as a seq key for the primary key.
     const from = decodeTurnCursor(page.cursor);
@@ -154,7 +162,9 @@ export class SqliteConversationStore implements ConversationStore {
     };
   }
 
-  async list(userId: string, page: { limit: number; cursor?: string }): Promise<Page<ConversationSummary>> {
+  async list(request: { userId: string } & PageRequest & IoOptions): Promise<Page<ConversationSummary>> {
+    const { userId, signal, ...page } = request;
+    throwIfAborted(signal);
     checkPageLimit(page.limit);
     const after = decodeListCursor(page.cursor);
     const rows = guarded('list conversations', () =>
@@ -167,7 +177,8 @@ export class SqliteConversationStore implements ConversationStore {
     return { items, ...(last && rows.length > page.limit && { nextCursor: encodeListCursor(last) }) };
   }
 
-  async delete(userId: string, conversationId: string): Promise<boolean> {
+  async delete({ userId, conversationId, signal }: ConversationKey & IoOptions): Promise<boolean> {
+    throwIfAborted(signal);
     const remove = this.db.transaction(() => {
       this.sql.deleteTurns.run(userId, conversationId);
       return this.sql.deleteOne.run(userId, conversationId).changes > 0;
@@ -175,7 +186,8 @@ export class SqliteConversationStore implements ConversationStore {
     return guarded('delete conversation', () => remove.immediate());
   }
 
-  async deleteAllForUser(userId: string): Promise<number> {
+  async deleteAllForUser({ userId, signal }: { userId: string } & IoOptions): Promise<number> {
+    throwIfAborted(signal);
     const remove = this.db.transaction(() => {
       this.sql.deleteTurnsOfUser.run(userId);
       return this.sql.deleteAllOfUser.run(userId).changes;

@@ -1,6 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import type { DomainEvent } from '../../core/model/events.js';
-import type { OutboxEntry, OutboxStore } from './outbox-store.js';
+import type { OutboxEntry, OutboxStore } from '../shared/outbox-store.js';
 import { guarded } from './sqlite-database.js';
 
 export interface SqliteOutboxStoreOptions {

@@ -1,5 +1,7 @@
 import type { Database } from 'better-sqlite3';
+import type { IoOptions } from '../../core/model/io.js';
 import type { UserProfile } from '../../core/model/profile.js';
+import { throwIfAborted } from '../../core/errors.js';
 import type { UserProfileStore } from '../../core/ports/user-profile-store.js';
 import { guarded } from './sqlite-database.js';
 
@@ -29,16 +31,19 @@ export class SqliteUserProfileStore implements UserProfileStore {
     this.sql = guarded('prepare profile statements', () => prepareStatements(options.db));
   }
 
-  async get(userId: string): Promise<UserProfile | undefined> {
+  async get({ userId, signal }: { userId: string } & IoOptions): Promise<UserProfile | undefined> {
+    throwIfAborted(signal);
     const row = guarded('get profile', () => this.sql.get.get(userId) as { body: string } | undefined);
     return row && (JSON.parse(row.body) as UserProfile);
   }
 
-  async put(profile: UserProfile): Promise<void> {
+  async put({ profile, signal }: { profile: UserProfile } & IoOptions): Promise<void> {
+    throwIfAborted(signal);
     guarded('put profile', () => this.sql.put.run(profile.userId, JSON.stringify(profile), profile.updatedAt));
   }
 
-  async delete(userId: string): Promise<boolean> {
+  async delete({ userId, signal }: { userId: string } & IoOptions): Promise<boolean> {
+    throwIfAborted(signal);
     return guarded('delete profile', () => this.sql.delete.run(userId).changes > 0);
   }
 }

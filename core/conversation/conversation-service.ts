@@ -7,7 +7,8 @@ import type { Preferences, UserProfile } from '../model/profile.js';
 import type { UserProfileStore } from '../ports/user-profile-store.js';
 import { emptyDialogueState } from '../model/dialogue-state.js';
 import { publishSafely } from '../pipeline/publish.js';
-import type { Conversation, ConversationSummary, Page, Turn } from '../model/conversation.js';
+import type { Conversation, ConversationSummary, Page, PageRequest, Turn } from '../model/conversation.js';
+import type { IoOptions } from '../model/io.js';
 import { validatePreferences, type PreferencesReader } from './preferences.js';
 
 export interface ConversationServiceDeps {
@@ -21,21 +22,21 @@ export interface ConversationServiceDeps {
 }
 
 export interface ConversationService {
-  create(userId: string, options?: { title?: string }): Promise<Conversation>;
-  get(userId: string, conversationId: string): Promise<Conversation>;
-  history(userId: string, conversationId: string, page: { limit: number; cursor?: string }): Promise<Page<Turn>>;
-  list(userId: string, page: { limit: number; cursor?: string }): Promise<Page<ConversationSummary>>;
-  remove(userId: string, conversationId: string): Promise<void>;
-  getPreferences(userId: string): Promise<Preferences>;
-  updatePreferences(userId: string, changes: Partial<Preferences>): Promise<Preferences>;
+  create(userId: string, options?: { title?: string } & IoOptions): Promise<Conversation>;
+  get(userId: string, conversationId: string, options?: IoOptions): Promise<Conversation>;
+  history(userId: string, conversationId: string, page: PageRequest & IoOptions): Promise<Page<Turn>>;
+  list(userId: string, page: PageRequest & IoOptions): Promise<Page<ConversationSummary>>;
+  remove(userId: string, conversationId: string, options?: IoOptions): Promise<void>;
+  getPreferences(userId: string, options?: IoOptions): Promise<Preferences>;
+  updatePreferences(userId: string, changes: Partial<Preferences>, options?: IoOptions): Promise<Preferences>;
   /** Erases every conversation and the profile of the user. */
-  forgetUser(userId: string): Promise<{ conversations: number; profile: boolean }>;
+  forgetUser(userId: string, options?: IoOptions): Promise<{ conversations: number; profile: boolean }>;
 }
 
 /** The non-turn use cases: conversations, history, preferences and erasure, always scoped to the caller. */
 export function createConversationService(deps: ConversationServiceDeps): ConversationService {
-  const requireConversation = async (userId: string, conversationId: string) => {
-    const conversation = await deps.conversations.get(userId, conversationId);
+  const requireConversation = async (userId: string, conversationId: string, options: IoOptions = {}) => {
+    const conversation = await deps.conversations.get({ userId, conversationId, signal: options.signal });
     if (!conversation) throw new ConversationNotFoundError(conversationId);
     return conversation;
   };
@@ -46,32 +47,34 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
         id: deps.newId(), userId, createdAt: at, updatedAt: at, version: 0, turnCount: 0, state: emptyDialogueState(),
         ...(options.title !== undefined && { title: options.title }),
       };
-      await deps.conversations.create(conversation);
+      await deps.conversations.create({ conversation, signal: options.signal });
       await publishSafely(deps.events, [{ type: 'SessionStarted', id: deps.newId(), at, userId, conversationId: conversation.id }], deps.telemetry);
       return conversation;
     },
     get: requireConversation,
     async history(userId, conversationId, page) {
-      await requireConversation(userId, conversationId);
-      return deps.conversations.turns(userId, conversationId, page);
+      await requireConversation(userId, conversationId, page);
+      return deps.conversations.turns({ ...page, userId, conversationId });
     },
-    list: (userId, page) => deps.conversations.list(userId, page),
-    async remove(userId, conversationId) {
-      if (!(await deps.conversations.delete(userId, conversationId))) throw new ConversationNotFoundError(conversationId);
+    list: (userId, page) => deps.conversations.list({ ...page, userId }),
+    async remove(userId, conversationId, options = {}) {
+      if (!(await deps.conversations.delete({ userId, conversationId, signal: options.signal }))) {
+        throw new ConversationNotFoundError(conversationId);
+      }
     },
-    getPreferences: (userId) => deps.preferences(userId),
-    async updatePreferences(userId, changes) {
+    getPreferences: (userId, options) => deps.preferences(userId, options),
+    async updatePreferences(userId, changes, options = {}) {
       if (Object.keys(changes).length === 0) throw new ValidationError('no preference to change');
       validatePreferences(changes);
-      const current = await deps.preferences(userId);
+      const current = await deps.preferences(userId, options);
       const preferences = { ...current, ...changes };
       const profile: UserProfile = { userId, preferences, updatedAt: deps.clock.now().toISOString() };
-      await deps.profiles.put(profile);
+      await deps.profiles.put({ profile, signal: options.signal });
       return preferences;
     },
-    async forgetUser(userId) {
-      const conversations = await deps.conversations.deleteAllForUser(userId);
-      const profile = await deps.profiles.delete(userId);
+    async forgetUser(userId, options = {}) {
+      const conversations = await deps.conversations.deleteAllForUser({ userId, signal: options.signal });
+      const profile = await deps.profiles.delete({ userId, signal: options.signal });
       return { conversations, profile };
     },
   };

@@ -1,13 +1,14 @@
 import { ValidationError } from '../errors.js';
+import type { IoOptions } from '../model/io.js';
 import type { Preferences } from '../model/profile.js';
 import type { UserProfileStore } from '../ports/user-profile-store.js';
 
-export type PreferencesReader = (userId: string) => Promise<Preferences>;
+export type PreferencesReader = (userId: string, options?: IoOptions) => Promise<Preferences>;
 
 /** Reads a user's preferences, falling back to the deployment's defaults for anything unset. */
 export function createPreferencesReader(profiles: UserProfileStore, defaults: Preferences): PreferencesReader {
-  return async (userId) => {
-    const profile = await profiles.get(userId);
+  return async (userId, options = {}) => {
+    const profile = await profiles.get({ userId, signal: options.signal });
     return { ...defaults, ...profile?.preferences };
   };
 }

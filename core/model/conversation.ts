@@ -47,3 +47,15 @@ export interface Page<T> {
   items: T[];
   nextCursor?: string;
 }
+
+/** Addresses one conversation of one user; every store call is scoped to the owner. */
+export interface ConversationKey {
+  userId: string;
+  conversationId: string;
+}
+
+/** One page of a listing: at most `limit` items, after the opaque `cursor` of the previous page. */
+export interface PageRequest {
+  limit: number;
+  cursor?: string;
+}

@@ -36,7 +36,7 @@ export function rebaseReply(turn: TurnRecord): TurnRecord {
  */
 export async function reload(
   turn: TurnRecord,
-  deps: Pick<TurnDeps, 'conversations' | 'preferences' | 'telemetry' | 'options'>,
+  deps: Pick<TurnDeps, 'conversations' | 'preferences' | 'telemetry' | 'options' | 'signal'>,
 ): Promise<TurnRecord> {
   deps.telemetry.metric('TurnVersionConflict', 1, 'Count');
   const version = turn.conversation?.version ?? 0;

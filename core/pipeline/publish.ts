@@ -18,7 +18,7 @@ export async function publishSafely(
   telemetry: Telemetry,
 ): Promise<boolean> {
   try {
-    await publisher.publish(events);
+    await publisher.publish({ events });
     return true;
   } catch (error) {
     telemetry.metric('EventPublishFailed', events.length, 'Count');

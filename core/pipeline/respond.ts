@@ -48,7 +48,12 @@ async function replyFor(decision: Decision, state: DialogueState, turn: TurnReco
 
 async function askModel(turn: TurnRecord, deps: RespondDeps): Promise<Omit<TurnResponse, 'state'>> {
   const { options } = deps;
-  const history = await deps.conversations.recentTurns(turn.userId, turn.conversationId, options.historyWindow);
+  const history = await deps.conversations.recentTurns({
+    userId: turn.userId,
+    conversationId: turn.conversationId,
+    limit: options.historyWindow,
+    ...signalOption(deps.signal),
+  });
   const messages = mergeRoles([
     ...history.map((stored) => ({ role: stored.role, content: stored.text })),
     { role: 'user', content: required(turn, 'heard', 'respond') },

@@ -1,6 +1,8 @@
+import type { IoOptions } from '../model/io.js';
+
 export interface Cache {
-  get<T = unknown>(key: string): Promise<T | undefined>;
+  get<T = unknown>(request: { key: string } & IoOptions): Promise<T | undefined>;
   /** Stores a JSON-serialisable value for `ttlSeconds`. */
-  set(key: string, value: unknown, ttlSeconds: number): Promise<void>;
-  delete(key: string): Promise<void>;
+  set(request: { key: string; value: unknown; ttlSeconds: number } & IoOptions): Promise<void>;
+  delete(request: { key: string } & IoOptions): Promise<void>;
 }

@@ -1,5 +1,6 @@
-import type { Conversation, ConversationSummary, Page, Turn } from '../model/conversation.js';
+import type { Conversation, ConversationKey, ConversationSummary, Page, PageRequest, Turn } from '../model/conversation.js';
 import type { DialogueState } from '../model/dialogue-state.js';
+import type { IoOptions } from '../model/io.js';
 
 export interface AppendExchange {
   userId: string;
@@ -25,16 +26,16 @@ export interface ConversationStoreCapabilities {
  */
 export interface ConversationStore {
   readonly capabilities: ConversationStoreCapabilities;
-  create(conversation: Conversation): Promise<void>;
-  get(userId: string, conversationId: string): Promise<Conversation | undefined>;
-  appendExchange(exchange: AppendExchange): Promise<Conversation>;
+  create(request: { conversation: Conversation } & IoOptions): Promise<void>;
+  get(request: ConversationKey & IoOptions): Promise<Conversation | undefined>;
+  appendExchange(exchange: AppendExchange & IoOptions): Promise<Conversation>;
   /** The last `limit` turns, oldest first. */
-  recentTurns(userId: string, conversationId: string, limit: number): Promise<Turn[]>;
+  recentTurns(request: ConversationKey & { limit: number } & IoOptions): Promise<Turn[]>;
   /** Turns oldest first, paginated by an opaque cursor. */
-  turns(userId: string, conversationId: string, page: { limit: number; cursor?: string }): Promise<Page<Turn>>;
+  turns(request: ConversationKey & PageRequest & IoOptions): Promise<Page<Turn>>;
   /** The user's conversations, most recently updated first. */
-  list(userId: string, page: { limit: number; cursor?: string }): Promise<Page<ConversationSummary>>;
-  delete(userId: string, conversationId: string): Promise<boolean>;
+  list(request: { userId: string } & PageRequest & IoOptions): Promise<Page<ConversationSummary>>;
+  delete(request: ConversationKey & IoOptions): Promise<boolean>;
   /** Removes every conversation and turn of the user; returns how many conversations were removed. */
-  deleteAllForUser(userId: string): Promise<number>;
+  deleteAllForUser(request: { userId: string } & IoOptions): Promise<number>;
 }

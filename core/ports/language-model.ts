@@ -1,6 +1,7 @@
+import type { IoOptions } from '../model/io.js';
 import type { ChatMessage, Completion, CompletionChunk } from '../model/completion.js';
 
-export interface CompletionRequest {
+export interface CompletionRequest extends IoOptions {
   system: string;
   /**
    * The conversation so far, oldest first. The core guarantees what every provider demands: it starts with a user
@@ -9,7 +10,6 @@ export interface CompletionRequest {
   messages: readonly ChatMessage[];
   maxTokens?: number;
   temperature?: number;
-  signal?: AbortSignal;
 }
 
 export interface LanguageModelCapabilities {

@@ -1,12 +1,12 @@
+import type { IoOptions } from '../model/io.js';
 import type { EntityType, Understanding } from '../model/understanding.js';
 
-export interface UnderstandRequest {
+export interface UnderstandRequest extends IoOptions {
   text: string;
   language: string;
   conversationId?: string;
   /** The slot the assistant just asked for, so the NLU can favour that entity. */
   expecting?: { intent: string; slot: string; entity: EntityType };
-  signal?: AbortSignal;
 }
 
 export interface LanguageUnderstandingCapabilities {

@@ -1,4 +1,5 @@
 import type { IntentDefinition, SkillContext, SkillResult } from '../model/skill.js';
+import type { IoOptions } from '../model/io.js';
 import type { EntityType } from '../model/understanding.js';
 
 /** A capability of the assistant: declares what it understands and answers it. */
@@ -12,6 +13,6 @@ export interface Skill {
    */
   readonly sideEffects?: boolean;
   /** Entity values this skill contributes to NLU training (e.g. genres from the catalog). */
-  entityValues?(): Promise<Partial<Record<EntityType, readonly string[]>>>;
+  entityValues?(options?: IoOptions): Promise<Partial<Record<EntityType, readonly string[]>>>;
   handle(context: SkillContext): Promise<SkillResult>;
 }

@@ -1,11 +1,11 @@
+import type { IoOptions } from '../model/io.js';
 import type { Audio, AudioFormat } from '../model/audio.js';
 
-export interface TranscribeRequest {
+export interface TranscribeRequest extends IoOptions {
   audio: Audio;
   language: string;
   /** Phrases the recognizer should favour (built from the skills' utterances). */
   hints?: readonly string[];
-  signal?: AbortSignal;
 }
 
 export interface Transcript {

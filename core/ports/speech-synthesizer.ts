@@ -1,11 +1,11 @@
+import type { IoOptions } from '../model/io.js';
 import type { Audio, AudioFormat } from '../model/audio.js';
 
-export interface SynthesizeRequest {
+export interface SynthesizeRequest extends IoOptions {
   text: string;
   voice?: string;
   language: string;
   format?: AudioFormat;
-  signal?: AbortSignal;
 }
 
 export interface SpeechSynthesizerCapabilities {

@@ -1,6 +1,7 @@
 import type { Identity } from '../model/identity.js';
+import type { IoOptions } from '../model/io.js';
 
 export interface TokenVerifier {
   /** Resolves the caller's identity or throws UnauthenticatedError; never trusts an unverified claim. */
-  verify(token: string): Promise<Identity>;
+  verify(request: { token: string } & IoOptions): Promise<Identity>;
 }

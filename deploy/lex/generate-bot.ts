@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { lexBotDefinition } from '../../adapters/aws/lex-bot-definition.js';
+import { lexBotDefinition } from '../../adapters/aws/lex/lex-bot-definition.js';
 import type { WeatherProvider } from '../../core/ports/weather-provider.js';
 import { loadConfig } from '../../entrypoints/composition/config.js';
 import { createContainer } from '../../entrypoints/composition/container.js';

@@ -24,17 +24,17 @@ export function awsModule(config: AppConfig) {
   return new TypedContainerModule<Bindings>(({ bind }) => {
     if (selected.conversationStore === 'dynamodb') {
       bindFactory(bind, 'dynamoDb', [], async () => {
-        const { createDynamoDbDocumentClient } = await import('../../adapters/aws/dynamodb-table.js');
+        const { createDynamoDbDocumentClient } = await import('../../adapters/aws/dynamodb/dynamodb-table.js');
         return createDynamoDbDocumentClient(http1ClientConfig);
       }).onDeactivation((client) => {
         client.destroy();
       });
       bindFactory(bind, 'conversationStore', ['dynamoDb', 'clock'], async (client, clock) => {
-        const { DynamoDbConversationStore } = await import('../../adapters/aws/dynamodb-conversation-store.js');
+        const { DynamoDbConversationStore } = await import('../../adapters/aws/dynamodb/dynamodb-conversation-store.js');
         return new DynamoDbConversationStore({ client, tableName: config.aws.tableName, retentionDays: config.aws.retentionDays, clock });
       });
       bindFactory(bind, 'userProfileStore', ['dynamoDb'], async (client) => {
-        const { DynamoDbUserProfileStore } = await import('../../adapters/aws/dynamodb-user-profile-store.js');
+        const { DynamoDbUserProfileStore } = await import('../../adapters/aws/dynamodb/dynamodb-user-profile-store.js');
         return new DynamoDbUserProfileStore({ client, tableName: config.aws.tableName });
       });
     }
@@ -42,8 +42,8 @@ export function awsModule(config: AppConfig) {
       const { botId = required(lex.botId, 'LEX_BOT_ID'), botAliasId = required(lex.botAliasId, 'LEX_BOT_ALIAS_ID'), localeId } = lex;
       bindFactory(bind, 'languageUnderstanding', ['skills'], async (skills) => {
         const [{ LexLanguageUnderstanding }, { lexBotDefinition }] = await Promise.all([
-          import('../../adapters/aws/lex-language-understanding.js'),
-          import('../../adapters/aws/lex-bot-definition.js'),
+          import('../../adapters/aws/lex/lex-language-understanding.js'),
+          import('../../adapters/aws/lex/lex-bot-definition.js'),
         ]);
         // The same skills that define the bot define how its answers map back, so the two cannot drift apart.
         const training = await skills.trainingSet(localeId.split('_')[0] ?? 'en');
@@ -81,7 +81,7 @@ export function awsModule(config: AppConfig) {
     } else if (selected.stt === 'lex') {
       const { botId = required(lex.botId, 'LEX_BOT_ID'), botAliasId = required(lex.botAliasId, 'LEX_BOT_ALIAS_ID'), localeId } = lex;
       bindFactory(bind, 'speechRecognizer', [], async () => {
-        const { LexSpeechRecognizer } = await import('../../adapters/aws/lex-speech-recognizer.js');
+        const { LexSpeechRecognizer } = await import('../../adapters/aws/lex/lex-speech-recognizer.js');
         return new LexSpeechRecognizer({ botId, botAliasId, localeId, clientConfig });
       });
     }
@@ -100,7 +100,7 @@ export function awsModule(config: AppConfig) {
     if (selected.cache === 'redis') {
       const url = required(config.cache.redisUrl, 'REDIS_URL');
       bindFactory(bind, 'redis', ['telemetry'], async (telemetry) => {
-        const [{ Redis }, { redisClientOptions }] = await Promise.all([import('ioredis'), import('../../adapters/aws/redis-cache.js')]);
+        const [{ Redis }, { redisClientOptions }] = await Promise.all([import('ioredis'), import('../../adapters/redis/redis-cache.js')]);
         const client = new Redis(url, redisClientOptions());
         // Without a listener ioredis reports every failed reconnect as an unhandled error event.
         client.on('error', (error: Error) => telemetry.warn('redis connection error', { error: error.message }));
@@ -109,7 +109,7 @@ export function awsModule(config: AppConfig) {
         await client.quit().catch(() => client.disconnect());
       });
       bindFactory(bind, 'cache', ['redis'], async (client) => {
-        const { RedisCache } = await import('../../adapters/aws/redis-cache.js');
+        const { RedisCache } = await import('../../adapters/redis/redis-cache.js');
         return new RedisCache({ client });
       });
     }

@@ -2,7 +2,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Database } from 'better-sqlite3';
 import type { Redis } from 'ioredis';
 import type { Hs256TokenAuthority } from '../../adapters/local/hs256-token-authority.js';
-import type { OutboxEventPublisher } from '../../adapters/local/outbox-event-publisher.js';
+import type { OutboxEventPublisher } from '../../adapters/decorators/outbox-event-publisher.js';
 import type { ConversationService } from '../../core/conversation/conversation-service.js';
 import type { HandleTurn } from '../../core/pipeline/turn-pipeline.js';
 import type { TurnDeps } from '../../core/pipeline/turn-deps.js';

@@ -1,6 +1,6 @@
 import { TypedContainer } from '@inversifyjs/strongly-typed';
 import { LogTelemetry, type StructuredLogger } from '../../adapters/local/log-telemetry.js';
-import { CachingLanguageModel } from '../../adapters/local/caching-language-model.js';
+import { CachingLanguageModel } from '../../adapters/decorators/caching-language-model.js';
 import type { Cache } from '../../core/ports/cache.js';
 import type { Telemetry } from '../../core/ports/telemetry.js';
 import type { BindingOverrides, Bindings } from './bindings.js';

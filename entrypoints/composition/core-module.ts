@@ -42,8 +42,8 @@ export const coreModule = new TypedContainerModule<Bindings>(({ bind }) => {
   bindFactory(bind, 'readiness', ['conversationStore', 'userProfileStore'], (conversations, profiles) => async () => {
     const checks: Record<string, string> = {};
     try {
-      await conversations.list('__readiness__', { limit: 1 });
-      await profiles.get('__readiness__');
+      await conversations.list({ userId: '__readiness__', limit: 1 });
+      await profiles.get({ userId: '__readiness__' });
       checks.storage = 'ok';
     } catch (error) {
       checks.storage = error instanceof Error ? error.message : String(error);

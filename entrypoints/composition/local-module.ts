@@ -7,7 +7,7 @@ import { AfinnSentimentAnalyzer } from '../../adapters/local/afinn-sentiment-ana
 import { EspeakSpeechSynthesizer } from '../../adapters/local/espeak-speech-synthesizer.js';
 import { Hs256TokenAuthority } from '../../adapters/local/hs256-token-authority.js';
 import { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';
-import { CachingWeatherProvider } from '../../adapters/local/caching-weather-provider.js';
+import { CachingWeatherProvider } from '../../adapters/decorators/caching-weather-provider.js';
 import { JsonMusicCatalog } from '../../adapters/local/json-music-catalog.js';
 import { MemoryAudioStore } from '../../adapters/local/memory-audio-store.js';
 import { MemoryCache } from '../../adapters/local/memory-cache.js';
@@ -17,7 +17,7 @@ import { MemoryOutboxStore } from '../../adapters/local/memory-outbox-store.js';
 import { NlpJsLanguageUnderstanding } from '../../adapters/local/nlpjs-language-understanding.js';
 import { OfflineLanguageModel } from '../../adapters/local/offline-language-model.js';
 import { OpenAiCompatibleLanguageModel } from '../../adapters/local/openai-compatible-language-model.js';
-import { OutboxEventPublisher } from '../../adapters/local/outbox-event-publisher.js';
+import { OutboxEventPublisher } from '../../adapters/decorators/outbox-event-publisher.js';
 import { openSqliteDatabase } from '../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../adapters/local/sqlite-conversation-store.js';
 import { SqliteOutboxStore } from '../../adapters/local/sqlite-outbox-store.js';

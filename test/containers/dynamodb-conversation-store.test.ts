@@ -1,4 +1,4 @@
-import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb-conversation-store.js';
+import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb/dynamodb-conversation-store.js';
 import { describeConversationStoreContract } from '../contract/conversation-store.contract.js';
 import { describeWithContainers } from './support/containers.js';
 import { useDynamoDbLocalTable } from './support/dynamodb.js';

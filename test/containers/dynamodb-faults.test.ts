@@ -1,7 +1,7 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb-conversation-store.js';
-import { DynamoDbUserProfileStore } from '../../adapters/aws/dynamodb-user-profile-store.js';
+import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb/dynamodb-conversation-store.js';
+import { DynamoDbUserProfileStore } from '../../adapters/aws/dynamodb/dynamodb-user-profile-store.js';
 import { DependencyUnavailableError } from '../../core/errors.js';
 import { createHttpHarness, expectProblem, type HttpHarness } from '../http/http-harness.js';
 import { describeWithContainers, faults, removeContainer, startDynamoDbLocal, type StartedService } from './support/containers.js';
@@ -100,7 +100,7 @@ describeWithContainers('DynamoDB stores at a real network boundary, over HTTP', 
   /** Nothing half-written: the header's counters agree with the turns, which come in user/assistant pairs. */
   async function expectWhole(): Promise<TurnView[]> {
     const turns = await history();
-    const header = await conversations.get(USER, conversationId);
+    const header = await conversations.get({ userId: USER, conversationId: conversationId });
     expect(header).toMatchObject({ turnCount: turns.length, version: turns.length / 2 });
     expect(turns.map((t) => t.role)).toEqual(turns.map((_, i) => (i % 2 === 0 ? 'user' : 'assistant')));
     for (let i = 0; i < turns.length; i += 2) expect(turns[i + 1]?.intent).toBe(turns[i]?.intent);
@@ -110,7 +110,7 @@ describeWithContainers('DynamoDB stores at a real network boundary, over HTTP', 
   /** Whether the conversation's version moves on from `version` within `withinMs`. */
   async function versionChange(version: number, withinMs: number): Promise<boolean> {
     for (const deadline = Date.now() + withinMs; Date.now() < deadline; ) {
-      if ((await conversations.get(USER, conversationId))?.version !== version) return true;
+      if ((await conversations.get({ userId: USER, conversationId: conversationId }))?.version !== version) return true;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return false;
@@ -128,7 +128,7 @@ describeWithContainers('DynamoDB stores at a real network boundary, over HTTP', 
 
     await faults.stop(dynamodb!.container);
     expectUnavailable(await say('Paris'));
-    const direct = await conversations.get(USER, conversationId).catch((error: unknown) => error);
+    const direct = await conversations.get({ userId: USER, conversationId: conversationId }).catch((error: unknown) => error);
     expect(direct).toBeInstanceOf(DependencyUnavailableError);
     expect(direct).toMatchObject({ dependency: 'dynamodb', retryable: true, details: { operation: 'get conversation' } });
     expect(String((direct as Error).message)).toMatch(/ECONNREFUSED/);
@@ -146,7 +146,7 @@ describeWithContainers('DynamoDB stores at a real network boundary, over HTTP', 
       expectUnavailable(await say('thank you'));
       // Nothing answers on the open connection: only the client's request timeout ends the wait.
       expect(Date.now() - started).toBeLessThan(PAUSED_TIMEOUT_MS * 5);
-      const direct = await conversations.recentTurns(USER, conversationId, 10).catch((error: unknown) => error);
+      const direct = await conversations.recentTurns({ userId: USER, conversationId: conversationId, limit: 10 }).catch((error: unknown) => error);
       expect(direct).toBeInstanceOf(DependencyUnavailableError);
       expect(direct).toMatchObject({ dependency: 'dynamodb', retryable: true, details: { awsError: 'TimeoutError' } });
     });

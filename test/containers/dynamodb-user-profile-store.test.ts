@@ -1,4 +1,4 @@
-import { DynamoDbUserProfileStore } from '../../adapters/aws/dynamodb-user-profile-store.js';
+import { DynamoDbUserProfileStore } from '../../adapters/aws/dynamodb/dynamodb-user-profile-store.js';
 import { describeUserProfileStoreContract } from '../contract/user-profile-store.contract.js';
 import { describeWithContainers } from './support/containers.js';
 import { useDynamoDbLocalTable } from './support/dynamodb.js';

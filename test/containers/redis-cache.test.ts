@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RedisCache, redisClientOptions } from '../../adapters/aws/redis-cache.js';
+import { RedisCache, redisClientOptions } from '../../adapters/redis/redis-cache.js';
 import { DependencyUnavailableError } from '../../core/errors.js';
 import { describeCacheContract } from '../contract/cache.contract.js';
 import { describeWithContainers, faults, removeContainer, startRedis, type StartedService } from './support/containers.js';
@@ -51,8 +51,8 @@ describeWithContainers('RedisCache in a Redis container', () => {
       await ready(client);
       const cache = new RedisCache({ client, keyPrefix: 'ttl:' });
       const key = randomUUID();
-      await cache.set(key, { v: 1 }, 30);
-      await cache.set(`${key}-short`, { v: 2 }, 1.5);
+      await cache.set({ key: key, value: { v: 1 }, ttlSeconds: 30 });
+      await cache.set({ key: `${key}-short`, value: { v: 2 }, ttlSeconds: 1.5 });
       const seconds = await client.ttl(`ttl:${key}`);
       const millis = await client.pttl(`ttl:${key}-short`);
       expect(seconds).toBeGreaterThan(25);
@@ -75,23 +75,23 @@ describeWithContainers('RedisCache in a Redis container', () => {
     afterAll(() => removeContainer(redis));
 
     it('answers a paused Redis with a retryable DependencyUnavailableError within the command timeout, then works on', async () => {
-      await cache.set('before', 'kept', 60);
+      await cache.set({ key: 'before', value: 'kept', ttlSeconds: 60 });
       await faults.pause(redis!.container);
       try {
         const started = Date.now();
-        const error = await failure(cache.get('before'));
+        const error = await failure(cache.get({ key: 'before' }));
         expect(error).toBeInstanceOf(DependencyUnavailableError);
         expect(error).toMatchObject({ dependency: 'redis', retryable: true, retryAfterSeconds: 1 });
         // The connection is open but nothing answers: only the client's command timeout ends the wait.
         expect(Date.now() - started).toBeLessThan(5_000);
-        await expect(cache.set('during', 'lost', 60)).rejects.toBeInstanceOf(DependencyUnavailableError);
+        await expect(cache.set({ key: 'during', value: 'lost', ttlSeconds: 60 })).rejects.toBeInstanceOf(DependencyUnavailableError);
       } finally {
         await faults.unpause(redis!.container);
       }
       await ready(client);
-      await expect(cache.get('before')).resolves.toBe('kept');
-      await cache.set('after', 'written', 60);
-      await expect(cache.get('after')).resolves.toBe('written');
+      await expect(cache.get({ key: 'before' })).resolves.toBe('kept');
+      await cache.set({ key: 'after', value: 'written', ttlSeconds: 60 });
+      await expect(cache.get({ key: 'after' })).resolves.toBe('written');
     });
 
     it('answers a stopped Redis with DependencyUnavailableError at once, and reconnects by itself after a restart', async () => {
@@ -101,20 +101,20 @@ describeWithContainers('RedisCache in a Redis container', () => {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       const started = Date.now();
-      const error = await failure(cache.set('while-stopped', 1, 60));
+      const error = await failure(cache.set({ key: 'while-stopped', value: 1, ttlSeconds: 60 }));
       expect(error).toBeInstanceOf(DependencyUnavailableError);
       expect(error).toMatchObject({ dependency: 'redis', retryable: true });
       // Refused on the spot (no offline queue), not after a timeout.
       expect(Date.now() - started).toBeLessThan(2_000);
-      await expect(cache.get('while-stopped')).rejects.toBeInstanceOf(DependencyUnavailableError);
+      await expect(cache.get({ key: 'while-stopped' })).rejects.toBeInstanceOf(DependencyUnavailableError);
 
       await faults.restart(redis!.container);
       expect(redis!.port(), 'the service keeps its address across the restart').toBe(client.options.port);
       await ready(client);
       // Memory only, as a cache may be: what was cached before the restart is a miss now, never an error.
-      await expect(cache.get('before')).resolves.toBeUndefined();
-      await cache.set('after-restart', { ok: true }, 60);
-      await expect(cache.get('after-restart')).resolves.toEqual({ ok: true });
+      await expect(cache.get({ key: 'before' })).resolves.toBeUndefined();
+      await cache.set({ key: 'after-restart', value: { ok: true }, ttlSeconds: 60 });
+      await expect(cache.get({ key: 'after-restart' })).resolves.toEqual({ ok: true });
     });
   });
 });

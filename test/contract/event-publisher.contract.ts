@@ -52,14 +52,14 @@ export function describeEventPublisherContract(name: string, make: () => Promise
     it('delivers every event type with its payload intact', async () => {
       const { publisher, received } = await setup();
       const events = Object.values(samples());
-      await publisher.publish(events);
+      await publisher.publish({ events });
       await expect(deliveredOf(received, events)).resolves.toEqual([...events].sort(byId));
     });
 
     it.each([1, 10, 25])('delivers a batch of %i exactly once', async (size) => {
       const { publisher, received } = await setup();
       const events = batch(size);
-      await publisher.publish(events);
+      await publisher.publish({ events });
       const delivered = await deliveredOf(received, events);
       expect(delivered.map((e) => e.id)).toEqual(events.map((e) => e.id).sort());
       expect(delivered).toEqual([...events].sort(byId));
@@ -69,8 +69,8 @@ export function describeEventPublisherContract(name: string, make: () => Promise
       const { publisher, received } = await setup();
       const first = batch(3);
       const second = batch(4);
-      await publisher.publish(first);
-      await publisher.publish(second);
+      await publisher.publish({ events: first });
+      await publisher.publish({ events: second });
       const all = [...first, ...second];
       await expect(deliveredOf(received, all).then((d) => d.map((e) => e.id))).resolves.toEqual(all.map((e) => e.id).sort());
     });
@@ -79,7 +79,7 @@ export function describeEventPublisherContract(name: string, make: () => Promise
       const { publisher, received } = await setup();
       const event = samples().UserInteraction;
       const snapshot = structuredClone(event);
-      await publisher.publish([event]);
+      await publisher.publish({ events: [event] });
       event.text = 'mutated after publish';
       event.sentiment = { label: 'negative', score: -1 };
       await expect(deliveredOf(received, [snapshot])).resolves.toEqual([snapshot]);
@@ -88,7 +88,7 @@ export function describeEventPublisherContract(name: string, make: () => Promise
     it('treats an empty batch as a no-op', async () => {
       const { publisher, received } = await setup();
       const before = (await received()).length;
-      await expect(publisher.publish([])).resolves.toBeUndefined();
+      await expect(publisher.publish({ events: [] })).resolves.toBeUndefined();
       await expect(received().then((all) => all.length)).resolves.toBe(before);
     });
 
@@ -97,7 +97,7 @@ export function describeEventPublisherContract(name: string, make: () => Promise
       const events = batch(2);
       const controller = new AbortController();
       controller.abort();
-      await expect(publisher.publish(events, { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+      await expect(publisher.publish({ events, signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
       await expect(deliveredOf(received, events)).resolves.toEqual([]);
     });
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ErrorCodes } from '../../core/errors.js';
 import type { MusicCatalog } from '../../core/ports/music-catalog.js';
 import type { Track } from '../../core/model/music.js';
 import { managedFactory } from './harness.js';
@@ -10,6 +11,9 @@ export interface MusicCatalogHarness {
 }
 
 const ids = (tracks: Track[]) => tracks.map((track) => track.id);
+
+const aborted = () => AbortSignal.abort(new Error('caller gave up'));
+const isAborted = { code: ErrorCodes.ABORTED };
 
 /** The behaviour every MusicCatalog adapter owes the music skill and the NLU's entity dictionaries. */
 export function describeMusicCatalogContract(name: string, make: () => Promise<MusicCatalogHarness>): void {
@@ -96,8 +100,8 @@ export function describeMusicCatalogContract(name: string, make: () => Promise<M
       const [track] = await catalog.search({ limit: 1 });
       if (!track) throw new Error('empty catalog');
 
-      await expect(catalog.get(track.id)).resolves.toEqual(track);
-      await expect(catalog.get('no-such-track-id')).resolves.toBeUndefined();
+      await expect(catalog.get({ trackId: track.id })).resolves.toEqual(track);
+      await expect(catalog.get({ trackId: 'no-such-track-id' })).resolves.toBeUndefined();
     });
 
     it('has facets without duplicates, each of which finds tracks', async () => {
@@ -112,6 +116,14 @@ export function describeMusicCatalogContract(name: string, make: () => Promise<M
       for (const genre of facets.genres) expect(await catalog.search({ genre, limit: 1 }), genre).toHaveLength(1);
       for (const artist of facets.artists) expect(await catalog.search({ artist, limit: 1 }), artist).toHaveLength(1);
       for (const title of facets.titles) expect((await catalog.search({ title, limit: 1 }))[0]?.title, title).toBe(title);
+    });
+
+    it('rejects every call with ABORTED when the signal has already fired', async () => {
+      const { catalog } = await setup();
+      const [first] = await catalog.search({ limit: 1 });
+      await expect(catalog.search({ limit: 10, signal: aborted() })).rejects.toMatchObject(isAborted);
+      await expect(catalog.get({ trackId: first!.id, signal: aborted() })).rejects.toMatchObject(isAborted);
+      await expect(catalog.facets({ signal: aborted() })).rejects.toMatchObject(isAborted);
     });
   });
 }

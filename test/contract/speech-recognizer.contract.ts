@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { EspeakSpeechSynthesizer } from '../../adapters/local/espeak-speech-synthesizer.js';
-import { encodeWav, parseWav } from '../../adapters/local/wav.js';
+import { encodeWav, parseWav } from '../../adapters/shared/wav.js';
 import { AbortedError, ValidationError } from '../../core/errors.js';
 import type { Audio, AudioFormat } from '../../core/model/audio.js';
 import type { SpeechRecognizer, TranscribeRequest } from '../../core/ports/speech-recognizer.js';

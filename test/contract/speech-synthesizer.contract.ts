@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseWav } from '../../adapters/local/wav.js';
+import { parseWav } from '../../adapters/shared/wav.js';
 import { AbortedError, ValidationError } from '../../core/errors.js';
 import type { Audio, AudioFormat } from '../../core/model/audio.js';
 import type { SpeechSynthesizer, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';

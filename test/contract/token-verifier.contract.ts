@@ -24,11 +24,13 @@ const partsOf = (token: string): [string, string, string] => {
 };
 const decodePart = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
 
+const aborted = () => AbortSignal.abort(new Error('caller gave up'));
+
 /** The behaviour every TokenVerifier must show: accept exactly the tokens its issuer signed for it, reject every forgery. */
 export function describeTokenVerifierContract(name: string, make: () => Promise<TokenVerifierHarness>): void {
   describe(`TokenVerifier contract: ${name}`, () => {
     const rejects = async (verifier: TokenVerifier, token: string) => {
-      const error = await verifier.verify(token).then(
+      const error = await verifier.verify({ token }).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -39,13 +41,13 @@ export function describeTokenVerifierContract(name: string, make: () => Promise<
 
     it('resolves the subject and the space-separated scopes of a valid token', async () => {
       const { verifier, mint } = await make();
-      const identity = await verifier.verify(await mint({ sub: 'user-1', scope: 'read write  admin' }));
+      const identity = await verifier.verify({ token: await mint({ sub: 'user-1', scope: 'read write  admin' }) });
       expect(identity).toEqual({ userId: 'user-1', scopes: ['read', 'write', 'admin'] });
     });
 
     it('gives no scopes when the token carries none', async () => {
       const { verifier, mint } = await make();
-      await expect(verifier.verify(await mint({ sub: 'user-2' }))).resolves.toEqual({ userId: 'user-2', scopes: [] });
+      await expect(verifier.verify({ token: await mint({ sub: 'user-2' }) })).resolves.toEqual({ userId: 'user-2', scopes: [] });
     });
 
     it('rejects an unsigned alg:none token built from valid claims', async () => {
@@ -126,6 +128,12 @@ export function describeTokenVerifierContract(name: string, make: () => Promise<
       expect(error.message).not.toContain(signature);
       expect(error.message).not.toContain(payload);
       expect(JSON.stringify(error.details ?? {})).not.toContain(signature);
+    });
+
+    it('rejects a valid token with ABORTED when the signal has already fired', async () => {
+      const { verifier, mint } = await make();
+      const token = await mint({ sub: 'user-1' });
+      await expect(verifier.verify({ token, signal: aborted() })).rejects.toMatchObject({ code: ErrorCodes.ABORTED });
     });
   });
 }

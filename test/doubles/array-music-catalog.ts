@@ -1,3 +1,5 @@
+import { throwIfAborted } from '../../core/errors.js';
+import type { IoOptions } from '../../core/model/io.js';
 import type { MusicCatalog } from '../../core/ports/music-catalog.js';
 import type { Track, TrackQuery } from '../../core/model/music.js';
 
@@ -10,17 +12,20 @@ export const SAMPLE_TRACKS: Track[] = [
 /** A catalog over a fixed array, matching case-insensitively. */
 export class ArrayMusicCatalog implements MusicCatalog {
   constructor(private readonly tracks: Track[] = SAMPLE_TRACKS) {}
-  async search(query: TrackQuery): Promise<Track[]> {
+  async search(query: TrackQuery & IoOptions): Promise<Track[]> {
+    throwIfAborted(query.signal);
     const has = (value: string, part?: string) => part === undefined || value.toLowerCase().includes(part.toLowerCase());
     return this.tracks
       .filter((t) => has(t.genre, query.genre) && has(t.artist, query.artist) && has(t.title, query.title))
       .filter((t) => query.text === undefined || [t.title, t.artist, t.genre].some((v) => has(v, query.text)))
       .slice(0, query.limit);
   }
-  async get(trackId: string): Promise<Track | undefined> {
+  async get({ trackId, signal }: { trackId: string } & IoOptions): Promise<Track | undefined> {
+    throwIfAborted(signal);
     return this.tracks.find((t) => t.id === trackId);
   }
-  async facets() {
+  async facets(options: IoOptions = {}) {
+    throwIfAborted(options.signal);
     const uniq = (values: string[]) => [...new Set(values)];
     return { genres: uniq(this.tracks.map((t) => t.genre)), artists: uniq(this.tracks.map((t) => t.artist)), titles: this.tracks.map((t) => t.title) };
   }

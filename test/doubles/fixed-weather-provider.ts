@@ -1,4 +1,5 @@
-import { DependencyUnavailableError } from '../../core/errors.js';
+import { DependencyUnavailableError, throwIfAborted } from '../../core/errors.js';
+import type { IoOptions } from '../../core/model/io.js';
 import type { WeatherLookup } from '../../core/model/weather.js';
 import type { WeatherProvider } from '../../core/ports/weather-provider.js';
 
@@ -7,7 +8,8 @@ export class FixedWeatherProvider implements WeatherProvider {
   down = false;
   readonly lookups: string[] = [];
 
-  async lookup(request: { city: string; units: 'metric' | 'imperial'; days: number }): Promise<WeatherLookup> {
+  async lookup(request: { city: string; units: 'metric' | 'imperial'; days: number } & IoOptions): Promise<WeatherLookup> {
+    throwIfAborted(request.signal);
     this.lookups.push(request.city);
     if (this.down) throw new DependencyUnavailableError('weather', 'unreachable');
     if (/^nowhere/i.test(request.city)) return { kind: 'unknown-location', query: request.city };

@@ -203,7 +203,7 @@ describe('local composition root', () => {
     const container = await createContainer(config, { logger: createLogger('silent') });
     try {
       // Act
-      const attempt = (await container.getAsync('conversationStore')).get('u1', 'c1');
+      const attempt = (await container.getAsync('conversationStore')).get({ userId: 'u1', conversationId: 'c1' });
 
       // Assess
       await expect(attempt).rejects.toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', retryable: true });
@@ -233,7 +233,7 @@ describe('local composition root', () => {
     const token = await first.minter!.mint({ userId: 'alice', ttlSeconds: 60 });
     await first.close();
     const second = await composeAssistant(loadConfig({ DATA_DIR: dir }), { logger: createLogger('silent') });
-    await expect(second.verifier.verify(token)).resolves.toMatchObject({ userId: 'alice' });
+    await expect(second.verifier.verify({ token })).resolves.toMatchObject({ userId: 'alice' });
     expect(await readFile(join(dir, 'auth-secret'), 'utf8')).toBe(secret);
     await second.close();
   });

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb-conversation-store.js';
+import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb/dynamodb-conversation-store.js';
 import { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';
 import { MemoryConversationStore } from '../../adapters/local/memory-conversation-store.js';
 import { MemoryAudioStore } from '../../adapters/local/memory-audio-store.js';
@@ -155,7 +155,9 @@ describe.each(factories)('50 concurrent turns on one conversation: $name', (fact
       const conversationId = `conv-${randomUUID()}`;
       const at = new Date().toISOString();
       const first = shared.connect();
-      await first.create({ id: conversationId, userId, createdAt: at, updatedAt: at, version: 0, turnCount: 0, state: emptyDialogueState() });
+      await first.create({
+        conversation: { id: conversationId, userId, createdAt: at, updatedAt: at, version: 0, turnCount: 0, state: emptyDialogueState() },
+      });
       const events: DomainEvent[] = [];
       const bus = new InProcessEventPublisher();
       bus.subscribe('UserInteraction', (event) => void events.push(event));
@@ -177,8 +179,8 @@ describe.each(factories)('50 concurrent turns on one conversation: $name', (fact
       const replies = await Promise.all(items.map((item, index) => say(item, index)));
       await new Promise((resolve) => setImmediate(resolve));
       const reader = shared.connect();
-      const conversation = await reader.get(userId, conversationId);
-      const { items: turns } = await walkPages((cursor) => reader.turns(userId, conversationId, { limit: 7, ...(cursor && { cursor }) }), 100);
+      const conversation = await reader.get({ userId, conversationId });
+      const { items: turns } = await walkPages((cursor) => reader.turns({ userId, conversationId, limit: 7, ...(cursor && { cursor }) }), 100);
       const conflicts = pipelines.reduce((sum, p) => sum + p.conflicts(), 0);
       return { items, replies, conversation, turns, events, conflicts, clientRetries };
     } finally {

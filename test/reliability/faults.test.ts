@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';
 import { MemoryConversationStore } from '../../adapters/local/memory-conversation-store.js';
-import { OutboxEventPublisher } from '../../adapters/local/outbox-event-publisher.js';
+import { OutboxEventPublisher } from '../../adapters/decorators/outbox-event-publisher.js';
 import { openSqliteDatabase, type Database } from '../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../adapters/local/sqlite-conversation-store.js';
 import { SqliteOutboxStore } from '../../adapters/local/sqlite-outbox-store.js';

@@ -75,7 +75,7 @@ async function run(scenario: Scenario) {
     model,
     synthesizer,
     recognizer,
-    events: { publish: async (batch) => void events.push(...batch) },
+    events: { publish: async ({ events: batch }) => void events.push(...batch) },
   });
   const conversation = await assistant.service.create('u1');
   events.length = 0;

@@ -1,3 +1,4 @@
+import type { IoOptions } from '../../model/io.js';
 import type { MusicCatalog } from '../../ports/music-catalog.js';
 import type { Track } from '../../model/music.js';
 import type { IntentDefinition, SkillContext, SkillResult } from '../../model/skill.js';
@@ -45,8 +46,8 @@ export class MusicSkill implements Skill {
 
   constructor(private readonly catalog: MusicCatalog) {}
 
-  async entityValues() {
-    const facets = await this.catalog.facets();
+  async entityValues(options: IoOptions = {}) {
+    const facets = await this.catalog.facets(options);
     return { genre: facets.genres, artist: facets.artists, title: facets.titles };
   }
 
@@ -71,7 +72,7 @@ export class MusicSkill implements Skill {
   }
 
   private async play(context: SkillContext): Promise<SkillResult> {
-    const tracks = await this.catalog.search({ ...queryOf(context), limit: QUEUE_LENGTH });
+    const tracks = await this.catalog.search({ ...queryOf(context), limit: QUEUE_LENGTH, signal: context.signal });
     if (tracks.length === 0) {
       return { text: `I couldn't find any music for ${describeQuery(context) || 'that'}.` };
     }
@@ -82,7 +83,7 @@ export class MusicSkill implements Skill {
   }
 
   private async search(context: SkillContext): Promise<SkillResult> {
-    const tracks = await this.catalog.search({ ...queryOf(context), limit: 5 });
+    const tracks = await this.catalog.search({ ...queryOf(context), limit: 5, signal: context.signal });
     if (tracks.length === 0) return { text: `I found nothing for ${describeQuery(context) || 'that'}.` };
     return { text: `I found ${tracks.map(describe).join('; ')}.`, data: { results: tracks } };
   }

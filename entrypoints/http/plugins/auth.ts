@@ -42,7 +42,7 @@ const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, options) =
       });
     }
     try {
-      request.identity = await verifier.verify(bearerToken(request));
+      request.identity = await verifier.verify({ token: bearerToken(request) });
     } catch (error) {
       if (isCoreError(error) && error.code === ErrorCodes.UNAUTHENTICATED) throttle?.recordFailure(request.ip);
       throw error;

@@ -94,7 +94,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 }
 
 async function expectRejected(verifier: CognitoTokenVerifier, token: string, reason: string): Promise<UnauthenticatedError> {
-  const error = await rejection(verifier.verify(token));
+  const error = await rejection(verifier.verify({ token }));
   expect(error).toBeInstanceOf(UnauthenticatedError);
   expect((error as UnauthenticatedError).details).toEqual({ reason });
   expect((error as UnauthenticatedError).message).toMatch(/^CognitoTokenVerifier: /);
@@ -175,7 +175,7 @@ describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
 
   it('resolves the user of a real access token, with its OAuth scopes', async () => {
     const { accessToken } = await signIn(cognito, poolA.clientIds[0] ?? '', alice);
-    await expect(verifierFor().verify(accessToken)).resolves.toEqual({
+    await expect(verifierFor().verify({ token: accessToken })).resolves.toEqual({
       userId: poolA.subs.get(alice.username),
       scopes: ['aws.cognito.signin.user.admin'],
     });
@@ -187,7 +187,7 @@ describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
     const idVerifier = verifierFor({ tokenUse: 'id' });
 
     // Act & Assess
-    await expect(idVerifier.verify(idToken)).resolves.toEqual({ userId: poolA.subs.get(alice.username), scopes: ['listeners'] });
+    await expect(idVerifier.verify({ token: idToken })).resolves.toEqual({ userId: poolA.subs.get(alice.username), scopes: ['listeners'] });
     await expectRejected(idVerifier, accessToken, 'invalid_token_use');
     await expectRejected(verifierFor(), idToken, 'invalid_token_use');
   });
@@ -196,7 +196,7 @@ describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
     const { accessToken, idToken } = await signIn(cognito, poolA.clientIds[1] ?? '', alice);
     await expectRejected(verifierFor(), accessToken, 'invalid_client');
     await expectRejected(verifierFor({ tokenUse: 'id' }), idToken, 'invalid_client');
-    await expect(verifierFor({ clientId: [...poolA.clientIds] }).verify(accessToken)).resolves.toMatchObject({ userId: poolA.subs.get(alice.username) });
+    await expect(verifierFor({ clientId: [...poolA.clientIds] }).verify({ token: accessToken })).resolves.toMatchObject({ userId: poolA.subs.get(alice.username) });
   });
 
   it("rejects another pool's token although the emulator signs it with the same key", async () => {
@@ -215,15 +215,15 @@ describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
     vi.setSystemTime((exp + 1) * 1000);
     const error = await expectRejected(verifierFor(), accessToken, 'expired');
     expect(error.message).toContain('expired');
-    await expect(verifierFor({ graceSeconds: 60 }).verify(accessToken)).resolves.toMatchObject({ userId: poolA.subs.get(alice.username) });
+    await expect(verifierFor({ graceSeconds: 60 }).verify({ token: accessToken })).resolves.toMatchObject({ userId: poolA.subs.get(alice.username) });
   });
 
   it('demands one of the required scopes (access) or groups (id) when they are configured', async () => {
     const { accessToken, idToken } = await signIn(cognito, poolA.clientIds[0] ?? '', alice);
     await expectRejected(verifierFor({ scopes: ['voice-assistant/admin'] }), accessToken, 'missing_scope');
-    await expect(verifierFor({ scopes: ['voice-assistant/admin', 'aws.cognito.signin.user.admin'] }).verify(accessToken)).resolves.toBeDefined();
+    await expect(verifierFor({ scopes: ['voice-assistant/admin', 'aws.cognito.signin.user.admin'] }).verify({ token: accessToken })).resolves.toBeDefined();
     await expectRejected(verifierFor({ tokenUse: 'id', scopes: ['admins'] }), idToken, 'missing_scope');
-    await expect(verifierFor({ tokenUse: 'id', scopes: ['listeners'] }).verify(idToken)).resolves.toBeDefined();
+    await expect(verifierFor({ tokenUse: 'id', scopes: ['listeners'] }).verify({ token: idToken })).resolves.toBeDefined();
   });
 
   it('downloads the JWKS once when none was pre-loaded, and again only for a key it does not know', async () => {
@@ -235,8 +235,8 @@ describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
     const unknownKey = rs256(foreignKey, 'rotated-away');
 
     // Act
-    await verifier.verify(accessToken);
-    await verifier.verify(accessToken);
+    await verifier.verify({ token: accessToken });
+    await verifier.verify({ token: accessToken });
     const afterKnownKey = fetched.length;
     await expectRejected(verifier, await unknownKey(accessTokenClaims(issuer, poolA.clientIds[0] ?? '', {})), 'unknown_key');
 
@@ -251,7 +251,7 @@ describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
     const down: JwksFetcher = { fetch: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:1')) };
 
     // Act
-    const error = await rejection(verifierFor({ jwks: undefined, fetcher: down }).verify(accessToken));
+    const error = await rejection(verifierFor({ jwks: undefined, fetcher: down }).verify({ token: accessToken }));
 
     // Assess
     expect(error).toBeInstanceOf(DependencyUnavailableError);
@@ -263,14 +263,14 @@ describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
 
   it("reports aws-jwt-verify's refusal of the emulator's plain-http JWKS as an outage too", async () => {
     const { accessToken } = await signIn(cognito, poolA.clientIds[0] ?? '', alice);
-    const error = await rejection(verifierFor({ jwks: undefined, fetcher: undefined }).verify(accessToken));
+    const error = await rejection(verifierFor({ jwks: undefined, fetcher: undefined }).verify({ token: accessToken }));
     expect(error).toBeInstanceOf(DependencyUnavailableError);
   });
 
   it('reports a JWKS document that is not a key set as an outage', async () => {
     const { accessToken } = await signIn(cognito, poolA.clientIds[0] ?? '', alice);
     const garbage: JwksFetcher = { fetch: async () => new TextEncoder().encode('<html>maintenance</html>').buffer };
-    await expect(verifierFor({ jwks: undefined, fetcher: garbage }).verify(accessToken)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(verifierFor({ jwks: undefined, fetcher: garbage }).verify({ token: accessToken })).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 
   it('refuses options that cannot work', async () => {

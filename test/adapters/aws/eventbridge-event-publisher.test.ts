@@ -57,7 +57,7 @@ describe('EventBridgeEventPublisher', () => {
   it('sends each event with its type as detail-type, itself as JSON detail, its time, the source and the bus', async () => {
     await start();
     const event = interaction();
-    await publisher().publish([event]);
+    await publisher().publish({ events: [event] });
     expect(fake.requests).toHaveLength(1);
     expect(fake.requests[0]).toEqual([
       {
@@ -70,7 +70,7 @@ describe('EventBridgeEventPublisher', () => {
   it('sends at most 10 entries per request', async () => {
     await start();
     const events = many(25);
-    await publisher().publish(events);
+    await publisher().publish({ events });
     expect(fake.requests.map((r) => r.length)).toEqual([10, 10, 5]);
     expect(fake.requests.flat().map((e) => e.eventId)).toEqual(events.map((e) => e.id));
   });
@@ -79,7 +79,7 @@ describe('EventBridgeEventPublisher', () => {
     await start();
     // About 40 KB each: six fit in 256 KB, a seventh would not.
     const events = many(9, 'ü'.repeat(20_000));
-    await publisher().publish(events);
+    await publisher().publish({ events });
     expect(fake.requests.map((r) => r.length)).toEqual([6, 3]);
     expect(ids(fake.events())).toEqual(ids(events));
   });
@@ -87,7 +87,7 @@ describe('EventBridgeEventPublisher', () => {
   it('refuses an event over 256 KB with ValidationError and sends nothing of the batch', async () => {
     await start();
     const huge = interaction('x'.repeat(256 * 1024));
-    const failure = await publisher().publish([interaction(), huge]).catch((error: unknown) => error);
+    const failure = await publisher().publish({ events: [interaction(), huge] }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ValidationError);
     expect(failure).toMatchObject({ details: { eventId: huge.id } });
     expect(fake.requests).toEqual([]);
@@ -98,7 +98,7 @@ describe('EventBridgeEventPublisher', () => {
     const events = many(5);
     fake.failOnce(events[1]!.id, 'ThrottlingException');
     fake.failOnce(events[3]!.id, 'InternalFailure');
-    await publisher().publish(events);
+    await publisher().publish({ events });
     expect(fake.requests.map((r) => r.map((e) => e.eventId))).toEqual([events.map((e) => e.id), [events[1]!.id, events[3]!.id]]);
     expect(ids(fake.events())).toEqual(ids(events));
     expect(fake.published).toHaveLength(5);
@@ -109,7 +109,7 @@ describe('EventBridgeEventPublisher', () => {
     const events = many(12);
     const stuck = events[11]!;
     fake.failAlways(stuck.id, 'InternalFailure');
-    const failure = await publisher({ maxRetries: 2 }).publish(events).catch((error: unknown) => error);
+    const failure = await publisher({ maxRetries: 2 }).publish({ events }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DependencyUnavailableError);
     expect(failure).toMatchObject({
       retryable: true, details: { failed: [{ id: stuck.id, code: 'InternalFailure' }], published: 11 },
@@ -123,7 +123,7 @@ describe('EventBridgeEventPublisher', () => {
     await start();
     const [bad, good] = many(2);
     fake.failAlways(bad!.id, 'MalformedDetail');
-    const failure = await publisher().publish([bad!, good!]).catch((error: unknown) => error);
+    const failure = await publisher().publish({ events: [bad!, good!] }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DependencyUnavailableError);
     expect(failure).toMatchObject({ retryable: false, details: { failed: [{ id: bad!.id, code: 'MalformedDetail' }] } });
     expect(fake.requests).toHaveLength(1);
@@ -132,14 +132,14 @@ describe('EventBridgeEventPublisher', () => {
   it('maps a throttled request to a retryable DependencyUnavailableError, and the SDK retry gets it through', async () => {
     await start();
     fake.throttle(1);
-    const failure = await publisher().publish(many(1)).catch((error: unknown) => error);
+    const failure = await publisher().publish({ events: many(1) }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DependencyUnavailableError);
     expect(failure).toMatchObject({ retryable: true, cause: { name: 'ThrottlingException' } });
 
     fake.throttle(1);
     const retrying = clientFor(fake.url, 3);
     const events = many(2);
-    await publisher({ via: retrying }).publish(events);
+    await publisher({ via: retrying }).publish({ events });
     expect(ids(fake.events())).toEqual(ids(events));
     retrying.destroy();
   });
@@ -147,7 +147,7 @@ describe('EventBridgeEventPublisher', () => {
   it('maps a refused connection to a retryable DependencyUnavailableError', async () => {
     await start();
     const closed = clientFor(`http://127.0.0.1:${await freePort()}`);
-    const failure = await publisher({ via: closed }).publish(many(1)).catch((error: unknown) => error);
+    const failure = await publisher({ via: closed }).publish({ events: many(1) }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DependencyUnavailableError);
     expect(failure).toMatchObject({ retryable: true, dependency: 'eventbridge' });
     closed.destroy();
@@ -165,7 +165,7 @@ describe('EventBridgeEventPublisher', () => {
       return result;
     }, { step: 'initialize' });
     const slow = new EventBridgeEventPublisher({ eventBusName: BUS, source: SOURCE, client, retryBaseDelayMs: 600_000 });
-    await expect(slow.publish(events, { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+    await expect(slow.publish({ events, signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
     expect(fake.requests).toHaveLength(1);
   });
 });

@@ -2,7 +2,7 @@ import { PollyClient } from '@aws-sdk/client-polly';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { escapeSsml, ssmlRequests } from '../../../adapters/aws/polly-ssml.js';
 import { PollySpeechSynthesizer, type PollySpeechSynthesizerOptions } from '../../../adapters/aws/polly-speech-synthesizer.js';
-import { parseWav } from '../../../adapters/local/wav.js';
+import { parseWav } from '../../../adapters/shared/wav.js';
 import { AbortedError, CoreError, SpeechUnavailableError, ValidationError } from '../../../core/errors.js';
 import { describeSpeechSynthesizerContract } from '../../contract/speech-synthesizer.contract.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../../fakes/aws/fake-aws-server.js';

@@ -1,7 +1,7 @@
 import { TranscribeStreamingClient } from '@aws-sdk/client-transcribe-streaming';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { audioEvents, transcriptOf, TranscribeSpeechRecognizer } from '../../../adapters/aws/transcribe-speech-recognizer.js';
-import { encodeWav } from '../../../adapters/local/wav.js';
+import { encodeWav } from '../../../adapters/shared/wav.js';
 import { AbortedError, CoreError, DependencyUnavailableError, ValidationError } from '../../../core/errors.js';
 import { describeSpeechRecognizerContract, speechSample, type SpeechSample } from '../../contract/speech-recognizer.contract.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../../fakes/aws/fake-aws-server.js';

@@ -1,7 +1,7 @@
 import EspeakInit, { type EspeakModule, type EspeakWorker } from '@echogarden/espeak-ng-emscripten';
 import { describe, expect, it } from 'vitest';
 import { EspeakSpeechSynthesizer } from '../../../adapters/local/espeak-speech-synthesizer.js';
-import { parseWav } from '../../../adapters/local/wav.js';
+import { parseWav } from '../../../adapters/shared/wav.js';
 import { AbortedError, SpeechUnavailableError, ValidationError } from '../../../core/errors.js';
 import { describeSpeechSynthesizerContract } from '../../contract/speech-synthesizer.contract.js';
 

@@ -54,7 +54,7 @@ describe('Hs256TokenAuthority', () => {
     expect(header.alg).toBe('HS256');
     const iat = Math.floor(clock.now().getTime() / 1000);
     expect(decode(token)).toEqual({ iss: ISSUER, aud: AUDIENCE, sub: 'alice', jti: 'jti-1', iat, exp: iat + 600, scope: 'chat admin' });
-    await expect(authority.verify(token)).resolves.toEqual({ userId: 'alice', scopes: ['chat', 'admin'] });
+    await expect(authority.verify({ token })).resolves.toEqual({ userId: 'alice', scopes: ['chat', 'admin'] });
   });
 
   it('gives every token its own jti by default', async () => {
@@ -75,14 +75,14 @@ describe('Hs256TokenAuthority', () => {
 
     // Act
     clock.advance(59_000);
-    await expect(strict.verify(token)).resolves.toMatchObject({ userId: 'alice' });
+    await expect(strict.verify({ token })).resolves.toMatchObject({ userId: 'alice' });
     clock.advance(2_000);
 
     // Assess
-    await expect(strict.verify(token)).rejects.toThrow(/expired/);
-    await expect(lenient.verify(token)).resolves.toMatchObject({ userId: 'alice' });
+    await expect(strict.verify({ token })).rejects.toThrow(/expired/);
+    await expect(lenient.verify({ token })).resolves.toMatchObject({ userId: 'alice' });
     clock.advance(30_000);
-    await expect(lenient.verify(token)).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(lenient.verify({ token })).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 
   it('rejects a token minted in the future beyond the tolerance (nbf)', async () => {
@@ -95,9 +95,9 @@ describe('Hs256TokenAuthority', () => {
     const verifier = new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: AUDIENCE, clock: verifierClock, clockToleranceSeconds: 60 });
 
     // Act & Assess
-    await expect(verifier.verify(token)).rejects.toThrow(/not valid yet/);
+    await expect(verifier.verify({ token })).rejects.toThrow(/not valid yet/);
     verifierClock.advance(9 * 60_000 + 1_000);
-    await expect(verifier.verify(token)).resolves.toMatchObject({ userId: 'alice' });
+    await expect(verifier.verify({ token })).resolves.toMatchObject({ userId: 'alice' });
   });
 
   it('refuses to mint without a positive whole lifetime or a user', async () => {
@@ -109,7 +109,7 @@ describe('Hs256TokenAuthority', () => {
 
   it('does not accept its tokens under another issuer or audience', async () => {
     const token = await new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: AUDIENCE }).mint({ userId: 'alice', ttlSeconds: 60 });
-    await expect(new Hs256TokenAuthority({ secret, issuer: 'other', audience: AUDIENCE }).verify(token)).rejects.toBeInstanceOf(UnauthenticatedError);
-    await expect(new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: 'other' }).verify(token)).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(new Hs256TokenAuthority({ secret, issuer: 'other', audience: AUDIENCE }).verify({ token })).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: 'other' }).verify({ token })).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 });

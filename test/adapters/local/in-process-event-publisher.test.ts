@@ -28,7 +28,7 @@ describe('InProcessEventPublisher', () => {
       throw new Error('async boom');
     });
     publisher.subscribe('*', (event) => void healthy.push(event.id));
-    await expect(publisher.publish([started('e1')])).resolves.toBeUndefined();
+    await expect(publisher.publish({ events: [started('e1')] })).resolves.toBeUndefined();
     await drained();
     expect(healthy).toEqual(['e1']);
     expect(failures.map((f) => (f.error as Error).message).sort()).toEqual(['async boom', 'sync boom']);
@@ -46,7 +46,7 @@ describe('InProcessEventPublisher', () => {
       throw new Error('listener boom');
     });
     publisher.subscribe('*', (event) => void healthy.push(event.id));
-    await expect(publisher.publish([started('e2')])).resolves.toBeUndefined();
+    await expect(publisher.publish({ events: [started('e2')] })).resolves.toBeUndefined();
     await drained();
     expect(healthy).toEqual(['e2']);
   });
@@ -56,10 +56,10 @@ describe('InProcessEventPublisher', () => {
     const errors: string[] = [];
     const unsubscribe = publisher.subscribe('SystemError', (event) => void errors.push(event.id));
     const failure: DomainEvent = { ...base, type: 'SystemError', id: 'x1', code: 'INTERNAL', step: 'respond', message: 'boom' };
-    await publisher.publish([started('s1'), failure]);
+    await publisher.publish({ events: [started('s1'), failure] });
     await drained();
     unsubscribe();
-    await publisher.publish([{ ...failure, id: 'x2' }]);
+    await publisher.publish({ events: [{ ...failure, id: 'x2' }] });
     await drained();
     expect(errors).toEqual(['x1']);
   });

@@ -12,21 +12,21 @@ describeCacheContract('MemoryCache', async () => {
 describe('MemoryCache', () => {
   it('evicts the least recently written entry once full', async () => {
     const cache = new MemoryCache({ maxEntries: 2, clock: new FixedClock() });
-    await cache.set('a', 1, 60);
-    await cache.set('b', 2, 60);
-    await cache.set('a', 3, 60);
-    await cache.set('c', 4, 60);
-    await expect(cache.get('b')).resolves.toBeUndefined();
-    await expect(cache.get('a')).resolves.toBe(3);
-    await expect(cache.get('c')).resolves.toBe(4);
+    await cache.set({ key: 'a', value: 1, ttlSeconds: 60 });
+    await cache.set({ key: 'b', value: 2, ttlSeconds: 60 });
+    await cache.set({ key: 'a', value: 3, ttlSeconds: 60 });
+    await cache.set({ key: 'c', value: 4, ttlSeconds: 60 });
+    await expect(cache.get({ key: 'b' })).resolves.toBeUndefined();
+    await expect(cache.get({ key: 'a' })).resolves.toBe(3);
+    await expect(cache.get({ key: 'c' })).resolves.toBe(4);
   });
 
   it('refuses values JSON cannot hold and TTLs that would never expire', async () => {
     const cache = new MemoryCache({ clock: new FixedClock() });
-    await expect(cache.set('k', undefined, 60)).rejects.toBeInstanceOf(ValidationError);
-    await expect(cache.set('k', () => 1, 60)).rejects.toBeInstanceOf(ValidationError);
-    await expect(cache.set('k', 1, Number.NaN)).rejects.toBeInstanceOf(ValidationError);
-    await expect(cache.set('k', 1, 0)).rejects.toBeInstanceOf(ValidationError);
-    await expect(cache.get('k')).resolves.toBeUndefined();
+    await expect(cache.set({ key: 'k', value: undefined, ttlSeconds: 60 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(cache.set({ key: 'k', value: () => 1, ttlSeconds: 60 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(cache.set({ key: 'k', value: 1, ttlSeconds: Number.NaN })).rejects.toBeInstanceOf(ValidationError);
+    await expect(cache.set({ key: 'k', value: 1, ttlSeconds: 0 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(cache.get({ key: 'k' })).resolves.toBeUndefined();
   });
 });

@@ -1,11 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  OpenAiCompatibleLanguageModel,
-  finishReasonOf,
-  parseRetryAfter,
-} from '../../../adapters/local/openai-compatible-language-model.js';
+import { OpenAiCompatibleLanguageModel, finishReasonOf } from '../../../adapters/local/openai-compatible-language-model.js';
 import { AbortedError, CoreError, LanguageModelUnavailableError } from '../../../core/errors.js';
 import type { CompletionChunk } from '../../../core/model/completion.js';
 import type { CompletionRequest } from '../../../core/ports/language-model.js';
@@ -305,13 +301,4 @@ describe('OpenAiCompatibleLanguageModel response mapping', () => {
     ]);
   });
 
-  it('parses Retry-After as seconds or as an HTTP date', () => {
-    const now = Date.parse('2026-03-01T10:00:00Z');
-
-    expect(parseRetryAfter('12', now)).toBe(12);
-    expect(parseRetryAfter('Sun, 01 Mar 2026 10:00:30 GMT', now)).toBe(30);
-    expect(parseRetryAfter('Sun, 01 Mar 2026 09:00:00 GMT', now)).toBe(0);
-    expect(parseRetryAfter('soon', now)).toBeUndefined();
-    expect(parseRetryAfter(null, now)).toBeUndefined();
-  });
 });

@@ -47,7 +47,7 @@ describe('SqliteConversationStore', () => {
     const other = openSqliteDatabase(path);
     try {
       const store = new SqliteConversationStore({ db });
-      await store.create(conversation);
+      await store.create({ conversation });
       // No waiting: the lock holder below never lets go while the append runs.
       db.pragma('busy_timeout = 0');
       other.exec('BEGIN IMMEDIATE');
@@ -55,7 +55,7 @@ describe('SqliteConversationStore', () => {
       other.exec('ROLLBACK');
       expect(failure).toBeInstanceOf(DependencyUnavailableError);
       expect(failure).toMatchObject({ dependency: 'sqlite', retryable: true, cause: { code: 'SQLITE_BUSY' } });
-      await expect(store.get('u1', 'c1')).resolves.toMatchObject({ version: 0, turnCount: 0 });
+      await expect(store.get({ userId: 'u1', conversationId: 'c1' })).resolves.toMatchObject({ version: 0, turnCount: 0 });
       await expect(store.appendExchange(append)).resolves.toMatchObject({ version: 1 });
     } finally {
       other.close();
@@ -68,7 +68,7 @@ describe('SqliteConversationStore', () => {
     const db = openSqliteDatabase(':memory:');
     const store = new SqliteConversationStore({ db });
     db.close();
-    const failure = await store.get('u1', 'c1').catch((error: unknown) => error);
+    const failure = await store.get({ userId: 'u1', conversationId: 'c1' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DependencyUnavailableError);
     expect(failure).toMatchObject({ dependency: 'sqlite', retryable: false });
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDynamoDbDocumentClient, dynamoDbTableDefinition } from '../../../adapters/aws/dynamodb-table.js';
+import { createDynamoDbDocumentClient, dynamoDbTableDefinition } from '../../../adapters/aws/dynamodb/dynamodb-table.js';
 import { afterAll, beforeAll } from 'vitest';
 import { removeContainer, startDynamoDbLocal, type StartedService } from './containers.js';
 
@@ -30,7 +30,7 @@ export function containerDocumentClient(dynamodb: StartedService, options: { req
   return { client, setRequestTimeout: (ms) => handler.updateHttpClientConfig('requestTimeout', ms) };
 }
 
-/** Creates the stores' table (definition and TTL from adapters/aws/dynamodb-table.ts) under a fresh name. */
+/** Creates the stores' table (definition and TTL from adapters/aws/dynamodb/dynamodb-table.ts) under a fresh name. */
 export async function createStoreTable(client: DynamoDBDocumentClient): Promise<string> {
   const { TimeToLiveSpecification, ...definition } = dynamoDbTableDefinition(`assistant-${randomUUID()}`);
   await client.send(new CreateTableCommand(definition));

@@ -6,7 +6,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import dynalite from 'dynalite';
-import { dynamoDbTableDefinition } from '../../../adapters/aws/dynamodb-table.js';
+import { dynamoDbTableDefinition } from '../../../adapters/aws/dynamodb/dynamodb-table.js';
 import { TEST_AWS_CLIENT_CONFIG } from './fake-aws-server.js';
 
 /** A document client configured as the composition root configures it, pointed at a loopback endpoint. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { NlpJsLanguageUnderstanding } from '../../../adapters/local/nlpjs-language-understanding.js';
-import { FALLBACK_INTENT, LEX_SLOT_TYPES, type LexBotDefinition, type LexIntentDefinition } from '../../../adapters/aws/lex-bot-definition.js';
+import { FALLBACK_INTENT, LEX_SLOT_TYPES, type LexBotDefinition, type LexIntentDefinition } from '../../../adapters/aws/lex/lex-bot-definition.js';
 import type { TrainingSet, Understanding } from '../../../core/model/understanding.js';
 import type { EntityType } from '../../../core/model/understanding.js';
 import { startFakeAwsH2Server } from './fake-aws-h2-server.js';

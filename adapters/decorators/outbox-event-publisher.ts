@@ -1,0 +1,138 @@
+import { isCoreError, ErrorCodes, throwIfAborted } from '../../core/errors.js';
+import type { DomainEvent } from '../../core/model/events.js';
+import type { IoOptions } from '../../core/model/io.js';
+import type { EventPublisher } from '../../core/ports/event-publisher.js';
+import { noopTelemetry } from '../../core/defaults.js';
+import { type Telemetry } from '../../core/ports/telemetry.js';
+import type { OutboxStore } from '../shared/outbox-store.js';
+
+export interface OutboxEventPublisherOptions {
+  /** The real transport (in-process bus, EventBridge, ...). */
+  inner: EventPublisher;
+  outbox: OutboxStore;
+  telemetry?: Telemetry;
+  /** How often the timer started by `start()` retries the outbox; default 5 s. */
+  retryIntervalMs?: number;
+  /** Events handed to the inner publisher per call while draining; default 25. */
+  maxBatch?: number;
+}
+
+export interface DrainResult {
+  delivered: number;
+  /** Set when the inner publisher or the outbox failed; what was not delivered stays in the outbox. */
+  error?: unknown;
+}
+
+/**
+ * A publisher that does not lose events when its transport is down: `publish` tries the inner publisher and, when it
+ * fails, keeps the events in a durable outbox; `drain` re-publishes them oldest first and forgets each batch only
+ * after the inner publisher took it. Delivery is at least once (a crash between publish and removal repeats a batch),
+ * so consumers deduplicate by event id.
+ */
+export class OutboxEventPublisher implements EventPublisher {
+  private readonly inner: EventPublisher;
+  private readonly outbox: OutboxStore;
+  private readonly telemetry: Telemetry;
+  private readonly retryIntervalMs: number;
+  private readonly maxBatch: number;
+  /**
+   * Whether events may be waiting. It starts true because a durable outbox can hold events from before a restart, and
+   * while it is true new events queue behind the old ones instead of overtaking them.
+   */
+  private backlog = true;
+  /** Set by every append, so a drain that found the outbox empty looks once more before declaring it so. */
+  private appended = false;
+  private draining: Promise<DrainResult> | undefined;
+  private timer: ReturnType<typeof setInterval> | undefined;
+
+  constructor(options: OutboxEventPublisherOptions) {
+    this.inner = options.inner;
+    this.outbox = options.outbox;
+    this.telemetry = options.telemetry ?? noopTelemetry;
+    this.retryIntervalMs = options.retryIntervalMs ?? 5000;
+    this.maxBatch = options.maxBatch ?? 25;
+    if (!(this.maxBatch >= 1 && this.retryIntervalMs > 0)) throw new RangeError('OutboxEventPublisher: maxBatch must be >= 1 and retryIntervalMs > 0');
+  }
+
+  async publish({ events, signal }: { events: readonly DomainEvent[] } & IoOptions): Promise<void> {
+    throwIfAborted(signal);
+    if (events.length === 0) return;
+    if (!this.backlog) {
+      try {
+        await this.inner.publish({ events, signal });
+        return;
+      } catch (error) {
+        if (isCoreError(error) && error.code === ErrorCodes.ABORTED) throw error;
+        this.telemetry.warn('publisher unavailable; events kept in the outbox', { error: messageOf(error), count: events.length });
+        await this.enqueue(events);
+        return;
+      }
+    }
+    await this.enqueue(events);
+    // Earlier events are waiting: deliver them and these, in order, before reporting success.
+    await this.drain();
+  }
+
+  /** Re-publishes pending events in order until the outbox is empty or the inner publisher fails. */
+  drain(): Promise<DrainResult> {
+    this.draining ??= this.drainLoop();
+    return this.draining;
+  }
+
+  /** Starts retrying the outbox every `retryIntervalMs` (and once now). */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.drain(), this.retryIntervalMs);
+    // The retry timer alone must not keep a process alive that has nothing else to do.
+    this.timer.unref();
+    void this.drain();
+  }
+
+  /** Stops the retry timer and waits for a drain in flight, so the outbox can be closed safely afterwards. */
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.draining;
+  }
+
+  /** How many events wait in the outbox. */
+  pending(): Promise<number> {
+    return this.outbox.size();
+  }
+
+  private async enqueue(events: readonly DomainEvent[]): Promise<void> {
+    await this.outbox.append(events);
+    this.backlog = true;
+    this.appended = true;
+    this.telemetry.metric('OutboxEnqueued', events.length, 'Count');
+  }
+
+  private async drainLoop(): Promise<DrainResult> {
+    let delivered = 0;
+    try {
+      for (;;) {
+        this.appended = false;
+        const batch = await this.outbox.peek(this.maxBatch);
+        if (batch.length === 0) {
+          if (this.appended) continue;
+          this.backlog = false;
+          return { delivered };
+        }
+        await this.inner.publish({ events: batch.map((entry) => entry.event) });
+        await this.outbox.remove(batch.map((entry) => entry.seq));
+        delivered += batch.length;
+        this.telemetry.metric('OutboxDelivered', batch.length, 'Count');
+      }
+    } catch (error) {
+      this.telemetry.warn('outbox drain stopped; events stay pending', { error: messageOf(error), delivered });
+      return { delivered, error };
+    } finally {
+      // Cleared in the same synchronous step as the last emptiness check, so a later append always starts a new drain.
+      this.draining = undefined;
+    }
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

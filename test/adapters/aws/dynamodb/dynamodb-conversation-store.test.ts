@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDbConversationStore } from '../../../../adapters/aws/dynamodb/dynamodb-conversation-store.js';
+import { keys } from '../../../../adapters/aws/dynamodb/dynamodb-table.js';
+import type { Conversation, Turn } from '../../../../core/model/conversation.js';
+import { emptyDialogueState } from '../../../../core/model/dialogue-state.js';
+import { ConversationNotFoundError, CoreError, DependencyUnavailableError, ValidationError, VersionConflictError } from '../../../../core/errors.js';
+import type { AppendExchange } from '../../../../core/ports/conversation-store.js';
+import { describeConversationStoreContract } from '../../../contract/conversation-store.contract.js';
+import { FixedClock } from '../../../doubles/fixed-clock.js';
+import { startDynamoDbLocal, type DynamoDbLocal } from '../../../fakes/aws/dynamodb-local.js';
+import { freePort } from '../../../fakes/free-port.js';
+import { createTestTable, startDynalite, testDocumentClient, type TestTable } from '../../../fakes/aws/dynamodb-test-table.js';
+import { startFakeAwsServer, type FakeAwsServer } from '../../../fakes/aws/fake-aws-server.js';
+
+let local: DynamoDbLocal | undefined;
+let table: TestTable;
+
+beforeAll(async () => {
+  local = await startDynamoDbLocal();
+  table = await createTestTable(local.endpoint);
+}, 60_000);
+
+afterAll(async () => {
+  await table?.drop();
+  await local?.stop();
+});
+
+describeConversationStoreContract('DynamoDbConversationStore on DynamoDB Local', async () => ({
+  store: new DynamoDbConversationStore({ client: table.client, tableName: table.tableName }),
+  // A new client and store over the same table: what a fresh Lambda container would see.
+  reopen: async () => new DynamoDbConversationStore({ client: testDocumentClient(local!.endpoint), tableName: table.tableName }),
+}));
+
+describe('DynamoDbConversationStore on dynalite', () => {
+  it('is not run: dynalite has no TransactWriteItems, which appendExchange is built on', async ({ skip }) => {
+    const dynalite = await startDynalite();
+    const client = testDocumentClient(dynalite.endpoint);
+    try {
+      const probe = await client.send(new TransactWriteItemsCommand({ TransactItems: [] })).catch((error: unknown) => error);
+      // Should dynalite learn transactions, this fails and says to run the contract suite there as well.
+      expect(probe, 'dynalite now answers TransactWriteItems: run the ConversationStore contract on it too').toMatchObject({
+        name: 'UnknownOperationException',
+      });
+    } finally {
+      client.destroy();
+      await dynalite.stop();
+    }
+    skip('dynalite 4 answers TransactWriteItems with UnknownOperationException; the contract runs on DynamoDB Local only');
+  });
+});
+
+const at = '2026-03-01T09:30:00.000Z';
+const newConversation = (userId = `user-${randomUUID()}`, id = `conv-${randomUUID()}`): Conversation => ({
+  id, userId, createdAt: at, updatedAt: at, version: 0, turnCount: 0, state: emptyDialogueState(),
+});
+const turn = (id: string): Turn => ({ id, role: 'user', text: `text of ${id}`, at });
+const exchangeFor = (c: Conversation, expectedVersion: number, ...turnIds: string[]): AppendExchange => ({
+  userId: c.userId, conversationId: c.id, expectedVersion, turns: turnIds.map(turn), state: emptyDialogueState(), at,
+});
+
+async function itemsOf(client: DynamoDBDocumentClient, userId: string): Promise<Record<string, unknown>[]> {
+  const { Items } = await client.send(new QueryCommand({
+    TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.user(userId) },
+  }));
+  return Items ?? [];
+}
+
+/** Runs `before` once, just before the first request of the given command leaves the client. */
+function interceptOnce(client: DynamoDBDocumentClient, command: string, before: () => Promise<void>): void {
+  let done = false;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (!done && context.commandName === command) {
+        done = true;
+        await before();
+      }
+      return next(args);
+    },
+    { step: 'initialize' },
+  );
+}
+
+describe('DynamoDbConversationStore', () => {
+  it('gives header and turns expiresAt = now + retentionDays, refreshes it on append and hides what expired', async () => {
+    const clock = new FixedClock(new Date('2026-03-01T09:30:00Z'));
+    const store = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName, retentionDays: 30, clock });
+    const created = newConversation();
+    const expectedAt = (date: Date) => Math.floor(date.getTime() / 1000) + 30 * 86_400;
+    const firstExpiry = expectedAt(clock.now());
+    await store.create({ conversation: created });
+    clock.advance(3_600_000);
+    const secondExpiry = expectedAt(clock.now());
+    await store.appendExchange(exchangeFor(created, 0, 't1', 't2'));
+
+    const items = await itemsOf(table.client, created.userId);
+    expect(items.map((i) => [String(i['sk']).split('#')[0], i['expiresAt']])).toEqual([
+      ['CONV', secondExpiry], ['TURN', secondExpiry], ['TURN', secondExpiry],
+    ]);
+    expect(secondExpiry - firstExpiry).toBe(3_600);
+    expect(table.ttlEnabled).toBe(true);
+
+    clock.advance(30 * 86_400_000);
+    await expect(store.get({ userId: created.userId, conversationId: created.id })).resolves.toBeUndefined();
+    await expect(store.list({ userId: created.userId, limit: 5 })).resolves.toEqual({ items: [] });
+    await expect(store.recentTurns({ userId: created.userId, conversationId: created.id, limit: 5 })).resolves.toEqual([]);
+    await expect(store.turns({ userId: created.userId, conversationId: created.id, limit: 5 })).resolves.toEqual({ items: [] });
+    await expect(store.appendExchange(exchangeFor(created, 1, 't3'))).rejects.toBeInstanceOf(ConversationNotFoundError);
+    // The id is free again, and nothing of the expired conversation leaks into the new one.
+    await store.create({ conversation: created });
+    await expect(store.appendExchange(exchangeFor(created, 0, 'fresh'))).resolves.toMatchObject({ version: 1, turnCount: 1 });
+    await expect(store.recentTurns({ userId: created.userId, conversationId: created.id, limit: 5 }).then((t) => t.map((x) => x.id))).resolves.toEqual(['fresh']);
+  });
+
+  it('keeps conversations whose ids share a prefix or contain the key separator apart', async () => {
+    const store = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName });
+    const userId = `user#${randomUUID()}`;
+    const plain = newConversation(userId, 'a');
+    const tricky = newConversation(userId, 'a#b');
+    for (const c of [plain, tricky]) await store.create({ conversation: c });
+    await store.appendExchange(exchangeFor(plain, 0, 'plain'));
+    await store.appendExchange(exchangeFor(tricky, 0, 'tricky'));
+    await expect(store.recentTurns({ userId, conversationId: 'a', limit: 10 }).then((t) => t.map((x) => x.id))).resolves.toEqual(['plain']);
+    await expect(store.delete({ userId, conversationId: 'a' })).resolves.toBe(true);
+    await expect(store.recentTurns({ userId, conversationId: 'a#b', limit: 10 }).then((t) => t.map((x) => x.id))).resolves.toEqual(['tricky']);
+    await expect(store.get({ userId: `user`, conversationId: 'a#b' })).resolves.toBeUndefined();
+  });
+
+  it("rejects a cursor issued for another conversation or for a listing, so it cannot leave the queried range", async () => {
+    const store = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName });
+    const userId = `user-${randomUUID()}`;
+    const [first, second] = [newConversation(userId), newConversation(userId)];
+    for (const c of [first, second]) {
+      await store.create({ conversation: c });
+      await store.appendExchange(exchangeFor(c, 0, 'a', 'b', 'c'));
+    }
+    const turnCursor = (await store.turns({ userId, conversationId: first.id, limit: 1 })).nextCursor;
+    const listCursor = (await store.list({ userId, limit: 1 })).nextCursor;
+    expect(turnCursor).toBeDefined();
+    expect(listCursor).toBeDefined();
+    await expect(store.turns({ userId, conversationId: first.id, limit: 5, cursor: turnCursor! }).then((p) => p.items.map((t) => t.id))).resolves.toEqual(['b', 'c']);
+    await expect(store.turns({ userId, conversationId: second.id, limit: 5, cursor: turnCursor! })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.turns({ userId, conversationId: first.id, limit: 5, cursor: listCursor! })).rejects.toBeInstanceOf(ValidationError);
+    await expect(store.list({ userId, limit: 5, cursor: turnCursor! })).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('reports a conversation deleted between the read and the transaction as not found, not as a conflict', async () => {
+    const client = testDocumentClient(local!.endpoint);
+    const store = new DynamoDbConversationStore({ client, tableName: table.tableName });
+    const other = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName });
+    const c = newConversation();
+    await store.create({ conversation: c });
+    interceptOnce(client, 'TransactWriteItemsCommand', async () => void (await other.delete({ userId: c.userId, conversationId: c.id })));
+    const failure = await store.appendExchange(exchangeFor(c, 0, 'late')).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ConversationNotFoundError);
+    expect(failure).toMatchObject({ cause: { name: 'TransactionCanceledException' } });
+    await expect(itemsOf(table.client, c.userId)).resolves.toEqual([]);
+    client.destroy();
+  });
+
+  it('reports a header moved on between the read and the transaction as a conflict, and writes none of its turns', async () => {
+    const client = testDocumentClient(local!.endpoint);
+    const store = new DynamoDbConversationStore({ client, tableName: table.tableName });
+    const other = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName });
+    const c = newConversation();
+    await store.create({ conversation: c });
+    interceptOnce(client, 'TransactWriteItemsCommand', async () => void (await other.appendExchange(exchangeFor(c, 0, 'first'))));
+    const failure = await store.appendExchange(exchangeFor(c, 0, 'second-u', 'second-a')).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(VersionConflictError);
+    expect(failure).toMatchObject({ expectedVersion: 0, cause: { name: 'TransactionCanceledException' } });
+    await expect(store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 10 }).then((t) => t.map((x) => x.id))).resolves.toEqual(['first']);
+    client.destroy();
+  });
+
+  it('sends the deletes DynamoDB left unprocessed again until every item of the user is gone', async () => {
+    const client = testDocumentClient(local!.endpoint);
+    const store = new DynamoDbConversationStore({ client, tableName: table.tableName });
+    const userId = `user-${randomUUID()}`;
+    for (let i = 0; i < 3; i += 1) {
+      const c = newConversation(userId);
+      await store.create({ conversation: c });
+      await store.appendExchange(exchangeFor(c, 0, ...Array.from({ length: 12 }, (_, t) => `t${t}`)));
+    }
+    const sent: number[] = [];
+    let throttled = 0;
+    // Stands in for a throttled table: the first two batches go out half-empty and report the rest as unprocessed.
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName !== 'BatchWriteItemCommand') return next(args);
+        const input = args.input as BatchWriteCommandInput;
+        const requests = input.RequestItems?.[table.tableName] ?? [];
+        sent.push(requests.length);
+        if (throttled === 2 || requests.length < 2) return next(args);
+        throttled += 1;
+        const kept = requests.slice(0, 1);
+        const result = await next({ ...args, input: { RequestItems: { [table.tableName]: kept } } });
+        (result.output as { UnprocessedItems?: unknown }).UnprocessedItems = { [table.tableName]: requests.slice(1) };
+        return result;
+      },
+      { step: 'initialize', name: 'throttle-batches' },
+    );
+    await expect(store.deleteAllForUser({ userId })).resolves.toBe(3);
+    expect(throttled).toBe(2);
+    expect(sent.slice(0, 3)).toEqual([25, 24, 23]);
+    await expect(itemsOf(table.client, userId)).resolves.toEqual([]);
+    client.destroy();
+  });
+
+  it('fails with a retryable DependencyUnavailableError and writes nothing when DynamoDB is unreachable', async () => {
+    const closed = testDocumentClient(`http://127.0.0.1:${await freePort()}`);
+    const store = new DynamoDbConversationStore({ client: closed, tableName: table.tableName });
+    const c = newConversation();
+    const attempts = [
+      () => store.create({ conversation: c }), () => store.get({ userId: c.userId, conversationId: c.id }), () => store.appendExchange(exchangeFor(c, 0, 'x')),
+      () => store.list({ userId: c.userId, limit: 5 }), () => store.deleteAllForUser({ userId: c.userId }),
+    ];
+    for (const attempt of attempts) {
+      const failure = await attempt().catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(DependencyUnavailableError);
+      expect(failure).toMatchObject({ code: 'DEPENDENCY_UNAVAILABLE', retryable: true, dependency: 'dynamodb' });
+      expect((failure as Error).message).toMatch(/ECONNREFUSED/);
+    }
+    await expect(itemsOf(table.client, c.userId)).resolves.toEqual([]);
+    closed.destroy();
+  });
+
+  it('reports a missing table as a DependencyUnavailableError that retrying cannot fix', async () => {
+    const store = new DynamoDbConversationStore({ client: table.client, tableName: `missing-${randomUUID()}` });
+    const failure = await store.get({ userId: 'u', conversationId: 'c' }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DependencyUnavailableError);
+    expect(failure).toMatchObject({ retryable: false, cause: { name: 'ResourceNotFoundException' } });
+  });
+});
+
+describe('DynamoDbConversationStore error mapping over the wire', () => {
+  let fake: FakeAwsServer;
+  let client: DynamoDBDocumentClient;
+  const store = () => new DynamoDbConversationStore({ client, tableName: 'assistant' });
+
+  beforeAll(async () => {
+    fake = await startFakeAwsServer();
+    client = testDocumentClient(fake.url);
+  });
+  afterAll(async () => {
+    client.destroy();
+    await fake.close();
+  });
+
+  it.each([
+    ['ProvisionedThroughputExceededException', 400],
+    ['ThrottlingException', 400],
+    ['RequestLimitExceeded', 400],
+    ['InternalServerError', 500],
+    ['ServiceUnavailable', 503],
+  ])('maps %s to a retryable DependencyUnavailableError', async (errorType, status) => {
+    fake.on('DynamoDB_20120810.GetItem', () => ({ status, errorType, message: 'slow down' }));
+    const failure = await store().get({ userId: 'u', conversationId: 'c' }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DependencyUnavailableError);
+    expect(failure).toMatchObject({ retryable: true, cause: { name: errorType } });
+  });
+
+  it.each([
+    ['AccessDeniedException', DependencyUnavailableError, 'DEPENDENCY_UNAVAILABLE'],
+    ['ValidationException', CoreError, 'INTERNAL'],
+  ])('maps %s to a non-retryable %O', async (errorType, type, code) => {
+    fake.on('DynamoDB_20120810.GetItem', () => ({ status: 400, errorType, message: 'no' }));
+    const failure = await store().get({ userId: 'u', conversationId: 'c' }).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(type);
+    expect(failure).toMatchObject({ code, retryable: false, cause: { name: errorType } });
+  });
+
+  const header = {
+    pk: { S: 'USER#u' }, sk: { S: 'CONV#c' }, conversationId: { S: 'c' }, userId: { S: 'u' }, createdAt: { S: at }, updatedAt: { S: at },
+    version: { N: '0' }, turnCount: { N: '0' }, state: { M: { skills: { M: {} } } },
+  };
+  const cancelled = (code: string) => ({
+    status: 400, json: {
+      __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException', message: 'Transaction cancelled',
+      CancellationReasons: [{ Code: code, Message: code }, { Code: 'None' }],
+    },
+  });
+  const append = () => store().appendExchange(exchangeFor(newConversation('u', 'c'), 0, 'x'));
+
+  it('maps a transaction cancelled by throttling to a retryable DependencyUnavailableError', async () => {
+    fake.on('DynamoDB_20120810.GetItem', () => ({ json: { Item: header } }));
+    fake.on('DynamoDB_20120810.TransactWriteItems', () => cancelled('ThrottlingError'));
+    const failure = await append().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(DependencyUnavailableError);
+    expect(failure).toMatchObject({ retryable: true, cause: { name: 'TransactionCanceledException' } });
+  });
+
+  it('sends a transaction cancelled by a TransactionConflict again, and reports lasting contention as a conflict', async () => {
+    let calls = 0;
+    fake.on('DynamoDB_20120810.GetItem', () => ({ json: { Item: header } }));
+    fake.on('DynamoDB_20120810.TransactWriteItems', () => (++calls < 3 ? cancelled('TransactionConflict') : { json: {} }));
+    await expect(append()).resolves.toMatchObject({ version: 1, turnCount: 1 });
+    expect(calls).toBe(3);
+
+    calls = 0;
+    fake.on('DynamoDB_20120810.TransactWriteItems', () => (++calls, cancelled('TransactionConflict')));
+    const failure = await append().catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(VersionConflictError);
+    expect(calls).toBe(5);
+  });
+});
