@@ -8,7 +8,7 @@ import { createEventConsumer, eventConsumerDeps } from './compose-event-consumer
  * Composition root of the event consumer, once per cold start: config (the init fails when it is invalid),
  * telemetry, the SNS and DynamoDB clients, the consumer. No container: it needs none of the turn's ports.
  */
-const config = await loadLambdaConfig(process.env, { alertTopic: true });
+const config = await loadLambdaConfig(process.env, { alertTopic: true, runsTurns: false });
 const observability = createObservability({ serviceName: config.app.assistantName, namespace: config.app.aws.metricsNamespace, functionName: config.functionName });
 const consume = createEventConsumer(eventConsumerDeps(config, observability));
 

@@ -30,7 +30,18 @@ const LAMBDA_DATA_DIR = '/tmp/voice-assistant';
 export interface LambdaConfigNeeds {
   /** The event consumer cannot run without its alert topic. */
   alertTopic?: boolean;
+  /**
+   * Whether the function runs turns (binds the turn's ports); default true. One that does not (the event consumer)
+   * must not fail its init over the settings of adapters it never builds (Cognito, Lex, Redis), so its selection is
+   * pinned to ones that need none.
+   */
+  runsTurns?: boolean;
 }
+
+/** The selection of a function that builds none of the turn's adapters: none of these needs a setting. */
+const NO_TURN_PORTS = {
+  CONVERSATION_STORE: 'dynamodb', NLU: 'nlpjs', LLM: 'offline', TTS: 'none', STT: 'none', SENTIMENT: 'none', EVENTS: 'eventbridge', CACHE: 'memory', AUTH: 'local',
+};
 
 /**
  * The function's configuration, read once at init: the assistant's own (with Parameter Store and Secrets Manager
@@ -42,7 +53,8 @@ export async function loadLambdaConfig(
   needs: LambdaConfigNeeds = {},
   source?: ConfigSourceFactory,
 ): Promise<LambdaConfig> {
-  const withDefaults = { DATA_DIR: LAMBDA_DATA_DIR, ASSISTANT_PROFILE: 'aws', ...definedOnly(env) };
+  const runsTurns = needs.runsTurns ?? true;
+  const withDefaults = { DATA_DIR: LAMBDA_DATA_DIR, ASSISTANT_PROFILE: 'aws', ...definedOnly(env), ...(runsTurns ? {} : NO_TURN_PORTS) };
   const app = source ? await loadAwsConfig(withDefaults, source) : await loadAwsConfig(withDefaults);
   const raw = Object.fromEntries(Object.keys(LambdaEnvSchema.properties).flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
   const lambda = Value.Default(LambdaEnvSchema, Value.Convert(LambdaEnvSchema, raw)) as Static<typeof LambdaEnvSchema>;
@@ -50,7 +62,7 @@ export async function loadLambdaConfig(
     const name = error.instancePath.replace(/^\//, '');
     return `${name}=${JSON.stringify(env[name] ?? '')}: ${error.message}`;
   });
-  problems.push(...unavailableOnLambda(app));
+  if (runsTurns) problems.push(...unavailableOnLambda(app));
   if (needs.alertTopic && !lambda.ALERT_TOPIC_ARN) problems.push('ALERT_TOPIC_ARN is required by the event consumer');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({

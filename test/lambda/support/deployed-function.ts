@@ -25,7 +25,15 @@ export interface DeployedFunction {
 export async function deployFunction(options: { node: string; bundle: BundleResult; functionName: string; env: Record<string, string> }): Promise<DeployedFunction> {
   const runtimeApi = await startLambdaRuntimeApi({ functionName: options.functionName });
   const client = startRuntimeClient({ node: options.node, taskRoot: options.bundle.outDir, runtimeApi: runtimeApi.address, functionName: options.functionName, env: options.env });
-  const invoke = (event: unknown, invokeOptions?: InvokeOptions) => runtimeApi.invoke(event, invokeOptions);
+  // A function that failed its init or died answers nothing: say so at once, with its output, instead of hanging.
+  const failed = Promise.race([
+    runtimeApi.initError.then((error) => `init failed: ${JSON.stringify(error)}`),
+    client.exited.then((code) => `the runtime client exited (${code})`),
+  ]).then((reason) => {
+    throw new Error(`${reason}\n--- function output ---\n${client.output().slice(-6000)}`);
+  });
+  failed.catch(() => undefined);
+  const invoke = (event: unknown, invokeOptions?: InvokeOptions) => Promise.race([runtimeApi.invoke(event, invokeOptions), failed]);
   return {
     runtimeApi, client, invoke,
     async call<T>(event: unknown, invokeOptions?: InvokeOptions) {
