@@ -59,6 +59,7 @@ export interface Assistant {
   minter: Bindings['tokenMinter'];
   readiness: Bindings['readiness'];
   synthesizer: Bindings['speechSynthesizer'];
+  telemetry: Bindings['telemetry'];
   /** Releases clients and files (closes the database). */
   close(): Promise<void>;
 }
@@ -66,7 +67,7 @@ export interface Assistant {
 /** Builds the container and resolves every use case an entrypoint may need, failing at start, not on a request. */
 export async function composeAssistant(config: AppConfig, options: ComposeOptions): Promise<Assistant> {
   const container = await createContainer(config, options);
-  const [handleTurn, conversations, skills, verifier, minter, readiness, synthesizer] = await Promise.all([
+  const [handleTurn, conversations, skills, verifier, minter, readiness, synthesizer, telemetry] = await Promise.all([
     container.getAsync('handleTurn'),
     container.getAsync('conversationService'),
     container.getAsync('skills'),
@@ -74,9 +75,10 @@ export async function composeAssistant(config: AppConfig, options: ComposeOption
     container.getAsync('tokenMinter'),
     container.getAsync('readiness'),
     container.getAsync('speechSynthesizer'),
+    container.getAsync('telemetry'),
   ]);
   return {
-    config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer,
+    config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer, telemetry,
     close: async () => {
       await container.unbindAllAsync();
     },

@@ -6,6 +6,7 @@ import { loadAwsConfig } from '../config/load-aws-config.js';
 import { composeAssistant, type Assistant } from '../container.js';
 import { createLogger } from '../logger.js';
 import { buildApp } from './app.js';
+import { startPeriodicFlush } from './telemetry-flush.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -32,12 +33,14 @@ export async function startServer(config: AppConfig, logger: Logger = createLogg
       corsOrigins: config.server.corsOrigins,
     });
     const url = await app.listen({ host: config.server.host, port: config.server.port });
+    const metrics = startPeriodicFlush(assistant.telemetry);
     return {
       app,
       assistant,
       url,
       async close() {
         await app.close();
+        metrics.stop();
         await assistant.close();
       },
     };
