@@ -65,6 +65,8 @@ export async function bundleFunction(name: LambdaFunctionName, outRoot = join(ro
     banner: { js: BANNER },
     metafile: true,
     logLevel: 'warning',
+    // `sentiment` (AFINN) builds a require path at run time; loadLambdaConfig refuses SENTIMENT=afinn on Lambda.
+    logOverride: { 'empty-glob': 'silent' },
     legalComments: 'none',
     chunkNames: 'chunks/[name]-[hash]',
   });
