@@ -1,3 +1,4 @@
+import { createSocket, type Socket } from 'node:dgram';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +47,8 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
   let fn: DeployedFunction;
   let tokens: Hs256TokenAuthority;
   let endpoints: Record<string, string>;
+  let xray: Socket;
+  const traces: string[] = [];
 
   beforeAll(async () => {
     [dynamo, bedrock, polly, comprehend, events, weather, bundle] = await Promise.all([
@@ -53,6 +56,10 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
       bundleForTest('api'),
     ]);
     table = await createTestTable(dynamo.endpoint);
+    // Stands for the X-Ray daemon: the tracer sends its segments here over UDP.
+    xray = createSocket('udp4');
+    xray.on('message', (message) => traces.push(message.toString('utf8')));
+    await new Promise<void>((resolve) => xray.bind(0, '127.0.0.1', resolve));
     tokens = new Hs256TokenAuthority({ secret: SECRET, issuer: 'voice-assistant-local', audience: 'voice-assistant' });
     endpoints = {
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url, AWS_ENDPOINT_URL_POLLY: polly.url,
@@ -64,13 +71,14 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
         ...endpoints,
         ASSISTANT_PROFILE: 'aws', DYNAMODB_TABLE: table.tableName, EVENT_BUS_NAME: 'assistant-bus', AUTH: 'local', AUTH_SECRET: SECRET,
         STT: 'none', LOG_LEVEL: 'warn', WEATHER_GEOCODING_URL: weather.url, WEATHER_FORECAST_URL: weather.url,
-        RATE_LIMIT_MAX: '0', DEADLINE_MARGIN_MS: '300', POWERTOOLS_TRACE_ENABLED: 'false',
+        RATE_LIMIT_MAX: '0', DEADLINE_MARGIN_MS: '300', AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${xray.address().port}`,
       },
     });
   }, 120_000);
 
   afterAll(async () => {
     await fn?.stop();
+    xray?.close();
     await table?.drop();
     await Promise.all([dynamo?.stop(), bedrock?.close(), polly?.close(), comprehend?.close(), events?.close(), weather?.close(), bundle?.remove()]);
   });
@@ -115,6 +123,20 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
       'UserInteraction', 'AssistantReplied', 'UserInteraction', 'AssistantReplied',
     ]));
   }, 60_000);
+
+  it('traces the invocation, each turn step and each DynamoDB call as X-Ray subsegments', async () => {
+    // Prepare
+    const headers = await bearer('kim');
+    const { json: conversation } = await call('http', { method: 'POST', url: '/v1/conversations', headers, body: {} });
+    traces.length = 0;
+    // Act
+    await call('http', { method: 'POST', url: `/v1/conversations/${conversation.id}/turns`, headers, body: { text: 'what is the meaning of life' } });
+    // Assess
+    await expect.poll(() => traces.join('\n'), { timeout: 5000 }).toContain('## assistant-api');
+    const sent = traces.join('\n');
+    for (const name of ['### turn.load', '### turn.understand', '### turn.respond', '### turn.persist', '### turn.publish']) expect(sent).toContain(`"name":"${name}"`);
+    for (const operation of ['GetItem', 'Query', 'TransactWriteItems']) expect(sent).toMatch(new RegExp(`"name":"DynamoDB"[^\\n]*"operation":"${operation}"`));
+  });
 
   it('answers a bad request with the API problem+json, mapped by the same error handler as the server', async () => {
     const response = await call('http', { method: 'POST', url: '/v1/conversations/nope/turns', headers: await bearer('frank'), body: { text: '' } });

@@ -19,9 +19,10 @@ export interface ObservabilityOptions {
 }
 
 /**
- * Built once per cold start at module scope. The tracer also captures every outgoing HTTP(S) request (so each SDK
- * call is a subsegment, whichever adapter made it) when tracing is on, which Powertools decides from the Lambda
- * environment (POWERTOOLS_TRACE_ENABLED=false turns it off).
+ * Built once per cold start at module scope. Tracing is on in Lambda (POWERTOOLS_TRACE_ENABLED=false turns it off).
+ * Clients the composition root holds are wrapped with `tracer.captureAWSv3Client`; Powertools' global HTTP capture
+ * is asked for too, but an ESM bundle's SDK imports `http` by name and is not reached by it (measured), so calls of
+ * clients made inside adapters show only within their step's subsegment.
  */
 export function createObservability(options: ObservabilityOptions): Observability {
   const logger = new Logger({ serviceName: options.serviceName });
