@@ -26,18 +26,22 @@ const event = JSON.parse(await (await import('node:fs/promises')).readFile(event
 const context = { functionName: 'bench', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
   memoryLimitInMB: '1024', awsRequestId: 'bench-1', logGroupName: '/aws/lambda/bench', logStreamName: 's', callbackWaitsForEmptyEventLoop: true,
   getRemainingTimeInMillis: () => 30000, done() {}, fail() {}, succeed() {} };
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const { handler } = await import(modulePath);
 const t1 = performance.now();
 const result = await handler(event, context);
 const t2 = performance.now();
-process.stdout.write('\\nCOLD-START ' + JSON.stringify({ importMs: t1 - t0, invokeMs: t2 - t1, status: result.statusCode }) + '\\n');
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write('\\nCOLD-START ' + JSON.stringify({ importMs: t1 - t0, invokeMs: t2 - t1, cpuMs: (cpu.user + cpu.system) / 1000, status: result.statusCode }) + '\\n');
 `;
 const BARE = `export const handler = async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' });\n`;
 
 interface Sample {
   importMs: number;
   invokeMs: number;
+  /** CPU time of the same span: what a busy machine inflates least. */
+  cpuMs: number;
   status: number;
 }
 
@@ -96,7 +100,7 @@ export async function runColdStartBench(): Promise<void> {
       process.stdout.write(
         `  ${label.padEnd(14)} bare handler ${b.toFixed(1).padStart(6)} ms   API bundle ${a.toFixed(1).padStart(6)} ms ` +
           `(import ${median(apiRuns.map((s) => s.importMs)).toFixed(1)} + first invoke ${median(apiRuns.map((s) => s.invokeMs)).toFixed(1)})   ` +
-          `difference ${(a - b).toFixed(1)} ms\n`,
+          `difference ${(a - b).toFixed(1)} ms; CPU ${median(apiRuns.map((s) => s.cpuMs)).toFixed(1)} ms\n`,
       );
     }
     const entryKb = bundle.entryBytes / 1024;
