@@ -29,6 +29,8 @@ export function lambdaLocalModule(config: AppConfig) {
       const { OpenMeteoWeatherProvider } = await import('../../../adapters/http/open-meteo-weather-provider.js');
       const inner = new OpenMeteoWeatherProvider({
         timeoutMs: config.weather.timeoutMs,
+        // Reading globalThis.fetch loads Node's HTTP client (undici); deferred to the first weather request, not the init.
+        fetch: (input, init) => globalThis.fetch(input, init),
         ...(config.weather.geocodingUrl && { geocodingUrl: config.weather.geocodingUrl }),
         ...(config.weather.forecastUrl && { forecastUrl: config.weather.forecastUrl }),
       });
