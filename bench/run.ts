@@ -71,3 +71,4 @@ process.stdout.write(`${row('(b) POST turn, local adapters', turn)}\n`);
 process.stdout.write(`ratio b/a: ${(turn.rps / bare.rps).toFixed(3)}\n`);
 process.stdout.write(`(c) core in-process, memory store: ${core.turnsPerSecond.toFixed(0)} turns/s, p99 ${core.p99.toFixed(2)} ms; ratio c/a ${(core.turnsPerSecond / bare.rps).toFixed(3)}\n`);
 if (bare.errors > 0 || turn.errors > 0) process.exitCode = 1;
+await (await import('./cold-start.js')).runColdStartBench();

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, extname, join, sep } from 'node:path';
-import { parseFile } from 'music-metadata';
 import { ValidationError, throwIfAborted } from '../../core/errors.js';
 import type { IoOptions } from '../../core/model/io.js';
 import type { MusicCatalog } from '../../core/ports/music-catalog.js';
@@ -49,6 +48,8 @@ export class JsonMusicCatalog implements MusicCatalog {
     const files = (await readdir(dir, { recursive: true }))
       .filter((relative) => AUDIO_EXTENSIONS.has(extname(relative).toLowerCase()))
       .sort();
+    // Only a folder of audio needs the tag reader; a JSON catalog (and a Lambda cold start) never loads it.
+    const { parseFile } = await import('music-metadata');
     const tracks: Track[] = [];
     for (const relative of files) {
       const common = await parseFile(join(dir, relative), { skipCovers: true }).then(

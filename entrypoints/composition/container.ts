@@ -79,6 +79,7 @@ export interface Assistant {
   minter: Bindings['tokenMinter'];
   readiness: Bindings['readiness'];
   synthesizer: Bindings['speechSynthesizer'];
+  telemetry: Bindings['telemetry'];
   /** Releases clients and files (closes the database). */
   close(): Promise<void>;
 }
@@ -90,7 +91,7 @@ export async function composeAssistant(config: AppConfig, options: ComposeOption
 
 /** Resolves the use cases of a built container; `close` unbinds it. */
 export async function resolveAssistant(container: TypedContainer<Bindings>): Promise<Assistant> {
-  const [config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer] = await Promise.all([
+  const [config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer, telemetry] = await Promise.all([
     container.getAsync('config'),
     container.getAsync('handleTurn'),
     container.getAsync('conversationService'),
@@ -99,9 +100,10 @@ export async function resolveAssistant(container: TypedContainer<Bindings>): Pro
     container.getAsync('tokenMinter'),
     container.getAsync('readiness'),
     container.getAsync('speechSynthesizer'),
+    container.getAsync('telemetry'),
   ]);
   return {
-    config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer,
+    config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer, telemetry,
     close: async () => {
       await container.unbindAllAsync();
     },

@@ -3,8 +3,6 @@ import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import swagger from '@fastify/swagger';
-import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ConversationService } from '../../core/conversation/conversation-service.js';
@@ -42,6 +40,8 @@ export interface AppOptions {
   /** Browser origins allowed to call the API (exact `scheme://host[:port]`); default none, so no CORS headers at all. */
   corsOrigins?: readonly string[];
   readiness?: () => Promise<Record<string, string>>;
+  /** Serve the OpenAPI document and Swagger UI at /docs; default true (the Lambda API leaves them out of its bundle). */
+  docs?: boolean;
   version?: string;
   trustProxy?: boolean;
 }
@@ -104,28 +104,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       maxAge: 600,
     });
   }
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'Voice Assistant API', version: options.version ?? '0.0.0', description: 'Talk to the assistant over HTTP.' },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
-      tags: [
-        { name: 'conversations', description: 'Your conversations and their history' },
-        { name: 'turns', description: 'Talking to the assistant' },
-        { name: 'me', description: 'Your preferences and data' },
-        { name: 'skills', description: 'What the assistant can do' },
-        { name: 'health', description: 'Probes' },
-      ],
-    },
-  });
-  await app.register(swaggerUi, {
-    routePrefix: '/docs',
-    // Swagger UI would otherwise send the document to validator.swagger.io; nothing leaves the machine.
-    uiConfig: { validatorUrl: null },
-    staticCSP: true,
-    // Served over plain HTTP on a LAN address, an upgrade to HTTPS would break every asset of the page.
-    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, '').replace(' validator.swagger.io', ''),
-  });
+  if (options.docs !== false) await registerDocs(app, options.version);
   await app.register(healthRoutes, {
     ...(options.readiness && { readiness: options.readiness }),
     ...(options.version !== undefined && { version: options.version }),
@@ -156,6 +135,33 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/v1' },
   );
   return app;
+}
+
+/** The OpenAPI document and Swagger UI; their plugins are imported only when served, so bundles without docs skip them. */
+async function registerDocs(app: FastifyInstance, version: string | undefined): Promise<void> {
+  const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([import('@fastify/swagger'), import('@fastify/swagger-ui')]);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Voice Assistant API', version: version ?? '0.0.0', description: 'Talk to the assistant over HTTP.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      tags: [
+        { name: 'conversations', description: 'Your conversations and their history' },
+        { name: 'turns', description: 'Talking to the assistant' },
+        { name: 'me', description: 'Your preferences and data' },
+        { name: 'skills', description: 'What the assistant can do' },
+        { name: 'health', description: 'Probes' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Swagger UI would otherwise send the document to validator.swagger.io; nothing leaves the machine.
+    uiConfig: { validatorUrl: null },
+    staticCSP: true,
+    // Served over plain HTTP on a LAN address, an upgrade to HTTPS would break every asset of the page.
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, '').replace(' validator.swagger.io', ''),
+  });
 }
 
 /** Trusts a caller's x-request-id only when it is short and plain, so it cannot forge or flood log lines. */

@@ -7,6 +7,7 @@ import { composeAssistant, type Assistant } from '../composition/container.js';
 import { createLogger } from '../composition/logger.js';
 import { buildApp } from './app.js';
 import { appOptionsFor } from './app-options.js';
+import { startPeriodicFlush } from './telemetry-flush.js';
 
 export interface RunningServer {
   app: FastifyInstance;
@@ -21,12 +22,14 @@ export async function startServer(config: AppConfig, logger: Logger = createLogg
   try {
     const app = await buildApp({ ...appOptionsFor(assistant), logger });
     const url = await app.listen({ host: config.server.host, port: config.server.port });
+    const metrics = startPeriodicFlush(assistant.telemetry);
     return {
       app,
       assistant,
       url,
       async close() {
         await app.close();
+        metrics.stop();
         await assistant.close();
       },
     };

@@ -1,0 +1,117 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { Hs256TokenAuthority } from '../adapters/local/hs256-token-authority.js';
+import { bundleFunction, ENTRY_FILE } from '../scripts/bundle-lambda.js';
+import { restApiEvent } from '../test/fakes/lambda/api-gateway-events.js';
+import { locateNode22 } from '../test/fakes/lambda/node22.js';
+
+/** The targets of the issue: what a cold start may cost here, and how big the entry file may be. */
+const TARGET_MS = 120;
+const TARGET_ENTRY_BYTES = 800 * 1024;
+const RUNS = Number(process.env.COLD_START_RUNS ?? 11);
+const SECRET = 'cold-start-bench-secret-of-32-characters!';
+
+/*
+ * Run in a fresh process per sample: import the handler module (what Lambda's init does), then invoke it once with a
+ * synthetic API Gateway event (the first request). Times are taken inside the process, so process start-up, which
+ * Lambda pays for any function, is left out of both the bundle's and the bare handler's figure.
+ */
+const PROBE = `
+const [modulePath, eventPath] = process.argv.slice(2);
+const event = JSON.parse(await (await import('node:fs/promises')).readFile(eventPath, 'utf8'));
+const context = { functionName: 'bench', functionVersion: '$LATEST', invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:bench',
+  memoryLimitInMB: '1024', awsRequestId: 'bench-1', logGroupName: '/aws/lambda/bench', logStreamName: 's', callbackWaitsForEmptyEventLoop: true,
+  getRemainingTimeInMillis: () => 30000, done() {}, fail() {}, succeed() {} };
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const { handler } = await import(modulePath);
+const t1 = performance.now();
+const result = await handler(event, context);
+const t2 = performance.now();
+const cpu = process.cpuUsage(cpu0);
+process.stdout.write('\\nCOLD-START ' + JSON.stringify({ importMs: t1 - t0, invokeMs: t2 - t1, cpuMs: (cpu.user + cpu.system) / 1000, status: result.statusCode }) + '\\n');
+`;
+const BARE = `export const handler = async () => ({ statusCode: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}' });\n`;
+
+interface Sample {
+  importMs: number;
+  invokeMs: number;
+  /** CPU time of the same span: what a busy machine inflates least. */
+  cpuMs: number;
+  status: number;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+async function sample(node: string, probe: string, modulePath: string, eventPath: string, env: Record<string, string>): Promise<Sample> {
+  const { stdout } = await promisify(execFile)(node, [probe, modulePath, eventPath], { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+  const line = stdout.split('\n').find((l) => l.startsWith('COLD-START '));
+  if (!line) throw new Error(`no measurement in the probe's output:\n${stdout.slice(-2000)}`);
+  return JSON.parse(line.slice('COLD-START '.length)) as Sample;
+}
+
+/** Import + first invoke of the API bundle against a bare handler, in fresh processes, on Node 20 and Node 22. */
+export async function runColdStartBench(): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'cold-start-'));
+  try {
+    const bundle = await bundleFunction('api', join(dir, 'dist'));
+    const probe = join(dir, 'probe.mjs');
+    const bare = join(dir, 'bare.mjs');
+    const eventPath = join(dir, 'event.json');
+    const token = await new Hs256TokenAuthority({ secret: SECRET, issuer: 'voice-assistant-local', audience: 'voice-assistant' }).mint({ userId: 'bench', ttlSeconds: 3600 });
+    await writeFile(probe, PROBE);
+    await writeFile(bare, BARE);
+    // An authenticated route that touches no AWS service: the cold start measured is the function's own.
+    await writeFile(eventPath, JSON.stringify(restApiEvent({ method: 'GET', url: '/v1/skills', headers: { authorization: `Bearer ${token}` } })));
+    const env = {
+      PATH: process.env.PATH ?? '', TZ: 'UTC', NODE_ENV: 'production',
+      AWS_LAMBDA_FUNCTION_NAME: 'bench', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024', AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand', AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench', ASSISTANT_PROFILE: 'aws', AUTH: 'local', AUTH_SECRET: SECRET, LOG_LEVEL: 'warn',
+      POWERTOOLS_TRACE_ENABLED: 'false',
+    };
+    const node22 = await locateNode22();
+    const runtimes: [string, string][] = [[`node ${process.versions.node}`, process.execPath]];
+    if ('path' in node22) runtimes.push([`node ${node22.version}`, node22.path]);
+    else process.stdout.write(`cold start: Node 22 skipped (${node22.skip})\n`);
+
+    const load = loadavg().map((l) => l.toFixed(1)).join(' ');
+    process.stdout.write(`cold start: import + first invoke (GET /v1/skills, REST API event), fresh process per run, median of ${RUNS}; load average ${load}\n`);
+    let worst = 0;
+    for (const [label, node] of runtimes) {
+      const bareRuns: Sample[] = [];
+      const apiRuns: Sample[] = [];
+      // Interleaved, so a busy moment of the machine weighs on both alike.
+      for (let run = 0; run < RUNS; run += 1) {
+        bareRuns.push(await sample(node, probe, bare, eventPath, env));
+        apiRuns.push(await sample(node, probe, join(bundle.outDir, ENTRY_FILE), eventPath, env));
+      }
+      if (apiRuns.some((s) => s.status !== 200)) throw new Error(`the API bundle answered ${apiRuns.map((s) => s.status).join(',')}`);
+      const total = (s: Sample) => s.importMs + s.invokeMs;
+      const [b, a] = [median(bareRuns.map(total)), median(apiRuns.map(total))];
+      worst = Math.max(worst, a);
+      process.stdout.write(
+        `  ${label.padEnd(14)} bare handler ${b.toFixed(1).padStart(6)} ms   API bundle ${a.toFixed(1).padStart(6)} ms ` +
+          `(import ${median(apiRuns.map((s) => s.importMs)).toFixed(1)} + first invoke ${median(apiRuns.map((s) => s.invokeMs)).toFixed(1)})   ` +
+          `difference ${(a - b).toFixed(1)} ms; CPU ${median(apiRuns.map((s) => s.cpuMs)).toFixed(1)} ms\n`,
+      );
+    }
+    const entryKb = bundle.entryBytes / 1024;
+    process.stdout.write(`  target import + first invoke <= ${TARGET_MS} ms: ${worst <= TARGET_MS ? 'met' : 'MISSED'} (slowest runtime ${worst.toFixed(1)} ms)\n`);
+    process.stdout.write(
+      `  API bundle size: entry ${entryKb.toFixed(1)} KB (target <= ${TARGET_ENTRY_BYTES / 1024} KB: ${bundle.entryBytes <= TARGET_ENTRY_BYTES ? 'met' : 'MISSED'}), ` +
+        `${(bundle.totalBytes / 1024).toFixed(1)} KB with the lazily loaded chunks, minified\n`,
+    );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await runColdStartBench();

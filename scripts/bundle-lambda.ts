@@ -1,0 +1,107 @@
+import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Each Lambda function: its handler module (exporting `handler`), bundled on its own. */
+export const LAMBDA_FUNCTIONS = {
+  api: 'entrypoints/lambda/api/handler.ts',
+  events: 'entrypoints/lambda/events/handler.ts',
+} as const;
+export type LambdaFunctionName = keyof typeof LAMBDA_FUNCTIONS;
+
+/** The file the runtime loads (`_HANDLER=index.handler`); chunks beside it load when a lazy import first runs. */
+export const ENTRY_FILE = 'index.mjs';
+
+/**
+ * Packages a Lambda bundle must never contain: native or GPL optional dependencies of the local profile, and the
+ * server-only parts. The bundle test reads the metafile for them.
+ */
+export const NEVER_BUNDLED = ['better-sqlite3', '@echogarden/espeak-ng-emscripten', 'adapters/local/sqlite-', 'adapters/local/espeak-', 'close-with-grace'];
+
+/*
+ * ESM bundles use `import.meta.url`; a few CommonJS dependencies still reach for require/__dirname, which ESM lacks.
+ * The banner gives every output file (entry and chunks) both, under names the minifier leaves alone.
+ */
+const BANNER = [
+  "import { createRequire as __bundleRequire } from 'node:module';",
+  "import { fileURLToPath as __bundleFileUrl } from 'node:url';",
+  "import { dirname as __bundleDirname } from 'node:path';",
+  'const require = __bundleRequire(import.meta.url);',
+  'const __filename = __bundleFileUrl(import.meta.url);',
+  'const __dirname = __bundleDirname(__filename);',
+].join('\n');
+
+export interface BundleResult {
+  name: LambdaFunctionName;
+  outDir: string;
+  entryBytes: number;
+  totalBytes: number;
+  metafile: Metafile;
+}
+
+/** Bundles one function into `outRoot/<name>/`: ESM, minified, source maps, the AWS SDK clients inside. */
+export async function bundleFunction(name: LambdaFunctionName, outRoot = join(root, 'dist', 'lambda')): Promise<BundleResult> {
+  const outDir = join(outRoot, name);
+  await rm(outDir, { recursive: true, force: true });
+  const result = await build({
+    absWorkingDir: root,
+    entryPoints: { index: join(root, LAMBDA_FUNCTIONS[name]) },
+    outdir: outDir,
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    // Prefer packages' ESM builds: smaller and tree-shakeable (the SDK's dist-es).
+    mainFields: ['module', 'main'],
+    minify: true,
+    sourcemap: true,
+    // The nodejs22.x runtime ships an SDK, but not necessarily the version tested here: bundle ours.
+    external: [],
+    banner: { js: BANNER },
+    metafile: true,
+    logLevel: 'warning',
+    // `sentiment` (AFINN) builds a require path at run time; loadLambdaConfig refuses SENTIMENT=afinn on Lambda.
+    logOverride: { 'empty-glob': 'silent' },
+    legalComments: 'none',
+    chunkNames: 'chunks/[name]-[hash]',
+  });
+  await mkdir(outDir, { recursive: true });
+  // The sample music catalog is read from beside the bundle when MUSIC_CATALOG_PATH is not set.
+  await copyFile(join(root, 'adapters/local/data/sample-catalog.json'), join(outDir, 'sample-catalog.json'));
+  const entryBytes = (await stat(join(outDir, ENTRY_FILE))).size;
+  return { name, outDir, entryBytes, totalBytes: await jsBytes(outDir), metafile: result.metafile };
+}
+
+async function jsBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.mjs')) total += (await stat(join(entry.parentPath, entry.name))).size;
+  }
+  return total;
+}
+
+/** The inputs of a metafile that match any of `needles`: what must not be there. */
+export function forbiddenInputs(metafile: Metafile, needles: readonly string[] = NEVER_BUNDLED): string[] {
+  return Object.keys(metafile.inputs).filter((input) => needles.some((needle) => input.includes(needle)));
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const only = process.argv.slice(2) as LambdaFunctionName[];
+  const names = only.length > 0 ? only : (Object.keys(LAMBDA_FUNCTIONS) as LambdaFunctionName[]);
+  for (const name of names) {
+    const bundle = await bundleFunction(name);
+    const forbidden = forbiddenInputs(bundle.metafile);
+    console.log(`${relative(root, bundle.outDir)}/${ENTRY_FILE}: ${kb(bundle.entryBytes)} entry, ${kb(bundle.totalBytes)} with lazy chunks`);
+    if (forbidden.length > 0) {
+      console.error(`  refusing: ${name} contains ${forbidden.join(', ')}`);
+      process.exitCode = 1;
+    }
+  }
+}

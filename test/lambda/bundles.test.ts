@@ -1,0 +1,56 @@
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENTRY_FILE, forbiddenInputs, LAMBDA_FUNCTIONS, NEVER_BUNDLED, type LambdaFunctionName } from '../../scripts/bundle-lambda.js';
+import { bundleForTest } from './support/deployed-function.js';
+
+const names = Object.keys(LAMBDA_FUNCTIONS) as LambdaFunctionName[];
+
+/** What `npm run bundle` produces, read from esbuild's metafile: what is in each function and what must never be. */
+describe.each(names)('the %s bundle', (name) => {
+  let bundle: Awaited<ReturnType<typeof bundleForTest>>;
+  beforeAll(async () => {
+    bundle = await bundleForTest(name);
+  }, 60_000);
+  afterAll(async () => {
+    await bundle?.remove();
+  });
+
+  const inputs = () => Object.keys(bundle.metafile.inputs);
+  const outputs = () => Object.entries(bundle.metafile.outputs);
+
+  it('leaves out the optional native and GPL dependencies (SQLite, eSpeak) and everything built on them', () => {
+    expect(forbiddenInputs(bundle.metafile)).toEqual([]);
+    expect(inputs().some((input) => input.includes('adapters/local/'))).toBe(name === 'api');
+  });
+
+  it('is judged by a check that would see them: the needles match the modules they stand for', () => {
+    const probe = { inputs: { 'node_modules/better-sqlite3/lib/index.js': {}, 'adapters/local/espeak-speech-synthesizer.ts': {} }, outputs: {} };
+    expect(forbiddenInputs(probe as never, NEVER_BUNDLED)).toHaveLength(2);
+  });
+
+  it('carries its own AWS SDK instead of the runtime\'s', () => {
+    const sdk = name === 'api' ? '@aws-sdk/client-dynamodb' : '@aws-sdk/client-sns';
+    expect(inputs().some((input) => input.includes(`node_modules/${sdk}/`))).toBe(true);
+    expect(outputs().every(([, output]) => !output.imports.some((i) => i.external && i.path.startsWith('@aws-sdk/')))).toBe(true);
+  });
+
+  it('is one ESM entry with source maps, the SDK clients in chunks loaded on first use', () => {
+    const entry = outputs().find(([path]) => path.endsWith(`/${name}/${ENTRY_FILE}`));
+    expect(entry?.[1].entryPoint).toBe(LAMBDA_FUNCTIONS[name]);
+    expect(existsSync(`${bundle.outDir}/${ENTRY_FILE}.map`)).toBe(true);
+    if (name === 'api') {
+      // The entry imports the SDK clients lazily: Bedrock and Polly are not in the entry's static closure.
+      const staticClosure = new Set<string>();
+      const visit = (path: string) => {
+        if (staticClosure.has(path)) return;
+        staticClosure.add(path);
+        for (const i of bundle.metafile.outputs[path]?.imports ?? []) if (i.kind === 'import-statement') visit(i.path);
+      };
+      visit(entry![0]);
+      const eager = [...staticClosure].flatMap((path) => Object.keys(bundle.metafile.outputs[path]?.inputs ?? {}));
+      expect(eager.some((input) => input.includes('@aws-sdk/client-bedrock-runtime'))).toBe(false);
+      expect(eager.some((input) => input.includes('@aws-sdk/client-polly'))).toBe(false);
+      expect(inputs().some((input) => input.includes('@aws-sdk/client-bedrock-runtime'))).toBe(true);
+    }
+  });
+});
