@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Fastify from 'fastify';
@@ -6,42 +7,84 @@ import { loadConfig } from '../entrypoints/config/config.js';
 import { createLocalTokenAuthority } from '../entrypoints/local-module.js';
 import { createLogger } from '../entrypoints/logger.js';
 import { startServer } from '../entrypoints/http/server.js';
+import type { Target, TargetMode } from './target-process.js';
 
 /**
  * A server under load, run in its own process so the load generator does not share its event loop.
- * Prints one JSON line `{ url, headers, paths }` when ready and stops on SIGTERM.
+ * Prints one JSON line `{ url, method, headers, paths }` when ready and stops on SIGTERM.
+ *
+ * Modes: `echo` (bare Fastify), `turn` (POST a turn, default SQLite store), `turn-memory` (the same on the memory store),
+ * `history` (authenticated GET of 10 stored turns, SQLite store).
  */
-const mode = process.argv[2];
+const mode = process.argv[2] as TargetMode | undefined;
 const conversations = Number(process.argv[3] ?? 10);
+/** Turns each conversation holds before a history run: 5 exchanges, so a page of 10 items. */
+const HISTORY_EXCHANGES = 5;
 
 if (mode === 'echo') {
   const app = Fastify({ logger: false });
   app.post('/echo', async (request) => request.body);
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  ready({ url, headers: {}, paths: ['/echo'] }, () => app.close());
-} else if (mode === 'turn') {
+  await ready({ url, method: 'POST', headers: {}, paths: ['/echo'] }, () => app.close());
+} else if (mode === 'turn' || mode === 'turn-memory' || mode === 'history') {
   const dataDir = await mkdtemp(join(tmpdir(), 'assistant-bench-'));
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'silent', RATE_LIMIT_MAX: '0', TTS: 'none' });
+  const config = loadConfig({
+    DATA_DIR: dataDir,
+    PORT: '0',
+    LOG_LEVEL: 'silent',
+    // The limiter stays on (its cost is part of a request) with a ceiling no run reaches; BENCH_RATE_LIMIT_MAX=0 turns it off.
+    RATE_LIMIT_MAX: process.env.BENCH_RATE_LIMIT_MAX ?? '1000000',
+    TTS: 'none',
+    ...(mode === 'turn-memory' && { CONVERSATION_STORE: 'memory' }),
+  });
   const server = await startServer(config, createLogger('silent'));
   const token = await (await createLocalTokenAuthority(config)).mint({ userId: 'bench', ttlSeconds: 3600 });
   const headers = { authorization: `Bearer ${token}` };
-  const paths: string[] = [];
+  const json = { ...headers, 'content-type': 'application/json' };
+  const ids: string[] = [];
   for (let i = 0; i < conversations; i += 1) {
-    const created = await fetch(`${server.url}/v1/conversations`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: '{}' });
-    paths.push(`/v1/conversations/${((await created.json()) as { id: string }).id}/turns`);
+    const created = await fetch(`${server.url}/v1/conversations`, { method: 'POST', headers: json, body: '{}' });
+    ids.push(((await created.json()) as { id: string }).id);
   }
-  ready({ url: server.url, headers, paths }, async () => {
+  if (mode === 'history') {
+    for (const id of ids) {
+      for (let i = 0; i < HISTORY_EXCHANGES; i += 1) {
+        const turn = await fetch(`${server.url}/v1/conversations/${id}/turns`, { method: 'POST', headers: json, body: JSON.stringify({ text: 'what time is it' }) });
+        if (!turn.ok) throw new Error(`seeding history failed: ${turn.status} ${await turn.text()}`);
+      }
+    }
+  }
+  const paths = ids.map((id) => (mode === 'history' ? `/v1/conversations/${id}/turns?limit=${HISTORY_EXCHANGES * 2}` : `/v1/conversations/${id}/turns`));
+  await ready({ url: server.url, method: mode === 'history' ? 'GET' : 'POST', headers, paths }, async () => {
     await server.close();
     await rm(dataDir, { recursive: true, force: true });
   });
 } else {
-  process.stderr.write('usage: target-server.ts echo|turn [conversations]\n');
+  process.stderr.write('usage: target-server.ts echo|turn|turn-memory|history [conversations]\n');
   process.exit(2);
 }
 
-function ready(target: { url: string; headers: Record<string, string>; paths: string[] }, close: () => Promise<unknown>) {
+async function ready(target: Target, close: () => Promise<unknown>) {
+  const profile = await startProfiling(process.env.BENCH_CPU_PROFILE);
   process.stdout.write(`${JSON.stringify({ ...target, rssBytes: process.memoryUsage().rss })}\n`);
   process.once('SIGTERM', () => {
-    close().finally(() => process.exit(0));
+    profile()
+      .then(close)
+      .finally(() => process.exit(0));
   });
+}
+
+/** With BENCH_CPU_PROFILE=<file>, samples the CPU from ready to SIGTERM (not the start-up) and writes a .cpuprofile there. */
+async function startProfiling(file: string | undefined): Promise<() => Promise<void>> {
+  if (!file) return async () => {};
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 250 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    await writeFile(file, JSON.stringify(profile));
+    session.disconnect();
+  };
 }
