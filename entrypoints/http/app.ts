@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -13,6 +12,7 @@ import type { TokenVerifier } from '../../core/ports/token-verifier.js';
 import type { SkillRegistry } from '../../core/skills/skill-registry.js';
 import authPlugin from './plugins/auth.js';
 import type { AuthFailureLimit } from './plugins/auth-failure-throttle.js';
+import securityHeaders from './plugins/security-headers.js';
 import { HttpProblem, installProblemHandlers, sendFrameworkProblem } from './problem.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
@@ -78,12 +78,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // The API answers JSON only: nothing may be loaded, framed or sniffed. /docs sets its own, looser policy below.
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+  await app.register(securityHeaders, {
+    helmet: {
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+      },
+      frameguard: { action: 'deny' },
     },
-    frameguard: { action: 'deny' },
   });
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     const allowed = new Set(options.corsOrigins);
