@@ -4,7 +4,6 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ConversationService } from '../../core/conversation/conversation-service.js';
 import type { HandleTurn } from '../../core/pipeline/turn-pipeline.js';
@@ -19,6 +18,7 @@ import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { skillRoutes } from './routes/skills.js';
 import { turnRoutes } from './routes/turns.js';
+import { typeBoxValidatorCompiler } from './validator-compiler.js';
 
 export interface AppOptions {
   handleTurn: HandleTurn;
@@ -69,7 +69,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: sendFrameworkProblem,
   });
   // TypeBox's compiler converts query strings and params but checks bodies strictly: "123" is not a number there.
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(typeBoxValidatorCompiler);
   // Only JSON is spoken; without this a text/plain body would reach validation and be reported as the wrong shape.
   app.removeContentTypeParser('text/plain');
   installProblemHandlers(app);
