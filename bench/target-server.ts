@@ -40,17 +40,14 @@ if (mode === 'echo') {
   const server = await startServer(config, createLogger('silent'));
   const token = await (await createLocalTokenAuthority(config)).mint({ userId: 'bench', ttlSeconds: 3600 });
   const headers = { authorization: `Bearer ${token}` };
-  const json = { ...headers, 'content-type': 'application/json' };
+  // Seeded through the use cases in process, not over HTTP: an HTTP client (undici) in the measured process would
+  // count its own memory and garbage against the server.
   const ids: string[] = [];
-  for (let i = 0; i < conversations; i += 1) {
-    const created = await fetch(`${server.url}/v1/conversations`, { method: 'POST', headers: json, body: '{}' });
-    ids.push(((await created.json()) as { id: string }).id);
-  }
+  for (let i = 0; i < conversations; i += 1) ids.push((await server.assistant.conversations.create('bench')).id);
   if (mode === 'history') {
-    for (const id of ids) {
+    for (const conversationId of ids) {
       for (let i = 0; i < HISTORY_EXCHANGES; i += 1) {
-        const turn = await fetch(`${server.url}/v1/conversations/${id}/turns`, { method: 'POST', headers: json, body: JSON.stringify({ text: 'what time is it' }) });
-        if (!turn.ok) throw new Error(`seeding history failed: ${turn.status} ${await turn.text()}`);
+        await server.assistant.handleTurn({ userId: 'bench', conversationId, input: { kind: 'text', text: 'what time is it' } });
       }
     }
   }
