@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -63,6 +64,16 @@ if (mode === 'echo') {
 
 async function ready(target: Target, close: () => Promise<unknown>) {
   const profile = await startProfiling(process.env.BENCH_CPU_PROFILE);
+  if (process.env.BENCH_MEMORY_LOG) {
+    // Where the RSS goes while loaded: the V8 heap (used / committed), memory outside it, and the RSS, every 2 s.
+    const mb = (bytes: number) => (bytes / 1048576).toFixed(1);
+    setInterval(() => {
+      const m = process.memoryUsage();
+      const kinds = /RssAnon:\s+(\d+)[\s\S]*RssFile:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
+      const split = kinds ? ` (anonymous ${mb(Number(kinds[1]) * 1024)}, files ${mb(Number(kinds[2]) * 1024)})` : '';
+      process.stderr.write(`memory: rss ${mb(m.rss)}${split} heap used ${mb(m.heapUsed)} committed ${mb(m.heapTotal)} external ${mb(m.external)} MB\n`);
+    }, 2000).unref();
+  }
   process.stdout.write(`${JSON.stringify({ ...target, rssBytes: process.memoryUsage().rss })}\n`);
   process.once('SIGTERM', () => {
     profile()
