@@ -12,13 +12,25 @@ const seconds = Number(process.env.LOAD_SECONDS ?? 60);
 const connections = Number(process.env.LOAD_CONNECTIONS ?? 100);
 const conversations = Number(process.env.LOAD_CONVERSATIONS ?? 1000);
 /** The memory bound RELIABILITY.md documents for the server under this load. */
-const rssBoundMb = Number(process.env.LOAD_RSS_BOUND_MB ?? 300);
+const rssBoundMb = Number(process.env.LOAD_RSS_BOUND_MB ?? 150);
 /**
  * V8's old-space limit for the server, as a deployment sets it (NODE_OPTIONS). Without one, V8 sizes the heap by the
  * allocation rate and lets garbage pile up to ~180 MB under this load although the live heap stays near 40 MB.
  */
 const heapMb = Number(process.env.LOAD_HEAP_MB ?? 160);
 const SAMPLE_EVERY_MS = 250;
+/**
+ * `dist` (default): the server compiled to plain ESM (scripts/build.ts) on plain node, as `npm run start:dist` runs it.
+ * `tsx`: the TypeScript through tsx, as `npm start` runs it; tsx's loader thread (its own V8 isolate) and source maps
+ * add about 25 MB of RSS.
+ */
+const targetKind = process.env.LOAD_TARGET === 'tsx' ? 'tsx' : 'dist';
+/**
+ * glibc's malloc arenas for the server, as a deployment sets them (environment). By default glibc gives each thread
+ * that allocates (V8's GC and compiler workers, libuv's pool) an arena of its own, up to 8 per core, and their
+ * fragments add ~10 MB of RSS over a minute of this load although nothing is retained; 2 arenas keep it flat. '' = glibc's default.
+ */
+const mallocArenas = process.env.LOAD_MALLOC_ARENA_MAX ?? '2';
 
 // Only what the embedded adapters answer on their own: nothing here may reach past 127.0.0.1 (no weather lookup).
 const utterances = ['what time is it', 'hello', 'play some jazz', 'what can you do', "what's the date", 'tell me a joke', 'next song', 'thanks'];
@@ -42,9 +54,15 @@ function rssOf(pid: number): number | undefined {
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 process.stdout.write(
-  `load: ${seconds}s at ${connections} connections over ${conversations} conversations, POST /v1/conversations/:id/turns on loopback, server heap limit ${heapMb} MB\n`,
+  `load: ${seconds}s at ${connections} connections over ${conversations} conversations, POST /v1/conversations/:id/turns on loopback, ` +
+    `server heap limit ${heapMb} MB, MALLOC_ARENA_MAX ${mallocArenas || 'unset'}, server ${targetKind === 'dist' ? 'compiled (dist/, plain node; LOAD_TARGET=tsx for the tsx run)' : 'through tsx'}\n`,
 );
-const { target, child, stop } = await startTarget('turn', conversations, { nodeFlags: heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : [] });
+if (targetKind === 'dist') execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--bench'], { stdio: 'inherit' });
+const { target, child, stop } = await startTarget('turn', conversations, {
+  nodeFlags: heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : [],
+  compiled: targetKind === 'dist',
+  ...(mallocArenas && { env: { MALLOC_ARENA_MAX: mallocArenas } }),
+});
 const pid = child.pid;
 if (pid === undefined) throw new Error('the target server did not start');
 let peakRss = rssOf(pid) ?? 0;

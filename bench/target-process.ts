@@ -3,8 +3,12 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 
 /** What a target server announces when it is ready: where to send requests, with which headers, on which paths. */
+/** What the target server runs: see bench/target-server.ts. */
+export type TargetMode = 'echo' | 'turn' | 'turn-memory' | 'history';
+
 export interface Target {
   url: string;
+  method: 'GET' | 'POST';
   headers: Record<string, string>;
   paths: string[];
   /** The server's resident set size when it became ready. */
@@ -19,13 +23,16 @@ export interface TargetProcess {
 
 /**
  * Starts bench/target-server.ts in its own process (so the load generator does not share its event loop) and waits
- * for its ready line. `nodeFlags` go to the server's node (e.g. a heap limit).
+ * for its ready line. `nodeFlags` go to the server's node (e.g. a heap limit), `env` adds to its environment;
+ * `compiled` runs dist/bench-target.mjs (`npm run build -- --bench`) on plain node instead of the TypeScript through tsx.
  */
-export async function startTarget(mode: 'echo' | 'turn', conversations: number, options: { nodeFlags?: readonly string[] } = {}): Promise<TargetProcess> {
-  const script = new URL('./target-server.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), '--import', 'tsx', script, mode, String(conversations)], {
+export async function startTarget(mode: TargetMode, conversations: number, options: { nodeFlags?: readonly string[]; env?: Record<string, string>; compiled?: boolean } = {}): Promise<TargetProcess> {
+  const script = options.compiled
+    ? new URL('../dist/bench-target.mjs', import.meta.url).pathname
+    : new URL('./target-server.ts', import.meta.url).pathname;
+  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...(options.compiled ? [] : ['--import', 'tsx']), script, mode, String(conversations)], {
     stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production' },
+    env: { ...process.env, NODE_ENV: 'production', ...options.env },
   });
   const lines = createInterface({ input: child.stdout });
   const [line] = (await once(lines, 'line')) as [string];

@@ -44,7 +44,6 @@ function prepareStatements(db: Database) {
        WHERE user_id = @user_id AND id = @id AND version = @expected
        RETURNING *`,
     ),
-    lastSeq: db.prepare('SELECT MAX(seq) AS seq FROM turns WHERE user_id = ? AND conversation_id = ?'),
     insertTurn: db.prepare('INSERT INTO turns (user_id, conversation_id, seq, body) VALUES (?, ?, ?, ?)'),
     recent: db.prepare(
       `SELECT body FROM (
@@ -125,8 +124,8 @@ export class SqliteConversationStore implements ConversationStore {
         if (this.sql.header.get(userId, conversationId) === undefined) throw new ConversationNotFoundError(conversationId);
         throw new VersionConflictError(conversationId, exchange.expectedVersion);
       }
-      const { seq } = this.sql.lastSeq.get(userId, conversationId) as { seq: number | null };
-      const first = (seq ?? -1) + 1;
+      // Turns are numbered from 0 without gaps, so the count before this exchange is the next seq (no MAX(seq) query).
+      const first = row.turn_count - bodies.length;
       for (const [index, body] of bodies.entries()) this.sql.insertTurn.run(userId, conversationId, first + index, body);
       return row;
     });

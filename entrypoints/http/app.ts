@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
-import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { ConversationService } from '../../core/conversation/conversation-service.js';
 import type { HandleTurn } from '../../core/pipeline/turn-pipeline.js';
@@ -11,12 +9,14 @@ import type { TokenVerifier } from '../../core/ports/token-verifier.js';
 import type { SkillRegistry } from '../../core/skills/skill-registry.js';
 import authPlugin from './plugins/auth.js';
 import type { AuthFailureLimit } from './plugins/auth-failure-throttle.js';
+import securityHeaders from './plugins/security-headers.js';
 import { HttpProblem, installProblemHandlers, sendFrameworkProblem } from './problem.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { skillRoutes } from './routes/skills.js';
 import { turnRoutes } from './routes/turns.js';
+import { typeBoxValidatorCompiler } from './validator-compiler.js';
 
 export interface AppOptions {
   handleTurn: HandleTurn;
@@ -73,7 +73,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   });
   // TypeBox's compiler converts query strings and params but checks bodies strictly: "123" is not a number there.
-  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.setValidatorCompiler(typeBoxValidatorCompiler);
   // Only JSON is spoken; without this a text/plain body would reach validation and be reported as the wrong shape.
   app.removeContentTypeParser('text/plain');
   installProblemHandlers(app);
@@ -82,12 +82,14 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   // The API answers JSON only: nothing may be loaded, framed or sniffed. /docs sets its own, looser policy below.
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+  await app.register(securityHeaders, {
+    helmet: {
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+      },
+      frameguard: { action: 'deny' },
     },
-    frameguard: { action: 'deny' },
   });
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     const allowed = new Set(options.corsOrigins);

@@ -112,4 +112,20 @@ describe('Hs256TokenAuthority', () => {
     await expect(new Hs256TokenAuthority({ secret, issuer: 'other', audience: AUDIENCE }).verify({ token })).rejects.toBeInstanceOf(UnauthenticatedError);
     await expect(new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: 'other' }).verify({ token })).rejects.toBeInstanceOf(UnauthenticatedError);
   });
+
+  it('on the system clock, answers a verified token from its cache only until the token expires, and never a forgery of it', async () => {
+    // Prepare: the default (system) clock uses the shared verifier and its cache of verified tokens
+    const authority = new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: AUDIENCE });
+    const token = await authority.mint({ userId: 'alice', ttlSeconds: 1 });
+    const [header, payload, signature = ''] = token.split('.');
+    const forged = `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
+
+    // Act & Assess
+    await expect(authority.verify({ token })).resolves.toEqual({ userId: 'alice', scopes: [] });
+    await expect(authority.verify({ token })).resolves.toEqual({ userId: 'alice', scopes: [] });
+    await expect(authority.verify({ token: forged })).rejects.toThrow(/signature/);
+    const exp = (decode(token).exp as number) * 1000;
+    await new Promise((resolve) => setTimeout(resolve, exp - Date.now() + 50));
+    await expect(authority.verify({ token })).rejects.toThrow(/expired/);
+  });
 });
