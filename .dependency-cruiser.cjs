@@ -38,7 +38,8 @@ module.exports = {
     },
     {
       name: 'adapters-do-not-import-each-other-across-families',
-      comment: 'an AWS adapter must not need a local one (and vice versa), so each Lambda bundle stays small; ' +
+      comment:
+        'an AWS adapter must not need a local one (and vice versa), so each Lambda bundle stays small; ' +
         'what several families need lives in adapters/shared/',
       severity: 'error',
       from: { path: '^adapters/(aws|local|http|redis)/' },
@@ -90,6 +91,10 @@ module.exports = {
     exclude: { path: '(^|/)(test|bench|deploy)/' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.mjs', '.js', '.json', '.d.ts'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default', 'types'],
+      extensions: ['.ts', '.mjs', '.js', '.json', '.d.ts'],
+    },
   },
 };

@@ -28,7 +28,10 @@ export default defineConfig(
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/await-thenable': 'error',
       // `_name` marks a parameter an interface imposes; an unused `catch (error)` binding is harmless and common.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // Off: ports return promises, and an `async` implementation with nothing to await is how a synchronous adapter
       // (memory stores, doubles) keeps the contract that it rejects rather than throws. The rule would ask for churn
       // (Promise.resolve wrappers) that makes that guarantee weaker, not stronger.

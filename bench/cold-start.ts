@@ -51,8 +51,18 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 };
 
-async function sample(node: string, probe: string, modulePath: string, eventPath: string, env: Record<string, string>): Promise<Sample> {
-  const { stdout } = await promisify(execFile)(node, [probe, modulePath, eventPath], { env, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 });
+async function sample(
+  node: string,
+  probe: string,
+  modulePath: string,
+  eventPath: string,
+  env: Record<string, string>,
+): Promise<Sample> {
+  const { stdout } = await promisify(execFile)(node, [probe, modulePath, eventPath], {
+    env,
+    timeout: 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const line = stdout.split('\n').find((l) => l.startsWith('COLD-START '));
   if (!line) throw new Error(`no measurement in the probe's output:\n${stdout.slice(-2000)}`);
   return JSON.parse(line.slice('COLD-START '.length)) as Sample;
@@ -66,15 +76,32 @@ export async function runColdStartBench(): Promise<void> {
     const probe = join(dir, 'probe.mjs');
     const bare = join(dir, 'bare.mjs');
     const eventPath = join(dir, 'event.json');
-    const token = await new Hs256TokenAuthority({ secret: SECRET, issuer: 'voice-assistant-local', audience: 'voice-assistant' }).mint({ userId: 'bench', ttlSeconds: 3600 });
+    const token = await new Hs256TokenAuthority({
+      secret: SECRET,
+      issuer: 'voice-assistant-local',
+      audience: 'voice-assistant',
+    }).mint({ userId: 'bench', ttlSeconds: 3600 });
     await writeFile(probe, PROBE);
     await writeFile(bare, BARE);
     // An authenticated route that touches no AWS service: the cold start measured is the function's own.
-    await writeFile(eventPath, JSON.stringify(restApiEvent({ method: 'GET', url: '/v1/skills', headers: { authorization: `Bearer ${token}` } })));
+    await writeFile(
+      eventPath,
+      JSON.stringify(restApiEvent({ method: 'GET', url: '/v1/skills', headers: { authorization: `Bearer ${token}` } })),
+    );
     const env = {
-      PATH: process.env.PATH ?? '', TZ: 'UTC', NODE_ENV: 'production',
-      AWS_LAMBDA_FUNCTION_NAME: 'bench', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024', AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand', AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench', ASSISTANT_PROFILE: 'aws', AUTH: 'local', AUTH_SECRET: SECRET, LOG_LEVEL: 'warn',
+      PATH: process.env.PATH ?? '',
+      TZ: 'UTC',
+      NODE_ENV: 'production',
+      AWS_LAMBDA_FUNCTION_NAME: 'bench',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDBENCH',
+      AWS_SECRET_ACCESS_KEY: 'bench',
+      ASSISTANT_PROFILE: 'aws',
+      AUTH: 'local',
+      AUTH_SECRET: SECRET,
+      LOG_LEVEL: 'warn',
       POWERTOOLS_TRACE_ENABLED: 'false',
     };
     const node22 = await locateNode22();
@@ -82,8 +109,12 @@ export async function runColdStartBench(): Promise<void> {
     if ('path' in node22) runtimes.push([`node ${node22.version}`, node22.path]);
     else process.stdout.write(`cold start: Node 22 skipped (${node22.skip})\n`);
 
-    const load = loadavg().map((l) => l.toFixed(1)).join(' ');
-    process.stdout.write(`cold start: import + first invoke (GET /v1/skills, REST API event), fresh process per run, median of ${RUNS}; load average ${load}\n`);
+    const load = loadavg()
+      .map((l) => l.toFixed(1))
+      .join(' ');
+    process.stdout.write(
+      `cold start: import + first invoke (GET /v1/skills, REST API event), fresh process per run, median of ${RUNS}; load average ${load}\n`,
+    );
     let worst = 0;
     for (const [label, node] of runtimes) {
       const bareRuns: Sample[] = [];
@@ -93,7 +124,8 @@ export async function runColdStartBench(): Promise<void> {
         bareRuns.push(await sample(node, probe, bare, eventPath, env));
         apiRuns.push(await sample(node, probe, join(bundle.outDir, ENTRY_FILE), eventPath, env));
       }
-      if (apiRuns.some((s) => s.status !== 200)) throw new Error(`the API bundle answered ${apiRuns.map((s) => s.status).join(',')}`);
+      if (apiRuns.some((s) => s.status !== 200))
+        throw new Error(`the API bundle answered ${apiRuns.map((s) => s.status).join(',')}`);
       const total = (s: Sample) => s.importMs + s.invokeMs;
       const [b, a] = [median(bareRuns.map(total)), median(apiRuns.map(total))];
       worst = Math.max(worst, a);
@@ -104,7 +136,9 @@ export async function runColdStartBench(): Promise<void> {
       );
     }
     const entryKb = bundle.entryBytes / 1024;
-    process.stdout.write(`  target import + first invoke <= ${TARGET_MS} ms: ${worst <= TARGET_MS ? 'met' : 'MISSED'} (slowest runtime ${worst.toFixed(1)} ms)\n`);
+    process.stdout.write(
+      `  target import + first invoke <= ${TARGET_MS} ms: ${worst <= TARGET_MS ? 'met' : 'MISSED'} (slowest runtime ${worst.toFixed(1)} ms)\n`,
+    );
     process.stdout.write(
       `  API bundle size: entry ${entryKb.toFixed(1)} KB (target <= ${TARGET_ENTRY_BYTES / 1024} KB: ${bundle.entryBytes <= TARGET_ENTRY_BYTES ? 'met' : 'MISSED'}), ` +
         `${(bundle.totalBytes / 1024).toFixed(1)} KB with the lazily loaded chunks, minified\n`,

@@ -31,12 +31,24 @@ export interface LoadFigures {
  * generator would otherwise dominate the tail.
  */
 export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: options.connections, maxFreeSockets: options.connections });
+  const agent = new http.Agent({
+    keepAlive: true,
+    maxSockets: options.connections,
+    maxFreeSockets: options.connections,
+  });
   const base = new URL(options.url);
   const send = (method: string, path: string, body?: string) =>
     new Promise<number>((resolve, reject) => {
       const request = http.request(
-        { host: base.hostname, port: base.port, method, path, agent, timeout: options.timeoutMs, headers: { ...options.headers, ...(body && { 'content-type': 'application/json' }) } },
+        {
+          host: base.hostname,
+          port: base.port,
+          method,
+          path,
+          agent,
+          timeout: options.timeoutMs,
+          headers: { ...options.headers, ...(body && { 'content-type': 'application/json' }) },
+        },
         (response) => {
           response.resume();
           response.once('end', () => resolve(response.statusCode ?? 0));
@@ -76,7 +88,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadFigures> {
     await Promise.all(Array.from({ length: options.connections }, worker));
     const elapsed = (performance.now() - started) / 1000;
     latencies.sort((a, b) => a - b);
-    const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? 0);
+    const at = (q: number) =>
+      Math.round(latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * q))] ?? 0);
     return {
       requests: latencies.length + figures.socketErrors + figures.timeouts,
       seconds: elapsed,

@@ -33,7 +33,16 @@ const targetKind = process.env.LOAD_TARGET === 'tsx' ? 'tsx' : 'dist';
 const mallocArenas = process.env.LOAD_MALLOC_ARENA_MAX ?? '2';
 
 // Only what the embedded adapters answer on their own: nothing here may reach past 127.0.0.1 (no weather lookup).
-const utterances = ['what time is it', 'hello', 'play some jazz', 'what can you do', "what's the date", 'tell me a joke', 'next song', 'thanks'];
+const utterances = [
+  'what time is it',
+  'hello',
+  'play some jazz',
+  'what can you do',
+  "what's the date",
+  'tell me a joke',
+  'next song',
+  'thanks',
+];
 const bodies = utterances.map((text) => JSON.stringify({ text }));
 
 /** Resident set size of a process in bytes, from /proc where there is one, else from ps. */
@@ -45,7 +54,9 @@ function rssOf(pid: number): number | undefined {
     // No procfs (macOS): fall through to ps.
   }
   try {
-    return Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) * 1024 || undefined;
+    return (
+      Number(execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' }).trim()) * 1024 || undefined
+    );
   } catch {
     return undefined;
   }
@@ -57,7 +68,8 @@ process.stdout.write(
   `load: ${seconds}s at ${connections} connections over ${conversations} conversations, POST /v1/conversations/:id/turns on loopback, ` +
     `server heap limit ${heapMb} MB, MALLOC_ARENA_MAX ${mallocArenas || 'unset'}, server ${targetKind === 'dist' ? 'compiled (dist/, plain node; LOAD_TARGET=tsx for the tsx run)' : 'through tsx'}\n`,
 );
-if (targetKind === 'dist') execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--bench'], { stdio: 'inherit' });
+if (targetKind === 'dist')
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--bench'], { stdio: 'inherit' });
 const { target, child, stop } = await startTarget('turn', conversations, {
   nodeFlags: heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : [],
   compiled: targetKind === 'dist',
@@ -79,7 +91,10 @@ try {
     seconds,
     headers: target.headers,
     timeoutMs: 10_000,
-    request: (n) => ({ path: target.paths[n % target.paths.length] as string, body: bodies[n % bodies.length] as string }),
+    request: (n) => ({
+      path: target.paths[n % target.paths.length] as string,
+      body: bodies[n % bodies.length] as string,
+    }),
   });
 } finally {
   clearInterval(sampler);
@@ -98,6 +113,8 @@ const lines = [
 process.stdout.write(`${lines.join('\n')}\n`);
 const overBound = peakRss > rssBoundMb * 1024 * 1024;
 if (errors > 0 || overBound) {
-  process.stdout.write(`FAILED: ${errors > 0 ? `${errors} failed requests` : ''}${errors > 0 && overBound ? '; ' : ''}${overBound ? 'peak RSS over the bound' : ''}\n`);
+  process.stdout.write(
+    `FAILED: ${errors > 0 ? `${errors} failed requests` : ''}${errors > 0 && overBound ? '; ' : ''}${overBound ? 'peak RSS over the bound' : ''}\n`,
+  );
   process.exitCode = 1;
 }

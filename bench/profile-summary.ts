@@ -20,7 +20,10 @@ export interface SelfTime {
 }
 
 /** Self time per function (summed over every call-tree node of that function), busiest first; (idle) excluded. */
-export function selfTimes(profile: CpuProfile, root = process.cwd()): { busyMs: number; idleMs: number; functions: SelfTime[] } {
+export function selfTimes(
+  profile: CpuProfile,
+  root = process.cwd(),
+): { busyMs: number; idleMs: number; functions: SelfTime[] } {
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
   const byFunction = new Map<string, number>();
   let busy = 0;
@@ -49,15 +52,20 @@ function label(frame: CpuProfile['nodes'][number]['callFrame'], root: string): s
   if (!frame.url) return name;
   let file = frame.url.startsWith('file://') ? fileURLToPath(frame.url) : frame.url;
   const modules = file.lastIndexOf('node_modules/');
-  file = modules >= 0 ? file.slice(modules + 'node_modules/'.length) : file.startsWith('/') ? relative(root, file) : file;
+  file =
+    modules >= 0 ? file.slice(modules + 'node_modules/'.length) : file.startsWith('/') ? relative(root, file) : file;
   return `${name} (${file}:${frame.lineNumber + 1})`;
 }
 
 /** A printable table of the `top` busiest functions. */
 export function formatSelfTimes(title: string, summary: ReturnType<typeof selfTimes>, top = 15): string {
-  const lines = [`${title}: busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms; top ${top} by self time`];
+  const lines = [
+    `${title}: busy ${summary.busyMs.toFixed(0)} ms, idle ${summary.idleMs.toFixed(0)} ms; top ${top} by self time`,
+  ];
   summary.functions.slice(0, top).forEach((f, i) => {
-    lines.push(`${String(i + 1).padStart(3)}. ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.fn}`);
+    lines.push(
+      `${String(i + 1).padStart(3)}. ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.ms.toFixed(0).padStart(6)} ms  ${f.fn}`,
+    );
   });
   return lines.join('\n');
 }

@@ -27,5 +27,7 @@ for (const mode of modes) {
     await stop();
   }
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
-  process.stdout.write(`${formatSelfTimes(`${mode} (${rps.toFixed(0)} req/s while profiled) ${file}`, selfTimes(profile), top)}\n\n`);
+  process.stdout.write(
+    `${formatSelfTimes(`${mode} (${rps.toFixed(0)} req/s while profiled) ${file}`, selfTimes(profile), top)}\n\n`,
+  );
 }

@@ -67,7 +67,12 @@ function add(into: Tally, f: HttpFigures, duration: number, cpuMs: number) {
 }
 
 /** Turns in this process for `duration` seconds, one after another, on the memory store. */
-async function coreSlice(assistant: Assistant, into: Tally, duration: number, state: { conversationId: string; turns: number }) {
+async function coreSlice(
+  assistant: Assistant,
+  into: Tally,
+  duration: number,
+  state: { conversationId: string; turns: number },
+) {
   const durations: number[] = [];
   const deadline = performance.now() + duration * 1000;
   while (performance.now() < deadline) {
@@ -75,7 +80,11 @@ async function coreSlice(assistant: Assistant, into: Tally, duration: number, st
     if (state.turns % 500 === 499) state.conversationId = (await assistant.conversations.create('bench')).id;
     state.turns += 1;
     const t0 = performance.now();
-    await assistant.handleTurn({ userId: 'bench', conversationId: state.conversationId, input: { kind: 'text', text: 'what time is it' } });
+    await assistant.handleTurn({
+      userId: 'bench',
+      conversationId: state.conversationId,
+      input: { kind: 'text', text: 'what time is it' },
+    });
     durations.push(performance.now() - t0);
   }
   durations.sort((a, b) => a - b);
@@ -86,16 +95,24 @@ async function coreSlice(assistant: Assistant, into: Tally, duration: number, st
 }
 
 const modes = ['turn', 'turn-memory', 'history'] as const satisfies readonly TargetMode[];
-process.stdout.write(`bench: ${seconds}s per subject in ${rounds} interleaved rounds, ${connections} connections on loopback, servers in their own process\n`);
+process.stdout.write(
+  `bench: ${seconds}s per subject in ${rounds} interleaved rounds, ${connections} connections on loopback, servers in their own process\n`,
+);
 const targets = new Map<TargetMode, TargetProcess>();
-const assistant = await composeAssistant(loadConfig({ LOG_LEVEL: 'silent', CONVERSATION_STORE: 'memory', TTS: 'none', DATA_DIR: '.data/bench' }), {
-  logger: createLogger('silent'),
-});
+const assistant = await composeAssistant(
+  loadConfig({ LOG_LEVEL: 'silent', CONVERSATION_STORE: 'memory', TTS: 'none', DATA_DIR: '.data/bench' }),
+  {
+    logger: createLogger('silent'),
+  },
+);
 try {
-  for (const [mode, target] of await Promise.all((['echo', ...modes] as const).map(async (m) => [m, await startTarget(m, conversations)] as const))) {
+  for (const [mode, target] of await Promise.all(
+    (['echo', ...modes] as const).map(async (m) => [m, await startTarget(m, conversations)] as const),
+  )) {
     targets.set(mode, target);
   }
-  const load = (mode: TargetMode, duration: number) => httpLoad(targets.get(mode)!.target, { seconds: duration, connections });
+  const load = (mode: TargetMode, duration: number) =>
+    httpLoad(targets.get(mode)!.target, { seconds: duration, connections });
   const measure = async (mode: TargetMode, into: Tally) => {
     const pid = targets.get(mode)!.child.pid;
     const cpu0 = cpuMsOf(pid);
@@ -130,7 +147,9 @@ try {
       (cpuPer(echo) / cpuPer(t)).toFixed(3).padStart(6),
       target === undefined ? '' : verdict(cpuPer(echo) / cpuPer(t) >= target),
       t.errors > 0 ? `ERRORS ${t.errors}` : '',
-    ].join('  ').trimEnd();
+    ]
+      .join('  ')
+      .trimEnd();
   const coreTally = measured.get('core')!;
   const coreTarget = TARGETS.coreTurnsPerSecond / TARGETS.referenceEcho;
   const lines = [

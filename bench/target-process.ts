@@ -26,14 +26,28 @@ export interface TargetProcess {
  * for its ready line. `nodeFlags` go to the server's node (e.g. a heap limit), `env` adds to its environment;
  * `compiled` runs dist/bench-target.mjs (`npm run build -- --bench`) on plain node instead of the TypeScript through tsx.
  */
-export async function startTarget(mode: TargetMode, conversations: number, options: { nodeFlags?: readonly string[]; env?: Record<string, string>; compiled?: boolean } = {}): Promise<TargetProcess> {
+export async function startTarget(
+  mode: TargetMode,
+  conversations: number,
+  options: { nodeFlags?: readonly string[]; env?: Record<string, string>; compiled?: boolean } = {},
+): Promise<TargetProcess> {
   const script = options.compiled
     ? new URL('../dist/bench-target.mjs', import.meta.url).pathname
     : new URL('./target-server.ts', import.meta.url).pathname;
-  const child = spawn(process.execPath, [...(options.nodeFlags ?? []), ...(options.compiled ? [] : ['--import', 'tsx']), script, mode, String(conversations)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_ENV: 'production', ...options.env },
-  });
+  const child = spawn(
+    process.execPath,
+    [
+      ...(options.nodeFlags ?? []),
+      ...(options.compiled ? [] : ['--import', 'tsx']),
+      script,
+      mode,
+      String(conversations),
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, NODE_ENV: 'production', ...options.env },
+    },
+  );
   const lines = createInterface({ input: child.stdout });
   const [line] = (await once(lines, 'line')) as [string];
   return {

@@ -48,11 +48,19 @@ if (mode === 'echo') {
   if (mode === 'history') {
     for (const conversationId of ids) {
       for (let i = 0; i < HISTORY_EXCHANGES; i += 1) {
-        await server.assistant.handleTurn({ userId: 'bench', conversationId, input: { kind: 'text', text: 'what time is it' } });
+        await server.assistant.handleTurn({
+          userId: 'bench',
+          conversationId,
+          input: { kind: 'text', text: 'what time is it' },
+        });
       }
     }
   }
-  const paths = ids.map((id) => (mode === 'history' ? `/v1/conversations/${id}/turns?limit=${HISTORY_EXCHANGES * 2}` : `/v1/conversations/${id}/turns`));
+  const paths = ids.map((id) =>
+    mode === 'history'
+      ? `/v1/conversations/${id}/turns?limit=${HISTORY_EXCHANGES * 2}`
+      : `/v1/conversations/${id}/turns`,
+  );
   await ready({ url: server.url, method: mode === 'history' ? 'GET' : 'POST', headers, paths }, async () => {
     await server.close();
     await rm(dataDir, { recursive: true, force: true });
@@ -71,7 +79,9 @@ async function ready(target: Target, close: () => Promise<unknown>) {
       const m = process.memoryUsage();
       const kinds = /RssAnon:\s+(\d+)[\s\S]*RssFile:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'));
       const split = kinds ? ` (anonymous ${mb(Number(kinds[1]) * 1024)}, files ${mb(Number(kinds[2]) * 1024)})` : '';
-      process.stderr.write(`memory: rss ${mb(m.rss)}${split} heap used ${mb(m.heapUsed)} committed ${mb(m.heapTotal)} external ${mb(m.external)} MB\n`);
+      process.stderr.write(
+        `memory: rss ${mb(m.rss)}${split} heap used ${mb(m.heapUsed)} committed ${mb(m.heapTotal)} external ${mb(m.external)} MB\n`,
+      );
     }, 2000).unref();
   }
   process.stdout.write(`${JSON.stringify({ ...target, rssBytes: process.memoryUsage().rss })}\n`);

@@ -54,7 +54,10 @@ export class NotFoundError extends CoreError {
 }
 
 export class ConversationNotFoundError extends CoreError {
-  constructor(readonly conversationId: string, options: CoreErrorOptions = {}) {
+  constructor(
+    readonly conversationId: string,
+    options: CoreErrorOptions = {},
+  ) {
     super(ErrorCodes.CONVERSATION_NOT_FOUND, `conversation ${conversationId} not found`, options);
     this.name = 'ConversationNotFoundError';
   }
@@ -62,7 +65,11 @@ export class ConversationNotFoundError extends CoreError {
 
 /** Another writer changed the conversation since it was read; the caller may re-read and try again. */
 export class VersionConflictError extends CoreError {
-  constructor(readonly conversationId: string, readonly expectedVersion: number, options: CoreErrorOptions = {}) {
+  constructor(
+    readonly conversationId: string,
+    readonly expectedVersion: number,
+    options: CoreErrorOptions = {},
+  ) {
     super(ErrorCodes.VERSION_CONFLICT, `conversation ${conversationId} changed since version ${expectedVersion}`, {
       retryable: true,
       ...options,
@@ -73,7 +80,11 @@ export class VersionConflictError extends CoreError {
 
 /** A store, model, or service the turn depends on cannot be reached right now. */
 export class DependencyUnavailableError extends CoreError {
-  constructor(readonly dependency: string, message: string, options: CoreErrorOptions = {}) {
+  constructor(
+    readonly dependency: string,
+    message: string,
+    options: CoreErrorOptions = {},
+  ) {
     const retryable = options.retryable ?? true;
     super(ErrorCodes.DEPENDENCY_UNAVAILABLE, `${dependency}: ${message}`, {
       ...options,

@@ -19,7 +19,13 @@ export const ENTRY_FILE = 'index.mjs';
  * Packages a Lambda bundle must never contain: native or GPL optional dependencies of the local profile, and the
  * server-only parts. The bundle test reads the metafile for them.
  */
-export const NEVER_BUNDLED = ['better-sqlite3', '@echogarden/espeak-ng-emscripten', 'adapters/local/sqlite-', 'adapters/local/espeak-', 'close-with-grace'];
+export const NEVER_BUNDLED = [
+  'better-sqlite3',
+  '@echogarden/espeak-ng-emscripten',
+  'adapters/local/sqlite-',
+  'adapters/local/espeak-',
+  'close-with-grace',
+];
 
 /*
  * ESM bundles use `import.meta.url`; a few CommonJS dependencies still reach for require/__dirname, which ESM lacks.
@@ -43,7 +49,10 @@ export interface BundleResult {
 }
 
 /** Bundles one function into `outRoot/<name>/`: ESM, minified, source maps, the AWS SDK clients inside. */
-export async function bundleFunction(name: LambdaFunctionName, outRoot = join(root, 'dist', 'lambda')): Promise<BundleResult> {
+export async function bundleFunction(
+  name: LambdaFunctionName,
+  outRoot = join(root, 'dist', 'lambda'),
+): Promise<BundleResult> {
   const outDir = join(outRoot, name);
   await rm(outDir, { recursive: true, force: true });
   const result = await build({
@@ -98,7 +107,9 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   for (const name of names) {
     const bundle = await bundleFunction(name);
     const forbidden = forbiddenInputs(bundle.metafile);
-    console.log(`${relative(root, bundle.outDir)}/${ENTRY_FILE}: ${kb(bundle.entryBytes)} entry, ${kb(bundle.totalBytes)} with lazy chunks`);
+    console.log(
+      `${relative(root, bundle.outDir)}/${ENTRY_FILE}: ${kb(bundle.entryBytes)} entry, ${kb(bundle.totalBytes)} with lazy chunks`,
+    );
     if (forbidden.length > 0) {
       console.error(`  refusing: ${name} contains ${forbidden.join(', ')}`);
       process.exitCode = 1;

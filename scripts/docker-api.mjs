@@ -54,6 +54,7 @@ try {
     process.exit(2);
   }
 } catch (error) {
-  if (command !== 'ping' && command !== 'image-exists') console.error(`docker-api: ${error instanceof Error ? error.message : error}`);
+  if (command !== 'ping' && command !== 'image-exists')
+    console.error(`docker-api: ${error instanceof Error ? error.message : error}`);
   process.exit(1);
 }

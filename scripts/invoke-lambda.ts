@@ -28,8 +28,16 @@ if ('skip' in node22) {
   process.exit(1);
 }
 const runtimeApi = await startLambdaRuntimeApi({ functionName: name });
-const env = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
-const client = startRuntimeClient({ node: node22.path, taskRoot: join(root, 'dist', 'lambda', name), runtimeApi: runtimeApi.address, functionName: name, env });
+const env = Object.fromEntries(
+  Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+);
+const client = startRuntimeClient({
+  node: node22.path,
+  taskRoot: join(root, 'dist', 'lambda', name),
+  runtimeApi: runtimeApi.address,
+  functionName: name,
+  env,
+});
 client.child.stdout?.pipe(process.stderr);
 client.child.stderr?.pipe(process.stderr);
 try {

@@ -21,7 +21,13 @@ export interface AwsParametersConfigSourceOptions {
 
 const NAME = 'AwsParametersConfigSource';
 const DEFAULT_MAX_AGE_SECONDS = 300;
-const THROTTLING = new Set(['ThrottlingException', 'Throttling', 'TooManyRequestsException', 'RequestLimitExceeded', 'TooManyUpdates']);
+const THROTTLING = new Set([
+  'ThrottlingException',
+  'Throttling',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'TooManyUpdates',
+]);
 
 /**
  * Maps a parameter's name below the path to the environment key it sets: camelCase humps and every run of characters
@@ -51,18 +57,23 @@ export class AwsParametersConfigSource {
 
   constructor(options: AwsParametersConfigSourceOptions = {}) {
     const path = options.parametersPath;
-    if (path !== undefined && !path.startsWith('/')) throw new ValidationError(`${NAME}: parametersPath must start with "/"`);
+    if (path !== undefined && !path.startsWith('/'))
+      throw new ValidationError(`${NAME}: parametersPath must start with "/"`);
     // GetParametersByPath names the hierarchy without its trailing slash.
     this.parametersPath = path && path.length > 1 ? path.replace(/\/+$/, '') : path;
     this.secretIds = { ...options.secretIds };
     for (const [key, ref] of Object.entries(this.secretIds)) {
-      if (envKeyOf(key) !== key || !ref) throw new ValidationError(`${NAME}: secretIds needs an UPPER_SNAKE key and a secret id, got ${key}`);
+      if (envKeyOf(key) !== key || !ref)
+        throw new ValidationError(`${NAME}: secretIds needs an UPPER_SNAKE key and a secret id, got ${key}`);
     }
     const maxAge = options.maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
-    if (!Number.isFinite(maxAge) || maxAge < 0) throw new ValidationError(`${NAME}: maxAgeSeconds must be a non-negative number`);
+    if (!Number.isFinite(maxAge) || maxAge < 0)
+      throw new ValidationError(`${NAME}: maxAgeSeconds must be a non-negative number`);
     this.maxAge = maxAge;
     // A provider builds its default client at once, so one is made only for a store that will be read.
-    this.ssm = this.parametersPath ? new SSMProvider(options.ssmClient ? { awsSdkV3Client: options.ssmClient } : {}) : undefined;
+    this.ssm = this.parametersPath
+      ? new SSMProvider(options.ssmClient ? { awsSdkV3Client: options.ssmClient } : {})
+      : undefined;
     this.secrets =
       Object.keys(this.secretIds).length > 0
         ? new SecretsProvider(options.secretsClient ? { awsSdkV3Client: options.secretsClient } : {})
@@ -90,7 +101,8 @@ export class AwsParametersConfigSource {
       const key = envKeyOf(name);
       if (typeof value !== 'string' || key === '') continue;
       const earlier = source.get(key);
-      if (earlier !== undefined) throw new ValidationError(`${NAME}: parameters ${earlier} and ${name} under ${path} both set ${key}`);
+      if (earlier !== undefined)
+        throw new ValidationError(`${NAME}: parameters ${earlier} and ${name} under ${path} both set ${key}`);
       source.set(key, name);
       result[key] = value;
     }
@@ -131,7 +143,10 @@ export class AwsParametersConfigSource {
   }
 }
 
-function pick(value: unknown, { key, secretId, field }: { key: string; secretId: string; field: string | undefined }): string {
+function pick(
+  value: unknown,
+  { key, secretId, field }: { key: string; secretId: string; field: string | undefined },
+): string {
   if (field === undefined) {
     if (typeof value !== 'string') throw new ValidationError(`${NAME}: secret ${secretId} for ${key} has no value`);
     return value;
@@ -144,10 +159,21 @@ function pick(value: unknown, { key, secretId, field }: { key: string; secretId:
 /** Throttling, server faults and lost connections pass; access denied and missing secrets need someone to act. */
 function unavailable(what: string, error: unknown): DependencyUnavailableError {
   const cause = error instanceof GetParameterError && error.cause !== undefined ? error.cause : error;
-  const sdk = (cause ?? {}) as { name?: string; $fault?: string; $retryable?: unknown; $metadata?: { httpStatusCode?: number } };
+  const sdk = (cause ?? {}) as {
+    name?: string;
+    $fault?: string;
+    $retryable?: unknown;
+    $metadata?: { httpStatusCode?: number };
+  };
   const name = typeof sdk.name === 'string' ? sdk.name : 'Error';
   const status = sdk.$metadata?.httpStatusCode;
   const answered = status !== undefined;
-  const retryable = !answered || status >= 500 || status === 429 || sdk.$fault === 'server' || Boolean(sdk.$retryable) || THROTTLING.has(name);
+  const retryable =
+    !answered ||
+    status >= 500 ||
+    status === 429 ||
+    sdk.$fault === 'server' ||
+    Boolean(sdk.$retryable) ||
+    THROTTLING.has(name);
   return new DependencyUnavailableError(NAME, `${what}: ${name}`, retryable ? { cause } : { cause, retryable: false });
 }

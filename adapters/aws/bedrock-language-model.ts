@@ -38,12 +38,21 @@ interface BedrockLanguageModelSettings {
 }
 
 export type BedrockLanguageModelOptions = BedrockLanguageModelSettings &
-  ({ client: BedrockRuntimeClient; clientConfig?: never } | { client?: never; clientConfig?: BedrockRuntimeClientConfig });
+  (
+    | { client: BedrockRuntimeClient; clientConfig?: never }
+    | { client?: never; clientConfig?: BedrockRuntimeClientConfig }
+  );
 
 /** Errors that say "not now": the caller may retry or fall back. Everything else Bedrock models is a caller bug. */
 const UNAVAILABLE = new Set([
-  'ThrottlingException', 'ServiceUnavailableException', 'ModelNotReadyException', 'InternalServerException',
-  'ModelTimeoutException', 'ModelErrorException', 'ModelStreamErrorException', 'ServiceQuotaExceededException',
+  'ThrottlingException',
+  'ServiceUnavailableException',
+  'ModelNotReadyException',
+  'InternalServerException',
+  'ModelTimeoutException',
+  'ModelErrorException',
+  'ModelStreamErrorException',
+  'ServiceQuotaExceededException',
 ]);
 
 const HINTS: Record<string, string> = {
@@ -70,7 +79,9 @@ export class BedrockLanguageModel implements LanguageModel {
     rejectIfAborted(ADAPTER, request.signal);
     const deadline = new Deadline(this.timeoutMs);
     try {
-      const output = await this.client.send(new ConverseCommand(this.input(request)), { abortSignal: deadline.link(request.signal) });
+      const output = await this.client.send(new ConverseCommand(this.input(request)), {
+        abortSignal: deadline.link(request.signal),
+      });
       const text = (output.output?.message?.content ?? []).map((block) => block.text ?? '').join('');
       const usage = this.record(output.usage);
       return { text, model: this.modelId, finishReason: finishReasonOf(output.stopReason), ...(usage && { usage }) };
@@ -85,8 +96,11 @@ export class BedrockLanguageModel implements LanguageModel {
     rejectIfAborted(ADAPTER, request.signal);
     const deadline = new Deadline(this.timeoutMs);
     try {
-      const output = await this.client.send(new ConverseStreamCommand(this.input(request)), { abortSignal: deadline.link(request.signal) });
-      if (!output.stream) throw new LanguageModelUnavailableError(`${ADAPTER}: the ConverseStream answer has no stream`);
+      const output = await this.client.send(new ConverseStreamCommand(this.input(request)), {
+        abortSignal: deadline.link(request.signal),
+      });
+      if (!output.stream)
+        throw new LanguageModelUnavailableError(`${ADAPTER}: the ConverseStream answer has no stream`);
       let finishReason: Completion['finishReason'] | undefined;
       let usage: WireUsage | undefined;
       for await (const event of output.stream) {
@@ -106,7 +120,8 @@ export class BedrockLanguageModel implements LanguageModel {
         }
       }
       if (request.signal?.aborted) throw request.signal.reason;
-      if (finishReason === undefined) throw new LanguageModelUnavailableError(`${ADAPTER}: the stream ended before the model finished`);
+      if (finishReason === undefined)
+        throw new LanguageModelUnavailableError(`${ADAPTER}: the stream ended before the model finished`);
       const recorded = this.record(usage);
       deadline.clear();
       yield { type: 'finish', finishReason, ...(recorded && { usage: recorded }) };
@@ -121,7 +136,10 @@ export class BedrockLanguageModel implements LanguageModel {
   private input(request: CompletionRequest): ConverseCommandInput {
     const maxTokens = request.maxTokens ?? this.options.maxTokens;
     const temperature = request.temperature ?? this.options.temperature;
-    const inferenceConfig = { ...(maxTokens !== undefined && { maxTokens }), ...(temperature !== undefined && { temperature }) };
+    const inferenceConfig = {
+      ...(maxTokens !== undefined && { maxTokens }),
+      ...(temperature !== undefined && { temperature }),
+    };
     const guardrail = this.options.guardrail;
     return {
       modelId: this.modelId,
@@ -143,10 +161,17 @@ export class BedrockLanguageModel implements LanguageModel {
   private translate(error: unknown, deadline: Deadline, signal: AbortSignal | undefined): unknown {
     if (signal?.aborted) return new AbortedError(`${ADAPTER}: request aborted by caller`, { cause: signal.reason });
     if (deadline.timedOut) {
-      return new LanguageModelUnavailableError(`${ADAPTER}: no answer from ${this.modelId} within ${this.timeoutMs} ms`, { cause: error });
+      return new LanguageModelUnavailableError(
+        `${ADAPTER}: no answer from ${this.modelId} within ${this.timeoutMs} ms`,
+        { cause: error },
+      );
     }
     if (isCoreError(error)) return error;
-    const { name, $fault, $metadata } = (error ?? {}) as { name?: string; $fault?: string; $metadata?: { httpStatusCode?: number } };
+    const { name, $fault, $metadata } = (error ?? {}) as {
+      name?: string;
+      $fault?: string;
+      $metadata?: { httpStatusCode?: number };
+    };
     const isServiceError = $fault !== undefined;
     if (name && (UNAVAILABLE.has(name) || (isServiceError && $fault === 'server'))) {
       return new LanguageModelUnavailableError(`${ADAPTER}: ${name} from ${this.modelId}`, { cause: error });
@@ -160,7 +185,10 @@ export class BedrockLanguageModel implements LanguageModel {
       });
     }
     // No service error at all: the connection failed, timed out in the SDK, or the stream broke off.
-    return new LanguageModelUnavailableError(`${ADAPTER}: request to ${this.modelId} failed (${rootCodeOf(error) ?? name ?? 'unknown error'})`, { cause: error });
+    return new LanguageModelUnavailableError(
+      `${ADAPTER}: request to ${this.modelId} failed (${rootCodeOf(error) ?? name ?? 'unknown error'})`,
+      { cause: error },
+    );
   }
 }
 
@@ -199,4 +227,3 @@ function redact(message: string | undefined): string {
     .trim()
     .slice(0, 300);
 }
-

@@ -63,7 +63,11 @@ class JwksUnavailable extends Error {
 /** Readable reasons per aws-jwt-verify error; fixed strings, so no claim value chosen by the caller reaches a log. */
 const REASONS: ReadonlyArray<readonly [abstract new (...args: never[]) => Error, string, string]> = [
   [JwtParseError, 'malformed', 'the token is malformed'],
-  [JwtInvalidSignatureAlgorithmError, 'invalid_algorithm', 'the token is signed with an algorithm that is not accepted'],
+  [
+    JwtInvalidSignatureAlgorithmError,
+    'invalid_algorithm',
+    'the token is signed with an algorithm that is not accepted',
+  ],
   [JwtInvalidSignatureError, 'invalid_signature', 'the token signature is invalid'],
   [JwtWithoutValidKidError, 'unknown_key', 'the token is signed with a key the user pool does not publish'],
   [KidNotFoundInJwksError, 'unknown_key', 'the token is signed with a key the user pool does not publish'],
@@ -126,12 +130,15 @@ export class CognitoTokenVerifier implements TokenVerifier {
         this.verifyPayload = (token) => verifier.verify(token);
       }
     } catch (error) {
-      throw new ValidationError(`${NAME}: ${error instanceof Error ? error.message : 'invalid options'}`, { cause: error });
+      throw new ValidationError(`${NAME}: ${error instanceof Error ? error.message : 'invalid options'}`, {
+        cause: error,
+      });
     }
   }
 
   async verify({ token, signal }: { token: string } & IoOptions): Promise<Identity> {
-    if (typeof token !== 'string' || token.length === 0) throw new UnauthenticatedError(`${NAME}: no token was presented`);
+    if (typeof token !== 'string' || token.length === 0)
+      throw new UnauthenticatedError(`${NAME}: no token was presented`);
     let payload: JwtPayload;
     try {
       // aws-jwt-verify takes no signal; a caller that gives up stops waiting for a JWKS download it started.
@@ -167,7 +174,10 @@ export class CognitoTokenVerifier implements TokenVerifier {
   }
 
   private rejected(reason: string, message: string, cause?: unknown): UnauthenticatedError {
-    return new UnauthenticatedError(`${NAME}: invalid token: ${message}`, { details: { reason }, ...(cause !== undefined && { cause }) });
+    return new UnauthenticatedError(`${NAME}: invalid token: ${message}`, {
+      details: { reason },
+      ...(cause !== undefined && { cause }),
+    });
   }
 }
 

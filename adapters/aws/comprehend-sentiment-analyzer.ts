@@ -5,7 +5,14 @@ import {
   type LanguageCode,
   type SentimentScore,
 } from '@aws-sdk/client-comprehend';
-import { AbortedError, CapabilityMissingError, CoreError, DependencyUnavailableError, ErrorCodes, isCoreError } from '../../core/errors.js';
+import {
+  AbortedError,
+  CapabilityMissingError,
+  CoreError,
+  DependencyUnavailableError,
+  ErrorCodes,
+  isCoreError,
+} from '../../core/errors.js';
 import type { Sentiment, SentimentLabel } from '../../core/model/sentiment.js';
 import type { SentimentAnalyzer } from '../../core/ports/sentiment-analyzer.js';
 import { rejectIfAborted } from '../shared/abort.js';
@@ -16,13 +23,22 @@ const ADAPTER = 'comprehend';
 export const MAX_TEXT_BYTES = 5_000;
 
 export type ComprehendSentimentAnalyzerOptions =
-  | { client: ComprehendClient; clientConfig?: never }
-  | { client?: never; clientConfig?: ComprehendClientConfig };
+  { client: ComprehendClient; clientConfig?: never } | { client?: never; clientConfig?: ComprehendClientConfig };
 
 /** Errors that say "not now"; anything else Comprehend models is a bug or a misconfiguration on this side. */
-const UNAVAILABLE = new Set(['ThrottlingException', 'TooManyRequestsException', 'InternalServerException', 'ServiceUnavailableException']);
+const UNAVAILABLE = new Set([
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'InternalServerException',
+  'ServiceUnavailableException',
+]);
 
-const LABELS: Record<string, SentimentLabel> = { POSITIVE: 'positive', NEGATIVE: 'negative', NEUTRAL: 'neutral', MIXED: 'mixed' };
+const LABELS: Record<string, SentimentLabel> = {
+  POSITIVE: 'positive',
+  NEGATIVE: 'negative',
+  NEUTRAL: 'neutral',
+  MIXED: 'mixed',
+};
 
 /** Sentiment from Amazon Comprehend's DetectSentiment, for the dozen languages it supports. */
 export class ComprehendSentimentAnalyzer implements SentimentAnalyzer {
@@ -36,7 +52,9 @@ export class ComprehendSentimentAnalyzer implements SentimentAnalyzer {
     rejectIfAborted(ADAPTER, request.signal);
     const languageCode = comprehendLanguageOf(request.language);
     if (!languageCode) {
-      throw new CapabilityMissingError(`${ADAPTER}: DetectSentiment does not support the language "${request.language}"`);
+      throw new CapabilityMissingError(
+        `${ADAPTER}: DetectSentiment does not support the language "${request.language}"`,
+      );
     }
     // Comprehend requires at least one character; nothing said carries no sentiment, so no call is made.
     if (request.text.trim() === '') return { label: 'neutral', score: 0 };
@@ -46,7 +64,11 @@ export class ComprehendSentimentAnalyzer implements SentimentAnalyzer {
         { ...(request.signal && { abortSignal: request.signal }) },
       );
       const label = LABELS[output.Sentiment ?? ''];
-      if (!label) throw new DependencyUnavailableError(ADAPTER, `unexpected Sentiment "${String(output.Sentiment)}" in the answer`);
+      if (!label)
+        throw new DependencyUnavailableError(
+          ADAPTER,
+          `unexpected Sentiment "${String(output.Sentiment)}" in the answer`,
+        );
       return { label, score: scoreOf(output.SentimentScore) };
     } catch (error) {
       throw translate(error, request.signal);
@@ -80,13 +102,19 @@ function scoreOf(score: SentimentScore | undefined): number {
 function translate(error: unknown, signal: AbortSignal | undefined): unknown {
   if (signal?.aborted) return new AbortedError(`${ADAPTER}: request aborted by caller`, { cause: signal.reason });
   if (isCoreError(error)) return error;
-  const { name = 'Error', $fault, $metadata, code } = (error ?? {}) as {
+  const {
+    name = 'Error',
+    $fault,
+    $metadata,
+    code,
+  } = (error ?? {}) as {
     name?: string;
     $fault?: string;
     $metadata?: { httpStatusCode?: number };
     code?: string;
   };
-  if (UNAVAILABLE.has(name) || $fault === 'server') return new DependencyUnavailableError(ADAPTER, `${name} from DetectSentiment`, { cause: error });
+  if (UNAVAILABLE.has(name) || $fault === 'server')
+    return new DependencyUnavailableError(ADAPTER, `${name} from DetectSentiment`, { cause: error });
   if (name === 'UnsupportedLanguageException') {
     return new CapabilityMissingError(`${ADAPTER}: DetectSentiment refused the language`, { cause: error });
   }

@@ -1,5 +1,8 @@
 import {
-  EventBridgeClient, PutEventsCommand, type EventBridgeClientConfig, type PutEventsRequestEntry,
+  EventBridgeClient,
+  PutEventsCommand,
+  type EventBridgeClientConfig,
+  type PutEventsRequestEntry,
 } from '@aws-sdk/client-eventbridge';
 import type { DomainEvent } from '../../core/model/events.js';
 import { DependencyUnavailableError, ValidationError, type CoreError } from '../../core/errors.js';
@@ -21,9 +24,19 @@ const CHECK_DEPLOYMENT = 'check the bus name and permissions';
 /** Whole-request failures that pass by themselves, refusals only a deployment change fixes, and the rest is a bug. */
 const EVENTBRIDGE_ERRORS: ServiceErrorPolicy = {
   adapter: SERVICE,
-  unavailable: new Set(['ThrottlingException', 'InternalException', 'InternalFailure', 'ServiceUnavailable', 'LimitExceededException', 'TimeoutError']),
-  hints: Object.fromEntries(['ResourceNotFoundException', 'AccessDeniedException', 'AccessDenied', 'UnrecognizedClientException']
-    .map((name) => [name, CHECK_DEPLOYMENT])),
+  unavailable: new Set([
+    'ThrottlingException',
+    'InternalException',
+    'InternalFailure',
+    'ServiceUnavailable',
+    'LimitExceededException',
+    'TimeoutError',
+  ]),
+  hints: Object.fromEntries(
+    ['ResourceNotFoundException', 'AccessDeniedException', 'AccessDenied', 'UnrecognizedClientException'].map(
+      (name) => [name, CHECK_DEPLOYMENT],
+    ),
+  ),
   refusal: 'internal',
 };
 
@@ -37,7 +50,10 @@ export type EventBridgeEventPublisherOptions = {
   retryBaseDelayMs?: number;
   /** Jitter for the retry backoff; default `systemRandom`. */
   random?: Random;
-} & ({ client: Pick<EventBridgeClient, 'send'>; clientConfig?: never } | { client?: never; clientConfig?: EventBridgeClientConfig });
+} & (
+  | { client: Pick<EventBridgeClient, 'send'>; clientConfig?: never }
+  | { client?: never; clientConfig?: EventBridgeClientConfig }
+);
 
 interface Pending {
   event: DomainEvent;
@@ -81,15 +97,20 @@ export class EventBridgeEventPublisher implements EventPublisher {
     for (const batch of batches(pending)) failures.push(...(await this.sendWithRetries(batch, signal)));
     if (failures.length > 0) {
       const listed = failures.map((f) => `${f.id} (${f.code})`).join(', ');
-      throw new DependencyUnavailableError(SERVICE, `${failures.length} of ${events.length} events not published: ${listed}`, {
-        retryable: failures.some((f) => !PERMANENT.test(f.code)),
-        details: { failed: failures, published: events.length - failures.length },
-      });
+      throw new DependencyUnavailableError(
+        SERVICE,
+        `${failures.length} of ${events.length} events not published: ${listed}`,
+        {
+          retryable: failures.some((f) => !PERMANENT.test(f.code)),
+          details: { failed: failures, published: events.length - failures.length },
+        },
+      );
     }
   }
 
   private pending(event: DomainEvent): Pending {
-    if (Number.isNaN(Date.parse(event.at))) throw new ValidationError(`${SERVICE}: event ${event.id} has no valid time: ${event.at}`);
+    if (Number.isNaN(Date.parse(event.at)))
+      throw new ValidationError(`${SERVICE}: event ${event.id} has no valid time: ${event.at}`);
     const entry: PutEventsRequestEntry = {
       EventBusName: this.eventBusName,
       Source: this.source,
@@ -100,9 +121,12 @@ export class EventBridgeEventPublisher implements EventPublisher {
     };
     const bytes = entrySize(entry);
     if (bytes > MAX_BYTES) {
-      throw new ValidationError(`${SERVICE}: event ${event.id} is ${bytes} bytes, over the ${MAX_BYTES}-byte PutEvents limit`, {
-        details: { eventId: event.id, bytes },
-      });
+      throw new ValidationError(
+        `${SERVICE}: event ${event.id} is ${bytes} bytes, over the ${MAX_BYTES}-byte PutEvents limit`,
+        {
+          details: { eventId: event.id, bytes },
+        },
+      );
     }
     return { event, entry, bytes };
   }
@@ -118,11 +142,16 @@ export class EventBridgeEventPublisher implements EventPublisher {
         const outcome = result.Entries?.[index];
         if (outcome?.EventId && !outcome.ErrorCode) continue;
         // An entry with neither an EventId nor an error code was not accepted either.
-        const failure = { id: item.event.id, code: outcome?.ErrorCode ?? 'Unknown', ...(outcome?.ErrorMessage && { message: outcome.ErrorMessage }) };
+        const failure = {
+          id: item.event.id,
+          code: outcome?.ErrorCode ?? 'Unknown',
+          ...(outcome?.ErrorMessage && { message: outcome.ErrorMessage }),
+        };
         if (PERMANENT.test(failure.code)) permanent.push(failure);
         else transient.push({ item, failure });
       }
-      if (transient.length === 0 || round === this.maxRetries) return [...permanent, ...transient.map((t) => t.failure)];
+      if (transient.length === 0 || round === this.maxRetries)
+        return [...permanent, ...transient.map((t) => t.failure)];
       await sleep(backoffDelayMs(round, { baseMs: this.retryBaseDelayMs, random: this.random }), signal, SERVICE);
       remaining = transient.map((t) => t.item);
     }
@@ -131,7 +160,9 @@ export class EventBridgeEventPublisher implements EventPublisher {
   private async send(batch: Pending[], signal: AbortSignal | undefined) {
     throwIfAborted(signal);
     try {
-      return await this.client.send(new PutEventsCommand({ Entries: batch.map((item) => item.entry) }), { abortSignal: signal });
+      return await this.client.send(new PutEventsCommand({ Entries: batch.map((item) => item.entry) }), {
+        abortSignal: signal,
+      });
     } catch (error) {
       throw toCoreError(error, signal);
     }
@@ -159,8 +190,13 @@ function batches(pending: readonly Pending[]): Pending[][] {
 /** An entry's size as EventBridge documents it: 14 bytes for Time, plus the UTF-8 bytes of the text fields. */
 function entrySize(entry: PutEventsRequestEntry): number {
   const utf8 = (text: string | undefined) => (text === undefined ? 0 : Buffer.byteLength(text, 'utf8'));
-  return (entry.Time ? 14 : 0) + utf8(entry.Source) + utf8(entry.DetailType) + utf8(entry.Detail)
-    + (entry.Resources ?? []).reduce((sum, resource) => sum + utf8(resource), 0);
+  return (
+    (entry.Time ? 14 : 0) +
+    utf8(entry.Source) +
+    utf8(entry.DetailType) +
+    utf8(entry.Detail) +
+    (entry.Resources ?? []).reduce((sum, resource) => sum + utf8(resource), 0)
+  );
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

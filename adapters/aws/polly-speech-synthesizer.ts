@@ -1,7 +1,17 @@
-import { PollyClient, SynthesizeSpeechCommand, type OutputFormat, type PollyClientConfig, type VoiceId } from '@aws-sdk/client-polly';
+import {
+  PollyClient,
+  SynthesizeSpeechCommand,
+  type OutputFormat,
+  type PollyClientConfig,
+  type VoiceId,
+} from '@aws-sdk/client-polly';
 import { SpeechUnavailableError, ValidationError } from '../../core/errors.js';
 import type { Audio, AudioFormat } from '../../core/model/audio.js';
-import type { SpeechSynthesizer, SpeechSynthesizerCapabilities, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
+import type {
+  SpeechSynthesizer,
+  SpeechSynthesizerCapabilities,
+  SynthesizeRequest,
+} from '../../core/ports/speech-synthesizer.js';
 import { rejectIfAborted, startServiceCall, type ServiceErrorPolicy } from '../shared/service-errors.js';
 import { wavFromPcm } from '../shared/wav.js';
 import { ssmlRequests } from './polly-ssml.js';
@@ -33,9 +43,15 @@ const POLLY_ERRORS: ServiceErrorPolicy = {
   adapter: ADAPTER,
   unavailable: new Set(['ThrottlingException', 'ServiceFailureException', 'ServiceQuotaExceededException']),
   invalid: new Set([
-    'TextLengthExceededException', 'InvalidSsmlException', 'LexiconNotFoundException', 'InvalidSampleRateException',
-    'LanguageNotSupportedException', 'EngineNotSupportedException', 'MarksNotSupportedForFormatException',
-    'SsmlMarksNotSupportedForTextTypeException', 'ValidationException',
+    'TextLengthExceededException',
+    'InvalidSsmlException',
+    'LexiconNotFoundException',
+    'InvalidSampleRateException',
+    'LanguageNotSupportedException',
+    'EngineNotSupportedException',
+    'MarksNotSupportedForFormatException',
+    'SsmlMarksNotSupportedForTextTypeException',
+    'ValidationException',
   ]),
   hints: {
     AccessDeniedException: 'access denied; check polly:SynthesizeSpeech',
@@ -62,7 +78,8 @@ export class PollySpeechSynthesizer implements SpeechSynthesizer {
     this.client = options.client ?? new PollyClient(options.clientConfig ?? {});
     this.engine = options.engine ?? 'neural';
     this.pcmRate = options.sampleRate ?? 16_000;
-    if (this.pcmRate !== 8000 && this.pcmRate !== 16_000) throw new ValidationError(`${ADAPTER}: PCM comes at 8000 or 16000 Hz, not ${this.pcmRate}`);
+    if (this.pcmRate !== 8000 && this.pcmRate !== 16_000)
+      throw new ValidationError(`${ADAPTER}: PCM comes at 8000 or 16000 Hz, not ${this.pcmRate}`);
     this.timeoutMs = options.timeoutMs ?? 15_000;
     const defaultVoice = options.defaultVoice ?? 'Joanna';
     const voices = [...new Set([defaultVoice, ...(options.voices ?? [])])];
@@ -73,25 +90,36 @@ export class PollySpeechSynthesizer implements SpeechSynthesizer {
     rejectIfAborted(ADAPTER, request.signal);
     if (request.text.trim().length === 0) throw new ValidationError(`${ADAPTER}: there is no text to speak`);
     const format = request.format ?? 'mp3';
-    if (!Object.hasOwn(WIRE_FORMATS, format)) throw new ValidationError(`${ADAPTER}: format "${format}" is not supported`);
+    if (!Object.hasOwn(WIRE_FORMATS, format))
+      throw new ValidationError(`${ADAPTER}: format "${format}" is not supported`);
     const voice = request.voice ?? this.capabilities.defaultVoice;
-    if (!this.capabilities.voices.includes(voice)) throw new ValidationError(`${ADAPTER}: voice "${voice}" is not one of ${this.capabilities.voices.join(', ')}`);
+    if (!this.capabilities.voices.includes(voice))
+      throw new ValidationError(`${ADAPTER}: voice "${voice}" is not one of ${this.capabilities.voices.join(', ')}`);
     const documents = ssmlRequests(request.text);
     if (format === 'ogg' && documents.length > 1) {
       // Each response is a whole Ogg stream with its own serial number and headers; chained streams are valid Ogg, but
       // many players stop at the end of the first, so long text is refused rather than played in part.
-      throw new ValidationError(`${ADAPTER}: text too long for one Ogg request (${documents.length} needed); ask for mp3, pcm or wav`);
+      throw new ValidationError(
+        `${ADAPTER}: text too long for one Ogg request (${documents.length} needed); ask for mp3, pcm or wav`,
+      );
     }
     const sampleRate = format === 'pcm' || format === 'wav' ? this.pcmRate : this.compressedRate();
     const parts: Uint8Array[] = [];
     // One request after another: the parts must stay in order, and parallel bursts only meet Polly's throttling sooner.
-    for (const ssml of documents) parts.push(await this.speak(ssml, voice, WIRE_FORMATS[format], sampleRate, request.signal));
+    for (const ssml of documents)
+      parts.push(await this.speak(ssml, voice, WIRE_FORMATS[format], sampleRate, request.signal));
     // PCM samples, and MP3 frames, play back to back when their bytes are joined; the WAV header goes around the whole.
     const joined = concat(parts);
     return { data: format === 'wav' ? wavFromPcm(joined, sampleRate) : joined, format, sampleRate };
   }
 
-  private async speak(ssml: string, voice: string, outputFormat: OutputFormat, sampleRate: number, signal: AbortSignal | undefined): Promise<Uint8Array> {
+  private async speak(
+    ssml: string,
+    voice: string,
+    outputFormat: OutputFormat,
+    sampleRate: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Uint8Array> {
     const call = startServiceCall(POLLY_ERRORS, signal, this.timeoutMs);
     try {
       const output = await this.client.send(

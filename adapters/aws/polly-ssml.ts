@@ -10,8 +10,12 @@ const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;
 
 /** User text made safe inside SSML: markup characters escaped, and the control characters XML forbids turned to spaces. */
 export function escapeSsml(text: string): string {
-  // eslint-disable-next-line no-control-regex -- XML 1.0 forbids these control characters: matching them is the point.
-  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, ' ').replace(/[&<>"']/g, (ch) => ENTITIES[ch] as string);
+  return (
+    text
+      // eslint-disable-next-line no-control-regex -- XML 1.0 forbids these control characters: matching them is the point.
+      .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F]/g, ' ')
+      .replace(/[&<>"']/g, (ch) => ENTITIES[ch] as string)
+  );
 }
 
 /** One SynthesizeSpeech input: the text escaped and wrapped in `<speak>`. */

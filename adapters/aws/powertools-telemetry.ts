@@ -34,9 +34,12 @@ export class PowertoolsTelemetry implements Telemetry {
   readonly tracer: Tracer;
 
   constructor(options: PowertoolsTelemetryOptions) {
-    if (!options.serviceName || !options.namespace) throw new ValidationError('PowertoolsTelemetry: serviceName and namespace are required');
+    if (!options.serviceName || !options.namespace)
+      throw new ValidationError('PowertoolsTelemetry: serviceName and namespace are required');
     this.logger = options.logger ?? new Logger({ serviceName: options.serviceName });
-    this.metrics = options.metrics ?? new Metrics({ serviceName: options.serviceName, namespace: options.namespace, logger: this.logger });
+    this.metrics =
+      options.metrics ??
+      new Metrics({ serviceName: options.serviceName, namespace: options.namespace, logger: this.logger });
     this.tracer = options.tracer ?? new Tracer({ serviceName: options.serviceName });
   }
 
@@ -55,7 +58,10 @@ export class PowertoolsTelemetry implements Telemetry {
         this.metrics.addMetric(name, powertoolsUnit, value);
       }
     } catch (error) {
-      this.logger.warn('PowertoolsTelemetry: metric dropped', { metric: String(name), reason: error instanceof Error ? error.message : String(error) });
+      this.logger.warn('PowertoolsTelemetry: metric dropped', {
+        metric: String(name),
+        reason: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
@@ -77,7 +83,10 @@ export class PowertoolsTelemetry implements Telemetry {
       }) as Promise<T>);
     } catch (error) {
       if (started) throw error;
-      this.logger.warn('PowertoolsTelemetry: span not traced', { span: name, reason: error instanceof Error ? error.message : String(error) });
+      this.logger.warn('PowertoolsTelemetry: span not traced', {
+        span: name,
+        reason: error instanceof Error ? error.message : String(error),
+      });
       return fn();
     }
   }
@@ -95,16 +104,25 @@ export class PowertoolsTelemetry implements Telemetry {
     try {
       if (this.metrics.hasStoredMetrics()) this.metrics.publishStoredMetrics();
     } catch (error) {
-      this.logger.warn('PowertoolsTelemetry: metrics not published', { reason: error instanceof Error ? error.message : String(error) });
+      this.logger.warn('PowertoolsTelemetry: metrics not published', {
+        reason: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
   /** Annotations are best effort: attributes that cannot be read lose the annotations, never the span's work. */
-  private annotate(subsegment: { addAnnotation(key: string, value: string | number): void } | undefined, span: string, attributes?: Record<string, string | number>): void {
+  private annotate(
+    subsegment: { addAnnotation(key: string, value: string | number): void } | undefined,
+    span: string,
+    attributes?: Record<string, string | number>,
+  ): void {
     try {
       for (const [key, value] of Object.entries(attributes ?? {})) subsegment?.addAnnotation(key, value);
     } catch (error) {
-      this.logger.warn('PowertoolsTelemetry: span attributes not recorded', { span, reason: error instanceof Error ? error.message : String(error) });
+      this.logger.warn('PowertoolsTelemetry: span attributes not recorded', {
+        span,
+        reason: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 
@@ -112,7 +130,10 @@ export class PowertoolsTelemetry implements Telemetry {
     try {
       subsegment?.close();
     } catch (error) {
-      this.logger.warn('PowertoolsTelemetry: subsegment not closed', { span: subsegment?.name, reason: error instanceof Error ? error.message : String(error) });
+      this.logger.warn('PowertoolsTelemetry: subsegment not closed', {
+        span: subsegment?.name,
+        reason: error instanceof Error ? error.message : String(error),
+      });
     }
   }
 

@@ -78,19 +78,27 @@ export class S3AudioStore implements AudioStore {
     } catch (error) {
       throw call.fail(error);
     }
-    return { uri: `s3://${this.bucket}/${key}`, format: audio.format, sampleRate: audio.sampleRate, bytes: audio.data.byteLength };
+    return {
+      uri: `s3://${this.bucket}/${key}`,
+      format: audio.format,
+      sampleRate: audio.sampleRate,
+      bytes: audio.data.byteLength,
+    };
   }
 
   async get(request: { ref: AudioRef } & IoOptions): Promise<Audio> {
     const key = this.keyOf(request.ref);
     const call = startServiceCall(S3_ERRORS, request.signal, this.timeoutMs);
     try {
-      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: call.signal });
+      const object = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+        abortSignal: call.signal,
+      });
       if (!object.Body) throw new NotFoundError(`${ADAPTER}: ${request.ref.uri} has no body`);
       const data = await object.Body.transformToByteArray();
       return { data, format: request.ref.format, sampleRate: request.ref.sampleRate };
     } catch (error) {
-      if (isMissing(error)) throw new NotFoundError(`${ADAPTER}: ${request.ref.uri} is not in the store`, { cause: error });
+      if (isMissing(error))
+        throw new NotFoundError(`${ADAPTER}: ${request.ref.uri} is not in the store`, { cause: error });
       throw call.fail(error);
     }
   }

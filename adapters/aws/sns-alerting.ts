@@ -18,7 +18,13 @@ export type SnsAlertingOptions = {
 
 const POLICY: ServiceErrorPolicy = {
   adapter: SERVICE,
-  unavailable: new Set(['ThrottledException', 'InternalErrorException', 'KMSThrottlingException', 'ServiceUnavailable', 'TimeoutError']),
+  unavailable: new Set([
+    'ThrottledException',
+    'InternalErrorException',
+    'KMSThrottlingException',
+    'ServiceUnavailable',
+    'TimeoutError',
+  ]),
   invalid: new Set(['InvalidParameterException', 'InvalidParameterValueException']),
   hints: {
     NotFoundException: 'the alert topic does not exist; check ALERT_TOPIC_ARN',
@@ -37,7 +43,8 @@ export class SnsAlerting implements Alerting {
   private readonly timeoutMs: number;
 
   constructor(options: SnsAlertingOptions) {
-    if (!options.topicArn.startsWith('arn:')) throw new ValidationError(`${SERVICE}: topicArn must be an ARN, got ${JSON.stringify(options.topicArn)}`);
+    if (!options.topicArn.startsWith('arn:'))
+      throw new ValidationError(`${SERVICE}: topicArn must be an ARN, got ${JSON.stringify(options.topicArn)}`);
     this.client = options.client ?? new SNSClient(options.clientConfig ?? {});
     this.topicArn = options.topicArn;
     this.timeoutMs = options.timeoutMs ?? 5000;
@@ -45,11 +52,17 @@ export class SnsAlerting implements Alerting {
 
   async raise(alert: Alert, options: { signal?: AbortSignal } = {}): Promise<void> {
     const message = messageOf(alert);
-    if (Buffer.byteLength(message) > MAX_MESSAGE_BYTES) throw new ValidationError(`${SERVICE}: alert ${alert.id} is over the ${MAX_MESSAGE_BYTES}-byte message limit`);
+    if (Buffer.byteLength(message) > MAX_MESSAGE_BYTES)
+      throw new ValidationError(`${SERVICE}: alert ${alert.id} is over the ${MAX_MESSAGE_BYTES}-byte message limit`);
     const call = startServiceCall(POLICY, options.signal, this.timeoutMs);
     try {
       await this.client.send(
-        new PublishCommand({ TopicArn: this.topicArn, Subject: subjectOf(alert.subject), Message: message, MessageAttributes: attributesOf(alert) }),
+        new PublishCommand({
+          TopicArn: this.topicArn,
+          Subject: subjectOf(alert.subject),
+          Message: message,
+          MessageAttributes: attributesOf(alert),
+        }),
         { abortSignal: call.signal },
       );
     } catch (error) {
@@ -60,7 +73,11 @@ export class SnsAlerting implements Alerting {
 
 /** Printable ASCII without line breaks, starting with a letter, number or punctuation, as SNS demands of subjects. */
 function subjectOf(subject: string): string {
-  const plain = subject.replace(/[^\x20-\x7e]+/g, ' ').replace(/\s+/g, ' ').trim() || 'Alert';
+  const plain =
+    subject
+      .replace(/[^\x20-\x7e]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim() || 'Alert';
   return plain.length <= MAX_SUBJECT ? plain : `${plain.slice(0, MAX_SUBJECT - 3)}...`;
 }
 
@@ -72,8 +89,8 @@ function messageOf(alert: Alert): string {
 function attributesOf(alert: Alert): Record<string, { DataType: 'String'; StringValue: string }> {
   const custom: [string, string | undefined][] = Object.entries(alert.attributes ?? {});
   const entries: [string, string | undefined][] = [['severity', alert.severity], ['alertId', alert.id], ...custom];
-  const kept = entries
-    .filter(([, value]) => value !== undefined && value !== '')
-    .slice(0, MAX_ATTRIBUTES);
-  return Object.fromEntries(kept.map(([key, value]) => [key, { DataType: 'String' as const, StringValue: value ?? '' }]));
+  const kept = entries.filter(([, value]) => value !== undefined && value !== '').slice(0, MAX_ATTRIBUTES);
+  return Object.fromEntries(
+    kept.map(([key, value]) => [key, { DataType: 'String' as const, StringValue: value ?? '' }]),
+  );
 }

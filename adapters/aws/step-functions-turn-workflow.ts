@@ -49,7 +49,9 @@ export class StepFunctionsTurnWorkflow implements TurnWorkflow {
   async run(request: { turn: TurnRecord } & IoOptions): Promise<TurnRecord> {
     const input = JSON.stringify(request.turn);
     if (Buffer.byteLength(input) > MAX_PAYLOAD_BYTES) {
-      throw new ValidationError(`${ADAPTER}: the turn record is over ${MAX_PAYLOAD_BYTES} bytes; audio must travel by reference`);
+      throw new ValidationError(
+        `${ADAPTER}: the turn record is over ${MAX_PAYLOAD_BYTES} bytes; audio must travel by reference`,
+      );
     }
     const call = startServiceCall(SFN_ERRORS, request.signal, this.timeoutMs);
     let result;
@@ -64,9 +66,13 @@ export class StepFunctionsTurnWorkflow implements TurnWorkflow {
     if (result.status === 'SUCCEEDED' && result.output) return JSON.parse(result.output) as TurnRecord;
     // The execution's own failure (its failure path failed too, or it timed out): the cause stays out of the message.
     const retryable = result.status !== 'FAILED' || result.error !== 'Rejected';
-    throw new DependencyUnavailableError(ADAPTER, `the turn workflow ended ${result.status ?? 'without a status'} (${result.error ?? 'no error name'})`, {
-      retryable,
-      details: { executionArn: result.executionArn, error: result.error },
-    });
+    throw new DependencyUnavailableError(
+      ADAPTER,
+      `the turn workflow ended ${result.status ?? 'without a status'} (${result.error ?? 'no error name'})`,
+      {
+        retryable,
+        details: { executionArn: result.executionArn, error: result.error },
+      },
+    );
   }
 }

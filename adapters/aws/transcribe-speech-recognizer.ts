@@ -7,7 +7,12 @@ import {
   type TranscribeStreamingClientConfig,
 } from '@aws-sdk/client-transcribe-streaming';
 import { DependencyUnavailableError, ValidationError } from '../../core/errors.js';
-import type { SpeechRecognizer, SpeechRecognizerCapabilities, Transcript, TranscribeRequest } from '../../core/ports/speech-recognizer.js';
+import type {
+  SpeechRecognizer,
+  SpeechRecognizerCapabilities,
+  Transcript,
+  TranscribeRequest,
+} from '../../core/ports/speech-recognizer.js';
 import { rejectIfAborted, startServiceCall, type ServiceErrorPolicy } from '../shared/service-errors.js';
 import { pcmOf } from '../shared/wav.js';
 
@@ -26,11 +31,19 @@ interface TranscribeSpeechRecognizerSettings {
 type TranscribeClient = Pick<TranscribeStreamingClient, 'send'>;
 
 export type TranscribeSpeechRecognizerOptions = TranscribeSpeechRecognizerSettings &
-  ({ client: TranscribeClient; clientConfig?: never } | { client?: never; clientConfig?: TranscribeStreamingClientConfig });
+  (
+    | { client: TranscribeClient; clientConfig?: never }
+    | { client?: never; clientConfig?: TranscribeStreamingClientConfig }
+  );
 
 const TRANSCRIBE_ERRORS: ServiceErrorPolicy = {
   adapter: ADAPTER,
-  unavailable: new Set(['LimitExceededException', 'ServiceUnavailableException', 'InternalFailureException', 'ConflictException']),
+  unavailable: new Set([
+    'LimitExceededException',
+    'ServiceUnavailableException',
+    'InternalFailureException',
+    'ConflictException',
+  ]),
   invalid: new Set(['BadRequestException']),
   hints: {
     AccessDeniedException: 'access denied; check transcribe:StartStreamTranscription',
@@ -40,7 +53,15 @@ const TRANSCRIBE_ERRORS: ServiceErrorPolicy = {
 };
 
 const DEFAULT_LANGUAGE_CODES: Readonly<Record<string, string>> = {
-  en: 'en-US', es: 'es-US', fr: 'fr-FR', de: 'de-DE', it: 'it-IT', pt: 'pt-BR', ja: 'ja-JP', ko: 'ko-KR', zh: 'zh-CN',
+  en: 'en-US',
+  es: 'es-US',
+  fr: 'fr-FR',
+  de: 'de-DE',
+  it: 'it-IT',
+  pt: 'pt-BR',
+  ja: 'ja-JP',
+  ko: 'ko-KR',
+  zh: 'zh-CN',
 };
 /** MediaSampleRateHertz's range (API reference, StartStreamTranscription). */
 const RATES = { min: 8000, max: 48_000 };
@@ -62,7 +83,8 @@ export class TranscribeSpeechRecognizer implements SpeechRecognizer {
   constructor(options: TranscribeSpeechRecognizerOptions = {}) {
     this.client = options.client ?? new TranscribeStreamingClient(options.clientConfig ?? {});
     this.chunkMilliseconds = options.chunkMilliseconds ?? 100;
-    if (!(this.chunkMilliseconds >= 10 && this.chunkMilliseconds <= 1000)) throw new ValidationError(`${ADAPTER}: chunkMilliseconds must be 10..1000, not ${this.chunkMilliseconds}`);
+    if (!(this.chunkMilliseconds >= 10 && this.chunkMilliseconds <= 1000))
+      throw new ValidationError(`${ADAPTER}: chunkMilliseconds must be 10..1000, not ${this.chunkMilliseconds}`);
     this.languageCodes = { ...DEFAULT_LANGUAGE_CODES, ...options.languageCodes };
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
@@ -70,14 +92,16 @@ export class TranscribeSpeechRecognizer implements SpeechRecognizer {
   async transcribe(request: TranscribeRequest): Promise<Transcript> {
     rejectIfAborted(ADAPTER, request.signal);
     const { audio } = request;
-    if (!this.capabilities.formats.includes(audio.format)) throw new ValidationError(`${ADAPTER}: audio format "${audio.format}" is not supported; send wav or pcm`);
+    if (!this.capabilities.formats.includes(audio.format))
+      throw new ValidationError(`${ADAPTER}: audio format "${audio.format}" is not supported; send wav or pcm`);
     const languageCode = this.languageCode(request.language);
     const { data, sampleRate } = pcmOf(audio, ADAPTER);
     if (data.length === 0) throw new ValidationError(`${ADAPTER}: there is no audio to transcribe`);
     if (!Number.isInteger(sampleRate) || sampleRate < RATES.min || sampleRate > RATES.max) {
       throw new ValidationError(`${ADAPTER}: sample rate ${sampleRate} Hz is outside ${RATES.min}..${RATES.max} Hz`);
     }
-    if (data.length / 2 / sampleRate > MAX_SECONDS) throw new ValidationError(`${ADAPTER}: clips longer than ${MAX_SECONDS} s are not transcribed in one request`);
+    if (data.length / 2 / sampleRate > MAX_SECONDS)
+      throw new ValidationError(`${ADAPTER}: clips longer than ${MAX_SECONDS} s are not transcribed in one request`);
     const call = startServiceCall(TRANSCRIBE_ERRORS, request.signal, this.timeoutMs);
     try {
       const output = await this.client.send(
@@ -92,7 +116,8 @@ export class TranscribeSpeechRecognizer implements SpeechRecognizer {
       const finals: Result[] = [];
       for await (const event of output.TranscriptResultStream ?? []) {
         // Partial results are revised until a final one replaces them; only finals are the transcript.
-        for (const result of event.TranscriptEvent?.Transcript?.Results ?? []) if (result.IsPartial === false) finals.push(result);
+        for (const result of event.TranscriptEvent?.Transcript?.Results ?? [])
+          if (result.IsPartial === false) finals.push(result);
       }
       if (call.signal.aborted) throw call.signal.reason;
       return transcriptOf(finals);
@@ -104,8 +129,11 @@ export class TranscribeSpeechRecognizer implements SpeechRecognizer {
   /** The full code Transcribe wants: `en-us` and `en_US` become `en-US`, a bare `en` takes its configured region. */
   private languageCode(tag: string): string {
     const [language = '', region] = tag.trim().split(/[-_]/);
-    const code = region ? `${language.toLowerCase()}-${region.toUpperCase()}` : this.languageCodes[language.toLowerCase()];
-    if (!code) throw new ValidationError(`${ADAPTER}: no language code configured for "${tag}"; pass a full code such as en-US`);
+    const code = region
+      ? `${language.toLowerCase()}-${region.toUpperCase()}`
+      : this.languageCodes[language.toLowerCase()];
+    if (!code)
+      throw new ValidationError(`${ADAPTER}: no language code configured for "${tag}"; pass a full code such as en-US`);
     return code;
   }
 }
@@ -114,7 +142,12 @@ export class TranscribeSpeechRecognizer implements SpeechRecognizer {
  * The clip as AudioEvents of `chunkMilliseconds` each, produced on demand so the SDK signs and sends one event at a
  * time; stops early once `signal` fires.
  */
-export async function* audioEvents(pcm: Uint8Array, sampleRate: number, chunkMilliseconds: number, signal?: AbortSignal): AsyncGenerator<AudioStream> {
+export async function* audioEvents(
+  pcm: Uint8Array,
+  sampleRate: number,
+  chunkMilliseconds: number,
+  signal?: AbortSignal,
+): AsyncGenerator<AudioStream> {
   const chunkBytes = Math.max(2, Math.round((sampleRate * chunkMilliseconds) / 1000) * 2);
   for (let offset = 0; offset < pcm.length; offset += chunkBytes) {
     if (signal?.aborted) return;
@@ -124,8 +157,15 @@ export async function* audioEvents(pcm: Uint8Array, sampleRate: number, chunkMil
 
 /** Final results in order, joined; confidence is the mean of the words' confidences when Transcribe gives them. */
 export function transcriptOf(finals: readonly Result[]): Transcript {
-  const alternatives = finals.map((result) => result.Alternatives?.[0]).filter((alternative) => alternative !== undefined);
-  const text = alternatives.map((alternative) => alternative.Transcript?.trim() ?? '').filter(Boolean).join(' ');
-  const scores = alternatives.flatMap((alternative) => (alternative.Items ?? []).map((item) => item.Confidence).filter((c): c is number => typeof c === 'number'));
+  const alternatives = finals
+    .map((result) => result.Alternatives?.[0])
+    .filter((alternative) => alternative !== undefined);
+  const text = alternatives
+    .map((alternative) => alternative.Transcript?.trim() ?? '')
+    .filter(Boolean)
+    .join(' ');
+  const scores = alternatives.flatMap((alternative) =>
+    (alternative.Items ?? []).map((item) => item.Confidence).filter((c): c is number => typeof c === 'number'),
+  );
   return scores.length > 0 ? { text, confidence: scores.reduce((sum, c) => sum + c, 0) / scores.length } : { text };
 }

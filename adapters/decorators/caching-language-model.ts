@@ -68,5 +68,10 @@ export class CachingLanguageModel implements LanguageModel {
 function isCompletion(value: unknown): value is Completion {
   if (typeof value !== 'object' || value === null) return false;
   const { text, model, finishReason } = value as Partial<Completion>;
-  return typeof text === 'string' && typeof model === 'string' && typeof finishReason === 'string' && FINISH_REASONS.has(finishReason);
+  return (
+    typeof text === 'string' &&
+    typeof model === 'string' &&
+    typeof finishReason === 'string' &&
+    FINISH_REASONS.has(finishReason)
+  );
 }

@@ -35,7 +35,8 @@ export class CachingWeatherProvider implements WeatherProvider {
     // The cached answer may come from another spelling of the city; the caller gets back its own query.
     if (cached) return cached.kind === 'unknown-location' ? { kind: 'unknown-location', query: request.city } : cached;
     const lookup = await inner.lookup(request);
-    if (lookup.kind === 'found' || lookup.kind === 'unknown-location') await this.store.write(key, lookup, request.signal);
+    if (lookup.kind === 'found' || lookup.kind === 'unknown-location')
+      await this.store.write(key, lookup, request.signal);
     return lookup;
   }
 }
@@ -50,5 +51,7 @@ function cacheKey(request: { city: string; units: Units; days: number }): string
 function isLookup(value: unknown): value is WeatherLookup {
   if (typeof value !== 'object' || value === null) return false;
   const { kind } = value as { kind?: unknown };
-  return (kind === 'found' && typeof (value as { report?: unknown }).report === 'object') || kind === 'unknown-location';
+  return (
+    (kind === 'found' && typeof (value as { report?: unknown }).report === 'object') || kind === 'unknown-location'
+  );
 }

@@ -51,7 +51,8 @@ export class OutboxEventPublisher implements EventPublisher {
     this.telemetry = options.telemetry ?? noopTelemetry;
     this.retryIntervalMs = options.retryIntervalMs ?? 5000;
     this.maxBatch = options.maxBatch ?? 25;
-    if (!(this.maxBatch >= 1 && this.retryIntervalMs > 0)) throw new RangeError('OutboxEventPublisher: maxBatch must be >= 1 and retryIntervalMs > 0');
+    if (!(this.maxBatch >= 1 && this.retryIntervalMs > 0))
+      throw new RangeError('OutboxEventPublisher: maxBatch must be >= 1 and retryIntervalMs > 0');
   }
 
   async publish({ events, signal }: { events: readonly DomainEvent[] } & IoOptions): Promise<void> {
@@ -63,7 +64,10 @@ export class OutboxEventPublisher implements EventPublisher {
         return;
       } catch (error) {
         if (isCoreError(error) && error.code === ErrorCodes.ABORTED) throw error;
-        this.telemetry.warn('publisher unavailable; events kept in the outbox', { error: messageOf(error), count: events.length });
+        this.telemetry.warn('publisher unavailable; events kept in the outbox', {
+          error: messageOf(error),
+          count: events.length,
+        });
         await this.enqueue(events);
         return;
       }

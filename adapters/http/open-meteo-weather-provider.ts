@@ -114,7 +114,11 @@ export class OpenMeteoWeatherProvider implements WeatherProvider {
     const query = request.city.trim();
     if (!query) return { kind: 'unknown-location', query: request.city };
     const search = new URLSearchParams({ name: query, count: '1', language: 'en', format: 'json' });
-    const geocoding = await this.get(`${this.geocodingUrl}/v1/search?${search.toString()}`, GeocodingResponse, request.signal);
+    const geocoding = await this.get(
+      `${this.geocodingUrl}/v1/search?${search.toString()}`,
+      GeocodingResponse,
+      request.signal,
+    );
     const place = geocoding.results?.[0];
     if (!place) return { kind: 'unknown-location', query: request.city };
 
@@ -128,7 +132,11 @@ export class OpenMeteoWeatherProvider implements WeatherProvider {
       forecast_days: String(days),
       ...(request.units === 'imperial' && { temperature_unit: 'fahrenheit', wind_speed_unit: 'mph' }),
     });
-    const forecast = await this.get(`${this.forecastUrl}/v1/forecast?${params.toString()}`, ForecastResponse, request.signal);
+    const forecast = await this.get(
+      `${this.forecastUrl}/v1/forecast?${params.toString()}`,
+      ForecastResponse,
+      request.signal,
+    );
     const { current, daily } = forecast;
     const timeZone = forecast.timezone ?? place.timezone;
     return {
@@ -179,7 +187,9 @@ export class OpenMeteoWeatherProvider implements WeatherProvider {
     } catch (error) {
       if (signal?.aborted) throw new AbortedError(`${SERVICE}: lookup aborted by caller`, { cause: signal.reason });
       if (timeout.aborted) {
-        throw new DependencyUnavailableError(SERVICE, `no answer from ${path} within ${this.timeoutMs} ms`, { cause: error });
+        throw new DependencyUnavailableError(SERVICE, `no answer from ${path} within ${this.timeoutMs} ms`, {
+          cause: error,
+        });
       }
       if (isCoreError(error)) throw error;
       throw new DependencyUnavailableError(SERVICE, `cannot reach ${path}`, { cause: error });
@@ -188,7 +198,13 @@ export class OpenMeteoWeatherProvider implements WeatherProvider {
 }
 
 function dailyForecasts(daily: Static<typeof ForecastResponse>['daily'], days: number): DailyForecast[] {
-  const count = Math.min(days, daily.time.length, daily.weather_code.length, daily.temperature_2m_max.length, daily.temperature_2m_min.length);
+  const count = Math.min(
+    days,
+    daily.time.length,
+    daily.weather_code.length,
+    daily.temperature_2m_max.length,
+    daily.temperature_2m_min.length,
+  );
   return Array.from({ length: count }, (_, i) => {
     const precipitation = daily.precipitation_probability_max?.[i];
     return {

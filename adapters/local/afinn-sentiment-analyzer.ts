@@ -26,7 +26,9 @@ export class AfinnSentimentAnalyzer implements SentimentAnalyzer {
       throw new CapabilityMissingError(`sentiment: AFINN only scores English, not "${request.language}"`);
     }
     const result = this.engine.analyze(request.text);
-    const weights = result.calculation.flatMap((entry) => Object.values(entry)).filter((weight) => Math.abs(weight) >= 2);
+    const weights = result.calculation
+      .flatMap((entry) => Object.values(entry))
+      .filter((weight) => Math.abs(weight) >= 2);
     const total = weights.reduce((sum, weight) => sum + weight, 0);
     // AFINN's comparative (weight per token) keeps long sentences from scoring high on one word; tanh bounds it to -1..1.
     const score = result.tokens.length === 0 ? 0 : round(Math.tanh(total / result.tokens.length));

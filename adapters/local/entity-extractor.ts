@@ -26,21 +26,106 @@ type DictionaryType = 'city' | 'genre' | 'artist' | 'title';
 const DICTIONARY_TYPES: readonly DictionaryType[] = ['city', 'genre', 'artist', 'title'];
 
 const UNITS: Record<string, number> = {
-  second: 1, seconds: 1, sec: 1, secs: 1, minute: 60, minutes: 60, min: 60, mins: 60,
-  hour: 3600, hours: 3600, hr: 3600, hrs: 3600, day: 86_400, days: 86_400,
+  second: 1,
+  seconds: 1,
+  sec: 1,
+  secs: 1,
+  minute: 60,
+  minutes: 60,
+  min: 60,
+  mins: 60,
+  hour: 3600,
+  hours: 3600,
+  hr: 3600,
+  hrs: 3600,
+  day: 86_400,
+  days: 86_400,
 };
-const SMALL = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve',
-  'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+const SMALL = [
+  'zero',
+  'one',
+  'two',
+  'three',
+  'four',
+  'five',
+  'six',
+  'seven',
+  'eight',
+  'nine',
+  'ten',
+  'eleven',
+  'twelve',
+  'thirteen',
+  'fourteen',
+  'fifteen',
+  'sixteen',
+  'seventeen',
+  'eighteen',
+  'nineteen',
+];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
 /** Quantities that only mean a number in front of a unit ("an hour", "half a minute", "a couple of hours"). */
 const UNIT_QUANTITIES: Record<string, number> = { a: 1, an: 1, half: 0.5, quarter: 0.25, couple: 2 };
 const ARTICLES = new Set(['a', 'an']);
 /** Words that end (or rule out) a place name read after "in"/"for". */
 const NOT_PLACE = new Set([
-  'a', 'an', 'the', 'this', 'that', 'these', 'next', 'coming', 'today', 'tonight', 'tomorrow', 'now', 'right', 'here',
-  'there', 'please', 'me', 'us', 'it', 'my', 'our', 'your', 'general', 'week', 'weekend', 'morning', 'afternoon',
-  'evening', 'night', 'day', 'days', 'hours', 'minutes', 'and', 'or', 'but', 'at', 'on', 'with', 'then', 'later',
-  'celsius', 'fahrenheit', 'degrees', 'outside', 'i', 'said', 'um', 'uh', 'hmm', 'er', 'well', 'yes', 'no', 'ok', 'okay', "it's",
+  'a',
+  'an',
+  'the',
+  'this',
+  'that',
+  'these',
+  'next',
+  'coming',
+  'today',
+  'tonight',
+  'tomorrow',
+  'now',
+  'right',
+  'here',
+  'there',
+  'please',
+  'me',
+  'us',
+  'it',
+  'my',
+  'our',
+  'your',
+  'general',
+  'week',
+  'weekend',
+  'morning',
+  'afternoon',
+  'evening',
+  'night',
+  'day',
+  'days',
+  'hours',
+  'minutes',
+  'and',
+  'or',
+  'but',
+  'at',
+  'on',
+  'with',
+  'then',
+  'later',
+  'celsius',
+  'fahrenheit',
+  'degrees',
+  'outside',
+  'i',
+  'said',
+  'um',
+  'uh',
+  'hmm',
+  'er',
+  'well',
+  'yes',
+  'no',
+  'ok',
+  'okay',
+  "it's",
 ]);
 
 /** Finds dictionary values, durations, numbers and (on request) place names in an utterance. Pure: no I/O, no state. */
@@ -55,7 +140,12 @@ export class EntityExtractor {
         const words = plain.map(escapeRegex);
         if (words.length === 0) continue;
         const needle = plain[0] as string;
-        this.dictionary.push({ type, value, needle, pattern: new RegExp(`(?<![\\p{L}\\p{N}])${words.join('\\s+')}(?![\\p{L}\\p{N}])`, 'gu') });
+        this.dictionary.push({
+          type,
+          value,
+          needle,
+          pattern: new RegExp(`(?<![\\p{L}\\p{N}])${words.join('\\s+')}(?![\\p{L}\\p{N}])`, 'gu'),
+        });
       }
     }
   }
@@ -68,13 +158,15 @@ export class EntityExtractor {
       found.every((m) => !types.includes(m.entity) || end <= m.start || start >= m.end);
     const free = freeOf(['duration', 'number', ...DICTIONARY_TYPES]);
     for (const match of this.durations(text, tokens)) found.push(match);
-    for (const match of this.dictionaryMatches(text, folded, options.expecting)) if (free(match.start, match.end)) found.push(match);
+    for (const match of this.dictionaryMatches(text, folded, options.expecting))
+      if (free(match.start, match.end)) found.push(match);
     for (const match of numbers(text, tokens)) if (free(match.start, match.end)) found.push(match);
     if (!found.some((m) => m.entity === 'city')) {
       // Where a city is wanted, a place name beats a genre or title inside it ("Little Rock" is not rock music).
       const unquantified = freeOf(['duration', 'number']);
       const place =
-        ((options.placeAfterPreposition || options.expecting === 'city') && placeAfterPreposition(text, tokens, unquantified)) ||
+        ((options.placeAfterPreposition || options.expecting === 'city') &&
+          placeAfterPreposition(text, tokens, unquantified)) ||
         (options.expecting === 'city' && capitalisedName(text, tokens, unquantified));
       if (place) found = [...found.filter((m) => m.end <= place.start || m.start >= place.end), place];
     }
@@ -88,7 +180,13 @@ export class EntityExtractor {
       if (!folded.includes(needle)) continue;
       for (const m of folded.matchAll(pattern)) {
         const start = m.index;
-        hits.push({ entity: type, value, raw: text.slice(start, start + m[0].length), start, end: start + m[0].length });
+        hits.push({
+          entity: type,
+          value,
+          raw: text.slice(start, start + m[0].length),
+          start,
+          end: start + m[0].length,
+        });
       }
     }
     const rank = (m: EntityMatch) => (m.entity === expecting ? 0 : 1);
@@ -100,7 +198,7 @@ export class EntityExtractor {
 
   private durations(text: string, tokens: Token[]): EntityMatch[] {
     const found: EntityMatch[] = [];
-    for (let i = 0; i < tokens.length; ) {
+    for (let i = 0; i < tokens.length;) {
       const first = durationPart(tokens, i);
       if (!first) {
         i += 1;
@@ -109,7 +207,8 @@ export class EntityExtractor {
       let { seconds, next } = first;
       for (;;) {
         const and = tokens[next]?.text === 'and' ? 1 : 0;
-        const more = adjacent(tokens, next - 1) && (!and || adjacent(tokens, next)) ? durationPart(tokens, next + and) : undefined;
+        const more =
+          adjacent(tokens, next - 1) && (!and || adjacent(tokens, next)) ? durationPart(tokens, next + and) : undefined;
         if (!more) break;
         seconds += more.seconds;
         next = more.next;
@@ -130,14 +229,16 @@ function durationPart(tokens: Token[], i: number): { seconds: number; next: numb
   let amount = quantity?.value;
   if (amount === undefined) {
     let word = tokens[next]?.text ?? '';
-    if (ARTICLES.has(word) && ['half', 'quarter', 'couple'].includes(tokens[next + 1]?.text ?? '')) word = tokens[(next += 1)]?.text ?? '';
+    if (ARTICLES.has(word) && ['half', 'quarter', 'couple'].includes(tokens[next + 1]?.text ?? ''))
+      word = tokens[(next += 1)]?.text ?? '';
     amount = UNIT_QUANTITIES[word];
     if (amount === undefined) return undefined;
     next += 1;
     if (tokens[next]?.text === 'of') next += 1;
     if (amount !== 1 && ARTICLES.has(tokens[next]?.text ?? '')) next += 1;
   }
-  const half = (at: number) => tokens[at]?.text === 'and' && ARTICLES.has(tokens[at + 1]?.text ?? '') && tokens[at + 2]?.text === 'half';
+  const half = (at: number) =>
+    tokens[at]?.text === 'and' && ARTICLES.has(tokens[at + 1]?.text ?? '') && tokens[at + 2]?.text === 'half';
   if (half(next)) {
     amount += 0.5;
     next += 3;
@@ -165,10 +266,12 @@ function numberAt(tokens: Token[], i: number): { value: number; next: number } |
     const tens = TENS.indexOf(word);
     const rest = current % 100;
     const after = tokens[next + 1]?.text ?? '';
-    if (small >= 0 && (next === i || (small > 0 && (rest === 0 || (rest >= 20 && rest % 10 === 0 && small < 10))))) current += small;
+    if (small >= 0 && (next === i || (small > 0 && (rest === 0 || (rest >= 20 && rest % 10 === 0 && small < 10)))))
+      current += small;
     else if (tens >= 2 && rest === 0) current += tens * 10;
     else if (word === 'hundred' && next > i && current > 0 && current < 100) current *= 100;
-    else if (word === 'thousand' && next > i && current > 0 && current < 1000) [total, current] = [total + current * 1000, 0];
+    else if (word === 'thousand' && next > i && current > 0 && current < 1000)
+      [total, current] = [total + current * 1000, 0];
     else if (!(word === 'and' && current >= 100 && (SMALL.includes(after) || TENS.includes(after)))) break;
     next += 1;
   }
@@ -177,7 +280,7 @@ function numberAt(tokens: Token[], i: number): { value: number; next: number } |
 
 function numbers(text: string, tokens: Token[]): EntityMatch[] {
   const found: EntityMatch[] = [];
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     const n = numberAt(tokens, i);
     if (!n) {
       i += 1;
@@ -192,19 +295,34 @@ function numbers(text: string, tokens: Token[]): EntityMatch[] {
 }
 
 /** Up to three words after "in"/"for", stopping at punctuation, digits or a word that cannot be part of a place. */
-function placeAfterPreposition(text: string, tokens: Token[], free: (s: number, e: number) => boolean): EntityMatch | undefined {
+function placeAfterPreposition(
+  text: string,
+  tokens: Token[],
+  free: (s: number, e: number) => boolean,
+): EntityMatch | undefined {
   for (let i = 0; i < tokens.length; i += 1) {
     if (tokens[i]?.text !== 'in' && tokens[i]?.text !== 'for') continue;
     let next = i + 1;
-    while (next < i + 4 && isPlaceWord(tokens[next]) && adjacent(tokens, next - 1, /^\s+$/) && free((tokens[next] as Token).start, (tokens[next] as Token).end)) next += 1;
+    while (
+      next < i + 4 &&
+      isPlaceWord(tokens[next]) &&
+      adjacent(tokens, next - 1, /^\s+$/) &&
+      free((tokens[next] as Token).start, (tokens[next] as Token).end)
+    )
+      next += 1;
     if (next > i + 1) return place(text, tokens[i + 1] as Token, tokens[next - 1] as Token);
   }
   return undefined;
 }
 
 /** The first run of up to three capitalised words, for a bare answer to "For which city?". */
-function capitalisedName(text: string, tokens: Token[], free: (s: number, e: number) => boolean): EntityMatch | undefined {
-  const capitalised = (t: Token | undefined) => t !== undefined && /^\p{Lu}/u.test(text.slice(t.start)) && isPlaceWord(t) && free(t.start, t.end);
+function capitalisedName(
+  text: string,
+  tokens: Token[],
+  free: (s: number, e: number) => boolean,
+): EntityMatch | undefined {
+  const capitalised = (t: Token | undefined) =>
+    t !== undefined && /^\p{Lu}/u.test(text.slice(t.start)) && isPlaceWord(t) && free(t.start, t.end);
   const first = tokens.findIndex(capitalised);
   if (first < 0) return undefined;
   let next = first + 1;
@@ -214,7 +332,10 @@ function capitalisedName(text: string, tokens: Token[], free: (s: number, e: num
 
 function place(text: string, first: Token, last: Token): EntityMatch {
   const raw = text.slice(first.start, last.end);
-  const value = raw === raw.toLowerCase() ? raw.replace(/(^|\s)(\p{L})/gu, (_m, space: string, letter: string) => space + letter.toUpperCase()) : raw;
+  const value =
+    raw === raw.toLowerCase()
+      ? raw.replace(/(^|\s)(\p{L})/gu, (_m, space: string, letter: string) => space + letter.toUpperCase())
+      : raw;
   return { entity: 'city', value, raw, start: first.start, end: last.end };
 }
 
@@ -232,7 +353,12 @@ function tokenize(folded: string): Token[] {
   const tokens: Token[] = [];
   let previousEnd = 0;
   for (const m of folded.matchAll(/\d+(?:\.\d+)?|\p{L}+(?:'\p{L}+)*/gu)) {
-    tokens.push({ text: m[0], start: m.index, end: m.index + m[0].length, gapBefore: folded.slice(previousEnd, m.index) });
+    tokens.push({
+      text: m[0],
+      start: m.index,
+      end: m.index + m[0].length,
+      gapBefore: folded.slice(previousEnd, m.index),
+    });
     previousEnd = m.index + m[0].length;
   }
   return tokens;

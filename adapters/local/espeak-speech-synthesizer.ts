@@ -3,7 +3,11 @@
 import type { EspeakModule, EspeakWorker } from '@echogarden/espeak-ng-emscripten';
 import { AbortedError, SpeechUnavailableError, throwIfAborted, ValidationError } from '../../core/errors.js';
 import type { Audio } from '../../core/model/audio.js';
-import type { SpeechSynthesizer, SpeechSynthesizerCapabilities, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
+import type {
+  SpeechSynthesizer,
+  SpeechSynthesizerCapabilities,
+  SynthesizeRequest,
+} from '../../core/ports/speech-synthesizer.js';
 import { encodeWav } from '../shared/wav.js';
 
 const PACKAGE = '@echogarden/espeak-ng-emscripten';
@@ -49,9 +53,13 @@ export class EspeakSpeechSynthesizer implements SpeechSynthesizer {
 
   constructor(options: EspeakSpeechSynthesizerOptions = {}) {
     const defaultVoice = options.defaultVoice ?? 'en-us';
-    if (!Object.hasOwn(VOICES, defaultVoice)) throw new ValidationError(`espeak: unknown default voice "${defaultVoice}"; use one of ${Object.keys(VOICES).join(', ')}`);
+    if (!Object.hasOwn(VOICES, defaultVoice))
+      throw new ValidationError(
+        `espeak: unknown default voice "${defaultVoice}"; use one of ${Object.keys(VOICES).join(', ')}`,
+      );
     this.rate = options.rate ?? 175;
-    if (!(this.rate >= 80 && this.rate <= 450)) throw new ValidationError(`espeak: rate must be 80..450 words per minute, not ${options.rate}`);
+    if (!(this.rate >= 80 && this.rate <= 450))
+      throw new ValidationError(`espeak: rate must be 80..450 words per minute, not ${options.rate}`);
     this.load = options.load ?? importEspeak;
     this.capabilities = { formats: ['wav', 'pcm'], voices: Object.keys(VOICES), defaultVoice };
   }
@@ -60,7 +68,8 @@ export class EspeakSpeechSynthesizer implements SpeechSynthesizer {
     throwIfAborted(request.signal);
     if (request.text.trim().length === 0) throw new ValidationError('espeak: there is no text to speak');
     const format = request.format ?? 'wav';
-    if (format !== 'wav' && format !== 'pcm') throw new ValidationError(`espeak: format "${format}" is not supported; use wav or pcm`);
+    if (format !== 'wav' && format !== 'pcm')
+      throw new ValidationError(`espeak: format "${format}" is not supported; use wav or pcm`);
     const voice = request.voice ?? this.voiceFor(request.language);
     if (!Object.hasOwn(VOICES, voice)) throw new ValidationError(`espeak: unknown voice "${voice}"`);
     const engine = await this.init();
@@ -108,7 +117,8 @@ export class EspeakSpeechSynthesizer implements SpeechSynthesizer {
 function speak(engine: Engine, voice: string, text: string, signal: AbortSignal | undefined): Int16Array {
   throwIfAborted(signal);
   if (engine.voice !== voice) {
-    if (engine.worker.set_voice(voice) !== 0) throw new SpeechUnavailableError(`espeak: the voice data for "${voice}" is missing`, { retryable: false });
+    if (engine.worker.set_voice(voice) !== 0)
+      throw new SpeechUnavailableError(`espeak: the voice data for "${voice}" is missing`, { retryable: false });
     engine.voice = voice;
   }
   const chunks: Int16Array[] = [];

@@ -59,11 +59,13 @@ export class Hs256TokenAuthority implements TokenVerifier {
   private readonly sharedVerifier: ((token: string) => unknown) | undefined;
 
   constructor(options: Hs256TokenAuthorityOptions) {
-    this.secret = typeof options.secret === 'string' ? Buffer.from(options.secret, 'utf8') : Buffer.from(options.secret);
+    this.secret =
+      typeof options.secret === 'string' ? Buffer.from(options.secret, 'utf8') : Buffer.from(options.secret);
     if (this.secret.length < MIN_SECRET_BYTES) {
       throw new ValidationError(`Hs256TokenAuthority: the secret must be at least ${MIN_SECRET_BYTES} bytes`);
     }
-    if (!options.issuer || !options.audience) throw new ValidationError('Hs256TokenAuthority: issuer and audience are required');
+    if (!options.issuer || !options.audience)
+      throw new ValidationError('Hs256TokenAuthority: issuer and audience are required');
     const tolerance = options.clockToleranceSeconds ?? 0;
     if (!Number.isFinite(tolerance) || tolerance < 0) {
       throw new ValidationError('Hs256TokenAuthority: clockToleranceSeconds must be a non-negative number');
@@ -73,7 +75,8 @@ export class Hs256TokenAuthority implements TokenVerifier {
     this.toleranceMs = tolerance * 1000;
     this.clock = options.clock ?? systemClock;
     this.newId = options.newId ?? randomUUID;
-    this.sharedVerifier = options.clock === undefined ? this.createVerifier(undefined, VERIFIED_TOKEN_CACHE_SIZE) : undefined;
+    this.sharedVerifier =
+      options.clock === undefined ? this.createVerifier(undefined, VERIFIED_TOKEN_CACHE_SIZE) : undefined;
   }
 
   /**
@@ -110,7 +113,9 @@ export class Hs256TokenAuthority implements TokenVerifier {
     }
     const subject = payload.sub;
     if (typeof subject !== 'string' || subject.length === 0 || subject.length > MAX_SUBJECT_LENGTH) {
-      throw new UnauthenticatedError('invalid token: the subject claim is missing or malformed', { details: { reason: 'invalid_subject' } });
+      throw new UnauthenticatedError('invalid token: the subject claim is missing or malformed', {
+        details: { reason: 'invalid_subject' },
+      });
     }
     const scope = payload.scope;
     const scopes = typeof scope === 'string' ? scope.split(' ').filter((s) => s.length > 0) : [];
@@ -119,7 +124,8 @@ export class Hs256TokenAuthority implements TokenVerifier {
 
   /** Signs a token for `userId` valid for `ttlSeconds` from the clock's now. */
   async mint(options: MintOptions): Promise<string> {
-    if (!options.userId || options.userId.length > MAX_SUBJECT_LENGTH) throw new ValidationError('Hs256TokenAuthority: userId is required');
+    if (!options.userId || options.userId.length > MAX_SUBJECT_LENGTH)
+      throw new ValidationError('Hs256TokenAuthority: userId is required');
     if (!Number.isInteger(options.ttlSeconds) || options.ttlSeconds <= 0) {
       throw new ValidationError('Hs256TokenAuthority: ttlSeconds must be a positive integer');
     }

@@ -22,7 +22,8 @@ export class JsonMusicCatalog implements MusicCatalog {
   constructor(tracks: Track[]) {
     const byId = new Map<string, Track>();
     tracks.forEach((track, index) => {
-      if (byId.has(track.id)) throw new ValidationError(`music catalog entry ${index}: field "id" repeats "${track.id}"`);
+      if (byId.has(track.id))
+        throw new ValidationError(`music catalog entry ${index}: field "id" repeats "${track.id}"`);
       byId.set(track.id, track);
     });
     this.tracks = [...tracks];
@@ -38,7 +39,8 @@ export class JsonMusicCatalog implements MusicCatalog {
       throw new ValidationError(`music catalog ${path}: not a readable JSON file`, { cause: error });
     }
     const entries = (document as { tracks?: unknown } | null)?.tracks;
-    if (!Array.isArray(entries)) throw new ValidationError(`music catalog ${path}: expected an object with a "tracks" array`);
+    if (!Array.isArray(entries))
+      throw new ValidationError(`music catalog ${path}: expected an object with a "tracks" array`);
     return new JsonMusicCatalog(entries.map((entry, index) => validTrack(entry, index, path)));
   }
 
@@ -77,7 +79,11 @@ export class JsonMusicCatalog implements MusicCatalog {
     const words = wordsOf(query.text ?? '');
     const scored: { track: Track; score: number; order: number }[] = [];
     this.tracks.forEach((track, order) => {
-      const filters = [fieldScore(track.title, query.title), fieldScore(track.artist, query.artist), fieldScore(track.genre, query.genre)];
+      const filters = [
+        fieldScore(track.title, query.title),
+        fieldScore(track.artist, query.artist),
+        fieldScore(track.genre, query.genre),
+      ];
       if (filters.some((score) => score === 0)) return;
       const text = textScore(track, words);
       if (text === 0) return;
@@ -135,23 +141,31 @@ function textScore(track: Track, words: string[]): number {
 }
 
 function wordsOf(text: string): string[] {
-  return text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  return text
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 }
 
 function validTrack(entry: unknown, index: number, path: string): Track {
   const where = `music catalog ${path}: entry ${index}`;
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new ValidationError(`${where}: not an object`);
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry))
+    throw new ValidationError(`${where}: not an object`);
   const record = entry as Record<string, unknown>;
   for (const field of REQUIRED_TEXT) {
     const value = record[field];
-    if (typeof value !== 'string' || value.trim() === '') throw new ValidationError(`${where}: field "${field}" must be a non-empty string`, { details: { index, field } });
+    if (typeof value !== 'string' || value.trim() === '')
+      throw new ValidationError(`${where}: field "${field}" must be a non-empty string`, { details: { index, field } });
   }
   for (const field of OPTIONAL_TEXT) {
-    if (record[field] !== undefined && typeof record[field] !== 'string') throw new ValidationError(`${where}: field "${field}" must be a string`, { details: { index, field } });
+    if (record[field] !== undefined && typeof record[field] !== 'string')
+      throw new ValidationError(`${where}: field "${field}" must be a string`, { details: { index, field } });
   }
   const duration = record.durationSeconds;
   if (typeof duration !== 'number' || !Number.isFinite(duration) || duration < 0) {
-    throw new ValidationError(`${where}: field "durationSeconds" must be a number of seconds, 0 or more`, { details: { index, field: 'durationSeconds' } });
+    throw new ValidationError(`${where}: field "durationSeconds" must be a number of seconds, 0 or more`, {
+      details: { index, field: 'durationSeconds' },
+    });
   }
   return {
     id: record.id as string,

@@ -13,7 +13,10 @@ export class LogTelemetry implements Telemetry {
 
   metric(name: string, value: number, unit: MetricUnit, dimensions?: Record<string, string>): void {
     const line = { metric: name, value, unit };
-    this.safely(() => this.logger.debug({ ...line, ...dimensions }, 'metric'), () => this.logger.debug(line, 'metric'));
+    this.safely(
+      () => this.logger.debug({ ...line, ...dimensions }, 'metric'),
+      () => this.logger.debug(line, 'metric'),
+    );
   }
 
   async span<T>(name: string, fn: () => Promise<T>, attributes?: Record<string, string | number>): Promise<T> {
@@ -27,16 +30,25 @@ export class LogTelemetry implements Telemetry {
     } finally {
       // Logging the span must not replace its outcome, so attributes that cannot be read are dropped, not thrown.
       const line = { span: name, ms: Math.round((performance.now() - started) * 100) / 100, failed };
-      this.safely(() => this.logger.debug({ ...line, ...attributes }, 'span'), () => this.logger.debug(line, 'span'));
+      this.safely(
+        () => this.logger.debug({ ...line, ...attributes }, 'span'),
+        () => this.logger.debug(line, 'span'),
+      );
     }
   }
 
   warn(message: string, fields: Record<string, unknown> = {}): void {
-    this.safely(() => this.logger.warn(fields, message), () => this.logger.warn({}, message));
+    this.safely(
+      () => this.logger.warn(fields, message),
+      () => this.logger.warn({}, message),
+    );
   }
 
   error(message: string, fields: Record<string, unknown> = {}): void {
-    this.safely(() => this.logger.error(fields, message), () => this.logger.error({}, message));
+    this.safely(
+      () => this.logger.error(fields, message),
+      () => this.logger.error({}, message),
+    );
   }
 
   /** Telemetry must never fail the caller: a field that cannot be read or serialised drops the fields, not the line. */

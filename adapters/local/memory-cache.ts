@@ -36,7 +36,8 @@ export class MemoryCache implements Cache {
     const { key, value, ttlSeconds, signal } = request;
     throwIfAborted(signal);
     // A NaN expiry would never compare as expired, so the entry would live forever.
-    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new ValidationError(`cache ttl must be positive, got ${ttlSeconds}`);
+    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
+      throw new ValidationError(`cache ttl must be positive, got ${ttlSeconds}`);
     // JSON.stringify yields undefined for undefined, functions and symbols; storing that would break get().
     const json = JSON.stringify(value) as string | undefined;
     if (json === undefined) throw new ValidationError(`cache value for ${key} is not JSON-serialisable`);

@@ -1,4 +1,11 @@
-import type { Conversation, ConversationKey, ConversationSummary, Page, PageRequest, Turn } from '../../core/model/conversation.js';
+import type {
+  Conversation,
+  ConversationKey,
+  ConversationSummary,
+  Page,
+  PageRequest,
+  Turn,
+} from '../../core/model/conversation.js';
 import type { IoOptions } from '../../core/model/io.js';
 import { ConversationNotFoundError, ValidationError, VersionConflictError, throwIfAborted } from '../../core/errors.js';
 import type { AppendExchange, ConversationStore } from '../../core/ports/conversation-store.js';

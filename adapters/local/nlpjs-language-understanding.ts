@@ -6,7 +6,11 @@ import { LangEn } from '@nlpjs/lang-en-min';
 import { Nlp } from '@nlpjs/nlp';
 import { throwIfAborted, ValidationError } from '../../core/errors.js';
 import { NO_INTENT, type TrainingSet, type Understanding } from '../../core/model/understanding.js';
-import { type LanguageUnderstanding, type LanguageUnderstandingCapabilities, type UnderstandRequest } from '../../core/ports/language-understanding.js';
+import {
+  type LanguageUnderstanding,
+  type LanguageUnderstandingCapabilities,
+  type UnderstandRequest,
+} from '../../core/ports/language-understanding.js';
 import type { EntityType } from '../../core/model/understanding.js';
 import { EntityExtractor, type EntityMatch } from './entity-extractor.js';
 
@@ -55,26 +59,38 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
     readonly cacheFile: string | undefined,
   ) {
     this.language = training.language;
-    this.capabilities = { entities: ['city', 'genre', 'artist', 'title', 'duration', 'number'], languages: [training.language] };
+    this.capabilities = {
+      entities: ['city', 'genre', 'artist', 'title', 'duration', 'number'],
+      languages: [training.language],
+    };
     this.extractor = new EntityExtractor(training.entities);
     this.slotsByIntent = new Map(training.intents.map((intent) => [intent.name, intent.slots]));
     this.fillers = new Set(this.contentWords(FILLERS));
-    this.vocabulary = new Set(training.intents.flatMap((intent) => intent.utterances.flatMap((u) => this.contentWords(u.replace(/\{\w+\}/g, ' ')))));
+    this.vocabulary = new Set(
+      training.intents.flatMap((intent) =>
+        intent.utterances.flatMap((u) => this.contentWords(u.replace(/\{\w+\}/g, ' '))),
+      ),
+    );
   }
 
   /** Trains (or loads the cached model for) `training` and warms the classifier up, whose first call is slow. */
   static async create(options: NlpJsLanguageUnderstandingOptions): Promise<NlpJsLanguageUnderstanding> {
     const { training, cacheDir, threshold = 0.5 } = options;
-    if (!(threshold >= 0 && threshold <= 1)) throw new ValidationError(`nlp.js: threshold must be within 0..1, not ${threshold}`);
-    if (primaryLanguage(training.language) !== 'en') throw new ValidationError(`nlp.js: only English is supported, not "${training.language}"`);
+    if (!(threshold >= 0 && threshold <= 1))
+      throw new ValidationError(`nlp.js: threshold must be within 0..1, not ${threshold}`);
+    if (primaryLanguage(training.language) !== 'en')
+      throw new ValidationError(`nlp.js: only English is supported, not "${training.language}"`);
     if (training.intents.length === 0) throw new ValidationError('nlp.js: the training set has no intents');
-    const key = createHash('sha256').update(JSON.stringify({ format: MODEL_FORMAT, training })).digest('hex');
+    const key = createHash('sha256')
+      .update(JSON.stringify({ format: MODEL_FORMAT, training }))
+      .digest('hex');
     const cacheFile = cacheDir === undefined ? undefined : join(cacheDir, `nlpjs-model-${key}.json`);
     let engine = cacheFile ? await loadCached(cacheFile, key) : undefined;
     const trainedFromScratch = engine === undefined;
     if (!engine) {
       engine = await train(training);
-      if (cacheDir !== undefined && cacheFile !== undefined) await writeCache(cacheDir, cacheFile, key, engine.nlp.export(true));
+      if (cacheDir !== undefined && cacheFile !== undefined)
+        await writeCache(cacheDir, cacheFile, key, engine.nlp.export(true));
     }
     const nlu = new NlpJsLanguageUnderstanding(engine, training, threshold, trainedFromScratch, cacheFile);
     await nlu.understand({ text: training.intents[0]?.utterances[0] ?? 'hello', language: training.language });
@@ -92,12 +108,14 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
     const result = await this.engine.nlp.classify('en', text);
     throwIfAborted(request.signal);
     const best = result.intent === NO_INTENT ? undefined : result.classifications[0];
-    const takesCity = (intent: string | undefined) => this.slotsByIntent.get(intent ?? '')?.some((slot) => slot.entity === 'city') ?? false;
+    const takesCity = (intent: string | undefined) =>
+      this.slotsByIntent.get(intent ?? '')?.some((slot) => slot.entity === 'city') ?? false;
     const matches = this.extractor.extract(text, { expecting, placeAfterPreposition: takesCity(best?.intent) });
     const score = best ? best.score * this.familiarity(text, matches) : 0;
     const intent = best && score >= this.threshold ? best.intent : NO_INTENT;
     // A place read only because the rejected guess took a city is no longer grounded: extract again without it.
-    const entities = intent === NO_INTENT && takesCity(best?.intent) ? this.extractor.extract(text, { expecting }) : matches;
+    const entities =
+      intent === NO_INTENT && takesCity(best?.intent) ? this.extractor.extract(text, { expecting }) : matches;
     return {
       intent,
       confidence: round(intent === NO_INTENT ? 1 - score : score),
@@ -148,17 +166,29 @@ async function newEngine(): Promise<Engine> {
   // nlp.js logs every training epoch to the console unless told otherwise; the rest are its defaults.
   container.registerConfiguration(
     'nlu-??',
-    { log: false, keepStopwords: true, nonefeatureValue: 1, nonedeltaMultiplier: 1.2, spellCheck: false, spellCheckDistance: 1, filterZeros: true },
+    {
+      log: false,
+      keepStopwords: true,
+      nonefeatureValue: 1,
+      nonedeltaMultiplier: 1.2,
+      spellCheck: false,
+      spellCheckDistance: 1,
+      filterZeros: true,
+    },
     true,
   );
-  return { container, nlp: new Nlp({ container, languages: ['en'], autoSave: false, autoLoad: false, calculateSentiment: false }) };
+  return {
+    container,
+    nlp: new Nlp({ container, languages: ['en'], autoSave: false, autoLoad: false, calculateSentiment: false }),
+  };
 }
 
 async function train(training: TrainingSet): Promise<Engine> {
   const engine = await newEngine();
   training.intents.forEach((intent, index) => {
     for (const utterance of intent.utterances) {
-      for (const sentence of expand(utterance, intent.slots, training.entities, index)) engine.nlp.addDocument('en', sentence, intent.name);
+      for (const sentence of expand(utterance, intent.slots, training.entities, index))
+        engine.nlp.addDocument('en', sentence, intent.name);
     }
   });
   await engine.nlp.train();
@@ -176,7 +206,7 @@ function expand(
   const sentences = Array.from({ length: SAMPLES_PER_SLOT }, (_, sample) =>
     utterance.replace(/\{(\w+)\}/g, (_m, name: string) => {
       const type = slots.find((slot) => slot.name === name)?.entity ?? 'text';
-      const values = dictionaries[type]?.length ? (dictionaries[type]) : (FALLBACK_SAMPLES[type] ?? [name]);
+      const values = dictionaries[type]?.length ? dictionaries[type] : (FALLBACK_SAMPLES[type] ?? [name]);
       const spread = Math.floor((sample * values.length) / SAMPLES_PER_SLOT);
       return values[(spread + seed) % values.length] as string;
     }),

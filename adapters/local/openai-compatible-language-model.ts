@@ -119,7 +119,7 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
   }
 
   private async post(request: CompletionRequest, stream: boolean, deadline: Deadline): Promise<Response> {
-        const response = await this.fetch(this.endpoint, {
+    const response = await this.fetch(this.endpoint, {
       method: 'POST',
       headers: {
         'content-type': 'application/json',
@@ -167,7 +167,9 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
 
   private streamError(error: unknown): CoreError {
     const message = typeof error === 'string' ? error : (error as { message?: unknown })?.message;
-    return new LanguageModelUnavailableError(`${ADAPTER}: the server reported an error mid-stream: ${this.redact(typeof message === 'string' ? message : (JSON.stringify(message) ?? 'unknown'))}`);
+    return new LanguageModelUnavailableError(
+      `${ADAPTER}: the server reported an error mid-stream: ${this.redact(typeof message === 'string' ? message : (JSON.stringify(message) ?? 'unknown'))}`,
+    );
   }
 
   private redact(text: string): string {
@@ -219,7 +221,9 @@ export function finishReasonOf(reason: unknown): Completion['finishReason'] {
   return 'other';
 }
 
-
 function malformed(what: string, cause?: unknown): LanguageModelUnavailableError {
-  return new LanguageModelUnavailableError(`${ADAPTER}: unexpected response: ${what}`, cause === undefined ? {} : { cause });
+  return new LanguageModelUnavailableError(
+    `${ADAPTER}: unexpected response: ${what}`,
+    cause === undefined ? {} : { cause },
+  );
 }

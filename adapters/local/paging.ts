@@ -29,7 +29,8 @@ function decode(cursor: string): Record<string, unknown> {
 
 /** Page sizes must be positive integers: a zero limit would hand back the same cursor forever. */
 export function checkPageLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(`page limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new ValidationError(`page limit must be a positive integer, got ${limit}`);
 }
 
 export function encodeTurnCursor(nextIndex: number): string {

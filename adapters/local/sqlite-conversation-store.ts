@@ -1,9 +1,20 @@
 import type { Database } from 'better-sqlite3';
-import type { Conversation, ConversationKey, ConversationSummary, Page, PageRequest, Turn } from '../../core/model/conversation.js';
+import type {
+  Conversation,
+  ConversationKey,
+  ConversationSummary,
+  Page,
+  PageRequest,
+  Turn,
+} from '../../core/model/conversation.js';
 import type { IoOptions } from '../../core/model/io.js';
 import type { DialogueState } from '../../core/model/dialogue-state.js';
 import { ConversationNotFoundError, ValidationError, VersionConflictError, throwIfAborted } from '../../core/errors.js';
-import type { AppendExchange, ConversationStore, ConversationStoreCapabilities } from '../../core/ports/conversation-store.js';
+import type {
+  AppendExchange,
+  ConversationStore,
+  ConversationStoreCapabilities,
+} from '../../core/ports/conversation-store.js';
 import { checkPageLimit, decodeListCursor, decodeTurnCursor, encodeListCursor, encodeTurnCursor } from './paging.js';
 import { guarded } from './sqlite-database.js';
 
@@ -121,12 +132,14 @@ export class SqliteConversationStore implements ConversationStore {
         title: exchange.title ?? null,
       }) as HeaderRow | undefined;
       if (!row) {
-        if (this.sql.header.get(userId, conversationId) === undefined) throw new ConversationNotFoundError(conversationId);
+        if (this.sql.header.get(userId, conversationId) === undefined)
+          throw new ConversationNotFoundError(conversationId);
         throw new VersionConflictError(conversationId, exchange.expectedVersion);
       }
       // Turns are numbered from 0 without gaps, so the count before this exchange is the next seq (no MAX(seq) query).
       const first = row.turn_count - bodies.length;
-      for (const [index, body] of bodies.entries()) this.sql.insertTurn.run(userId, conversationId, first + index, body);
+      for (const [index, body] of bodies.entries())
+        this.sql.insertTurn.run(userId, conversationId, first + index, body);
       return row;
     });
     return toConversation(guarded('append exchange', () => append.immediate()));
@@ -139,7 +152,10 @@ export class SqliteConversationStore implements ConversationStore {
       throw new ValidationError(`recent turn limit must be a non-negative integer, got ${limit}`);
     }
     if (limit === 0) return [];
-    const rows = guarded('read recent turns', () => this.sql.recent.all(userId, conversationId, limit) as { body: string }[]);
+    const rows = guarded(
+      'read recent turns',
+      () => this.sql.recent.all(userId, conversationId, limit) as { body: string }[],
+    );
     return rows.map((row) => JSON.parse(row.body) as Turn);
   }
 
@@ -150,8 +166,9 @@ export class SqliteConversationStore implements ConversationStore {
     // Turns are numbered from 0 without gaps, so the shared index cursor doubles as a seq key for the primary key.
     const from = decodeTurnCursor(page.cursor);
     // One row past the page tells whether another page exists without a second query.
-    const rows = guarded('read turns', () =>
-      this.sql.turnsFrom.all(userId, conversationId, from, page.limit + 1) as { seq: number; body: string }[],
+    const rows = guarded(
+      'read turns',
+      () => this.sql.turnsFrom.all(userId, conversationId, from, page.limit + 1) as { seq: number; body: string }[],
     );
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
@@ -166,10 +183,12 @@ export class SqliteConversationStore implements ConversationStore {
     throwIfAborted(signal);
     checkPageLimit(page.limit);
     const after = decodeListCursor(page.cursor);
-    const rows = guarded('list conversations', () =>
-      (after === undefined
-        ? this.sql.listFirst.all(userId, page.limit + 1)
-        : this.sql.listAfter.all(userId, after.updatedAt, after.id, page.limit + 1)) as SummaryRow[],
+    const rows = guarded(
+      'list conversations',
+      () =>
+        (after === undefined
+          ? this.sql.listFirst.all(userId, page.limit + 1)
+          : this.sql.listAfter.all(userId, after.updatedAt, after.id, page.limit + 1)) as SummaryRow[],
     );
     const items = rows.slice(0, page.limit).map(toSummary);
     const last = items[items.length - 1];

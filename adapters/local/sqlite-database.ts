@@ -97,7 +97,9 @@ function migrate(db: Database): void {
   if (current > SQLITE_SCHEMA_VERSION) {
     throw unavailable(`schema version ${current} is newer than ${SQLITE_SCHEMA_VERSION}`, undefined, false);
   }
-  const record = db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))");
+  const record = db.prepare(
+    "INSERT INTO schema_migrations (version, applied_at) VALUES (?, strftime('%Y-%m-%dT%H:%M:%fZ'))",
+  );
   for (const migration of migrations.filter((m) => m.version > current)) {
     db.transaction(() => {
       db.exec(migration.sql);
@@ -119,8 +121,10 @@ export function toCoreError(error: unknown, operation: string): unknown {
   if (error instanceof CoreError) return error;
   if (error instanceof BetterSqlite3.SqliteError) {
     const { code } = error;
-    if (transient.some((prefix) => code.startsWith(prefix))) return unavailable(`${operation} failed: ${code}`, error, true);
-    if (broken.some((prefix) => code.startsWith(prefix))) return unavailable(`${operation} failed: ${code}`, error, false);
+    if (transient.some((prefix) => code.startsWith(prefix)))
+      return unavailable(`${operation} failed: ${code}`, error, true);
+    if (broken.some((prefix) => code.startsWith(prefix)))
+      return unavailable(`${operation} failed: ${code}`, error, false);
     return error;
   }
   if (error instanceof TypeError && /database connection is not open/i.test(error.message)) {
@@ -130,7 +134,11 @@ export function toCoreError(error: unknown, operation: string): unknown {
 }
 
 function unavailable(message: string, cause: unknown, retryable: boolean): DependencyUnavailableError {
-  return new DependencyUnavailableError('sqlite', message, retryable ? { cause } : { cause, retryable, retryAfterSeconds: undefined });
+  return new DependencyUnavailableError(
+    'sqlite',
+    message,
+    retryable ? { cause } : { cause, retryable, retryAfterSeconds: undefined },
+  );
 }
 
 /** Runs a synchronous database operation, translating its failures with `toCoreError`. */

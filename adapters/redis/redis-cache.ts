@@ -64,7 +64,8 @@ export class RedisCache implements Cache {
   async set(request: { key: string; value: unknown; ttlSeconds: number } & IoOptions): Promise<void> {
     const { key, value, ttlSeconds, signal } = request;
     // Without a positive TTL, SET would fail, or the entry would never expire.
-    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0) throw new ValidationError(`cache ttl must be positive, got ${ttlSeconds}`);
+    if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
+      throw new ValidationError(`cache ttl must be positive, got ${ttlSeconds}`);
     // JSON.stringify yields undefined for undefined, functions and symbols; storing that would break get().
     const json = JSON.stringify(value) as string | undefined;
     if (json === undefined) throw new ValidationError(`cache value for ${key} is not JSON-serialisable`);
@@ -97,10 +98,17 @@ function toCoreError(operation: string, error: unknown): CoreError {
   const details = { operation, redisError: name };
   if (name === 'ReplyError') {
     if (REFUSED_REPLIES.test(message)) {
-      return new DependencyUnavailableError(SERVICE, `${operation} refused: ${message}`, { cause: error, details, retryable: false });
+      return new DependencyUnavailableError(SERVICE, `${operation} refused: ${message}`, {
+        cause: error,
+        details,
+        retryable: false,
+      });
     }
     if (!PASSING_REPLIES.test(message)) {
-      return new CoreError(ErrorCodes.INTERNAL, `${SERVICE}: ${operation} rejected: ${message}`, { cause: error, details });
+      return new CoreError(ErrorCodes.INTERNAL, `${SERVICE}: ${operation} rejected: ${message}`, {
+        cause: error,
+        details,
+      });
     }
   }
   // Connection refused or closed, offline, timed out, out of retries, or a passing server state.

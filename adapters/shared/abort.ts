@@ -14,7 +14,11 @@ export function rejectIfAborted(adapter: string, signal: AbortSignal | undefined
  * Settles with `work`, or rejects with AbortedError as soon as the caller's signal fires, for clients that take no
  * signal of their own: the caller stops waiting, though the client may still finish the request in the background.
  */
-export async function untilAborted<T>(adapter: string, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+export async function untilAborted<T>(
+  adapter: string,
+  signal: AbortSignal | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
   rejectIfAborted(adapter, signal);
   if (!signal) return work();
   let onAbort: (() => void) | undefined;

@@ -1,4 +1,11 @@
-import { CoreError, DependencyUnavailableError, ErrorCodes, isCoreError, ValidationError, type CoreErrorOptions } from '../../core/errors.js';
+import {
+  CoreError,
+  DependencyUnavailableError,
+  ErrorCodes,
+  isCoreError,
+  ValidationError,
+  type CoreErrorOptions,
+} from '../../core/errors.js';
 import { abortedBy, rejectIfAborted } from './abort.js';
 
 /**
@@ -45,12 +52,25 @@ export interface ServiceCall {
 export { rejectIfAborted };
 
 const NETWORK_CODES = new Set([
-  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNABORTED',
-  'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
 /** Starts a call with a time limit, failing at once if the caller has already given up. */
-export function startServiceCall(policy: ServiceErrorPolicy, caller: AbortSignal | undefined, timeoutMs: number): ServiceCall {
+export function startServiceCall(
+  policy: ServiceErrorPolicy,
+  caller: AbortSignal | undefined,
+  timeoutMs: number,
+): ServiceCall {
   rejectIfAborted(policy.adapter, caller);
   const timeout = AbortSignal.timeout(timeoutMs);
   return {
@@ -61,8 +81,16 @@ export function startServiceCall(policy: ServiceErrorPolicy, caller: AbortSignal
 
 /** Reads an AWS SDK error, a Node socket error or an HTTP failure description into one shape. */
 export function describeFailure(error: unknown): ServiceFailure {
-  const { name = 'Error', $fault, $metadata, status } = (error ?? {}) as {
-    name?: string; $fault?: string; $metadata?: { httpStatusCode?: number }; status?: unknown;
+  const {
+    name = 'Error',
+    $fault,
+    $metadata,
+    status,
+  } = (error ?? {}) as {
+    name?: string;
+    $fault?: string;
+    $metadata?: { httpStatusCode?: number };
+    status?: unknown;
   };
   const httpStatus = $metadata?.httpStatusCode ?? (typeof status === 'number' ? status : undefined);
   const networkCode = networkCodeOf(error);
@@ -81,19 +109,34 @@ export function translateServiceError(
   context: { signal?: AbortSignal | undefined; timedOut?: boolean; timeoutMs?: number; operation?: string } = {},
 ): CoreError {
   const { adapter } = policy;
-  const unavailable = policy.unavailableError ?? ((detail, options) => new DependencyUnavailableError(adapter, detail, options));
+  const unavailable =
+    policy.unavailableError ?? ((detail, options) => new DependencyUnavailableError(adapter, detail, options));
   const prefix = context.operation ? `${context.operation}: ` : '';
   if (context.signal?.aborted) return abortedBy(adapter, context.signal);
-  if (context.timedOut) return unavailable(`${prefix}no answer within ${context.timeoutMs} ms`, { cause: error, retryable: true });
+  if (context.timedOut)
+    return unavailable(`${prefix}no answer within ${context.timeoutMs} ms`, { cause: error, retryable: true });
   if (isCoreError(error)) return error;
   const failure = describeFailure(error);
   return classify(policy, failure, unavailable, prefix, error);
 }
 
 /** The core error for an HTTP response that is not a success, for adapters that speak HTTP themselves. */
-export function httpStatusError(policy: ServiceErrorPolicy, status: number, detail: string, retryAfterSeconds?: number): CoreError {
-  const unavailable = policy.unavailableError ?? ((text, options) => new DependencyUnavailableError(policy.adapter, text, options));
-  return classify(policy, { name: `HTTP ${status}`, status, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) }, unavailable, '', undefined, detail);
+export function httpStatusError(
+  policy: ServiceErrorPolicy,
+  status: number,
+  detail: string,
+  retryAfterSeconds?: number,
+): CoreError {
+  const unavailable =
+    policy.unavailableError ?? ((text, options) => new DependencyUnavailableError(policy.adapter, text, options));
+  return classify(
+    policy,
+    { name: `HTTP ${status}`, status, ...(retryAfterSeconds !== undefined && { retryAfterSeconds }) },
+    unavailable,
+    '',
+    undefined,
+    detail,
+  );
 }
 
 /** Retry-After is either delta-seconds or an HTTP date (RFC 9110 §10.2.3), counted from `nowMs`. */
@@ -120,12 +163,16 @@ function classify(
   };
   // Service messages can quote ARNs and account ids; they stay in `cause`, out of the message users may see.
   const hint = policy.hints?.[name];
-  if (policy.invalid?.has(name)) return new ValidationError(`${adapter}: ${prefix}the service rejected the request (${name})`, options);
-  if (failure.networkCode) return unavailable(`${prefix}cannot reach the service (${failure.networkCode})`, { ...options, retryable: true });
+  if (policy.invalid?.has(name))
+    return new ValidationError(`${adapter}: ${prefix}the service rejected the request (${name})`, options);
+  if (failure.networkCode)
+    return unavailable(`${prefix}cannot reach the service (${failure.networkCode})`, { ...options, retryable: true });
   const passing = status === 408 || status === 429 || (status !== undefined && status >= 500);
   if (policy.unavailable.has(name) || failure.fault === 'server' || passing) {
     return unavailable(`${prefix}${name}${hint ? `: ${hint}` : ''}${detail}`, {
-      ...options, retryable: true, ...(failure.retryAfterSeconds !== undefined && { retryAfterSeconds: failure.retryAfterSeconds }),
+      ...options,
+      retryable: true,
+      ...(failure.retryAfterSeconds !== undefined && { retryAfterSeconds: failure.retryAfterSeconds }),
     });
   }
   const refused = failure.fault === 'client' || (status !== undefined && status >= 400);
@@ -133,7 +180,10 @@ function classify(
     return new CoreError(ErrorCodes.INTERNAL, `${adapter}: ${prefix}${name}${detail}`, options);
   }
   if (refused) {
-    return unavailable(`${prefix}${name}: ${hint ?? 'the service refused the request; check the configuration'}${detail}`, { ...options, retryable: false });
+    return unavailable(
+      `${prefix}${name}: ${hint ?? 'the service refused the request; check the configuration'}${detail}`,
+      { ...options, retryable: false },
+    );
   }
   // No service answer at all: the connection failed, the client timed out, or the response broke off.
   return unavailable(`${prefix}request failed (${name})`, { ...options, retryable: true });

@@ -54,7 +54,8 @@ export function wavFromPcm(pcm: Uint8Array, sampleRate: number): Uint8Array {
  */
 export function pcmOf(audio: Audio, adapter: string): Pcm16 {
   if (audio.format !== 'wav') {
-    if (audio.data.length % 2 !== 0) throw new ValidationError(`${adapter}: 16-bit PCM must have an even number of bytes`);
+    if (audio.data.length % 2 !== 0)
+      throw new ValidationError(`${adapter}: 16-bit PCM must have an even number of bytes`);
     return { data: audio.data, sampleRate: audio.sampleRate };
   }
   let decoded: DecodedWav;
@@ -68,7 +69,8 @@ export function pcmOf(audio: Audio, adapter: string): Pcm16 {
 }
 
 function withHeader(dataBytes: number, sampleRate: number): { bytes: Uint8Array; view: DataView } {
-  if (!Number.isInteger(sampleRate) || sampleRate <= 0) throw new ValidationError(`wav: invalid sample rate ${sampleRate}`);
+  if (!Number.isInteger(sampleRate) || sampleRate <= 0)
+    throw new ValidationError(`wav: invalid sample rate ${sampleRate}`);
   const bytes = new Uint8Array(HEADER_BYTES + dataBytes);
   const view = new DataView(bytes.buffer);
   writeAscii(bytes, 0, 'RIFF');
@@ -118,7 +120,10 @@ export function parseWav(bytes: Uint8Array, options: { only16Bit?: boolean } = {
       if (!UNKNOWN_SIZES.has(size) && size > available) throw new ValidationError('wav: truncated data chunk');
       const length = UNKNOWN_SIZES.has(size) ? available : size;
       // A trailing partial frame is dropped rather than rejected: some recorders stop mid-frame.
-      return decode(checkFormat(format, options.only16Bit ?? false), bytes.subarray(body, body + length - (length % format.blockAlign)));
+      return decode(
+        checkFormat(format, options.only16Bit ?? false),
+        bytes.subarray(body, body + length - (length % format.blockAlign)),
+      );
     }
     offset = body + size + (size % 2);
   }
@@ -126,11 +131,14 @@ export function parseWav(bytes: Uint8Array, options: { only16Bit?: boolean } = {
 }
 
 function checkFormat(format: Format, only16Bit: boolean): Format {
-  const integer = format.code === FORMAT_PCM && (only16Bit ? format.bits === 16 : [8, 16, 24, 32].includes(format.bits));
+  const integer =
+    format.code === FORMAT_PCM && (only16Bit ? format.bits === 16 : [8, 16, 24, 32].includes(format.bits));
   const float = !only16Bit && format.code === FORMAT_FLOAT && format.bits === 32;
-  if (!integer && !float) throw new ValidationError(`wav: unsupported encoding (format ${format.code}, ${format.bits} bits)`);
+  if (!integer && !float)
+    throw new ValidationError(`wav: unsupported encoding (format ${format.code}, ${format.bits} bits)`);
   if (format.channels < 1 || format.sampleRate < 1) throw new ValidationError('wav: zero channels or sample rate');
-  if (format.blockAlign !== format.channels * (format.bits / 8)) throw new ValidationError('wav: block align does not match channels and bit depth');
+  if (format.blockAlign !== format.channels * (format.bits / 8))
+    throw new ValidationError('wav: block align does not match channels and bit depth');
   return format;
 }
 

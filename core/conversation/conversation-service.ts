@@ -44,11 +44,21 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
     async create(userId, options = {}) {
       const at = deps.clock.now().toISOString();
       const conversation: Conversation = {
-        id: deps.newId(), userId, createdAt: at, updatedAt: at, version: 0, turnCount: 0, state: emptyDialogueState(),
+        id: deps.newId(),
+        userId,
+        createdAt: at,
+        updatedAt: at,
+        version: 0,
+        turnCount: 0,
+        state: emptyDialogueState(),
         ...(options.title !== undefined && { title: options.title }),
       };
       await deps.conversations.create({ conversation, signal: options.signal });
-      await publishSafely(deps.events, [{ type: 'SessionStarted', id: deps.newId(), at, userId, conversationId: conversation.id }], deps.telemetry);
+      await publishSafely(
+        deps.events,
+        [{ type: 'SessionStarted', id: deps.newId(), at, userId, conversationId: conversation.id }],
+        deps.telemetry,
+      );
       return conversation;
     },
     get: requireConversation,

@@ -19,14 +19,18 @@ export function validatePreferences(preferences: Partial<Preferences>): void {
     try {
       new Intl.DateTimeFormat('en-US', { timeZone: preferences.timeZone });
     } catch {
-      throw new ValidationError(`timeZone "${preferences.timeZone}" is not an IANA time zone`, { details: { field: 'timeZone' } });
+      throw new ValidationError(`timeZone "${preferences.timeZone}" is not an IANA time zone`, {
+        details: { field: 'timeZone' },
+      });
     }
   }
   if (preferences.language !== undefined) {
     try {
       Intl.getCanonicalLocales(preferences.language);
     } catch {
-      throw new ValidationError(`language "${preferences.language}" is not a BCP 47 language tag`, { details: { field: 'language' } });
+      throw new ValidationError(`language "${preferences.language}" is not a BCP 47 language tag`, {
+        details: { field: 'language' },
+      });
     }
   }
 }

@@ -27,10 +27,15 @@ export function decide(
   const pendingBinding = pending && registry.resolve(pending.intent);
   if (pending && pendingBinding) {
     const definition = pendingBinding.intent.slots?.find((slot) => slot.name === pending.slot);
-    const switchedIntent = confident && understanding.intent !== pending.intent && registry.resolve(understanding.intent);
+    const switchedIntent =
+      confident && understanding.intent !== pending.intent && registry.resolve(understanding.intent);
     const value = definition && slotAnswer(definition, understanding, text, Boolean(switchedIntent));
     if (definition && value !== undefined) {
-      const slots = { ...pending.slots, ...understoodSlots(understanding, pending.intent, registry), [pending.slot]: value };
+      const slots = {
+        ...pending.slots,
+        ...understoodSlots(understanding, pending.intent, registry),
+        [pending.slot]: value,
+      };
       return fillOrAsk(pendingBinding.skill.name, pending.intent, slots, registry, preferences, 0);
     }
     if (!switchedIntent) {
@@ -43,10 +48,24 @@ export function decide(
   const binding = registry.resolve(understanding.intent);
   if (!binding) return { kind: 'llm', reason: 'no-intent', intent: understanding.intent };
   if (!confident) return { kind: 'llm', reason: 'low-confidence', intent: understanding.intent };
-  return fillOrAsk(binding.skill.name, understanding.intent, understoodSlots(understanding, understanding.intent, registry), registry, preferences, 0);
+  return fillOrAsk(
+    binding.skill.name,
+    understanding.intent,
+    understoodSlots(understanding, understanding.intent, registry),
+    registry,
+    preferences,
+    0,
+  );
 }
 
-function fillOrAsk(skill: string, intent: string, slots: Slots, registry: SkillRegistry, preferences: Preferences, attempts: number): Decision {
+function fillOrAsk(
+  skill: string,
+  intent: string,
+  slots: Slots,
+  registry: SkillRegistry,
+  preferences: Preferences,
+  attempts: number,
+): Decision {
   const definitions = registry.resolve(intent)?.intent.slots ?? [];
   const filled: Slots = { ...slots };
   for (const definition of definitions) {
@@ -72,7 +91,8 @@ function understoodSlots(understanding: Understanding, intent: string, registry:
   const declared = registry.resolve(intent)?.intent.slots ?? [];
   const slots: Slots = {};
   for (const definition of declared) {
-    const found = understanding.slots[definition.name] ?? understanding.entities.find((e) => e.entity === definition.entity);
+    const found =
+      understanding.slots[definition.name] ?? understanding.entities.find((e) => e.entity === definition.entity);
     if (found) slots[definition.name] = found.value;
   }
   return slots;
@@ -82,7 +102,8 @@ const FREE_TEXT_ENTITIES = new Set(['city', 'text', 'title', 'artist']);
 
 /** The answer to a pending question: an extracted entity, or the reply itself for free-text slots. */
 function slotAnswer(definition: SlotDefinition, understanding: Understanding, text: string, switchedIntent: boolean) {
-  const found = understanding.slots[definition.name] ?? understanding.entities.find((e) => e.entity === definition.entity);
+  const found =
+    understanding.slots[definition.name] ?? understanding.entities.find((e) => e.entity === definition.entity);
   if (found) return found.value;
   if (switchedIntent || !FREE_TEXT_ENTITIES.has(definition.entity)) return undefined;
   const answer = stripFillers(text);

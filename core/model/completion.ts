@@ -16,5 +16,4 @@ export interface Completion {
 }
 
 export type CompletionChunk =
-  | { type: 'text'; text: string }
-  | { type: 'finish'; finishReason: Completion['finishReason']; usage?: TokenUsage };
+  { type: 'text'; text: string } | { type: 'finish'; finishReason: Completion['finishReason']; usage?: TokenUsage };

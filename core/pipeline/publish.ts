@@ -6,7 +6,10 @@ import type { TurnDeps } from './turn-deps.js';
 import { turnEvents } from './turn-events.js';
 
 /** Publishes the stored turn's events; a failing publisher is counted and never fails the stored turn. */
-export async function publish(turn: TurnRecord, deps: Pick<TurnDeps, 'events' | 'telemetry' | 'newId'>): Promise<TurnRecord> {
+export async function publish(
+  turn: TurnRecord,
+  deps: Pick<TurnDeps, 'events' | 'telemetry' | 'newId'>,
+): Promise<TurnRecord> {
   const published = await publishSafely(deps.events, turnEvents(turn, deps.newId), deps.telemetry);
   return { ...turn, published };
 }

@@ -59,7 +59,12 @@ async function speak(
   try {
     const language = turn.preferences?.language ?? 'en-US';
     const format = turn.speech.format ?? deps.synthesizer.capabilities.formats[0];
-    const audio = await deps.synthesizer.synthesize({ text, language, ...(format && { format }), ...signalOption(deps.signal) });
+    const audio = await deps.synthesizer.synthesize({
+      text,
+      language,
+      ...(format && { format }),
+      ...signalOption(deps.signal),
+    });
     return { audio: await deps.audio.put({ audio, ...signalOption(deps.signal) }) };
   } catch (error) {
     return { error: error instanceof Error ? error.message : String(error) };

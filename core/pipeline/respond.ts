@@ -17,10 +17,19 @@ export async function respond(turn: TurnRecord, deps: RespondDeps): Promise<Turn
   return { ...turn, response };
 }
 
-async function replyFor(decision: Decision, state: DialogueState, turn: TurnRecord, deps: RespondDeps): Promise<TurnResponse> {
+async function replyFor(
+  decision: Decision,
+  state: DialogueState,
+  turn: TurnRecord,
+  deps: RespondDeps,
+): Promise<TurnResponse> {
   if (decision.kind === 'ask') {
     const { intent, skill, slot, slots, attempts } = decision;
-    return { text: decision.prompt, endConversation: false, state: { ...state, pending: { intent, skill, slot, slots, attempts } } };
+    return {
+      text: decision.prompt,
+      endConversation: false,
+      state: { ...state, pending: { intent, skill, slot, slots, attempts } },
+    };
   }
   if (decision.kind === 'llm') return { ...(await askModel(turn, deps)), state };
   const binding = deps.registry.resolve(decision.intent);

@@ -9,7 +9,11 @@ export function signalOption(signal: AbortSignal | undefined): { signal?: AbortS
 }
 
 /** What a step needs from an earlier one; a record missing it was run out of order (a runner's bug). */
-export function required<K extends keyof TurnRecord>(turn: TurnRecord, key: K, step: string): NonNullable<TurnRecord[K]> {
+export function required<K extends keyof TurnRecord>(
+  turn: TurnRecord,
+  key: K,
+  step: string,
+): NonNullable<TurnRecord[K]> {
   const value = turn[key];
   if (value === undefined || value === null) {
     throw new ValidationError(`turn ${turn.id}: step "${step}" needs "${String(key)}" from an earlier step`);

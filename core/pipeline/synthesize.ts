@@ -18,7 +18,10 @@ export async function synthesize(
   const { formats, voices } = synthesizer.capabilities;
   const format = turn.speech.format ?? formats[0];
   if (format && !formats.includes(format)) {
-    return { ...turn, speechOut: { error: `speech format "${format}" is not supported; use one of: ${formats.join(', ')}` } };
+    return {
+      ...turn,
+      speechOut: { error: `speech format "${format}" is not supported; use one of: ${formats.join(', ')}` },
+    };
   }
   const preferences = loaded(turn, 'synthesize').preferences;
   const wanted = turn.speech.voice ?? preferences.voice;

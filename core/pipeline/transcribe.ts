@@ -23,7 +23,9 @@ async function recognise(
   if (turn.input.kind !== 'audio') return '';
   const { recognizer } = deps;
   if (!recognizer) {
-    throw new CapabilityMissingError('audio input needs a speech recognizer, and none is configured; send text instead');
+    throw new CapabilityMissingError(
+      'audio input needs a speech recognizer, and none is configured; send text instead',
+    );
   }
   const { format } = turn.input.audio;
   if (!recognizer.capabilities.formats.includes(format)) {

@@ -21,14 +21,25 @@ import { understand } from './understand.js';
 export type HandleTurn = (request: TurnRequest) => Promise<TurnReply>;
 type Steps = ReadonlyArray<readonly [StepName, AnyStep]>;
 
-const HEAR: Steps = [['transcribe', transcribe], ['sentiment', analyseSentiment]];
-const ANSWER: Steps = [['understand', understand], ['decide', decide], ['respond', respond]];
-const DELIVER: Steps = [['synthesize', synthesize], ['publish', publish]];
+const HEAR: Steps = [
+  ['transcribe', transcribe],
+  ['sentiment', analyseSentiment],
+];
+const ANSWER: Steps = [
+  ['understand', understand],
+  ['decide', decide],
+  ['respond', respond],
+];
+const DELIVER: Steps = [
+  ['synthesize', synthesize],
+  ['publish', publish],
+];
 
 /** Builds the in-process turn runner: the steps of one turn in sequence, one turn per conversation at a time. */
 export function createTurnPipeline(deps: Omit<TurnDeps, 'signal'>): HandleTurn {
   const mutex = new KeyedMutex();
-  return (request) => mutex.run(request.conversationId, () => runTurn({ ...deps, ...signalOption(request.signal) }, request));
+  return (request) =>
+    mutex.run(request.conversationId, () => runTurn({ ...deps, ...signalOption(request.signal) }, request));
 }
 
 async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<TurnReply> {

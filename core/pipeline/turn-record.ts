@@ -10,7 +10,10 @@ export async function startTurn(
   const input =
     request.input.kind === 'text'
       ? request.input
-      : { kind: 'audio' as const, audio: await deps.audio.put({ audio: request.input.audio, ...signalOption(request.signal) }) };
+      : {
+          kind: 'audio' as const,
+          audio: await deps.audio.put({ audio: request.input.audio, ...signalOption(request.signal) }),
+        };
   return {
     id: deps.newId(),
     userId: request.userId,

@@ -3,7 +3,10 @@ import { loaded, required, signalOption } from './step-support.js';
 import type { TurnDeps } from './turn-deps.js';
 
 /** Classifies the text, telling the NLU which slot the assistant is waiting for, if any. */
-export async function understand(turn: TurnRecord, deps: Pick<TurnDeps, 'nlu' | 'registry' | 'signal'>): Promise<TurnRecord> {
+export async function understand(
+  turn: TurnRecord,
+  deps: Pick<TurnDeps, 'nlu' | 'registry' | 'signal'>,
+): Promise<TurnRecord> {
   const text = required(turn, 'heard', 'understand');
   const { conversation, preferences } = loaded(turn, 'understand');
   const pending = conversation.state.pending;

@@ -27,7 +27,10 @@ export function createWorkflowTurnRunner(deps: WorkflowRunnerDeps): HandleTurn {
       turn = await deps.workflow.run({ turn, ...signalOption(request.signal) });
       if (turn.failure) throw errorOf(turn.failure);
       const reply = buildReply(turn, await spokenAudio(turn, deps), roundMs(deps.clock.monotonicMs() - started));
-      deps.telemetry.metric('TurnLatency', reply.timings.total ?? 0, 'Milliseconds', { route: reply.route, runner: 'workflow' });
+      deps.telemetry.metric('TurnLatency', reply.timings.total ?? 0, 'Milliseconds', {
+        route: reply.route,
+        runner: 'workflow',
+      });
       return reply;
     } finally {
       await releaseAudio(turn, deps);

@@ -3,4 +3,3 @@ export interface Clock {
   /** Milliseconds from an arbitrary origin that never goes backwards; for durations only. */
   monotonicMs(): number;
 }
-

@@ -1,4 +1,11 @@
-import type { Conversation, ConversationKey, ConversationSummary, Page, PageRequest, Turn } from '../model/conversation.js';
+import type {
+  Conversation,
+  ConversationKey,
+  ConversationSummary,
+  Page,
+  PageRequest,
+  Turn,
+} from '../model/conversation.js';
 import type { DialogueState } from '../model/dialogue-state.js';
 import type { IoOptions } from '../model/io.js';
 

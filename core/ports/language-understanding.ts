@@ -19,4 +19,3 @@ export interface LanguageUnderstanding {
   readonly capabilities: LanguageUnderstandingCapabilities;
   understand(request: UnderstandRequest): Promise<Understanding>;
 }
-

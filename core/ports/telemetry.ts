@@ -7,4 +7,3 @@ export interface Telemetry {
   warn(message: string, fields?: Record<string, unknown>): void;
   error(message: string, fields?: Record<string, unknown>): void;
 }
-

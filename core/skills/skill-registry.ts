@@ -22,7 +22,9 @@ export class SkillRegistry {
       for (const intent of skill.intents) {
         const taken = this.byIntent.get(intent.name);
         if (taken) {
-          throw new ValidationError(`intent "${intent.name}" is declared by both "${taken.skill.name}" and "${skill.name}"`);
+          throw new ValidationError(
+            `intent "${intent.name}" is declared by both "${taken.skill.name}" and "${skill.name}"`,
+          );
         }
         this.byIntent.set(intent.name, { skill, intent });
       }
@@ -59,7 +61,9 @@ export class SkillRegistry {
 
   /** Example phrases, for speech-recognition hints and grammars (computed once: skills do not change after start). */
   phrases(): readonly string[] {
-    this.phraseList ??= Object.freeze(this.skills.flatMap((skill) => skill.intents.flatMap((intent) => intent.utterances)));
+    this.phraseList ??= Object.freeze(
+      this.skills.flatMap((skill) => skill.intents.flatMap((intent) => intent.utterances)),
+    );
     return this.phraseList;
   }
 }

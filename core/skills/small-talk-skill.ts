@@ -7,8 +7,14 @@ export class SmallTalkSkill implements Skill {
   readonly name = 'small-talk';
   readonly description = 'greetings and goodbyes';
   readonly intents: readonly IntentDefinition[] = [
-    { name: 'greeting.hello', utterances: ['hello', 'hi', 'hey there', 'good morning', 'good evening', 'hi assistant', 'hello there'] },
-    { name: 'greeting.goodbye', utterances: ['goodbye', 'bye', 'see you later', 'good night', "that's all", 'bye bye', 'talk to you later'] },
+    {
+      name: 'greeting.hello',
+      utterances: ['hello', 'hi', 'hey there', 'good morning', 'good evening', 'hi assistant', 'hello there'],
+    },
+    {
+      name: 'greeting.goodbye',
+      utterances: ['goodbye', 'bye', 'see you later', 'good night', "that's all", 'bye bye', 'talk to you later'],
+    },
     { name: 'greeting.thanks', utterances: ['thanks', 'thank you', 'thanks a lot', 'cheers', 'much appreciated'] },
   ];
 
@@ -17,7 +23,11 @@ export class SmallTalkSkill implements Skill {
   async handle(context: SkillContext): Promise<SkillResult> {
     if (context.intent === 'greeting.goodbye') return { text: 'Goodbye! Talk to you soon.', endConversation: true };
     if (context.intent === 'greeting.thanks') return { text: "You're welcome." };
-    const hour = Number(dateFormat('en-US', { hour: 'numeric', hourCycle: 'h23', timeZone: context.preferences.timeZone }).format(context.now));
+    const hour = Number(
+      dateFormat('en-US', { hour: 'numeric', hourCycle: 'h23', timeZone: context.preferences.timeZone }).format(
+        context.now,
+      ),
+    );
     const part = hour < 12 ? 'Good morning' : hour < 18 ? 'Good afternoon' : 'Good evening';
     return { text: `${part}! I'm ${this.assistantName}. How can I help?` };
   }

@@ -7,18 +7,45 @@ export class TimeSkill implements Skill {
   readonly name = 'time';
   readonly description = 'the time and date';
   readonly intents: readonly IntentDefinition[] = [
-    { name: 'time.now', utterances: ['what time is it', "what's the time", 'tell me the time', 'what is the current time', 'do you know the time'] },
-    { name: 'time.date', utterances: ["what's the date", 'what is the date today', 'what day is it', "what's today's date", 'which day is today'] },
+    {
+      name: 'time.now',
+      utterances: [
+        'what time is it',
+        "what's the time",
+        'tell me the time',
+        'what is the current time',
+        'do you know the time',
+      ],
+    },
+    {
+      name: 'time.date',
+      utterances: [
+        "what's the date",
+        'what is the date today',
+        'what day is it',
+        "what's today's date",
+        'which day is today',
+      ],
+    },
   ];
 
   async handle(context: SkillContext): Promise<SkillResult> {
     const timeZone = context.preferences.timeZone;
     const locale = context.preferences.language;
     if (context.intent === 'time.date') {
-      const date = dateFormat(locale, { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric', timeZone }).format(context.now);
+      const date = dateFormat(locale, {
+        weekday: 'long',
+        year: 'numeric',
+        month: 'long',
+        day: 'numeric',
+        timeZone,
+      }).format(context.now);
       return { text: `Today is ${date}.`, data: { iso: context.now.toISOString(), timeZone } };
     }
     const time = dateFormat(locale, { hour: 'numeric', minute: '2-digit', timeZone }).format(context.now);
-    return { text: `It's ${time}${timeZone === 'UTC' ? ' UTC' : ''}.`, data: { iso: context.now.toISOString(), timeZone } };
+    return {
+      text: `It's ${time}${timeZone === 'UTC' ? ' UTC' : ''}.`,
+      data: { iso: context.now.toISOString(), timeZone },
+    };
   }
 }

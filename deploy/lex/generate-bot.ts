@@ -29,11 +29,22 @@ const weatherStub: WeatherProvider = {
  * container and modules the assistant runs with (local profile, shipped sample catalog), so the bot cannot drift.
  */
 export async function generateBotLocale(): Promise<string> {
-  const config = loadConfig({ ASSISTANT_NAME: 'assistant', DATA_DIR: join(tmpdir(), 'voice-assistant-bot-generator'), LOG_LEVEL: 'silent' });
-  const container = await createContainer(config, { logger: createLogger('silent'), overrides: { weatherProvider: weatherStub } });
+  const config = loadConfig({
+    ASSISTANT_NAME: 'assistant',
+    DATA_DIR: join(tmpdir(), 'voice-assistant-bot-generator'),
+    LOG_LEVEL: 'silent',
+  });
+  const container = await createContainer(config, {
+    logger: createLogger('silent'),
+    overrides: { weatherProvider: weatherStub },
+  });
   try {
     const training = await (await container.getAsync('skills')).trainingSet('en');
-    const definition = lexBotDefinition(training, { botName: BOT_NAME, localeId: LOCALE_ID, confidenceThreshold: CONFIDENCE_THRESHOLD });
+    const definition = lexBotDefinition(training, {
+      botName: BOT_NAME,
+      localeId: LOCALE_ID,
+      confidenceThreshold: CONFIDENCE_THRESHOLD,
+    });
     return `${JSON.stringify(definition, null, 2)}\n`;
   } finally {
     await container.unbindAllAsync();

@@ -22,7 +22,10 @@ export interface ClientReply {
 
 /** Runs turns through an assistant composed in this process. */
 export class InProcessClient implements AssistantClient {
-  constructor(private readonly assistant: Assistant, private readonly userId: string) {}
+  constructor(
+    private readonly assistant: Assistant,
+    private readonly userId: string,
+  ) {}
 
   async createConversation(): Promise<string> {
     return (await this.assistant.conversations.create(this.userId)).id;
@@ -36,7 +39,10 @@ export class InProcessClient implements AssistantClient {
       ...(speech && { speech: { format: 'wav' } }),
     });
     return {
-      text: reply.text, intent: reply.intent, route: reply.route, endConversation: reply.endConversation,
+      text: reply.text,
+      intent: reply.intent,
+      route: reply.route,
+      endConversation: reply.endConversation,
       timings: reply.timings,
       ...(reply.skill && { skill: reply.skill }),
       ...(reply.data && { data: reply.data }),
@@ -52,7 +58,10 @@ export class InProcessClient implements AssistantClient {
 
 /** Runs turns against a running server's REST API. */
 export class HttpClient implements AssistantClient {
-  constructor(private readonly baseUrl: string, private readonly token: string) {}
+  constructor(
+    private readonly baseUrl: string,
+    private readonly token: string,
+  ) {}
 
   async createConversation(): Promise<string> {
     const body = (await this.request('POST', '/v1/conversations', {})) as { id: string };
@@ -77,7 +86,8 @@ export class HttpClient implements AssistantClient {
       body: JSON.stringify(body),
     });
     const payload = (await response.json().catch(() => ({}))) as { detail?: string; title?: string };
-    if (!response.ok) throw new Error(`${response.status} ${payload.title ?? response.statusText}: ${payload.detail ?? ''}`.trim());
+    if (!response.ok)
+      throw new Error(`${response.status} ${payload.title ?? response.statusText}: ${payload.detail ?? ''}`.trim());
     return payload;
   }
 }

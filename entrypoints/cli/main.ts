@@ -37,13 +37,18 @@ program
       for await (const line of rl) {
         const text = line.trim();
         if (!text) break;
-        const reply = await client.turn(conversationId, text, Boolean(options.speak)).catch((error: unknown) => error as Error);
+        const reply = await client
+          .turn(conversationId, text, Boolean(options.speak))
+          .catch((error: unknown) => error as Error);
         if (reply instanceof Error) {
           process.stdout.write(`! ${reply.message}\n`);
           continue;
         }
         index += 1;
-        await printReply(reply, options.speak ? `${options.speak}/reply-${String(index).padStart(3, '0')}.wav` : undefined);
+        await printReply(
+          reply,
+          options.speak ? `${options.speak}/reply-${String(index).padStart(3, '0')}.wav` : undefined,
+        );
         if (reply.endConversation) break;
       }
       rl.close();
@@ -61,21 +66,25 @@ program
   .option('--user <id>', 'user id', 'local-user')
   .option('--wav <file>', 'also write the spoken reply to this WAV file')
   .option('--json', 'print the whole reply as JSON')
-  .action(async (text: string, options: { url?: string; token?: string; user: string; wav?: string; json?: boolean }) => {
-    const client = await openClient(options);
-    try {
-      const reply = await client.turn(await client.createConversation(), text, Boolean(options.wav));
-      if (options.json) {
-        const { audio, ...rest } = reply;
-        process.stdout.write(`${JSON.stringify({ ...rest, ...(audio && { audio: { format: audio.format, bytes: audio.data.length } }) }, null, 2)}\n`);
-        if (options.wav && audio) await writeFile(options.wav, audio.data);
-      } else {
-        await printReply(reply, options.wav);
+  .action(
+    async (text: string, options: { url?: string; token?: string; user: string; wav?: string; json?: boolean }) => {
+      const client = await openClient(options);
+      try {
+        const reply = await client.turn(await client.createConversation(), text, Boolean(options.wav));
+        if (options.json) {
+          const { audio, ...rest } = reply;
+          process.stdout.write(
+            `${JSON.stringify({ ...rest, ...(audio && { audio: { format: audio.format, bytes: audio.data.length } }) }, null, 2)}\n`,
+          );
+          if (options.wav && audio) await writeFile(options.wav, audio.data);
+        } else {
+          await printReply(reply, options.wav);
+        }
+      } finally {
+        await client.close();
       }
-    } finally {
-      await client.close();
-    }
-  });
+    },
+  );
 
 program
   .command('token')
@@ -89,13 +98,16 @@ program
 async function openClient(options: { url?: string; token?: string; user: string }): Promise<AssistantClient> {
   if (options.url) return new HttpClient(options.url, options.token ?? (await mintLocalToken(options.user)));
   const config = await loadAwsConfig();
-  const assistant = await composeAssistant(config, { logger: createLogger(process.env.LOG_LEVEL ? config.server.logLevel : 'warn') });
+  const assistant = await composeAssistant(config, {
+    logger: createLogger(process.env.LOG_LEVEL ? config.server.logLevel : 'warn'),
+  });
   return new InProcessClient(assistant, options.user);
 }
 
 async function mintLocalToken(userId: string, ttlSeconds?: number): Promise<string> {
   const config = loadConfig();
-  if (config.profile !== 'local') throw new Error(`the ${config.profile} profile does not mint tokens; get one from its identity provider`);
+  if (config.profile !== 'local')
+    throw new Error(`the ${config.profile} profile does not mint tokens; get one from its identity provider`);
   const authority = await createLocalTokenAuthority(config);
   return authority.mint({ userId, ttlSeconds: ttlSeconds ?? config.auth.tokenTtlSeconds });
 }
@@ -113,11 +125,14 @@ async function printReply(reply: ClientReply, wavPath: string | undefined): Prom
 
 function parsePositiveInt(value: string): number {
   const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('must be a positive whole number of seconds');
+  if (!Number.isInteger(parsed) || parsed <= 0)
+    throw new InvalidArgumentError('must be a positive whole number of seconds');
   return parsed;
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `${error instanceof ConfigError ? error.message : error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exitCode = 1;
 });

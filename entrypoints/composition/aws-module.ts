@@ -18,7 +18,11 @@ export function awsModule(config: AppConfig) {
   // only warns on a request timeout unless told to throw.
   const http1ClientConfig = {
     ...clientConfig,
-    requestHandler: { connectionTimeout: config.aws.requestTimeoutMs, requestTimeout: config.aws.requestTimeoutMs, throwOnRequestTimeout: true },
+    requestHandler: {
+      connectionTimeout: config.aws.requestTimeoutMs,
+      requestTimeout: config.aws.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
   };
   const { lex, cognito } = config.aws;
   return new TypedContainerModule<Bindings>(({ bind }) => {
@@ -30,8 +34,14 @@ export function awsModule(config: AppConfig) {
         client.destroy();
       });
       bindFactory(bind, 'conversationStore', ['dynamoDb', 'clock'], async (client, clock) => {
-        const { DynamoDbConversationStore } = await import('../../adapters/aws/dynamodb/dynamodb-conversation-store.js');
-        return new DynamoDbConversationStore({ client, tableName: config.aws.tableName, retentionDays: config.aws.retentionDays, clock });
+        const { DynamoDbConversationStore } =
+          await import('../../adapters/aws/dynamodb/dynamodb-conversation-store.js');
+        return new DynamoDbConversationStore({
+          client,
+          tableName: config.aws.tableName,
+          retentionDays: config.aws.retentionDays,
+          clock,
+        });
       });
       bindFactory(bind, 'userProfileStore', ['dynamoDb'], async (client) => {
         const { DynamoDbUserProfileStore } = await import('../../adapters/aws/dynamodb/dynamodb-user-profile-store.js');
@@ -39,7 +49,11 @@ export function awsModule(config: AppConfig) {
       });
     }
     if (selected.nlu === 'lex') {
-      const { botId = required(lex.botId, 'LEX_BOT_ID'), botAliasId = required(lex.botAliasId, 'LEX_BOT_ALIAS_ID'), localeId } = lex;
+      const {
+        botId = required(lex.botId, 'LEX_BOT_ID'),
+        botAliasId = required(lex.botAliasId, 'LEX_BOT_ALIAS_ID'),
+        localeId,
+      } = lex;
       bindFactory(bind, 'languageUnderstanding', ['skills'], async (skills) => {
         const [{ LexLanguageUnderstanding }, { lexBotDefinition }] = await Promise.all([
           import('../../adapters/aws/lex/lex-language-understanding.js'),
@@ -47,7 +61,11 @@ export function awsModule(config: AppConfig) {
         ]);
         // The same skills that define the bot define how its answers map back, so the two cannot drift apart.
         const training = await skills.trainingSet(localeId.split('_')[0] ?? 'en');
-        const { intentMap, slots } = lexBotDefinition(training, { botName: config.assistantName, localeId, confidenceThreshold: config.nlu.confidenceThreshold });
+        const { intentMap, slots } = lexBotDefinition(training, {
+          botName: config.assistantName,
+          localeId,
+          confidenceThreshold: config.nlu.confidenceThreshold,
+        });
         return new LexLanguageUnderstanding({ botId, botAliasId, localeId, intentMap, slots, clientConfig });
       });
     }
@@ -68,18 +86,31 @@ export function awsModule(config: AppConfig) {
     if (selected.tts === 'polly') {
       bindFactory(bind, 'speechSynthesizer', [], async () => {
         const { PollySpeechSynthesizer } = await import('../../adapters/aws/polly-speech-synthesizer.js');
-        return new PollySpeechSynthesizer({ engine: config.aws.polly.engine, defaultVoice: config.aws.polly.voice, clientConfig });
+        return new PollySpeechSynthesizer({
+          engine: config.aws.polly.engine,
+          defaultVoice: config.aws.polly.voice,
+          clientConfig,
+        });
       });
     }
     if (selected.stt === 'transcribe') {
       bindFactory(bind, 'speechRecognizer', ['telemetry'], async (telemetry) => {
         const { TranscribeSpeechRecognizer } = await import('../../adapters/aws/transcribe-speech-recognizer.js');
         // The streaming client prints every failed stream to the console unless it has a logger of its own.
-        const logger = { debug: () => undefined, info: () => undefined, warn: (message: unknown) => telemetry.warn(String(message)), error: (message: unknown) => telemetry.error(String(message)) };
+        const logger = {
+          debug: () => undefined,
+          info: () => undefined,
+          warn: (message: unknown) => telemetry.warn(String(message)),
+          error: (message: unknown) => telemetry.error(String(message)),
+        };
         return new TranscribeSpeechRecognizer({ clientConfig: { ...clientConfig, logger } });
       });
     } else if (selected.stt === 'lex') {
-      const { botId = required(lex.botId, 'LEX_BOT_ID'), botAliasId = required(lex.botAliasId, 'LEX_BOT_ALIAS_ID'), localeId } = lex;
+      const {
+        botId = required(lex.botId, 'LEX_BOT_ID'),
+        botAliasId = required(lex.botAliasId, 'LEX_BOT_ALIAS_ID'),
+        localeId,
+      } = lex;
       bindFactory(bind, 'speechRecognizer', [], async () => {
         const { LexSpeechRecognizer } = await import('../../adapters/aws/lex/lex-speech-recognizer.js');
         return new LexSpeechRecognizer({ botId, botAliasId, localeId, clientConfig });
@@ -94,13 +125,20 @@ export function awsModule(config: AppConfig) {
     if (selected.events === 'eventbridge') {
       bindFactory(bind, 'eventPublisher', [], async () => {
         const { EventBridgeEventPublisher } = await import('../../adapters/aws/eventbridge-event-publisher.js');
-        return new EventBridgeEventPublisher({ eventBusName: config.aws.eventBusName, source: config.aws.eventSource, clientConfig: http1ClientConfig });
+        return new EventBridgeEventPublisher({
+          eventBusName: config.aws.eventBusName,
+          source: config.aws.eventSource,
+          clientConfig: http1ClientConfig,
+        });
       });
     }
     if (selected.cache === 'redis') {
       const url = required(config.cache.redisUrl, 'REDIS_URL');
       bindFactory(bind, 'redis', ['telemetry'], async (telemetry) => {
-        const [{ Redis }, { redisClientOptions }] = await Promise.all([import('ioredis'), import('../../adapters/redis/redis-cache.js')]);
+        const [{ Redis }, { redisClientOptions }] = await Promise.all([
+          import('ioredis'),
+          import('../../adapters/redis/redis-cache.js'),
+        ]);
         const client = new Redis(url, redisClientOptions());
         // Without a listener ioredis reports every failed reconnect as an unhandled error event.
         client.on('error', (error: Error) => telemetry.warn('redis connection error', { error: error.message }));
@@ -128,7 +166,11 @@ export function awsModule(config: AppConfig) {
       });
     }
     if (selected.auth === 'cognito') {
-      const { userPoolId = required(cognito.userPoolId, 'COGNITO_USER_POOL_ID'), clientId = required(cognito.clientId, 'COGNITO_CLIENT_ID'), tokenUse } = cognito;
+      const {
+        userPoolId = required(cognito.userPoolId, 'COGNITO_USER_POOL_ID'),
+        clientId = required(cognito.clientId, 'COGNITO_CLIENT_ID'),
+        tokenUse,
+      } = cognito;
       bindFactory(bind, 'tokenVerifier', [], async () => {
         const { CognitoTokenVerifier } = await import('../../adapters/aws/cognito-token-verifier.js');
         return new CognitoTokenVerifier({ userPoolId, clientId, tokenUse });

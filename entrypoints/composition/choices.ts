@@ -35,12 +35,28 @@ export type AdapterSelection = { [P in Port]: AdapterChoice<P> };
 /** Each profile's adapter per port; a per-port variable (or a setting that implies one, see config.ts) overrides it. */
 export const PROFILE_DEFAULTS = {
   local: {
-    conversationStore: 'sqlite', nlu: 'nlpjs', llm: 'offline', tts: 'espeak', stt: 'none', sentiment: 'afinn',
-    events: 'in-process', cache: 'memory', auth: 'local', audioStore: 'memory',
+    conversationStore: 'sqlite',
+    nlu: 'nlpjs',
+    llm: 'offline',
+    tts: 'espeak',
+    stt: 'none',
+    sentiment: 'afinn',
+    events: 'in-process',
+    cache: 'memory',
+    auth: 'local',
+    audioStore: 'memory',
   },
   aws: {
-    conversationStore: 'dynamodb', nlu: 'nlpjs', llm: 'bedrock', tts: 'polly', stt: 'transcribe', sentiment: 'comprehend',
-    events: 'eventbridge', cache: 'memory', auth: 'cognito', audioStore: 'memory',
+    conversationStore: 'dynamodb',
+    nlu: 'nlpjs',
+    llm: 'bedrock',
+    tts: 'polly',
+    stt: 'transcribe',
+    sentiment: 'comprehend',
+    events: 'eventbridge',
+    cache: 'memory',
+    auth: 'cognito',
+    audioStore: 'memory',
   },
 } as const satisfies Record<Profile, AdapterSelection>;
 

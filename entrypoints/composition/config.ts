@@ -2,7 +2,16 @@ import { Value } from 'typebox/value';
 import { EnvSchema, type Env } from './env-schema.js';
 import type { Preferences } from '../../core/model/profile.js';
 import {
-  moduleOf, PORTS, PROFILE_DEFAULTS, type AdapterModule, type AdapterSelection, type CognitoTokenUse, type LogLevel, type PollyEngine, type Port, type Profile,
+  moduleOf,
+  PORTS,
+  PROFILE_DEFAULTS,
+  type AdapterModule,
+  type AdapterSelection,
+  type CognitoTokenUse,
+  type LogLevel,
+  type PollyEngine,
+  type Port,
+  type Profile,
 } from './choices.js';
 
 /** The parsed, frozen configuration every composition root works from. */
@@ -32,7 +41,15 @@ export interface AppConfig {
     workflow?: { stateMachineArn: string };
   };
   cache: { redisUrl?: string; weatherSeconds: number; llmSeconds: number };
-  llm: { baseUrl?: string; model: string; apiKey?: string; timeoutMs: number; maxTokens: number; temperature: number; historyWindow: number };
+  llm: {
+    baseUrl?: string;
+    model: string;
+    apiKey?: string;
+    timeoutMs: number;
+    maxTokens: number;
+    temperature: number;
+    historyWindow: number;
+  };
   nlu: { confidenceThreshold: number };
   tts: { voice?: string };
   weather: { geocodingUrl?: string; forecastUrl?: string; timeoutMs: number };
@@ -40,8 +57,12 @@ export interface AppConfig {
   defaults: Preferences;
   auth: { secret?: string; issuer: string; audience: string; tokenTtlSeconds: number };
   limits: {
-    rateLimitMax: number; rateLimitWindowMs: number; authFailureLimit: number;
-    bodyLimitBytes: number; audioBodyLimitBytes: number; maxTextLength: number;
+    rateLimitMax: number;
+    rateLimitWindowMs: number;
+    authFailureLimit: number;
+    bodyLimitBytes: number;
+    audioBodyLimitBytes: number;
+    maxTextLength: number;
   };
 }
 
@@ -65,7 +86,9 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
   }
   const env = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw)) as Env;
   const problems = [...Value.Errors(EnvSchema, env)].map((error) => {
-    const name = error.instancePath.replace(/^\//, '') || String((error.params as { requiredProperties?: string[] }).requiredProperties ?? '');
+    const name =
+      error.instancePath.replace(/^\//, '') ||
+      String((error.params as { requiredProperties?: string[] }).requiredProperties ?? '');
     const shown = SECRET_VARIABLES.has(name) ? '[redacted]' : JSON.stringify(environment[name] ?? '');
     return `${name}=${shown}: ${error.message}`;
   });
@@ -96,12 +119,15 @@ function semanticProblems(env: Env): string[] {
   needs(adapters.cache === 'redis', ['REDIS_URL'], 'for CACHE=redis');
   needs(adapters.audioStore === 's3', ['AUDIO_BUCKET'], 'for AUDIO_STORE=s3');
   if (env.WORKFLOW_STATE_MACHINE_ARN && adapters.audioStore !== 's3') {
-    problems.push('WORKFLOW_STATE_MACHINE_ARN needs AUDIO_STORE=s3 (or AUDIO_BUCKET): workflow tasks read audio by reference');
+    problems.push(
+      'WORKFLOW_STATE_MACHINE_ARN needs AUDIO_STORE=s3 (or AUDIO_BUCKET): workflow tasks read audio by reference',
+    );
   }
   const awsChoices = PORTS.filter((port) => modulesOf(adapters, port) === 'aws').map((port) => adapters[port]);
   needs(awsChoices.length > 0, ['AWS_REGION'], `for the AWS adapters (${awsChoices.join(', ')})`);
   for (const origin of corsOriginsOf(env)) {
-    if (!isExactOrigin(origin)) problems.push(`CORS_ORIGINS: ${JSON.stringify(origin)} is not an exact origin like https://app.example.com`);
+    if (!isExactOrigin(origin))
+      problems.push(`CORS_ORIGINS: ${JSON.stringify(origin)} is not an exact origin like https://app.example.com`);
   }
   if (Boolean(env.BEDROCK_GUARDRAIL_ID) !== Boolean(env.BEDROCK_GUARDRAIL_VERSION)) {
     problems.push('BEDROCK_GUARDRAIL_ID and BEDROCK_GUARDRAIL_VERSION go together');
@@ -110,7 +136,10 @@ function semanticProblems(env: Env): string[] {
 }
 
 function corsOriginsOf(env: Env): string[] {
-  return (env.CORS_ORIGINS ?? '').split(',').map((origin) => origin.trim()).filter((origin) => origin.length > 0);
+  return (env.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter((origin) => origin.length > 0);
 }
 
 /** Browsers send the Origin header as scheme://host[:port] exactly; anything else (a path, a wildcard) never matches. */
@@ -179,9 +208,16 @@ function toConfig(env: Env): AppConfig {
       eventSource: env.EVENT_SOURCE,
       bedrock: {
         modelId: env.BEDROCK_MODEL_ID,
-        ...(env.BEDROCK_GUARDRAIL_ID && env.BEDROCK_GUARDRAIL_VERSION && { guardrail: { id: env.BEDROCK_GUARDRAIL_ID, version: env.BEDROCK_GUARDRAIL_VERSION } }),
+        ...(env.BEDROCK_GUARDRAIL_ID &&
+          env.BEDROCK_GUARDRAIL_VERSION && {
+            guardrail: { id: env.BEDROCK_GUARDRAIL_ID, version: env.BEDROCK_GUARDRAIL_VERSION },
+          }),
       },
-      lex: { ...(env.LEX_BOT_ID && { botId: env.LEX_BOT_ID }), ...(env.LEX_BOT_ALIAS_ID && { botAliasId: env.LEX_BOT_ALIAS_ID }), localeId: env.LEX_LOCALE_ID },
+      lex: {
+        ...(env.LEX_BOT_ID && { botId: env.LEX_BOT_ID }),
+        ...(env.LEX_BOT_ALIAS_ID && { botAliasId: env.LEX_BOT_ALIAS_ID }),
+        localeId: env.LEX_LOCALE_ID,
+      },
       polly: { voice: env.POLLY_VOICE, engine: env.POLLY_ENGINE },
       cognito: {
         ...(env.COGNITO_USER_POOL_ID && { userPoolId: env.COGNITO_USER_POOL_ID }),
@@ -192,7 +228,11 @@ function toConfig(env: Env): AppConfig {
       audio: { ...(env.AUDIO_BUCKET && { bucket: env.AUDIO_BUCKET }), prefix: env.AUDIO_PREFIX },
       ...(env.WORKFLOW_STATE_MACHINE_ARN && { workflow: { stateMachineArn: env.WORKFLOW_STATE_MACHINE_ARN } }),
     },
-    cache: { ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }), weatherSeconds: env.WEATHER_CACHE_SECONDS, llmSeconds: env.LLM_CACHE_SECONDS },
+    cache: {
+      ...(env.REDIS_URL && { redisUrl: env.REDIS_URL }),
+      weatherSeconds: env.WEATHER_CACHE_SECONDS,
+      llmSeconds: env.LLM_CACHE_SECONDS,
+    },
     llm: {
       ...(env.LLM_BASE_URL && { baseUrl: env.LLM_BASE_URL }),
       ...(env.LLM_API_KEY && { apiKey: env.LLM_API_KEY }),

@@ -35,14 +35,16 @@ export async function createContainer(config: AppConfig, options: ComposeOptions
   }
   if (config.cache.llmSeconds > 0) {
     // Identical prompts within the TTL reuse the answer, whichever module bound the model.
-    container.onActivation('languageModel', async (context, inner) =>
-      new CachingLanguageModel({
-        inner,
-        cache: await context.getAsync<Cache>('cache'),
-        ttlSeconds: config.cache.llmSeconds,
-        namespace: `${config.adapters.llm}:${config.adapters.llm === 'bedrock' ? config.aws.bedrock.modelId : config.llm.model}`,
-        onCacheError: cacheErrorReporter(await context.getAsync<Telemetry>('telemetry')),
-      }),
+    container.onActivation(
+      'languageModel',
+      async (context, inner) =>
+        new CachingLanguageModel({
+          inner,
+          cache: await context.getAsync<Cache>('cache'),
+          ttlSeconds: config.cache.llmSeconds,
+          namespace: `${config.adapters.llm}:${config.adapters.llm === 'bedrock' ? config.aws.bedrock.modelId : config.llm.model}`,
+          onCacheError: cacheErrorReporter(await context.getAsync<Telemetry>('telemetry')),
+        }),
     );
   }
   if (options.overrides) await overrideBindings(container, options.overrides);
@@ -50,7 +52,10 @@ export async function createContainer(config: AppConfig, options: ComposeOptions
 }
 
 /** Binds each key of `overrides` to its value in place of the modules' binding; call it before resolving anything. */
-export async function overrideBindings(container: TypedContainer<Bindings>, overrides: BindingOverrides): Promise<void> {
+export async function overrideBindings(
+  container: TypedContainer<Bindings>,
+  overrides: BindingOverrides,
+): Promise<void> {
   const bind = container.bind.bind(container);
   const rebind = async <K extends keyof Bindings>(key: K, value: Bindings[K]) => {
     if (container.isBound(key)) await container.unbindAsync(key);
@@ -91,19 +96,28 @@ export async function composeAssistant(config: AppConfig, options: ComposeOption
 
 /** Resolves the use cases of a built container; `close` unbinds it. */
 export async function resolveAssistant(container: TypedContainer<Bindings>): Promise<Assistant> {
-  const [config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer, telemetry] = await Promise.all([
-    container.getAsync('config'),
-    container.getAsync('handleTurn'),
-    container.getAsync('conversationService'),
-    container.getAsync('skills'),
-    container.getAsync('tokenVerifier'),
-    container.getAsync('tokenMinter'),
-    container.getAsync('readiness'),
-    container.getAsync('speechSynthesizer'),
-    container.getAsync('telemetry'),
-  ]);
+  const [config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer, telemetry] =
+    await Promise.all([
+      container.getAsync('config'),
+      container.getAsync('handleTurn'),
+      container.getAsync('conversationService'),
+      container.getAsync('skills'),
+      container.getAsync('tokenVerifier'),
+      container.getAsync('tokenMinter'),
+      container.getAsync('readiness'),
+      container.getAsync('speechSynthesizer'),
+      container.getAsync('telemetry'),
+    ]);
   return {
-    config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer, telemetry,
+    config,
+    handleTurn,
+    conversations,
+    skills,
+    verifier,
+    minter,
+    readiness,
+    synthesizer,
+    telemetry,
     close: async () => {
       await container.unbindAllAsync();
     },

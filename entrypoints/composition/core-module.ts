@@ -15,25 +15,72 @@ import { bindFactory } from './typed-factory.js';
 export const coreModule = new TypedContainerModule<Bindings>(({ bind }) => {
   bind('clock').toConstantValue(systemClock);
   bind('newId').toConstantValue(() => randomUUID());
-  bindFactory(bind, 'skills', ['config', 'weatherProvider', 'musicCatalog'], (config, weather, music) => new SkillRegistry(defaultSkills({ weather, music, assistantName: config.assistantName })));
-  bindFactory(bind, 'turnDeps', ['config', 'skills', 'languageUnderstanding', 'languageModel', 'conversationStore', 'userProfileStore', 'eventPublisher',
-        'clock', 'telemetry', 'newId', 'speechSynthesizer', 'speechRecognizer', 'sentimentAnalyzer', 'audioStore'], (config, registry, nlu, model, conversations, profiles, events, clock, telemetry, newId, synthesizer, recognizer, sentiment, audio) =>
-        ({
-          registry, nlu, model, conversations, events, clock, telemetry, newId, audio,
-          preferences: createPreferencesReader(profiles, config.defaults),
-          ...(synthesizer && { synthesizer }),
-          ...(recognizer && { recognizer }),
-          ...(sentiment && { sentiment }),
-          options: {
-            policy: { confidenceThreshold: config.nlu.confidenceThreshold, maxSlotAttempts: 2 },
-            historyWindow: config.llm.historyWindow,
-            systemPrompt: buildSystemPrompt(config.assistantName, registry),
-            maxTokens: config.llm.maxTokens,
-            temperature: config.llm.temperature,
-            maxTextLength: config.limits.maxTextLength,
-            maxConflictRetries: 5,
-          },
-        }));
+  bindFactory(
+    bind,
+    'skills',
+    ['config', 'weatherProvider', 'musicCatalog'],
+    (config, weather, music) =>
+      new SkillRegistry(defaultSkills({ weather, music, assistantName: config.assistantName })),
+  );
+  bindFactory(
+    bind,
+    'turnDeps',
+    [
+      'config',
+      'skills',
+      'languageUnderstanding',
+      'languageModel',
+      'conversationStore',
+      'userProfileStore',
+      'eventPublisher',
+      'clock',
+      'telemetry',
+      'newId',
+      'speechSynthesizer',
+      'speechRecognizer',
+      'sentimentAnalyzer',
+      'audioStore',
+    ],
+    (
+      config,
+      registry,
+      nlu,
+      model,
+      conversations,
+      profiles,
+      events,
+      clock,
+      telemetry,
+      newId,
+      synthesizer,
+      recognizer,
+      sentiment,
+      audio,
+    ) => ({
+      registry,
+      nlu,
+      model,
+      conversations,
+      events,
+      clock,
+      telemetry,
+      newId,
+      audio,
+      preferences: createPreferencesReader(profiles, config.defaults),
+      ...(synthesizer && { synthesizer }),
+      ...(recognizer && { recognizer }),
+      ...(sentiment && { sentiment }),
+      options: {
+        policy: { confidenceThreshold: config.nlu.confidenceThreshold, maxSlotAttempts: 2 },
+        historyWindow: config.llm.historyWindow,
+        systemPrompt: buildSystemPrompt(config.assistantName, registry),
+        maxTokens: config.llm.maxTokens,
+        temperature: config.llm.temperature,
+        maxTextLength: config.limits.maxTextLength,
+        maxConflictRetries: 5,
+      },
+    }),
+  );
   // The in-process runner folds the steps; a workflow's task handlers run the same steps over the same deps.
   bindFactory(bind, 'handleTurn', ['turnDeps', 'turnWorkflow'], (deps, workflow) => {
     const inProcess = createTurnPipeline(deps);
@@ -50,9 +97,19 @@ export const coreModule = new TypedContainerModule<Bindings>(({ bind }) => {
     }
     return checks;
   });
-  bindFactory(bind, 'conversationService', ['config', 'conversationStore', 'userProfileStore', 'eventPublisher', 'clock', 'telemetry', 'newId'], (config, conversations, profiles, events, clock, telemetry, newId) =>
-        createConversationService({
-          conversations, profiles, events, clock, telemetry, newId,
-          preferences: createPreferencesReader(profiles, config.defaults),
-        }));
+  bindFactory(
+    bind,
+    'conversationService',
+    ['config', 'conversationStore', 'userProfileStore', 'eventPublisher', 'clock', 'telemetry', 'newId'],
+    (config, conversations, profiles, events, clock, telemetry, newId) =>
+      createConversationService({
+        conversations,
+        profiles,
+        events,
+        clock,
+        telemetry,
+        newId,
+        preferences: createPreferencesReader(profiles, config.defaults),
+      }),
+  );
 });

@@ -1,5 +1,13 @@
 import Type, { type Static } from 'typebox';
-import { adapterChoices, COGNITO_TOKEN_USES, LOG_LEVELS, POLLY_ENGINES, PROFILES, UNITS, type Port } from './choices.js';
+import {
+  adapterChoices,
+  COGNITO_TOKEN_USES,
+  LOG_LEVELS,
+  POLLY_ENGINES,
+  PROFILES,
+  UNITS,
+  type Port,
+} from './choices.js';
 
 const Str = (options: Record<string, unknown> = {}) => Type.String({ minLength: 1, ...options });
 const Url = () => Type.String({ pattern: '^https?://[^\\s]+$' });
@@ -53,7 +61,9 @@ export const EnvSchema = Type.Object({
   AUDIO_BUCKET: Type.Optional(Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$' })),
   AUDIO_PREFIX: Str({ default: 'audio/', pattern: '^[\\w./-]{0,200}$' }),
   // The Express state machine (deploy/workflow/turn-workflow.asl.json) that voice turns run through when set.
-  WORKFLOW_STATE_MACHINE_ARN: Type.Optional(Type.String({ pattern: '^arn:aws[\\w-]*:states:[\\w-]+:\\d{12}:stateMachine:[\\w-]{1,80}$' })),
+  WORKFLOW_STATE_MACHINE_ARN: Type.Optional(
+    Type.String({ pattern: '^arn:aws[\\w-]*:states:[\\w-]+:\\d{12}:stateMachine:[\\w-]{1,80}$' }),
+  ),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
   WEATHER_CACHE_SECONDS: Int(0, 86_400, 600),
   LLM_CACHE_SECONDS: Int(0, 604_800, 0),

@@ -36,20 +36,32 @@ const isVariable = (key: string) => Object.hasOwn(EnvSchema.properties, key) && 
  * in the secrets `CONFIG_SECRET_IDS` names, then validated by the same schema as every other source. Stored values win
  * over the environment, so a deployment changes them without redeploying the function.
  */
-export async function loadAwsConfig(env: Record<string, string | undefined> = process.env, source: ConfigSourceFactory = awsSource): Promise<AppConfig> {
+export async function loadAwsConfig(
+  env: Record<string, string | undefined> = process.env,
+  source: ConfigSourceFactory = awsSource,
+): Promise<AppConfig> {
   const locations = readLocations(env);
   if (!locations.parametersPath && !locations.secretIds) return loadConfig(env);
   const stored = await source(locations).load();
   const strays = Object.keys(stored).filter((key) => !isVariable(key));
   if (strays.length > 0) {
-    throw new ConfigError(strays.map((key) => `${key} (read from ${locations.parametersPath ?? 'CONFIG_SECRET_IDS'}): not a variable the assistant reads`));
+    throw new ConfigError(
+      strays.map(
+        (key) =>
+          `${key} (read from ${locations.parametersPath ?? 'CONFIG_SECRET_IDS'}): not a variable the assistant reads`,
+      ),
+    );
   }
   try {
     return loadConfig({ ...env, ...stored });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    const secrets = Object.keys(locations.secretIds ?? {}).flatMap((key) => (stored[key] ? [JSON.stringify(stored[key])] : []));
-    throw new ConfigError(error.problems.map((problem) => secrets.reduce((text, quoted) => text.split(quoted).join('[redacted]'), problem)));
+    const secrets = Object.keys(locations.secretIds ?? {}).flatMap((key) =>
+      stored[key] ? [JSON.stringify(stored[key])] : [],
+    );
+    throw new ConfigError(
+      error.problems.map((problem) => secrets.reduce((text, quoted) => text.split(quoted).join('[redacted]'), problem)),
+    );
   }
 }
 
@@ -84,7 +96,8 @@ function parseSecretIds(text: string, problems: string[]): Record<string, string
   const entries = Object.entries(parsed as Record<string, unknown>);
   for (const [key, id] of entries) {
     if (!isVariable(key)) problems.push(`CONFIG_SECRET_IDS: ${key} is not a variable the assistant reads`);
-    if (typeof id !== 'string' || id.length === 0) problems.push(`CONFIG_SECRET_IDS: the secret id for ${key} must be a non-empty string`);
+    if (typeof id !== 'string' || id.length === 0)
+      problems.push(`CONFIG_SECRET_IDS: the secret id for ${key} must be a non-empty string`);
   }
   return Object.fromEntries(entries.filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }

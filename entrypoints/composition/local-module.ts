@@ -38,10 +38,11 @@ export function localModule(config: AppConfig) {
   const selected = config.adapters;
   return new TypedContainerModule<Bindings>(({ bind }) => {
     if (selected.conversationStore === 'sqlite') {
-      bindFactory(bind, 'sqlite', ['config'], (cfg) => openSqliteDatabase(join(cfg.dataDir, 'assistant.db')))
-        .onDeactivation((db) => {
-          db.close();
-        });
+      bindFactory(bind, 'sqlite', ['config'], (cfg) =>
+        openSqliteDatabase(join(cfg.dataDir, 'assistant.db')),
+      ).onDeactivation((db) => {
+        db.close();
+      });
       bindFactory(bind, 'conversationStore', ['sqlite'], (db) => new SqliteConversationStore({ db }));
       bindFactory(bind, 'userProfileStore', ['sqlite'], (db) => new SqliteUserProfileStore({ db }));
     } else if (selected.conversationStore === 'memory') {
@@ -50,9 +51,10 @@ export function localModule(config: AppConfig) {
     }
     if (selected.events === 'in-process') {
       // Events the bus cannot take wait in the outbox (in the database file when there is one) and are retried.
-      const outbox = selected.conversationStore === 'sqlite'
-        ? bindFactory(bind, 'eventOutbox', ['sqlite', 'telemetry'], createEventOutbox)
-        : bindFactory(bind, 'eventOutbox', ['telemetry'], (telemetry) => createEventOutbox(null, telemetry));
+      const outbox =
+        selected.conversationStore === 'sqlite'
+          ? bindFactory(bind, 'eventOutbox', ['sqlite', 'telemetry'], createEventOutbox)
+          : bindFactory(bind, 'eventOutbox', ['telemetry'], (telemetry) => createEventOutbox(null, telemetry));
       outbox.onDeactivation((publisher) => {
         // unbindAll deactivates synchronously: the timer stops now; a drain in flight fails harmlessly once the file closes.
         void publisher.stop();
@@ -67,11 +69,17 @@ export function localModule(config: AppConfig) {
         ...(cfg.weather.forecastUrl && { forecastUrl: cfg.weather.forecastUrl }),
       });
       if (cfg.cache.weatherSeconds === 0) return inner;
-      return new CachingWeatherProvider({ inner, cache, ttlSeconds: cfg.cache.weatherSeconds, onCacheError: cacheErrorReporter(telemetry) });
+      return new CachingWeatherProvider({
+        inner,
+        cache,
+        ttlSeconds: cfg.cache.weatherSeconds,
+        onCacheError: cacheErrorReporter(telemetry),
+      });
     });
     bindFactory(bind, 'musicCatalog', ['config'], (cfg) => loadCatalog(cfg));
     // Turn records name audio instead of carrying it; in one process the clips wait in memory for a few seconds.
-    if (selected.audioStore === 'memory') bindFactory(bind, 'audioStore', ['clock'], (clock) => new MemoryAudioStore({ clock }));
+    if (selected.audioStore === 'memory')
+      bindFactory(bind, 'audioStore', ['clock'], (clock) => new MemoryAudioStore({ clock }));
     if (!config.aws.workflow) bind('turnWorkflow').toConstantValue(null);
     if (selected.nlu === 'nlpjs') {
       bindFactory(bind, 'languageUnderstanding', ['config', 'skills'], async (cfg, skills) =>
@@ -79,21 +87,37 @@ export function localModule(config: AppConfig) {
           training: await skills.trainingSet(cfg.defaults.language.split('-')[0] ?? 'en'),
           cacheDir: join(cfg.dataDir, 'nlu-cache'),
           threshold: cfg.nlu.confidenceThreshold,
-        }));
+        }),
+      );
     }
     if (selected.llm === 'openai-compatible') {
-      bindFactory(bind, 'languageModel', ['config'], (cfg) =>
-        new OpenAiCompatibleLanguageModel({
-          baseUrl: required(cfg.llm.baseUrl, 'LLM_BASE_URL'),
-          model: cfg.llm.model,
-          timeoutMs: cfg.llm.timeoutMs,
-          ...(cfg.llm.apiKey && { apiKey: cfg.llm.apiKey }),
-        }));
+      bindFactory(
+        bind,
+        'languageModel',
+        ['config'],
+        (cfg) =>
+          new OpenAiCompatibleLanguageModel({
+            baseUrl: required(cfg.llm.baseUrl, 'LLM_BASE_URL'),
+            model: cfg.llm.model,
+            timeoutMs: cfg.llm.timeoutMs,
+            ...(cfg.llm.apiKey && { apiKey: cfg.llm.apiKey }),
+          }),
+      );
     } else if (selected.llm === 'offline') {
-      bindFactory(bind, 'languageModel', ['skills'], (skills) => new OfflineLanguageModel({ capabilities: skills.skills.map((skill) => skill.description) }));
+      bindFactory(
+        bind,
+        'languageModel',
+        ['skills'],
+        (skills) => new OfflineLanguageModel({ capabilities: skills.skills.map((skill) => skill.description) }),
+      );
     }
     if (selected.tts === 'espeak') {
-      bindFactory(bind, 'speechSynthesizer', ['config'], (cfg) => new EspeakSpeechSynthesizer({ ...(cfg.tts.voice && { defaultVoice: cfg.tts.voice }) }));
+      bindFactory(
+        bind,
+        'speechSynthesizer',
+        ['config'],
+        (cfg) => new EspeakSpeechSynthesizer({ ...(cfg.tts.voice && { defaultVoice: cfg.tts.voice }) }),
+      );
     } else if (selected.tts === 'none') {
       bind('speechSynthesizer').toConstantValue(null);
     }
@@ -111,7 +135,9 @@ export function localModule(config: AppConfig) {
 /** The in-process bus behind an outbox that retries on its own until the container is unbound. */
 function createEventOutbox(db: Database | null, telemetry: Telemetry): OutboxEventPublisher {
   const publisher = new OutboxEventPublisher({
-    inner: new InProcessEventPublisher({ onListenerError: (error) => telemetry.error('event listener failed', { error: String(error) }) }),
+    inner: new InProcessEventPublisher({
+      onListenerError: (error) => telemetry.error('event listener failed', { error: String(error) }),
+    }),
     outbox: db ? new SqliteOutboxStore({ db }) : new MemoryOutboxStore(),
     telemetry,
   });
@@ -134,5 +160,7 @@ export async function createLocalTokenAuthority(config: AppConfig): Promise<Hs25
 async function loadCatalog(config: AppConfig): Promise<JsonMusicCatalog> {
   const path = config.music.catalogPath ?? SAMPLE_CATALOG;
   if (path.endsWith('.json')) return JsonMusicCatalog.fromFile(path);
-  return JsonMusicCatalog.fromDirectory(path, { baseUrl: config.music.baseUrl ?? `http://${config.server.host}:${config.server.port}/media/` });
+  return JsonMusicCatalog.fromDirectory(path, {
+    baseUrl: config.music.baseUrl ?? `http://${config.server.host}:${config.server.port}/media/`,
+  });
 }

@@ -15,7 +15,11 @@ export class DataDirNotPrivateError extends Error {
 /** True when a local adapter of this configuration writes to DATA_DIR (SQLite, the NLU model cache, the auth secret). */
 export function usesDataDir(config: AppConfig): boolean {
   const { adapters } = config;
-  return adapters.conversationStore === 'sqlite' || adapters.nlu === 'nlpjs' || (adapters.auth === 'local' && !config.auth.secret);
+  return (
+    adapters.conversationStore === 'sqlite' ||
+    adapters.nlu === 'nlpjs' ||
+    (adapters.auth === 'local' && !config.auth.secret)
+  );
 }
 
 /**
@@ -50,7 +54,10 @@ async function walk(dir: string): Promise<void> {
 async function tighten(path: string, entry: { uid: number; mode: number }, mode: number): Promise<void> {
   const uid = process.getuid?.();
   if (uid !== undefined && entry.uid !== uid) {
-    throw refusal(path, `belongs to uid ${entry.uid}, not to uid ${uid} that the assistant runs as; chown it to this user`);
+    throw refusal(
+      path,
+      `belongs to uid ${entry.uid}, not to uid ${uid} that the assistant runs as; chown it to this user`,
+    );
   }
   if ((entry.mode & 0o777) === mode) return;
   await chmod(path, mode).catch((error: unknown) => {

@@ -12,13 +12,15 @@ export type Resolved<M extends BindingMap, K extends readonly (keyof M)[]> = { -
  * binding map (inversify's own `toResolvedValue` cannot infer them from the keys). `deps` is checked twice: as keys of
  * the map, which types `make`, and as the inject options inversify expects for those types.
  */
-export function bindFactory<M extends BindingMap, Key extends keyof M & (string | symbol), const K extends readonly (keyof M & (string | symbol))[]>(
+export function bindFactory<
+  M extends BindingMap,
+  Key extends keyof M & (string | symbol),
+  const K extends readonly (keyof M & (string | symbol))[],
+>(
   bind: Bind<M>,
   key: Key,
   deps: K & MapToResolvedValueInjectOptions<Resolved<M, K>>,
   make: (...args: Resolved<M, K>) => M[Key] | Promise<M[Key]>,
 ) {
-  return bind(key)
-    .toResolvedValue(make, deps)
-    .inSingletonScope();
+  return bind(key).toResolvedValue(make, deps).inSingletonScope();
 }

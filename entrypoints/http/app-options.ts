@@ -20,7 +20,8 @@ export function appOptionsFor(assistant: Assistant): ComposedAppOptions {
     bodyLimitBytes: limits.bodyLimitBytes,
     audioBodyLimitBytes: limits.audioBodyLimitBytes,
     rateLimit: limits.rateLimitMax > 0 ? { max: limits.rateLimitMax, timeWindowMs: limits.rateLimitWindowMs } : false,
-    authFailureLimit: limits.authFailureLimit > 0 ? { max: limits.authFailureLimit, timeWindowMs: limits.rateLimitWindowMs } : false,
+    authFailureLimit:
+      limits.authFailureLimit > 0 ? { max: limits.authFailureLimit, timeWindowMs: limits.rateLimitWindowMs } : false,
     corsOrigins: server.corsOrigins,
   };
 }

@@ -114,7 +114,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(
     async (v1) => {
-      const failureLimit = options.authFailureLimit === undefined ? DEFAULT_AUTH_FAILURE_LIMIT : options.authFailureLimit;
+      const failureLimit =
+        options.authFailureLimit === undefined ? DEFAULT_AUTH_FAILURE_LIMIT : options.authFailureLimit;
       await v1.register(authPlugin, { verifier: options.verifier, ...(failureLimit && { failureLimit }) });
       const limit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
       if (limit) {
@@ -130,7 +131,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         });
       }
       await v1.register(conversationRoutes, { conversations: options.conversations });
-      await v1.register(turnRoutes, { handleTurn: options.handleTurn, bodyLimitBytes: audioBodyLimit, maxAudioBytes, maxTextLength: options.maxTextLength });
+      await v1.register(turnRoutes, {
+        handleTurn: options.handleTurn,
+        bodyLimitBytes: audioBodyLimit,
+        maxAudioBytes,
+        maxTextLength: options.maxTextLength,
+      });
       await v1.register(meRoutes, { conversations: options.conversations });
       await v1.register(skillRoutes, { skills: options.skills });
     },
@@ -141,11 +147,18 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
 /** The OpenAPI document and Swagger UI; their plugins are imported only when served, so bundles without docs skip them. */
 async function registerDocs(app: FastifyInstance, version: string | undefined): Promise<void> {
-  const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([import('@fastify/swagger'), import('@fastify/swagger-ui')]);
+  const [{ default: swagger }, { default: swaggerUi }] = await Promise.all([
+    import('@fastify/swagger'),
+    import('@fastify/swagger-ui'),
+  ]);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Voice Assistant API', version: version ?? '0.0.0', description: 'Talk to the assistant over HTTP.' },
+      info: {
+        title: 'Voice Assistant API',
+        version: version ?? '0.0.0',
+        description: 'Talk to the assistant over HTTP.',
+      },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       tags: [
         { name: 'conversations', description: 'Your conversations and their history' },
@@ -162,7 +175,8 @@ async function registerDocs(app: FastifyInstance, version: string | undefined): 
     uiConfig: { validatorUrl: null },
     staticCSP: true,
     // Served over plain HTTP on a LAN address, an upgrade to HTTPS would break every asset of the page.
-    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, '').replace(' validator.swagger.io', ''),
+    transformStaticCSP: (header) =>
+      header.replace(/\s*upgrade-insecure-requests;?/, '').replace(' validator.swagger.io', ''),
   });
 }
 
@@ -172,16 +186,23 @@ function requestIdOf(request: IncomingMessage): string {
   return typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
 }
 
-function loggerSettings(logger: AppOptions['logger']): Pick<FastifyServerOptions, 'logger'> & { loggerInstance?: FastifyBaseLogger } {
+function loggerSettings(
+  logger: AppOptions['logger'],
+): Pick<FastifyServerOptions, 'logger'> & { loggerInstance?: FastifyBaseLogger } {
   if (logger === undefined || logger === false) return { logger: false };
   if (logger === true) return { logger: { redact: REDACTED } };
   if (isLoggerInstance(logger)) return { loggerInstance: logger };
   const base = logger;
   const redact = base.redact;
   const paths = [...REDACTED, ...(Array.isArray(redact) ? redact : (redact?.paths ?? []))];
-  return { logger: { ...base, redact: { ...(Array.isArray(redact) || !redact ? {} : redact), paths: [...new Set(paths)] } } };
+  return {
+    logger: { ...base, redact: { ...(Array.isArray(redact) || !redact ? {} : redact), paths: [...new Set(paths)] } },
+  };
 }
 
 function isLoggerInstance(logger: object): logger is FastifyBaseLogger {
-  return typeof (logger as Partial<FastifyBaseLogger>).child === 'function' && typeof (logger as Partial<FastifyBaseLogger>).info === 'function';
+  return (
+    typeof (logger as Partial<FastifyBaseLogger>).child === 'function' &&
+    typeof (logger as Partial<FastifyBaseLogger>).info === 'function'
+  );
 }

@@ -19,14 +19,17 @@ export function decodeWavUpload(base64: string, maxBytes: number): Audio {
   const data = Buffer.from(base64, 'base64');
   const sampleRate = wavSampleRate(data);
   if (sampleRate === undefined) {
-    throw new ValidationError('audio.data is not a WAV (RIFF/WAVE) file with a fmt chunk', { details: { field: 'audio.data' } });
+    throw new ValidationError('audio.data is not a WAV (RIFF/WAVE) file with a fmt chunk', {
+      details: { field: 'audio.data' },
+    });
   }
   return { data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), format: 'wav', sampleRate };
 }
 
 /** Walks the RIFF chunks to the `fmt ` chunk and reads its sample rate. */
 function wavSampleRate(data: Buffer): number | undefined {
-  if (data.length < 12 || data.toString('ascii', 0, 4) !== 'RIFF' || data.toString('ascii', 8, 12) !== 'WAVE') return undefined;
+  if (data.length < 12 || data.toString('ascii', 0, 4) !== 'RIFF' || data.toString('ascii', 8, 12) !== 'WAVE')
+    return undefined;
   let offset = 12;
   while (offset + 8 <= data.length) {
     const id = data.toString('ascii', offset, offset + 4);

@@ -101,7 +101,11 @@ export function sendFrameworkProblem(error: FastifyishError, request: FastifyReq
 }
 
 /** Sends a problem for a condition found outside an error (e.g. a failed readiness check). */
-export function sendProblem(request: FastifyRequest, reply: FastifyReply, spec: Omit<ProblemSpec, 'serverFault'> & { serverFault?: boolean }) {
+export function sendProblem(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  spec: Omit<ProblemSpec, 'serverFault'> & { serverFault?: boolean },
+) {
   const problem: Problem = {
     type: `urn:voice-assistant:problem:${spec.code.toLowerCase().replaceAll('_', '-')}`,
     title: STATUS_CODES[spec.status] ?? 'Error',
@@ -125,7 +129,9 @@ function describe(error: FastifyishError): ProblemSpec {
       detail: error.message,
       serverFault: error.status >= 500,
       ...(error.options.extensions && { extensions: error.options.extensions }),
-      ...(error.options.retryAfterSeconds !== undefined && { headers: { 'retry-after': retryAfter(error.options.retryAfterSeconds) } }),
+      ...(error.options.retryAfterSeconds !== undefined && {
+        headers: { 'retry-after': retryAfter(error.options.retryAfterSeconds) },
+      }),
     };
   }
   if (isCoreError(error)) return describeCoreError(error);
@@ -159,7 +165,9 @@ const LOCATIONS: Record<string, string> = { body: 'body', querystring: 'query', 
 function describeValidation(issues: ValidationIssue[], context: string | undefined): ProblemSpec {
   const location = LOCATIONS[context ?? 'body'] ?? 'body';
   const errors = issues.flatMap((issue) => toFieldErrors(issue, location));
-  const unique = errors.filter((e, i) => errors.findIndex((o) => o.pointer === e.pointer && o.detail === e.detail) === i);
+  const unique = errors.filter(
+    (e, i) => errors.findIndex((o) => o.pointer === e.pointer && o.detail === e.detail) === i,
+  );
   const first = unique[0];
   const summary = first ? `${first.pointer || '(root)'} ${first.detail}` : 'it does not match the schema';
   return {
@@ -177,15 +185,25 @@ function toFieldErrors(issue: ValidationIssue, location: string): FieldError[] {
   switch (issue.keyword) {
     case 'additionalProperties': {
       const extra = params.additionalProperties ?? params.additionalProperty;
-      return (Array.isArray(extra) ? extra : [extra]).map((name) => ({ in: location, pointer: `${base}/${String(name)}`, detail: 'is not allowed' }));
+      return (Array.isArray(extra) ? extra : [extra]).map((name) => ({
+        in: location,
+        pointer: `${base}/${String(name)}`,
+        detail: 'is not allowed',
+      }));
     }
     case 'required': {
       const missing = params.requiredProperties ?? params.missingProperty;
-      return (Array.isArray(missing) ? missing : [missing]).map((name) => ({ in: location, pointer: `${base}/${String(name)}`, detail: 'is required' }));
+      return (Array.isArray(missing) ? missing : [missing]).map((name) => ({
+        in: location,
+        pointer: `${base}/${String(name)}`,
+        detail: 'is required',
+      }));
     }
     case 'boolean':
       // TypeBox reports each extra property twice; the additionalProperties entry above already names it.
-      return issue.schemaPath?.endsWith('/additionalProperties') ? [] : [{ in: location, pointer: base, detail: issue.message ?? 'is invalid' }];
+      return issue.schemaPath?.endsWith('/additionalProperties')
+        ? []
+        : [{ in: location, pointer: base, detail: issue.message ?? 'is invalid' }];
     case 'oneOf':
       return [{ in: location, pointer: base, detail: 'must contain exactly one of the alternative properties' }];
     default:
@@ -194,13 +212,27 @@ function toFieldErrors(issue: ValidationIssue, location: string): FieldError[] {
 }
 
 function describeFrameworkError(error: FastifyishError): ProblemSpec {
-  const status = typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-  if (status === 413) return { status, code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.', serverFault: false };
+  const status =
+    typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+  if (status === 413)
+    return { status, code: 'PAYLOAD_TOO_LARGE', detail: 'The request body is too large.', serverFault: false };
   // The framework's own messages for these quote the whole URL; a fixed detail is enough.
-  if (error.code === 'FST_ERR_BAD_URL') return { status: 400, code: 'MALFORMED_URL', detail: 'The request URL is not valid.', serverFault: false };
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') return { status: 414, code: 'URI_TOO_LONG', detail: 'A segment of the request path is too long.', serverFault: false };
+  if (error.code === 'FST_ERR_BAD_URL')
+    return { status: 400, code: 'MALFORMED_URL', detail: 'The request URL is not valid.', serverFault: false };
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return {
+      status: 414,
+      code: 'URI_TOO_LONG',
+      detail: 'A segment of the request path is too long.',
+      serverFault: false,
+    };
   if (status === 415) {
-    return { status, code: 'UNSUPPORTED_MEDIA_TYPE', detail: 'Send the request body as application/json.', serverFault: false };
+    return {
+      status,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      detail: 'Send the request body as application/json.',
+      serverFault: false,
+    };
   }
   if (status === 400 && (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY')) {
     // The parser's own message quotes the body, which must never be echoed or logged.

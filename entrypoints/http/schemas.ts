@@ -43,7 +43,9 @@ export const DEFAULT_PAGE_LIMIT = 20;
 export const PageQuerySchema = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: DEFAULT_PAGE_LIMIT })),
-    cursor: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,512}$', description: 'The nextCursor of the previous page.' })),
+    cursor: Type.Optional(
+      Type.String({ pattern: '^[A-Za-z0-9_-]{1,512}$', description: 'The nextCursor of the previous page.' }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -70,7 +72,10 @@ export const ConversationSchema = Type.Object({
   version: Type.Integer({ description: 'Incremented by every exchange.' }),
   lastIntent: Type.Optional(Type.String()),
   pending: Type.Optional(
-    Type.Object({ intent: Type.String(), slot: Type.String() }, { description: 'The question the assistant is waiting on.' }),
+    Type.Object(
+      { intent: Type.String(), slot: Type.String() },
+      { description: 'The question the assistant is waiting on.' },
+    ),
   ),
 });
 
@@ -100,32 +105,38 @@ const SpeechFormat = Type.Union([Type.Literal('wav'), Type.Literal('mp3'), Type.
 export const BASE64_PATTERN = '^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$';
 
 /** The turn body, with the configured text limit (`MAX_TEXT_LENGTH`, the same the core enforces). */
-export const turnBodySchema = (maxTextLength: number) => Type.Object(
-  {
-    text: Type.Optional(Type.String({ minLength: 1, maxLength: maxTextLength })),
-    audio: Type.Optional(
-      Type.Object(
-        {
-          data: Type.String({ minLength: 4, pattern: BASE64_PATTERN, contentEncoding: 'base64', description: 'Base64 of a WAV file.' }),
-          format: Type.Literal('wav'),
-        },
-        { additionalProperties: false },
+export const turnBodySchema = (maxTextLength: number) =>
+  Type.Object(
+    {
+      text: Type.Optional(Type.String({ minLength: 1, maxLength: maxTextLength })),
+      audio: Type.Optional(
+        Type.Object(
+          {
+            data: Type.String({
+              minLength: 4,
+              pattern: BASE64_PATTERN,
+              contentEncoding: 'base64',
+              description: 'Base64 of a WAV file.',
+            }),
+            format: Type.Literal('wav'),
+          },
+          { additionalProperties: false },
+        ),
       ),
-    ),
-    speech: Type.Optional(
-      Type.Object(
-        { format: Type.Optional(SpeechFormat), voice: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
-        { additionalProperties: false, description: 'Ask for the reply as speech too.' },
+      speech: Type.Optional(
+        Type.Object(
+          { format: Type.Optional(SpeechFormat), voice: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) },
+          { additionalProperties: false, description: 'Ask for the reply as speech too.' },
+        ),
       ),
-    ),
-  },
-  {
-    additionalProperties: false,
-    // Exactly one input: a union of two objects would report every branch's errors, this reports one clear one.
-    oneOf: [{ required: ['text'] }, { required: ['audio'] }],
-    description: 'Exactly one of text or audio.',
-  },
-);
+    },
+    {
+      additionalProperties: false,
+      // Exactly one input: a union of two objects would report every branch's errors, this reports one clear one.
+      oneOf: [{ required: ['text'] }, { required: ['audio'] }],
+      description: 'Exactly one of text or audio.',
+    },
+  );
 export type TurnBody = Static<ReturnType<typeof turnBodySchema>>;
 
 export const TurnReplySchema = Type.Object({
@@ -143,17 +154,29 @@ export const TurnReplySchema = Type.Object({
   timings: Type.Record(Type.String(), Type.Number(), { description: 'Milliseconds per step.' }),
   version: Type.Integer(),
   audio: Type.Optional(
-    Type.Object({ data: Type.String({ contentEncoding: 'base64' }), format: SpeechFormat, mimeType: Type.String(), sampleRate: Type.Integer() }),
+    Type.Object({
+      data: Type.String({ contentEncoding: 'base64' }),
+      format: SpeechFormat,
+      mimeType: Type.String(),
+      sampleRate: Type.Integer(),
+    }),
   ),
-  speechError: Type.Optional(Type.String({ description: 'Why speech was wanted but not produced; the text still stands.' })),
-  replayed: Type.Optional(Type.Boolean({ description: 'The stored reply to an earlier request with the same Idempotency-Key.' })),
+  speechError: Type.Optional(
+    Type.String({ description: 'Why speech was wanted but not produced; the text still stands.' }),
+  ),
+  replayed: Type.Optional(
+    Type.Boolean({ description: 'The stored reply to an earlier request with the same Idempotency-Key.' }),
+  ),
 });
 
 export const TurnHeadersSchema = Type.Object({
   'idempotency-key': Type.Optional(
     Type.String({
-      minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9._:-]+$',
-      description: 'Send the same key when retrying a turn (e.g. after a 503): a turn already stored is replayed, not run twice.',
+      minLength: 1,
+      maxLength: 128,
+      pattern: '^[A-Za-z0-9._:-]+$',
+      description:
+        'Send the same key when retrying a turn (e.g. after a 503): a turn already stored is replayed, not run twice.',
     }),
   ),
 });
@@ -161,7 +184,12 @@ export const TurnHeadersSchema = Type.Object({
 const Units = Type.Union([Type.Literal('metric'), Type.Literal('imperial')]);
 const preferenceFields = {
   voice: Type.String({ minLength: 1, maxLength: 64 }),
-  language: Type.String({ minLength: 2, maxLength: 35, pattern: '^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$', description: 'BCP 47 tag.' }),
+  language: Type.String({
+    minLength: 2,
+    maxLength: 35,
+    pattern: '^[A-Za-z]{2,8}(?:-[A-Za-z0-9]{1,8})*$',
+    description: 'BCP 47 tag.',
+  }),
   units: Units,
   timeZone: Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone, e.g. Europe/Paris.' }),
   homeCity: Type.String({ minLength: 1, maxLength: 100 }),
@@ -208,4 +236,7 @@ export const SkillListSchema = Type.Object({
 });
 
 export const HealthSchema = Type.Object({ status: Type.Literal('ok'), version: Type.Optional(Type.String()) });
-export const ReadySchema = Type.Object({ status: Type.Literal('ready'), checks: Type.Record(Type.String(), Type.String()) });
+export const ReadySchema = Type.Object({
+  status: Type.Literal('ready'),
+  checks: Type.Record(Type.String(), Type.String()),
+});

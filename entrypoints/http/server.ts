@@ -17,7 +17,10 @@ export interface RunningServer {
 }
 
 /** Composes the assistant for `config` and listens; the caller owns shutdown through `close`. */
-export async function startServer(config: AppConfig, logger: Logger = createLogger(config.server.logLevel)): Promise<RunningServer> {
+export async function startServer(
+  config: AppConfig,
+  logger: Logger = createLogger(config.server.logLevel),
+): Promise<RunningServer> {
   const assistant = await composeAssistant(config, { logger });
   try {
     const app = await buildApp({ ...appOptionsFor(assistant), logger });
@@ -44,8 +47,16 @@ export async function runServer(): Promise<void> {
   const config = await loadAwsConfig();
   const logger = createLogger(config.server.logLevel);
   const server = await startServer(config, logger);
-  logger.info({ url: server.url, profile: config.profile, dataDir: config.dataDir }, `${config.assistantName} is listening on ${server.url} (API docs at ${server.url}/docs)`);
-  if (server.assistant.minter) logger.info('mint a bearer token with: npm run assistant -- token --user <name>   (or chat: npm run assistant -- chat --url ' + server.url + ')');
+  logger.info(
+    { url: server.url, profile: config.profile, dataDir: config.dataDir },
+    `${config.assistantName} is listening on ${server.url} (API docs at ${server.url}/docs)`,
+  );
+  if (server.assistant.minter)
+    logger.info(
+      'mint a bearer token with: npm run assistant -- token --user <name>   (or chat: npm run assistant -- chat --url ' +
+        server.url +
+        ')',
+    );
   closeWithGrace({ delay: 10_000 }, async ({ err, signal }) => {
     if (err) logger.error({ err }, 'shutting down after an error');
     else logger.info({ signal }, 'shutting down');

@@ -24,7 +24,8 @@ function filesUnder(dir: string, accept: (path: string) => boolean): string[] {
 }
 
 const isSource = (path: string) => path.endsWith('.ts') && !path.endsWith('.d.ts');
-const parse = (path: string, text = readFileSync(path, 'utf8')) => ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
+const parse = (path: string, text = readFileSync(path, 'utf8')) =>
+  ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true);
 const pascal = (kebab: string) => kebab.replace(/(^|-)([a-z0-9])/g, (_, _dash: string, c: string) => c.toUpperCase());
 const isExported = (node: ts.Node) =>
   ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === ts.SyntaxKind.ExportKeyword);
@@ -74,7 +75,8 @@ function testFileFacts(file: ts.SourceFile): { imports: Set<string>; contracts: 
     }
     if (ts.isCallExpression(node)) {
       const [first] = node.arguments;
-      if (node.expression.kind === ts.SyntaxKind.ImportKeyword && first && ts.isStringLiteralLike(first)) addImport(first.text);
+      if (node.expression.kind === ts.SyntaxKind.ImportKeyword && first && ts.isStringLiteralLike(first))
+        addImport(first.text);
       const callee = ts.isPropertyAccessExpression(node.expression) ? node.expression.name : node.expression;
       const suite = ts.isIdentifier(callee) ? /^describe(\w+)Contract$/.exec(callee.text) : null;
       if (suite?.[1]) contracts.add(suite[1]);
@@ -98,8 +100,18 @@ describe('contract coverage', () => {
   it('derives every port the architecture names from core/ports', () => {
     expect(ports).toEqual(
       expect.arrayContaining([
-        'ConversationStore', 'UserProfileStore', 'Cache', 'EventPublisher', 'LanguageModel', 'LanguageUnderstanding',
-        'SpeechRecognizer', 'SpeechSynthesizer', 'SentimentAnalyzer', 'WeatherProvider', 'MusicCatalog', 'TokenVerifier',
+        'ConversationStore',
+        'UserProfileStore',
+        'Cache',
+        'EventPublisher',
+        'LanguageModel',
+        'LanguageUnderstanding',
+        'SpeechRecognizer',
+        'SpeechSynthesizer',
+        'SentimentAnalyzer',
+        'WeatherProvider',
+        'MusicCatalog',
+        'TokenVerifier',
       ]),
     );
   });
@@ -115,19 +127,33 @@ describe('contract coverage', () => {
 
   const importCache = "import { MemoryCache } from '../../../adapters/local/memory-cache.js';";
   it.each([
-    { case: 'a static import and the suite call', source: `${importCache}\ndescribeCacheContract('m', make);`, covers: true },
+    {
+      case: 'a static import and the suite call',
+      source: `${importCache}\ndescribeCacheContract('m', make);`,
+      covers: true,
+    },
     {
       case: 'a dynamic import and a namespaced call',
       source: "await import('../../../adapters/local/memory-cache.js');\nsuites.describeCacheContract('m', make);",
       covers: true,
     },
     { case: 'an import but no suite call', source: `${importCache}\ndescribe('m', () => {});`, covers: false },
-    { case: 'the suite call only in a comment', source: `${importCache}\n// describeCacheContract('m', make);`, covers: false },
-    { case: "another port's suite", source: `${importCache}\ndescribeConversationStoreContract('m', make);`, covers: false },
+    {
+      case: 'the suite call only in a comment',
+      source: `${importCache}\n// describeCacheContract('m', make);`,
+      covers: false,
+    },
+    {
+      case: "another port's suite",
+      source: `${importCache}\ndescribeConversationStoreContract('m', make);`,
+      covers: false,
+    },
     { case: 'the suite but no import', source: "describeCacheContract('m', make);", covers: false },
   ])('judges a test file with $case as covering: $covers', ({ source, covers }) => {
     const facts = testFileFacts(parse(join(root, 'test', 'adapters', 'local', 'probe.test.ts'), source));
-    expect(facts.imports.has(join(root, 'adapters', 'local', 'memory-cache.ts')) && facts.contracts.has('Cache')).toBe(covers);
+    expect(facts.imports.has(join(root, 'adapters', 'local', 'memory-cache.ts')) && facts.contracts.has('Cache')).toBe(
+      covers,
+    );
   });
 
   it('recognises an adapter by its class name or by the port it implements, exported classes only', () => {

@@ -4,7 +4,13 @@ import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb/dynamodb-
 import { DynamoDbUserProfileStore } from '../../adapters/aws/dynamodb/dynamodb-user-profile-store.js';
 import { DependencyUnavailableError } from '../../core/errors.js';
 import { createHttpHarness, expectProblem, type HttpHarness } from '../http/http-harness.js';
-import { describeWithContainers, faults, removeContainer, startDynamoDbLocal, type StartedService } from './support/containers.js';
+import {
+  describeWithContainers,
+  faults,
+  removeContainer,
+  startDynamoDbLocal,
+  type StartedService,
+} from './support/containers.js';
 import { containerDocumentClient, createStoreTable } from './support/dynamodb.js';
 
 /** While DynamoDB answers: generous, because a cold JVM on a busy CI machine can take seconds over a request. */
@@ -92,7 +98,11 @@ describeWithContainers('DynamoDB stores at a real network boundary, over HTTP', 
   }
 
   async function history(): Promise<TurnView[]> {
-    const response = await h.app.inject({ method: 'GET', url: `/v1/conversations/${conversationId}/turns?limit=100`, headers });
+    const response = await h.app.inject({
+      method: 'GET',
+      url: `/v1/conversations/${conversationId}/turns?limit=100`,
+      headers,
+    });
     expect(response.statusCode, response.body).toBe(200);
     return response.json().items;
   }
@@ -109,7 +119,7 @@ describeWithContainers('DynamoDB stores at a real network boundary, over HTTP', 
 
   /** Whether the conversation's version moves on from `version` within `withinMs`. */
   async function versionChange(version: number, withinMs: number): Promise<boolean> {
-    for (const deadline = Date.now() + withinMs; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + withinMs; Date.now() < deadline;) {
       if ((await conversations.get({ userId: USER, conversationId: conversationId }))?.version !== version) return true;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -128,15 +138,31 @@ describeWithContainers('DynamoDB stores at a real network boundary, over HTTP', 
 
     await faults.stop(dynamodb!.container);
     expectUnavailable(await say('Paris'));
-    const direct = await conversations.get({ userId: USER, conversationId: conversationId }).catch((error: unknown) => error);
+    const direct = await conversations
+      .get({ userId: USER, conversationId: conversationId })
+      .catch((error: unknown) => error);
     expect(direct).toBeInstanceOf(DependencyUnavailableError);
-    expect(direct).toMatchObject({ dependency: 'dynamodb', retryable: true, details: { operation: 'get conversation' } });
+    expect(direct).toMatchObject({
+      dependency: 'dynamodb',
+      retryable: true,
+      details: { operation: 'get conversation' },
+    });
     expect(String((direct as Error).message)).toMatch(/ECONNREFUSED/);
 
     await faults.restart(dynamodb!.container);
-    expect((await expectWhole()).map((t) => t.text)).toEqual(['hello', expect.any(String), "what's the weather", 'For which city?']);
+    expect((await expectWhole()).map((t) => t.text)).toEqual([
+      'hello',
+      expect.any(String),
+      "what's the weather",
+      'For which city?',
+    ]);
     // The pending question survived the restart in the stored dialogue state: "Paris" still answers it.
-    expect(await sayOk('Paris')).toMatchObject({ route: 'skill', skill: 'weather', slots: { city: 'Paris' }, version: 3 });
+    expect(await sayOk('Paris')).toMatchObject({
+      route: 'skill',
+      skill: 'weather',
+      slots: { city: 'Paris' },
+      version: 3,
+    });
     expect(await expectWhole()).toHaveLength(6);
   });
 
@@ -146,7 +172,9 @@ describeWithContainers('DynamoDB stores at a real network boundary, over HTTP', 
       expectUnavailable(await say('thank you'));
       // Nothing answers on the open connection: only the client's request timeout ends the wait.
       expect(Date.now() - started).toBeLessThan(PAUSED_TIMEOUT_MS * 5);
-      const direct = await conversations.recentTurns({ userId: USER, conversationId: conversationId, limit: 10 }).catch((error: unknown) => error);
+      const direct = await conversations
+        .recentTurns({ userId: USER, conversationId: conversationId, limit: 10 })
+        .catch((error: unknown) => error);
       expect(direct).toBeInstanceOf(DependencyUnavailableError);
       expect(direct).toMatchObject({ dependency: 'dynamodb', retryable: true, details: { awsError: 'TimeoutError' } });
     });
@@ -158,10 +186,13 @@ describeWithContainers('DynamoDB stores at a real network boundary, over HTTP', 
   it('keeps the exchange whole when DynamoDB freezes just as the turn is written, whether or not it lands later', async () => {
     const before = await expectWhole();
     beforeNextWrite = () => faults.pause(dynamodb!.container);
-    await whilePaused(async () => {
-      expectUnavailable(await say('what time is it'));
-      expect(beforeNextWrite, 'the turn got as far as its write').toBeUndefined();
-    }, async () => undefined);
+    await whilePaused(
+      async () => {
+        expectUnavailable(await say('what time is it'));
+        expect(beforeNextWrite, 'the turn got as far as its write').toBeUndefined();
+      },
+      async () => undefined,
+    );
     // The transaction reached the frozen server before the client gave up on it, so the server may apply it once it
     // thaws (on Podman it does): the 503 does not prove that nothing was stored. Wait for it to land, or not.
     const landed = await versionChange(before.length / 2, 5_000);
@@ -173,11 +204,21 @@ describeWithContainers('DynamoDB stores at a real network boundary, over HTTP', 
   });
 
   it('answers a preferences change with 503 while DynamoDB is stopped, and keeps the profile across the restart', async () => {
-    const saved = await h.app.inject({ method: 'PATCH', url: '/v1/me/preferences', headers, payload: { homeCity: 'Oslo' } });
+    const saved = await h.app.inject({
+      method: 'PATCH',
+      url: '/v1/me/preferences',
+      headers,
+      payload: { homeCity: 'Oslo' },
+    });
     expect(saved.statusCode, saved.body).toBe(200);
 
     await faults.stop(dynamodb!.container);
-    const refused = await h.app.inject({ method: 'PATCH', url: '/v1/me/preferences', headers, payload: { homeCity: 'Bergen' } });
+    const refused = await h.app.inject({
+      method: 'PATCH',
+      url: '/v1/me/preferences',
+      headers,
+      payload: { homeCity: 'Bergen' },
+    });
     expectProblem(refused, 503, 'DEPENDENCY_UNAVAILABLE');
     expect(refused.headers['retry-after']).toBe('1');
 

@@ -27,7 +27,9 @@ export default async function setup(project: TestProject): Promise<void> {
   project.provide('containerRuntime', probe);
   if (probe.available) {
     const { engine, dockerHost, source, images } = probe.runtime;
-    console.log(`container suites: ${engine} at ${dockerHost}, ${source} images ${images.dynamodb} and ${images.redis}`);
+    console.log(
+      `container suites: ${engine} at ${dockerHost}, ${source} images ${images.dynamodb} and ${images.redis}`,
+    );
   } else if (process.env['REQUIRE_CONTAINERS'] === '1') {
     console.log(`container suites: REQUIRED (REQUIRE_CONTAINERS=1) but cannot run, so they fail: ${probe.reason}`);
   } else {

@@ -4,7 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RedisCache, redisClientOptions } from '../../adapters/redis/redis-cache.js';
 import { DependencyUnavailableError } from '../../core/errors.js';
 import { describeCacheContract } from '../contract/cache.contract.js';
-import { describeWithContainers, faults, removeContainer, startRedis, type StartedService } from './support/containers.js';
+import {
+  describeWithContainers,
+  faults,
+  removeContainer,
+  startRedis,
+  type StartedService,
+} from './support/containers.js';
 
 /** A client as the composition root makes it, on loopback; ioredis needs an error listener or it logs every retry. */
 function connect(redis: StartedService, clients: Redis[]): Redis {
@@ -23,7 +29,10 @@ async function ready(client: Redis, withinMs = 15_000): Promise<void> {
 }
 
 async function failure(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => new Error('expected a failure, got an answer'), (error: unknown) => error);
+  return promise.then(
+    () => new Error('expected a failure, got an answer'),
+    (error: unknown) => error,
+  );
 }
 
 describeWithContainers('RedisCache in a Redis container', () => {
@@ -42,7 +51,10 @@ describeWithContainers('RedisCache in a Redis container', () => {
     describeCacheContract('RedisCache (container)', async () => {
       const client = connect(redis!, clients);
       await ready(client);
-      return { cache: new RedisCache({ client, keyPrefix: 'contract:' }), dispose: async () => void client.disconnect() };
+      return {
+        cache: new RedisCache({ client, keyPrefix: 'contract:' }),
+        dispose: async () => void client.disconnect(),
+      };
     });
 
     it('leaves expiry to Redis: the key carries the TTL it was set with', async () => {
@@ -84,7 +96,9 @@ describeWithContainers('RedisCache in a Redis container', () => {
         expect(error).toMatchObject({ dependency: 'redis', retryable: true, retryAfterSeconds: 1 });
         // The connection is open but nothing answers: only the client's command timeout ends the wait.
         expect(Date.now() - started).toBeLessThan(5_000);
-        await expect(cache.set({ key: 'during', value: 'lost', ttlSeconds: 60 })).rejects.toBeInstanceOf(DependencyUnavailableError);
+        await expect(cache.set({ key: 'during', value: 'lost', ttlSeconds: 60 })).rejects.toBeInstanceOf(
+          DependencyUnavailableError,
+        );
       } finally {
         await faults.unpause(redis!.container);
       }
@@ -97,7 +111,7 @@ describeWithContainers('RedisCache in a Redis container', () => {
     it('answers a stopped Redis with DependencyUnavailableError at once, and reconnects by itself after a restart', async () => {
       await faults.stop(redis!.container);
       // The client notices the closed connection; from then on it refuses commands instead of queueing them.
-      for (const started = Date.now(); client.status === 'ready' && Date.now() - started < 5_000; ) {
+      for (const started = Date.now(); client.status === 'ready' && Date.now() - started < 5_000;) {
         await new Promise((resolve) => setTimeout(resolve, 20));
       }
       const started = Date.now();

@@ -44,7 +44,12 @@ export function describeAlertingContract(name: string, make: () => Promise<Alert
       expect(delivered).toHaveLength(1);
       expect(delivered[0]?.subject).toBe(alert.subject);
       expect(delivered[0]?.message).toContain(alert.message);
-      expect(delivered[0]?.attributes).toMatchObject({ severity: 'critical', alertId: alert.id, service: 'language-model', code: 'LLM_UNAVAILABLE' });
+      expect(delivered[0]?.attributes).toMatchObject({
+        severity: 'critical',
+        alertId: alert.id,
+        service: 'language-model',
+        code: 'LLM_UNAVAILABLE',
+      });
     });
 
     it('delivers a subject the channel could not carry as given as one short line', async () => {

@@ -119,8 +119,12 @@ export function describeCacheContract(name: string, make: () => Promise<CacheHan
       const kept = newKey('kept');
       const fresh = newKey('fresh');
       await cache.set({ key: kept, value: 'before', ttlSeconds: 60 });
-      await expect(cache.set({ key: fresh, value: 1, ttlSeconds: 60, signal: aborted() })).rejects.toMatchObject(isAborted);
-      await expect(cache.set({ key: kept, value: 'after', ttlSeconds: 60, signal: aborted() })).rejects.toMatchObject(isAborted);
+      await expect(cache.set({ key: fresh, value: 1, ttlSeconds: 60, signal: aborted() })).rejects.toMatchObject(
+        isAborted,
+      );
+      await expect(cache.set({ key: kept, value: 'after', ttlSeconds: 60, signal: aborted() })).rejects.toMatchObject(
+        isAborted,
+      );
       await expect(cache.delete({ key: kept, signal: aborted() })).rejects.toMatchObject(isAborted);
       await expect(cache.get({ key: kept, signal: aborted() })).rejects.toMatchObject(isAborted);
       await expect(cache.get({ key: fresh })).resolves.toBeUndefined();

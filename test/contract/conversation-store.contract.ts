@@ -22,24 +22,57 @@ const newId = () => `conv-${randomUUID()}`;
 function stateNo(n: number): DialogueState {
   return {
     lastIntent: `intent.${n}`,
-    pending: { intent: 'weather.current', skill: 'weather', slot: 'city', slots: { units: 'metric', days: n }, attempts: 1 },
-    skills: { music: { queue: [`track-${n}`, 'track-b'], playing: { id: `track-${n}`, position: 12.5 }, shuffle: false, note: null } },
+    pending: {
+      intent: 'weather.current',
+      skill: 'weather',
+      slot: 'city',
+      slots: { units: 'metric', days: n },
+      attempts: 1,
+    },
+    skills: {
+      music: {
+        queue: [`track-${n}`, 'track-b'],
+        playing: { id: `track-${n}`, position: 12.5 },
+        shuffle: false,
+        note: null,
+      },
+    },
   };
 }
 
 function conversation(userId: string, id = newId(), minutes = 0, title?: string): Conversation {
   return {
-    id, userId, createdAt: at(minutes), updatedAt: at(minutes), version: 0, turnCount: 0, state: stateNo(0),
+    id,
+    userId,
+    createdAt: at(minutes),
+    updatedAt: at(minutes),
+    version: 0,
+    turnCount: 0,
+    state: stateNo(0),
     ...(title !== undefined && { title }),
   };
 }
 
 function turnPair(prefix: string, minutes: number): [Turn, Turn] {
   return [
-    { id: `${prefix}-u`, role: 'user', text: `question ${prefix}`, at: at(minutes), intent: 'weather.current',
-      slots: { city: 'Oslo', days: 2 }, sentiment: { label: 'neutral', score: 0.1 } },
-    { id: `${prefix}-a`, role: 'assistant', text: `answer ${prefix}`, at: at(minutes), intent: 'weather.current',
-      skill: 'weather', data: { forecast: [{ day: 1, high: 18.5 }], cached: true } },
+    {
+      id: `${prefix}-u`,
+      role: 'user',
+      text: `question ${prefix}`,
+      at: at(minutes),
+      intent: 'weather.current',
+      slots: { city: 'Oslo', days: 2 },
+      sentiment: { label: 'neutral', score: 0.1 },
+    },
+    {
+      id: `${prefix}-a`,
+      role: 'assistant',
+      text: `answer ${prefix}`,
+      at: at(minutes),
+      intent: 'weather.current',
+      skill: 'weather',
+      data: { forecast: [{ day: 1, high: 18.5 }], cached: true },
+    },
   ];
 }
 
@@ -51,8 +84,13 @@ function exchange(
   title?: string,
 ): AppendExchange {
   return {
-    userId: c.userId, conversationId: c.id, expectedVersion, turns: turnPair(prefix, minutes),
-    state: stateNo(expectedVersion + 1), at: at(minutes), ...(title !== undefined && { title }),
+    userId: c.userId,
+    conversationId: c.id,
+    expectedVersion,
+    turns: turnPair(prefix, minutes),
+    state: stateNo(expectedVersion + 1),
+    at: at(minutes),
+    ...(title !== undefined && { title }),
   };
 }
 
@@ -60,7 +98,12 @@ const aborted = () => AbortSignal.abort(new Error('caller gave up'));
 const isAborted = { code: ErrorCodes.ABORTED };
 
 /** Creates a conversation and appends `exchanges` exchanges to it (two turns each, prefixes e0, e1, ...). */
-async function seeded(store: ConversationStore, userId: string, exchanges: number, id = newId()): Promise<Conversation> {
+async function seeded(
+  store: ConversationStore,
+  userId: string,
+  exchanges: number,
+  id = newId(),
+): Promise<Conversation> {
   const created = conversation(userId, id);
   await store.create({ conversation: created });
   let current = created;
@@ -93,7 +136,9 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       const { store } = await setup();
       const original = conversation(newUser());
       await store.create({ conversation: original });
-      await expect(store.create({ conversation: { ...original, state: stateNo(9), title: 'other' } })).rejects.toBeInstanceOf(ValidationError);
+      await expect(
+        store.create({ conversation: { ...original, state: stateNo(9), title: 'other' } }),
+      ).rejects.toBeInstanceOf(ValidationError);
       await expect(store.get({ userId: original.userId, conversationId: original.id })).resolves.toEqual(original);
     });
 
@@ -108,7 +153,9 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       const intruder = newUser();
       const mine = await seeded(store, owner, 1);
       await expect(store.get({ userId: intruder, conversationId: mine.id })).resolves.toBeUndefined();
-      await expect(store.turns({ userId: intruder, conversationId: mine.id, limit: 10 })).resolves.toEqual({ items: [] });
+      await expect(store.turns({ userId: intruder, conversationId: mine.id, limit: 10 })).resolves.toEqual({
+        items: [],
+      });
       await expect(store.recentTurns({ userId: intruder, conversationId: mine.id, limit: 10 })).resolves.toEqual([]);
       await expect(store.list({ userId: intruder, limit: 10 })).resolves.toEqual({ items: [] });
       await expect(store.appendExchange(exchange({ userId: intruder, id: mine.id }, 1, 'x', 9))).rejects.toBeInstanceOf(
@@ -117,7 +164,9 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       await expect(store.delete({ userId: intruder, conversationId: mine.id })).resolves.toBe(false);
       await expect(store.deleteAllForUser({ userId: intruder })).resolves.toBe(0);
       await expect(store.get({ userId: owner, conversationId: mine.id })).resolves.toEqual(mine);
-      await expect(store.recentTurns({ userId: owner, conversationId: mine.id, limit: 10 }).then(idsOf)).resolves.toEqual(expectedIds(mine.id, 1));
+      await expect(
+        store.recentTurns({ userId: owner, conversationId: mine.id, limit: 10 }).then(idsOf),
+      ).resolves.toEqual(expectedIds(mine.id, 1));
     });
 
     it('appends an exchange: version, turns in order, state, updatedAt and turnCount', async () => {
@@ -146,8 +195,12 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       expect(renamed.title).toBe('First title');
       const titled = conversation(untitled.userId, newId(), 0, 'Given at creation');
       await store.create({ conversation: titled });
-      await expect(store.appendExchange(exchange(titled, 0, 'd', 4, 'Ignored'))).resolves.toMatchObject({ title: 'Given at creation' });
-      await expect(store.get({ userId: untitled.userId, conversationId: untitled.id })).resolves.toMatchObject({ title: 'First title' });
+      await expect(store.appendExchange(exchange(titled, 0, 'd', 4, 'Ignored'))).resolves.toMatchObject({
+        title: 'Given at creation',
+      });
+      await expect(store.get({ userId: untitled.userId, conversationId: untitled.id })).resolves.toMatchObject({
+        title: 'First title',
+      });
     });
 
     it('rejects a stale or future expectedVersion with VersionConflictError and changes nothing', async () => {
@@ -155,13 +208,18 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       const current = await seeded(store, newUser(), 1);
       const turnsBefore = await store.turns({ userId: current.userId, conversationId: current.id, limit: 10 });
       for (const expectedVersion of [0, 2, 7]) {
-        const attempt = { ...exchange(current, expectedVersion, `stale-${expectedVersion}`, 30, 'Late title'), state: stateNo(99) };
+        const attempt = {
+          ...exchange(current, expectedVersion, `stale-${expectedVersion}`, 30, 'Late title'),
+          state: stateNo(99),
+        };
         const failure = await store.appendExchange(attempt).catch((error: unknown) => error);
         expect(failure).toBeInstanceOf(VersionConflictError);
         expect(failure).toMatchObject({ conversationId: current.id, expectedVersion, retryable: true });
       }
       await expect(store.get({ userId: current.userId, conversationId: current.id })).resolves.toEqual(current);
-      await expect(store.turns({ userId: current.userId, conversationId: current.id, limit: 10 })).resolves.toEqual(turnsBefore);
+      await expect(store.turns({ userId: current.userId, conversationId: current.id, limit: 10 })).resolves.toEqual(
+        turnsBefore,
+      );
     });
 
     it('rejects an append to a missing conversation with ConversationNotFoundError and creates nothing', async () => {
@@ -169,7 +227,9 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       const ghost = { userId: newUser(), id: newId() };
       await expect(store.appendExchange(exchange(ghost, 0, 'g', 1))).rejects.toBeInstanceOf(ConversationNotFoundError);
       await expect(store.get({ userId: ghost.userId, conversationId: ghost.id })).resolves.toBeUndefined();
-      await expect(store.recentTurns({ userId: ghost.userId, conversationId: ghost.id, limit: 10 })).resolves.toEqual([]);
+      await expect(store.recentTurns({ userId: ghost.userId, conversationId: ghost.id, limit: 10 })).resolves.toEqual(
+        [],
+      );
       await expect(store.list({ userId: ghost.userId, limit: 10 })).resolves.toEqual({ items: [] });
     });
 
@@ -177,9 +237,15 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       const { store } = await setup();
       const c = await seeded(store, newUser(), 5);
       const all = expectedIds(c.id, 5);
-      await expect(store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 3 }).then(idsOf)).resolves.toEqual(all.slice(-3));
-      await expect(store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 10 }).then(idsOf)).resolves.toEqual(all);
-      await expect(store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 50 }).then(idsOf)).resolves.toEqual(all);
+      await expect(
+        store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 3 }).then(idsOf),
+      ).resolves.toEqual(all.slice(-3));
+      await expect(
+        store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 10 }).then(idsOf),
+      ).resolves.toEqual(all);
+      await expect(
+        store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 50 }).then(idsOf),
+      ).resolves.toEqual(all);
       await expect(store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 0 })).resolves.toEqual([]);
       await expect(store.recentTurns({ userId: c.userId, conversationId: newId(), limit: 3 })).resolves.toEqual([]);
     });
@@ -187,13 +253,16 @@ export function describeConversationStoreContract(name: string, make: () => Prom
     it('walks every turn exactly once, oldest first, three at a time', async () => {
       const { store } = await setup();
       const c = await seeded(store, newUser(), 5);
-      const { items, pages } = await walkPages((cursor) => store.turns({ userId: c.userId, conversationId: c.id, limit: 3, ...(cursor && { cursor }) }), 20);
+      const { items, pages } = await walkPages(
+        (cursor) => store.turns({ userId: c.userId, conversationId: c.id, limit: 3, ...(cursor && { cursor }) }),
+        20,
+      );
       expect(idsOf(items)).toEqual(expectedIds(c.id, 5));
       expect(pages[0]).toHaveLength(3);
       for (const page of pages) expect(page.length).toBeLessThanOrEqual(3);
     });
 
-    it('lists a user\'s conversations newest first, paginated without duplicates or gaps', async () => {
+    it("lists a user's conversations newest first, paginated without duplicates or gaps", async () => {
       const { store } = await setup();
       const user = newUser();
       const created = Array.from({ length: 25 }, (_, i) => conversation(user, newId(), i));
@@ -204,19 +273,34 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       const updated = new Map<string, Conversation>();
       for (let k = 0; k < 25; k += 1) {
         const target = created[(k * 7) % 25]!;
-        updated.set(target.id, await store.appendExchange(exchange(target, 0, `${target.id}-e0`, 100 + Math.floor(k / 2), `Title ${k}`)));
+        updated.set(
+          target.id,
+          await store.appendExchange(exchange(target, 0, `${target.id}-e0`, 100 + Math.floor(k / 2), `Title ${k}`)),
+        );
       }
-      const { items, pages } = await walkPages((cursor) => store.list({ userId: user, limit: 4, ...(cursor && { cursor }) }), 30);
+      const { items, pages } = await walkPages(
+        (cursor) => store.list({ userId: user, limit: 4, ...(cursor && { cursor }) }),
+        30,
+      );
       expect(pages[0]).toHaveLength(4);
       for (const page of pages) expect(page.length).toBeLessThanOrEqual(4);
       expect(items).toHaveLength(25);
       expect(new Set(items.map((s) => s.id)).size).toBe(25);
       expect(items[0]?.id).toBe(created[(24 * 7) % 25]?.id);
-      const newestFirst = [...updated.values()].map((c) => c.updatedAt).sort().reverse();
+      const newestFirst = [...updated.values()]
+        .map((c) => c.updatedAt)
+        .sort()
+        .reverse();
       expect(items.map((s) => s.updatedAt)).toEqual(newestFirst);
       for (const summary of items) {
         const c = updated.get(summary.id);
-        expect(summary).toEqual({ id: c?.id, title: c?.title, createdAt: c?.createdAt, updatedAt: c?.updatedAt, turnCount: 2 });
+        expect(summary).toEqual({
+          id: c?.id,
+          title: c?.title,
+          createdAt: c?.createdAt,
+          updatedAt: c?.updatedAt,
+          turnCount: 2,
+        });
       }
     });
 
@@ -236,15 +320,23 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       await expect(store.get({ userId: user, conversationId: gone.id })).resolves.toBeUndefined();
       await expect(store.turns({ userId: user, conversationId: gone.id, limit: 10 })).resolves.toEqual({ items: [] });
       await expect(store.recentTurns({ userId: user, conversationId: gone.id, limit: 10 })).resolves.toEqual([]);
-      await expect(store.list({ userId: user, limit: 10 }).then((p) => p.items.map((s) => s.id))).resolves.toEqual([kept.id]);
-      await expect(store.recentTurns({ userId: user, conversationId: kept.id, limit: 10 }).then(idsOf)).resolves.toEqual(expectedIds(kept.id, 1));
+      await expect(store.list({ userId: user, limit: 10 }).then((p) => p.items.map((s) => s.id))).resolves.toEqual([
+        kept.id,
+      ]);
+      await expect(
+        store.recentTurns({ userId: user, conversationId: kept.id, limit: 10 }).then(idsOf),
+      ).resolves.toEqual(expectedIds(kept.id, 1));
     });
 
     it("deletes all of one user's conversations and turns, reports the count and leaves other users alone", async () => {
       const { store } = await setup();
       const leaving = newUser();
       const staying = newUser();
-      const theirs = [await seeded(store, leaving, 1), await seeded(store, leaving, 2), await seeded(store, leaving, 0)];
+      const theirs = [
+        await seeded(store, leaving, 1),
+        await seeded(store, leaving, 2),
+        await seeded(store, leaving, 0),
+      ];
       const others = [await seeded(store, staying, 2), await seeded(store, staying, 1)];
       await expect(store.deleteAllForUser({ userId: leaving })).resolves.toBe(3);
       await expect(store.deleteAllForUser({ userId: leaving })).resolves.toBe(0);
@@ -260,7 +352,9 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       await expect(store.list({ userId: staying, limit: 10 }).then((p) => p.items.length)).resolves.toBe(2);
       for (const c of others) {
         await expect(store.get({ userId: staying, conversationId: c.id })).resolves.toEqual(c);
-        await expect(store.recentTurns({ userId: staying, conversationId: c.id, limit: 10 }).then(idsOf)).resolves.toEqual(expectedIds(c.id, c.turnCount / 2));
+        await expect(
+          store.recentTurns({ userId: staying, conversationId: c.id, limit: 10 }).then(idsOf),
+        ).resolves.toEqual(expectedIds(c.id, c.turnCount / 2));
       }
     });
 
@@ -273,8 +367,13 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       const winners = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [i] : []));
       expect(winners).toHaveLength(1);
       for (const o of outcomes) if (o.status === 'rejected') expect(o.reason).toBeInstanceOf(VersionConflictError);
-      await expect(store.get({ userId: c.userId, conversationId: c.id })).resolves.toMatchObject({ version: 1, turnCount: 2 });
-      await expect(store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 10 }).then(idsOf)).resolves.toEqual([`w${winners[0]}-u`, `w${winners[0]}-a`]);
+      await expect(store.get({ userId: c.userId, conversationId: c.id })).resolves.toMatchObject({
+        version: 1,
+        turnCount: 2,
+      });
+      await expect(
+        store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 10 }).then(idsOf),
+      ).resolves.toEqual([`w${winners[0]}-u`, `w${winners[0]}-a`]);
     });
 
     it('stores every turn exactly once, pairs kept together, when 50 writers re-read and retry on conflict', async () => {
@@ -295,9 +394,19 @@ export function describeConversationStoreContract(name: string, make: () => Prom
         throw new Error(`writer ${writer} never got its exchange in`);
       };
       await Promise.all(Array.from({ length: 50 }, (_, i) => write(i)));
-      await expect(store.get({ userId: c.userId, conversationId: c.id })).resolves.toMatchObject({ version: 50, turnCount: 100 });
+      await expect(store.get({ userId: c.userId, conversationId: c.id })).resolves.toMatchObject({
+        version: 50,
+        turnCount: 100,
+      });
       const recent = idsOf(await store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 100 }));
-      const walked = idsOf((await walkPages((cursor) => store.turns({ userId: c.userId, conversationId: c.id, limit: 7, ...(cursor && { cursor }) }), 30)).items);
+      const walked = idsOf(
+        (
+          await walkPages(
+            (cursor) => store.turns({ userId: c.userId, conversationId: c.id, limit: 7, ...(cursor && { cursor }) }),
+            30,
+          )
+        ).items,
+      );
       expect(walked).toEqual(recent);
       expect(recent).toHaveLength(100);
       expect(new Set(recent).size).toBe(100);
@@ -331,8 +440,12 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       const listed = await store.list({ userId: pristine.userId, limit: 1 });
       listed.items[0]!.turnCount = 99;
       await expect(store.get({ userId: pristine.userId, conversationId: pristine.id })).resolves.toEqual(stored);
-      await expect(store.recentTurns({ userId: pristine.userId, conversationId: pristine.id, limit: 2 })).resolves.toEqual(turnPair('copy', 2));
-      await expect(store.list({ userId: pristine.userId, limit: 1 }).then((p) => p.items[0]?.turnCount)).resolves.toBe(2);
+      await expect(
+        store.recentTurns({ userId: pristine.userId, conversationId: pristine.id, limit: 2 }),
+      ).resolves.toEqual(turnPair('copy', 2));
+      await expect(store.list({ userId: pristine.userId, limit: 1 }).then((p) => p.items[0]?.turnCount)).resolves.toBe(
+        2,
+      );
     });
 
     it('keeps everything across a reopen when it declares itself durable', async ({ skip }) => {
@@ -346,19 +459,27 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       const reopened = await reopen();
       await expect(reopened.get({ userId: user, conversationId: first.id })).resolves.toEqual(first);
       await expect(reopened.get({ userId: user, conversationId: second.id })).resolves.toEqual(second);
-      await expect(reopened.recentTurns({ userId: user, conversationId: first.id, limit: 10 }).then(idsOf)).resolves.toEqual(expectedIds(first.id, 3));
+      await expect(
+        reopened.recentTurns({ userId: user, conversationId: first.id, limit: 10 }).then(idsOf),
+      ).resolves.toEqual(expectedIds(first.id, 3));
       await expect(reopened.list({ userId: user, limit: 10 })).resolves.toEqual(listed);
-      await expect(reopened.appendExchange(exchange(second, 1, 'after-reopen', 9))).resolves.toMatchObject({ version: 2 });
+      await expect(reopened.appendExchange(exchange(second, 1, 'after-reopen', 9))).resolves.toMatchObject({
+        version: 2,
+      });
     });
 
     it('rejects a cursor it did not issue, and a page limit below one, with ValidationError', async () => {
       const { store } = await setup();
       const c = await seeded(store, newUser(), 2);
       for (const cursor of ['%%not-a-cursor%%', 'abc', 'x'.repeat(2000)]) {
-        await expect(store.turns({ userId: c.userId, conversationId: c.id, limit: 2, cursor })).rejects.toBeInstanceOf(ValidationError);
+        await expect(store.turns({ userId: c.userId, conversationId: c.id, limit: 2, cursor })).rejects.toBeInstanceOf(
+          ValidationError,
+        );
         await expect(store.list({ userId: c.userId, limit: 2, cursor })).rejects.toBeInstanceOf(ValidationError);
       }
-      await expect(store.turns({ userId: c.userId, conversationId: c.id, limit: 0 })).rejects.toBeInstanceOf(ValidationError);
+      await expect(store.turns({ userId: c.userId, conversationId: c.id, limit: 0 })).rejects.toBeInstanceOf(
+        ValidationError,
+      );
       await expect(store.list({ userId: c.userId, limit: 0 })).rejects.toBeInstanceOf(ValidationError);
     });
 
@@ -369,8 +490,9 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       const key = { userId, conversationId: existing.id };
       const fresh = conversation(userId);
       await expect(store.create({ conversation: fresh, signal: aborted() })).rejects.toMatchObject(isAborted);
-      await expect(store.appendExchange({ ...exchange(existing, existing.version, 'late', 5), signal: aborted() }))
-        .rejects.toMatchObject(isAborted);
+      await expect(
+        store.appendExchange({ ...exchange(existing, existing.version, 'late', 5), signal: aborted() }),
+      ).rejects.toMatchObject(isAborted);
       await expect(store.delete({ ...key, signal: aborted() })).rejects.toMatchObject(isAborted);
       await expect(store.deleteAllForUser({ userId, signal: aborted() })).rejects.toMatchObject(isAborted);
       await expect(store.get({ ...key, signal: aborted() })).rejects.toMatchObject(isAborted);

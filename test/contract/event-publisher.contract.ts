@@ -16,18 +16,40 @@ type EventOfType<K extends DomainEventType> = Extract<DomainEvent, { type: K }>;
 
 /** One fully populated sample per event type; the mapped type stops compiling when core/events.ts gains a type. */
 function samples(): { [K in DomainEventType]: EventOfType<K> } {
-  const base = () => ({ id: `evt-${randomUUID()}`, at: '2026-03-01T09:30:00.000Z', userId: 'user-1', conversationId: 'conv-1' });
+  const base = () => ({
+    id: `evt-${randomUUID()}`,
+    at: '2026-03-01T09:30:00.000Z',
+    userId: 'user-1',
+    conversationId: 'conv-1',
+  });
   return {
     SessionStarted: { ...base(), type: 'SessionStarted' },
     UserInteraction: {
-      ...base(), type: 'UserInteraction', turnId: 'turn-1', text: 'what is the weather in Oslo', inputMode: 'audio',
-      intent: 'weather.current', confidence: 0.93, sentiment: { label: 'neutral', score: 0.05 },
+      ...base(),
+      type: 'UserInteraction',
+      turnId: 'turn-1',
+      text: 'what is the weather in Oslo',
+      inputMode: 'audio',
+      intent: 'weather.current',
+      confidence: 0.93,
+      sentiment: { label: 'neutral', score: 0.05 },
     },
     AssistantReplied: {
-      ...base(), type: 'AssistantReplied', turnId: 'turn-2', route: 'skill', skill: 'weather', intent: 'weather.current',
+      ...base(),
+      type: 'AssistantReplied',
+      turnId: 'turn-2',
+      route: 'skill',
+      skill: 'weather',
+      intent: 'weather.current',
       timings: { understand: 3.5, respond: 12, total: 20.25 },
     },
-    SystemError: { ...base(), type: 'SystemError', code: 'LLM_UNAVAILABLE', step: 'respond', message: 'model: 503 "busy"' },
+    SystemError: {
+      ...base(),
+      type: 'SystemError',
+      code: 'LLM_UNAVAILABLE',
+      step: 'respond',
+      message: 'model: 503 "busy"',
+    },
   };
 }
 
@@ -39,7 +61,10 @@ function batch(size: number): DomainEvent[] {
 const byId = (a: DomainEvent, b: DomainEvent) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** Only the events this test published, so a transport shared between tests cannot confuse the counts. */
-async function deliveredOf(received: () => Promise<DomainEvent[]>, sent: readonly DomainEvent[]): Promise<DomainEvent[]> {
+async function deliveredOf(
+  received: () => Promise<DomainEvent[]>,
+  sent: readonly DomainEvent[],
+): Promise<DomainEvent[]> {
   const ids = new Set(sent.map((e) => e.id));
   return (await received()).filter((e) => ids.has(e.id)).sort(byId);
 }
@@ -72,7 +97,9 @@ export function describeEventPublisherContract(name: string, make: () => Promise
       await publisher.publish({ events: first });
       await publisher.publish({ events: second });
       const all = [...first, ...second];
-      await expect(deliveredOf(received, all).then((d) => d.map((e) => e.id))).resolves.toEqual(all.map((e) => e.id).sort());
+      await expect(deliveredOf(received, all).then((d) => d.map((e) => e.id))).resolves.toEqual(
+        all.map((e) => e.id).sort(),
+      );
     });
 
     it('delivers the event as it was when published, whatever the caller does to it afterwards', async () => {

@@ -31,11 +31,19 @@ const PARAPHRASES: readonly [text: string, intent: string, slots: Record<string,
   ['what can you do for me', 'help.capabilities', {}],
 ];
 
-const OFF_TOPIC = ['explain quantum entanglement to a child', 'how do I bake sourdough bread', 'what is the capital of France'];
+const OFF_TOPIC = [
+  'explain quantum entanglement to a child',
+  'how do I bake sourdough bread',
+  'what is the capital of France',
+];
 
 /** The real skills' training data: the suite checks the adapter against what the assistant actually registers. */
 async function realTrainingSet(): Promise<TrainingSet> {
-  const skills = defaultSkills({ weather: new FixedWeatherProvider(), music: new ArrayMusicCatalog(), assistantName: 'X' });
+  const skills = defaultSkills({
+    weather: new FixedWeatherProvider(),
+    music: new ArrayMusicCatalog(),
+    assistantName: 'X',
+  });
   return new SkillRegistry(skills).trainingSet('en');
 }
 
@@ -50,7 +58,8 @@ export function describeLanguageUnderstandingContract(
   describe(`LanguageUnderstanding contract: ${name}`, () => {
     let training: TrainingSet;
     let nlu: LanguageUnderstanding;
-    const understand = (text: string, extra: Partial<UnderstandRequest> = {}) => nlu.understand({ text, language: 'en', ...extra });
+    const understand = (text: string, extra: Partial<UnderstandRequest> = {}) =>
+      nlu.understand({ text, language: 'en', ...extra });
 
     beforeAll(async () => {
       training = await realTrainingSet();
@@ -77,7 +86,9 @@ export function describeLanguageUnderstandingContract(
       expect(understanding.intent).toBe(intent);
       expect(understanding.confidence).toBeGreaterThan(confident);
       expect(understanding.confidence).toBeLessThanOrEqual(1);
-      const values = Object.fromEntries(Object.entries(understanding.slots).map(([slot, value]) => [slot, value.value]));
+      const values = Object.fromEntries(
+        Object.entries(understanding.slots).map(([slot, value]) => [slot, value.value]),
+      );
       expect(values).toEqual(slots);
     });
 
@@ -103,15 +114,20 @@ export function describeLanguageUnderstandingContract(
     });
 
     it('reads a bare answer as the entity the assistant asked for', async () => {
-      const understanding = await understand('Paris', { expecting: { intent: 'weather.current', slot: 'city', entity: 'city' } });
+      const understanding = await understand('Paris', {
+        expecting: { intent: 'weather.current', slot: 'city', entity: 'city' },
+      });
       expect(understanding.entities).toContainEqual(expect.objectContaining({ entity: 'city', value: 'Paris' }));
     });
 
-    it.each(['set a timer for 20 minutes', 'remind me to stretch in ten minutes', 'put on some jazz for dinner'])('finds no city in "%s"', async (text) => {
-      const understanding = await understand(text);
-      expect(understanding.entities.filter((e) => e.entity === 'city')).toEqual([]);
-      expect(understanding.slots.city).toBeUndefined();
-    });
+    it.each(['set a timer for 20 minutes', 'remind me to stretch in ten minutes', 'put on some jazz for dinner'])(
+      'finds no city in "%s"',
+      async (text) => {
+        const understanding = await understand(text);
+        expect(understanding.entities.filter((e) => e.entity === 'city')).toEqual([]);
+        expect(understanding.slots.city).toBeUndefined();
+      },
+    );
 
     it('extracts durations in seconds when it declares them', async (context) => {
       if (!nlu.capabilities.entities.includes('duration')) context.skip('the NLU does not declare the duration entity');

@@ -70,7 +70,13 @@ export function describeMusicCatalogContract(name: string, make: () => Promise<M
       const contradictory = await catalog.search({ genre: first.genre, title: 'zz no such title zz', limit: 100 });
 
       expect(ids(both)).toContain(first.id);
-      expect(both.every((t) => t.genre.toLowerCase().includes(first.genre.toLowerCase()) && t.artist.toLowerCase().includes(first.artist.toLowerCase()))).toBe(true);
+      expect(
+        both.every(
+          (t) =>
+            t.genre.toLowerCase().includes(first.genre.toLowerCase()) &&
+            t.artist.toLowerCase().includes(first.artist.toLowerCase()),
+        ),
+      ).toBe(true);
       expect(contradictory).toEqual([]);
     });
 
@@ -109,13 +115,15 @@ export function describeMusicCatalogContract(name: string, make: () => Promise<M
       const facets = await catalog.facets();
       const all = await catalog.search({ limit: 1000 });
 
-      for (const values of [facets.genres, facets.artists, facets.titles]) expect(new Set(values).size).toBe(values.length);
+      for (const values of [facets.genres, facets.artists, facets.titles])
+        expect(new Set(values).size).toBe(values.length);
       expect(new Set(facets.genres)).toEqual(new Set(all.map((t) => t.genre)));
       expect(new Set(facets.artists)).toEqual(new Set(all.map((t) => t.artist)));
       expect(new Set(facets.titles)).toEqual(new Set(all.map((t) => t.title)));
       for (const genre of facets.genres) expect(await catalog.search({ genre, limit: 1 }), genre).toHaveLength(1);
       for (const artist of facets.artists) expect(await catalog.search({ artist, limit: 1 }), artist).toHaveLength(1);
-      for (const title of facets.titles) expect((await catalog.search({ title, limit: 1 }))[0]?.title, title).toBe(title);
+      for (const title of facets.titles)
+        expect((await catalog.search({ title, limit: 1 }))[0]?.title, title).toBe(title);
     });
 
     it('rejects every call with ABORTED when the signal has already fired', async () => {

@@ -2,8 +2,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AbortedError } from '../../core/errors.js';
 import type { SentimentAnalyzer } from '../../core/ports/sentiment-analyzer.js';
 
-const POSITIVE = ['I love this, it is wonderful!', 'Thanks a lot, that was really helpful.', 'Great job, this is excellent.'];
-const NEGATIVE = ['This is terrible, I hate it.', 'That answer was awful and useless.', 'I am so disappointed and angry.'];
+const POSITIVE = [
+  'I love this, it is wonderful!',
+  'Thanks a lot, that was really helpful.',
+  'Great job, this is excellent.',
+];
+const NEGATIVE = [
+  'This is terrible, I hate it.',
+  'That answer was awful and useless.',
+  'I am so disappointed and angry.',
+];
 const NEUTRAL = ['The meeting is at noon.', 'What is the weather in Paris?', 'Play some jazz.'];
 const NEGATED = ['this is not good', 'I do not like it', 'that was not helpful'];
 
@@ -11,7 +19,8 @@ const NEGATED = ['this is not good', 'I do not like it', 'that was not helpful']
 export function describeSentimentAnalyzerContract(name: string, make: () => Promise<SentimentAnalyzer>): void {
   describe(`SentimentAnalyzer contract: ${name}`, () => {
     let analyzer: SentimentAnalyzer;
-    const analyze = (text: string, signal?: AbortSignal) => analyzer.analyze({ text, language: 'en', ...(signal && { signal }) });
+    const analyze = (text: string, signal?: AbortSignal) =>
+      analyzer.analyze({ text, language: 'en', ...(signal && { signal }) });
 
     beforeAll(async () => {
       analyzer = await make();

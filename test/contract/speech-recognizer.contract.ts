@@ -48,7 +48,11 @@ function resample(samples: Int16Array, from: number, to: number): Int16Array {
 
 /** Lower case, no punctuation, single spaces: services capitalise and punctuate ("What time is it?"). */
 export function normalise(text: string): string {
-  return text.toLowerCase().replace(/[^\p{L}\p{N}\s']/gu, ' ').replace(/\s+/g, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s']/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** The behaviour every SpeechRecognizer adapter owes the core. */
@@ -57,7 +61,8 @@ export function describeSpeechRecognizerContract(name: string, make: () => Promi
     let recognizer: SpeechRecognizer;
     let spoken: SpeechSample | undefined;
     let unavailable = '';
-    const transcribe = (audio: Audio, extra: Partial<TranscribeRequest> = {}) => recognizer.transcribe({ audio, language: 'en-US', ...extra });
+    const transcribe = (audio: Audio, extra: Partial<TranscribeRequest> = {}) =>
+      recognizer.transcribe({ audio, language: 'en-US', ...extra });
     const wavClip = (): Audio => ({ data: (spoken as SpeechSample).wav, format: 'wav', sampleRate: SAMPLE_RATE });
 
     beforeAll(async () => {
@@ -85,7 +90,11 @@ export function describeSpeechRecognizerContract(name: string, make: () => Promi
     it('transcribes the same speech as headerless PCM when it declares pcm', async (context) => {
       if (!spoken) context.skip(unavailable);
       if (!recognizer.capabilities.formats.includes('pcm')) context.skip('the recognizer does not declare pcm');
-      const transcript = await transcribe({ data: (spoken as SpeechSample).pcm, format: 'pcm', sampleRate: SAMPLE_RATE });
+      const transcript = await transcribe({
+        data: (spoken as SpeechSample).pcm,
+        format: 'pcm',
+        sampleRate: SAMPLE_RATE,
+      });
       expect(normalise(transcript.text)).toBe(SAMPLE_TEXT);
     });
 
@@ -96,21 +105,34 @@ export function describeSpeechRecognizerContract(name: string, make: () => Promi
     });
 
     it('rejects a format it does not declare with ValidationError', async (context) => {
-      const undeclared = (['mp3', 'ogg', 'wav', 'pcm'] as AudioFormat[]).find((format) => !recognizer.capabilities.formats.includes(format));
+      const undeclared = (['mp3', 'ogg', 'wav', 'pcm'] as AudioFormat[]).find(
+        (format) => !recognizer.capabilities.formats.includes(format),
+      );
       if (!undeclared) context.skip('the recognizer declares every format');
-      const clip: Audio = { data: new Uint8Array(4096).fill(0x55), format: undeclared as AudioFormat, sampleRate: SAMPLE_RATE };
+      const clip: Audio = {
+        data: new Uint8Array(4096).fill(0x55),
+        format: undeclared as AudioFormat,
+        sampleRate: SAMPLE_RATE,
+      };
       await expect(transcribe(clip)).rejects.toBeInstanceOf(ValidationError);
     });
 
     it.each([
-      ['a WAV file with no samples', (): Audio => ({ data: encodeWav(new Int16Array(0), SAMPLE_RATE), format: 'wav', sampleRate: SAMPLE_RATE })],
+      [
+        'a WAV file with no samples',
+        (): Audio => ({ data: encodeWav(new Int16Array(0), SAMPLE_RATE), format: 'wav', sampleRate: SAMPLE_RATE }),
+      ],
       ['empty PCM', (): Audio => ({ data: new Uint8Array(0), format: 'pcm', sampleRate: SAMPLE_RATE })],
     ])('rejects empty audio (%s) with ValidationError', async (_case, clip) => {
       await expect(transcribe(clip())).rejects.toBeInstanceOf(ValidationError);
     });
 
     it('rejects a WAV clip that is no WAV file with ValidationError', async () => {
-      const clip: Audio = { data: new TextEncoder().encode('this is not a RIFF file at all'), format: 'wav', sampleRate: SAMPLE_RATE };
+      const clip: Audio = {
+        data: new TextEncoder().encode('this is not a RIFF file at all'),
+        format: 'wav',
+        sampleRate: SAMPLE_RATE,
+      };
       await expect(transcribe(clip)).rejects.toBeInstanceOf(ValidationError);
     });
 

@@ -44,14 +44,18 @@ export function describeSpeechSynthesizerContract(name: string, make: () => Prom
       expect(audio.sampleRate).toBeGreaterThan(0);
     });
 
-    it.for(['wav', 'pcm'] as const)('returns %s in the requested format when it declares it', async (format, context) => {
-      if (!synthesizer.capabilities.formats.includes(format)) context.skip(`the synthesizer does not declare ${format}`);
-      const audio = await speak(SHORT, { format });
-      expect(audio.format).toBe(format);
-      if (format === 'wav') expect(parseWav(audio.data)).toMatchObject({ sampleRate: audio.sampleRate, channels: 1 });
-      expect(secondsOf(audio)).toBeGreaterThan(0.5);
-      expect(secondsOf(audio)).toBeLessThan(10);
-    });
+    it.for(['wav', 'pcm'] as const)(
+      'returns %s in the requested format when it declares it',
+      async (format, context) => {
+        if (!synthesizer.capabilities.formats.includes(format))
+          context.skip(`the synthesizer does not declare ${format}`);
+        const audio = await speak(SHORT, { format });
+        expect(audio.format).toBe(format);
+        if (format === 'wav') expect(parseWav(audio.data)).toMatchObject({ sampleRate: audio.sampleRate, channels: 1 });
+        expect(secondsOf(audio)).toBeGreaterThan(0.5);
+        expect(secondsOf(audio)).toBeLessThan(10);
+      },
+    );
 
     it('speaks with every declared voice', async () => {
       for (const voice of synthesizer.capabilities.voices) {
@@ -75,7 +79,9 @@ export function describeSpeechSynthesizerContract(name: string, make: () => Prom
     it('survives 50 calls in a row, some of them concurrent', async () => {
       const sizes: number[] = [];
       for (let i = 0; i < 25; i += 1) sizes.push((await speak(`Call number ${i}.`)).data.length);
-      const batches = Array.from({ length: 5 }, (_, b) => Array.from({ length: 5 }, (_, i) => `Concurrent call ${b * 5 + i}.`));
+      const batches = Array.from({ length: 5 }, (_, b) =>
+        Array.from({ length: 5 }, (_, i) => `Concurrent call ${b * 5 + i}.`),
+      );
       for (const batch of batches) {
         const audios = await Promise.all(batch.map((text) => speak(text)));
         sizes.push(...audios.map((audio) => audio.data.length));

@@ -51,10 +51,14 @@ export function describeTelemetryContract(name: string, make: () => Promise<Tele
       const { telemetry } = await made();
       const value = { answer: 42 };
       let calls = 0;
-      const result = await telemetry.span('turn', async () => {
-        calls += 1;
-        return value;
-      }, { conversationId: 'c-1', attempt: 1 });
+      const result = await telemetry.span(
+        'turn',
+        async () => {
+          calls += 1;
+          return value;
+        },
+        { conversationId: 'c-1', attempt: 1 },
+      );
       expect(result).toBe(value);
       expect(calls).toBe(1);
     });
@@ -63,11 +67,13 @@ export function describeTelemetryContract(name: string, make: () => Promise<Tele
       const { telemetry } = await made();
       const failure = new RangeError('the model is down');
       await expect(telemetry.span('respond', async () => Promise.reject(failure))).rejects.toBe(failure);
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a non-Error throwable is the case under test
-      const thrown = await telemetry.span('respond', async () => Promise.reject('a bare string')).then(
-        () => expect.unreachable('the span resolved'),
-        (error: unknown) => error,
-      );
+      const thrown = await telemetry
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a non-Error throwable is the case under test
+        .span('respond', async () => Promise.reject('a bare string'))
+        .then(
+          () => expect.unreachable('the span resolved'),
+          (error: unknown) => error,
+        );
       expect(thrown).toBe('a bare string');
     });
 
@@ -89,9 +95,19 @@ export function describeTelemetryContract(name: string, make: () => Promise<Tele
 
     it('never throws from metric(), whatever the name, value, unit or dimensions', async () => {
       const { telemetry } = await made();
-      const names = fc.oneof(fc.string(), fc.constantFrom('', ' ', 'x'.repeat(300), 'latency.ms', 'ünïcødé 🎙', '__proto__'));
-      const values = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, Number.MAX_VALUE));
-      const units = fc.oneof(fc.constantFrom(...UNITS), fc.string().map((unit) => unit as MetricUnit));
+      const names = fc.oneof(
+        fc.string(),
+        fc.constantFrom('', ' ', 'x'.repeat(300), 'latency.ms', 'ünïcødé 🎙', '__proto__'),
+      );
+      const values = fc.oneof(
+        fc.double(),
+        fc.integer(),
+        fc.constantFrom(Number.NaN, Infinity, -Infinity, -0, Number.MAX_VALUE),
+      );
+      const units = fc.oneof(
+        fc.constantFrom(...UNITS),
+        fc.string().map((unit) => unit as MetricUnit),
+      );
       const dimensions = fc.option(fc.dictionary(fc.string(), fc.string(), { maxKeys: 40 }), { nil: undefined });
       fc.assert(
         fc.property(names, values, units, dimensions, (metricName, value, unit, dims) => {
@@ -127,16 +143,26 @@ export function describeTelemetryContract(name: string, make: () => Promise<Tele
     it("keeps a span transparent when an attribute's getter throws: same value, same error, fn run once each", async () => {
       const { telemetry } = await made();
       let calls = 0;
-      const value = await telemetry.span('turn', async () => {
-        calls += 1;
-        return 'reply';
-      }, hostile<string | number>());
+      const value = await telemetry.span(
+        'turn',
+        async () => {
+          calls += 1;
+          return 'reply';
+        },
+        hostile<string | number>(),
+      );
       expect(value).toBe('reply');
       const failure = new Error('the skill failed');
-      await expect(telemetry.span('turn', async () => {
-        calls += 1;
-        throw failure;
-      }, hostile<string | number>())).rejects.toBe(failure);
+      await expect(
+        telemetry.span(
+          'turn',
+          async () => {
+            calls += 1;
+            throw failure;
+          },
+          hostile<string | number>(),
+        ),
+      ).rejects.toBe(failure);
       expect(calls).toBe(2);
     });
   });

@@ -22,7 +22,8 @@ const partsOf = (token: string): [string, string, string] => {
   const [header = '', payload = '', signature = ''] = token.split('.');
   return [header, payload, signature];
 };
-const decodePart = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+const decodePart = (part: string) =>
+  JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
 
 const aborted = () => AbortSignal.abort(new Error('caller gave up'));
 
@@ -47,7 +48,10 @@ export function describeTokenVerifierContract(name: string, make: () => Promise<
 
     it('gives no scopes when the token carries none', async () => {
       const { verifier, mint } = await make();
-      await expect(verifier.verify({ token: await mint({ sub: 'user-2' }) })).resolves.toEqual({ userId: 'user-2', scopes: [] });
+      await expect(verifier.verify({ token: await mint({ sub: 'user-2' }) })).resolves.toEqual({
+        userId: 'user-2',
+        scopes: [],
+      });
     });
 
     it('rejects an unsigned alg:none token built from valid claims', async () => {

@@ -21,7 +21,10 @@ export interface TurnWorkflowHandle {
 }
 
 const text = (conversationId: string, words: string): TurnRequest => ({
-  userId: 'u1', conversationId, input: { kind: 'text', text: words }, idempotencyKey: `key-${words}`,
+  userId: 'u1',
+  conversationId,
+  input: { kind: 'text', text: words },
+  idempotencyKey: `key-${words}`,
 });
 
 /** The TurnWorkflow contract: a record goes in, the finished record comes back, failures come back as data or errors. */
@@ -33,7 +36,12 @@ export function describeTurnWorkflowContract(name: string, make: () => Promise<T
       const handle = await setup();
       const turn = await startTurn(text(handle.conversationId, 'what time is it'), handle.deps);
       const done: TurnRecord = await handle.workflow.run({ turn });
-      expect(done).toMatchObject({ id: turn.id, heard: 'what time is it', decision: { kind: 'skill', skill: 'time' }, published: true });
+      expect(done).toMatchObject({
+        id: turn.id,
+        heard: 'what time is it',
+        decision: { kind: 'skill', skill: 'time' },
+        published: true,
+      });
       expect(done.stored?.version).toBe(1);
       expect(await handle.history()).toEqual(['what time is it', done.response?.text]);
     });
@@ -52,7 +60,10 @@ export function describeTurnWorkflowContract(name: string, make: () => Promise<T
       const handle = await setup();
       handle.breakService();
       const turn = await startTurn(text(handle.conversationId, 'hello'), handle.deps);
-      await expect(handle.workflow.run({ turn })).rejects.toMatchObject({ code: ErrorCodes.DEPENDENCY_UNAVAILABLE, retryable: true });
+      await expect(handle.workflow.run({ turn })).rejects.toMatchObject({
+        code: ErrorCodes.DEPENDENCY_UNAVAILABLE,
+        retryable: true,
+      });
     });
 
     it('stops before starting when the caller has already gone', async () => {
@@ -60,7 +71,9 @@ export function describeTurnWorkflowContract(name: string, make: () => Promise<T
       const turn = await startTurn(text(handle.conversationId, 'hello'), handle.deps);
       const controller = new AbortController();
       controller.abort();
-      await expect(handle.workflow.run({ turn, signal: controller.signal })).rejects.toMatchObject({ code: ErrorCodes.ABORTED });
+      await expect(handle.workflow.run({ turn, signal: controller.signal })).rejects.toMatchObject({
+        code: ErrorCodes.ABORTED,
+      });
       expect(await handle.history()).toEqual([]);
     });
   });

@@ -19,7 +19,14 @@ function profile(userId: string, overrides: Partial<UserProfile['preferences']> 
   return {
     userId,
     updatedAt: '2026-03-01T09:00:00.000Z',
-    preferences: { voice: 'amy', language: 'en-GB', units: 'metric', timeZone: 'Europe/London', homeCity: 'Leeds', ...overrides },
+    preferences: {
+      voice: 'amy',
+      language: 'en-GB',
+      units: 'metric',
+      timeZone: 'Europe/London',
+      homeCity: 'Leeds',
+      ...overrides,
+    },
   };
 }
 
@@ -43,7 +50,9 @@ export function describeUserProfileStoreContract(name: string, make: () => Promi
       const { store } = await setup();
       const userId = newUser();
       const minimal: UserProfile = {
-        userId, updatedAt: '2026-03-02T10:00:00.000Z', preferences: { language: 'de-DE', units: 'metric', timeZone: 'Europe/Berlin' },
+        userId,
+        updatedAt: '2026-03-02T10:00:00.000Z',
+        preferences: { language: 'de-DE', units: 'metric', timeZone: 'Europe/Berlin' },
       };
       await store.put({ profile: minimal });
       const stored = await store.get({ userId });
@@ -57,7 +66,9 @@ export function describeUserProfileStoreContract(name: string, make: () => Promi
       const userId = newUser();
       await store.put({ profile: profile(userId) });
       const replacement: UserProfile = {
-        userId, updatedAt: '2026-03-05T12:00:00.000Z', preferences: { language: 'en-US', units: 'imperial', timeZone: 'America/Denver' },
+        userId,
+        updatedAt: '2026-03-05T12:00:00.000Z',
+        preferences: { language: 'en-US', units: 'imperial', timeZone: 'America/Denver' },
       };
       await store.put({ profile: replacement });
       await expect(store.get({ userId })).resolves.toEqual(replacement);
@@ -113,8 +124,9 @@ export function describeUserProfileStoreContract(name: string, make: () => Promi
       const fresh = profile(newUser());
       await store.put({ profile: kept });
       await expect(store.put({ profile: fresh, signal: aborted() })).rejects.toMatchObject(isAborted);
-      await expect(store.put({ profile: { ...kept, updatedAt: '2026-04-01T00:00:00.000Z' }, signal: aborted() }))
-        .rejects.toMatchObject(isAborted);
+      await expect(
+        store.put({ profile: { ...kept, updatedAt: '2026-04-01T00:00:00.000Z' }, signal: aborted() }),
+      ).rejects.toMatchObject(isAborted);
       await expect(store.delete({ userId: kept.userId, signal: aborted() })).rejects.toMatchObject(isAborted);
       await expect(store.get({ userId: kept.userId, signal: aborted() })).rejects.toMatchObject(isAborted);
       await expect(store.get({ userId: fresh.userId })).resolves.toBeUndefined();

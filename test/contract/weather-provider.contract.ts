@@ -86,7 +86,10 @@ export function describeWeatherProviderContract(name: string, make: () => Promis
       const harness = await setup();
       const query = harness.unknownCity ?? 'Qxzzyvillequx';
 
-      await expect(harness.provider.lookup({ city: query, units: 'metric', days: 2 })).resolves.toEqual({ kind: 'unknown-location', query });
+      await expect(harness.provider.lookup({ city: query, units: 'metric', days: 2 })).resolves.toEqual({
+        kind: 'unknown-location',
+        query,
+      });
     });
 
     it('reports a service that is down as a retryable DependencyUnavailableError', async (context) => {
@@ -106,7 +109,9 @@ export function describeWeatherProviderContract(name: string, make: () => Promis
       const harness = await setup();
       const signal = AbortSignal.abort(new Error('caller gave up'));
 
-      await expect(harness.provider.lookup({ city: city(harness), units: 'metric', days: 2, signal })).rejects.toBeInstanceOf(AbortedError);
+      await expect(
+        harness.provider.lookup({ city: city(harness), units: 'metric', days: 2, signal }),
+      ).rejects.toBeInstanceOf(AbortedError);
     });
   });
 }

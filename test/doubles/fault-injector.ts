@@ -94,7 +94,11 @@ async function applyFault(fault: Fault, signal: AbortSignal | undefined): Promis
   if (fault.hang) await new Promise<never>((_resolve, reject) => onAbort(signal, reject));
 }
 
-async function* faultedStream(fault: Fault, signal: AbortSignal | undefined, call: () => AsyncIterable<unknown>): AsyncIterable<unknown> {
+async function* faultedStream(
+  fault: Fault,
+  signal: AbortSignal | undefined,
+  call: () => AsyncIterable<unknown>,
+): AsyncIterable<unknown> {
   await applyFault(fault, signal);
   yield* call();
 }

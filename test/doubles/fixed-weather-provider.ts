@@ -8,7 +8,9 @@ export class FixedWeatherProvider implements WeatherProvider {
   down = false;
   readonly lookups: string[] = [];
 
-  async lookup(request: { city: string; units: 'metric' | 'imperial'; days: number } & IoOptions): Promise<WeatherLookup> {
+  async lookup(
+    request: { city: string; units: 'metric' | 'imperial'; days: number } & IoOptions,
+  ): Promise<WeatherLookup> {
     throwIfAborted(request.signal);
     this.lookups.push(request.city);
     if (this.down) throw new DependencyUnavailableError('weather', 'unreachable');
@@ -21,7 +23,11 @@ export class FixedWeatherProvider implements WeatherProvider {
         units: request.units,
         current: { temperature: t, condition: 'Partly cloudy', windSpeed: 12, observedAt: '2026-01-01T12:00' },
         daily: Array.from({ length: request.days }, (_, i) => ({
-          date: `2026-01-0${i + 1}`, minTemperature: t - 6, maxTemperature: t + 2, condition: 'Light rain', precipitationProbability: 60,
+          date: `2026-01-0${i + 1}`,
+          minTemperature: t - 6,
+          maxTemperature: t + 2,
+          condition: 'Light rain',
+          precipitationProbability: 60,
         })),
       },
     };

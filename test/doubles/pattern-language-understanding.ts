@@ -30,7 +30,10 @@ export class PatternLanguageUnderstanding implements LanguageUnderstanding {
 
   async understand(request: UnderstandRequest): Promise<Understanding> {
     this.calls.push(request);
-    const text = request.text.toLowerCase().replace(/[?!.,]+$/g, '').trim();
+    const text = request.text
+      .toLowerCase()
+      .replace(/[?!.,]+$/g, '')
+      .trim();
     const entities = this.entitiesIn(text);
     for (const pattern of this.patterns) {
       const match = pattern.regex.exec(text);
@@ -49,7 +52,8 @@ export class PatternLanguageUnderstanding implements LanguageUnderstanding {
     const found: Understanding['entities'] = [];
     for (const [entity, values] of Object.entries(this.training.entities)) {
       for (const value of values ?? []) {
-        if (new RegExp(`\\b${value.toLowerCase()}\\b`).test(text)) found.push({ value, raw: value.toLowerCase(), entity: entity as never });
+        if (new RegExp(`\\b${value.toLowerCase()}\\b`).test(text))
+          found.push({ value, raw: value.toLowerCase(), entity: entity as never });
       }
     }
     return found;

@@ -35,7 +35,12 @@ describe('aws profile end to end against stand-ins', () => {
 
   beforeAll(async () => {
     [dynamo, bedrock, polly, comprehend, events, weather] = await Promise.all([
-      startDynamoDbLocal(), startBedrockRuntimeFake(), startPollyFake(), startComprehendFake(), startEventBridgeFake(), startOpenMeteoServer(),
+      startDynamoDbLocal(),
+      startBedrockRuntimeFake(),
+      startPollyFake(),
+      startComprehendFake(),
+      startEventBridgeFake(),
+      startOpenMeteoServer(),
     ]);
     table = await createTestTable(dynamo.endpoint);
     dataDir = await mkdtemp(join(tmpdir(), 'assistant-aws-'));
@@ -49,9 +54,16 @@ describe('aws profile end to end against stand-ins', () => {
     vi.stubEnv('AWS_ENDPOINT_URL_COMPREHEND', comprehend.url);
     vi.stubEnv('AWS_ENDPOINT_URL_EVENTBRIDGE', events.url);
     const config = loadConfig({
-      ASSISTANT_PROFILE: 'aws', AWS_REGION: 'us-east-1', DYNAMODB_TABLE: table.tableName, EVENT_BUS_NAME: 'assistant-bus',
-      AUTH: 'local', STT: 'none', DATA_DIR: dataDir, LOG_LEVEL: 'silent',
-      WEATHER_GEOCODING_URL: weather.url, WEATHER_FORECAST_URL: weather.url,
+      ASSISTANT_PROFILE: 'aws',
+      AWS_REGION: 'us-east-1',
+      DYNAMODB_TABLE: table.tableName,
+      EVENT_BUS_NAME: 'assistant-bus',
+      AUTH: 'local',
+      STT: 'none',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      WEATHER_GEOCODING_URL: weather.url,
+      WEATHER_FORECAST_URL: weather.url,
     });
     assistant = await composeAssistant(config, { logger: createLogger('silent') });
   }, 60_000);
@@ -60,7 +72,14 @@ describe('aws profile end to end against stand-ins', () => {
     await assistant?.close();
     vi.unstubAllEnvs();
     await table?.drop();
-    await Promise.all([dynamo?.stop(), bedrock?.close(), polly?.close(), comprehend?.close(), events?.close(), weather?.close()]);
+    await Promise.all([
+      dynamo?.stop(),
+      bedrock?.close(),
+      polly?.close(),
+      comprehend?.close(),
+      events?.close(),
+      weather?.close(),
+    ]);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
@@ -69,7 +88,12 @@ describe('aws profile end to end against stand-ins', () => {
     const app = await buildApp({ ...appOptionsFor(assistant), rateLimit: false });
     const token = await assistant.minter!.mint({ userId: 'carol', ttlSeconds: 300 });
     const call = async (method: 'GET' | 'POST', url: string, payload?: object) => {
-      const response = await app.inject({ method, url, headers: { authorization: `Bearer ${token}` }, ...(payload && { payload }) });
+      const response = await app.inject({
+        method,
+        url,
+        headers: { authorization: `Bearer ${token}` },
+        ...(payload && { payload }),
+      });
       expect(response.statusCode, response.body).toBeLessThan(300);
       return response.json();
     };
@@ -80,29 +104,58 @@ describe('aws profile end to end against stand-ins', () => {
     const greeting = await call('POST', `/v1/conversations/${id}/turns`, { text: 'good morning' });
     const asked = await call('POST', `/v1/conversations/${id}/turns`, { text: "what's the weather" });
     const answered = await call('POST', `/v1/conversations/${id}/turns`, { text: 'Tokyo', speech: { format: 'mp3' } });
-    const open = await call('POST', `/v1/conversations/${id}/turns`, { text: 'what is the tallest mountain in the world' });
+    const open = await call('POST', `/v1/conversations/${id}/turns`, {
+      text: 'what is the tallest mountain in the world',
+    });
     const history = await call('GET', `/v1/conversations/${id}/turns?limit=50`);
     await app.close();
 
     // Assess
     expect(greeting).toMatchObject({ skill: 'small-talk' });
     expect(asked).toMatchObject({ route: 'ask', text: 'For which city?' });
-    expect(answered).toMatchObject({ skill: 'weather', slots: { city: 'Tokyo' }, audio: { format: 'mp3', mimeType: 'audio/mpeg' } });
+    expect(answered).toMatchObject({
+      skill: 'weather',
+      slots: { city: 'Tokyo' },
+      audio: { format: 'mp3', mimeType: 'audio/mpeg' },
+    });
     expect(polly.calls.at(-1)).toMatchObject({ body: { VoiceId: 'Joanna', Engine: 'neural', OutputFormat: 'mp3' } });
     expect(open).toMatchObject({ route: 'llm', text: 'Mount Everest is the tallest mountain on Earth.' });
     const converse = bedrock.calls.at(-1);
     expect(converse?.modelId).toBe('anthropic.claude-3-haiku-20240307-v1:0');
-    expect(converse?.body.messages?.at(-1)).toEqual({ role: 'user', content: [{ text: 'what is the tallest mountain in the world' }] });
+    expect(converse?.body.messages?.at(-1)).toEqual({
+      role: 'user',
+      content: [{ text: 'what is the tallest mountain in the world' }],
+    });
     expect(converse?.body.messages?.[0]?.role).toBe('user');
     expect(history.items).toHaveLength(8);
     expect(history.items[0]).toMatchObject({ role: 'user', text: 'good morning', sentiment: { label: 'neutral' } });
-    expect(comprehend.requests.filter((request) => request.target === 'Comprehend_20171127.DetectSentiment')).toHaveLength(4);
-    const scan = await table.client.send(new (await import('@aws-sdk/lib-dynamodb')).ScanCommand({ TableName: table.tableName }));
+    expect(
+      comprehend.requests.filter((request) => request.target === 'Comprehend_20171127.DetectSentiment'),
+    ).toHaveLength(4);
+    const scan = await table.client.send(
+      new (await import('@aws-sdk/lib-dynamodb')).ScanCommand({ TableName: table.tableName }),
+    );
     expect(scan.Items?.filter((item) => String(item.sk).startsWith('TURN#'))).toHaveLength(8);
-    await vi.waitFor(() => expect(events.events().filter((event) => event.conversationId === id).map((event) => event.type)).toEqual([
-      'SessionStarted', 'UserInteraction', 'AssistantReplied', 'UserInteraction', 'AssistantReplied',
-      'UserInteraction', 'AssistantReplied', 'UserInteraction', 'AssistantReplied',
-    ]));
-    expect(events.published.every((entry) => entry.EventBusName === 'assistant-bus' && entry.Source === 'voice-assistant')).toBe(true);
+    await vi.waitFor(() =>
+      expect(
+        events
+          .events()
+          .filter((event) => event.conversationId === id)
+          .map((event) => event.type),
+      ).toEqual([
+        'SessionStarted',
+        'UserInteraction',
+        'AssistantReplied',
+        'UserInteraction',
+        'AssistantReplied',
+        'UserInteraction',
+        'AssistantReplied',
+        'UserInteraction',
+        'AssistantReplied',
+      ]),
+    );
+    expect(
+      events.published.every((entry) => entry.EventBusName === 'assistant-bus' && entry.Source === 'voice-assistant'),
+    ).toBe(true);
   }, 60_000);
 });

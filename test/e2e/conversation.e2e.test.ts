@@ -75,9 +75,15 @@ describe('end to end: the real server on a loopback port, local adapters, weathe
     const paris = await say('Paris', { speech: { format: 'wav' } });
     expect(paris).toMatchObject({ route: 'skill', skill: 'weather', slots: { city: 'Paris' } });
     expect(paris.text).toMatch(/^In Paris it's -?\d+ degrees Celsius/);
-    expect(weather.requests.some((url) => url.pathname === '/v1/search' && url.searchParams.get('name') === 'Paris')).toBe(true);
+    expect(
+      weather.requests.some((url) => url.pathname === '/v1/search' && url.searchParams.get('name') === 'Paris'),
+    ).toBe(true);
     expect(paris.audio?.format).toBe('wav');
-    expect(Buffer.from(paris.audio.data as string, 'base64').subarray(0, 4).toString('ascii')).toBe('RIFF');
+    expect(
+      Buffer.from(paris.audio.data as string, 'base64')
+        .subarray(0, 4)
+        .toString('ascii'),
+    ).toBe('RIFF');
 
     const jazz = await say('play some jazz');
     expect(jazz).toMatchObject({ skill: 'music', intent: 'music.play', data: { playback: { status: 'playing' } } });
@@ -94,7 +100,14 @@ describe('end to end: the real server on a loopback port, local adapters, weathe
     const history = await call('GET', `/v1/conversations/${id}/turns?limit=100`);
     expect(history.status).toBe(200);
     const turns = history.body.items as Json[];
-    expect(turns.map((t) => t.text).filter((_, i) => i % 2 === 0)).toEqual(['hello', "what's the weather", 'Paris', 'play some jazz', "what's playing", 'goodbye']);
+    expect(turns.map((t) => t.text).filter((_, i) => i % 2 === 0)).toEqual([
+      'hello',
+      "what's the weather",
+      'Paris',
+      'play some jazz',
+      "what's playing",
+      'goodbye',
+    ]);
     expect(turns).toHaveLength(12);
 
     // Restart on the same data directory: the history and the dialogue state are still there.

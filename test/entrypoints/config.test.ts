@@ -8,8 +8,15 @@ describe('loadConfig', () => {
       profile: 'local',
       server: { host: '127.0.0.1', port: 3000 },
       adapters: {
-        conversationStore: 'sqlite', nlu: 'nlpjs', llm: 'offline', tts: 'espeak', stt: 'none', sentiment: 'afinn',
-        events: 'in-process', cache: 'memory', auth: 'local',
+        conversationStore: 'sqlite',
+        nlu: 'nlpjs',
+        llm: 'offline',
+        tts: 'espeak',
+        stt: 'none',
+        sentiment: 'afinn',
+        events: 'in-process',
+        cache: 'memory',
+        auth: 'local',
       },
       defaults: { language: 'en-US', units: 'metric', timeZone: 'UTC' },
     });
@@ -26,13 +33,20 @@ describe('loadConfig', () => {
 
   it('lists every invalid variable by name and stops', () => {
     const attempt = () =>
-      loadConfig({ PORT: '70000', TTS: 'festival', LLM_TEMPERATURE: 'hot', AUTH_SECRET: 'short', LLM_BASE_URL: 'ftp://x' });
+      loadConfig({
+        PORT: '70000',
+        TTS: 'festival',
+        LLM_TEMPERATURE: 'hot',
+        AUTH_SECRET: 'short',
+        LLM_BASE_URL: 'ftp://x',
+      });
     expect(attempt).toThrow(ConfigError);
     try {
       attempt();
     } catch (error) {
       const problems = (error as ConfigError).problems.join('\n');
-      for (const name of ['PORT', 'TTS', 'LLM_TEMPERATURE', 'AUTH_SECRET', 'LLM_BASE_URL']) expect(problems).toContain(name);
+      for (const name of ['PORT', 'TTS', 'LLM_TEMPERATURE', 'AUTH_SECRET', 'LLM_BASE_URL'])
+        expect(problems).toContain(name);
       expect(problems).toContain('AUTH_SECRET=[redacted]');
       expect(problems).not.toContain('short');
     }
@@ -51,10 +65,23 @@ describe('loadConfig', () => {
     })();
     expect(problems).toContain('COGNITO_USER_POOL_ID is required for AUTH=cognito');
     expect(problems).toContain('AWS_REGION is required for the AWS adapters');
-    const config = loadConfig({ ASSISTANT_PROFILE: 'aws', AWS_REGION: 'eu-west-1', COGNITO_USER_POOL_ID: 'eu-west-1_Abc123', COGNITO_CLIENT_ID: 'client' });
+    const config = loadConfig({
+      ASSISTANT_PROFILE: 'aws',
+      AWS_REGION: 'eu-west-1',
+      COGNITO_USER_POOL_ID: 'eu-west-1_Abc123',
+      COGNITO_CLIENT_ID: 'client',
+    });
     expect(config.adapters).toEqual({
-      conversationStore: 'dynamodb', nlu: 'nlpjs', llm: 'bedrock', tts: 'polly', stt: 'transcribe', sentiment: 'comprehend',
-      events: 'eventbridge', cache: 'memory', auth: 'cognito', audioStore: 'memory',
+      conversationStore: 'dynamodb',
+      nlu: 'nlpjs',
+      llm: 'bedrock',
+      tts: 'polly',
+      stt: 'transcribe',
+      sentiment: 'comprehend',
+      events: 'eventbridge',
+      cache: 'memory',
+      auth: 'cognito',
+      audioStore: 'memory',
     });
   });
 
@@ -78,8 +105,14 @@ describe('loadConfig', () => {
     expect(s3.aws.audio).toEqual({ bucket: 'assistant-audio', prefix: 'audio/' });
     expect(() => loadConfig({ ...base, AUDIO_STORE: 's3' })).toThrow(/AUDIO_BUCKET is required/);
     const arn = 'arn:aws:states:us-east-1:123456789012:stateMachine:assistant-turn';
-    expect(() => loadConfig({ ...base, WORKFLOW_STATE_MACHINE_ARN: arn })).toThrow(/WORKFLOW_STATE_MACHINE_ARN needs AUDIO_STORE=s3/);
-    expect(loadConfig({ ...base, AUDIO_BUCKET: 'assistant-audio', WORKFLOW_STATE_MACHINE_ARN: arn }).aws.workflow).toEqual({ stateMachineArn: arn });
-    expect(() => loadConfig({ ...base, WORKFLOW_STATE_MACHINE_ARN: 'arn:aws:lambda:us-east-1:1:function:x' })).toThrow(/WORKFLOW_STATE_MACHINE_ARN/);
+    expect(() => loadConfig({ ...base, WORKFLOW_STATE_MACHINE_ARN: arn })).toThrow(
+      /WORKFLOW_STATE_MACHINE_ARN needs AUDIO_STORE=s3/,
+    );
+    expect(
+      loadConfig({ ...base, AUDIO_BUCKET: 'assistant-audio', WORKFLOW_STATE_MACHINE_ARN: arn }).aws.workflow,
+    ).toEqual({ stateMachineArn: arn });
+    expect(() => loadConfig({ ...base, WORKFLOW_STATE_MACHINE_ARN: 'arn:aws:lambda:us-east-1:1:function:x' })).toThrow(
+      /WORKFLOW_STATE_MACHINE_ARN/,
+    );
   });
 });

@@ -6,47 +6,123 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { TypedContainer } from '@inversifyjs/strongly-typed';
 import type { Bindings } from '../../entrypoints/composition/bindings.js';
-import { adapterChoices, PORTS, PROFILES, PROFILE_DEFAULTS, type AdapterChoice, type AdapterSelection, type Port, type Profile } from '../../entrypoints/composition/choices.js';
+import {
+  adapterChoices,
+  PORTS,
+  PROFILES,
+  PROFILE_DEFAULTS,
+  type AdapterChoice,
+  type AdapterSelection,
+  type Port,
+  type Profile,
+} from '../../entrypoints/composition/choices.js';
 import { loadConfig } from '../../entrypoints/composition/config.js';
 import { composeAssistant, createContainer } from '../../entrypoints/composition/container.js';
 import { createLogger } from '../../entrypoints/composition/logger.js';
 
 /** Every key of the binding map: bound by every configuration, or only when a chosen adapter needs it. */
 const BINDING_KEYS: Record<keyof Bindings, 'always' | 'when-chosen'> = {
-  config: 'always', clock: 'always', telemetry: 'always', newId: 'always', conversationStore: 'always', userProfileStore: 'always',
-  eventPublisher: 'always', cache: 'always', weatherProvider: 'always', musicCatalog: 'always', skills: 'always',
-  languageUnderstanding: 'always', languageModel: 'always', speechSynthesizer: 'always', speechRecognizer: 'always',
-  sentimentAnalyzer: 'always', tokenVerifier: 'always', tokenMinter: 'always', readiness: 'always', handleTurn: 'always',
-  conversationService: 'always', audioStore: 'always', turnDeps: 'always', turnWorkflow: 'always',
-  sqlite: 'when-chosen', tokenAuthority: 'when-chosen', eventOutbox: 'when-chosen', dynamoDb: 'when-chosen', redis: 'when-chosen',
+  config: 'always',
+  clock: 'always',
+  telemetry: 'always',
+  newId: 'always',
+  conversationStore: 'always',
+  userProfileStore: 'always',
+  eventPublisher: 'always',
+  cache: 'always',
+  weatherProvider: 'always',
+  musicCatalog: 'always',
+  skills: 'always',
+  languageUnderstanding: 'always',
+  languageModel: 'always',
+  speechSynthesizer: 'always',
+  speechRecognizer: 'always',
+  sentimentAnalyzer: 'always',
+  tokenVerifier: 'always',
+  tokenMinter: 'always',
+  readiness: 'always',
+  handleTurn: 'always',
+  conversationService: 'always',
+  audioStore: 'always',
+  turnDeps: 'always',
+  turnWorkflow: 'always',
+  sqlite: 'when-chosen',
+  tokenAuthority: 'when-chosen',
+  eventOutbox: 'when-chosen',
+  dynamoDb: 'when-chosen',
+  redis: 'when-chosen',
 };
-const KEYS = Object.entries(BINDING_KEYS).filter(([, when]) => when === 'always').map(([key]) => key as keyof Bindings);
+const KEYS = Object.entries(BINDING_KEYS)
+  .filter(([, when]) => when === 'always')
+  .map(([key]) => key as keyof Bindings);
 
 /** The binding each port's adapter is bound to, the variable that overrides it, and the class each choice binds. */
-const PORT_BINDINGS: { [P in Port]: { key: keyof Bindings; variable: string; classes: Record<AdapterChoice<P>, string | null> } } = {
+const PORT_BINDINGS: {
+  [P in Port]: { key: keyof Bindings; variable: string; classes: Record<AdapterChoice<P>, string | null> };
+} = {
   conversationStore: {
-    key: 'conversationStore', variable: 'CONVERSATION_STORE',
-    classes: { memory: 'MemoryConversationStore', sqlite: 'SqliteConversationStore', dynamodb: 'DynamoDbConversationStore' },
+    key: 'conversationStore',
+    variable: 'CONVERSATION_STORE',
+    classes: {
+      memory: 'MemoryConversationStore',
+      sqlite: 'SqliteConversationStore',
+      dynamodb: 'DynamoDbConversationStore',
+    },
   },
-  nlu: { key: 'languageUnderstanding', variable: 'NLU', classes: { nlpjs: 'NlpJsLanguageUnderstanding', lex: 'LexLanguageUnderstanding' } },
+  nlu: {
+    key: 'languageUnderstanding',
+    variable: 'NLU',
+    classes: { nlpjs: 'NlpJsLanguageUnderstanding', lex: 'LexLanguageUnderstanding' },
+  },
   llm: {
-    key: 'languageModel', variable: 'LLM',
-    classes: { 'openai-compatible': 'OpenAiCompatibleLanguageModel', offline: 'OfflineLanguageModel', bedrock: 'BedrockLanguageModel' },
+    key: 'languageModel',
+    variable: 'LLM',
+    classes: {
+      'openai-compatible': 'OpenAiCompatibleLanguageModel',
+      offline: 'OfflineLanguageModel',
+      bedrock: 'BedrockLanguageModel',
+    },
   },
-  tts: { key: 'speechSynthesizer', variable: 'TTS', classes: { espeak: 'EspeakSpeechSynthesizer', polly: 'PollySpeechSynthesizer', none: null } },
-  stt: { key: 'speechRecognizer', variable: 'STT', classes: { transcribe: 'TranscribeSpeechRecognizer', lex: 'LexSpeechRecognizer', none: null } },
+  tts: {
+    key: 'speechSynthesizer',
+    variable: 'TTS',
+    classes: { espeak: 'EspeakSpeechSynthesizer', polly: 'PollySpeechSynthesizer', none: null },
+  },
+  stt: {
+    key: 'speechRecognizer',
+    variable: 'STT',
+    classes: { transcribe: 'TranscribeSpeechRecognizer', lex: 'LexSpeechRecognizer', none: null },
+  },
   sentiment: {
-    key: 'sentimentAnalyzer', variable: 'SENTIMENT', classes: { afinn: 'AfinnSentimentAnalyzer', comprehend: 'ComprehendSentimentAnalyzer', none: null },
+    key: 'sentimentAnalyzer',
+    variable: 'SENTIMENT',
+    classes: { afinn: 'AfinnSentimentAnalyzer', comprehend: 'ComprehendSentimentAnalyzer', none: null },
   },
-  events: { key: 'eventPublisher', variable: 'EVENTS', classes: { 'in-process': 'OutboxEventPublisher', eventbridge: 'EventBridgeEventPublisher' } },
+  events: {
+    key: 'eventPublisher',
+    variable: 'EVENTS',
+    classes: { 'in-process': 'OutboxEventPublisher', eventbridge: 'EventBridgeEventPublisher' },
+  },
   cache: { key: 'cache', variable: 'CACHE', classes: { memory: 'MemoryCache', redis: 'RedisCache' } },
-  auth: { key: 'tokenVerifier', variable: 'AUTH', classes: { local: 'Hs256TokenAuthority', cognito: 'CognitoTokenVerifier' } },
-  audioStore: { key: 'audioStore', variable: 'AUDIO_STORE', classes: { memory: 'MemoryAudioStore', s3: 'S3AudioStore' } },
+  auth: {
+    key: 'tokenVerifier',
+    variable: 'AUTH',
+    classes: { local: 'Hs256TokenAuthority', cognito: 'CognitoTokenVerifier' },
+  },
+  audioStore: {
+    key: 'audioStore',
+    variable: 'AUDIO_STORE',
+    classes: { memory: 'MemoryAudioStore', s3: 'S3AudioStore' },
+  },
 };
 
 /** What the AWS adapters need to be built (none of them is called): a region, the Lex bot, the Cognito pool. */
 const AWS_SETTINGS = {
-  AWS_REGION: 'eu-west-1', LEX_BOT_ID: 'BOT1234567', LEX_BOT_ALIAS_ID: 'ALIAS12345', COGNITO_USER_POOL_ID: 'eu-west-1_Abc123', COGNITO_CLIENT_ID: 'client',
+  AWS_REGION: 'eu-west-1',
+  LEX_BOT_ID: 'BOT1234567',
+  LEX_BOT_ALIAS_ID: 'ALIAS12345',
+  COGNITO_USER_POOL_ID: 'eu-west-1_Abc123',
+  COGNITO_CLIENT_ID: 'client',
 };
 /** Settings a choice needs and that would otherwise change other ports' defaults, so they are set only for it. */
 const CHOICE_SETTINGS: Partial<Record<string, Record<string, string>>> = {
@@ -91,25 +167,39 @@ describe('composition root: every profile and every adapter choice', () => {
     vi.unstubAllEnvs();
   });
 
-  it.each(PROFILES)('binds the %s profile\'s default adapter to every port and resolves every binding', async (profile) => {
-    const container = await createContainer(loadConfig({ ASSISTANT_PROFILE: profile, ...AWS_SETTINGS, NLU: 'nlpjs', DATA_DIR: dataDir }), {
-      logger: createLogger('silent'),
-    });
-    try {
-      await expectEveryBindingResolves(container);
-      for (const port of PORTS) {
-        const value = await container.getAsync(PORT_BINDINGS[port].key);
-        expect(value && typeof value === 'object' ? value.constructor.name : value, `${port} in ${profile}`).toBe(defaultClass(profile, port));
+  it.each(PROFILES)(
+    "binds the %s profile's default adapter to every port and resolves every binding",
+    async (profile) => {
+      const container = await createContainer(
+        loadConfig({ ASSISTANT_PROFILE: profile, ...AWS_SETTINGS, NLU: 'nlpjs', DATA_DIR: dataDir }),
+        {
+          logger: createLogger('silent'),
+        },
+      );
+      try {
+        await expectEveryBindingResolves(container);
+        for (const port of PORTS) {
+          const value = await container.getAsync(PORT_BINDINGS[port].key);
+          expect(value && typeof value === 'object' ? value.constructor.name : value, `${port} in ${profile}`).toBe(
+            defaultClass(profile, port),
+          );
+        }
+      } finally {
+        await container.unbindAllAsync();
       }
-    } finally {
-      await container.unbindAllAsync();
-    }
-  });
+    },
+  );
 
   it.each(PROFILES.flatMap((profile) => PORTS.flatMap((port) => choiceCases(profile, port))))(
     '$profile profile with $variable=$choice binds $expected and resolves every binding',
     async ({ profile, port, choice, key, variable, expected }) => {
-      const env = { ASSISTANT_PROFILE: profile, ...AWS_SETTINGS, ...CHOICE_SETTINGS[`${String(port)}=${String(choice)}`], [variable]: choice, DATA_DIR: dataDir };
+      const env = {
+        ASSISTANT_PROFILE: profile,
+        ...AWS_SETTINGS,
+        ...CHOICE_SETTINGS[`${String(port)}=${String(choice)}`],
+        [variable]: choice,
+        DATA_DIR: dataDir,
+      };
       const container = await createContainer(loadConfig(env), { logger: createLogger('silent') });
       try {
         await expect(container.getAsync('config')).resolves.toMatchObject({ adapters: { [port]: choice } });
@@ -124,14 +214,15 @@ describe('composition root: every profile and every adapter choice', () => {
 });
 
 describe('binding overrides', () => {
-  it('bind a value in place of the module\'s binding, and what depends on it gets the value', async () => {
+  it("bind a value in place of the module's binding, and what depends on it gets the value", async () => {
     // Prepare
     const dir = await mkdtemp(join(tmpdir(), 'assistant-overrides-'));
     const weather = { lookup: async () => Promise.reject(new Error('not asked')) };
 
     // Act
     const container = await createContainer(loadConfig({ DATA_DIR: dir, CONVERSATION_STORE: 'memory' }), {
-      logger: createLogger('silent'), overrides: { weatherProvider: weather, speechSynthesizer: null },
+      logger: createLogger('silent'),
+      overrides: { weatherProvider: weather, speechSynthesizer: null },
     });
 
     // Assess
@@ -158,7 +249,9 @@ describe('local composition root', () => {
   });
 
   it('resolves every binding of the local profile', async () => {
-    const container = await createContainer(loadConfig({ DATA_DIR: await dataDir() }), { logger: createLogger('silent') });
+    const container = await createContainer(loadConfig({ DATA_DIR: await dataDir() }), {
+      logger: createLogger('silent'),
+    });
     for (const key of KEYS) {
       expect(container.isBound(key), key).toBe(true);
       await expect(container.getAsync(key), key).resolves.not.toBeUndefined();
@@ -170,8 +263,15 @@ describe('local composition root', () => {
 
   it('resolves every binding of the aws profile to its AWS adapter without calling AWS', async () => {
     const config = loadConfig({
-      ASSISTANT_PROFILE: 'aws', AWS_REGION: 'eu-west-1', DATA_DIR: await dataDir(), COGNITO_USER_POOL_ID: 'eu-west-1_Abc123',
-      COGNITO_CLIENT_ID: 'client', LEX_BOT_ID: 'BOT1234567', LEX_BOT_ALIAS_ID: 'ALIAS12345', REDIS_URL: 'redis://127.0.0.1:1', LLM_CACHE_SECONDS: '60',
+      ASSISTANT_PROFILE: 'aws',
+      AWS_REGION: 'eu-west-1',
+      DATA_DIR: await dataDir(),
+      COGNITO_USER_POOL_ID: 'eu-west-1_Abc123',
+      COGNITO_CLIENT_ID: 'client',
+      LEX_BOT_ID: 'BOT1234567',
+      LEX_BOT_ALIAS_ID: 'ALIAS12345',
+      REDIS_URL: 'redis://127.0.0.1:1',
+      LLM_CACHE_SECONDS: '60',
     });
     const container = await createContainer(config, { logger: createLogger('silent') });
     const names: Partial<Record<keyof Bindings, string>> = {};
@@ -181,10 +281,18 @@ describe('local composition root', () => {
       if (value && typeof value === 'object') names[key] = value.constructor.name;
     }
     expect(names).toMatchObject({
-      conversationStore: 'DynamoDbConversationStore', userProfileStore: 'DynamoDbUserProfileStore',
-      languageUnderstanding: 'LexLanguageUnderstanding', languageModel: 'CachingLanguageModel', speechSynthesizer: 'PollySpeechSynthesizer',
-      speechRecognizer: 'TranscribeSpeechRecognizer', sentimentAnalyzer: 'ComprehendSentimentAnalyzer', eventPublisher: 'EventBridgeEventPublisher',
-      cache: 'RedisCache', tokenVerifier: 'CognitoTokenVerifier', telemetry: 'PowertoolsTelemetry', weatherProvider: 'CachingWeatherProvider',
+      conversationStore: 'DynamoDbConversationStore',
+      userProfileStore: 'DynamoDbUserProfileStore',
+      languageUnderstanding: 'LexLanguageUnderstanding',
+      languageModel: 'CachingLanguageModel',
+      speechSynthesizer: 'PollySpeechSynthesizer',
+      speechRecognizer: 'TranscribeSpeechRecognizer',
+      sentimentAnalyzer: 'ComprehendSentimentAnalyzer',
+      eventPublisher: 'EventBridgeEventPublisher',
+      cache: 'RedisCache',
+      tokenVerifier: 'CognitoTokenVerifier',
+      telemetry: 'PowertoolsTelemetry',
+      weatherProvider: 'CachingWeatherProvider',
     });
     expect(await container.getAsync('tokenMinter')).toBeNull();
     await container.unbindAllAsync();
@@ -196,7 +304,11 @@ describe('local composition root', () => {
     await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
     const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
     const config = loadConfig({
-      CONVERSATION_STORE: 'dynamodb', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL: endpoint, AWS_REQUEST_TIMEOUT_MS: '300', DATA_DIR: await dataDir(),
+      CONVERSATION_STORE: 'dynamodb',
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: endpoint,
+      AWS_REQUEST_TIMEOUT_MS: '300',
+      DATA_DIR: await dataDir(),
     });
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test-secret');
@@ -216,7 +328,12 @@ describe('local composition root', () => {
   });
 
   it('honours per-port overrides from config', async () => {
-    const config = loadConfig({ DATA_DIR: await dataDir(), CONVERSATION_STORE: 'memory', TTS: 'none', LLM_BASE_URL: 'http://127.0.0.1:9' });
+    const config = loadConfig({
+      DATA_DIR: await dataDir(),
+      CONVERSATION_STORE: 'memory',
+      TTS: 'none',
+      LLM_BASE_URL: 'http://127.0.0.1:9',
+    });
     const container = await createContainer(config, { logger: createLogger('silent') });
     expect((await container.getAsync('conversationStore')).capabilities.durable).toBe(false);
     expect(await container.getAsync('speechSynthesizer')).toBeNull();

@@ -8,9 +8,18 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsParametersConfigSource } from '../../adapters/aws/aws-parameters-config-source.js';
 import { DependencyUnavailableError } from '../../core/errors.js';
 import { ConfigError, loadConfig } from '../../entrypoints/composition/config.js';
-import { loadAwsConfig, type ConfigLocations, type ConfigSourceFactory } from '../../entrypoints/composition/load-aws-config.js';
+import {
+  loadAwsConfig,
+  type ConfigLocations,
+  type ConfigSourceFactory,
+} from '../../entrypoints/composition/load-aws-config.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../fakes/aws/fake-aws-server.js';
-import { GET_PARAMETERS_BY_PATH, GET_SECRET_VALUE, startSsmSecretsFake, type SsmSecretsFake } from '../fakes/aws/ssm-secrets-fake.js';
+import {
+  GET_PARAMETERS_BY_PATH,
+  GET_SECRET_VALUE,
+  startSsmSecretsFake,
+  type SsmSecretsFake,
+} from '../fakes/aws/ssm-secrets-fake.js';
 
 let fake: SsmSecretsFake;
 let ssmClient: SSMClient;
@@ -57,10 +66,15 @@ describe('loadAwsConfig', () => {
     fake.parameters.set('/voice-assistant/prod/llm/model', { value: 'from-parameter-store' });
     fake.parameters.set('/voice-assistant/prod/llm/base-url', { value: 'http://127.0.0.1:11434' });
     fake.parameters.set('/voice-assistant/prod/history-window', { value: '4' });
-    fake.secrets.set('voice-assistant/prod/app', { string: JSON.stringify({ llmApiKey: 'sk-stored', authSecret: 's'.repeat(40) }) });
+    fake.secrets.set('voice-assistant/prod/app', {
+      string: JSON.stringify({ llmApiKey: 'sk-stored', authSecret: 's'.repeat(40) }),
+    });
     const env = {
       CONFIG_PARAMETERS_PATH: '/voice-assistant/prod/',
-      CONFIG_SECRET_IDS: JSON.stringify({ LLM_API_KEY: 'voice-assistant/prod/app#llmApiKey', AUTH_SECRET: 'voice-assistant/prod/app#authSecret' }),
+      CONFIG_SECRET_IDS: JSON.stringify({
+        LLM_API_KEY: 'voice-assistant/prod/app#llmApiKey',
+        AUTH_SECRET: 'voice-assistant/prod/app#authSecret',
+      }),
       LLM_MODEL: 'from-env',
       LLM_TEMPERATURE: '0.9',
     };
@@ -70,9 +84,21 @@ describe('loadAwsConfig', () => {
 
     // Assess
     expect(requested).toEqual([
-      { parametersPath: '/voice-assistant/prod/', secretIds: { LLM_API_KEY: 'voice-assistant/prod/app#llmApiKey', AUTH_SECRET: 'voice-assistant/prod/app#authSecret' } },
+      {
+        parametersPath: '/voice-assistant/prod/',
+        secretIds: {
+          LLM_API_KEY: 'voice-assistant/prod/app#llmApiKey',
+          AUTH_SECRET: 'voice-assistant/prod/app#authSecret',
+        },
+      },
     ]);
-    expect(config.llm).toMatchObject({ model: 'from-parameter-store', baseUrl: 'http://127.0.0.1:11434', apiKey: 'sk-stored', temperature: 0.9, historyWindow: 4 });
+    expect(config.llm).toMatchObject({
+      model: 'from-parameter-store',
+      baseUrl: 'http://127.0.0.1:11434',
+      apiKey: 'sk-stored',
+      temperature: 0.9,
+      historyWindow: 4,
+    });
     expect(config.auth.secret).toBe('s'.repeat(40));
     expect(fake.calls(GET_PARAMETERS_BY_PATH)).toHaveLength(1);
     expect(fake.calls(GET_SECRET_VALUE)).toHaveLength(1);
@@ -82,7 +108,10 @@ describe('loadAwsConfig', () => {
     // Prepare
     fake.parameters.set('/assistant/port', { value: '70000' });
     fake.secrets.set('base-url', { string: 'ftp://private-host.internal/with-token' });
-    const env = { CONFIG_PARAMETERS_PATH: '/assistant', CONFIG_SECRET_IDS: JSON.stringify({ LLM_BASE_URL: 'base-url' }) };
+    const env = {
+      CONFIG_PARAMETERS_PATH: '/assistant',
+      CONFIG_SECRET_IDS: JSON.stringify({ LLM_BASE_URL: 'base-url' }),
+    };
 
     // Act
     const error = await configError(loadAwsConfig(env, toFake));
@@ -101,7 +130,12 @@ describe('loadAwsConfig', () => {
   });
 
   it('lists every problem with the two location variables before fetching anything', async () => {
-    const error = await configError(loadAwsConfig({ CONFIG_PARAMETERS_PATH: 'relative/path', CONFIG_SECRET_IDS: '{"NOT_A_VARIABLE":"x","LLM_API_KEY":7}' }, toFake));
+    const error = await configError(
+      loadAwsConfig(
+        { CONFIG_PARAMETERS_PATH: 'relative/path', CONFIG_SECRET_IDS: '{"NOT_A_VARIABLE":"x","LLM_API_KEY":7}' },
+        toFake,
+      ),
+    );
     const problems = error.problems.join('\n');
     expect(problems).toContain('CONFIG_PARAMETERS_PATH="relative/path"');
     expect(problems).toContain('CONFIG_SECRET_IDS: NOT_A_VARIABLE is not a variable the assistant reads');
@@ -109,12 +143,16 @@ describe('loadAwsConfig', () => {
     await expect(configError(loadAwsConfig({ CONFIG_SECRET_IDS: '{not json' }, toFake))).resolves.toMatchObject({
       problems: [expect.stringContaining('not valid JSON')],
     });
-    await expect(configError(loadAwsConfig({ CONFIG_SECRET_IDS: '["LLM_API_KEY"]' }, toFake))).resolves.toBeInstanceOf(ConfigError);
+    await expect(configError(loadAwsConfig({ CONFIG_SECRET_IDS: '["LLM_API_KEY"]' }, toFake))).resolves.toBeInstanceOf(
+      ConfigError,
+    );
     expect(requested).toEqual([]);
   });
 
   it('lets a store outage through as DependencyUnavailableError, so the start fails and can be retried', async () => {
     fake.fail(GET_PARAMETERS_BY_PATH, { status: 400, errorType: 'ThrottlingException', message: 'Rate exceeded' });
-    await expect(loadAwsConfig({ CONFIG_PARAMETERS_PATH: '/assistant' }, toFake)).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(loadAwsConfig({ CONFIG_PARAMETERS_PATH: '/assistant' }, toFake)).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
   });
 });

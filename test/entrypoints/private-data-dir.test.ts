@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../entrypoints/composition/config.js';
-import { DataDirNotPrivateError, ensurePrivateDataDir, usesDataDir } from '../../entrypoints/composition/private-data-dir.js';
+import {
+  DataDirNotPrivateError,
+  ensurePrivateDataDir,
+  usesDataDir,
+} from '../../entrypoints/composition/private-data-dir.js';
 import { composeAssistant } from '../../entrypoints/composition/container.js';
 import { createLogger } from '../../entrypoints/composition/logger.js';
 import { skipWhen } from '../support/skip-reason.js';
@@ -74,7 +78,12 @@ describe('DATA_DIR permissions', () => {
     // Assess
     expect(await modeOf(dataDir)).toBe(0o700);
     const modes = await modesUnder(dataDir);
-    expect(modes).toMatchObject({ 'assistant.db': 0o600, 'auth-secret': 0o600, 'nlu-cache': 0o700, 'nlu-cache/stale.json': 0o600 });
+    expect(modes).toMatchObject({
+      'assistant.db': 0o600,
+      'auth-secret': 0o600,
+      'nlu-cache': 0o700,
+      'nlu-cache/stale.json': 0o600,
+    });
     for (const [path, mode] of Object.entries(modes)) expect(mode & 0o077, path).toBe(0);
   });
 
@@ -96,37 +105,49 @@ describe('DATA_DIR permissions', () => {
     expect(await modeOf(outside)).toBe(0o644);
   });
 
-  describe('owned by another user', skipWhen(process.getuid?.() !== 0, 'only root can give a directory to another user'), () => {
-    it('refuses to start, saying whose it is, and changes nothing', async () => {
-      // Prepare
-      const dataDir = await scratch();
-      await chmod(dataDir, 0o755);
-      await chown(dataDir, 4242, 4242);
+  describe(
+    'owned by another user',
+    skipWhen(process.getuid?.() !== 0, 'only root can give a directory to another user'),
+    () => {
+      it('refuses to start, saying whose it is, and changes nothing', async () => {
+        // Prepare
+        const dataDir = await scratch();
+        await chmod(dataDir, 0o755);
+        await chown(dataDir, 4242, 4242);
 
-      // Act
-      const starting = composeAssistant(loadConfig({ DATA_DIR: dataDir, TTS: 'none' }), options);
+        // Act
+        const starting = composeAssistant(loadConfig({ DATA_DIR: dataDir, TTS: 'none' }), options);
 
-      // Assess
-      await expect(starting).rejects.toBeInstanceOf(DataDirNotPrivateError);
-      await expect(starting).rejects.toThrow(/belongs to uid 4242, not to uid 0/);
-      expect(await modeOf(dataDir)).toBe(0o755);
-      expect(await readdir(dataDir)).toEqual([]);
-    });
+        // Assess
+        await expect(starting).rejects.toBeInstanceOf(DataDirNotPrivateError);
+        await expect(starting).rejects.toThrow(/belongs to uid 4242, not to uid 0/);
+        expect(await modeOf(dataDir)).toBe(0o755);
+        expect(await readdir(dataDir)).toEqual([]);
+      });
 
-    it('refuses when a file inside belongs to another user', async () => {
-      const dataDir = await scratch();
-      await writeFile(join(dataDir, 'assistant.db'), '');
-      await chown(join(dataDir, 'assistant.db'), 4242, 4242);
-      await expect(ensurePrivateDataDir(dataDir)).rejects.toThrow(`${join(dataDir, 'assistant.db')} belongs to uid 4242`);
-    });
-  });
+      it('refuses when a file inside belongs to another user', async () => {
+        const dataDir = await scratch();
+        await writeFile(join(dataDir, 'assistant.db'), '');
+        await chown(join(dataDir, 'assistant.db'), 4242, 4242);
+        await expect(ensurePrivateDataDir(dataDir)).rejects.toThrow(
+          `${join(dataDir, 'assistant.db')} belongs to uid 4242`,
+        );
+      });
+    },
+  );
 
   it('is only touched by configurations that write to it', () => {
     expect(usesDataDir(loadConfig({}))).toBe(true);
-    expect(usesDataDir(loadConfig({ CONVERSATION_STORE: 'memory', AUTH_SECRET: 'x'.repeat(43), NLU: 'nlpjs' }))).toBe(true);
+    expect(usesDataDir(loadConfig({ CONVERSATION_STORE: 'memory', AUTH_SECRET: 'x'.repeat(43), NLU: 'nlpjs' }))).toBe(
+      true,
+    );
     const awsEverywhere = {
-      ASSISTANT_PROFILE: 'aws', AWS_REGION: 'eu-west-1', COGNITO_USER_POOL_ID: 'eu-west-1_Abc123', COGNITO_CLIENT_ID: 'client',
-      LEX_BOT_ID: 'BOT', LEX_BOT_ALIAS_ID: 'ALIAS',
+      ASSISTANT_PROFILE: 'aws',
+      AWS_REGION: 'eu-west-1',
+      COGNITO_USER_POOL_ID: 'eu-west-1_Abc123',
+      COGNITO_CLIENT_ID: 'client',
+      LEX_BOT_ID: 'BOT',
+      LEX_BOT_ALIAS_ID: 'ALIAS',
     };
     expect(usesDataDir(loadConfig(awsEverywhere))).toBe(false);
   });

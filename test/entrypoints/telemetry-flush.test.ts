@@ -39,8 +39,19 @@ describe('the server with Powertools telemetry (aws profile)', () => {
     // Prepare: the aws profile's telemetry with every port kept local, so no AWS service is needed
     const dataDir = await mkdtemp(join(tmpdir(), 'flush-'));
     const config = loadConfig({
-      ASSISTANT_PROFILE: 'aws', CONVERSATION_STORE: 'memory', NLU: 'nlpjs', LLM: 'offline', TTS: 'none', STT: 'none', SENTIMENT: 'none',
-      EVENTS: 'in-process', CACHE: 'memory', AUTH: 'local', PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent',
+      ASSISTANT_PROFILE: 'aws',
+      CONVERSATION_STORE: 'memory',
+      NLU: 'nlpjs',
+      LLM: 'offline',
+      TTS: 'none',
+      STT: 'none',
+      SENTIMENT: 'none',
+      EVENTS: 'in-process',
+      CACHE: 'memory',
+      AUTH: 'local',
+      PORT: '0',
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
     });
     const written: string[] = [];
     const write = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -51,18 +62,28 @@ describe('the server with Powertools telemetry (aws profile)', () => {
       const server = await startServer(config, createLogger('silent'));
       const token = await server.assistant.minter!.mint({ userId: 'flush', ttlSeconds: 60 });
       const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-      const { id } = (await (await fetch(`${server.url}/v1/conversations`, { method: 'POST', headers, body: '{}' })).json()) as { id: string };
+      const { id } = (await (
+        await fetch(`${server.url}/v1/conversations`, { method: 'POST', headers, body: '{}' })
+      ).json()) as { id: string };
       // A retried turn is replayed, which counts TurnReplayed: a metric without dimensions, so it waits in the buffer.
-      const turn = { method: 'POST', headers: { ...headers, 'idempotency-key': 'k-1' }, body: JSON.stringify({ text: 'hello' }) };
+      const turn = {
+        method: 'POST',
+        headers: { ...headers, 'idempotency-key': 'k-1' },
+        body: JSON.stringify({ text: 'hello' }),
+      };
       await fetch(`${server.url}/v1/conversations/${id}/turns`, turn);
-      const replayed = (await (await fetch(`${server.url}/v1/conversations/${id}/turns`, turn)).json()) as { replayed?: boolean };
+      const replayed = (await (await fetch(`${server.url}/v1/conversations/${id}/turns`, turn)).json()) as {
+        replayed?: boolean;
+      };
       const beforeClose = written.filter((line) => line.includes('"TurnReplayed"')).length;
 
       // Act
       await server.close();
 
       // Assess
-      const documents = written.filter((line) => line.includes('"_aws"') && line.includes('"TurnReplayed"')).map((line) => JSON.parse(line) as Record<string, unknown>);
+      const documents = written
+        .filter((line) => line.includes('"_aws"') && line.includes('"TurnReplayed"'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
       expect(replayed.replayed).toBe(true);
       expect(beforeClose).toBe(0);
       expect(documents).toEqual([expect.objectContaining({ TurnReplayed: 1, service: 'Nova' })]);

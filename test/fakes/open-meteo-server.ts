@@ -31,24 +31,89 @@ export interface OpenMeteoServer {
 
 const DEFAULT_CITIES: Record<string, FakeCity> = {
   paris: {
-    id: 2988507, name: 'Paris', country: 'France', countryCode: 'FR', admin1: 'Île-de-France', latitude: 48.85341, longitude: 2.3488,
-    elevation: 42, population: 2138551, timezone: 'Europe/Paris', utcOffsetSeconds: 3600, temperatureC: 11.4, humidity: 71, windKmh: 14.8, weatherCode: 3,
+    id: 2988507,
+    name: 'Paris',
+    country: 'France',
+    countryCode: 'FR',
+    admin1: 'Île-de-France',
+    latitude: 48.85341,
+    longitude: 2.3488,
+    elevation: 42,
+    population: 2138551,
+    timezone: 'Europe/Paris',
+    utcOffsetSeconds: 3600,
+    temperatureC: 11.4,
+    humidity: 71,
+    windKmh: 14.8,
+    weatherCode: 3,
   },
   london: {
-    id: 2643743, name: 'London', country: 'United Kingdom', countryCode: 'GB', admin1: 'England', latitude: 51.50853, longitude: -0.12574,
-    elevation: 25, population: 8961989, timezone: 'Europe/London', utcOffsetSeconds: 0, temperatureC: 9.2, humidity: 82, windKmh: 21.6, weatherCode: 61,
+    id: 2643743,
+    name: 'London',
+    country: 'United Kingdom',
+    countryCode: 'GB',
+    admin1: 'England',
+    latitude: 51.50853,
+    longitude: -0.12574,
+    elevation: 25,
+    population: 8961989,
+    timezone: 'Europe/London',
+    utcOffsetSeconds: 0,
+    temperatureC: 9.2,
+    humidity: 82,
+    windKmh: 21.6,
+    weatherCode: 61,
   },
   tokyo: {
-    id: 1850147, name: 'Tokyo', country: 'Japan', countryCode: 'JP', admin1: 'Tokyo', latitude: 35.6895, longitude: 139.69171,
-    elevation: 44, population: 8336599, timezone: 'Asia/Tokyo', utcOffsetSeconds: 32400, temperatureC: 14.7, humidity: 55, windKmh: 9.4, weatherCode: 1,
+    id: 1850147,
+    name: 'Tokyo',
+    country: 'Japan',
+    countryCode: 'JP',
+    admin1: 'Tokyo',
+    latitude: 35.6895,
+    longitude: 139.69171,
+    elevation: 44,
+    population: 8336599,
+    timezone: 'Asia/Tokyo',
+    utcOffsetSeconds: 32400,
+    temperatureC: 14.7,
+    humidity: 55,
+    windKmh: 9.4,
+    weatherCode: 1,
   },
   'new york': {
-    id: 5128581, name: 'New York', country: 'United States', countryCode: 'US', admin1: 'New York', latitude: 40.71427, longitude: -74.00597,
-    elevation: 10, population: 8804190, timezone: 'America/New_York', utcOffsetSeconds: -18000, temperatureC: 3.1, humidity: 64, windKmh: 18.2, weatherCode: 71,
+    id: 5128581,
+    name: 'New York',
+    country: 'United States',
+    countryCode: 'US',
+    admin1: 'New York',
+    latitude: 40.71427,
+    longitude: -74.00597,
+    elevation: 10,
+    population: 8804190,
+    timezone: 'America/New_York',
+    utcOffsetSeconds: -18000,
+    temperatureC: 3.1,
+    humidity: 64,
+    windKmh: 18.2,
+    weatherCode: 71,
   },
   berlin: {
-    id: 2950159, name: 'Berlin', country: 'Germany', countryCode: 'DE', admin1: 'Land Berlin', latitude: 52.52437, longitude: 13.41053,
-    elevation: 74, population: 3426354, timezone: 'Europe/Berlin', utcOffsetSeconds: 3600, temperatureC: 6.8, humidity: 77, windKmh: 16.1, weatherCode: 45,
+    id: 2950159,
+    name: 'Berlin',
+    country: 'Germany',
+    countryCode: 'DE',
+    admin1: 'Land Berlin',
+    latitude: 52.52437,
+    longitude: 13.41053,
+    elevation: 74,
+    population: 3426354,
+    timezone: 'Europe/Berlin',
+    utcOffsetSeconds: 3600,
+    temperatureC: 6.8,
+    humidity: 77,
+    windKmh: 16.1,
+    weatherCode: 45,
   },
 };
 
@@ -135,11 +200,14 @@ function forecast(res: ServerResponse, cities: FakeCity[], params: URLSearchPara
     send(res, 400, { error: true, reason: 'Forecast days is invalid. Allowed range 0 to 16.' });
     return;
   }
-  const city = cities.find((c) => Math.abs(c.latitude - latitude) < 0.5 && Math.abs(c.longitude - longitude) < 0.5) ?? genericPlace(latitude, longitude);
+  const city =
+    cities.find((c) => Math.abs(c.latitude - latitude) < 0.5 && Math.abs(c.longitude - longitude) < 0.5) ??
+    genericPlace(latitude, longitude);
   const fahrenheit = params.get('temperature_unit') === 'fahrenheit';
   const windUnit = params.get('wind_speed_unit') ?? 'kmh';
   const temp = (celsius: number) => round1(fahrenheit ? (celsius * 9) / 5 + 32 : celsius);
-  const wind = (kmh: number) => round1(windUnit === 'mph' ? kmh / 1.609344 : windUnit === 'ms' ? kmh / 3.6 : windUnit === 'kn' ? kmh / 1.852 : kmh);
+  const wind = (kmh: number) =>
+    round1(windUnit === 'mph' ? kmh / 1.609344 : windUnit === 'ms' ? kmh / 3.6 : windUnit === 'kn' ? kmh / 1.852 : kmh);
   const tempUnit = fahrenheit ? '°F' : '°C';
   const windLabel = { kmh: 'km/h', mph: 'mp/h', ms: 'm/s', kn: 'kn' }[windUnit] ?? 'km/h';
   const auto = params.get('timezone') === 'auto';
@@ -152,7 +220,10 @@ function forecast(res: ServerResponse, cities: FakeCity[], params: URLSearchPara
   };
   const indexes = Array.from({ length: days }, (_, i) => i);
   const daily: Record<string, { unit: string; values: (number | string)[] }> = {
-    weather_code: { unit: 'wmo code', values: indexes.map((i) => (i === 0 ? city.weatherCode : (DAILY_CODES[i % 7] as number))) },
+    weather_code: {
+      unit: 'wmo code',
+      values: indexes.map((i) => (i === 0 ? city.weatherCode : (DAILY_CODES[i % 7] as number))),
+    },
     temperature_2m_max: { unit: tempUnit, values: indexes.map((i) => temp(city.temperatureC + 3 + (i % 3))) },
     temperature_2m_min: { unit: tempUnit, values: indexes.map((i) => temp(city.temperatureC - 4 - (i % 2))) },
     precipitation_probability_max: { unit: '%', values: indexes.map((i) => DAILY_RAIN[i % 7] as number) },
@@ -169,8 +240,16 @@ function forecast(res: ServerResponse, cities: FakeCity[], params: URLSearchPara
     timezone_abbreviation: auto ? abbreviation(city.utcOffsetSeconds) : 'GMT',
     elevation: city.elevation,
     ...(wantedCurrent.length > 0 && {
-      current_units: { time: 'iso8601', interval: 'seconds', ...Object.fromEntries(wantedCurrent.map((n) => [n, current[n]?.unit])) },
-      current: { time: localTime(FIRST_DAY + 9.5 * 3600_000), interval: 900, ...Object.fromEntries(wantedCurrent.map((n) => [n, current[n]?.value])) },
+      current_units: {
+        time: 'iso8601',
+        interval: 'seconds',
+        ...Object.fromEntries(wantedCurrent.map((n) => [n, current[n]?.unit])),
+      },
+      current: {
+        time: localTime(FIRST_DAY + 9.5 * 3600_000),
+        interval: 900,
+        ...Object.fromEntries(wantedCurrent.map((n) => [n, current[n]?.value])),
+      },
     }),
     ...(wantedDaily.length > 0 && {
       daily_units: { time: 'iso8601', ...Object.fromEntries(wantedDaily.map((n) => [n, daily[n]?.unit])) },
@@ -184,13 +263,29 @@ function forecast(res: ServerResponse, cities: FakeCity[], params: URLSearchPara
 
 function genericPlace(latitude: number, longitude: number): FakeCity {
   return {
-    id: 0, name: '', country: '', countryCode: '', admin1: '', latitude, longitude, elevation: 0, population: 0,
-    timezone: 'GMT', utcOffsetSeconds: 0, temperatureC: 15, humidity: 60, windKmh: 10, weatherCode: 2,
+    id: 0,
+    name: '',
+    country: '',
+    countryCode: '',
+    admin1: '',
+    latitude,
+    longitude,
+    elevation: 0,
+    population: 0,
+    timezone: 'GMT',
+    utcOffsetSeconds: 0,
+    temperatureC: 15,
+    humidity: 60,
+    windKmh: 10,
+    weatherCode: 2,
   };
 }
 
 function listOf(value: string | null): string[] {
-  return (value ?? '').split(',').map((name) => name.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
 }
 
 function localTime(epochMs: number): string {

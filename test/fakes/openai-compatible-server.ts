@@ -29,10 +29,14 @@ let sequence = 0;
  * A local stand-in for an OpenAI-compatible `/v1/chat/completions` (what Ollama, llama.cpp server and vLLM expose),
  * with real SSE framing for streams. A reply is cut at `max_tokens` words and then finishes with `length`.
  */
-export async function startOpenAiCompatibleServer(options: OpenAiCompatibleServerOptions = {}): Promise<OpenAiCompatibleServer> {
+export async function startOpenAiCompatibleServer(
+  options: OpenAiCompatibleServerOptions = {},
+): Promise<OpenAiCompatibleServer> {
   const requests: unknown[] = [];
   let status = options.status;
-  const reply = options.reply ?? ((messages) => `You said: ${[...messages].reverse().find((m) => m.role === 'user')?.content ?? 'nothing'}`);
+  const reply =
+    options.reply ??
+    ((messages) => `You said: ${[...messages].reverse().find((m) => m.role === 'user')?.content ?? 'nothing'}`);
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => fail(res, 500, String(error), 'server_error'));
@@ -47,7 +51,13 @@ export async function startOpenAiCompatibleServer(options: OpenAiCompatibleServe
     if (options.apiKey !== undefined && req.headers.authorization !== `Bearer ${options.apiKey}`) {
       // Like OpenAI, the message quotes part of the key it was given, which a client must never pass on.
       const given = (req.headers.authorization ?? '').replace(/^Bearer /, '');
-      fail(res, 401, `Incorrect API key provided: ${given.slice(0, 8)}****${given.slice(-4)}.`, 'invalid_request_error', 'invalid_api_key');
+      fail(
+        res,
+        401,
+        `Incorrect API key provided: ${given.slice(0, 8)}****${given.slice(-4)}.`,
+        'invalid_request_error',
+        'invalid_api_key',
+      );
       return;
     }
     if (status !== undefined) {
@@ -55,7 +65,13 @@ export async function startOpenAiCompatibleServer(options: OpenAiCompatibleServe
       fail(res, status, `Simulated failure ${status}`, status === 429 ? 'rate_limit_exceeded' : 'server_error');
       return;
     }
-    let body: { model?: unknown; messages?: unknown; stream?: unknown; max_tokens?: unknown; stream_options?: { include_usage?: unknown } };
+    let body: {
+      model?: unknown;
+      messages?: unknown;
+      stream?: unknown;
+      max_tokens?: unknown;
+      stream_options?: { include_usage?: unknown };
+    };
     try {
       body = JSON.parse(raw) as typeof body;
     } catch {
@@ -83,11 +99,24 @@ export async function startOpenAiCompatibleServer(options: OpenAiCompatibleServe
 
     if (body.stream !== true) {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({
-        id, object: 'chat.completion', created, model: body.model, system_fingerprint: 'fp_fake',
-        choices: [{ index: 0, message: { role: 'assistant', content: content.join('') }, logprobs: null, finish_reason: finishReason }],
-        usage,
-      }));
+      res.end(
+        JSON.stringify({
+          id,
+          object: 'chat.completion',
+          created,
+          model: body.model,
+          system_fingerprint: 'fp_fake',
+          choices: [
+            {
+              index: 0,
+              message: { role: 'assistant', content: content.join('') },
+              logprobs: null,
+              finish_reason: finishReason,
+            },
+          ],
+          usage,
+        }),
+      );
       return;
     }
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
@@ -95,9 +124,20 @@ export async function startOpenAiCompatibleServer(options: OpenAiCompatibleServe
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: body.model, system_fingerprint: 'fp_fake', choices, ...extra })}\n\n`;
     const includeUsage = body.stream_options?.include_usage === true;
     const events = [
-      chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }], includeUsage ? { usage: null } : {}),
-      ...content.map((text) => chunk([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }], includeUsage ? { usage: null } : {})),
-      chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }], includeUsage ? { usage: null } : {}),
+      chunk(
+        [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }],
+        includeUsage ? { usage: null } : {},
+      ),
+      ...content.map((text) =>
+        chunk(
+          [{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }],
+          includeUsage ? { usage: null } : {},
+        ),
+      ),
+      chunk(
+        [{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason }],
+        includeUsage ? { usage: null } : {},
+      ),
       ...(includeUsage ? [chunk([], { usage })] : []),
       'data: [DONE]\n\n',
     ];

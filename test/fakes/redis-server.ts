@@ -49,12 +49,16 @@ function onPath(name: string): string | undefined {
 function ready(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
-    const timer = setTimeout(() => fail(new Error(`redis-server not ready within ${READY_WITHIN_MS} ms: ${output}`)), READY_WITHIN_MS);
+    const timer = setTimeout(
+      () => fail(new Error(`redis-server not ready within ${READY_WITHIN_MS} ms: ${output}`)),
+      READY_WITHIN_MS,
+    );
     const onData = (chunk: Buffer) => {
       output = (output + chunk.toString('utf8')).slice(-4_000);
       if (output.includes('Ready to accept connections')) finish();
     };
-    const onExit = (code: number | null) => fail(new Error(`redis-server exited (${code}) before it was ready: ${output}`));
+    const onExit = (code: number | null) =>
+      fail(new Error(`redis-server exited (${code}) before it was ready: ${output}`));
     const cleanup = () => {
       clearTimeout(timer);
       child.stdout?.off('data', onData);

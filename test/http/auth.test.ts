@@ -5,7 +5,13 @@ import { AUDIENCE, createHttpHarness, expectProblem, ISSUER, SECRET, type HttpHa
 
 const now = () => Math.floor(Date.now() / 1000);
 const sign = (key: string | Buffer, claims: Record<string, unknown>) =>
-  createSigner({ key, algorithm: 'HS256', noTimestamp: true })({ iss: ISSUER, aud: AUDIENCE, iat: now(), exp: now() + 600, ...claims });
+  createSigner({ key, algorithm: 'HS256', noTimestamp: true })({
+    iss: ISSUER,
+    aud: AUDIENCE,
+    iat: now(),
+    exp: now() + 600,
+    ...claims,
+  });
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 describe('HTTP authentication and ownership', () => {
@@ -31,14 +37,20 @@ describe('HTTP authentication and ownership', () => {
     for (const route of routes(id)) {
       const response = await h.app.inject(route);
       expectProblem(response, 401, 'UNAUTHENTICATED');
-      expect(response.headers['www-authenticate'], `${route.method} ${route.url}`).toBe('Bearer realm="voice-assistant"');
+      expect(response.headers['www-authenticate'], `${route.method} ${route.url}`).toBe(
+        'Bearer realm="voice-assistant"',
+      );
     }
     expect((await h.assistant.service.get('alice', id)).version).toBe(0);
   });
 
   it('treats another scheme as no credentials', async () => {
     h = await createHttpHarness();
-    const response = await h.app.inject({ method: 'GET', url: '/v1/conversations', headers: { authorization: `Basic ${Buffer.from('alice:pw').toString('base64')}` } });
+    const response = await h.app.inject({
+      method: 'GET',
+      url: '/v1/conversations',
+      headers: { authorization: `Basic ${Buffer.from('alice:pw').toString('base64')}` },
+    });
     expectProblem(response, 401, 'UNAUTHENTICATED');
     expect(response.headers['www-authenticate']).toBe('Bearer realm="voice-assistant"');
   });
@@ -62,9 +74,15 @@ describe('HTTP authentication and ownership', () => {
 
     // Act & Assess
     for (const [name, token] of Object.entries(tokens)) {
-      const response = await h.app.inject({ method: 'GET', url: '/v1/conversations', headers: { authorization: `Bearer ${token}` } });
+      const response = await h.app.inject({
+        method: 'GET',
+        url: '/v1/conversations',
+        headers: { authorization: `Bearer ${token}` },
+      });
       const problem = expectProblem(response, 401, 'UNAUTHENTICATED');
-      expect(response.headers['www-authenticate'], name).toMatch(/^Bearer realm="voice-assistant"(, error="invalid_token".*)?$/);
+      expect(response.headers['www-authenticate'], name).toMatch(
+        /^Bearer realm="voice-assistant"(, error="invalid_token".*)?$/,
+      );
       if (token.length > 0) {
         expect(response.headers['www-authenticate'], name).toContain('error="invalid_token"');
         expect(response.body, name).not.toContain(token);
@@ -76,7 +94,11 @@ describe('HTTP authentication and ownership', () => {
   it('accepts a valid token and scopes data to its subject', async () => {
     h = await createHttpHarness();
     await h.assistant.service.create('alice');
-    const response = await h.app.inject({ method: 'GET', url: '/v1/conversations', headers: { authorization: `bearer ${sign(SECRET, { sub: 'alice' })}` } });
+    const response = await h.app.inject({
+      method: 'GET',
+      url: '/v1/conversations',
+      headers: { authorization: `bearer ${sign(SECRET, { sub: 'alice' })}` },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json().items).toHaveLength(1);
   });
@@ -91,21 +113,34 @@ describe('HTTP authentication and ownership', () => {
     // Act
     const read = await h.app.inject({ method: 'GET', url: `/v1/conversations/${id}`, headers: mallory });
     const turns = await h.app.inject({ method: 'GET', url: `/v1/conversations/${id}/turns`, headers: mallory });
-    const say = await h.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers: mallory, payload: { text: 'hello' } });
+    const say = await h.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${id}/turns`,
+      headers: mallory,
+      payload: { text: 'hello' },
+    });
     const remove = await h.app.inject({ method: 'DELETE', url: `/v1/conversations/${id}`, headers: mallory });
     const list = await h.app.inject({ method: 'GET', url: '/v1/conversations', headers: mallory });
 
     // Assess
     for (const response of [read, turns, say, remove]) expectProblem(response, 404, 'CONVERSATION_NOT_FOUND');
     expect(list.json()).toEqual({ items: [] });
-    const owner = await h.app.inject({ method: 'GET', url: `/v1/conversations/${id}/turns`, headers: await h.as('alice') });
+    const owner = await h.app.inject({
+      method: 'GET',
+      url: `/v1/conversations/${id}/turns`,
+      headers: await h.as('alice'),
+    });
     expect(owner.json().items).toHaveLength(2);
     expect((await h.assistant.service.get('alice', id)).version).toBe(1);
   });
 
   it('rejects an oversized Authorization header without verifying it', async () => {
     h = await createHttpHarness();
-    const response = await h.app.inject({ method: 'GET', url: '/v1/conversations', headers: { authorization: `Bearer ${'a'.repeat(9000)}` } });
+    const response = await h.app.inject({
+      method: 'GET',
+      url: '/v1/conversations',
+      headers: { authorization: `Bearer ${'a'.repeat(9000)}` },
+    });
     expectProblem(response, 401, 'UNAUTHENTICATED');
   });
 

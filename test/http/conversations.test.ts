@@ -10,12 +10,24 @@ describe('HTTP /v1/conversations', () => {
     h = await createHttpHarness();
 
     // Act
-    const response = await h.app.inject({ method: 'POST', url: '/v1/conversations', headers: await h.as('alice'), payload: { title: 'Trip' } });
+    const response = await h.app.inject({
+      method: 'POST',
+      url: '/v1/conversations',
+      headers: await h.as('alice'),
+      payload: { title: 'Trip' },
+    });
 
     // Assess
     expect(response.statusCode).toBe(201);
     const body = response.json();
-    expect(body).toEqual({ id: expect.any(String), title: 'Trip', createdAt: '2026-03-01T09:30:00.000Z', updatedAt: '2026-03-01T09:30:00.000Z', turnCount: 0, version: 0 });
+    expect(body).toEqual({
+      id: expect.any(String),
+      title: 'Trip',
+      createdAt: '2026-03-01T09:30:00.000Z',
+      updatedAt: '2026-03-01T09:30:00.000Z',
+      turnCount: 0,
+      version: 0,
+    });
     expect(response.headers.location).toBe(`/v1/conversations/${body.id}`);
     await expect(h.assistant.service.get('alice', body.id)).resolves.toMatchObject({ title: 'Trip' });
   });
@@ -36,7 +48,11 @@ describe('HTTP /v1/conversations', () => {
 
     // Act
     const first = await h.app.inject({ method: 'GET', url: '/v1/conversations?limit=2', headers });
-    const second = await h.app.inject({ method: 'GET', url: `/v1/conversations?limit=2&cursor=${first.json().nextCursor}`, headers });
+    const second = await h.app.inject({
+      method: 'GET',
+      url: `/v1/conversations?limit=2&cursor=${first.json().nextCursor}`,
+      headers,
+    });
 
     // Assess
     expect(first.statusCode).toBe(200);
@@ -59,16 +75,30 @@ describe('HTTP /v1/conversations', () => {
     // Prepare
     h = await createHttpHarness();
     const { id } = await h.assistant.service.create('alice');
-    await h.assistant.handleTurn({ userId: 'alice', conversationId: id, input: { kind: 'text', text: "what's the weather" } });
+    await h.assistant.handleTurn({
+      userId: 'alice',
+      conversationId: id,
+      input: { kind: 'text', text: "what's the weather" },
+    });
 
     // Act
-    const response = await h.app.inject({ method: 'GET', url: `/v1/conversations/${id}`, headers: await h.as('alice') });
+    const response = await h.app.inject({
+      method: 'GET',
+      url: `/v1/conversations/${id}`,
+      headers: await h.as('alice'),
+    });
 
     // Assess
     expect(response.statusCode).toBe(200);
     expect(response.json()).toEqual({
-      id, title: "what's the weather", createdAt: expect.any(String), updatedAt: expect.any(String), turnCount: 2, version: 1,
-      lastIntent: 'weather.current', pending: { intent: 'weather.current', slot: 'city' },
+      id,
+      title: "what's the weather",
+      createdAt: expect.any(String),
+      updatedAt: expect.any(String),
+      turnCount: 2,
+      version: 1,
+      lastIntent: 'weather.current',
+      pending: { intent: 'weather.current', slot: 'city' },
     });
   });
 
@@ -78,18 +108,30 @@ describe('HTTP /v1/conversations', () => {
     const headers = await h.as('alice');
     const { id } = await h.assistant.service.create('alice');
     await h.assistant.handleTurn({ userId: 'alice', conversationId: id, input: { kind: 'text', text: 'hello' } });
-    await h.assistant.handleTurn({ userId: 'alice', conversationId: id, input: { kind: 'text', text: 'what time is it' } });
+    await h.assistant.handleTurn({
+      userId: 'alice',
+      conversationId: id,
+      input: { kind: 'text', text: 'what time is it' },
+    });
 
     // Act
     const first = await h.app.inject({ method: 'GET', url: `/v1/conversations/${id}/turns?limit=3`, headers });
-    const rest = await h.app.inject({ method: 'GET', url: `/v1/conversations/${id}/turns?cursor=${first.json().nextCursor}`, headers });
+    const rest = await h.app.inject({
+      method: 'GET',
+      url: `/v1/conversations/${id}/turns?cursor=${first.json().nextCursor}`,
+      headers,
+    });
 
     // Assess
     expect(first.statusCode).toBe(200);
     expect(first.json().items.map((t: { role: string; text: string }) => [t.role, t.text])).toEqual([
-      ['user', 'hello'], ['assistant', expect.stringMatching(/^Good morning/)], ['user', 'what time is it'],
+      ['user', 'hello'],
+      ['assistant', expect.stringMatching(/^Good morning/)],
+      ['user', 'what time is it'],
     ]);
-    expect(rest.json()).toEqual({ items: [expect.objectContaining({ role: 'assistant', skill: 'time', intent: 'time.now' })] });
+    expect(rest.json()).toEqual({
+      items: [expect.objectContaining({ role: 'assistant', skill: 'time', intent: 'time.now' })],
+    });
   });
 
   it('deletes a conversation: 204, then 404', async () => {
@@ -125,7 +167,10 @@ describe('HTTP /v1/conversations', () => {
     ];
     for (const [url, pointer] of cases) {
       const problem = expectProblem(await h.app.inject({ method: 'GET', url, headers }), 400, 'VALIDATION');
-      expect(problem.errors?.map((e) => e.pointer), url).toContain(pointer);
+      expect(
+        problem.errors?.map((e) => e.pointer),
+        url,
+      ).toContain(pointer);
     }
   });
 
@@ -134,18 +179,42 @@ describe('HTTP /v1/conversations', () => {
     const headers = await h.as('alice');
     const { id } = await h.assistant.service.create('alice');
     const cursor = Buffer.from('not-a-number').toString('base64url');
-    expectProblem(await h.app.inject({ method: 'GET', url: `/v1/conversations/${id}/turns?cursor=${cursor}`, headers }), 400, 'VALIDATION');
+    expectProblem(
+      await h.app.inject({ method: 'GET', url: `/v1/conversations/${id}/turns?cursor=${cursor}`, headers }),
+      400,
+      'VALIDATION',
+    );
   });
 
   it('rejects a bad create body: extra property, wrong type, empty title, malformed JSON', async () => {
     h = await createHttpHarness();
     const headers = { ...(await h.as('alice')), 'content-type': 'application/json' };
-    const extra = expectProblem(await h.app.inject({ method: 'POST', url: '/v1/conversations', headers, payload: '{"title":"x","admin":true}' }), 400, 'VALIDATION');
+    const extra = expectProblem(
+      await h.app.inject({ method: 'POST', url: '/v1/conversations', headers, payload: '{"title":"x","admin":true}' }),
+      400,
+      'VALIDATION',
+    );
     expect(extra.errors).toEqual([{ in: 'body', pointer: '/admin', detail: 'is not allowed' }]);
-    expectProblem(await h.app.inject({ method: 'POST', url: '/v1/conversations', headers, payload: '{"title":42}' }), 400, 'VALIDATION');
-    expectProblem(await h.app.inject({ method: 'POST', url: '/v1/conversations', headers, payload: '{"title":""}' }), 400, 'VALIDATION');
-    expectProblem(await h.app.inject({ method: 'POST', url: '/v1/conversations', headers, payload: '[]' }), 400, 'VALIDATION');
-    const malformed = expectProblem(await h.app.inject({ method: 'POST', url: '/v1/conversations', headers, payload: '{"title": "secret' }), 400, 'MALFORMED_JSON');
+    expectProblem(
+      await h.app.inject({ method: 'POST', url: '/v1/conversations', headers, payload: '{"title":42}' }),
+      400,
+      'VALIDATION',
+    );
+    expectProblem(
+      await h.app.inject({ method: 'POST', url: '/v1/conversations', headers, payload: '{"title":""}' }),
+      400,
+      'VALIDATION',
+    );
+    expectProblem(
+      await h.app.inject({ method: 'POST', url: '/v1/conversations', headers, payload: '[]' }),
+      400,
+      'VALIDATION',
+    );
+    const malformed = expectProblem(
+      await h.app.inject({ method: 'POST', url: '/v1/conversations', headers, payload: '{"title": "secret' }),
+      400,
+      'MALFORMED_JSON',
+    );
     expect(malformed.detail).not.toContain('secret');
     expect(await h.assistant.service.list('alice', { limit: 10 })).toEqual({ items: [] });
   });

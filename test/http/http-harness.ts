@@ -3,7 +3,13 @@ import { expect } from 'vitest';
 import type { Hs256TokenAuthority } from '../../adapters/local/hs256-token-authority.js';
 import { buildApp, type AppOptions } from '../../entrypoints/http/app.js';
 import { appOptionsFor } from '../../entrypoints/http/app-options.js';
-import { createTestAssistant, TEST_AUDIENCE, TEST_ISSUER, TEST_SECRET, type TestAssistantOptions } from '../support/test-assistant.js';
+import {
+  createTestAssistant,
+  TEST_AUDIENCE,
+  TEST_ISSUER,
+  TEST_SECRET,
+  type TestAssistantOptions,
+} from '../support/test-assistant.js';
 
 export const SECRET = TEST_SECRET;
 export const ISSUER = TEST_ISSUER;
@@ -24,7 +30,11 @@ export interface HttpHarness {
  * composed HS256 authority; close `app` after each test (which also releases the assistant).
  */
 export async function createHttpHarness(
-  options: { assistant?: TestAssistantOptions; app?: Partial<AppOptions>; wrap?: (assistant: TestAssistant) => Partial<AppOptions> } = {},
+  options: {
+    assistant?: TestAssistantOptions;
+    app?: Partial<AppOptions>;
+    wrap?: (assistant: TestAssistant) => Partial<AppOptions>;
+  } = {},
 ): Promise<HttpHarness> {
   const assistant = await createTestAssistant(options.assistant);
   const authority = assistant.authority;
@@ -60,7 +70,12 @@ export function expectProblem(response: LightMyRequestResponse, status: number, 
   expect(response.statusCode, response.body).toBe(status);
   expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
   const body = response.json<ProblemBody>();
-  expect(body).toMatchObject({ status, title: expect.any(String), type: expect.stringMatching(/^urn:/), requestId: expect.any(String) });
+  expect(body).toMatchObject({
+    status,
+    title: expect.any(String),
+    type: expect.stringMatching(/^urn:/),
+    requestId: expect.any(String),
+  });
   expect(body.requestId).toBe(response.headers['x-request-id']);
   if (code) expect(body.code).toBe(code);
   return body;

@@ -18,7 +18,12 @@ describe('HTTP /v1/me', () => {
     const headers = await h.as('alice');
 
     // Act
-    const patched = await h.app.inject({ method: 'PATCH', url: '/v1/me/preferences', headers, payload: { units: 'imperial', homeCity: 'Oslo', timeZone: 'Europe/Oslo' } });
+    const patched = await h.app.inject({
+      method: 'PATCH',
+      url: '/v1/me/preferences',
+      headers,
+      payload: { units: 'imperial', homeCity: 'Oslo', timeZone: 'Europe/Oslo' },
+    });
     const read = await h.app.inject({ method: 'GET', url: '/v1/me/preferences', headers });
     const bob = await h.app.inject({ method: 'GET', url: '/v1/me/preferences', headers: await h.as('bob') });
 
@@ -33,9 +38,19 @@ describe('HTTP /v1/me', () => {
   it('uses my saved preferences in the next turn', async () => {
     h = await createHttpHarness();
     const headers = await h.as('alice');
-    await h.app.inject({ method: 'PATCH', url: '/v1/me/preferences', headers, payload: { homeCity: 'Oslo', units: 'imperial' } });
+    await h.app.inject({
+      method: 'PATCH',
+      url: '/v1/me/preferences',
+      headers,
+      payload: { homeCity: 'Oslo', units: 'imperial' },
+    });
     const { id } = await h.assistant.service.create('alice');
-    const reply = await h.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers, payload: { text: "what's the weather" } });
+    const reply = await h.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${id}/turns`,
+      headers,
+      payload: { text: "what's the weather" },
+    });
     expect(reply.json().text).toMatch(/^In Oslo it's 64 degrees Fahrenheit/);
   });
 
@@ -55,15 +70,32 @@ describe('HTTP /v1/me', () => {
 
     // Act & Assess
     for (const [payload, pointer] of cases) {
-      const problem = expectProblem(await h.app.inject({ method: 'PATCH', url: '/v1/me/preferences', headers, payload: payload as object }), 400, 'VALIDATION');
-      if (pointer) expect(problem.errors?.map((e) => e.pointer), JSON.stringify(payload)).toContain(pointer);
+      const problem = expectProblem(
+        await h.app.inject({ method: 'PATCH', url: '/v1/me/preferences', headers, payload: payload as object }),
+        400,
+        'VALIDATION',
+      );
+      if (pointer)
+        expect(
+          problem.errors?.map((e) => e.pointer),
+          JSON.stringify(payload),
+        ).toContain(pointer);
     }
-    await expect(h.assistant.service.getPreferences('alice')).resolves.toEqual({ language: 'en-US', units: 'metric', timeZone: 'UTC' });
+    await expect(h.assistant.service.getPreferences('alice')).resolves.toEqual({
+      language: 'en-US',
+      units: 'metric',
+      timeZone: 'UTC',
+    });
   });
 
   it('names the time zone the core refused', async () => {
     h = await createHttpHarness();
-    const response = await h.app.inject({ method: 'PATCH', url: '/v1/me/preferences', headers: await h.as('alice'), payload: { timeZone: 'Mars/Olympus_Mons' } });
+    const response = await h.app.inject({
+      method: 'PATCH',
+      url: '/v1/me/preferences',
+      headers: await h.as('alice'),
+      payload: { timeZone: 'Mars/Olympus_Mons' },
+    });
     expect(expectProblem(response, 400, 'VALIDATION').detail).toMatch(/not an IANA time zone/);
   });
 

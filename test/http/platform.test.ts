@@ -1,7 +1,13 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AbortedError, CoreError, ErrorCodes, LanguageModelUnavailableError, VersionConflictError } from '../../core/errors.js';
+import {
+  AbortedError,
+  CoreError,
+  ErrorCodes,
+  LanguageModelUnavailableError,
+  VersionConflictError,
+} from '../../core/errors.js';
 import { createHttpHarness, expectProblem, silentWav, type HttpHarness } from './http-harness.js';
 
 function captureLines() {
@@ -80,14 +86,28 @@ describe('HTTP platform: probes, skills, docs, request ids, limits and errors', 
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: '9.9.9' });
     expect(doc.components.securitySchemes.bearerAuth).toEqual({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-    const operations = Object.entries(doc.paths as Record<string, Record<string, OpenApiOperation>>).flatMap(([path, item]) =>
-      Object.entries(item).map(([method, operation]) => ({ key: `${method.toUpperCase()} ${path}`, path, operation })),
+    const operations = Object.entries(doc.paths as Record<string, Record<string, OpenApiOperation>>).flatMap(
+      ([path, item]) =>
+        Object.entries(item).map(([method, operation]) => ({
+          key: `${method.toUpperCase()} ${path}`,
+          path,
+          operation,
+        })),
     );
     expect(operations.map((o) => o.key).sort()).toEqual(
       [
-        'GET /health', 'GET /ready', 'POST /v1/conversations', 'GET /v1/conversations', 'GET /v1/conversations/{id}',
-        'DELETE /v1/conversations/{id}', 'GET /v1/conversations/{id}/turns', 'POST /v1/conversations/{id}/turns',
-        'GET /v1/me/preferences', 'PATCH /v1/me/preferences', 'DELETE /v1/me', 'GET /v1/skills',
+        'GET /health',
+        'GET /ready',
+        'POST /v1/conversations',
+        'GET /v1/conversations',
+        'GET /v1/conversations/{id}',
+        'DELETE /v1/conversations/{id}',
+        'GET /v1/conversations/{id}/turns',
+        'POST /v1/conversations/{id}/turns',
+        'GET /v1/me/preferences',
+        'PATCH /v1/me/preferences',
+        'DELETE /v1/me',
+        'GET /v1/skills',
       ].sort(),
     );
     for (const { key, path, operation } of operations) {
@@ -98,7 +118,10 @@ describe('HTTP platform: probes, skills, docs, request ids, limits and errors', 
         expect(operation.responses['4XX']?.content?.['application/problem+json']?.schema, key).toBeDefined();
       }
       for (const name of path.match(/\{(\w+)\}/g) ?? []) {
-        expect(operation.parameters?.some((p) => p.in === 'path' && `{${p.name}}` === name && p.required), `${key} ${name}`).toBe(true);
+        expect(
+          operation.parameters?.some((p) => p.in === 'path' && `{${p.name}}` === name && p.required),
+          `${key} ${name}`,
+        ).toBe(true);
       }
     }
     expect(JSON.stringify(doc)).not.toMatch(/"\$ref":"(?!#\/components\/)/);
@@ -107,21 +130,34 @@ describe('HTTP platform: probes, skills, docs, request ids, limits and errors', 
   it('echoes a well-formed x-request-id and replaces a malformed one', async () => {
     h = await createHttpHarness();
     const kept = await h.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'abc-123_DEF.4:5' } });
-    const replaced = await h.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'bad id\twith "stuff"' } });
+    const replaced = await h.app.inject({
+      method: 'GET',
+      url: '/health',
+      headers: { 'x-request-id': 'bad id\twith "stuff"' },
+    });
     const tooLong = await h.app.inject({ method: 'GET', url: '/health', headers: { 'x-request-id': 'a'.repeat(129) } });
     const generated = await h.app.inject({ method: 'GET', url: '/health' });
     expect(kept.headers['x-request-id']).toBe('abc-123_DEF.4:5');
     for (const response of [replaced, tooLong, generated]) {
-      expect(response.headers['x-request-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+      expect(response.headers['x-request-id']).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+      );
     }
-    const problem = expectProblem(await h.app.inject({ method: 'GET', url: '/v1/skills', headers: { 'x-request-id': 'trace-42' } }), 401);
+    const problem = expectProblem(
+      await h.app.inject({ method: 'GET', url: '/v1/skills', headers: { 'x-request-id': 'trace-42' } }),
+      401,
+    );
     expect(problem.requestId).toBe('trace-42');
   });
 
   it('answers unknown routes with a 404 problem', async () => {
     h = await createHttpHarness();
     const headers = await h.as('alice');
-    const problem = expectProblem(await h.app.inject({ method: 'GET', url: '/v1/nothing-here?x=1', headers }), 404, 'ROUTE_NOT_FOUND');
+    const problem = expectProblem(
+      await h.app.inject({ method: 'GET', url: '/v1/nothing-here?x=1', headers }),
+      404,
+      'ROUTE_NOT_FOUND',
+    );
     expect(problem.instance).toBe('/v1/nothing-here');
     expectProblem(await h.app.inject({ method: 'PUT', url: '/v1/skills', headers }), 404, 'ROUTE_NOT_FOUND');
     expectProblem(await h.app.inject({ method: 'GET', url: '/' }), 404, 'ROUTE_NOT_FOUND');
@@ -129,7 +165,12 @@ describe('HTTP platform: probes, skills, docs, request ids, limits and errors', 
 
   it('answers 413 for a body over the default limit on ordinary routes', async () => {
     h = await createHttpHarness({ app: { bodyLimitBytes: 1024 } });
-    const response = await h.app.inject({ method: 'PATCH', url: '/v1/me/preferences', headers: await h.as('alice'), payload: { homeCity: 'x'.repeat(2000) } });
+    const response = await h.app.inject({
+      method: 'PATCH',
+      url: '/v1/me/preferences',
+      headers: await h.as('alice'),
+      payload: { homeCity: 'x'.repeat(2000) },
+    });
     expectProblem(response, 413, 'PAYLOAD_TOO_LARGE');
   });
 
@@ -140,7 +181,8 @@ describe('HTTP platform: probes, skills, docs, request ids, limits and errors', 
 
     // Act
     const statuses = [];
-    for (let i = 0; i < 3; i += 1) statuses.push((await h.app.inject({ method: 'GET', url: '/v1/skills', headers: alice })).statusCode);
+    for (let i = 0; i < 3; i += 1)
+      statuses.push((await h.app.inject({ method: 'GET', url: '/v1/skills', headers: alice })).statusCode);
     const limited = await h.app.inject({ method: 'GET', url: '/v1/conversations', headers: alice });
     const bob = await h.app.inject({ method: 'GET', url: '/v1/skills', headers: await h.as('bob') });
     const health = await h.app.inject({ method: 'GET', url: '/health' });
@@ -164,7 +206,12 @@ describe('HTTP platform: probes, skills, docs, request ids, limits and errors', 
     for (const [error, status, code] of failures) {
       h = await createHttpHarness({ app: { handleTurn: async () => Promise.reject(error) } });
       const { id } = await h.assistant.service.create('alice');
-      const response = await h.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers: await h.as('alice'), payload: { text: 'hi' } });
+      const response = await h.app.inject({
+        method: 'POST',
+        url: `/v1/conversations/${id}/turns`,
+        headers: await h.as('alice'),
+        payload: { text: 'hi' },
+      });
       const problem = expectProblem(response, status, code);
       expect(problem.detail).not.toContain('10.0.0.9');
       if (status === 503) expect(response.headers['retry-after']).toBe('1');
@@ -176,12 +223,20 @@ describe('HTTP platform: probes, skills, docs, request ids, limits and errors', 
     // Prepare
     const { lines, stream } = captureLines();
     h = await createHttpHarness({
-      app: { logger: { level: 'info', stream }, handleTurn: async () => Promise.reject(new TypeError('password=hunter2 in config')) },
+      app: {
+        logger: { level: 'info', stream },
+        handleTurn: async () => Promise.reject(new TypeError('password=hunter2 in config')),
+      },
     });
     const { id } = await h.assistant.service.create('alice');
 
     // Act
-    const response = await h.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers: await h.as('alice'), payload: { text: 'hi' } });
+    const response = await h.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${id}/turns`,
+      headers: await h.as('alice'),
+      payload: { text: 'hi' },
+    });
 
     // Assess
     const problem = expectProblem(response, 500, ErrorCodes.INTERNAL);
@@ -202,7 +257,17 @@ describe('HTTP platform: probes, skills, docs, request ids, limits and errors', 
     const { lines, stream } = captureLines();
     h = await createHttpHarness({
       app: {
-        logger: { level: 'trace', stream, serializers: { req: (req: { method: string; url: string; headers: unknown }) => ({ method: req.method, url: req.url, headers: req.headers }) } },
+        logger: {
+          level: 'trace',
+          stream,
+          serializers: {
+            req: (req: { method: string; url: string; headers: unknown }) => ({
+              method: req.method,
+              url: req.url,
+              headers: req.headers,
+            }),
+          },
+        },
       },
     });
     const headers = await h.as('alice');
@@ -210,9 +275,24 @@ describe('HTTP platform: probes, skills, docs, request ids, limits and errors', 
     const audio = silentWav().toString('base64');
 
     // Act
-    await h.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers, payload: { text: 'my secret utterance' } });
-    await h.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers, payload: { audio: { data: audio, format: 'wav' } } });
-    await h.app.inject({ method: 'PATCH', url: '/v1/me/preferences', headers, payload: { homeCity: 'Secretville', bogus: 1 } });
+    await h.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${id}/turns`,
+      headers,
+      payload: { text: 'my secret utterance' },
+    });
+    await h.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${id}/turns`,
+      headers,
+      payload: { audio: { data: audio, format: 'wav' } },
+    });
+    await h.app.inject({
+      method: 'PATCH',
+      url: '/v1/me/preferences',
+      headers,
+      payload: { homeCity: 'Secretville', bogus: 1 },
+    });
 
     // Assess
     const log = lines.join('');

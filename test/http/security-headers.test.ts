@@ -5,7 +5,12 @@ import securityHeaders, { helmetHeaders } from '../../entrypoints/http/plugins/s
 describe('security headers computed once', () => {
   it('sets what helmet sets, on every response, including errors and unknown routes', async () => {
     const app = Fastify();
-    await app.register(securityHeaders, { helmet: { contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"] } }, frameguard: { action: 'deny' } } });
+    await app.register(securityHeaders, {
+      helmet: {
+        contentSecurityPolicy: { useDefaults: false, directives: { defaultSrc: ["'none'"] } },
+        frameguard: { action: 'deny' },
+      },
+    });
     app.get('/ok', async () => ({ ok: true }));
     app.get('/boom', async () => {
       throw new Error('boom');
@@ -23,6 +28,8 @@ describe('security headers computed once', () => {
   });
 
   it('refuses request-dependent CSP directives instead of freezing their first value', () => {
-    expect(() => helmetHeaders({ contentSecurityPolicy: { directives: { scriptSrc: ["'self'", () => "'nonce-x'"] } } })).toThrow(/depends on the request/);
+    expect(() =>
+      helmetHeaders({ contentSecurityPolicy: { directives: { scriptSrc: ["'self'", () => "'nonce-x'"] } } }),
+    ).toThrow(/depends on the request/);
   });
 });

@@ -20,7 +20,9 @@ class RecordingSynthesizer implements SpeechSynthesizer {
 
 class UnavailableStore extends MemoryConversationStore {
   override async appendExchange(_exchange: AppendExchange): Promise<never> {
-    throw new DependencyUnavailableError('conversation-store', 'throttled by db-7.internal:5432', { retryAfterSeconds: 3 });
+    throw new DependencyUnavailableError('conversation-store', 'throttled by db-7.internal:5432', {
+      retryAfterSeconds: 3,
+    });
   }
 }
 
@@ -40,15 +42,29 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     const id = await conversation();
 
     // Act
-    const response = await h.app.inject({ method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { text: 'hello' } });
+    const response = await h.app.inject({
+      method: 'POST',
+      url: turnUrl(id),
+      headers: await h.as('alice'),
+      payload: { text: 'hello' },
+    });
 
     // Assess
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toMatch(/^application\/json/);
     expect(response.json()).toEqual({
-      conversationId: id, turnId: expect.any(String), text: expect.stringMatching(/^Good morning! I'm Test Assistant/), heard: 'hello',
-      intent: expect.any(String), confidence: 1, route: 'skill', skill: 'small-talk', slots: {}, endConversation: false,
-      timings: expect.objectContaining({ understand: expect.any(Number), total: expect.any(Number) }), version: 1,
+      conversationId: id,
+      turnId: expect.any(String),
+      text: expect.stringMatching(/^Good morning! I'm Test Assistant/),
+      heard: 'hello',
+      intent: expect.any(String),
+      confidence: 1,
+      route: 'skill',
+      skill: 'small-talk',
+      slots: {},
+      endConversation: false,
+      timings: expect.objectContaining({ understand: expect.any(Number), total: expect.any(Number) }),
+      version: 1,
     });
   });
 
@@ -58,7 +74,8 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     const headers = await h.as('alice');
     const created = await h.app.inject({ method: 'POST', url: '/v1/conversations', headers });
     const id = created.json().id as string;
-    const say = async (text: string) => (await h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: { text } })).json();
+    const say = async (text: string) =>
+      (await h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: { text } })).json();
 
     // Act
     const greeting = await say('hello');
@@ -81,9 +98,23 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     const headers = { ...(await h.as('alice')), 'idempotency-key': 'turn-0001' };
 
     // Act
-    const first = await h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: { text: 'play some jazz' } });
-    const retry = await h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: { text: 'play some jazz' } });
-    const history = await h.app.inject({ method: 'GET', url: `${turnUrl(id)}?limit=100`, headers: await h.as('alice') });
+    const first = await h.app.inject({
+      method: 'POST',
+      url: turnUrl(id),
+      headers,
+      payload: { text: 'play some jazz' },
+    });
+    const retry = await h.app.inject({
+      method: 'POST',
+      url: turnUrl(id),
+      headers,
+      payload: { text: 'play some jazz' },
+    });
+    const history = await h.app.inject({
+      method: 'GET',
+      url: `${turnUrl(id)}?limit=100`,
+      headers: await h.as('alice'),
+    });
 
     // Assess
     expect(first.statusCode).toBe(200);
@@ -97,7 +128,10 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     h = await createHttpHarness();
     const id = await conversation();
     const response = await h.app.inject({
-      method: 'POST', url: turnUrl(id), headers: { ...(await h.as('alice')), 'idempotency-key': 'has spaces and / slashes' }, payload: { text: 'hello' },
+      method: 'POST',
+      url: turnUrl(id),
+      headers: { ...(await h.as('alice')), 'idempotency-key': 'has spaces and / slashes' },
+      payload: { text: 'hello' },
     });
     expectProblem(response, 400);
   });
@@ -110,7 +144,10 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
 
     // Act
     const response = await h.app.inject({
-      method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { text: 'hello', speech: { format: 'mp3', voice: 'echo' } },
+      method: 'POST',
+      url: turnUrl(id),
+      headers: await h.as('alice'),
+      payload: { text: 'hello', speech: { format: 'mp3', voice: 'echo' } },
     });
 
     // Assess
@@ -124,7 +161,12 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
   it('still answers in text, with speechError, when speech was wanted but no synthesizer exists', async () => {
     h = await createHttpHarness();
     const id = await conversation();
-    const response = await h.app.inject({ method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { text: 'hello', speech: {} } });
+    const response = await h.app.inject({
+      method: 'POST',
+      url: turnUrl(id),
+      headers: await h.as('alice'),
+      payload: { text: 'hello', speech: {} },
+    });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ speechError: 'no speech synthesizer is configured', skill: 'small-talk' });
     expect(response.json().audio).toBeUndefined();
@@ -137,7 +179,10 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
 
     // Act
     const response = await h.app.inject({
-      method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { audio: { data: silentWav().toString('base64'), format: 'wav' } },
+      method: 'POST',
+      url: turnUrl(id),
+      headers: await h.as('alice'),
+      payload: { audio: { data: silentWav().toString('base64'), format: 'wav' } },
     });
 
     // Assess
@@ -150,7 +195,10 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     h = await createHttpHarness();
     const id = await conversation();
     const response = await h.app.inject({
-      method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { audio: { data: Buffer.from('not a wav file').toString('base64'), format: 'wav' } },
+      method: 'POST',
+      url: turnUrl(id),
+      headers: await h.as('alice'),
+      payload: { audio: { data: Buffer.from('not a wav file').toString('base64'), format: 'wav' } },
     });
     expect(expectProblem(response, 400, 'VALIDATION').detail).toMatch(/WAV/);
   });
@@ -182,7 +230,10 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     for (const [payload, pointer] of cases) {
       const response = await h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: payload as object });
       const problem = expectProblem(response, 400, 'VALIDATION');
-      expect(problem.errors?.map((e) => e.pointer), JSON.stringify(payload).slice(0, 80)).toContain(pointer);
+      expect(
+        problem.errors?.map((e) => e.pointer),
+        JSON.stringify(payload).slice(0, 80),
+      ).toContain(pointer);
     }
     expect((await h.assistant.service.get('alice', id)).version).toBe(0);
   });
@@ -190,7 +241,11 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
   it('rejects whitespace-only text from the core as 400', async () => {
     h = await createHttpHarness();
     const id = await conversation();
-    expectProblem(await h.app.inject({ method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { text: '   ' } }), 400, 'VALIDATION');
+    expectProblem(
+      await h.app.inject({ method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { text: '   ' } }),
+      400,
+      'VALIDATION',
+    );
   });
 
   it('answers 413 when the decoded audio is over the limit, and when the body is over the route limit', async () => {
@@ -200,8 +255,18 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     const headers = await h.as('alice');
 
     // Act
-    const decoded = await h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: { audio: { data: silentWav(1000).toString('base64'), format: 'wav' } } });
-    const body = await h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: { audio: { data: silentWav(40_000).toString('base64'), format: 'wav' } } });
+    const decoded = await h.app.inject({
+      method: 'POST',
+      url: turnUrl(id),
+      headers,
+      payload: { audio: { data: silentWav(1000).toString('base64'), format: 'wav' } },
+    });
+    const body = await h.app.inject({
+      method: 'POST',
+      url: turnUrl(id),
+      headers,
+      payload: { audio: { data: silentWav(40_000).toString('base64'), format: 'wav' } },
+    });
 
     // Assess
     expect(expectProblem(decoded, 413, 'AUDIO_TOO_LARGE').limitBytes).toBe(1000);
@@ -212,7 +277,10 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     h = await createHttpHarness({ app: { bodyLimitBytes: 1024 } });
     const id = await conversation();
     const response = await h.app.inject({
-      method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { audio: { data: silentWav(4000).toString('base64'), format: 'wav' } },
+      method: 'POST',
+      url: turnUrl(id),
+      headers: await h.as('alice'),
+      payload: { audio: { data: silentWav(4000).toString('base64'), format: 'wav' } },
     });
     expectProblem(response, 501, 'CAPABILITY_MISSING');
   });
@@ -232,8 +300,9 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     const problem = expectProblem(tooLong, 400, 'VALIDATION');
     expect(problem.errors).toContainEqual(expect.objectContaining({ in: 'body', pointer: '/text' }));
     expect(atLimit.statusCode, atLimit.body).toBe(200);
-    await expect(h.assistant.handleTurn({ userId: 'alice', conversationId: id, input: { kind: 'text', text: 'x'.repeat(41) } }))
-      .rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(
+      h.assistant.handleTurn({ userId: 'alice', conversationId: id, input: { kind: 'text', text: 'x'.repeat(41) } }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
     expect((await h.assistant.service.get('alice', id)).version).toBe(1);
   });
 
@@ -241,15 +310,59 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     h = await createHttpHarness();
     const id = await conversation();
     const headers = await h.as('alice');
-    expectProblem(await h.app.inject({ method: 'POST', url: turnUrl(id), headers: { ...headers, 'content-type': 'text/plain' }, payload: 'hello' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
-    expectProblem(await h.app.inject({ method: 'POST', url: turnUrl(id), headers: { ...headers, 'content-type': 'application/xml' }, payload: '<text/>' }), 415, 'UNSUPPORTED_MEDIA_TYPE');
-    expectProblem(await h.app.inject({ method: 'POST', url: turnUrl(id), headers: { ...headers, 'content-type': 'application/json' }, payload: '{"text": hello}' }), 400, 'MALFORMED_JSON');
-    expectProblem(await h.app.inject({ method: 'POST', url: turnUrl(id), headers: { ...headers, 'content-type': 'application/json' }, payload: '{"__proto__": {"x": 1}, "text": "hi"}' }), 400);
+    expectProblem(
+      await h.app.inject({
+        method: 'POST',
+        url: turnUrl(id),
+        headers: { ...headers, 'content-type': 'text/plain' },
+        payload: 'hello',
+      }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    expectProblem(
+      await h.app.inject({
+        method: 'POST',
+        url: turnUrl(id),
+        headers: { ...headers, 'content-type': 'application/xml' },
+        payload: '<text/>',
+      }),
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
+    expectProblem(
+      await h.app.inject({
+        method: 'POST',
+        url: turnUrl(id),
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: '{"text": hello}',
+      }),
+      400,
+      'MALFORMED_JSON',
+    );
+    expectProblem(
+      await h.app.inject({
+        method: 'POST',
+        url: turnUrl(id),
+        headers: { ...headers, 'content-type': 'application/json' },
+        payload: '{"__proto__": {"x": 1}, "text": "hi"}',
+      }),
+      400,
+    );
   });
 
   it('answers 404 for an unknown conversation', async () => {
     h = await createHttpHarness();
-    expectProblem(await h.app.inject({ method: 'POST', url: turnUrl('nope'), headers: await h.as('alice'), payload: { text: 'hello' } }), 404, 'CONVERSATION_NOT_FOUND');
+    expectProblem(
+      await h.app.inject({
+        method: 'POST',
+        url: turnUrl('nope'),
+        headers: await h.as('alice'),
+        payload: { text: 'hello' },
+      }),
+      404,
+      'CONVERSATION_NOT_FOUND',
+    );
   });
 
   it('answers 503 with Retry-After and writes nothing when the store is unavailable', async () => {
@@ -264,7 +377,12 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     published.length = 0;
 
     // Act
-    const response = await h.app.inject({ method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { text: 'hello' } });
+    const response = await h.app.inject({
+      method: 'POST',
+      url: turnUrl(id),
+      headers: await h.as('alice'),
+      payload: { text: 'hello' },
+    });
 
     // Assess
     const problem = expectProblem(response, 503, 'DEPENDENCY_UNAVAILABLE');
@@ -281,7 +399,9 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     const id = await conversation();
     const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
     const response = await fetch(`${base}${turnUrl(id)}`, {
-      method: 'POST', headers: { ...(await h.as('alice')), 'content-type': 'application/json' }, body: JSON.stringify({ text: 'hello' }),
+      method: 'POST',
+      headers: { ...(await h.as('alice')), 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'hello' }),
     });
     expect(response.status).toBe(200);
     await expect(response.json()).resolves.toMatchObject({ skill: 'small-talk' });
@@ -311,7 +431,13 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     const base = new URL(await h.app.listen({ host: '127.0.0.1', port: 0 }));
 
     // Act
-    const request = http.request({ host: base.hostname, port: base.port, path: turnUrl(id), method: 'POST', headers: { ...(await h.as('alice')), 'content-type': 'application/json' } });
+    const request = http.request({
+      host: base.hostname,
+      port: base.port,
+      path: turnUrl(id),
+      method: 'POST',
+      headers: { ...(await h.as('alice')), 'content-type': 'application/json' },
+    });
     request.on('error', () => undefined);
     request.end(JSON.stringify({ text: 'hello' }));
     await turnStarted;

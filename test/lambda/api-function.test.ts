@@ -53,7 +53,12 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
 
   beforeAll(async () => {
     [dynamo, bedrock, polly, comprehend, events, weather, bundle] = await Promise.all([
-      startDynamoDbLocal(), startBedrockRuntimeFake(), startPollyFake(), startComprehendFake(), startEventBridgeFake(), startOpenMeteoServer(),
+      startDynamoDbLocal(),
+      startBedrockRuntimeFake(),
+      startPollyFake(),
+      startComprehendFake(),
+      startEventBridgeFake(),
+      startOpenMeteoServer(),
       bundleForTest('api'),
     ]);
     table = await createTestTable(dynamo.endpoint);
@@ -63,16 +68,30 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
     await new Promise<void>((resolve) => xray.bind(0, '127.0.0.1', resolve));
     tokens = new Hs256TokenAuthority({ secret: SECRET, issuer: 'voice-assistant-local', audience: 'voice-assistant' });
     endpoints = {
-      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url, AWS_ENDPOINT_URL_POLLY: polly.url,
-      AWS_ENDPOINT_URL_COMPREHEND: comprehend.url, AWS_ENDPOINT_URL_EVENTBRIDGE: events.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: bedrock.url,
+      AWS_ENDPOINT_URL_POLLY: polly.url,
+      AWS_ENDPOINT_URL_COMPREHEND: comprehend.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: events.url,
     };
     fn = await deployFunction({
-      node: (node22 as { path: string }).path, bundle, functionName: 'assistant-api',
+      node: (node22 as { path: string }).path,
+      bundle,
+      functionName: 'assistant-api',
       env: {
         ...endpoints,
-        ASSISTANT_PROFILE: 'aws', DYNAMODB_TABLE: table.tableName, EVENT_BUS_NAME: 'assistant-bus', AUTH: 'local', AUTH_SECRET: SECRET,
-        STT: 'none', LOG_LEVEL: 'warn', WEATHER_GEOCODING_URL: weather.url, WEATHER_FORECAST_URL: weather.url,
-        RATE_LIMIT_MAX: '0', DEADLINE_MARGIN_MS: '300', AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${xray.address().port}`,
+        ASSISTANT_PROFILE: 'aws',
+        DYNAMODB_TABLE: table.tableName,
+        EVENT_BUS_NAME: 'assistant-bus',
+        AUTH: 'local',
+        AUTH_SECRET: SECRET,
+        STT: 'none',
+        LOG_LEVEL: 'warn',
+        WEATHER_GEOCODING_URL: weather.url,
+        WEATHER_FORECAST_URL: weather.url,
+        RATE_LIMIT_MAX: '0',
+        DEADLINE_MARGIN_MS: '300',
+        AWS_XRAY_DAEMON_ADDRESS: `127.0.0.1:${xray.address().port}`,
       },
     });
   }, 120_000);
@@ -81,51 +100,92 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
     await fn?.stop();
     xray?.close();
     await table?.drop();
-    await Promise.all([dynamo?.stop(), bedrock?.close(), polly?.close(), comprehend?.close(), events?.close(), weather?.close(), bundle?.remove()]);
+    await Promise.all([
+      dynamo?.stop(),
+      bedrock?.close(),
+      polly?.close(),
+      comprehend?.close(),
+      events?.close(),
+      weather?.close(),
+      bundle?.remove(),
+    ]);
   });
 
-  const bearer = async (userId: string) => ({ authorization: `Bearer ${await tokens.mint({ userId, ttlSeconds: 300 })}` });
+  const bearer = async (userId: string) => ({
+    authorization: `Bearer ${await tokens.mint({ userId, ttlSeconds: 300 })}`,
+  });
 
   /** One API call through the function, with the event shape of a REST API or an HTTP API. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test reads its own response shape
   type CallResult = { status: number; json: any; headers: Record<string, string> };
   async function call(shape: 'rest' | 'http', request: HttpCall): Promise<CallResult> {
     const result = await fn.call<ProxyResult>(shape === 'rest' ? restApiEvent(request) : httpApiEvent(request));
-    const json = result.body ? JSON.parse(result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body) : undefined;
+    const json = result.body
+      ? JSON.parse(result.isBase64Encoded ? Buffer.from(result.body, 'base64').toString('utf8') : result.body)
+      : undefined;
     return { status: result.statusCode, json, headers: result.headers };
   }
 
-  it.each(['rest', 'http'] as const)('holds a whole conversation through %s API events: DynamoDB, Bedrock, Polly, Comprehend, EventBridge', async (shape) => {
-    // Prepare
-    const headers = await bearer(`erin-${shape}`);
-    bedrock.setReply(() => 'Mount Everest is the tallest mountain on Earth.');
+  it.each(['rest', 'http'] as const)(
+    'holds a whole conversation through %s API events: DynamoDB, Bedrock, Polly, Comprehend, EventBridge',
+    async (shape) => {
+      // Prepare
+      const headers = await bearer(`erin-${shape}`);
+      bedrock.setReply(() => 'Mount Everest is the tallest mountain on Earth.');
 
-    // Act
-    const created = await call(shape, { method: 'POST', url: '/v1/conversations', headers, body: {} });
-    const id = created.json.id as string;
-    const turn = (body: object) => call(shape, { method: 'POST', url: `/v1/conversations/${id}/turns`, headers, body });
-    const greeting = await turn({ text: 'good morning' });
-    const asked = await turn({ text: "what's the weather" });
-    const answered = await turn({ text: 'Tokyo', speech: { format: 'mp3' } });
-    const open = await turn({ text: 'what is the tallest mountain in the world' });
-    const history = await call(shape, { method: 'GET', url: `/v1/conversations/${id}/turns?limit=50`, headers });
+      // Act
+      const created = await call(shape, { method: 'POST', url: '/v1/conversations', headers, body: {} });
+      const id = created.json.id as string;
+      const turn = (body: object) =>
+        call(shape, { method: 'POST', url: `/v1/conversations/${id}/turns`, headers, body });
+      const greeting = await turn({ text: 'good morning' });
+      const asked = await turn({ text: "what's the weather" });
+      const answered = await turn({ text: 'Tokyo', speech: { format: 'mp3' } });
+      const open = await turn({ text: 'what is the tallest mountain in the world' });
+      const history = await call(shape, { method: 'GET', url: `/v1/conversations/${id}/turns?limit=50`, headers });
 
-    // Assess
-    expect(created.status, JSON.stringify(created.json)).toBe(201);
-    expect(greeting.json).toMatchObject({ skill: 'small-talk' });
-    expect(asked.json).toMatchObject({ route: 'ask', text: 'For which city?' });
-    expect(answered.json).toMatchObject({ skill: 'weather', slots: { city: 'Tokyo' }, audio: { format: 'mp3', mimeType: 'audio/mpeg' } });
-    expect(open.json).toMatchObject({ route: 'llm', text: 'Mount Everest is the tallest mountain on Earth.' });
-    expect(history.status).toBe(200);
-    expect(history.json.items.map((t: { role: string; text: string }) => t.text)).toEqual([
-      'good morning', expect.any(String), "what's the weather", 'For which city?', 'Tokyo', expect.stringContaining('Tokyo'),
-      'what is the tallest mountain in the world', 'Mount Everest is the tallest mountain on Earth.',
-    ]);
-    await vi.waitFor(() => expect(events.events().filter((event) => event.conversationId === id).map((event) => event.type)).toEqual([
-      'SessionStarted', 'UserInteraction', 'AssistantReplied', 'UserInteraction', 'AssistantReplied',
-      'UserInteraction', 'AssistantReplied', 'UserInteraction', 'AssistantReplied',
-    ]));
-  }, 60_000);
+      // Assess
+      expect(created.status, JSON.stringify(created.json)).toBe(201);
+      expect(greeting.json).toMatchObject({ skill: 'small-talk' });
+      expect(asked.json).toMatchObject({ route: 'ask', text: 'For which city?' });
+      expect(answered.json).toMatchObject({
+        skill: 'weather',
+        slots: { city: 'Tokyo' },
+        audio: { format: 'mp3', mimeType: 'audio/mpeg' },
+      });
+      expect(open.json).toMatchObject({ route: 'llm', text: 'Mount Everest is the tallest mountain on Earth.' });
+      expect(history.status).toBe(200);
+      expect(history.json.items.map((t: { role: string; text: string }) => t.text)).toEqual([
+        'good morning',
+        expect.any(String),
+        "what's the weather",
+        'For which city?',
+        'Tokyo',
+        expect.stringContaining('Tokyo'),
+        'what is the tallest mountain in the world',
+        'Mount Everest is the tallest mountain on Earth.',
+      ]);
+      await vi.waitFor(() =>
+        expect(
+          events
+            .events()
+            .filter((event) => event.conversationId === id)
+            .map((event) => event.type),
+        ).toEqual([
+          'SessionStarted',
+          'UserInteraction',
+          'AssistantReplied',
+          'UserInteraction',
+          'AssistantReplied',
+          'UserInteraction',
+          'AssistantReplied',
+          'UserInteraction',
+          'AssistantReplied',
+        ]),
+      );
+    },
+    60_000,
+  );
 
   it('traces the invocation, each turn step and each DynamoDB call as X-Ray subsegments', async () => {
     // Prepare
@@ -133,35 +193,67 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
     const { json: conversation } = await call('http', { method: 'POST', url: '/v1/conversations', headers, body: {} });
     traces.length = 0;
     // Act
-    await call('http', { method: 'POST', url: `/v1/conversations/${conversation.id}/turns`, headers, body: { text: 'what is the meaning of life' } });
+    await call('http', {
+      method: 'POST',
+      url: `/v1/conversations/${conversation.id}/turns`,
+      headers,
+      body: { text: 'what is the meaning of life' },
+    });
     // Assess
     await expect.poll(() => traces.join('\n'), { timeout: 5000 }).toContain('## assistant-api');
     const sent = traces.join('\n');
-    for (const name of ['### turn.load', '### turn.understand', '### turn.respond', '### turn.persist', '### turn.publish']) expect(sent).toContain(`"name":"${name}"`);
-    for (const operation of ['GetItem', 'Query', 'TransactWriteItems']) expect(sent).toMatch(new RegExp(`"name":"DynamoDB"[^\\n]*"operation":"${operation}"`));
+    for (const name of [
+      '### turn.load',
+      '### turn.understand',
+      '### turn.respond',
+      '### turn.persist',
+      '### turn.publish',
+    ])
+      expect(sent).toContain(`"name":"${name}"`);
+    for (const operation of ['GetItem', 'Query', 'TransactWriteItems'])
+      expect(sent).toMatch(new RegExp(`"name":"DynamoDB"[^\\n]*"operation":"${operation}"`));
   });
 
   it('answers a bad request with the API problem+json, mapped by the same error handler as the server', async () => {
-    const response = await call('http', { method: 'POST', url: '/v1/conversations/nope/turns', headers: await bearer('frank'), body: { text: '' } });
+    const response = await call('http', {
+      method: 'POST',
+      url: '/v1/conversations/nope/turns',
+      headers: await bearer('frank'),
+      body: { text: '' },
+    });
     expect(response.status).toBe(400);
     expect(response.headers['content-type']).toContain('application/problem+json');
     expect(response.json).toMatchObject({ code: 'VALIDATION', status: 400 });
   });
 
-  it.each(['rest', 'http'] as const)("takes the caller from the authorizer's verified claims on %s events, without verifying the token again", async (shape) => {
-    // Prepare: a token the function itself could never verify, and the claims API Gateway's authorizer passes
-    const headers = { authorization: 'Bearer not.a.token-the-function-could-verify' };
+  it.each(['rest', 'http'] as const)(
+    "takes the caller from the authorizer's verified claims on %s events, without verifying the token again",
+    async (shape) => {
+      // Prepare: a token the function itself could never verify, and the claims API Gateway's authorizer passes
+      const headers = { authorization: 'Bearer not.a.token-the-function-could-verify' };
 
-    // Act
-    const withClaims = await call(shape, { method: 'POST', url: '/v1/conversations', headers, body: {}, claims: { sub: `cognito-${shape}`, scope: 'assistant/chat' } });
-    const listed = await call(shape, { method: 'GET', url: '/v1/conversations', headers, claims: { sub: `cognito-${shape}` } });
-    const withoutClaims = await call(shape, { method: 'GET', url: '/v1/conversations', headers });
+      // Act
+      const withClaims = await call(shape, {
+        method: 'POST',
+        url: '/v1/conversations',
+        headers,
+        body: {},
+        claims: { sub: `cognito-${shape}`, scope: 'assistant/chat' },
+      });
+      const listed = await call(shape, {
+        method: 'GET',
+        url: '/v1/conversations',
+        headers,
+        claims: { sub: `cognito-${shape}` },
+      });
+      const withoutClaims = await call(shape, { method: 'GET', url: '/v1/conversations', headers });
 
-    // Assess
-    expect(withClaims.status).toBe(201);
-    expect(listed.json.items.map((c: { id: string }) => c.id)).toEqual([withClaims.json.id]);
-    expect(withoutClaims.status).toBe(401);
-  });
+      // Assess
+      expect(withClaims.status).toBe(201);
+      expect(listed.json.items.map((c: { id: string }) => c.id)).toEqual([withClaims.json.id]);
+      expect(withoutClaims.status).toBe(401);
+    },
+  );
 
   it("logs each invocation with API Gateway's request id and writes its metrics before answering", async () => {
     // Prepare
@@ -171,8 +263,19 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
     const before = fn.client.jsonLines().length;
 
     // Act
-    const response = await call('rest', { method: 'POST', url: `/v1/conversations/${conversation.id}/turns`, headers, body: { text: 'hello' }, requestId });
-    const missing = await call('rest', { method: 'GET', url: '/v1/nope', headers, requestId: 'b1c2d3e4-0000-4000-8000-000000000001' });
+    const response = await call('rest', {
+      method: 'POST',
+      url: `/v1/conversations/${conversation.id}/turns`,
+      headers,
+      body: { text: 'hello' },
+      requestId,
+    });
+    const missing = await call('rest', {
+      method: 'GET',
+      url: '/v1/nope',
+      headers,
+      requestId: 'b1c2d3e4-0000-4000-8000-000000000001',
+    });
 
     // Assess
     expect(response.status).toBe(200);
@@ -181,8 +284,12 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
     const lines = fn.client.jsonLines();
     // The metrics of the turn were written by the time the invocation answered, in CloudWatch's embedded format.
     const turnLatency = lines.slice(before).filter((line) => '_aws' in line && 'TurnLatency' in line);
-    expect(turnLatency).toEqual([expect.objectContaining({ function: 'assistant-api', service: 'Nova', route: 'skill' })]);
-    expect(lines.filter((line) => '_aws' in line && 'ColdStart' in line)).toEqual([expect.objectContaining({ function_name: 'assistant-api', ColdStart: 1 })]);
+    expect(turnLatency).toEqual([
+      expect.objectContaining({ function: 'assistant-api', service: 'Nova', route: 'skill' }),
+    ]);
+    expect(lines.filter((line) => '_aws' in line && 'ColdStart' in line)).toEqual([
+      expect.objectContaining({ function_name: 'assistant-api', ColdStart: 1 }),
+    ]);
   });
 
   it('answers 504 before the invocation deadline when a dependency hangs, and serves the next request', async () => {
@@ -193,7 +300,13 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
 
     // Act
     const requestId = 'd2e3f4a5-0000-4000-8000-00000000dead';
-    const event = httpApiEvent({ method: 'POST', url: `/v1/conversations/${conversation.id}/turns`, headers, body: { text: 'tell me a long story about dragons' }, requestId });
+    const event = httpApiEvent({
+      method: 'POST',
+      url: `/v1/conversations/${conversation.id}/turns`,
+      headers,
+      body: { text: 'tell me a long story about dragons' },
+      requestId,
+    });
     const hung = await fn.invoke(event, { timeoutMs: 2500 });
     bedrock.setSilent(false);
     const next = await call('http', { method: 'GET', url: `/v1/conversations/${conversation.id}`, headers });
@@ -206,10 +319,15 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
     expect(JSON.parse(result.body)).toMatchObject({ code: 'TIMEOUT', status: 504 });
     expect(next.status).toBe(200);
     // The function's own log line says why, under API Gateway's request id and the Lambda context.
-    expect(fn.client.jsonLines()).toContainEqual(expect.objectContaining({
-      level: 'ERROR', message: 'no response before the invocation deadline; answering 504', correlation_id: requestId,
-      function_name: 'assistant-api', function_request_id: hung.requestId,
-    }));
+    expect(fn.client.jsonLines()).toContainEqual(
+      expect.objectContaining({
+        level: 'ERROR',
+        message: 'no response before the invocation deadline; answering 504',
+        correlation_id: requestId,
+        function_name: 'assistant-api',
+        function_request_id: hung.requestId,
+      }),
+    );
   }, 30_000);
 
   describe('with the Fastify server on the same table', () => {
@@ -222,11 +340,22 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
       vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
       vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test-secret');
       for (const [key, value] of Object.entries(endpoints)) vi.stubEnv(key, value);
-      server = await composeAssistant(loadConfig({
-        ASSISTANT_PROFILE: 'aws', AWS_REGION: 'us-east-1', DYNAMODB_TABLE: table.tableName, EVENT_BUS_NAME: 'assistant-bus',
-        AUTH: 'local', AUTH_SECRET: SECRET, STT: 'none', DATA_DIR: dataDir, LOG_LEVEL: 'silent',
-        WEATHER_GEOCODING_URL: weather.url, WEATHER_FORECAST_URL: weather.url,
-      }), { logger: createLogger('silent') });
+      server = await composeAssistant(
+        loadConfig({
+          ASSISTANT_PROFILE: 'aws',
+          AWS_REGION: 'us-east-1',
+          DYNAMODB_TABLE: table.tableName,
+          EVENT_BUS_NAME: 'assistant-bus',
+          AUTH: 'local',
+          AUTH_SECRET: SECRET,
+          STT: 'none',
+          DATA_DIR: dataDir,
+          LOG_LEVEL: 'silent',
+          WEATHER_GEOCODING_URL: weather.url,
+          WEATHER_FORECAST_URL: weather.url,
+        }),
+        { logger: createLogger('silent') },
+      );
     }, 60_000);
 
     afterAll(async () => {
@@ -239,12 +368,18 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
       // Prepare
       const app = await buildApp({ ...appOptionsFor(server), rateLimit: false });
       const headers = await bearer('ivan');
-      const onServer = async (method: 'GET' | 'POST', url: string, payload?: object) => (await app.inject({ method, url, headers, ...(payload && { payload }) })).json();
+      const onServer = async (method: 'GET' | 'POST', url: string, payload?: object) =>
+        (await app.inject({ method, url, headers, ...(payload && { payload }) })).json();
 
       // Act: the server asks for the city; the function gets the answer and must resume the pending slot
       const { id } = await onServer('POST', '/v1/conversations', {});
       const asked = await onServer('POST', `/v1/conversations/${id}/turns`, { text: "what's the weather" });
-      const answered = await call('rest', { method: 'POST', url: `/v1/conversations/${id}/turns`, headers, body: { text: 'Tokyo' } });
+      const answered = await call('rest', {
+        method: 'POST',
+        url: `/v1/conversations/${id}/turns`,
+        headers,
+        body: { text: 'Tokyo' },
+      });
       const again = await onServer('POST', `/v1/conversations/${id}/turns`, { text: 'thanks' });
       const viaLambda = await call('http', { method: 'GET', url: `/v1/conversations/${id}/turns?limit=50`, headers });
       const viaServer = await onServer('GET', `/v1/conversations/${id}/turns?limit=50`);
@@ -256,7 +391,14 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
       expect(again).toMatchObject({ skill: 'small-talk' });
       expect(viaLambda.json.items).toHaveLength(6);
       expect(viaLambda.json.items).toEqual(viaServer.items);
-      expect(viaLambda.json.items.map((t: { role: string }) => t.role)).toEqual(['user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+      expect(viaLambda.json.items.map((t: { role: string }) => t.role)).toEqual([
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+        'user',
+        'assistant',
+      ]);
     }, 60_000);
   });
 });

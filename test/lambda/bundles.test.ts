@@ -1,6 +1,12 @@
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ENTRY_FILE, forbiddenInputs, LAMBDA_FUNCTIONS, NEVER_BUNDLED, type LambdaFunctionName } from '../../scripts/bundle-lambda.js';
+import {
+  ENTRY_FILE,
+  forbiddenInputs,
+  LAMBDA_FUNCTIONS,
+  NEVER_BUNDLED,
+  type LambdaFunctionName,
+} from '../../scripts/bundle-lambda.js';
 import { bundleForTest } from './support/deployed-function.js';
 
 const names = Object.keys(LAMBDA_FUNCTIONS) as LambdaFunctionName[];
@@ -24,14 +30,19 @@ describe.each(names)('the %s bundle', (name) => {
   });
 
   it('is judged by a check that would see them: the needles match the modules they stand for', () => {
-    const probe = { inputs: { 'node_modules/better-sqlite3/lib/index.js': {}, 'adapters/local/espeak-speech-synthesizer.ts': {} }, outputs: {} };
+    const probe = {
+      inputs: { 'node_modules/better-sqlite3/lib/index.js': {}, 'adapters/local/espeak-speech-synthesizer.ts': {} },
+      outputs: {},
+    };
     expect(forbiddenInputs(probe as never, NEVER_BUNDLED)).toHaveLength(2);
   });
 
-  it('carries its own AWS SDK instead of the runtime\'s', () => {
+  it("carries its own AWS SDK instead of the runtime's", () => {
     const sdk = name === 'api' ? '@aws-sdk/client-dynamodb' : '@aws-sdk/client-sns';
     expect(inputs().some((input) => input.includes(`node_modules/${sdk}/`))).toBe(true);
-    expect(outputs().every(([, output]) => !output.imports.some((i) => i.external && i.path.startsWith('@aws-sdk/')))).toBe(true);
+    expect(
+      outputs().every(([, output]) => !output.imports.some((i) => i.external && i.path.startsWith('@aws-sdk/'))),
+    ).toBe(true);
   });
 
   it('is one ESM entry with source maps, the SDK clients in chunks loaded on first use', () => {

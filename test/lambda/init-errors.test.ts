@@ -17,13 +17,27 @@ describe.skipIf('skip' in node22)('function init on the runtime (aws-lambda-ric 
 
   it('reports an API function configured with adapters a bundle does not carry on /init/error, naming each', async () => {
     const fn = await deployFunction({
-      node: (node22 as { path: string }).path, bundle: api, functionName: 'bad-api',
-      env: { ASSISTANT_PROFILE: 'aws', CONVERSATION_STORE: 'sqlite', TTS: 'espeak', AUTH: 'local', EVENTS: 'eventbridge', IDEMPOTENCY_TTL_SECONDS: '5' },
+      node: (node22 as { path: string }).path,
+      bundle: api,
+      functionName: 'bad-api',
+      env: {
+        ASSISTANT_PROFILE: 'aws',
+        CONVERSATION_STORE: 'sqlite',
+        TTS: 'espeak',
+        AUTH: 'local',
+        EVENTS: 'eventbridge',
+        IDEMPOTENCY_TTL_SECONDS: '5',
+      },
     });
     try {
       const error = await fn.runtimeApi.initError;
       expect(error.errorType).toBe('ConfigError');
-      for (const variable of ['CONVERSATION_STORE=sqlite', 'TTS=espeak', 'AUTH_SECRET is required', 'IDEMPOTENCY_TTL_SECONDS="5"']) {
+      for (const variable of [
+        'CONVERSATION_STORE=sqlite',
+        'TTS=espeak',
+        'AUTH_SECRET is required',
+        'IDEMPOTENCY_TTL_SECONDS="5"',
+      ]) {
         expect(error.errorMessage).toContain(variable);
       }
       await expect(fn.client.exited).resolves.not.toBe(0);
@@ -34,9 +48,17 @@ describe.skipIf('skip' in node22)('function init on the runtime (aws-lambda-ric 
   });
 
   it('reports an event consumer without its alert topic on /init/error', async () => {
-    const fn = await deployFunction({ node: (node22 as { path: string }).path, bundle: events, functionName: 'bad-events', env: { ASSISTANT_PROFILE: 'aws' } });
+    const fn = await deployFunction({
+      node: (node22 as { path: string }).path,
+      bundle: events,
+      functionName: 'bad-events',
+      env: { ASSISTANT_PROFILE: 'aws' },
+    });
     try {
-      await expect(fn.runtimeApi.initError).resolves.toMatchObject({ errorType: 'ConfigError', errorMessage: expect.stringContaining('ALERT_TOPIC_ARN is required') });
+      await expect(fn.runtimeApi.initError).resolves.toMatchObject({
+        errorType: 'ConfigError',
+        errorMessage: expect.stringContaining('ALERT_TOPIC_ARN is required'),
+      });
     } finally {
       await fn.stop();
     }

@@ -109,7 +109,9 @@ const factories: StoreFactory[] = [memory, sqliteFile, dynamoDbLocal()];
 const tallySkill: Skill = {
   name: 'tally',
   description: 'counts the items it is told',
-  intents: [{ name: 'tally.add', utterances: ['tally {item}'], slots: [{ name: 'item', entity: 'text', required: true }] }],
+  intents: [
+    { name: 'tally.add', utterances: ['tally {item}'], slots: [{ name: 'item', entity: 'text', required: true }] },
+  ],
   async handle(context) {
     await new Promise((resolve) => setImmediate(resolve));
     const items = [...((context.state.items as string[] | undefined) ?? []), String(context.slots.item)];
@@ -132,11 +134,29 @@ async function pipelineOver(store: ConversationStore, events: InProcessEventPubl
     },
   };
   const handleTurn = createTurnPipeline({
-    registry, nlu: new PatternLanguageUnderstanding(await registry.trainingSet('en')), model: new ScriptedLanguageModel(),
-    conversations: store, preferences: createPreferencesReader(new MemoryUserProfileStore(), { language: 'en-US', units: 'metric', timeZone: 'UTC' }),
-    events, clock: systemClock, telemetry, newId: randomUUID, audio: new MemoryAudioStore({ clock: systemClock }),
+    registry,
+    nlu: new PatternLanguageUnderstanding(await registry.trainingSet('en')),
+    model: new ScriptedLanguageModel(),
+    conversations: store,
+    preferences: createPreferencesReader(new MemoryUserProfileStore(), {
+      language: 'en-US',
+      units: 'metric',
+      timeZone: 'UTC',
+    }),
+    events,
+    clock: systemClock,
+    telemetry,
+    newId: randomUUID,
+    audio: new MemoryAudioStore({ clock: systemClock }),
     // The production value (entrypoints/composition/core-module.ts).
-    options: { historyWindow: 10, systemPrompt: 'test', maxTokens: 64, temperature: 0, maxTextLength: 2000, maxConflictRetries: 5 },
+    options: {
+      historyWindow: 10,
+      systemPrompt: 'test',
+      maxTokens: 64,
+      temperature: 0,
+      maxTextLength: 2000,
+      maxConflictRetries: 5,
+    },
   });
   return { handleTurn, conflicts: () => conflicts };
 }
@@ -156,7 +176,15 @@ describe.each(factories)('50 concurrent turns on one conversation: $name', (fact
       const at = new Date().toISOString();
       const first = shared.connect();
       await first.create({
-        conversation: { id: conversationId, userId, createdAt: at, updatedAt: at, version: 0, turnCount: 0, state: emptyDialogueState() },
+        conversation: {
+          id: conversationId,
+          userId,
+          createdAt: at,
+          updatedAt: at,
+          version: 0,
+          turnCount: 0,
+          state: emptyDialogueState(),
+        },
       });
       const events: DomainEvent[] = [];
       const bus = new InProcessEventPublisher();
@@ -169,7 +197,11 @@ describe.each(factories)('50 concurrent turns on one conversation: $name', (fact
         const pipeline = pipelines[index % pipelines.length]!;
         for (let attempt = 1; ; attempt += 1) {
           try {
-            return await pipeline.handleTurn({ userId, conversationId, input: { kind: 'text', text: `tally ${item}` } });
+            return await pipeline.handleTurn({
+              userId,
+              conversationId,
+              input: { kind: 'text', text: `tally ${item}` },
+            });
           } catch (error) {
             if (!(error instanceof VersionConflictError) || attempt === 20) throw error;
             clientRetries += 1;
@@ -180,7 +212,10 @@ describe.each(factories)('50 concurrent turns on one conversation: $name', (fact
       await new Promise((resolve) => setImmediate(resolve));
       const reader = shared.connect();
       const conversation = await reader.get({ userId, conversationId });
-      const { items: turns } = await walkPages((cursor) => reader.turns({ userId, conversationId, limit: 7, ...(cursor && { cursor }) }), 100);
+      const { items: turns } = await walkPages(
+        (cursor) => reader.turns({ userId, conversationId, limit: 7, ...(cursor && { cursor }) }),
+        100,
+      );
       const conflicts = pipelines.reduce((sum, p) => sum + p.conflicts(), 0);
       return { items, replies, conversation, turns, events, conflicts, clientRetries };
     } finally {
@@ -221,6 +256,8 @@ describe.each(factories)('50 concurrent turns on one conversation: $name', (fact
     expectConsistent(outcome);
     // Two writers really did race; without conflicts this test would prove nothing about the version check.
     expect(outcome.conflicts).toBeGreaterThan(0);
-    console.log(`${factory.name}: ${outcome.conflicts} version conflicts retried by the pipelines, ${outcome.clientRetries} by the client`);
+    console.log(
+      `${factory.name}: ${outcome.conflicts} version conflicts retried by the pipelines, ${outcome.clientRetries} by the client`,
+    );
   });
 });

@@ -8,7 +8,14 @@ import { OutboxEventPublisher } from '../../adapters/decorators/outbox-event-pub
 import { openSqliteDatabase, type Database } from '../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../adapters/local/sqlite-conversation-store.js';
 import { SqliteOutboxStore } from '../../adapters/local/sqlite-outbox-store.js';
-import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, LanguageModelUnavailableError, SpeechUnavailableError } from '../../core/errors.js';
+import {
+  AbortedError,
+  CoreError,
+  DependencyUnavailableError,
+  ErrorCodes,
+  LanguageModelUnavailableError,
+  SpeechUnavailableError,
+} from '../../core/errors.js';
 import type { DomainEvent } from '../../core/model/events.js';
 import type { SpeechSynthesizer, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
 import { injectFaults } from '../doubles/fault-injector.js';
@@ -35,7 +42,12 @@ describe('fault injection over HTTP', () => {
 
   async function say(id: string, text: string, extra: Record<string, unknown> = {}) {
     if (!h) throw new Error('no app');
-    return h.app.inject({ method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { text, ...extra } });
+    return h.app.inject({
+      method: 'POST',
+      url: turnUrl(id),
+      headers: await h.as('alice'),
+      payload: { text, ...extra },
+    });
   }
 
   it('language model down, timing out or slow: says it cannot answer that now, and every skill still works', async () => {
@@ -61,8 +73,12 @@ describe('fault injection over HTTP', () => {
     const back = await say(id, 'why is the sky blue');
 
     // Assess
-    for (const response of [down, time, ask, weather, timedOut, slow, back]) expect(response.statusCode, response.body).toBe(200);
-    expect(down.json()).toMatchObject({ route: 'llm', text: expect.stringMatching(/^I can't answer that right now, but I can still help with: .*the time/) });
+    for (const response of [down, time, ask, weather, timedOut, slow, back])
+      expect(response.statusCode, response.body).toBe(200);
+    expect(down.json()).toMatchObject({
+      route: 'llm',
+      text: expect.stringMatching(/^I can't answer that right now, but I can still help with: .*the time/),
+    });
     expect(down.body).not.toContain('10.0.0.9');
     expect(time.json()).toMatchObject({ route: 'skill', skill: 'time' });
     expect(ask.json()).toMatchObject({ route: 'ask', text: 'For which city?' });
@@ -117,10 +133,16 @@ describe('fault injection over HTTP', () => {
     published.length = 0;
 
     // Act
-    store.set('appendExchange', { error: () => new DependencyUnavailableError('conversation-store', 'throttled', { retryAfterSeconds: 2 }) });
+    store.set('appendExchange', {
+      error: () => new DependencyUnavailableError('conversation-store', 'throttled', { retryAfterSeconds: 2 }),
+    });
     const failed = await say(id, 'what time is it');
     store.set('get', { error: () => new DependencyUnavailableError('conversation-store', 'unreachable') });
-    const unreadable = await h.app.inject({ method: 'GET', url: `/v1/conversations/${id}`, headers: await h.as('alice') });
+    const unreadable = await h.app.inject({
+      method: 'GET',
+      url: `/v1/conversations/${id}`,
+      headers: await h.as('alice'),
+    });
     store.clear();
     await new Promise((resolve) => setImmediate(resolve));
     const eventsWhileDown = published.length;
@@ -137,7 +159,10 @@ describe('fault injection over HTTP', () => {
     expect(stateWhileDown).toMatchObject({ version: 0, turnCount: 0 });
     expect(turnsWhileDown.items).toEqual([]);
     expect(recovered.statusCode).toBe(200);
-    expect((await h.assistant.service.history('alice', id, { limit: 10 })).items.map((t) => t.role)).toEqual(['user', 'assistant']);
+    expect((await h.assistant.service.history('alice', id, { limit: 10 })).items.map((t) => t.role)).toEqual([
+      'user',
+      'assistant',
+    ]);
   });
 
   it('SQLite store locked by another process: 503 with Retry-After and nothing written', async () => {
@@ -200,7 +225,8 @@ describe('fault injection over HTTP', () => {
     // Act
     faultyBus.set('publish', { error: () => new DependencyUnavailableError('event-bus', 'unreachable') });
     const replies = [];
-    for (const text of ['hello', 'what time is it', "what's the weather", 'Paris', 'goodbye']) replies.push(await say(id, text));
+    for (const text of ['hello', 'what time is it', "what's the weather", 'Paris', 'goodbye'])
+      replies.push(await say(id, text));
     await new Promise((resolve) => setImmediate(resolve));
     const deliveredDuringOutage = delivered.length - beforeOutage;
     const waiting = await outbox.size();
@@ -247,7 +273,10 @@ describe('the fault injector', () => {
   });
 
   it('fails the next n calls with the given error, then recovers', async () => {
-    const faults = injectFaults(target).set('ping', { error: () => new CoreError(ErrorCodes.INTERNAL, 'boom'), times: 2 });
+    const faults = injectFaults(target).set('ping', {
+      error: () => new CoreError(ErrorCodes.INTERNAL, 'boom'),
+      times: 2,
+    });
     await expect(faults.port.ping()).rejects.toThrow('boom');
     await expect(faults.port.ping()).rejects.toThrow('boom');
     await expect(faults.port.ping()).resolves.toBe('pong');
@@ -271,9 +300,11 @@ describe('the fault injector', () => {
     expect(performance.now() - t0).toBeGreaterThanOrEqual(25);
     faults.set('stream', { error: new Error('stream down') });
     const items: number[] = [];
-    await expect((async () => {
-      for await (const item of faults.port.stream()) items.push(item);
-    })()).rejects.toThrow('stream down');
+    await expect(
+      (async () => {
+        for await (const item of faults.port.stream()) items.push(item);
+      })(),
+    ).rejects.toThrow('stream down');
     faults.clear('stream');
     for await (const item of faults.port.stream()) items.push(item);
     expect(items).toEqual([1, 2]);

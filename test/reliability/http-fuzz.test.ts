@@ -6,7 +6,15 @@ import type { SpeechSynthesizer, SynthesizeRequest } from '../../core/ports/spee
 import { ProblemSchema } from '../../entrypoints/http/schemas.js';
 import { FixedSpeechRecognizer } from '../doubles/fixed-speech-recognizer.js';
 import { createHttpHarness, silentWav, type HttpHarness } from '../http/http-harness.js';
-import { audioData, idArbitrary, payloadArbitrary, requestArbitrary, toInject, type FuzzPools, type FuzzRequest } from './http-arbitraries.js';
+import {
+  audioData,
+  idArbitrary,
+  payloadArbitrary,
+  requestArbitrary,
+  toInject,
+  type FuzzPools,
+  type FuzzRequest,
+} from './http-arbitraries.js';
 
 /**
  * Generated requests against every route of the app over the test assistant (via inject, no sockets). Whatever comes
@@ -36,7 +44,8 @@ describe('HTTP fuzzing: generated requests never get a 5xx, and every 4xx is a p
   async function freshPools(): Promise<FuzzPools> {
     const owned: { id: string; token: string }[] = [];
     for (const [index, user] of USERS.slice(0, 3).entries()) {
-      for (let i = 0; i < 3; i += 1) owned.push({ id: (await h.assistant.service.create(user)).id, token: tokens[index]! });
+      for (let i = 0; i < 3; i += 1)
+        owned.push({ id: (await h.assistant.service.create(user)).id, token: tokens[index]! });
     }
     return { conversationIds: owned.map((o) => o.id), tokens, owned, allowedOrigin: ALLOWED_ORIGIN };
   }
@@ -48,13 +57,22 @@ describe('HTTP fuzzing: generated requests never get a 5xx, and every 4xx is a p
     h = await createHttpHarness({
       assistant: { recognizer: new FixedSpeechRecognizer(), synthesizer: new SilentSynthesizer() },
       // Small limits put the 413 paths within reach of small generated bodies; the limiters would only answer 429.
-      app: { bodyLimitBytes: 16 * 1024, audioBodyLimitBytes: 64 * 1024, rateLimit: false, authFailureLimit: false, corsOrigins: [ALLOWED_ORIGIN] },
+      app: {
+        bodyLimitBytes: 16 * 1024,
+        audioBodyLimitBytes: 64 * 1024,
+        rateLimit: false,
+        authFailureLimit: false,
+        corsOrigins: [ALLOWED_ORIGIN],
+      },
     });
     tokens = await Promise.all(USERS.map((userId) => h.authority.mint({ userId, ttlSeconds: 3600 })));
   });
 
   afterAll(async () => {
-    const breakdown = [...statuses.entries()].sort(([a], [b]) => a - b).map(([status, n]) => `${status}:${n}`).join(' ');
+    const breakdown = [...statuses.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([status, n]) => `${status}:${n}`)
+      .join(' ');
     console.log(`http-fuzz: ${sent} generated requests (${breakdown})`);
     await h.app.close();
   });
@@ -79,7 +97,9 @@ describe('HTTP fuzzing: generated requests never get a 5xx, and every 4xx is a p
       { weight: 3, arbitrary: fc.constantFrom(...pools.owned) },
       { weight: 1, arbitrary: fc.record({ id: idArbitrary(pools), token: fc.constantFrom(...pools.tokens) }) },
     );
-    const turn = fc.record({ target, payload: payloadArbitrary }).map(({ target: { id, token }, payload }) => ({ id, token, payload }));
+    const turn = fc
+      .record({ target, payload: payloadArbitrary })
+      .map(({ target: { id, token }, payload }) => ({ id, token, payload }));
     await fc.assert(
       fc.asyncProperty(turn, ({ id, token, payload }) =>
         send({
@@ -113,7 +133,12 @@ describe('HTTP fuzzing: generated requests never get a 5xx, and every 4xx is a p
     expect(sent).toBeGreaterThanOrEqual(TOTAL_RUNS);
     expect((await h.app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
     const { id } = await h.assistant.service.create('alice');
-    const turn = await h.app.inject({ method: 'POST', url: `/v1/conversations/${id}/turns`, headers: await h.as('alice'), payload: { text: 'what time is it' } });
+    const turn = await h.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${id}/turns`,
+      headers: await h.as('alice'),
+      payload: { text: 'what time is it' },
+    });
     expect(turn.statusCode, turn.body).toBe(200);
     expect(statuses.get(200)).toBeGreaterThan(0);
   });
@@ -128,7 +153,8 @@ function checkResponse(request: FuzzRequest, response: LightMyRequestResponse): 
   const authorization = request.headers.authorization;
   for (const credential of [authorization].flat()) {
     const token = credential?.replace(/^bearer\s+/i, '').trim();
-    if (token && token.length > 16) expect(response.body.includes(token), `${where}: echoes the credential`).toBe(false);
+    if (token && token.length > 16)
+      expect(response.body.includes(token), `${where}: echoes the credential`).toBe(false);
   }
   if (response.statusCode >= 400) {
     expect(contentType, where).toMatch(/^application\/problem\+json/);

@@ -11,7 +11,16 @@ export async function foldTurnTasks(tasks: Record<TaskName, TurnTask>, input: un
   try {
     turn = await tasks.load(turn);
     if (turn.replay) return turn;
-    for (const task of ['transcribe', 'sentiment', 'understand', 'decide', 'respond', 'persist', 'synthesize', 'publish'] as const) {
+    for (const task of [
+      'transcribe',
+      'sentiment',
+      'understand',
+      'decide',
+      'respond',
+      'persist',
+      'synthesize',
+      'publish',
+    ] as const) {
       turn = await tasks[task](turn);
     }
     return turn;

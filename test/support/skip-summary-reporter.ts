@@ -60,7 +60,9 @@ export function formatSkipSummary(groups: Map<string, TestCase[]>, root: string)
   const total = [...groups.values()].reduce((sum, tests) => sum + tests.length, 0);
   if (total === 0) return [];
   const lines = [`Skipped ${total} test${total === 1 ? '' : 's'}:`];
-  const ordered = [...groups].sort(([a, x], [b, y]) => Number(b === NO_REASON) - Number(a === NO_REASON) || y.length - x.length);
+  const ordered = [...groups].sort(
+    ([a, x], [b, y]) => Number(b === NO_REASON) - Number(a === NO_REASON) || y.length - x.length,
+  );
   for (const [reason, tests] of ordered) {
     lines.push(`  ${reason} (${tests.length})`);
     const places = placesOf(tests, root);
@@ -77,7 +79,9 @@ function placesOf(tests: readonly TestCase[], root: string): string[] {
     bySuite.set(key, [...(bySuite.get(key) ?? []), test]);
   }
   return [...bySuite].flatMap(([suite, members]) =>
-    members.length > 1 ? [`${suite} (${members.length} tests)`] : members.map((test) => `${fileOf(test, root)} > ${test.fullName}`),
+    members.length > 1
+      ? [`${suite} (${members.length} tests)`]
+      : members.map((test) => `${fileOf(test, root)} > ${test.fullName}`),
   );
 }
 

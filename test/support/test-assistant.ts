@@ -79,7 +79,13 @@ export async function createTestAssistant(options: TestAssistantOptions = {}) {
   const container = await createContainer(config, {
     logger: createLogger('silent'),
     overrides: {
-      clock, newId, telemetry: options.telemetry ?? noopTelemetry, weatherProvider: weather, musicCatalog: catalog, languageModel: model, eventPublisher: events,
+      clock,
+      newId,
+      telemetry: options.telemetry ?? noopTelemetry,
+      weatherProvider: weather,
+      musicCatalog: catalog,
+      languageModel: model,
+      eventPublisher: events,
       ...(options.conversations && { conversationStore: options.conversations }),
       ...(options.profiles && { userProfileStore: options.profiles }),
       ...(options.synthesizer && { speechSynthesizer: options.synthesizer }),
@@ -87,7 +93,10 @@ export async function createTestAssistant(options: TestAssistantOptions = {}) {
       ...(options.audio && { audioStore: options.audio }),
       ...(options.sentiment && { sentimentAnalyzer: options.sentiment }),
       ...(options.extraSkills && {
-        skills: new SkillRegistry([...defaultSkills({ weather, music: catalog, assistantName: config.assistantName }), ...options.extraSkills]),
+        skills: new SkillRegistry([
+          ...defaultSkills({ weather, music: catalog, assistantName: config.assistantName }),
+          ...options.extraSkills,
+        ]),
       }),
       ...options.overrides,
     },
@@ -103,7 +112,21 @@ export async function createTestAssistant(options: TestAssistantOptions = {}) {
     container.getAsync('turnDeps'),
   ]);
   return {
-    assistant, config, deps, handleTurn: assistant.handleTurn, service: assistant.conversations, registry: assistant.skills,
-    nlu, model, weather, catalog, clock, conversations, profiles, events, authority, close: assistant.close,
+    assistant,
+    config,
+    deps,
+    handleTurn: assistant.handleTurn,
+    service: assistant.conversations,
+    registry: assistant.skills,
+    nlu,
+    model,
+    weather,
+    catalog,
+    clock,
+    conversations,
+    profiles,
+    events,
+    authority,
+    close: assistant.close,
   };
 }

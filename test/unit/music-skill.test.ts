@@ -10,21 +10,34 @@ const [blueNight, slowSwing, loudRoad] = SAMPLE_TRACKS as [Track, Track, Track];
 
 function context(intent: string, overrides: Partial<SkillContext> = {}): SkillContext {
   return {
-    intent, slots: {}, text: '', userId: 'u1', conversationId: 'c1', now: new FixedClock().now(), state: {},
+    intent,
+    slots: {},
+    text: '',
+    userId: 'u1',
+    conversationId: 'c1',
+    now: new FixedClock().now(),
+    state: {},
     preferences: { language: 'en-US', units: 'metric', timeZone: 'UTC' },
     ...overrides,
   };
 }
 
-const playing = (queue: Track[], index = 0, status: PlaybackState['status'] = 'playing'): Record<string, unknown> => ({ queue, index, status });
-const playbackOf = (result: SkillResult) => (result.data as { playback: Record<string, unknown> } | undefined)?.playback;
+const playing = (queue: Track[], index = 0, status: PlaybackState['status'] = 'playing'): Record<string, unknown> => ({
+  queue,
+  index,
+  status,
+});
+const playbackOf = (result: SkillResult) =>
+  (result.data as { playback: Record<string, unknown> } | undefined)?.playback;
 
 describe('MusicSkill', () => {
   const skill = new MusicSkill(new ArrayMusicCatalog());
 
   it('trains the NLU with the catalog genres, artists and titles', async () => {
     await expect(skill.entityValues()).resolves.toEqual({
-      genre: ['jazz', 'rock'], artist: ['Ella Moon', 'The Rivets'], title: ['Blue Night', 'Slow Swing', 'Loud Road'],
+      genre: ['jazz', 'rock'],
+      artist: ['Ella Moon', 'The Rivets'],
+      title: ['Blue Night', 'Slow Swing', 'Loud Road'],
     });
   });
 
@@ -54,13 +67,17 @@ describe('MusicSkill', () => {
 
     it('queues at most 20 tracks', async () => {
       const many = Array.from({ length: 25 }, (_, i) => ({ ...blueNight, id: `t${i}`, title: `Song ${i}` }));
-      const result = await new MusicSkill(new ArrayMusicCatalog(many)).handle(context('music.play', { slots: { genre: 'jazz' } }));
+      const result = await new MusicSkill(new ArrayMusicCatalog(many)).handle(
+        context('music.play', { slots: { genre: 'jazz' } }),
+      );
       expect((result.state as { queue: Track[] }).queue).toHaveLength(20);
       expect(result.text).toBe('Playing Song 0 by Ella Moon, then 19 more.');
     });
 
     it('says what it could not find, and leaves the playback state alone', async () => {
-      const result = await skill.handle(context('music.play', { slots: { genre: 'polka' }, state: playing([loudRoad]) }));
+      const result = await skill.handle(
+        context('music.play', { slots: { genre: 'polka' }, state: playing([loudRoad]) }),
+      );
       expect(result).toEqual({ text: "I couldn't find any music for polka." });
       const empty = await new MusicSkill(new ArrayMusicCatalog([])).handle(context('music.play', { text: 'play' }));
       expect(empty).toEqual({ text: "I couldn't find any music for that." });
@@ -75,7 +92,9 @@ describe('MusicSkill', () => {
         data: { results: [blueNight, slowSwing] },
       });
       const many = Array.from({ length: 8 }, (_, i) => ({ ...loudRoad, id: `r${i}` }));
-      const five = await new MusicSkill(new ArrayMusicCatalog(many)).handle(context('music.search', { slots: { genre: 'rock' } }));
+      const five = await new MusicSkill(new ArrayMusicCatalog(many)).handle(
+        context('music.search', { slots: { genre: 'rock' } }),
+      );
       expect((five.data as { results: Track[] }).results).toHaveLength(5);
     });
 
@@ -144,18 +163,28 @@ describe('MusicSkill', () => {
     });
 
     it('answers an intent it does not know with what is playing', async () => {
-      expect((await skill.handle(context('music.shuffle', { state: playing(queue) }))).text).toBe('This is Blue Night by Ella Moon.');
+      expect((await skill.handle(context('music.shuffle', { state: playing(queue) }))).text).toBe(
+        'This is Blue Night by Ella Moon.',
+      );
     });
   });
 
   describe('stored playback state', () => {
     it('reads a well-formed state as it is', () => {
-      expect(readPlayback(playing([blueNight, slowSwing], 1, 'paused'))).toEqual({ queue: [blueNight, slowSwing], index: 1, status: 'paused' });
+      expect(readPlayback(playing([blueNight, slowSwing], 1, 'paused'))).toEqual({
+        queue: [blueNight, slowSwing],
+        index: 1,
+        status: 'paused',
+      });
     });
 
     it('repairs what it cannot trust: a missing queue, an index out of range, an unknown status', () => {
       expect(readPlayback({})).toEqual({ queue: [], index: 0, status: 'stopped' });
-      expect(readPlayback({ queue: 'nope', index: 0, status: 'playing' })).toEqual({ queue: [], index: 0, status: 'stopped' });
+      expect(readPlayback({ queue: 'nope', index: 0, status: 'playing' })).toEqual({
+        queue: [],
+        index: 0,
+        status: 'stopped',
+      });
       expect(readPlayback(playing([blueNight], 3))).toEqual({ queue: [blueNight], index: 0, status: 'playing' });
       expect(readPlayback(playing([blueNight], -1))).toMatchObject({ index: 0 });
       expect(readPlayback({ queue: [blueNight], index: 0, status: 'rewinding' })).toMatchObject({ status: 'stopped' });

@@ -7,9 +7,15 @@ import { MusicSkill } from '../../core/skills/music/music-skill.js';
 import { SkillRegistry } from '../../core/skills/skill-registry.js';
 import { ArrayMusicCatalog } from '../doubles/array-music-catalog.js';
 
-function skill(name: string, intents: IntentDefinition[], entityValues?: Partial<Record<EntityType, readonly string[]>>): Skill {
+function skill(
+  name: string,
+  intents: IntentDefinition[],
+  entityValues?: Partial<Record<EntityType, readonly string[]>>,
+): Skill {
   return {
-    name, description: `the ${name} skill`, intents,
+    name,
+    description: `the ${name} skill`,
+    intents,
     ...(entityValues && { entityValues: async () => entityValues }),
     handle: async () => ({ text: name }),
   };
@@ -62,7 +68,11 @@ describe('SkillRegistry', () => {
     const set = await new SkillRegistry([travel, greetings]).trainingSet('en');
     expect(set.language).toBe('en');
     expect(set.intents).toEqual([
-      { name: 'travel.book', utterances: ['book a trip to {city}', 'fly to {city}'], slots: [{ name: 'city', entity: 'city' }] },
+      {
+        name: 'travel.book',
+        utterances: ['book a trip to {city}', 'fly to {city}'],
+        slots: [{ name: 'city', entity: 'city' }],
+      },
       { name: 'travel.list', utterances: ['list my trips'], slots: [] },
       { name: 'greet', utterances: ['hello', 'hi'], slots: [] },
     ]);
@@ -75,7 +85,11 @@ describe('SkillRegistry', () => {
 
   it('trains from a real skill whose values come from its catalog', async () => {
     const set = await new SkillRegistry([new MusicSkill(new ArrayMusicCatalog())]).trainingSet('de');
-    expect(set.entities).toEqual({ genre: ['jazz', 'rock'], artist: ['Ella Moon', 'The Rivets'], title: ['Blue Night', 'Loud Road', 'Slow Swing'] });
+    expect(set.entities).toEqual({
+      genre: ['jazz', 'rock'],
+      artist: ['Ella Moon', 'The Rivets'],
+      title: ['Blue Night', 'Loud Road', 'Slow Swing'],
+    });
     expect(set.intents.map((intent) => intent.name)).toContain('music.play');
     expect(set.language).toBe('de');
   });

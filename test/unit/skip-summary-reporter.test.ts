@@ -39,7 +39,10 @@ describe('the skip summary', () => {
         { name: 'needs AWS 2', suite: 'aws', skipReason: 'set IT_AWS=1' },
         { name: 'bare', suite: 'other' },
       ]),
-      moduleOf('test/b.test.ts', [{ name: 'no pcm', note: 'the recognizer does not declare pcm' }, { name: 'later', mode: 'todo' }]),
+      moduleOf('test/b.test.ts', [
+        { name: 'no pcm', note: 'the recognizer does not declare pcm' },
+        { name: 'later', mode: 'todo' },
+      ]),
     ];
 
     // Act
@@ -64,11 +67,15 @@ describe('the skip summary', () => {
   it('names a run narrowed by -t or .only as the reason rather than the test', () => {
     const filtered = groupSkipped([moduleOf('test/a.test.ts', [{ name: 'other' }])], /wanted/);
     expect([...filtered.keys()]).toEqual(['not selected by -t /wanted/']);
-    const only = groupSkipped([moduleOf('test/a.test.ts', [{ name: 'chosen', state: 'passed', mode: 'only' }, { name: 'other' }])]);
+    const only = groupSkipped([
+      moduleOf('test/a.test.ts', [{ name: 'chosen', state: 'passed', mode: 'only' }, { name: 'other' }]),
+    ]);
     expect([...only.keys()]).toEqual(['not selected: another test in the file is .only']);
   });
 
   it('prints nothing when nothing was skipped', () => {
-    expect(formatSkipSummary(groupSkipped([moduleOf('test/a.test.ts', [{ name: 'runs', state: 'passed' }])]), '/repo')).toEqual([]);
+    expect(
+      formatSkipSummary(groupSkipped([moduleOf('test/a.test.ts', [{ name: 'runs', state: 'passed' }])]), '/repo'),
+    ).toEqual([]);
   });
 });

@@ -14,7 +14,9 @@ describe('turn pipeline', () => {
     expect(reply.skill).toBe('small-talk');
     expect(reply.text).toMatch(/Good morning! I'm Test Assistant/);
     expect(reply.version).toBe(1);
-    expect(Object.keys(reply.timings)).toEqual(expect.arrayContaining(['understand', 'decide', 'respond', 'persist', 'total']));
+    expect(Object.keys(reply.timings)).toEqual(
+      expect.arrayContaining(['understand', 'decide', 'respond', 'persist', 'total']),
+    );
   });
 
   it('asks for a missing slot and fills it on the next turn', async () => {
@@ -23,7 +25,12 @@ describe('turn pipeline', () => {
     const first = await a.handleTurn({ userId: 'u1', conversationId: id, input: text("what's the weather") });
     expect(first).toMatchObject({ route: 'ask', text: 'For which city?', intent: 'weather.current' });
     const second = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('Paris') });
-    expect(second).toMatchObject({ route: 'skill', skill: 'weather', intent: 'weather.current', slots: { city: 'Paris' } });
+    expect(second).toMatchObject({
+      route: 'skill',
+      skill: 'weather',
+      intent: 'weather.current',
+      slots: { city: 'Paris' },
+    });
     expect(second.text).toMatch(/^In Paris it's 18 degrees Celsius and partly cloudy/);
     expect(a.weather.lookups).toEqual(['Paris']);
     const stored = await a.service.get('u1', id);
@@ -75,7 +82,9 @@ describe('turn pipeline', () => {
     const { id } = await a.service.create('u1');
     const play = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('play some jazz') });
     expect(play.text).toBe('Playing Blue Night by Ella Moon, then 1 more.');
-    expect(play.data).toMatchObject({ playback: { status: 'playing', track: { streamUrl: 'https://example.test/t1.mp3' } } });
+    expect(play.data).toMatchObject({
+      playback: { status: 'playing', track: { streamUrl: 'https://example.test/t1.mp3' } },
+    });
     await a.handleTurn({ userId: 'u1', conversationId: id, input: text('next song') });
     await a.handleTurn({ userId: 'u1', conversationId: id, input: text('pause') });
     const playing = await a.handleTurn({ userId: 'u1', conversationId: id, input: text("what's playing") });
@@ -85,18 +94,26 @@ describe('turn pipeline', () => {
   it('serialises concurrent turns on one conversation: each stored once, in order', async () => {
     const a = await createTestAssistant();
     const { id } = await a.service.create('u1');
-    const replies = await Promise.all(Array.from({ length: 20 }, () => a.handleTurn({ userId: 'u1', conversationId: id, input: text('hello') })));
+    const replies = await Promise.all(
+      Array.from({ length: 20 }, () => a.handleTurn({ userId: 'u1', conversationId: id, input: text('hello') })),
+    );
     expect(replies.map((r) => r.version).sort((x, y) => x - y)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     const history = await a.service.history('u1', id, { limit: 100 });
     expect(history.items).toHaveLength(40);
-    expect(history.items.map((t) => t.role)).toEqual(Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 'user' : 'assistant')));
+    expect(history.items.map((t) => t.role)).toEqual(
+      Array.from({ length: 40 }, (_, i) => (i % 2 === 0 ? 'user' : 'assistant')),
+    );
   });
 
   it('rejects empty text and unknown conversations without writing anything', async () => {
     const a = await createTestAssistant();
     const { id } = await a.service.create('u1');
-    await expect(a.handleTurn({ userId: 'u1', conversationId: id, input: text('   ') })).rejects.toBeInstanceOf(ValidationError);
-    await expect(a.handleTurn({ userId: 'u2', conversationId: id, input: text('hello') })).rejects.toBeInstanceOf(ConversationNotFoundError);
+    await expect(a.handleTurn({ userId: 'u1', conversationId: id, input: text('   ') })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(a.handleTurn({ userId: 'u2', conversationId: id, input: text('hello') })).rejects.toBeInstanceOf(
+      ConversationNotFoundError,
+    );
     expect((await a.service.get('u1', id)).version).toBe(0);
   });
 
@@ -114,15 +131,37 @@ describe('idempotent turns', () => {
     // Prepare
     const a = await createTestAssistant();
     const { id } = await a.service.create('u1');
-    const first = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('play some jazz'), idempotencyKey: 'k-1' });
+    const first = await a.handleTurn({
+      userId: 'u1',
+      conversationId: id,
+      input: text('play some jazz'),
+      idempotencyKey: 'k-1',
+    });
 
     // Act
-    const again = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('play some jazz'), idempotencyKey: 'k-1' });
-    const other = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('play some jazz'), idempotencyKey: 'k-2' });
+    const again = await a.handleTurn({
+      userId: 'u1',
+      conversationId: id,
+      input: text('play some jazz'),
+      idempotencyKey: 'k-1',
+    });
+    const other = await a.handleTurn({
+      userId: 'u1',
+      conversationId: id,
+      input: text('play some jazz'),
+      idempotencyKey: 'k-2',
+    });
 
     // Assess
     expect(again).toMatchObject({
-      replayed: true, turnId: first.turnId, text: first.text, route: 'skill', skill: 'music', intent: 'music.play', data: first.data, version: 1,
+      replayed: true,
+      turnId: first.turnId,
+      text: first.text,
+      route: 'skill',
+      skill: 'music',
+      intent: 'music.play',
+      data: first.data,
+      version: 1,
     });
     expect(other.replayed).toBeUndefined();
     expect((await a.service.history('u1', id, { limit: 10 })).items).toHaveLength(4);
@@ -147,8 +186,15 @@ describe('idempotent turns', () => {
     const { id } = await a.service.create('u1');
 
     // Act
-    await expect(a.handleTurn({ userId: 'u1', conversationId: id, input: text('hello'), idempotencyKey: 'retry-me' })).rejects.toThrow(/connection reset/);
-    const retried = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('hello'), idempotencyKey: 'retry-me' });
+    await expect(
+      a.handleTurn({ userId: 'u1', conversationId: id, input: text('hello'), idempotencyKey: 'retry-me' }),
+    ).rejects.toThrow(/connection reset/);
+    const retried = await a.handleTurn({
+      userId: 'u1',
+      conversationId: id,
+      input: text('hello'),
+      idempotencyKey: 'retry-me',
+    });
 
     // Assess
     expect(retried).toMatchObject({ replayed: true, skill: 'small-talk' });

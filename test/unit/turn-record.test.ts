@@ -107,12 +107,18 @@ const STEPS: ReadonlyArray<readonly [string, (turn: TurnRecord, deps: TurnDeps) 
 describe('the turn as a record', () => {
   it('runs step by step with the record through JSON in between, as a Step Functions workflow would', async () => {
     // Prepare: two identical assistants, one folded in process and one driven a step at a time.
-    const options = () => ({ recognizer: new FixedSpeechRecognizer(['what time is it']), synthesizer: new CountingSynthesizer() });
+    const options = () => ({
+      recognizer: new FixedSpeechRecognizer(['what time is it']),
+      synthesizer: new CountingSynthesizer(),
+    });
     const inProcess = await createTestAssistant(options());
     const stepwise = await createTestAssistant(options());
     const audio: Audio = { data: new Uint8Array(3200), format: 'wav', sampleRate: 16_000 };
     const request = (conversationId: string): TurnRequest => ({
-      userId: 'u1', conversationId, input: { kind: 'audio', audio }, speech: { format: 'wav' },
+      userId: 'u1',
+      conversationId,
+      input: { kind: 'audio', audio },
+      speech: { format: 'wav' },
     });
     const a = await inProcess.service.create('u1');
     const b = await stepwise.service.create('u1');
@@ -127,7 +133,8 @@ describe('the turn as a record', () => {
       sizes.push(json.length);
       turn = JSON.parse(json) as TurnRecord;
     }
-    const speech = turn.speechOut && 'audio' in turn.speechOut ? await deps.audio.get({ ref: turn.speechOut.audio }) : undefined;
+    const speech =
+      turn.speechOut && 'audio' in turn.speechOut ? await deps.audio.get({ ref: turn.speechOut.audio }) : undefined;
     const reply = buildReply(turn, speech, 0);
 
     // Assess: the same reply and the same stored exchange; audio travelled by reference only.
@@ -139,17 +146,35 @@ describe('the turn as a record', () => {
     expect(turn.input.kind === 'audio' && 'data' in turn.input.audio).toBe(false);
     expect(Math.max(...sizes)).toBeLessThan(4_000);
     const history = async (assistant: typeof inProcess, id: string) =>
-      (await assistant.service.history('u1', id, { limit: 10 })).items.map(({ role, text, intent }) => ({ role, text, intent }));
+      (await assistant.service.history('u1', id, { limit: 10 })).items.map(({ role, text, intent }) => ({
+        role,
+        text,
+        intent,
+      }));
     expect(await history(stepwise, b.id)).toEqual(await history(inProcess, a.id));
   });
 
   it('names every step it ran in the timings, including sentiment and load', async () => {
     const a = await createTestAssistant({ synthesizer: new CountingSynthesizer() });
     const { id } = await a.service.create('u1');
-    const reply = await a.handleTurn({ userId: 'u1', conversationId: id, input: { kind: 'text', text: 'hello' }, speech: {} });
-    expect(Object.keys(reply.timings).sort()).toEqual(
-      ['decide', 'load', 'persist', 'publish', 'respond', 'sentiment', 'synthesize', 'total', 'transcribe', 'understand'],
-    );
+    const reply = await a.handleTurn({
+      userId: 'u1',
+      conversationId: id,
+      input: { kind: 'text', text: 'hello' },
+      speech: {},
+    });
+    expect(Object.keys(reply.timings).sort()).toEqual([
+      'decide',
+      'load',
+      'persist',
+      'publish',
+      'respond',
+      'sentiment',
+      'synthesize',
+      'total',
+      'transcribe',
+      'understand',
+    ]);
   });
 
   it('speaks once, after the write, when another writer moved the conversation', async () => {
@@ -157,11 +182,20 @@ describe('the turn as a record', () => {
     const synthesizer = new CountingSynthesizer();
     const conflicts: string[] = [];
     const telemetry: Telemetry = { ...noopTelemetry, metric: (name) => void conflicts.push(name) };
-    const a = await createTestAssistant({ conversations: storeWithRival(new MemoryConversationStore()), synthesizer, telemetry });
+    const a = await createTestAssistant({
+      conversations: storeWithRival(new MemoryConversationStore()),
+      synthesizer,
+      telemetry,
+    });
     const { id } = await a.service.create('u1');
 
     // Act
-    const reply = await a.handleTurn({ userId: 'u1', conversationId: id, input: { kind: 'text', text: 'what time is it' }, speech: {} });
+    const reply = await a.handleTurn({
+      userId: 'u1',
+      conversationId: id,
+      input: { kind: 'text', text: 'what time is it' },
+      speech: {},
+    });
 
     // Assess: answered again on the fresh read, stored once, spoken once.
     expect(conflicts.filter((name) => name === 'TurnVersionConflict')).toHaveLength(1);
@@ -174,11 +208,18 @@ describe('the turn as a record', () => {
   it('runs a skill with side effects once per stored turn, re-applying its reply after a conflict', async () => {
     // Prepare
     const door = new DoorSkill();
-    const a = await createTestAssistant({ conversations: storeWithRival(new MemoryConversationStore()), extraSkills: [door] });
+    const a = await createTestAssistant({
+      conversations: storeWithRival(new MemoryConversationStore()),
+      extraSkills: [door],
+    });
     const { id } = await a.service.create('u1');
 
     // Act
-    const reply = await a.handleTurn({ userId: 'u1', conversationId: id, input: { kind: 'text', text: 'open the front door' } });
+    const reply = await a.handleTurn({
+      userId: 'u1',
+      conversationId: id,
+      input: { kind: 'text', text: 'open the front door' },
+    });
 
     // Assess: one opening; the rival's state survives beside the skill's own.
     expect(door.opened).toBe(1);
@@ -211,10 +252,17 @@ describe('the turn as a record', () => {
 
   it('leaves no clip in the audio store once an audio turn is answered, or has failed', async () => {
     const audio = new TrackingAudioStore(new MemoryAudioStore({ clock: { now: () => new Date() } }));
-    const a = await createTestAssistant({ audio, recognizer: new FixedSpeechRecognizer(['hello', '']), synthesizer: new CountingSynthesizer() });
+    const a = await createTestAssistant({
+      audio,
+      recognizer: new FixedSpeechRecognizer(['hello', '']),
+      synthesizer: new CountingSynthesizer(),
+    });
     const { id } = await a.service.create('u1');
     const clip = (bytes: number): TurnRequest => ({
-      userId: 'u1', conversationId: id, input: { kind: 'audio', audio: { data: new Uint8Array(bytes), format: 'wav', sampleRate: 16_000 } }, speech: {},
+      userId: 'u1',
+      conversationId: id,
+      input: { kind: 'audio', audio: { data: new Uint8Array(bytes), format: 'wav', sampleRate: 16_000 } },
+      speech: {},
     });
 
     const reply = await a.handleTurn(clip(10));
@@ -230,7 +278,12 @@ describe('the turn as a record', () => {
     const controller = new AbortController();
     controller.abort();
     await expect(
-      a.handleTurn({ userId: 'u1', conversationId: id, input: { kind: 'text', text: 'hello' }, signal: controller.signal }),
+      a.handleTurn({
+        userId: 'u1',
+        conversationId: id,
+        input: { kind: 'text', text: 'hello' },
+        signal: controller.signal,
+      }),
     ).rejects.toMatchObject({ code: ErrorCodes.ABORTED });
     expect((await a.service.get('u1', id)).version).toBe(0);
   });

@@ -19,7 +19,9 @@ const ASL = new URL('../../deploy/workflow/turn-workflow.asl.json', import.meta.
 /** The definition as CloudFormation would deploy it, with each `${XFunctionArn}` made a function ARN. */
 export function loadDefinition(): { definition: object; taskOf: Record<string, TaskName> } {
   const text = readFileSync(ASL, 'utf8');
-  const definition = JSON.parse(text.replace(/\$\{(\w+)FunctionArn\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:assistant-$1')) as {
+  const definition = JSON.parse(
+    text.replace(/\$\{(\w+)FunctionArn\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:assistant-$1'),
+  ) as {
     States: Record<string, { Type: string; Resource?: string }>;
   };
   const taskOf: Record<string, TaskName> = {};
@@ -52,12 +54,20 @@ async function run(scenario: Scenario) {
     if (scenario === 'failure') throw new DependencyUnavailableError('store', 'the table is unreachable');
     if (scenario === 'conflict' && appends === 1) {
       const at = '2026-03-01T09:29:00Z';
-      await store.appendExchange({ ...exchange, turns: [{ id: 'r-u', role: 'user', text: 'hello', at }, { id: 'r-a', role: 'assistant', text: 'Hi.', at }] });
+      await store.appendExchange({
+        ...exchange,
+        turns: [
+          { id: 'r-u', role: 'user', text: 'hello', at },
+          { id: 'r-a', role: 'assistant', text: 'Hi.', at },
+        ],
+      });
     }
     return store.appendExchange(exchange);
   };
   const model = new ScriptedLanguageModel('Forty-two.');
-  const recognizer = new FixedSpeechRecognizer([scenario === 'voice' ? 'what time is it' : 'what is the meaning of life']);
+  const recognizer = new FixedSpeechRecognizer([
+    scenario === 'voice' ? 'what time is it' : 'what is the meaning of life',
+  ]);
   let recognizerFailures = scenario === 'transient' ? 1 : 0;
   let recognizerAttempts = 0;
   const transcribe = recognizer.transcribe.bind(recognizer);
@@ -82,7 +92,12 @@ async function run(scenario: Scenario) {
   const tasks = createTurnTasks(assistant.deps);
   const { definition, taskOf } = loadDefinition();
   // The runner types task results as JSON values; a turn record is one (turn-record.test.ts round-trips it).
-  const handlers = Object.fromEntries(Object.entries(taskOf).map(([state, task]) => [state, async (input: unknown) => (await tasks[task](input)) as never]));
+  const handlers = Object.fromEntries(
+    Object.entries(taskOf).map(([state, task]) => [
+      state,
+      async (input: unknown) => (await tasks[task](input)) as never,
+    ]),
+  );
   const input = await startTurn(
     {
       userId: 'u1',
@@ -112,7 +127,10 @@ async function run(scenario: Scenario) {
     output,
     serialisedBytes: JSON.stringify(output).length,
     history: history.items.map(({ role, text }) => ({ role, text })),
-    events: events.map((event) => ({ type: event.type, ...('code' in event && { code: event.code, step: event.step }) })),
+    events: events.map((event) => ({
+      type: event.type,
+      ...('code' in event && { code: event.code, step: event.step }),
+    })),
     spoken: synthesizer.texts,
     appends,
     recognizerAttempts,

@@ -8,13 +8,24 @@ import { WORKFLOW_ERRORS } from '../../entrypoints/lambda/workflow/workflow-erro
 import { locateNode22 } from '../fakes/lambda/node22.js';
 
 const ASL_PATH = new URL('../../deploy/workflow/turn-workflow.asl.json', import.meta.url);
-type State = { Type: string; Resource?: string; Next?: string; Default?: string; Choices?: { Next: string }[]; Retry?: { ErrorEquals: string[] }[]; Catch?: { ErrorEquals: string[]; Next: string }[] };
+type State = {
+  Type: string;
+  Resource?: string;
+  Next?: string;
+  Default?: string;
+  Choices?: { Next: string }[];
+  Retry?: { ErrorEquals: string[] }[];
+  Catch?: { ErrorEquals: string[]; Next: string }[];
+};
 const definition = JSON.parse(readFileSync(ASL_PATH, 'utf8')) as { StartAt: string; States: Record<string, State> };
 
 describe('turn workflow definition', () => {
   it('is valid Amazon States Language once its function ARNs are substituted', () => {
     const deployed = JSON.parse(
-      readFileSync(ASL_PATH, 'utf8').replace(/\$\{(\w+)FunctionArn\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:assistant-$1'),
+      readFileSync(ASL_PATH, 'utf8').replace(
+        /\$\{(\w+)FunctionArn\}/g,
+        'arn:aws:lambda:us-east-1:123456789012:function:assistant-$1',
+      ),
     ) as object;
     const { isValid, errorsText } = aslValidator(deployed);
     expect(isValid, errorsText('\n')).toBe(true);
@@ -29,9 +40,14 @@ describe('turn workflow definition', () => {
   });
 
   it('branches only on error names the tasks raise, Lambda service errors or States.ALL', () => {
-    const names = Object.values(definition.States).flatMap((state) => [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((rule) => rule.ErrorEquals));
+    const names = Object.values(definition.States).flatMap((state) =>
+      [...(state.Retry ?? []), ...(state.Catch ?? [])].flatMap((rule) => rule.ErrorEquals),
+    );
     for (const name of names) {
-      expect(name === 'States.ALL' || name.startsWith('Lambda.') || (WORKFLOW_ERRORS as readonly string[]).includes(name), name).toBe(true);
+      expect(
+        name === 'States.ALL' || name.startsWith('Lambda.') || (WORKFLOW_ERRORS as readonly string[]).includes(name),
+        name,
+      ).toBe(true);
     }
   });
 
@@ -42,21 +58,36 @@ describe('turn workflow definition', () => {
       seen.add(name);
       const state = definition.States[name];
       expect(state, name).toBeDefined();
-      for (const next of [state?.Next, state?.Default, ...(state?.Choices ?? []).map((c) => c.Next), ...(state?.Catch ?? []).map((c) => c.Next)]) {
+      for (const next of [
+        state?.Next,
+        state?.Default,
+        ...(state?.Choices ?? []).map((c) => c.Next),
+        ...(state?.Catch ?? []).map((c) => c.Next),
+      ]) {
         if (next) visit(next);
       }
     };
     visit(definition.StartAt);
     expect([...seen].sort()).toEqual(Object.keys(definition.States).sort());
-    const tasks = Object.entries(definition.States).filter(([name, state]) => state.Type === 'Task' && name !== 'RecordFailure');
-    for (const [name, state] of tasks) expect(state.Catch?.at(-1), name).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'RecordFailure' });
+    const tasks = Object.entries(definition.States).filter(
+      ([name, state]) => state.Type === 'Task' && name !== 'RecordFailure',
+    );
+    for (const [name, state] of tasks)
+      expect(state.Catch?.at(-1), name).toMatchObject({ ErrorEquals: ['States.ALL'], Next: 'RecordFailure' });
   });
 });
 
 interface Outcome {
   scenario: string;
   states: string[];
-  output: { replay?: unknown; failure?: { code: string; step: string; apology: string }; response?: { text: string }; speechOut?: { audio?: { uri: string } }; stored?: { version: number }; heard?: string };
+  output: {
+    replay?: unknown;
+    failure?: { code: string; step: string; apology: string };
+    response?: { text: string };
+    speechOut?: { audio?: { uri: string } };
+    stored?: { version: number };
+    heard?: string;
+  };
   serialisedBytes: number;
   history: { role: string; text: string }[];
   events: { type: string; code?: string; step?: string }[];
@@ -73,10 +104,14 @@ describe('turn workflow on Node 22 (aws-local-stepfunctions, real task handlers)
     if ('skip' in located) return;
     const node = located.path;
     const script = new URL('./run-workflow.ts', import.meta.url).pathname;
-    const { stdout } = await promisify(execFile)(node, ['--import', 'tsx', script, 'voice', 'transient', 'failure', 'conflict'], {
-      timeout: 120_000,
-      maxBuffer: 16 * 1024 * 1024,
-    });
+    const { stdout } = await promisify(execFile)(
+      node,
+      ['--import', 'tsx', script, 'voice', 'transient', 'failure', 'conflict'],
+      {
+        timeout: 120_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
     const last = stdout.trim().split('\n').at(-1) ?? '[]';
     outcomes = Object.fromEntries((JSON.parse(last) as Outcome[]).map((outcome) => [outcome.scenario, outcome]));
   }, 360_000);
@@ -90,12 +125,26 @@ describe('turn workflow on Node 22 (aws-local-stepfunctions, real task handlers)
   it('answers a voice turn end to end: heard, skill, stored, spoken, published', (ctx) => {
     const run = outcome('voice', ctx);
     expect(run.states).toEqual([
-      'Load', 'Replayed?', 'Transcribe', 'Sentiment', 'Understand', 'Decide', 'Skill or model?', 'RunSkill', 'Persist', 'Synthesize', 'Publish', 'Done',
+      'Load',
+      'Replayed?',
+      'Transcribe',
+      'Sentiment',
+      'Understand',
+      'Decide',
+      'Skill or model?',
+      'RunSkill',
+      'Persist',
+      'Synthesize',
+      'Publish',
+      'Done',
     ]);
     expect(run.output.heard).toBe('what time is it');
     expect(run.output.stored?.version).toBe(1);
     expect(run.output.speechOut?.audio?.uri).toMatch(/^memory:/);
-    expect(run.history).toEqual([{ role: 'user', text: 'what time is it' }, { role: 'assistant', text: run.output.response?.text }]);
+    expect(run.history).toEqual([
+      { role: 'user', text: 'what time is it' },
+      { role: 'assistant', text: run.output.response?.text },
+    ]);
     expect(run.spoken).toEqual([run.output.response?.text]);
     expect(run.events.map((event) => event.type)).toEqual(['UserInteraction', 'AssistantReplied']);
     expect(run.serialisedBytes).toBeLessThan(8_000);

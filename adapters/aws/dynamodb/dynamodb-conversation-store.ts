@@ -1,17 +1,56 @@
-import { DeleteCommand, GetCommand, PutCommand, TransactWriteCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import type { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import type { Conversation, ConversationKey, ConversationSummary, Page, PageRequest, Turn } from '../../../core/model/conversation.js';
+import type {
+  Conversation,
+  ConversationKey,
+  ConversationSummary,
+  Page,
+  PageRequest,
+  Turn,
+} from '../../../core/model/conversation.js';
 import type { IoOptions } from '../../../core/model/io.js';
-import { CoreError, ConversationNotFoundError, DependencyUnavailableError, ErrorCodes, ValidationError, VersionConflictError } from '../../../core/errors.js';
+import {
+  CoreError,
+  ConversationNotFoundError,
+  DependencyUnavailableError,
+  ErrorCodes,
+  ValidationError,
+  VersionConflictError,
+} from '../../../core/errors.js';
 import { systemClock, systemRandom } from '../../../core/defaults.js';
 import { type Clock } from '../../../core/ports/clock.js';
-import type { AppendExchange, ConversationStore, ConversationStoreCapabilities } from '../../../core/ports/conversation-store.js';
-import { headerItem, headerKey, headerUpdate, toConversation, toSummary, toTurn, turnItem } from './dynamodb-conversation-items.js';
+import type {
+  AppendExchange,
+  ConversationStore,
+  ConversationStoreCapabilities,
+} from '../../../core/ports/conversation-store.js';
+import {
+  headerItem,
+  headerKey,
+  headerUpdate,
+  toConversation,
+  toSummary,
+  toTurn,
+  turnItem,
+} from './dynamodb-conversation-items.js';
 import { checkPageLimit, decodeCursor, encodeCursor, sortKeyUnder } from './dynamodb-cursor.js';
 import { dynamoDbError, errorName, guarded, rejectIfAborted } from './dynamodb-errors.js';
 import { backoffDelayMs, sleep, type Random } from '../../shared/backoff.js';
 import { deleteKeys, keyOf, queryAll, queryPage, type Item } from './dynamodb-items.js';
-import { TABLE, documentClientOf, keys, plainJson, type DocumentClient, type DynamoDbClientOptions } from './dynamodb-table.js';
+import {
+  TABLE,
+  documentClientOf,
+  keys,
+  plainJson,
+  type DocumentClient,
+  type DynamoDbClientOptions,
+} from './dynamodb-table.js';
 
 export type DynamoDbConversationStoreOptions = DynamoDbClientOptions & {
   tableName: string;
@@ -57,9 +96,14 @@ export class DynamoDbConversationStore implements ConversationStore {
   async create({ conversation, signal }: { conversation: Conversation } & IoOptions): Promise<void> {
     rejectIfAborted('create conversation', signal);
     try {
-      await this.client.send(new PutCommand({
-        TableName: this.tableName, Item: headerItem(conversation, this.expiresAt()), ...this.absentOrExpired(),
-      }), { abortSignal: signal });
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: headerItem(conversation, this.expiresAt()),
+          ...this.absentOrExpired(),
+        }),
+        { abortSignal: signal },
+      );
     } catch (error) {
       if (!signal?.aborted && errorName(error) === 'ConditionalCheckFailedException') {
         throw new ValidationError(`conversation ${conversation.id} already exists`, { cause: error });
@@ -76,7 +120,8 @@ export class DynamoDbConversationStore implements ConversationStore {
   async appendExchange(exchange: AppendExchange & IoOptions): Promise<Conversation> {
     const { userId, conversationId, expectedVersion, turns, signal } = exchange;
     rejectIfAborted('append exchange', signal);
-    if (turns.length > MAX_TURNS_PER_EXCHANGE) throw new ValidationError(`an exchange holds at most ${MAX_TURNS_PER_EXCHANGE} turns`);
+    if (turns.length > MAX_TURNS_PER_EXCHANGE)
+      throw new ValidationError(`an exchange holds at most ${MAX_TURNS_PER_EXCHANGE} turns`);
     // A transaction cannot return the updated item, so the header is read first; the version condition below makes
     // sure nothing changed in between, which keeps both the returned conversation and the turn numbering exact.
     const item = await this.header(userId, conversationId, signal);
@@ -86,12 +131,17 @@ export class DynamoDbConversationStore implements ConversationStore {
     const expiresAt = this.expiresAt();
     const title = current.title ?? exchange.title;
     const next: Conversation = {
-      ...current, version: current.version + 1, turnCount: current.turnCount + turns.length, updatedAt: exchange.at,
-      state: plainJson(exchange.state), ...(title !== undefined && { title }),
+      ...current,
+      version: current.version + 1,
+      turnCount: current.turnCount + turns.length,
+      updatedAt: exchange.at,
+      state: plainJson(exchange.state),
+      ...(title !== undefined && { title }),
     };
     const puts = turns.map((turn, index) => ({
       Put: {
-        TableName: this.tableName, Item: turnItem(userId, conversationId, current.turnCount + index, turn, expiresAt),
+        TableName: this.tableName,
+        Item: turnItem(userId, conversationId, current.turnCount + index, turn, expiresAt),
         ...this.absentOrExpired(),
       },
     }));
@@ -103,10 +153,15 @@ export class DynamoDbConversationStore implements ConversationStore {
   async recentTurns(request: ConversationKey & { limit: number } & IoOptions): Promise<Turn[]> {
     const { userId, conversationId, limit, signal } = request;
     rejectIfAborted('read recent turns', signal);
-    if (!Number.isInteger(limit) || limit < 0) throw new ValidationError(`recent turn limit must be a non-negative integer, got ${limit}`);
+    if (!Number.isInteger(limit) || limit < 0)
+      throw new ValidationError(`recent turn limit must be a non-negative integer, got ${limit}`);
     if (limit === 0) return [];
-    const { items } = await guarded('read recent turns', () =>
-      queryPage(this.client, { ...this.turnQuery(userId, conversationId), ScanIndexForward: false }, limit, signal), signal);
+    const { items } = await guarded(
+      'read recent turns',
+      () =>
+        queryPage(this.client, { ...this.turnQuery(userId, conversationId), ScanIndexForward: false }, limit, signal),
+      signal,
+    );
     return items.reverse().map(toTurn);
   }
 
@@ -116,10 +171,20 @@ export class DynamoDbConversationStore implements ConversationStore {
     checkPageLimit(page.limit);
     const after = decodeCursor(page.cursor, 't', { s: sortKeyUnder(keys.turnsOf(conversationId)) });
     const pk = keys.user(userId);
-    const query = { ...this.turnQuery(userId, conversationId), ...(after && { ExclusiveStartKey: { [TABLE.partitionKey]: pk, [TABLE.sortKey]: after.s } }) };
-    const { items, hasMore } = await guarded('read turns', () => queryPage(this.client, query, page.limit, signal), signal);
+    const query = {
+      ...this.turnQuery(userId, conversationId),
+      ...(after && { ExclusiveStartKey: { [TABLE.partitionKey]: pk, [TABLE.sortKey]: after.s } }),
+    };
+    const { items, hasMore } = await guarded(
+      'read turns',
+      () => queryPage(this.client, query, page.limit, signal),
+      signal,
+    );
     const last = items.at(-1);
-    return { items: items.map(toTurn), ...(hasMore && last && { nextCursor: encodeCursor('t', { s: keyOf(last).sk }) }) };
+    return {
+      items: items.map(toTurn),
+      ...(hasMore && last && { nextCursor: encodeCursor('t', { s: keyOf(last).sk }) }),
+    };
   }
 
   async list(request: { userId: string } & PageRequest & IoOptions): Promise<Page<ConversationSummary>> {
@@ -129,28 +194,49 @@ export class DynamoDbConversationStore implements ConversationStore {
     const after = decodeCursor(page.cursor, 'c', { r: sortKeyUnder(''), s: sortKeyUnder(keys.conversationPrefix) });
     const pk = keys.user(userId);
     const start = after && {
-      [TABLE.partitionKey]: pk, [TABLE.sortKey]: after.s, [TABLE.indexPartitionKey]: pk, [TABLE.indexSortKey]: after.r,
+      [TABLE.partitionKey]: pk,
+      [TABLE.sortKey]: after.s,
+      [TABLE.indexPartitionKey]: pk,
+      [TABLE.indexSortKey]: after.r,
     };
     const query = this.unexpired({
-      TableName: this.tableName, IndexName: TABLE.index, ScanIndexForward: false, ...(start && { ExclusiveStartKey: start }),
+      TableName: this.tableName,
+      IndexName: TABLE.index,
+      ScanIndexForward: false,
+      ...(start && { ExclusiveStartKey: start }),
       KeyConditionExpression: '#gsi1pk = :pk',
-      ExpressionAttributeNames: { '#gsi1pk': TABLE.indexPartitionKey }, ExpressionAttributeValues: { ':pk': pk },
+      ExpressionAttributeNames: { '#gsi1pk': TABLE.indexPartitionKey },
+      ExpressionAttributeValues: { ':pk': pk },
     });
-    const { items, hasMore } = await guarded('list conversations', () => queryPage(this.client, query, page.limit, signal), signal);
+    const { items, hasMore } = await guarded(
+      'list conversations',
+      () => queryPage(this.client, query, page.limit, signal),
+      signal,
+    );
     const last = items.at(-1);
     return {
       items: items.map(toSummary),
-      ...(hasMore && last && { nextCursor: encodeCursor('c', { r: String(last[TABLE.indexSortKey]), s: keyOf(last).sk }) }),
+      ...(hasMore &&
+        last && { nextCursor: encodeCursor('c', { r: String(last[TABLE.indexSortKey]), s: keyOf(last).sk }) }),
     };
   }
 
   async delete({ userId, conversationId, signal }: ConversationKey & IoOptions): Promise<boolean> {
     // Turns go first: a failure half-way then leaves a header to retry the delete from, never turns without one.
     await this.deleteAll('delete turns', this.keyQuery(userId, keys.turnsOf(conversationId)), signal);
-    const removed = await guarded('delete conversation', () => this.client.send(
-      new DeleteCommand({ TableName: this.tableName, ReturnValues: 'ALL_OLD', Key: headerKey(userId, conversationId) }),
-      { abortSignal: signal },
-    ), signal);
+    const removed = await guarded(
+      'delete conversation',
+      () =>
+        this.client.send(
+          new DeleteCommand({
+            TableName: this.tableName,
+            ReturnValues: 'ALL_OLD',
+            Key: headerKey(userId, conversationId),
+          }),
+          { abortSignal: signal },
+        ),
+      signal,
+    );
     return removed.Attributes !== undefined && !this.isExpired(removed.Attributes);
   }
 
@@ -160,27 +246,45 @@ export class DynamoDbConversationStore implements ConversationStore {
   }
 
   /** Deletes every item the query finds, page by page; returns how many of them had not expired yet. */
-  private async deleteAll(operation: string, query: QueryCommandInput, signal: AbortSignal | undefined): Promise<number> {
-    return guarded(operation, async () => {
-      let live = 0;
-      for await (const items of queryAll(this.client, this.keysOnly(query), signal)) {
-        live += items.filter((item) => !this.isExpired(item)).length;
-        await deleteKeys(this.client, this.tableName, items.map(keyOf), { random: this.random, signal });
-      }
-      return live;
-    }, signal);
+  private async deleteAll(
+    operation: string,
+    query: QueryCommandInput,
+    signal: AbortSignal | undefined,
+  ): Promise<number> {
+    return guarded(
+      operation,
+      async () => {
+        let live = 0;
+        for await (const items of queryAll(this.client, this.keysOnly(query), signal)) {
+          live += items.filter((item) => !this.isExpired(item)).length;
+          await deleteKeys(this.client, this.tableName, items.map(keyOf), { random: this.random, signal });
+        }
+        return live;
+      },
+      signal,
+    );
   }
 
-  private async header(userId: string, conversationId: string, signal: AbortSignal | undefined): Promise<Item | undefined> {
-    const { Item: item } = await guarded('get conversation', () => this.client.send(
-      new GetCommand({ TableName: this.tableName, ConsistentRead: true, Key: headerKey(userId, conversationId) }),
-      { abortSignal: signal },
-    ), signal);
+  private async header(
+    userId: string,
+    conversationId: string,
+    signal: AbortSignal | undefined,
+  ): Promise<Item | undefined> {
+    const { Item: item } = await guarded(
+      'get conversation',
+      () =>
+        this.client.send(
+          new GetCommand({ TableName: this.tableName, ConsistentRead: true, Key: headerKey(userId, conversationId) }),
+          { abortSignal: signal },
+        ),
+      signal,
+    );
     return item && !this.isExpired(item) ? item : undefined;
   }
 
   private async transact(
-    items: NonNullable<TransactWriteCommand['input']['TransactItems']>, exchange: AppendExchange & IoOptions,
+    items: NonNullable<TransactWriteCommand['input']['TransactItems']>,
+    exchange: AppendExchange & IoOptions,
   ): Promise<void> {
     const { conversationId, expectedVersion, signal } = exchange;
     for (let attempt = 1; ; attempt += 1) {
@@ -188,7 +292,8 @@ export class DynamoDbConversationStore implements ConversationStore {
         await this.client.send(new TransactWriteCommand({ TransactItems: items }), { abortSignal: signal });
         return;
       } catch (error) {
-        if (signal?.aborted || errorName(error) !== 'TransactionCanceledException') throw dynamoDbError('append exchange', error, signal);
+        if (signal?.aborted || errorName(error) !== 'TransactionCanceledException')
+          throw dynamoDbError('append exchange', error, signal);
         const reasons = (error as TransactionCanceledException).CancellationReasons ?? [];
         const [header, ...turns] = reasons.map((reason) => reason.Code);
         if (header === 'ConditionalCheckFailed') {
@@ -197,11 +302,14 @@ export class DynamoDbConversationStore implements ConversationStore {
           throw new VersionConflictError(conversationId, expectedVersion, { cause: error });
         }
         if (turns.includes('ConditionalCheckFailed')) {
-          throw new CoreError(ErrorCodes.INTERNAL, `dynamodb: turns of ${conversationId} exist beyond its turn count`, { cause: error });
+          throw new CoreError(ErrorCodes.INTERNAL, `dynamodb: turns of ${conversationId} exist beyond its turn count`, {
+            cause: error,
+          });
         }
         if (reasons.some((reason) => reason.Code === 'TransactionConflict')) {
           // Still contended after the retries: another writer is busy with this conversation, so re-read and retry.
-          if (attempt === CONFLICT_ATTEMPTS) throw new VersionConflictError(conversationId, expectedVersion, { cause: error });
+          if (attempt === CONFLICT_ATTEMPTS)
+            throw new VersionConflictError(conversationId, expectedVersion, { cause: error });
           await sleep(backoffDelayMs(attempt, { baseMs: 10, random: this.random }), signal, 'dynamodb');
           continue;
         }
@@ -220,7 +328,8 @@ export class DynamoDbConversationStore implements ConversationStore {
 
   private keyQuery(userId: string, prefix: string): QueryCommandInput {
     return {
-      TableName: this.tableName, KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
+      TableName: this.tableName,
+      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
       ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
       ExpressionAttributeValues: { ':pk': keys.user(userId), ':prefix': prefix },
     };
@@ -229,14 +338,21 @@ export class DynamoDbConversationStore implements ConversationStore {
   /** Only the keys and the expiry: enough to delete an item and to tell whether it still counted. */
   private keysOnly(query: QueryCommandInput): QueryCommandInput {
     return {
-      ...query, ProjectionExpression: '#pk, #sk, #expiresAt',
-      ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey, '#expiresAt': TABLE.ttlAttribute },
+      ...query,
+      ProjectionExpression: '#pk, #sk, #expiresAt',
+      ExpressionAttributeNames: {
+        ...query.ExpressionAttributeNames,
+        '#pk': TABLE.partitionKey,
+        '#sk': TABLE.sortKey,
+        '#expiresAt': TABLE.ttlAttribute,
+      },
     };
   }
 
   private unexpired(query: QueryCommandInput): QueryCommandInput {
     return {
-      ...query, FilterExpression: 'attribute_not_exists(#expiresAt) OR #expiresAt > :now',
+      ...query,
+      FilterExpression: 'attribute_not_exists(#expiresAt) OR #expiresAt > :now',
       ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#expiresAt': TABLE.ttlAttribute },
       ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':now': this.nowSeconds() },
     };

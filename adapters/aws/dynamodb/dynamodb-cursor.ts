@@ -11,7 +11,8 @@ const MAX_SORT_KEY_BYTES = 1_024;
 
 /** Page sizes must be positive integers: a zero limit would hand back the same cursor forever. */
 export function checkPageLimit(limit: number): void {
-  if (!Number.isInteger(limit) || limit < 1) throw new ValidationError(`page limit must be a positive integer, got ${limit}`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new ValidationError(`page limit must be a positive integer, got ${limit}`);
 }
 
 export function encodeCursor(kind: string, position: Record<string, string>): string {
@@ -25,17 +26,20 @@ export function decodeCursor<F extends string>(
   valid: Record<F, (value: string) => boolean>,
 ): Record<F, string> | undefined {
   if (cursor === undefined) return undefined;
-  if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw new ValidationError('invalid cursor');
+  if (cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor))
+    throw new ValidationError('invalid cursor');
   let payload: unknown;
   try {
     payload = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch (error) {
     throw new ValidationError('invalid cursor', { cause: error });
   }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw new ValidationError('invalid cursor');
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload))
+    throw new ValidationError('invalid cursor');
   const record = payload as Record<string, unknown>;
   const fields = Object.keys(valid) as F[];
-  if (record['k'] !== kind || Object.keys(record).length !== fields.length + 1) throw new ValidationError('invalid cursor');
+  if (record['k'] !== kind || Object.keys(record).length !== fields.length + 1)
+    throw new ValidationError('invalid cursor');
   const position = {} as Record<F, string>;
   for (const field of fields) {
     const value = record[field];
@@ -47,5 +51,6 @@ export function decodeCursor<F extends string>(
 
 /** Accepts a sort key DynamoDB could have issued under `prefix`; anything else would only come back as its own error. */
 export function sortKeyUnder(prefix: string): (value: string) => boolean {
-  return (value) => value.startsWith(prefix) && value.length > prefix.length && Buffer.byteLength(value, 'utf8') <= MAX_SORT_KEY_BYTES;
+  return (value) =>
+    value.startsWith(prefix) && value.length > prefix.length && Buffer.byteLength(value, 'utf8') <= MAX_SORT_KEY_BYTES;
 }

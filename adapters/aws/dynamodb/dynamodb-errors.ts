@@ -3,7 +3,7 @@ import { rejectIfAborted as rejectAborted } from '../../shared/abort.js';
 import { translateServiceError, type ServiceErrorPolicy } from '../../shared/service-errors.js';
 
 const SERVICE = 'dynamodb';
-const CHECK_DEPLOYMENT = 'check the table name and the role\'s permissions';
+const CHECK_DEPLOYMENT = "check the table name and the role's permissions";
 
 /**
  * DynamoDB's reading of the shared rules: throttling and server trouble pass by themselves; a wrong table or wrong
@@ -13,13 +13,23 @@ const CHECK_DEPLOYMENT = 'check the table name and the role\'s permissions';
 const DYNAMODB_ERRORS: ServiceErrorPolicy = {
   adapter: SERVICE,
   unavailable: new Set([
-    'ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded', 'InternalServerError',
-    'ServiceUnavailable', 'TimeoutError',
+    'ProvisionedThroughputExceededException',
+    'ThrottlingException',
+    'RequestLimitExceeded',
+    'InternalServerError',
+    'ServiceUnavailable',
+    'TimeoutError',
   ]),
-  hints: Object.fromEntries([
-    'ResourceNotFoundException', 'AccessDeniedException', 'UnrecognizedClientException', 'InvalidSignatureException',
-    'MissingAuthenticationTokenException', 'ExpiredTokenException',
-  ].map((name) => [name, CHECK_DEPLOYMENT])),
+  hints: Object.fromEntries(
+    [
+      'ResourceNotFoundException',
+      'AccessDeniedException',
+      'UnrecognizedClientException',
+      'InvalidSignatureException',
+      'MissingAuthenticationTokenException',
+      'ExpiredTokenException',
+    ].map((name) => [name, CHECK_DEPLOYMENT]),
+  ),
   refusal: 'internal',
 };
 

@@ -1,4 +1,9 @@
-import { DynamoDBClient, type CreateTableCommandInput, type DynamoDBClientConfig, type TimeToLiveSpecification } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  type CreateTableCommandInput,
+  type DynamoDBClientConfig,
+  type TimeToLiveSpecification,
+} from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 /** The one table behind the DynamoDB stores; `dynamodb-table-design.md` beside this file explains the layout. */
@@ -76,8 +81,7 @@ export type DocumentClient = Pick<DynamoDBDocumentClient, 'send'>;
 
 /** Either a ready client (shared by both stores, the usual case) or a config to build one; never both. */
 export type DynamoDbClientOptions =
-  | { client: DocumentClient; clientConfig?: never }
-  | { client?: never; clientConfig?: DynamoDBClientConfig };
+  { client: DocumentClient; clientConfig?: never } | { client?: never; clientConfig?: DynamoDBClientConfig };
 
 /** The document client as the stores expect it: undefined optional fields are dropped rather than rejected. */
 export function createDynamoDbDocumentClient(config: DynamoDBClientConfig = {}): DynamoDBDocumentClient {

@@ -3,7 +3,14 @@ import type { IoOptions } from '../../../core/model/io.js';
 import type { Preferences, UserProfile } from '../../../core/model/profile.js';
 import type { UserProfileStore } from '../../../core/ports/user-profile-store.js';
 import { guarded } from './dynamodb-errors.js';
-import { TABLE, documentClientOf, keys, plainJson, type DocumentClient, type DynamoDbClientOptions } from './dynamodb-table.js';
+import {
+  TABLE,
+  documentClientOf,
+  keys,
+  plainJson,
+  type DocumentClient,
+  type DynamoDbClientOptions,
+} from './dynamodb-table.js';
 
 export type DynamoDbUserProfileStoreOptions = DynamoDbClientOptions & { tableName: string };
 
@@ -21,11 +28,20 @@ export class DynamoDbUserProfileStore implements UserProfileStore {
   }
 
   async get({ userId, signal }: { userId: string } & IoOptions): Promise<UserProfile | undefined> {
-    const { Item: item } = await guarded('get profile', () => this.client.send(
-      new GetCommand({ TableName: this.tableName, Key: this.key(userId), ConsistentRead: true }), { abortSignal: signal },
-    ), signal);
+    const { Item: item } = await guarded(
+      'get profile',
+      () =>
+        this.client.send(new GetCommand({ TableName: this.tableName, Key: this.key(userId), ConsistentRead: true }), {
+          abortSignal: signal,
+        }),
+      signal,
+    );
     if (!item) return undefined;
-    return { userId: item['userId'] as string, updatedAt: item['updatedAt'] as string, preferences: item['preferences'] as Preferences };
+    return {
+      userId: item['userId'] as string,
+      updatedAt: item['updatedAt'] as string,
+      preferences: item['preferences'] as Preferences,
+    };
   }
 
   async put({ profile, signal }: { profile: UserProfile } & IoOptions): Promise<void> {
@@ -36,14 +52,23 @@ export class DynamoDbUserProfileStore implements UserProfileStore {
       updatedAt: profile.updatedAt,
       preferences: plainJson(profile.preferences),
     };
-    await guarded('put profile', () =>
-      this.client.send(new PutCommand({ TableName: this.tableName, Item: item }), { abortSignal: signal }), signal);
+    await guarded(
+      'put profile',
+      () => this.client.send(new PutCommand({ TableName: this.tableName, Item: item }), { abortSignal: signal }),
+      signal,
+    );
   }
 
   async delete({ userId, signal }: { userId: string } & IoOptions): Promise<boolean> {
-    const { Attributes: removed } = await guarded('delete profile', () => this.client.send(
-      new DeleteCommand({ TableName: this.tableName, Key: this.key(userId), ReturnValues: 'ALL_OLD' }), { abortSignal: signal },
-    ), signal);
+    const { Attributes: removed } = await guarded(
+      'delete profile',
+      () =>
+        this.client.send(
+          new DeleteCommand({ TableName: this.tableName, Key: this.key(userId), ReturnValues: 'ALL_OLD' }),
+          { abortSignal: signal },
+        ),
+      signal,
+    );
     return removed !== undefined;
   }
 

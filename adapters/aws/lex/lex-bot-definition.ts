@@ -94,19 +94,23 @@ export function lexIntentName(name: string): string {
 /** Generates the bot locale for `training`, plus the name and slot mappings the Lex adapter reads answers with. */
 export function lexBotDefinition(training: TrainingSet, options: LexBotDefinitionOptions): LexBotDefinition {
   const { botName, localeId, confidenceThreshold } = options;
-  if (!(confidenceThreshold >= 0 && confidenceThreshold <= 1)) throw new ValidationError(`lex: confidenceThreshold must be within 0..1, not ${confidenceThreshold}`);
+  if (!(confidenceThreshold >= 0 && confidenceThreshold <= 1))
+    throw new ValidationError(`lex: confidenceThreshold must be within 0..1, not ${confidenceThreshold}`);
   const intentMap: Record<string, string> = {};
   const slots: LexBotDefinition['slots'] = {};
   const usedEntities = new Set<EntityType>();
   const intents: LexIntentDefinition[] = training.intents.map((intent) => {
     const name = lexIntentName(intent.name);
     if (name === FALLBACK_INTENT || intentMap[name] !== undefined) {
-      throw new ValidationError(`lex: intents "${intentMap[name] ?? FALLBACK_INTENT}" and "${intent.name}" both become "${name}" in Lex`);
+      throw new ValidationError(
+        `lex: intents "${intentMap[name] ?? FALLBACK_INTENT}" and "${intent.name}" both become "${name}" in Lex`,
+      );
     }
     intentMap[name] = intent.name;
     slots[intent.name] = Object.fromEntries(intent.slots.map((slot) => [slot.name, slot.entity]));
     for (const slot of intent.slots) {
-      if (!LEX_NAME.test(slot.name)) throw new ValidationError(`lex: slot "${slot.name}" of "${intent.name}" is not a valid Lex name`);
+      if (!LEX_NAME.test(slot.name))
+        throw new ValidationError(`lex: slot "${slot.name}" of "${intent.name}" is not a valid Lex name`);
       usedEntities.add(slot.entity);
     }
     return {
@@ -118,8 +122,14 @@ export function lexBotDefinition(training: TrainingSet, options: LexBotDefinitio
       }),
     };
   });
-  intents.push({ Name: FALLBACK_INTENT, Description: 'Anything no skill understands', ParentIntentSignature: 'AMAZON.FallbackIntent' });
-  const slotTypes = DICTIONARY.filter((entity) => usedEntities.has(entity)).map((entity) => slotTypeOf(entity, training.entities[entity] ?? []));
+  intents.push({
+    Name: FALLBACK_INTENT,
+    Description: 'Anything no skill understands',
+    ParentIntentSignature: 'AMAZON.FallbackIntent',
+  });
+  const slotTypes = DICTIONARY.filter((entity) => usedEntities.has(entity)).map((entity) =>
+    slotTypeOf(entity, training.entities[entity] ?? []),
+  );
   return {
     botName,
     botLocale: {
@@ -140,8 +150,14 @@ function utterancesOf(intent: TrainingSet['intents'][number]): { Utterance: stri
   for (const utterance of intent.utterances) {
     for (const [, name] of utterance.matchAll(/\{(\w+)\}/g)) {
       const slot = intent.slots.find((s) => s.name === name);
-      if (!slot) throw new ValidationError(`lex: utterance "${utterance}" of "${intent.name}" names the undeclared slot "${name}"`);
-      if (slot.entity === 'text') throw new ValidationError(`lex: free-text slot "${name}" of "${intent.name}" cannot appear in a Lex sample utterance`);
+      if (!slot)
+        throw new ValidationError(
+          `lex: utterance "${utterance}" of "${intent.name}" names the undeclared slot "${name}"`,
+        );
+      if (slot.entity === 'text')
+        throw new ValidationError(
+          `lex: free-text slot "${name}" of "${intent.name}" cannot appear in a Lex sample utterance`,
+        );
     }
     const key = utterance.trim().toLowerCase();
     if (key.length === 0 || seen.has(key)) continue;
@@ -162,14 +178,21 @@ function slotOf(name: string, entity: EntityType): LexSlotDefinition {
     SlotTypeName: LEX_SLOT_TYPES[entity],
     ValueElicitationSetting: {
       SlotConstraint: 'Optional',
-      PromptSpecification: { MessageGroupsList: [{ Message: { PlainTextMessage: { Value: `Which ${name}?` } } }], MaxRetries: 1, AllowInterrupt: true },
+      PromptSpecification: {
+        MessageGroupsList: [{ Message: { PlainTextMessage: { Value: `Which ${name}?` } } }],
+        MaxRetries: 1,
+        AllowInterrupt: true,
+      },
     },
   };
 }
 
 function slotTypeOf(entity: EntityType, values: readonly string[]): LexSlotTypeDefinition {
   const unique = [...new Set(values.map((value) => value.trim()).filter(Boolean))];
-  if (unique.length === 0) throw new ValidationError(`lex: slots of type ${entity} are declared, but the training set has no ${entity} values`);
+  if (unique.length === 0)
+    throw new ValidationError(
+      `lex: slots of type ${entity} are declared, but the training set has no ${entity} values`,
+    );
   return {
     Name: LEX_SLOT_TYPES[entity],
     Description: `Known ${entity} values from the skills`,

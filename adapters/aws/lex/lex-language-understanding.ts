@@ -7,7 +7,11 @@ import {
   type Slot,
 } from '@aws-sdk/client-lex-runtime-v2';
 import { NO_INTENT, type SlotValue, type Understanding } from '../../../core/model/understanding.js';
-import { type LanguageUnderstanding, type LanguageUnderstandingCapabilities, type UnderstandRequest } from '../../../core/ports/language-understanding.js';
+import {
+  type LanguageUnderstanding,
+  type LanguageUnderstandingCapabilities,
+  type UnderstandRequest,
+} from '../../../core/ports/language-understanding.js';
 import type { EntityType } from '../../../core/model/understanding.js';
 import { startServiceCall } from '../../shared/service-errors.js';
 import { FALLBACK_INTENT, lexIntentName } from './lex-bot-definition.js';
@@ -44,7 +48,9 @@ export class LexLanguageUnderstanding implements LanguageUnderstanding {
     this.client = options.client ?? new LexRuntimeV2Client(options.clientConfig ?? {});
     this.toLex = new Map(Object.entries(options.intentMap ?? {}).map(([lex, ours]) => [ours, lex]));
     this.timeoutMs = options.timeoutMs ?? 10_000;
-    const declared = options.slots && [...new Set(Object.values(options.slots).flatMap((slots) => Object.values(slots)))];
+    const declared = options.slots && [
+      ...new Set(Object.values(options.slots).flatMap((slots) => Object.values(slots))),
+    ];
     const [language = '', region] = options.localeId.split('_');
     this.capabilities = {
       entities: declared ? ENTITY_TYPES.filter((type) => declared.includes(type)) : ENTITY_TYPES,
@@ -64,7 +70,14 @@ export class LexLanguageUnderstanding implements LanguageUnderstanding {
     let interpretations: Interpretation[];
     try {
       const output = await this.client.send(
-        new RecognizeTextCommand({ botId, botAliasId, localeId, sessionId: lexSessionId(request.conversationId), text, sessionState: this.sessionState(request) }),
+        new RecognizeTextCommand({
+          botId,
+          botAliasId,
+          localeId,
+          sessionId: lexSessionId(request.conversationId),
+          text,
+          sessionState: this.sessionState(request),
+        }),
         { abortSignal: call.signal },
       );
       interpretations = output.interpretations ?? [];
@@ -85,7 +98,11 @@ export class LexLanguageUnderstanding implements LanguageUnderstanding {
       ...(request.conversationId !== undefined && { sessionAttributes: { conversationId: request.conversationId } }),
       ...(expecting && {
         dialogAction: { type: 'ElicitSlot', slotToElicit: expecting.slot },
-        intent: { name: this.toLex.get(expecting.intent) ?? lexIntentName(expecting.intent), state: 'InProgress', slots: {} },
+        intent: {
+          name: this.toLex.get(expecting.intent) ?? lexIntentName(expecting.intent),
+          state: 'InProgress',
+          slots: {},
+        },
       }),
     };
   }
@@ -93,14 +110,17 @@ export class LexLanguageUnderstanding implements LanguageUnderstanding {
   private read(interpretations: Interpretation[], language: string): Understanding {
     const [top] = interpretations;
     const topName = top?.intent?.name;
-    const others = interpretations.filter((i) => i.intent?.name !== FALLBACK_INTENT).map((i) => i.nluConfidence?.score ?? 0);
+    const others = interpretations
+      .filter((i) => i.intent?.name !== FALLBACK_INTENT)
+      .map((i) => i.nluConfidence?.score ?? 0);
     const fallback = topName === undefined || topName === FALLBACK_INTENT;
     const intent = fallback ? NO_INTENT : this.ours(topName);
     const entities = new Map<string, SlotValue>();
     for (const interpretation of interpretations) {
       const name = interpretation.intent?.name;
       if (name === undefined || name === FALLBACK_INTENT) continue;
-      for (const value of Object.values(this.slotsOf(this.ours(name), interpretation.intent?.slots))) entities.set(`${value.entity}\u0000${value.value}`, value);
+      for (const value of Object.values(this.slotsOf(this.ours(name), interpretation.intent?.slots)))
+        entities.set(`${value.entity}\u0000${value.value}`, value);
     }
     return {
       intent,
@@ -117,7 +137,9 @@ export class LexLanguageUnderstanding implements LanguageUnderstanding {
       const wire = slot?.value ?? slot?.values?.[0]?.value;
       const interpreted = wire?.interpretedValue ?? wire?.originalValue;
       if (interpreted === undefined || interpreted === '') continue;
-      const entity = this.options.slots?.[intent]?.[name] ?? (ENTITY_TYPES.includes(name as EntityType) ? (name as EntityType) : 'text');
+      const entity =
+        this.options.slots?.[intent]?.[name] ??
+        (ENTITY_TYPES.includes(name as EntityType) ? (name as EntityType) : 'text');
       const value = valueOf(entity, interpreted);
       if (value !== undefined) found[name] = { entity, value, raw: wire?.originalValue ?? interpreted };
     }
@@ -139,7 +161,8 @@ function valueOf(entity: EntityType, interpreted: string): string | number | und
   return interpreted;
 }
 
-const ISO_DURATION = /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
+const ISO_DURATION =
+  /^P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$/;
 /** Seconds per ISO 8601 designator; years and months are calendar-free approximations, fine for timers and reminders. */
 const DESIGNATOR_SECONDS = [365 * 86_400, 30 * 86_400, 7 * 86_400, 86_400, 3600, 60, 1];
 

@@ -16,10 +16,17 @@ export const LEX = 'lex';
 export const LEX_ERRORS: ServiceErrorPolicy = {
   adapter: LEX,
   // ConflictException: two requests on one session at once, which a retry resolves.
-  unavailable: new Set(['ThrottlingException', 'InternalServerException', 'BadGatewayException', 'DependencyFailedException', 'ConflictException']),
+  unavailable: new Set([
+    'ThrottlingException',
+    'InternalServerException',
+    'BadGatewayException',
+    'DependencyFailedException',
+    'ConflictException',
+  ]),
   invalid: new Set(['ValidationException']),
   hints: {
-    ResourceNotFoundException: 'bot, alias or locale not found; check the bot id, alias id and locale, and that the locale is built',
+    ResourceNotFoundException:
+      'bot, alias or locale not found; check the bot id, alias id and locale, and that the locale is built',
     AccessDeniedException: 'access denied; check lex:RecognizeText / lex:RecognizeUtterance on the bot alias',
   },
   unavailableError: (detail, options) => new DependencyUnavailableError(LEX, detail, options),
@@ -34,7 +41,9 @@ const SESSION_ID = /^[0-9a-zA-Z._:-]{2,100}$/;
  */
 export function lexSessionId(conversationId: string | undefined): string {
   if (conversationId === undefined) return randomUUID();
-  return SESSION_ID.test(conversationId) ? conversationId : `sha256:${createHash('sha256').update(conversationId).digest('hex')}`;
+  return SESSION_ID.test(conversationId)
+    ? conversationId
+    : `sha256:${createHash('sha256').update(conversationId).digest('hex')}`;
 }
 
 /** The bare language of a tag in either spelling: `en_US` and `en-us` are both `en`. */
@@ -52,7 +61,10 @@ export function decodeLexHeader(value: string | undefined, header: string): unkn
   try {
     text = gunzipSync(Buffer.from(value, 'base64')).toString('utf8');
   } catch (error) {
-    throw new DependencyUnavailableError(LEX, `the ${header} header is not gzip+base64`, { cause: error, retryable: false });
+    throw new DependencyUnavailableError(LEX, `the ${header} header is not gzip+base64`, {
+      cause: error,
+      retryable: false,
+    });
   }
   try {
     return JSON.parse(text);

@@ -1,8 +1,24 @@
-import { LexRuntimeV2Client, RecognizeUtteranceCommand, type LexRuntimeV2ClientConfig } from '@aws-sdk/client-lex-runtime-v2';
+import {
+  LexRuntimeV2Client,
+  RecognizeUtteranceCommand,
+  type LexRuntimeV2ClientConfig,
+} from '@aws-sdk/client-lex-runtime-v2';
 import { ValidationError } from '../../../core/errors.js';
-import type { SpeechRecognizer, SpeechRecognizerCapabilities, Transcript, TranscribeRequest } from '../../../core/ports/speech-recognizer.js';
+import type {
+  SpeechRecognizer,
+  SpeechRecognizerCapabilities,
+  Transcript,
+  TranscribeRequest,
+} from '../../../core/ports/speech-recognizer.js';
 import { rejectIfAborted, startServiceCall } from '../../shared/service-errors.js';
-import { decodeLexHeader, LEX, LEX_ERRORS, lexSessionId, primaryLanguage, type LexBotAddress } from './lex-runtime-wire.js';
+import {
+  decodeLexHeader,
+  LEX,
+  LEX_ERRORS,
+  lexSessionId,
+  primaryLanguage,
+  type LexBotAddress,
+} from './lex-runtime-wire.js';
 import { pcmOf } from '../../shared/wav.js';
 
 interface LexSpeechRecognizerSettings extends LexBotAddress {
@@ -45,18 +61,27 @@ export class LexSpeechRecognizer implements SpeechRecognizer {
   async transcribe(request: TranscribeRequest): Promise<Transcript> {
     rejectIfAborted(LEX, request.signal);
     const { audio } = request;
-    if (!this.capabilities.formats.includes(audio.format)) throw new ValidationError(`${LEX}: audio format "${audio.format}" is not supported; send wav or pcm`);
+    if (!this.capabilities.formats.includes(audio.format))
+      throw new ValidationError(`${LEX}: audio format "${audio.format}" is not supported; send wav or pcm`);
     const { botId, botAliasId, localeId } = this.options;
-    if (primaryLanguage(request.language) !== primaryLanguage(localeId)) throw new ValidationError(`${LEX}: the bot listens in ${localeId}, not "${request.language}"`);
+    if (primaryLanguage(request.language) !== primaryLanguage(localeId))
+      throw new ValidationError(`${LEX}: the bot listens in ${localeId}, not "${request.language}"`);
     const pcm = pcmOf(audio, LEX);
     if (pcm.data.length === 0) throw new ValidationError(`${LEX}: there is no audio to transcribe`);
     const requestContentType = CONTENT_TYPES[pcm.sampleRate];
-    if (!requestContentType) throw new ValidationError(`${LEX}: Lex takes PCM at 8000 or 16000 Hz, not ${pcm.sampleRate} Hz; resample first`);
+    if (!requestContentType)
+      throw new ValidationError(`${LEX}: Lex takes PCM at 8000 or 16000 Hz, not ${pcm.sampleRate} Hz; resample first`);
     const call = startServiceCall(LEX_ERRORS, request.signal, this.timeoutMs);
     try {
       const output = await this.client.send(
         new RecognizeUtteranceCommand({
-          botId, botAliasId, localeId, sessionId: lexSessionId(undefined), requestContentType, responseContentType: RESPONSE_CONTENT_TYPE, inputStream: pcm.data,
+          botId,
+          botAliasId,
+          localeId,
+          sessionId: lexSessionId(undefined),
+          requestContentType,
+          responseContentType: RESPONSE_CONTENT_TYPE,
+          inputStream: pcm.data,
         }),
         { abortSignal: call.signal },
       );

@@ -15,9 +15,19 @@ export class MusicSkill implements Skill {
     {
       name: 'music.play',
       utterances: [
-        'play some {genre}', 'play {genre} music', 'put on some {genre}', 'play something by {artist}', 'play {artist}',
-        'play songs by {artist}', 'play {title}', 'play the song {title}', 'play {title} by {artist}', 'play music',
-        'play some music', 'I want to listen to {genre}', 'I want to hear {artist}',
+        'play some {genre}',
+        'play {genre} music',
+        'put on some {genre}',
+        'play something by {artist}',
+        'play {artist}',
+        'play songs by {artist}',
+        'play {title}',
+        'play the song {title}',
+        'play {title} by {artist}',
+        'play music',
+        'play some music',
+        'I want to listen to {genre}',
+        'I want to hear {artist}',
       ],
       slots: [
         { name: 'genre', entity: 'genre' },
@@ -31,11 +41,24 @@ export class MusicSkill implements Skill {
     { name: 'music.stop', utterances: ['stop the music', 'stop playing', 'stop playback', 'turn off the music'] },
     {
       name: 'music.now_playing',
-      utterances: ["what's playing", 'what is playing', 'what song is this', 'who is singing', 'what am I listening to', 'which track is this'],
+      utterances: [
+        "what's playing",
+        'what is playing',
+        'what song is this',
+        'who is singing',
+        'what am I listening to',
+        'which track is this',
+      ],
     },
     {
       name: 'music.search',
-      utterances: ['find songs by {artist}', 'search for {genre} music', 'what {genre} songs do you have', 'look up {title}', 'which songs do you have by {artist}'],
+      utterances: [
+        'find songs by {artist}',
+        'search for {genre} music',
+        'what {genre} songs do you have',
+        'look up {title}',
+        'which songs do you have by {artist}',
+      ],
       slots: [
         { name: 'genre', entity: 'genre' },
         { name: 'artist', entity: 'artist' },
@@ -88,9 +111,14 @@ export class MusicSkill implements Skill {
     return { text: `I found ${tracks.map(describe).join('; ')}.`, data: { results: tracks } };
   }
 
-  private transition(playback: PlaybackState, status: PlaybackState['status'], say: (track: Track) => string): SkillResult {
+  private transition(
+    playback: PlaybackState,
+    status: PlaybackState['status'],
+    say: (track: Track) => string,
+  ): SkillResult {
     const track = current(playback);
-    if (!track || (playback.status === 'stopped' && status !== 'stopped')) return { text: 'Nothing is playing right now.' };
+    if (!track || (playback.status === 'stopped' && status !== 'stopped'))
+      return { text: 'Nothing is playing right now.' };
     const state = { ...playback, status };
     return { text: say(track), state: { ...state }, data: playbackData(state) };
   }
@@ -99,7 +127,7 @@ export class MusicSkill implements Skill {
     if (playback.queue.length === 0 || playback.status === 'stopped') return { text: 'Nothing is playing right now.' };
     if (playback.index + 1 >= playback.queue.length) {
       const state = { ...playback, status: 'stopped' as const };
-      return { text: "That was the last track in the queue.", state: { ...state }, data: playbackData(state) };
+      return { text: 'That was the last track in the queue.', state: { ...state }, data: playbackData(state) };
     }
     const state: PlaybackState = { ...playback, index: playback.index + 1, status: 'playing' };
     return { text: `Next up: ${describe(current(state) as Track)}.`, state: { ...state }, data: playbackData(state) };
@@ -121,7 +149,10 @@ function queryOf(context: SkillContext) {
     ...(title !== undefined && { title: String(title) }),
   };
   if (Object.keys(query).length > 0) return query;
-  const free = context.text.replace(/^.*?\b(play|put on|listen to|hear|find|search for|look up)\b/i, '').replace(/\b(some|music|songs?|by|the|please)\b/gi, ' ').trim();
+  const free = context.text
+    .replace(/^.*?\b(play|put on|listen to|hear|find|search for|look up)\b/i, '')
+    .replace(/\b(some|music|songs?|by|the|please)\b/gi, ' ')
+    .trim();
   return free ? { text: free } : {};
 }
 
@@ -134,5 +165,7 @@ function describe(track: Track): string {
 }
 
 function playbackData(state: PlaybackState): Record<string, unknown> {
-  return { playback: { status: state.status, track: current(state), position: state.index, queueLength: state.queue.length } };
+  return {
+    playback: { status: state.status, track: current(state), position: state.index, queueLength: state.queue.length },
+  };
 }

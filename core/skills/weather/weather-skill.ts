@@ -6,7 +6,13 @@ import type { DailyForecast, WeatherReport } from '../../model/weather.js';
 import type { WeatherProvider } from '../../ports/weather-provider.js';
 import { KNOWN_CITIES } from './known-cities.js';
 
-const CITY_SLOT = { name: 'city', entity: 'city', required: true, prompt: 'For which city?', fromPreferences: 'homeCity' } as const;
+const CITY_SLOT = {
+  name: 'city',
+  entity: 'city',
+  required: true,
+  prompt: 'For which city?',
+  fromPreferences: 'homeCity',
+} as const;
 
 /** Current conditions and a short forecast for a named city or the user's home city. */
 export class WeatherSkill implements Skill {
@@ -16,25 +22,44 @@ export class WeatherSkill implements Skill {
     {
       name: 'weather.current',
       utterances: [
-        "what's the weather", 'what is the weather like', 'weather', 'how is the weather today',
-        "what's the weather in {city}", 'weather in {city}', 'how hot is it in {city}', 'is it cold in {city}',
-        'is it raining in {city}', 'what is the temperature in {city}', 'tell me the weather for {city}',
-        'what is the weather like outside', 'how warm is it',
+        "what's the weather",
+        'what is the weather like',
+        'weather',
+        'how is the weather today',
+        "what's the weather in {city}",
+        'weather in {city}',
+        'how hot is it in {city}',
+        'is it cold in {city}',
+        'is it raining in {city}',
+        'what is the temperature in {city}',
+        'tell me the weather for {city}',
+        'what is the weather like outside',
+        'how warm is it',
       ],
       slots: [CITY_SLOT],
     },
     {
       name: 'weather.forecast',
       utterances: [
-        "what's the forecast", 'weather forecast', 'what is the forecast for {city}', 'forecast for {city}',
-        'will it rain tomorrow', 'will it rain tomorrow in {city}', 'what will the weather be like this week',
-        'weather this week in {city}', 'do I need an umbrella tomorrow', 'forecast for the next few days',
+        "what's the forecast",
+        'weather forecast',
+        'what is the forecast for {city}',
+        'forecast for {city}',
+        'will it rain tomorrow',
+        'will it rain tomorrow in {city}',
+        'what will the weather be like this week',
+        'weather this week in {city}',
+        'do I need an umbrella tomorrow',
+        'forecast for the next few days',
       ],
       slots: [CITY_SLOT],
     },
   ];
 
-  constructor(private readonly provider: WeatherProvider, private readonly cities: readonly string[] = KNOWN_CITIES) {}
+  constructor(
+    private readonly provider: WeatherProvider,
+    private readonly cities: readonly string[] = KNOWN_CITIES,
+  ) {}
 
   async entityValues() {
     return { city: this.cities };
@@ -44,7 +69,12 @@ export class WeatherSkill implements Skill {
     const city = String(context.slots.city ?? context.preferences.homeCity ?? '');
     const days = context.intent === 'weather.forecast' ? 4 : 2;
     try {
-      const lookup = await this.provider.lookup({ city, units: context.preferences.units, days, ...(context.signal && { signal: context.signal }) });
+      const lookup = await this.provider.lookup({
+        city,
+        units: context.preferences.units,
+        days,
+        ...(context.signal && { signal: context.signal }),
+      });
       if (lookup.kind === 'unknown-location') {
         return { text: `I couldn't find a place called ${lookup.query}. Which city did you mean?` };
       }
@@ -60,7 +90,9 @@ export class WeatherSkill implements Skill {
 }
 
 function unitsOf(report: WeatherReport) {
-  return report.units === 'imperial' ? { temp: 'degrees Fahrenheit', wind: 'miles per hour' } : { temp: 'degrees Celsius', wind: 'kilometres per hour' };
+  return report.units === 'imperial'
+    ? { temp: 'degrees Fahrenheit', wind: 'miles per hour' }
+    : { temp: 'degrees Celsius', wind: 'kilometres per hour' };
 }
 
 function currentText(report: WeatherReport): string {
@@ -75,12 +107,17 @@ function currentText(report: WeatherReport): string {
 }
 
 function forecastText(report: WeatherReport): string {
-  const days = report.daily.slice(0, 4).map((day, index) => `${index === 0 ? 'Today' : index === 1 ? 'Tomorrow' : weekday(day.date)}: ${dayText(day)}.`);
+  const days = report.daily
+    .slice(0, 4)
+    .map((day, index) => `${index === 0 ? 'Today' : index === 1 ? 'Tomorrow' : weekday(day.date)}: ${dayText(day)}.`);
   return `Forecast for ${report.location.name}, in ${unitsOf(report).temp}. ${days.join(' ')}`;
 }
 
 function dayText(day: DailyForecast): string {
-  const rain = day.precipitationProbability !== undefined && day.precipitationProbability >= 30 ? `, ${day.precipitationProbability}% chance of rain` : '';
+  const rain =
+    day.precipitationProbability !== undefined && day.precipitationProbability >= 30
+      ? `, ${day.precipitationProbability}% chance of rain`
+      : '';
   return `${day.condition.toLowerCase()}, ${Math.round(day.minTemperature)} to ${Math.round(day.maxTemperature)}${rain}`;
 }
 

@@ -37,9 +37,14 @@ const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, options) =
     const wait = throttle?.retryAfterSeconds(request.ip) ?? 0;
     if (wait > 0) {
       // Refused before verification: a client guessing tokens gets no answer about them until its window ends.
-      throw new HttpProblem(429, 'AUTH_RATE_LIMITED', `Too many failed authentications from this address; retry in ${wait} seconds.`, {
-        retryAfterSeconds: wait,
-      });
+      throw new HttpProblem(
+        429,
+        'AUTH_RATE_LIMITED',
+        `Too many failed authentications from this address; retry in ${wait} seconds.`,
+        {
+          retryAfterSeconds: wait,
+        },
+      );
     }
     try {
       request.identity = await verifier.verify({ token: bearerToken(request) });
@@ -53,7 +58,9 @@ const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, options) =
 function bearerToken(request: FastifyRequest): string {
   const header = request.headers.authorization;
   if (!header || !/^Bearer(?: |$)/i.test(header)) {
-    throw new UnauthenticatedError('send an Authorization: Bearer <token> header', { details: { credentials: 'missing' } });
+    throw new UnauthenticatedError('send an Authorization: Bearer <token> header', {
+      details: { credentials: 'missing' },
+    });
   }
   const match = header.length <= MAX_TOKEN_LENGTH + 16 ? BEARER.exec(header) : null;
   if (!match?.[1]) throw new UnauthenticatedError('invalid token: the bearer token is malformed');
@@ -62,7 +69,8 @@ function bearerToken(request: FastifyRequest): string {
 
 /** The caller of a guarded route; throws if a route forgot to sit behind the auth plugin. */
 export function callerOf(request: FastifyRequest): Identity {
-  if (!request.identity) throw new UnauthenticatedError('this route requires authentication', { details: { credentials: 'missing' } });
+  if (!request.identity)
+    throw new UnauthenticatedError('this route requires authentication', { details: { credentials: 'missing' } });
   return request.identity;
 }
 

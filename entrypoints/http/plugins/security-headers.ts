@@ -25,11 +25,17 @@ const securityHeadersPlugin: FastifyPluginCallback<SecurityHeadersOptions> = (ap
 };
 
 /** What helmet sets and removes for `options`, as (lower-case name, value) pairs. */
-export function helmetHeaders(options: HelmetOptions): { set: readonly (readonly [string, string])[]; removed: readonly string[] } {
-  const directives = typeof options.contentSecurityPolicy === 'object' ? options.contentSecurityPolicy.directives ?? {} : {};
+export function helmetHeaders(options: HelmetOptions): {
+  set: readonly (readonly [string, string])[];
+  removed: readonly string[];
+} {
+  const directives =
+    typeof options.contentSecurityPolicy === 'object' ? (options.contentSecurityPolicy.directives ?? {}) : {};
   for (const [name, value] of Object.entries(directives)) {
-    const values = typeof value === 'string' || value === null || typeof value === 'symbol' ? [] : [...(value as Iterable<unknown>)];
-    if (values.some((v) => typeof v === 'function')) throw new Error(`security headers: CSP directive ${name} depends on the request; it cannot be computed once`);
+    const values =
+      typeof value === 'string' || value === null || typeof value === 'symbol' ? [] : [...(value as Iterable<unknown>)];
+    if (values.some((v) => typeof v === 'function'))
+      throw new Error(`security headers: CSP directive ${name} depends on the request; it cannot be computed once`);
   }
   const set = new Map<string, string>();
   const removed = new Set<string>();
@@ -47,8 +53,12 @@ export function helmetHeaders(options: HelmetOptions): { set: readonly (readonly
   helmet(options)({} as never, recorder, (error?: unknown) => {
     failure = error;
   });
-  if (failure) throw failure instanceof Error ? failure : new Error(`helmet refused the options: ${JSON.stringify(failure)}`);
-  return { set: Object.freeze([...set].map(([name, value]) => Object.freeze([name, value] as const))), removed: Object.freeze([...removed]) };
+  if (failure)
+    throw failure instanceof Error ? failure : new Error(`helmet refused the options: ${JSON.stringify(failure)}`);
+  return {
+    set: Object.freeze([...set].map(([name, value]) => Object.freeze([name, value] as const))),
+    removed: Object.freeze([...removed]),
+  };
 }
 
 export default fp(securityHeadersPlugin, { fastify: '5.x', name: 'voice-assistant-security-headers' });

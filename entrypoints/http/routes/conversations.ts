@@ -22,7 +22,10 @@ export interface ConversationRoutesOptions {
 const tags = ['conversations'];
 
 /** Conversations of the caller: create, list, read, history and delete. Another user's id is simply not found. */
-export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOptions> = async (app, { conversations }) => {
+export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOptions> = async (
+  app,
+  { conversations },
+) => {
   app.post(
     '/conversations',
     {
@@ -40,8 +43,14 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOpt
     },
     async (request, reply) => {
       const { userId } = callerOf(request);
-      const conversation = await conversations.create(userId, request.body.title === undefined ? {} : { title: request.body.title });
-      return reply.code(201).header('location', `${app.prefix}/conversations/${conversation.id}`).send(present(conversation));
+      const conversation = await conversations.create(
+        userId,
+        request.body.title === undefined ? {} : { title: request.body.title },
+      );
+      return reply
+        .code(201)
+        .header('location', `${app.prefix}/conversations/${conversation.id}`)
+        .send(present(conversation));
     },
   );
 
@@ -91,7 +100,10 @@ export const conversationRoutes: FastifyPluginAsyncTypebox<ConversationRoutesOpt
     },
     async (request) => {
       const { limit = DEFAULT_PAGE_LIMIT, cursor } = request.query;
-      return conversations.history(callerOf(request).userId, request.params.id, { limit, ...(cursor !== undefined && { cursor }) });
+      return conversations.history(callerOf(request).userId, request.params.id, {
+        limit,
+        ...(cursor !== undefined && { cursor }),
+      });
     },
   );
 

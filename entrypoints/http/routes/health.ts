@@ -42,7 +42,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<HealthRoutesOptions> = asyn
           code: 'NOT_READY',
           detail: `Not ready: ${failing.map(([name]) => name).join(', ')}.`,
           headers: { 'retry-after': '5' },
-          extensions: { checks: Object.fromEntries(Object.entries(checks).map(([name, state]) => [name, state === 'ok' ? 'ok' : 'unavailable'])) },
+          extensions: {
+            checks: Object.fromEntries(
+              Object.entries(checks).map(([name, state]) => [name, state === 'ok' ? 'ok' : 'unavailable']),
+            ),
+          },
         });
       }
       return { status: 'ready' as const, checks };

@@ -1,7 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ConversationService } from '../../../core/conversation/conversation-service.js';
 import { callerOf } from '../plugins/auth.js';
-import { bearerSecurity, ErasureSchema, PreferencesPatchSchema, PreferencesSchema, problemResponses } from '../schemas.js';
+import {
+  bearerSecurity,
+  ErasureSchema,
+  PreferencesPatchSchema,
+  PreferencesSchema,
+  problemResponses,
+} from '../schemas.js';
 
 export interface MeRoutesOptions {
   conversations: ConversationService;

@@ -15,7 +15,11 @@ export const skillRoutes: FastifyPluginAsyncTypebox<SkillRoutesOptions> = async 
       intents: skill.intents.map((intent) => ({
         name: intent.name,
         utterances: [...intent.utterances],
-        slots: (intent.slots ?? []).map((slot) => ({ name: slot.name, entity: slot.entity, required: slot.required ?? false })),
+        slots: (intent.slots ?? []).map((slot) => ({
+          name: slot.name,
+          entity: slot.entity,
+          required: slot.required ?? false,
+        })),
       })),
     })),
   };

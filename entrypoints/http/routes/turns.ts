@@ -4,7 +4,15 @@ import type { HandleTurn } from '../../../core/pipeline/turn-pipeline.js';
 import type { TurnInput, TurnReply } from '../../../core/model/turn.js';
 import { decodeWavUpload, encodeAudio } from '../audio-payload.js';
 import { callerOf } from '../plugins/auth.js';
-import { bearerSecurity, ConversationParamsSchema, problemResponses, turnBodySchema, TurnHeadersSchema, TurnReplySchema, type TurnBody } from '../schemas.js';
+import {
+  bearerSecurity,
+  ConversationParamsSchema,
+  problemResponses,
+  turnBodySchema,
+  TurnHeadersSchema,
+  TurnReplySchema,
+  type TurnBody,
+} from '../schemas.js';
 
 export interface TurnRoutesOptions {
   handleTurn: HandleTurn;

@@ -24,9 +24,7 @@ export function withAuthorizerClaims<R>(event: unknown, run: () => Promise<R>): 
  */
 export function authorizerClaimsOf(event: unknown): Claims | undefined {
   const context = (event as Partial<APIGatewayProxyEvent> | undefined)?.requestContext as
-    | APIGatewayProxyEvent['requestContext']
-    | APIGatewayProxyEventV2WithJWTAuthorizer['requestContext']
-    | undefined;
+    APIGatewayProxyEvent['requestContext'] | APIGatewayProxyEventV2WithJWTAuthorizer['requestContext'] | undefined;
   const authorizer = context?.authorizer as { claims?: unknown; jwt?: { claims?: unknown } } | undefined;
   const claims = authorizer?.jwt?.claims ?? authorizer?.claims;
   return claims && typeof claims === 'object' ? (claims as Claims) : undefined;
@@ -62,6 +60,10 @@ function scopesOf(claims: Claims): string[] {
   const groups = claims['cognito:groups'];
   if (Array.isArray(groups)) return groups.filter((g): g is string => typeof g === 'string');
   // REST APIs flatten arrays to "[a b]" text.
-  if (typeof groups === 'string') return groups.replace(/^\[|\]$/g, '').split(/[\s,]+/).filter((g) => g.length > 0);
+  if (typeof groups === 'string')
+    return groups
+      .replace(/^\[|\]$/g, '')
+      .split(/[\s,]+/)
+      .filter((g) => g.length > 0);
   return [];
 }

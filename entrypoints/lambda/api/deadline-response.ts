@@ -6,8 +6,12 @@ export function deadlineResponse(requestId: string) {
     statusCode: 504,
     headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'x-request-id': requestId, 'retry-after': '1' },
     body: JSON.stringify({
-      type: 'urn:voice-assistant:problem:timeout', title: 'Gateway Timeout', status: 504, code: 'TIMEOUT',
-      detail: 'The request took too long to complete.', requestId,
+      type: 'urn:voice-assistant:problem:timeout',
+      title: 'Gateway Timeout',
+      status: 504,
+      code: 'TIMEOUT',
+      detail: 'The request took too long to complete.',
+      requestId,
     }),
   };
 }

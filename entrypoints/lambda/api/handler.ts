@@ -23,32 +23,61 @@ type ApiGatewayEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
  * cases are resolved on their first request, so their SDK clients are built only by the routes that need them.
  */
 const config = await loadLambdaConfig();
-const observability = createObservability({ serviceName: config.app.assistantName, namespace: config.app.aws.metricsNamespace, functionName: config.functionName });
+const observability = createObservability({
+  serviceName: config.app.assistantName,
+  namespace: config.app.aws.metricsNamespace,
+  functionName: config.functionName,
+});
 const container = await createLambdaContainer(config, observability.telemetry);
 container.onActivation('dynamoDb', (_context, client) => observability.tracer.captureAWSv3Client(client));
 const [skills, verifier] = await Promise.all([container.getAsync('skills'), container.getAsync('tokenVerifier')]);
-const CONVERSATION_METHODS = ['create', 'get', 'history', 'list', 'remove', 'getPreferences', 'updatePreferences', 'forgetUser'] as const;
+const CONVERSATION_METHODS = [
+  'create',
+  'get',
+  'history',
+  'list',
+  'remove',
+  'getPreferences',
+  'updatePreferences',
+  'forgetUser',
+] as const;
 
 const correlation = { id: '' };
 const app = await buildApp({
   handleTurn: lazyFunction<HandleTurn>(() => container.getAsync('handleTurn')),
-  conversations: lazyMethods<ConversationService>(() => container.getAsync('conversationService'), CONVERSATION_METHODS),
+  conversations: lazyMethods<ConversationService>(
+    () => container.getAsync('conversationService'),
+    CONVERSATION_METHODS,
+  ),
   skills,
   verifier: new AuthorizerAwareTokenVerifier(verifier),
   readiness: lazyFunction<Readiness>(() => container.getAsync('readiness')),
   // Fastify's request lines carry the invocation's correlation id, like the Powertools lines beside them.
-  logger: pino({ level: config.app.server.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' }, mixin: () => ({ correlation_id: correlation.id }) }),
+  logger: pino({
+    level: config.app.server.logLevel,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    mixin: () => ({ correlation_id: correlation.id }),
+  }),
   bodyLimitBytes: config.app.limits.bodyLimitBytes,
   audioBodyLimitBytes: config.app.limits.audioBodyLimitBytes,
-  rateLimit: config.app.limits.rateLimitMax > 0 ? { max: config.app.limits.rateLimitMax, timeWindowMs: config.app.limits.rateLimitWindowMs } : false,
-  authFailureLimit: config.app.limits.authFailureLimit > 0 ? { max: config.app.limits.authFailureLimit, timeWindowMs: config.app.limits.rateLimitWindowMs } : false,
+  rateLimit:
+    config.app.limits.rateLimitMax > 0
+      ? { max: config.app.limits.rateLimitMax, timeWindowMs: config.app.limits.rateLimitWindowMs }
+      : false,
+  authFailureLimit:
+    config.app.limits.authFailureLimit > 0
+      ? { max: config.app.limits.authFailureLimit, timeWindowMs: config.app.limits.rateLimitWindowMs }
+      : false,
   corsOrigins: config.app.server.corsOrigins,
   maxTextLength: config.app.limits.maxTextLength,
   // Swagger UI serves files from its package folder, which a bundle does not have; the server keeps /docs.
   docs: false,
 });
 await app.ready();
-const proxy = awsLambdaFastify<ApiGatewayEvent>(app, { decorateRequest: false, binaryMimeTypes: ['audio/mpeg', 'audio/wav', 'audio/ogg'] });
+const proxy = awsLambdaFastify<ApiGatewayEvent>(app, {
+  decorateRequest: false,
+  binaryMimeTypes: ['audio/mpeg', 'audio/wav', 'audio/ogg'],
+});
 
 const requestIdOf = (event: ApiGatewayEvent | undefined) => event?.requestContext?.requestId;
 
@@ -61,10 +90,16 @@ export const handler = instrumented<ApiGatewayEvent, Awaited<ReturnType<typeof p
     // The API's request id (and the x-request-id it answers with) is API Gateway's, unless the caller sent its own.
     const headers = { 'x-request-id': correlation.id, ...event.headers };
     return withAuthorizerClaims(event, () =>
-      beforeDeadline(context, config.deadlineMarginMs, () => proxy({ ...event, headers }, context), () => {
-        observability.logger.error('no response before the invocation deadline; answering 504');
-        observability.telemetry.metric('Errors', 1, 'Count', { service: 'lambda' });
-        return deadlineResponse(correlation.id);
-      }));
+      beforeDeadline(
+        context,
+        config.deadlineMarginMs,
+        () => proxy({ ...event, headers }, context),
+        () => {
+          observability.logger.error('no response before the invocation deadline; answering 504');
+          observability.telemetry.metric('Errors', 1, 'Count', { service: 'lambda' });
+          return deadlineResponse(correlation.id);
+        },
+      ),
+    );
   },
 );

@@ -23,7 +23,10 @@ export function lazyFunction<F extends AsyncFunction>(resolve: () => Promise<F>)
 }
 
 /** An object whose async methods stand for those of the one `resolve` yields. */
-export function lazyMethods<T extends { [K in keyof T]: AsyncFunction }>(resolve: () => Promise<T>, methods: readonly (keyof T)[]): T {
+export function lazyMethods<T extends { [K in keyof T]: AsyncFunction }>(
+  resolve: () => Promise<T>,
+  methods: readonly (keyof T)[],
+): T {
   const get = once(resolve);
   return Object.fromEntries(
     methods.map((name) => [name, async (...args: never[]) => ((await get())[name] as AsyncFunction)(...args)]),

@@ -30,7 +30,11 @@ export function eventConsumerDeps(config: LambdaConfig, observability: Observabi
   const clientConfig = {
     ...(aws.region && { region: aws.region }),
     ...(aws.endpoint && { endpoint: aws.endpoint }),
-    requestHandler: { connectionTimeout: aws.requestTimeoutMs, requestTimeout: aws.requestTimeoutMs, throwOnRequestTimeout: true },
+    requestHandler: {
+      connectionTimeout: aws.requestTimeoutMs,
+      requestTimeout: aws.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+    },
   };
   const { tracer } = observability;
   const sns = tracer.captureAWSv3Client(new SNSClient(clientConfig));
@@ -61,7 +65,10 @@ export function eventConsumerDeps(config: LambdaConfig, observability: Observabi
 export function createEventConsumer(deps: EventConsumerDeps): ConsumeBatch {
   const { observability, alerting, config } = deps;
   const { logger, telemetry } = observability;
-  const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: config.idempotency.ttlSeconds });
+  const idempotency = new IdempotencyConfig({
+    eventKeyJmesPath: 'id',
+    expiresAfterSeconds: config.idempotency.ttlSeconds,
+  });
 
   const apply = makeIdempotent(
     async (event: DomainEvent) => {
@@ -92,7 +99,11 @@ export function createEventConsumer(deps: EventConsumerDeps): ConsumeBatch {
     if (!isSqsEvent(event)) throw invalidEvent('SQS batch', ['expected { Records: [...] } of aws:sqs records']);
     idempotency.registerLambdaContext(context);
     const processor = new BatchProcessor(EventType.SQS);
-    const response = await processPartialResponse(event, recordHandler, processor, { context, throwOnFullBatchFailure: false, processInParallel: false });
+    const response = await processPartialResponse(event, recordHandler, processor, {
+      context,
+      throwOnFullBatchFailure: false,
+      processInParallel: false,
+    });
     telemetry.metric('EventsFailed', response.batchItemFailures.length, 'Count');
     return response;
   };
@@ -100,5 +111,7 @@ export function createEventConsumer(deps: EventConsumerDeps): ConsumeBatch {
 
 function isSqsEvent(event: unknown): event is SQSEvent {
   const records = (event as { Records?: unknown } | null)?.Records;
-  return Array.isArray(records) && records.every((r) => (r as { eventSource?: unknown } | null)?.eventSource === 'aws:sqs');
+  return (
+    Array.isArray(records) && records.every((r) => (r as { eventSource?: unknown } | null)?.eventSource === 'aws:sqs')
+  );
 }

@@ -10,14 +10,31 @@ const Base = { id: Id, at: Type.String({ minLength: 20, maxLength: 40 }), userId
 const DomainEventSchema = Type.Union([
   Type.Object({ ...Base, type: Type.Literal('SessionStarted') }),
   Type.Object({
-    ...Base, type: Type.Literal('UserInteraction'), turnId: Id, text: Type.String(), inputMode: Type.Union([Type.Literal('text'), Type.Literal('audio')]),
-    intent: Type.String(), confidence: Type.Number(), sentiment: Type.Optional(Type.Object({ label: Type.String(), score: Type.Number() })),
+    ...Base,
+    type: Type.Literal('UserInteraction'),
+    turnId: Id,
+    text: Type.String(),
+    inputMode: Type.Union([Type.Literal('text'), Type.Literal('audio')]),
+    intent: Type.String(),
+    confidence: Type.Number(),
+    sentiment: Type.Optional(Type.Object({ label: Type.String(), score: Type.Number() })),
   }),
   Type.Object({
-    ...Base, type: Type.Literal('AssistantReplied'), turnId: Id, route: Type.Union([Type.Literal('skill'), Type.Literal('ask'), Type.Literal('llm')]),
-    skill: Type.Optional(Type.String()), intent: Type.String(), timings: Type.Record(Type.String(), Type.Number()),
+    ...Base,
+    type: Type.Literal('AssistantReplied'),
+    turnId: Id,
+    route: Type.Union([Type.Literal('skill'), Type.Literal('ask'), Type.Literal('llm')]),
+    skill: Type.Optional(Type.String()),
+    intent: Type.String(),
+    timings: Type.Record(Type.String(), Type.Number()),
   }),
-  Type.Object({ ...Base, type: Type.Literal('SystemError'), code: Type.String({ minLength: 1 }), step: Type.String({ minLength: 1 }), message: Type.String() }),
+  Type.Object({
+    ...Base,
+    type: Type.Literal('SystemError'),
+    code: Type.String({ minLength: 1 }),
+    step: Type.String({ minLength: 1 }),
+    message: Type.String(),
+  }),
 ]);
 
 /** What an EventBridge rule with an SQS target puts in the message body: the bus's envelope, the event in `detail`. */
@@ -40,17 +57,26 @@ export function domainEventOf(body: string): DomainEvent {
     throw invalidEvent('message body', ['not JSON']);
   }
   if (!Value.Check(EnvelopeSchema, parsed)) {
-    throw invalidEvent('message body', [...Value.Errors(EnvelopeSchema, parsed)].map((e) => `${e.instancePath || '/'} ${e.message}`));
+    throw invalidEvent(
+      'message body',
+      [...Value.Errors(EnvelopeSchema, parsed)].map((e) => `${e.instancePath || '/'} ${e.message}`),
+    );
   }
   const { detail } = parsed;
   if (!Value.Check(DomainEventSchema, detail)) {
     const type = (detail as { type?: unknown } | null)?.type;
     throw invalidEvent(`detail of a ${parsed['detail-type']} event`, [
-      ...(typeof type === 'string' && ['SessionStarted', 'UserInteraction', 'AssistantReplied', 'SystemError'].includes(type)
-        ? [...Value.Errors(DomainEventSchema, detail)].filter((e) => !e.message.includes('Literal')).map((e) => `${e.instancePath || '/'} ${e.message}`)
+      ...(typeof type === 'string' &&
+      ['SessionStarted', 'UserInteraction', 'AssistantReplied', 'SystemError'].includes(type)
+        ? [...Value.Errors(DomainEventSchema, detail)]
+            .filter((e) => !e.message.includes('Literal'))
+            .map((e) => `${e.instancePath || '/'} ${e.message}`)
         : [`unknown event type ${JSON.stringify(type)}`]),
     ]);
   }
-  if (detail.type !== parsed['detail-type']) throw invalidEvent('message body', [`detail-type ${parsed['detail-type']} does not match the event's type ${detail.type}`]);
+  if (detail.type !== parsed['detail-type'])
+    throw invalidEvent('message body', [
+      `detail-type ${parsed['detail-type']} does not match the event's type ${detail.type}`,
+    ]);
   return detail;
 }

@@ -28,12 +28,21 @@ export function analyticsOf(event: DomainEvent, assistantName: string): EventAna
     case 'SessionStarted':
       return { metrics: [{ name: 'SessionsStarted', value: 1, unit: 'Count' }] };
     case 'UserInteraction':
-      return { metrics: [{ name: 'UserInteractions', value: 1, unit: 'Count', dimensions: { inputMode: event.inputMode } }] };
+      return {
+        metrics: [{ name: 'UserInteractions', value: 1, unit: 'Count', dimensions: { inputMode: event.inputMode } }],
+      };
     case 'AssistantReplied': {
       const metrics: MetricPoint[] = [];
       if (event.route === 'llm') metrics.push({ name: 'LlmRequests', value: 1, unit: 'Count' });
-      const voice = VOICE_STEPS.map((step) => event.timings[step]).filter((ms): ms is number => typeof ms === 'number' && Number.isFinite(ms));
-      if (voice.length > 0) metrics.push({ name: 'VoiceProcessingDuration', value: voice.reduce((a, b) => a + b, 0), unit: 'Milliseconds' });
+      const voice = VOICE_STEPS.map((step) => event.timings[step]).filter(
+        (ms): ms is number => typeof ms === 'number' && Number.isFinite(ms),
+      );
+      if (voice.length > 0)
+        metrics.push({
+          name: 'VoiceProcessingDuration',
+          value: voice.reduce((a, b) => a + b, 0),
+          unit: 'Milliseconds',
+        });
       return { metrics };
     }
     case 'SystemError': {

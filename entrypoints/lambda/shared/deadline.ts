@@ -5,7 +5,12 @@ import type { Context } from 'aws-lambda';
  * the Runtime API's deadline header), and answers `onDeadline()` at that moment instead of letting Lambda cut the
  * function off mid-write with no answer at all. The work is aborted; its later result is ignored.
  */
-export async function beforeDeadline<R>(context: Pick<Context, 'getRemainingTimeInMillis'>, marginMs: number, work: (signal: AbortSignal) => Promise<R>, onDeadline: () => R): Promise<R> {
+export async function beforeDeadline<R>(
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+  marginMs: number,
+  work: (signal: AbortSignal) => Promise<R>,
+  onDeadline: () => R,
+): Promise<R> {
   const controller = new AbortController();
   const budget = Math.max(0, context.getRemainingTimeInMillis() - marginMs);
   let timer: NodeJS.Timeout | undefined;

@@ -15,7 +15,11 @@ export interface InstrumentOptions<E> {
  * error is logged and reported with its stable `errorType` (lambda-errors.ts), and the buffered metrics — the core's
  * and the handler's — are flushed at the end, whatever happened. Workflow task handlers reuse it as is.
  */
-export function instrumented<E, R>(observability: Observability, options: InstrumentOptions<E>, handle: LambdaHandler<E, R>): LambdaHandler<E, R> {
+export function instrumented<E, R>(
+  observability: Observability,
+  options: InstrumentOptions<E>,
+  handle: LambdaHandler<E, R>,
+): LambdaHandler<E, R> {
   const { logger, metrics, tracer, telemetry } = observability;
   return async (event, context) => {
     logger.addContext(context);

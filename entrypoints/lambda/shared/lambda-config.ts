@@ -10,7 +10,9 @@ const LambdaEnvSchema = Type.Object({
   /** How long an event id is remembered as processed; longer than SQS keeps a message (4 days by default). */
   IDEMPOTENCY_TTL_SECONDS: Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 7 * 86_400 }),
   /** SNS topic the event consumer raises alerts on. */
-  ALERT_TOPIC_ARN: Type.Optional(Type.String({ pattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$' })),
+  ALERT_TOPIC_ARN: Type.Optional(
+    Type.String({ pattern: '^arn:aws[a-z-]*:sns:[a-z0-9-]+:\\d{12}:[A-Za-z0-9_-]{1,256}$' }),
+  ),
   /** How long before the invocation's deadline the API answers 504 itself rather than being cut off. */
   DEADLINE_MARGIN_MS: Type.Integer({ minimum: 0, maximum: 10_000, default: 500 }),
   AWS_LAMBDA_FUNCTION_NAME: Type.String({ minLength: 1, default: 'voice-assistant' }),
@@ -40,7 +42,15 @@ export interface LambdaConfigNeeds {
 
 /** The selection of a function that builds none of the turn's adapters: none of these needs a setting. */
 const NO_TURN_PORTS = {
-  CONVERSATION_STORE: 'dynamodb', NLU: 'nlpjs', LLM: 'offline', TTS: 'none', STT: 'none', SENTIMENT: 'none', EVENTS: 'eventbridge', CACHE: 'memory', AUTH: 'local',
+  CONVERSATION_STORE: 'dynamodb',
+  NLU: 'nlpjs',
+  LLM: 'offline',
+  TTS: 'none',
+  STT: 'none',
+  SENTIMENT: 'none',
+  EVENTS: 'eventbridge',
+  CACHE: 'memory',
+  AUTH: 'local',
 };
 
 /**
@@ -54,9 +64,16 @@ export async function loadLambdaConfig(
   source?: ConfigSourceFactory,
 ): Promise<LambdaConfig> {
   const runsTurns = needs.runsTurns ?? true;
-  const withDefaults = { DATA_DIR: LAMBDA_DATA_DIR, ASSISTANT_PROFILE: 'aws', ...definedOnly(env), ...(runsTurns ? {} : NO_TURN_PORTS) };
+  const withDefaults = {
+    DATA_DIR: LAMBDA_DATA_DIR,
+    ASSISTANT_PROFILE: 'aws',
+    ...definedOnly(env),
+    ...(runsTurns ? {} : NO_TURN_PORTS),
+  };
   const app = source ? await loadAwsConfig(withDefaults, source) : await loadAwsConfig(withDefaults);
-  const raw = Object.fromEntries(Object.keys(LambdaEnvSchema.properties).flatMap((key) => (env[key] ? [[key, env[key]]] : [])));
+  const raw = Object.fromEntries(
+    Object.keys(LambdaEnvSchema.properties).flatMap((key) => (env[key] ? [[key, env[key]]] : [])),
+  );
   const lambda = Value.Default(LambdaEnvSchema, Value.Convert(LambdaEnvSchema, raw)) as Static<typeof LambdaEnvSchema>;
   const problems = [...Value.Errors(LambdaEnvSchema, lambda)].map((error) => {
     const name = error.instancePath.replace(/^\//, '');
@@ -68,7 +85,10 @@ export async function loadLambdaConfig(
   return Object.freeze({
     app,
     functionName: lambda.AWS_LAMBDA_FUNCTION_NAME,
-    idempotency: Object.freeze({ tableName: lambda.IDEMPOTENCY_TABLE ?? app.aws.tableName, ttlSeconds: lambda.IDEMPOTENCY_TTL_SECONDS }),
+    idempotency: Object.freeze({
+      tableName: lambda.IDEMPOTENCY_TABLE ?? app.aws.tableName,
+      ttlSeconds: lambda.IDEMPOTENCY_TTL_SECONDS,
+    }),
     ...(lambda.ALERT_TOPIC_ARN && { alertTopicArn: lambda.ALERT_TOPIC_ARN }),
     deadlineMarginMs: lambda.DEADLINE_MARGIN_MS,
   });
@@ -79,15 +99,25 @@ function unavailableOnLambda(config: AppConfig): string[] {
   const { adapters } = config;
   const problems: string[] = [];
   if (adapters.conversationStore !== 'dynamodb') {
-    problems.push(`CONVERSATION_STORE=${adapters.conversationStore}: not available on Lambda (state would die with the instance); use dynamodb`);
+    problems.push(
+      `CONVERSATION_STORE=${adapters.conversationStore}: not available on Lambda (state would die with the instance); use dynamodb`,
+    );
   }
-  if (adapters.tts === 'espeak') problems.push('TTS=espeak: not available on Lambda (eSpeak is not bundled); use polly or none');
-  if (adapters.sentiment === 'afinn') problems.push('SENTIMENT=afinn: not available on Lambda (its word lists load from its package folder); use comprehend or none');
-  if (adapters.events === 'in-process') problems.push('EVENTS=in-process: not available on Lambda (no one would receive them); use eventbridge');
-  if (adapters.auth === 'local' && !config.auth.secret) problems.push('AUTH_SECRET is required for AUTH=local on Lambda (nothing can be generated into a data directory)');
+  if (adapters.tts === 'espeak')
+    problems.push('TTS=espeak: not available on Lambda (eSpeak is not bundled); use polly or none');
+  if (adapters.sentiment === 'afinn')
+    problems.push(
+      'SENTIMENT=afinn: not available on Lambda (its word lists load from its package folder); use comprehend or none',
+    );
+  if (adapters.events === 'in-process')
+    problems.push('EVENTS=in-process: not available on Lambda (no one would receive them); use eventbridge');
+  if (adapters.auth === 'local' && !config.auth.secret)
+    problems.push('AUTH_SECRET is required for AUTH=local on Lambda (nothing can be generated into a data directory)');
   return problems;
 }
 
 function definedOnly(env: Record<string, string | undefined>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  return Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
 }

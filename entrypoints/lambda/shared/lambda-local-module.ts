@@ -23,7 +23,12 @@ export function lambdaLocalModule(config: AppConfig) {
   const selected = config.adapters;
   return new TypedContainerModule<Bindings>(({ bind }) => {
     if (selected.cache === 'memory') {
-      bindFactory(bind, 'cache', ['clock'], async (clock) => new (await import('../../../adapters/local/memory-cache.js')).MemoryCache({ clock }));
+      bindFactory(
+        bind,
+        'cache',
+        ['clock'],
+        async (clock) => new (await import('../../../adapters/local/memory-cache.js')).MemoryCache({ clock }),
+      );
     }
     bindFactory(bind, 'weatherProvider', ['cache', 'telemetry'], async (cache, telemetry) => {
       const { OpenMeteoWeatherProvider } = await import('../../../adapters/http/open-meteo-weather-provider.js');
@@ -36,7 +41,12 @@ export function lambdaLocalModule(config: AppConfig) {
       });
       if (config.cache.weatherSeconds === 0) return inner;
       const { CachingWeatherProvider } = await import('../../../adapters/decorators/caching-weather-provider.js');
-      return new CachingWeatherProvider({ inner, cache, ttlSeconds: config.cache.weatherSeconds, onCacheError: cacheErrorReporter(telemetry) });
+      return new CachingWeatherProvider({
+        inner,
+        cache,
+        ttlSeconds: config.cache.weatherSeconds,
+        onCacheError: cacheErrorReporter(telemetry),
+      });
     });
     bindFactory(bind, 'musicCatalog', [], async () => {
       const { JsonMusicCatalog } = await import('../../../adapters/local/json-music-catalog.js');
@@ -55,9 +65,13 @@ export function lambdaLocalModule(config: AppConfig) {
     if (selected.llm === 'openai-compatible' && config.llm.baseUrl) {
       const baseUrl = config.llm.baseUrl;
       bindFactory(bind, 'languageModel', [], async () => {
-        const { OpenAiCompatibleLanguageModel } = await import('../../../adapters/local/openai-compatible-language-model.js');
+        const { OpenAiCompatibleLanguageModel } =
+          await import('../../../adapters/local/openai-compatible-language-model.js');
         return new OpenAiCompatibleLanguageModel({
-          baseUrl, model: config.llm.model, timeoutMs: config.llm.timeoutMs, ...(config.llm.apiKey && { apiKey: config.llm.apiKey }),
+          baseUrl,
+          model: config.llm.model,
+          timeoutMs: config.llm.timeoutMs,
+          ...(config.llm.apiKey && { apiKey: config.llm.apiKey }),
         });
       });
     } else if (selected.llm === 'offline') {
@@ -67,14 +81,25 @@ export function lambdaLocalModule(config: AppConfig) {
       });
     }
     if (selected.audioStore === 'memory') {
-      bindFactory(bind, 'audioStore', ['clock'], async (clock) => new (await import('../../../adapters/local/memory-audio-store.js')).MemoryAudioStore({ clock }));
+      bindFactory(
+        bind,
+        'audioStore',
+        ['clock'],
+        async (clock) =>
+          new (await import('../../../adapters/local/memory-audio-store.js')).MemoryAudioStore({ clock }),
+      );
     }
     if (!config.aws.workflow) bind('turnWorkflow').toConstantValue(null);
     if (selected.tts === 'none') bind('speechSynthesizer').toConstantValue(null);
     if (selected.stt === 'none') bind('speechRecognizer').toConstantValue(null);
     if (selected.sentiment === 'none') bind('sentimentAnalyzer').toConstantValue(null);
     else if (selected.sentiment === 'afinn') {
-      bindFactory(bind, 'sentimentAnalyzer', [], async () => new (await import('../../../adapters/local/afinn-sentiment-analyzer.js')).AfinnSentimentAnalyzer());
+      bindFactory(
+        bind,
+        'sentimentAnalyzer',
+        [],
+        async () => new (await import('../../../adapters/local/afinn-sentiment-analyzer.js')).AfinnSentimentAnalyzer(),
+      );
     }
     if (selected.auth === 'local' && config.auth.secret) {
       const secret = config.auth.secret;

@@ -33,5 +33,16 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     defaultDimensions: { function: options.functionName },
   });
   const tracer = new Tracer({ serviceName: options.serviceName, captureHTTPsRequests: true });
-  return { logger, metrics, tracer, telemetry: new PowertoolsTelemetry({ serviceName: options.serviceName, namespace: options.namespace, logger, metrics, tracer }) };
+  return {
+    logger,
+    metrics,
+    tracer,
+    telemetry: new PowertoolsTelemetry({
+      serviceName: options.serviceName,
+      namespace: options.namespace,
+      logger,
+      metrics,
+      tracer,
+    }),
+  };
 }

@@ -30,6 +30,8 @@ const TurnRecordEnvelope = Type.Object({
 /** The record in a task's event, or the list of what is wrong with it. */
 export function parseTurnRecord(event: unknown): { record: TurnRecord } | { problems: string[] } {
   if (Value.Check(TurnRecordEnvelope, event)) return { record: event };
-  const problems = [...Value.Errors(TurnRecordEnvelope, event)].slice(0, 10).map((error) => `${error.instancePath || '/'} ${error.message}`);
+  const problems = [...Value.Errors(TurnRecordEnvelope, event)]
+    .slice(0, 10)
+    .map((error) => `${error.instancePath || '/'} ${error.message}`);
   return { problems };
 }

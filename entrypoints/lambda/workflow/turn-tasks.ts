@@ -20,8 +20,18 @@ export type TurnTask = (event: unknown, signal?: AbortSignal) => Promise<TurnRec
 
 /** The workflow's tasks, by the function each state names (deploy/workflow/turn-workflow.asl.json). */
 export const TASK_NAMES = [
-  'load', 'transcribe', 'sentiment', 'understand', 'decide', 'respond', 'persist', 'reload', 'rebase', 'synthesize',
-  'publish', 'recordFailure',
+  'load',
+  'transcribe',
+  'sentiment',
+  'understand',
+  'decide',
+  'respond',
+  'persist',
+  'reload',
+  'rebase',
+  'synthesize',
+  'publish',
+  'recordFailure',
 ] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
@@ -45,7 +55,10 @@ const STEPS: Record<Exclude<TaskName, 'recordFailure'>, readonly [StepName, AnyS
  */
 export function createTurnTasks(deps: Omit<TurnDeps, 'signal'>): Record<TaskName, TurnTask> {
   const tasks = {} as Record<TaskName, TurnTask>;
-  for (const [name, [stepName, step]] of Object.entries(STEPS) as [Exclude<TaskName, 'recordFailure'>, (typeof STEPS)[keyof typeof STEPS]][]) {
+  for (const [name, [stepName, step]] of Object.entries(STEPS) as [
+    Exclude<TaskName, 'recordFailure'>,
+    (typeof STEPS)[keyof typeof STEPS],
+  ][]) {
     tasks[name] = async (event, signal) => {
       const record = recordOf(event, name);
       try {

@@ -15,7 +15,11 @@ export interface WorkflowErrorDetail {
 }
 
 export class WorkflowTaskError extends Error {
-  constructor(name: WorkflowErrorName, readonly detail: WorkflowErrorDetail, options?: ErrorOptions) {
+  constructor(
+    name: WorkflowErrorName,
+    readonly detail: WorkflowErrorDetail,
+    options?: ErrorOptions,
+  ) {
     super(JSON.stringify(detail), options);
     this.name = name;
   }
@@ -25,10 +29,15 @@ export class WorkflowTaskError extends Error {
 export function toWorkflowError(error: unknown, step: string): WorkflowTaskError {
   if (error instanceof WorkflowTaskError) return error;
   if (!isCoreError(error)) {
-    return new WorkflowTaskError('Failed', { code: 'INTERNAL', message: 'the step failed unexpectedly', retryable: false, step }, { cause: error });
+    return new WorkflowTaskError(
+      'Failed',
+      { code: 'INTERNAL', message: 'the step failed unexpectedly', retryable: false, step },
+      { cause: error },
+    );
   }
   const detail = { code: error.code, message: error.message, retryable: error.retryable, step };
-  const name: WorkflowErrorName = error instanceof VersionConflictError ? 'VersionConflict' : error.retryable ? 'Retryable' : 'Rejected';
+  const name: WorkflowErrorName =
+    error instanceof VersionConflictError ? 'VersionConflict' : error.retryable ? 'Retryable' : 'Rejected';
   return new WorkflowTaskError(name, detail, { cause: error });
 }
 
@@ -39,7 +48,12 @@ export function failureFromCatch(caught: unknown): WorkflowErrorDetail {
     try {
       const detail = JSON.parse(cause) as Partial<WorkflowErrorDetail>;
       if (typeof detail.code === 'string' && typeof detail.step === 'string') {
-        return { code: detail.code, message: String(detail.message ?? ''), retryable: detail.retryable === true, step: detail.step };
+        return {
+          code: detail.code,
+          message: String(detail.message ?? ''),
+          retryable: detail.retryable === true,
+          step: detail.step,
+        };
       }
     } catch {
       // Not one of ours: a Lambda runtime or Step Functions error (timeout, out of memory), reported as such below.
@@ -47,5 +61,10 @@ export function failureFromCatch(caught: unknown): WorkflowErrorDetail {
   }
   const label = typeof name === 'string' ? name : 'unknown';
   const timeout = label === 'States.Timeout' || label === 'Sandbox.Timedout';
-  return { code: timeout ? 'TIMEOUT' : 'INTERNAL', message: `the workflow failed (${label})`, retryable: true, step: 'workflow' };
+  return {
+    code: timeout ? 'TIMEOUT' : 'INTERNAL',
+    message: `the workflow failed (${label})`,
+    retryable: true,
+    step: 'workflow',
+  };
 }

@@ -6,10 +6,19 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { AwsParametersConfigSource, envKeyOf, type AwsParametersConfigSourceOptions } from '../../../adapters/aws/aws-parameters-config-source.js';
+import {
+  AwsParametersConfigSource,
+  envKeyOf,
+  type AwsParametersConfigSourceOptions,
+} from '../../../adapters/aws/aws-parameters-config-source.js';
 import { DependencyUnavailableError, ErrorCodes, ValidationError } from '../../../core/errors.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../../fakes/aws/fake-aws-server.js';
-import { GET_PARAMETERS_BY_PATH, GET_SECRET_VALUE, startSsmSecretsFake, type SsmSecretsFake } from '../../fakes/aws/ssm-secrets-fake.js';
+import {
+  GET_PARAMETERS_BY_PATH,
+  GET_SECRET_VALUE,
+  startSsmSecretsFake,
+  type SsmSecretsFake,
+} from '../../fakes/aws/ssm-secrets-fake.js';
 
 const PATH = '/voice-assistant/prod/';
 
@@ -30,7 +39,8 @@ afterEach(async () => {
   await fake.close();
 });
 
-const source = (options: AwsParametersConfigSourceOptions) => new AwsParametersConfigSource({ ssmClient, secretsClient, ...options });
+const source = (options: AwsParametersConfigSourceOptions) =>
+  new AwsParametersConfigSource({ ssmClient, secretsClient, ...options });
 
 async function failure(promise: Promise<unknown>): Promise<Error> {
   return promise.then(
@@ -68,13 +78,16 @@ describe('AwsParametersConfigSource', () => {
     expect(values).toEqual({ LLM_MODEL: 'claude-haiku', LLM_API_KEY: 'sk-very-secret', WEATHER_TIMEOUT_MS: '2500' });
     const [request] = fake.calls(GET_PARAMETERS_BY_PATH);
     expect(request?.json()).toMatchObject({ Path: '/voice-assistant/prod', Recursive: true, WithDecryption: true });
-    expect(request?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d+\/us-east-1\/ssm\/aws4_request/);
+    expect(request?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d+\/us-east-1\/ssm\/aws4_request/,
+    );
   });
 
   it('follows NextToken through every page', async () => {
     // Prepare
     fake.pageSize = 2;
-    for (const name of ['a', 'b', 'c', 'd', 'e']) fake.parameters.set(`/voice-assistant/prod/${name}/value`, { value: name });
+    for (const name of ['a', 'b', 'c', 'd', 'e'])
+      fake.parameters.set(`/voice-assistant/prod/${name}/value`, { value: name });
 
     // Act
     const values = await source({ parametersPath: PATH }).load();
@@ -97,7 +110,9 @@ describe('AwsParametersConfigSource', () => {
   it('reads plain secrets whole and JSON secrets by field, fetching each secret once', async () => {
     // Prepare
     fake.secrets.set('voice-assistant/prod/llm', { string: 'sk-from-secrets-manager' });
-    fake.secrets.set('voice-assistant/prod/app', { string: JSON.stringify({ authSecret: 'x'.repeat(40), port: 8443 }) });
+    fake.secrets.set('voice-assistant/prod/app', {
+      string: JSON.stringify({ authSecret: 'x'.repeat(40), port: 8443 }),
+    });
     fake.secrets.set('voice-assistant/prod/binary', { binary: new TextEncoder().encode('claude-sonnet') });
 
     // Act
@@ -111,7 +126,12 @@ describe('AwsParametersConfigSource', () => {
     }).load();
 
     // Assess
-    expect(values).toEqual({ LLM_API_KEY: 'sk-from-secrets-manager', AUTH_SECRET: 'x'.repeat(40), PORT: '8443', LLM_MODEL: 'claude-sonnet' });
+    expect(values).toEqual({
+      LLM_API_KEY: 'sk-from-secrets-manager',
+      AUTH_SECRET: 'x'.repeat(40),
+      PORT: '8443',
+      LLM_MODEL: 'claude-sonnet',
+    });
     const ids = fake.calls(GET_SECRET_VALUE).map((request) => (request.json() as { SecretId: string }).SecretId);
     expect(ids.sort()).toEqual(['voice-assistant/prod/app', 'voice-assistant/prod/binary', 'voice-assistant/prod/llm']);
   });
@@ -119,7 +139,9 @@ describe('AwsParametersConfigSource', () => {
   it('lets a secret win over a parameter that sets the same key', async () => {
     fake.parameters.set('/voice-assistant/prod/llm/api-key', { value: 'from-parameter', type: 'SecureString' });
     fake.secrets.set('llm', { string: 'from-secret' });
-    await expect(source({ parametersPath: PATH, secretIds: { LLM_API_KEY: 'llm' } }).load()).resolves.toEqual({ LLM_API_KEY: 'from-secret' });
+    await expect(source({ parametersPath: PATH, secretIds: { LLM_API_KEY: 'llm' } }).load()).resolves.toEqual({
+      LLM_API_KEY: 'from-secret',
+    });
   });
 
   it('serves a second load within maxAge from its cache, and fetches again once it has passed', async () => {
@@ -153,7 +175,11 @@ describe('AwsParametersConfigSource', () => {
 
   it('maps access denied on the path to a non-retryable DependencyUnavailableError naming the path', async () => {
     // Prepare
-    fake.fail(GET_PARAMETERS_BY_PATH, { status: 400, errorType: 'AccessDeniedException', message: 'User is not authorized to perform ssm:GetParametersByPath' });
+    fake.fail(GET_PARAMETERS_BY_PATH, {
+      status: 400,
+      errorType: 'AccessDeniedException',
+      message: 'User is not authorized to perform ssm:GetParametersByPath',
+    });
 
     // Act
     const error = await failure(source({ parametersPath: PATH }).load());
@@ -161,13 +187,18 @@ describe('AwsParametersConfigSource', () => {
     // Assess
     expect(error).toBeInstanceOf(DependencyUnavailableError);
     expect(error).toMatchObject({ code: ErrorCodes.DEPENDENCY_UNAVAILABLE, retryable: false });
-    expect(error.message).toBe('AwsParametersConfigSource: cannot read the parameters under /voice-assistant/prod: AccessDeniedException');
+    expect(error.message).toBe(
+      'AwsParametersConfigSource: cannot read the parameters under /voice-assistant/prod: AccessDeniedException',
+    );
     expect((error.cause as Error).name).toBe('AccessDeniedException');
   });
 
   it('maps throttling and server faults to retryable errors', async () => {
     fake.fail(GET_PARAMETERS_BY_PATH, { status: 400, errorType: 'ThrottlingException', message: 'Rate exceeded' });
-    await expect(failure(source({ parametersPath: PATH }).load())).resolves.toMatchObject({ retryable: true, retryAfterSeconds: 1 });
+    await expect(failure(source({ parametersPath: PATH }).load())).resolves.toMatchObject({
+      retryable: true,
+      retryAfterSeconds: 1,
+    });
 
     fake.fail(GET_SECRET_VALUE, { status: 500, errorType: 'InternalServiceError', message: 'boom' });
     const error = await failure(source({ secretIds: { LLM_API_KEY: 'llm' } }).load());
@@ -180,7 +211,9 @@ describe('AwsParametersConfigSource', () => {
     const error = await failure(source({ secretIds: { LLM_API_KEY: 'voice-assistant/prod/missing' } }).load());
     expect(error).toBeInstanceOf(DependencyUnavailableError);
     expect(error).toMatchObject({ retryable: false });
-    expect(error.message).toBe('AwsParametersConfigSource: cannot read secret voice-assistant/prod/missing for LLM_API_KEY: ResourceNotFoundException');
+    expect(error.message).toBe(
+      'AwsParametersConfigSource: cannot read secret voice-assistant/prod/missing for LLM_API_KEY: ResourceNotFoundException',
+    );
   });
 
   it('maps an unreachable endpoint to a retryable error', async () => {
@@ -201,19 +234,25 @@ describe('AwsParametersConfigSource', () => {
     // Assess
     expect(error).toBeInstanceOf(ValidationError);
     expect(error.message).toBe('AwsParametersConfigSource: secret app for AUTH_SECRET is not a JSON object');
-    expect(JSON.stringify({ message: error.message, cause: String(error.cause), stack: error.stack })).not.toContain('hunter2');
+    expect(JSON.stringify({ message: error.message, cause: String(error.cause), stack: error.stack })).not.toContain(
+      'hunter2',
+    );
   });
 
   it('rejects a JSON secret without the named field', async () => {
     fake.secrets.set('app', { string: JSON.stringify({ other: 'x', nested: { authSecret: 'y' } }) });
-    await expect(source({ secretIds: { AUTH_SECRET: 'app#authSecret' } }).load()).rejects.toThrow(/no text field "authSecret"/);
+    await expect(source({ secretIds: { AUTH_SECRET: 'app#authSecret' } }).load()).rejects.toThrow(
+      /no text field "authSecret"/,
+    );
     await expect(source({ secretIds: { AUTH_SECRET: 'app#nested' } }).load()).rejects.toBeInstanceOf(ValidationError);
   });
 
   it('refuses two parameters that set the same key', async () => {
     fake.parameters.set('/voice-assistant/prod/llm/model', { value: 'a' });
     fake.parameters.set('/voice-assistant/prod/LLM_MODEL', { value: 'b' });
-    await expect(source({ parametersPath: PATH }).load()).rejects.toThrow(/LLM_MODEL and llm\/model under \/voice-assistant\/prod both set LLM_MODEL/);
+    await expect(source({ parametersPath: PATH }).load()).rejects.toThrow(
+      /LLM_MODEL and llm\/model under \/voice-assistant\/prod both set LLM_MODEL/,
+    );
   });
 
   it('refuses options that cannot work, and calls nothing when nothing is configured', async () => {

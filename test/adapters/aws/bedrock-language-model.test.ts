@@ -1,6 +1,10 @@
 import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BedrockLanguageModel, DEFAULT_BEDROCK_MODEL_ID, finishReasonOf } from '../../../adapters/aws/bedrock-language-model.js';
+import {
+  BedrockLanguageModel,
+  DEFAULT_BEDROCK_MODEL_ID,
+  finishReasonOf,
+} from '../../../adapters/aws/bedrock-language-model.js';
 import { AbortedError, CoreError, LanguageModelUnavailableError } from '../../../core/errors.js';
 import type { CompletionChunk } from '../../../core/model/completion.js';
 import type { CompletionRequest } from '../../../core/ports/language-model.js';
@@ -10,28 +14,38 @@ import { startBedrockRuntimeFake, type BedrockRuntimeFake } from '../../fakes/aw
 import { TEST_AWS_CLIENT_CONFIG } from '../../fakes/aws/fake-aws-server.js';
 import { skipWhen } from '../../support/skip-reason.js';
 
-describeLanguageModelContract('BedrockLanguageModel against a loopback Bedrock Runtime (HTTP/2, event stream)', async () => {
-  const fake = await startBedrockRuntimeFake();
-  const client = new BedrockRuntimeClient({ ...TEST_AWS_CLIENT_CONFIG, endpoint: fake.url });
-  const model = new BedrockLanguageModel({ client, timeoutMs: 5_000 });
-  return {
-    model,
-    setUnavailable: () => fake.setError('ServiceUnavailableException'),
-    dispose: async () => {
-      client.destroy();
-      await fake.close();
-    },
-  };
-});
+describeLanguageModelContract(
+  'BedrockLanguageModel against a loopback Bedrock Runtime (HTTP/2, event stream)',
+  async () => {
+    const fake = await startBedrockRuntimeFake();
+    const client = new BedrockRuntimeClient({ ...TEST_AWS_CLIENT_CONFIG, endpoint: fake.url });
+    const model = new BedrockLanguageModel({ client, timeoutMs: 5_000 });
+    return {
+      model,
+      setUnavailable: () => fake.setError('ServiceUnavailableException'),
+      dispose: async () => {
+        client.destroy();
+        await fake.close();
+      },
+    };
+  },
+);
 
 const IT_AWS = process.env.IT_AWS;
-describe('against Amazon Bedrock (IT_AWS)', skipWhen(!IT_AWS, 'set IT_AWS=1 with AWS credentials, a region and model access to run it'), () => {
-  describeLanguageModelContract('BedrockLanguageModel against Amazon Bedrock', async () => {
-    const client = new BedrockRuntimeClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
-    const model = new BedrockLanguageModel({ client, ...(process.env.IT_BEDROCK_MODEL_ID && { modelId: process.env.IT_BEDROCK_MODEL_ID }) });
-    return { model, deterministic: false, dispose: async () => client.destroy() };
-  });
-});
+describe(
+  'against Amazon Bedrock (IT_AWS)',
+  skipWhen(!IT_AWS, 'set IT_AWS=1 with AWS credentials, a region and model access to run it'),
+  () => {
+    describeLanguageModelContract('BedrockLanguageModel against Amazon Bedrock', async () => {
+      const client = new BedrockRuntimeClient({ region: process.env.AWS_REGION ?? 'us-east-1' });
+      const model = new BedrockLanguageModel({
+        client,
+        ...(process.env.IT_BEDROCK_MODEL_ID && { modelId: process.env.IT_BEDROCK_MODEL_ID }),
+      });
+      return { model, deterministic: false, dispose: async () => client.destroy() };
+    });
+  },
+);
 
 const REQUEST: CompletionRequest = { system: 'Be brief.', messages: [{ role: 'user', content: 'hello there' }] };
 
@@ -50,7 +64,9 @@ async function rejection(promise: Promise<unknown>): Promise<CoreError> {
   return error;
 }
 
-function recordingTelemetry(): Telemetry & { metrics: { name: string; value: number; unit: MetricUnit; dimensions?: Record<string, string> }[] } {
+function recordingTelemetry(): Telemetry & {
+  metrics: { name: string; value: number; unit: MetricUnit; dimensions?: Record<string, string> }[];
+} {
   const metrics: { name: string; value: number; unit: MetricUnit; dimensions?: Record<string, string> }[] = [];
   return {
     metrics,
@@ -64,8 +80,9 @@ function recordingTelemetry(): Telemetry & { metrics: { name: string; value: num
 describe('BedrockLanguageModel over the wire', () => {
   let fake: BedrockRuntimeFake;
   let client: BedrockRuntimeClient;
-  const model = (options: Omit<ConstructorParameters<typeof BedrockLanguageModel>[0] & object, 'client' | 'clientConfig'> = {}) =>
-    new BedrockLanguageModel({ ...options, client });
+  const model = (
+    options: Omit<ConstructorParameters<typeof BedrockLanguageModel>[0] & object, 'client' | 'clientConfig'> = {},
+  ) => new BedrockLanguageModel({ ...options, client });
 
   beforeEach(async () => {
     fake = await startBedrockRuntimeFake();
@@ -78,7 +95,12 @@ describe('BedrockLanguageModel over the wire', () => {
   });
 
   it('sends the system prompt, the messages as the core shaped them, inference settings and the guardrail', async () => {
-    const bedrock = model({ modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', maxTokens: 300, temperature: 0.7, guardrail: { id: 'gr-123', version: '2' } });
+    const bedrock = model({
+      modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0',
+      maxTokens: 300,
+      temperature: 0.7,
+      guardrail: { id: 'gr-123', version: '2' },
+    });
     const request: CompletionRequest = {
       system: 'You are a voice assistant.',
       messages: [
@@ -108,7 +130,9 @@ describe('BedrockLanguageModel over the wire', () => {
     };
     expect(fake.calls[0]?.body).toEqual(expected);
     expect(fake.calls[1]?.body).toEqual(expected);
-    expect(fake.calls[0]?.headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/bedrock\/aws4_request/);
+    expect(fake.calls[0]?.headers.authorization).toMatch(
+      /^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/bedrock\/aws4_request/,
+    );
   });
 
   it('leaves out system, inferenceConfig and guardrailConfig when nothing sets them, and defaults to Claude 3 Haiku', async () => {
@@ -127,7 +151,9 @@ describe('BedrockLanguageModel over the wire', () => {
     const chunks = await collect(model().stream(REQUEST));
 
     expect(chunks.filter((chunk) => chunk.type === 'text').length).toBeGreaterThan(1);
-    expect(chunks.map((chunk) => (chunk.type === 'text' ? chunk.text : '')).join('')).toBe('Grüße aus dem Stream 🎵 heute');
+    expect(chunks.map((chunk) => (chunk.type === 'text' ? chunk.text : '')).join('')).toBe(
+      'Grüße aus dem Stream 🎵 heute',
+    );
     expect(chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'stop', usage: { inputTokens: 4, outputTokens: 6 } });
   });
 
@@ -143,7 +169,9 @@ describe('BedrockLanguageModel over the wire', () => {
     const bedrock = model();
 
     await expect(bedrock.complete(REQUEST)).resolves.toMatchObject({ finishReason });
-    await expect(collect(bedrock.stream(REQUEST))).resolves.toContainEqual(expect.objectContaining({ type: 'finish', finishReason }));
+    await expect(collect(bedrock.stream(REQUEST))).resolves.toContainEqual(
+      expect.objectContaining({ type: 'finish', finishReason }),
+    );
   });
 
   it('maps the stop reasons it does not name to other, and a window overflow to length', () => {
@@ -155,7 +183,10 @@ describe('BedrockLanguageModel over the wire', () => {
   it('cuts the answer at maxTokens and reports length', async () => {
     fake.setReply(() => 'one two three four five');
 
-    await expect(model().complete({ ...REQUEST, maxTokens: 2 })).resolves.toMatchObject({ text: 'one two ', finishReason: 'length' });
+    await expect(model().complete({ ...REQUEST, maxTokens: 2 })).resolves.toMatchObject({
+      text: 'one two ',
+      finishReason: 'length',
+    });
   });
 
   it('records token usage as LlmInputTokens and LlmOutputTokens with the model as dimension', async () => {
@@ -176,30 +207,33 @@ describe('BedrockLanguageModel over the wire', () => {
   });
 
   it.each([
-    'ThrottlingException', 'ServiceUnavailableException', 'ModelNotReadyException', 'InternalServerException', 'ModelTimeoutException',
-    'ModelErrorException', 'ServiceQuotaExceededException',
-  ])(
-    'maps %s to a retryable LanguageModelUnavailableError that keeps the cause',
-    async (type) => {
-      fake.setError(type, 'Too many requests, please wait before trying again.');
-      const bedrock = model();
+    'ThrottlingException',
+    'ServiceUnavailableException',
+    'ModelNotReadyException',
+    'InternalServerException',
+    'ModelTimeoutException',
+    'ModelErrorException',
+    'ServiceQuotaExceededException',
+  ])('maps %s to a retryable LanguageModelUnavailableError that keeps the cause', async (type) => {
+    fake.setError(type, 'Too many requests, please wait before trying again.');
+    const bedrock = model();
 
-      const completing = await rejection(bedrock.complete(REQUEST));
-      const streaming = await rejection(collect(bedrock.stream(REQUEST)));
+    const completing = await rejection(bedrock.complete(REQUEST));
+    const streaming = await rejection(collect(bedrock.stream(REQUEST)));
 
-      for (const error of [completing, streaming]) {
-        expect(error).toBeInstanceOf(LanguageModelUnavailableError);
-        expect(error).toMatchObject({ code: 'LLM_UNAVAILABLE', retryable: true });
-        expect(error.message).toMatch(new RegExp(`^bedrock: ${type}`));
-        expect((error.cause as Error).name).toBe(type);
-      }
-    },
-  );
+    for (const error of [completing, streaming]) {
+      expect(error).toBeInstanceOf(LanguageModelUnavailableError);
+      expect(error).toMatchObject({ code: 'LLM_UNAVAILABLE', retryable: true });
+      expect(error.message).toMatch(new RegExp(`^bedrock: ${type}`));
+      expect((error.cause as Error).name).toBe(type);
+    }
+  });
 
   it.each(['ValidationException', 'AccessDeniedException', 'ResourceNotFoundException'])(
     'maps %s to a non-retryable INTERNAL error whose message names no account or role',
     async (type) => {
-      const secretish = 'User: arn:aws:sts::123456789012:assumed-role/assistant-prod/session is not authorized on account 123456789012';
+      const secretish =
+        'User: arn:aws:sts::123456789012:assumed-role/assistant-prod/session is not authorized on account 123456789012';
       fake.setError(type, secretish);
 
       const error = await rejection(model().complete(REQUEST));
@@ -214,7 +248,10 @@ describe('BedrockLanguageModel over the wire', () => {
   );
 
   it('keeps a validation message that helps, such as the need for an inference profile', async () => {
-    fake.setError('ValidationException', "Invocation of model ID anthropic.claude-3-5-haiku-20241022-v1:0 with on-demand throughput isn't supported.");
+    fake.setError(
+      'ValidationException',
+      "Invocation of model ID anthropic.claude-3-5-haiku-20241022-v1:0 with on-demand throughput isn't supported.",
+    );
 
     const error = await rejection(model().complete(REQUEST));
 
@@ -222,7 +259,10 @@ describe('BedrockLanguageModel over the wire', () => {
   });
 
   it('turns a modelStreamErrorException event mid-stream into LanguageModelUnavailableError after the text so far', async () => {
-    fake.setReply(() => ({ text: 'one two three four', streamException: { afterDeltas: 2, type: 'modelStreamErrorException', message: 'model crashed' } }));
+    fake.setReply(() => ({
+      text: 'one two three four',
+      streamException: { afterDeltas: 2, type: 'modelStreamErrorException', message: 'model crashed' },
+    }));
     const seen: string[] = [];
 
     const reading = (async () => {
@@ -237,7 +277,10 @@ describe('BedrockLanguageModel over the wire', () => {
   });
 
   it('treats a validationException event mid-stream as a non-retryable INTERNAL error', async () => {
-    fake.setReply(() => ({ text: 'one two', streamException: { afterDeltas: 1, type: 'validationException', message: 'bad input' } }));
+    fake.setReply(() => ({
+      text: 'one two',
+      streamException: { afterDeltas: 1, type: 'validationException', message: 'bad input' },
+    }));
 
     const error = await rejection(collect(model().stream(REQUEST)));
 
@@ -305,7 +348,8 @@ describe('BedrockLanguageModel over the wire', () => {
     const seen: string[] = [];
 
     const reading = (async () => {
-      for await (const chunk of model({ timeoutMs: 150 }).stream(REQUEST)) if (chunk.type === 'text') seen.push(chunk.text);
+      for await (const chunk of model({ timeoutMs: 150 }).stream(REQUEST))
+        if (chunk.type === 'text') seen.push(chunk.text);
     })();
     const error = await rejection(reading);
 

@@ -38,7 +38,8 @@ type Signer = (claims: Claims) => Promise<string>;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-const defined = (claims: Claims) => Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined));
+const defined = (claims: Claims) =>
+  Object.fromEntries(Object.entries(claims).filter(([, value]) => value !== undefined));
 
 function rs256(key: KeyObject | string, kid: string): Signer {
   return async (claims) => {
@@ -57,7 +58,15 @@ function hs256(secret: string, kid: string): Signer {
 /** Valid Cognito access-token claims for the pool and client, overridden by `claims`; the suite's `aud` is the client. */
 function accessTokenClaims(issuer: string, clientId: string, claims: Claims): Claims {
   const now = nowSeconds();
-  const merged: Claims = { iss: issuer, aud: clientId, token_use: 'access', sub: 'user-1', iat: now, exp: now + 3600, ...claims };
+  const merged: Claims = {
+    iss: issuer,
+    aud: clientId,
+    token_use: 'access',
+    sub: 'user-1',
+    iat: now,
+    exp: now + 3600,
+    ...claims,
+  };
   const { aud, ...rest } = merged;
   return { ...rest, client_id: aud };
 }
@@ -93,7 +102,11 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   );
 }
 
-async function expectRejected(verifier: CognitoTokenVerifier, token: string, reason: string): Promise<UnauthenticatedError> {
+async function expectRejected(
+  verifier: CognitoTokenVerifier,
+  token: string,
+  reason: string,
+): Promise<UnauthenticatedError> {
   const error = await rejection(verifier.verify({ token }));
   expect(error).toBeInstanceOf(UnauthenticatedError);
   expect((error as UnauthenticatedError).details).toEqual({ reason });
@@ -135,27 +148,38 @@ describeTokenVerifierContract('CognitoTokenVerifier (emulator route, cognito-loc
   const confused = hs256(publicPem, kid);
   const foreign = rs256(foreignKey, kid);
   return {
-    verifier: new CognitoTokenVerifier({ userPoolId: poolA.userPoolId, clientId, tokenUse: 'access', issuer, jwks: emulatorJwks, fetcher: refusingFetcher }),
+    verifier: new CognitoTokenVerifier({
+      userPoolId: poolA.userPoolId,
+      clientId,
+      tokenUse: 'access',
+      issuer,
+      jwks: emulatorJwks,
+      fetcher: refusingFetcher,
+    }),
     mint: (claims, options) => (options?.otherAlgorithm ? confused : own)(accessTokenClaims(issuer, clientId, claims)),
     mintForeign: (claims) => foreign(accessTokenClaims(issuer, clientId, claims)),
   };
 });
 
-describeTokenVerifierContract('CognitoTokenVerifier (AWS route, CognitoJwtVerifier with a pre-loaded JWKS)', async () => {
-  const userPoolId = 'eu-west-1_Contract1';
-  const issuer = `https://cognito-idp.eu-west-1.amazonaws.com/${userPoolId}`;
-  const clientId = 'contract-client';
-  const { privateKey, jwks } = awsPoolKey;
-  const publicPem = createPublicKey(privateKey).export({ format: 'pem', type: 'spki' }).toString();
-  const own = rs256(privateKey, 'pool-key-1');
-  const confused = hs256(publicPem, 'pool-key-1');
-  const foreign = rs256(foreignKey, 'pool-key-1');
-  return {
-    verifier: new CognitoTokenVerifier({ userPoolId, clientId, tokenUse: 'access', jwks, fetcher: refusingFetcher }),
-    mint: (claims, options) => (options?.otherAlgorithm ? confused : own)(accessTokenClaims(issuer, clientId, claims)),
-    mintForeign: (claims) => foreign(accessTokenClaims(issuer, clientId, claims)),
-  };
-});
+describeTokenVerifierContract(
+  'CognitoTokenVerifier (AWS route, CognitoJwtVerifier with a pre-loaded JWKS)',
+  async () => {
+    const userPoolId = 'eu-west-1_Contract1';
+    const issuer = `https://cognito-idp.eu-west-1.amazonaws.com/${userPoolId}`;
+    const clientId = 'contract-client';
+    const { privateKey, jwks } = awsPoolKey;
+    const publicPem = createPublicKey(privateKey).export({ format: 'pem', type: 'spki' }).toString();
+    const own = rs256(privateKey, 'pool-key-1');
+    const confused = hs256(publicPem, 'pool-key-1');
+    const foreign = rs256(foreignKey, 'pool-key-1');
+    return {
+      verifier: new CognitoTokenVerifier({ userPoolId, clientId, tokenUse: 'access', jwks, fetcher: refusingFetcher }),
+      mint: (claims, options) =>
+        (options?.otherAlgorithm ? confused : own)(accessTokenClaims(issuer, clientId, claims)),
+      mintForeign: (claims) => foreign(accessTokenClaims(issuer, clientId, claims)),
+    };
+  },
+);
 
 describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
   const verifierFor = (options: Partial<ConstructorParameters<typeof CognitoTokenVerifier>[0]> = {}) =>
@@ -187,7 +211,10 @@ describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
     const idVerifier = verifierFor({ tokenUse: 'id' });
 
     // Act & Assess
-    await expect(idVerifier.verify({ token: idToken })).resolves.toEqual({ userId: poolA.subs.get(alice.username), scopes: ['listeners'] });
+    await expect(idVerifier.verify({ token: idToken })).resolves.toEqual({
+      userId: poolA.subs.get(alice.username),
+      scopes: ['listeners'],
+    });
     await expectRejected(idVerifier, accessToken, 'invalid_token_use');
     await expectRejected(verifierFor(), idToken, 'invalid_token_use');
   });
@@ -196,7 +223,9 @@ describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
     const { accessToken, idToken } = await signIn(cognito, poolA.clientIds[1] ?? '', alice);
     await expectRejected(verifierFor(), accessToken, 'invalid_client');
     await expectRejected(verifierFor({ tokenUse: 'id' }), idToken, 'invalid_client');
-    await expect(verifierFor({ clientId: [...poolA.clientIds] }).verify({ token: accessToken })).resolves.toMatchObject({ userId: poolA.subs.get(alice.username) });
+    await expect(verifierFor({ clientId: [...poolA.clientIds] }).verify({ token: accessToken })).resolves.toMatchObject(
+      { userId: poolA.subs.get(alice.username) },
+    );
   });
 
   it("rejects another pool's token although the emulator signs it with the same key", async () => {
@@ -208,22 +237,32 @@ describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
   it('rejects a real token once it has expired, judged by the clock of the verifying process', async () => {
     // Prepare
     const { accessToken } = await signIn(cognito, poolA.clientIds[0] ?? '', alice);
-    const { exp } = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp: number };
+    const { exp } = JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      exp: number;
+    };
     vi.useFakeTimers({ toFake: ['Date'] });
 
     // Act & Assess
     vi.setSystemTime((exp + 1) * 1000);
     const error = await expectRejected(verifierFor(), accessToken, 'expired');
     expect(error.message).toContain('expired');
-    await expect(verifierFor({ graceSeconds: 60 }).verify({ token: accessToken })).resolves.toMatchObject({ userId: poolA.subs.get(alice.username) });
+    await expect(verifierFor({ graceSeconds: 60 }).verify({ token: accessToken })).resolves.toMatchObject({
+      userId: poolA.subs.get(alice.username),
+    });
   });
 
   it('demands one of the required scopes (access) or groups (id) when they are configured', async () => {
     const { accessToken, idToken } = await signIn(cognito, poolA.clientIds[0] ?? '', alice);
     await expectRejected(verifierFor({ scopes: ['voice-assistant/admin'] }), accessToken, 'missing_scope');
-    await expect(verifierFor({ scopes: ['voice-assistant/admin', 'aws.cognito.signin.user.admin'] }).verify({ token: accessToken })).resolves.toBeDefined();
+    await expect(
+      verifierFor({ scopes: ['voice-assistant/admin', 'aws.cognito.signin.user.admin'] }).verify({
+        token: accessToken,
+      }),
+    ).resolves.toBeDefined();
     await expectRejected(verifierFor({ tokenUse: 'id', scopes: ['admins'] }), idToken, 'missing_scope');
-    await expect(verifierFor({ tokenUse: 'id', scopes: ['listeners'] }).verify({ token: idToken })).resolves.toBeDefined();
+    await expect(
+      verifierFor({ tokenUse: 'id', scopes: ['listeners'] }).verify({ token: idToken }),
+    ).resolves.toBeDefined();
   });
 
   it('downloads the JWKS once when none was pre-loaded, and again only for a key it does not know', async () => {
@@ -238,7 +277,11 @@ describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
     await verifier.verify({ token: accessToken });
     await verifier.verify({ token: accessToken });
     const afterKnownKey = fetched.length;
-    await expectRejected(verifier, await unknownKey(accessTokenClaims(issuer, poolA.clientIds[0] ?? '', {})), 'unknown_key');
+    await expectRejected(
+      verifier,
+      await unknownKey(accessTokenClaims(issuer, poolA.clientIds[0] ?? '', {})),
+      'unknown_key',
+    );
 
     // Assess
     expect(afterKnownKey).toBe(1);
@@ -270,14 +313,26 @@ describe('CognitoTokenVerifier with tokens cognito-local issued', () => {
   it('reports a JWKS document that is not a key set as an outage', async () => {
     const { accessToken } = await signIn(cognito, poolA.clientIds[0] ?? '', alice);
     const garbage: JwksFetcher = { fetch: async () => new TextEncoder().encode('<html>maintenance</html>').buffer };
-    await expect(verifierFor({ jwks: undefined, fetcher: garbage }).verify({ token: accessToken })).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(
+      verifierFor({ jwks: undefined, fetcher: garbage }).verify({ token: accessToken }),
+    ).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 
   it('refuses options that cannot work', async () => {
-    expect(() => new CognitoTokenVerifier({ userPoolId: 'not-a-pool', clientId: 'c', tokenUse: 'access' })).toThrow(ValidationError);
-    expect(() => new CognitoTokenVerifier({ userPoolId: 'local_abc', clientId: 'c', tokenUse: 'access', issuer: 'http://127.0.0.1:1/local_other' })).toThrow(
-      /must end with \/local_abc/,
+    expect(() => new CognitoTokenVerifier({ userPoolId: 'not-a-pool', clientId: 'c', tokenUse: 'access' })).toThrow(
+      ValidationError,
     );
-    expect(() => new CognitoTokenVerifier({ userPoolId: 'eu-west-1_abc', clientId: [], tokenUse: 'access' })).toThrow(ValidationError);
+    expect(
+      () =>
+        new CognitoTokenVerifier({
+          userPoolId: 'local_abc',
+          clientId: 'c',
+          tokenUse: 'access',
+          issuer: 'http://127.0.0.1:1/local_other',
+        }),
+    ).toThrow(/must end with \/local_abc/);
+    expect(() => new CognitoTokenVerifier({ userPoolId: 'eu-west-1_abc', clientId: [], tokenUse: 'access' })).toThrow(
+      ValidationError,
+    );
   });
 });

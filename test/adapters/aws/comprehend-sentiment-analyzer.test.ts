@@ -28,10 +28,16 @@ describe('over a loopback Comprehend (awsJson 1.1)', () => {
 });
 
 const IT_AWS = process.env.IT_AWS;
-describe('against Amazon Comprehend (IT_AWS)', skipWhen(!IT_AWS, 'set IT_AWS=1 with AWS credentials and a region to run it'), () => {
-  describeSentimentAnalyzerContract('ComprehendSentimentAnalyzer against Amazon Comprehend', async () =>
-    new ComprehendSentimentAnalyzer({ clientConfig: { region: process.env.AWS_REGION ?? 'us-east-1' } }));
-});
+describe(
+  'against Amazon Comprehend (IT_AWS)',
+  skipWhen(!IT_AWS, 'set IT_AWS=1 with AWS credentials and a region to run it'),
+  () => {
+    describeSentimentAnalyzerContract(
+      'ComprehendSentimentAnalyzer against Amazon Comprehend',
+      async () => new ComprehendSentimentAnalyzer({ clientConfig: { region: process.env.AWS_REGION ?? 'us-east-1' } }),
+    );
+  },
+);
 
 async function rejection(promise: Promise<unknown>): Promise<CoreError> {
   const error = await promise.then(
@@ -46,7 +52,10 @@ describe('ComprehendSentimentAnalyzer over the wire', () => {
   let server: FakeAwsServer;
   let client: ComprehendClient;
   let analyzer: ComprehendSentimentAnalyzer;
-  const sentTexts = () => server.requests.filter((r) => r.target === DETECT_SENTIMENT_TARGET).map((r) => r.json() as { Text: string; LanguageCode: string });
+  const sentTexts = () =>
+    server.requests
+      .filter((r) => r.target === DETECT_SENTIMENT_TARGET)
+      .map((r) => r.json() as { Text: string; LanguageCode: string });
 
   beforeEach(async () => {
     server = await startComprehendFake();
@@ -118,10 +127,30 @@ describe('ComprehendSentimentAnalyzer over the wire', () => {
   });
 
   it('maps the supported languages and nothing else', () => {
-    expect(['en-GB', 'fr-CA', 'pt-BR', 'zh-CN', 'zh-Hans', 'zh-TW', 'zh-HK', 'ja', 'ar-EG', 'hi-IN', 'ko-KR', 'de', 'it'].map(comprehendLanguageOf)).toEqual([
-      'en', 'fr', 'pt', 'zh', 'zh', 'zh-TW', 'zh-TW', 'ja', 'ar', 'hi', 'ko', 'de', 'it',
+    expect(
+      [
+        'en-GB',
+        'fr-CA',
+        'pt-BR',
+        'zh-CN',
+        'zh-Hans',
+        'zh-TW',
+        'zh-HK',
+        'ja',
+        'ar-EG',
+        'hi-IN',
+        'ko-KR',
+        'de',
+        'it',
+      ].map(comprehendLanguageOf),
+    ).toEqual(['en', 'fr', 'pt', 'zh', 'zh', 'zh-TW', 'zh-TW', 'ja', 'ar', 'hi', 'ko', 'de', 'it']);
+    expect(['nl', 'sv-SE', 'eng', '', 'tw'].map(comprehendLanguageOf)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
     ]);
-    expect(['nl', 'sv-SE', 'eng', '', 'tw'].map(comprehendLanguageOf)).toEqual([undefined, undefined, undefined, undefined, undefined]);
   });
 
   it('answers neutral for blank text without calling Comprehend, which rejects empty text', async () => {
@@ -132,7 +161,11 @@ describe('ComprehendSentimentAnalyzer over the wire', () => {
   it.each(['ThrottlingException', 'TooManyRequestsException', 'InternalServerException'])(
     'maps %s to a retryable DependencyUnavailableError that keeps the cause',
     async (errorType) => {
-      server.on(DETECT_SENTIMENT_TARGET, () => ({ status: errorType === 'InternalServerException' ? 500 : 400, errorType, message: 'Rate exceeded' }));
+      server.on(DETECT_SENTIMENT_TARGET, () => ({
+        status: errorType === 'InternalServerException' ? 500 : 400,
+        errorType,
+        message: 'Rate exceeded',
+      }));
 
       const error = await rejection(analyzer.analyze({ text: 'I love it', language: 'en' }));
 
@@ -144,17 +177,29 @@ describe('ComprehendSentimentAnalyzer over the wire', () => {
   );
 
   it('maps a language the service refuses to CapabilityMissingError', async () => {
-    server.on(DETECT_SENTIMENT_TARGET, () => ({ status: 400, errorType: 'UnsupportedLanguageException', message: 'Unsupported language' }));
+    server.on(DETECT_SENTIMENT_TARGET, () => ({
+      status: 400,
+      errorType: 'UnsupportedLanguageException',
+      message: 'Unsupported language',
+    }));
 
     await expect(analyzer.analyze({ text: 'hola', language: 'es' })).rejects.toBeInstanceOf(CapabilityMissingError);
   });
 
   it('maps a rejected request to a non-retryable INTERNAL error that does not quote the text', async () => {
-    server.on(DETECT_SENTIMENT_TARGET, () => ({ status: 400, errorType: 'InvalidRequestException', message: 'Invalid text: my secret diary entry' }));
+    server.on(DETECT_SENTIMENT_TARGET, () => ({
+      status: 400,
+      errorType: 'InvalidRequestException',
+      message: 'Invalid text: my secret diary entry',
+    }));
 
     const error = await rejection(analyzer.analyze({ text: 'my secret diary entry', language: 'en' }));
 
-    expect(error).toMatchObject({ code: 'INTERNAL', retryable: false, details: { errorType: 'InvalidRequestException', httpStatusCode: 400 } });
+    expect(error).toMatchObject({
+      code: 'INTERNAL',
+      retryable: false,
+      details: { errorType: 'InvalidRequestException', httpStatusCode: 400 },
+    });
     expect(error.message).not.toContain('diary');
   });
 
@@ -163,7 +208,9 @@ describe('ComprehendSentimentAnalyzer over the wire', () => {
     await closed.close();
     const offline = new ComprehendClient({ ...TEST_AWS_CLIENT_CONFIG, endpoint: closed.url });
 
-    const error = await rejection(new ComprehendSentimentAnalyzer({ client: offline }).analyze({ text: 'great', language: 'en' }));
+    const error = await rejection(
+      new ComprehendSentimentAnalyzer({ client: offline }).analyze({ text: 'great', language: 'en' }),
+    );
     offline.destroy();
 
     expect(error).toBeInstanceOf(DependencyUnavailableError);
@@ -177,6 +224,8 @@ describe('ComprehendSentimentAnalyzer over the wire', () => {
       return new Promise(() => undefined);
     });
 
-    await expect(analyzer.analyze({ text: 'great', language: 'en', signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+    await expect(analyzer.analyze({ text: 'great', language: 'en', signal: controller.signal })).rejects.toBeInstanceOf(
+      AbortedError,
+    );
   });
 });

@@ -12,7 +12,8 @@ import { TEST_AWS_CLIENT_CONFIG } from '../../fakes/aws/fake-aws-server.js';
 const BUS = 'assistant-bus';
 const SOURCE = 'voice-assistant';
 
-const clientFor = (endpoint: string, maxAttempts = 1) => new EventBridgeClient({ ...TEST_AWS_CLIENT_CONFIG, endpoint, maxAttempts });
+const clientFor = (endpoint: string, maxAttempts = 1) =>
+  new EventBridgeClient({ ...TEST_AWS_CLIENT_CONFIG, endpoint, maxAttempts });
 
 describeEventPublisherContract('EventBridgeEventPublisher against a local EventBridge', async () => {
   const fake = await startEventBridgeFake();
@@ -29,8 +30,16 @@ describeEventPublisherContract('EventBridgeEventPublisher against a local EventB
 
 function interaction(text = 'what is the weather in Oslo'): UserInteraction {
   return {
-    type: 'UserInteraction', id: `evt-${randomUUID()}`, at: '2026-03-01T09:30:00.250Z', userId: 'user-1', conversationId: 'conv-1',
-    turnId: 'turn-1', text, inputMode: 'text', intent: 'weather.current', confidence: 0.9,
+    type: 'UserInteraction',
+    id: `evt-${randomUUID()}`,
+    at: '2026-03-01T09:30:00.250Z',
+    userId: 'user-1',
+    conversationId: 'conv-1',
+    turnId: 'turn-1',
+    text,
+    inputMode: 'text',
+    intent: 'weather.current',
+    confidence: 0.9,
   };
 }
 const many = (count: number, text?: string) => Array.from({ length: count }, () => interaction(text));
@@ -41,7 +50,10 @@ describe('EventBridgeEventPublisher', () => {
   let client: EventBridgeClient;
   const publisher = (options: { maxRetries?: number; via?: EventBridgeClient } = {}) =>
     new EventBridgeEventPublisher({
-      eventBusName: BUS, source: SOURCE, client: options.via ?? client, retryBaseDelayMs: 1,
+      eventBusName: BUS,
+      source: SOURCE,
+      client: options.via ?? client,
+      retryBaseDelayMs: 1,
       ...(options.maxRetries !== undefined && { maxRetries: options.maxRetries }),
     });
 
@@ -61,8 +73,13 @@ describe('EventBridgeEventPublisher', () => {
     expect(fake.requests).toHaveLength(1);
     expect(fake.requests[0]).toEqual([
       {
-        EventBusName: BUS, Source: SOURCE, DetailType: 'UserInteraction', Detail: JSON.stringify(event),
-        Time: '2026-03-01T09:30:00.250Z', Resources: [], eventId: event.id,
+        EventBusName: BUS,
+        Source: SOURCE,
+        DetailType: 'UserInteraction',
+        Detail: JSON.stringify(event),
+        Time: '2026-03-01T09:30:00.250Z',
+        Resources: [],
+        eventId: event.id,
       },
     ]);
   });
@@ -87,7 +104,9 @@ describe('EventBridgeEventPublisher', () => {
   it('refuses an event over 256 KB with ValidationError and sends nothing of the batch', async () => {
     await start();
     const huge = interaction('x'.repeat(256 * 1024));
-    const failure = await publisher().publish({ events: [interaction(), huge] }).catch((error: unknown) => error);
+    const failure = await publisher()
+      .publish({ events: [interaction(), huge] })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ValidationError);
     expect(failure).toMatchObject({ details: { eventId: huge.id } });
     expect(fake.requests).toEqual([]);
@@ -99,7 +118,10 @@ describe('EventBridgeEventPublisher', () => {
     fake.failOnce(events[1]!.id, 'ThrottlingException');
     fake.failOnce(events[3]!.id, 'InternalFailure');
     await publisher().publish({ events });
-    expect(fake.requests.map((r) => r.map((e) => e.eventId))).toEqual([events.map((e) => e.id), [events[1]!.id, events[3]!.id]]);
+    expect(fake.requests.map((r) => r.map((e) => e.eventId))).toEqual([
+      events.map((e) => e.id),
+      [events[1]!.id, events[3]!.id],
+    ]);
     expect(ids(fake.events())).toEqual(ids(events));
     expect(fake.published).toHaveLength(5);
   });
@@ -109,10 +131,13 @@ describe('EventBridgeEventPublisher', () => {
     const events = many(12);
     const stuck = events[11]!;
     fake.failAlways(stuck.id, 'InternalFailure');
-    const failure = await publisher({ maxRetries: 2 }).publish({ events }).catch((error: unknown) => error);
+    const failure = await publisher({ maxRetries: 2 })
+      .publish({ events })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DependencyUnavailableError);
     expect(failure).toMatchObject({
-      retryable: true, details: { failed: [{ id: stuck.id, code: 'InternalFailure' }], published: 11 },
+      retryable: true,
+      details: { failed: [{ id: stuck.id, code: 'InternalFailure' }], published: 11 },
     });
     expect((failure as Error).message).toContain(`${stuck.id} (InternalFailure)`);
     expect(fake.requests.map((r) => r.length)).toEqual([10, 2, 1, 1]);
@@ -123,16 +148,23 @@ describe('EventBridgeEventPublisher', () => {
     await start();
     const [bad, good] = many(2);
     fake.failAlways(bad!.id, 'MalformedDetail');
-    const failure = await publisher().publish({ events: [bad!, good!] }).catch((error: unknown) => error);
+    const failure = await publisher()
+      .publish({ events: [bad!, good!] })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DependencyUnavailableError);
-    expect(failure).toMatchObject({ retryable: false, details: { failed: [{ id: bad!.id, code: 'MalformedDetail' }] } });
+    expect(failure).toMatchObject({
+      retryable: false,
+      details: { failed: [{ id: bad!.id, code: 'MalformedDetail' }] },
+    });
     expect(fake.requests).toHaveLength(1);
   });
 
   it('maps a throttled request to a retryable DependencyUnavailableError, and the SDK retry gets it through', async () => {
     await start();
     fake.throttle(1);
-    const failure = await publisher().publish({ events: many(1) }).catch((error: unknown) => error);
+    const failure = await publisher()
+      .publish({ events: many(1) })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DependencyUnavailableError);
     expect(failure).toMatchObject({ retryable: true, cause: { name: 'ThrottlingException' } });
 
@@ -147,7 +179,9 @@ describe('EventBridgeEventPublisher', () => {
   it('maps a refused connection to a retryable DependencyUnavailableError', async () => {
     await start();
     const closed = clientFor(`http://127.0.0.1:${await freePort()}`);
-    const failure = await publisher({ via: closed }).publish({ events: many(1) }).catch((error: unknown) => error);
+    const failure = await publisher({ via: closed })
+      .publish({ events: many(1) })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DependencyUnavailableError);
     expect(failure).toMatchObject({ retryable: true, dependency: 'eventbridge' });
     closed.destroy();
@@ -159,12 +193,20 @@ describe('EventBridgeEventPublisher', () => {
     const events = many(2);
     fake.failOnce(events[0]!.id);
     // Aborts as soon as the first answer is in, so the abort lands in the backoff before the re-send.
-    client.middlewareStack.add((next) => async (args) => {
-      const result = await next(args);
-      controller.abort(new Error('caller hung up'));
-      return result;
-    }, { step: 'initialize' });
-    const slow = new EventBridgeEventPublisher({ eventBusName: BUS, source: SOURCE, client, retryBaseDelayMs: 600_000 });
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const result = await next(args);
+        controller.abort(new Error('caller hung up'));
+        return result;
+      },
+      { step: 'initialize' },
+    );
+    const slow = new EventBridgeEventPublisher({
+      eventBusName: BUS,
+      source: SOURCE,
+      client,
+      retryBaseDelayMs: 600_000,
+    });
     await expect(slow.publish({ events, signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
     expect(fake.requests).toHaveLength(1);
   });

@@ -1,7 +1,10 @@
 import { PollyClient } from '@aws-sdk/client-polly';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { escapeSsml, ssmlRequests } from '../../../adapters/aws/polly-ssml.js';
-import { PollySpeechSynthesizer, type PollySpeechSynthesizerOptions } from '../../../adapters/aws/polly-speech-synthesizer.js';
+import {
+  PollySpeechSynthesizer,
+  type PollySpeechSynthesizerOptions,
+} from '../../../adapters/aws/polly-speech-synthesizer.js';
 import { parseWav } from '../../../adapters/shared/wav.js';
 import { AbortedError, CoreError, SpeechUnavailableError, ValidationError } from '../../../core/errors.js';
 import { describeSpeechSynthesizerContract } from '../../contract/speech-synthesizer.contract.js';
@@ -25,10 +28,14 @@ async function pollyOver(settings: Omit<PollySpeechSynthesizerOptions, 'client' 
   return { fake, client, polly: new PollySpeechSynthesizer({ ...settings, client }) };
 }
 
-describeSpeechSynthesizerContract('PollySpeechSynthesizer over the Polly fake', async () => (await pollyOver({ voices: ['Matthew', 'Ruth'] })).polly);
+describeSpeechSynthesizerContract(
+  'PollySpeechSynthesizer over the Polly fake',
+  async () => (await pollyOver({ voices: ['Matthew', 'Ruth'] })).polly,
+);
 
 /** Sentences of about 60 characters, `count` of them. */
-const sentences = (count: number) => Array.from({ length: count }, (_, i) => `This is sentence number ${i + 1} of a rather long answer.`).join(' ');
+const sentences = (count: number) =>
+  Array.from({ length: count }, (_, i) => `This is sentence number ${i + 1} of a rather long answer.`).join(' ');
 
 describe('PollySpeechSynthesizer', () => {
   let fake: PollyFake;
@@ -48,7 +55,11 @@ describe('PollySpeechSynthesizer', () => {
     // Assess
     expect(fake.calls).toHaveLength(1);
     expect(fake.calls[0]?.body).toEqual({
-      Engine: 'neural', OutputFormat: 'mp3', SampleRate: '24000', TextType: 'ssml', VoiceId: 'Joanna',
+      Engine: 'neural',
+      OutputFormat: 'mp3',
+      SampleRate: '24000',
+      TextType: 'ssml',
+      VoiceId: 'Joanna',
       Text: '<speak>Tom &amp; Jerry &lt;3 &quot;cheese&quot; &amp; it&apos;s fine</speak>',
     });
     expect(fake.calls[0]?.spoken).toBe(`Tom & Jerry <3 "cheese" & it's fine`);
@@ -72,7 +83,9 @@ describe('PollySpeechSynthesizer', () => {
     await polly.synthesize({ text: 'Hello.', language: 'en', voice: 'Matthew' });
     expect(fake.calls[0]?.body.VoiceId).toBe('Matthew');
 
-    await expect(polly.synthesize({ text: 'Hello.', language: 'en', voice: 'Nobody' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(polly.synthesize({ text: 'Hello.', language: 'en', voice: 'Nobody' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     expect(fake.calls).toHaveLength(1);
   });
 
@@ -135,7 +148,9 @@ describe('PollySpeechSynthesizer', () => {
     expect(fake.calls[0]?.body.OutputFormat).toBe('ogg_vorbis');
     expect(audio.format).toBe('ogg');
 
-    await expect(polly.synthesize({ text: sentences(60), language: 'en', format: 'ogg' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(polly.synthesize({ text: sentences(60), language: 'en', format: 'ogg' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     expect(fake.calls).toHaveLength(1);
   });
 
@@ -159,7 +174,9 @@ describe('PollySpeechSynthesizer', () => {
   it('stops a request in flight when the caller aborts', async () => {
     const { received, release } = fake.hold();
     const controller = new AbortController();
-    const pending = polly.synthesize({ text: 'Hello.', language: 'en', signal: controller.signal }).catch((e: unknown) => e);
+    const pending = polly
+      .synthesize({ text: 'Hello.', language: 'en', signal: controller.signal })
+      .catch((e: unknown) => e);
 
     await received;
     controller.abort();
@@ -192,7 +209,10 @@ describe('Polly SSML requests', () => {
 
   it('packs whole sentences into as few documents as fit', () => {
     const text = 'One two. Three four. Five six.';
-    expect(ssmlRequests(text, { billed: 20, total: 100 })).toEqual(['<speak>One two. Three four.</speak>', '<speak>Five six.</speak>']);
+    expect(ssmlRequests(text, { billed: 20, total: 100 })).toEqual([
+      '<speak>One two. Three four.</speak>',
+      '<speak>Five six.</speak>',
+    ]);
   });
 
   it('keeps a whole document within the total limit, the <speak> wrapper included', () => {

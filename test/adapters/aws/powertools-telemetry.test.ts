@@ -28,7 +28,10 @@ function captureOutput(): { lines: () => Json[]; restore: () => void } {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;
   };
-  const spies = [vi.spyOn(process.stdout, 'write').mockImplementation(record), vi.spyOn(process.stderr, 'write').mockImplementation(record)];
+  const spies = [
+    vi.spyOn(process.stdout, 'write').mockImplementation(record),
+    vi.spyOn(process.stderr, 'write').mockImplementation(record),
+  ];
   return {
     lines: () =>
       chunks
@@ -50,7 +53,9 @@ function expectValidEmf(doc: Json): void {
   expect(doc._aws.CloudWatchMetrics).toHaveLength(1);
   const [directive] = doc._aws.CloudWatchMetrics as Json[];
   expect(directive?.Namespace).toEqual(expect.any(String));
-  expect(Array.isArray(directive?.Dimensions) && directive.Dimensions.every((set: unknown) => Array.isArray(set))).toBe(true);
+  expect(Array.isArray(directive?.Dimensions) && directive.Dimensions.every((set: unknown) => Array.isArray(set))).toBe(
+    true,
+  );
   for (const key of (directive?.Dimensions as string[][]).flat()) expect(typeof doc[key]).toBe('string');
   for (const metric of directive?.Metrics as Json[]) {
     expect(metric).toEqual({ Name: expect.any(String), Unit: expect.any(String) });
@@ -80,7 +85,10 @@ describeTelemetryContract('PowertoolsTelemetry (tracing on, no active segment)',
   vi.stubEnv('AWS_EXECUTION_ENV', 'AWS_Lambda_nodejs20.x');
   const tracer = new Tracer({ serviceName: 'voice-assistant', captureHTTPsRequests: false });
   expect(tracer.isTracingEnabled()).toBe(true);
-  return { telemetry: new PowertoolsTelemetry({ serviceName: 'voice-assistant', namespace: 'VoiceAssistant/Test', tracer }), dispose: async () => output.restore() };
+  return {
+    telemetry: new PowertoolsTelemetry({ serviceName: 'voice-assistant', namespace: 'VoiceAssistant/Test', tracer }),
+    dispose: async () => output.restore(),
+  };
 });
 
 describe('PowertoolsTelemetry', () => {
@@ -153,11 +161,19 @@ describe('PowertoolsTelemetry', () => {
     const telemetry = make();
     const names = fc.oneof(fc.string(), fc.constantFrom('', 'x'.repeat(300), 'service', 'Latency'));
     const values = fc.oneof(fc.double(), fc.constantFrom(Number.NaN, Infinity, -Infinity, 0, 1));
-    const units = fc.oneof(fc.constantFrom<MetricUnit>('Count', 'Milliseconds', 'Bytes', 'Percent'), fc.string().map((unit) => unit as MetricUnit));
+    const units = fc.oneof(
+      fc.constantFrom<MetricUnit>('Count', 'Milliseconds', 'Bytes', 'Percent'),
+      fc.string().map((unit) => unit as MetricUnit),
+    );
     const dimensions = fc.option(fc.dictionary(fc.string(), fc.string(), { maxKeys: 35 }), { nil: undefined });
 
     // Act
-    fc.assert(fc.property(names, values, units, dimensions, (name, value, unit, dims) => telemetry.metric(name, value, unit, dims)), { numRuns: 200 });
+    fc.assert(
+      fc.property(names, values, units, dimensions, (name, value, unit, dims) =>
+        telemetry.metric(name, value, unit, dims),
+      ),
+      { numRuns: 200 },
+    );
     telemetry.flush();
 
     // Assess
@@ -183,15 +199,32 @@ describe('PowertoolsTelemetry', () => {
 
     // Assess
     const [warn, error] = stdout.lines() as [Json, Json];
-    expect(warn).toMatchObject({ level: 'WARN', message: 'slow dependency', dependency: 'bedrock', ms: 2100, service: 'voice-assistant' });
-    expect(error).toMatchObject({ level: 'ERROR', message: 'turn failed', conversationId: 'c-1', error: expect.objectContaining({ message: 'model down' }) });
+    expect(warn).toMatchObject({
+      level: 'WARN',
+      message: 'slow dependency',
+      dependency: 'bedrock',
+      ms: 2100,
+      service: 'voice-assistant',
+    });
+    expect(error).toMatchObject({
+      level: 'ERROR',
+      message: 'turn failed',
+      conversationId: 'c-1',
+      error: expect.objectContaining({ message: 'model down' }),
+    });
   });
 
   it('uses the logger, metrics and tracer it is given', async () => {
     // Prepare
     const logger = new Logger({ serviceName: 'injected' });
     const metrics = new Metrics({ serviceName: 'injected', namespace: 'Injected', logger });
-    const telemetry = new PowertoolsTelemetry({ serviceName: 'ignored', namespace: 'Ignored', logger, metrics, tracer: new Tracer({ enabled: false }) });
+    const telemetry = new PowertoolsTelemetry({
+      serviceName: 'ignored',
+      namespace: 'Ignored',
+      logger,
+      metrics,
+      tracer: new Tracer({ enabled: false }),
+    });
 
     // Act
     telemetry.metric('Turns', 1, 'Count');
@@ -265,7 +298,9 @@ describe('PowertoolsTelemetry', () => {
 
       // Act
       const segment = await withinSegment(tracer, async () => {
-        thrown = await telemetry.span('synthesize', async () => Promise.reject(failure)).catch((error: unknown) => error);
+        thrown = await telemetry
+          .span('synthesize', async () => Promise.reject(failure))
+          .catch((error: unknown) => error);
       });
 
       // Assess
@@ -292,10 +327,14 @@ describe('PowertoolsTelemetry', () => {
 
       // Act
       const segment = await withinSegment(tracer, async () => {
-        result = await telemetry.span('respond', async () => {
-          calls += 1;
-          return 'reply';
-        }, attributes);
+        result = await telemetry.span(
+          'respond',
+          async () => {
+            calls += 1;
+            return 'reply';
+          },
+          attributes,
+        );
       });
 
       // Assess
@@ -303,7 +342,11 @@ describe('PowertoolsTelemetry', () => {
       const [subsegment] = segment.subsegments as [Json];
       expect(subsegment.end_time).toEqual(expect.any(Number));
       expect(stdout.lines()).toContainEqual(
-        expect.objectContaining({ level: 'WARN', message: 'PowertoolsTelemetry: span attributes not recorded', span: 'respond' }),
+        expect.objectContaining({
+          level: 'WARN',
+          message: 'PowertoolsTelemetry: span attributes not recorded',
+          span: 'respond',
+        }),
       );
     });
 

@@ -26,14 +26,20 @@ describe('S3AudioStore', () => {
   it('refuses references outside its bucket and prefix instead of reading them', async () => {
     const store = new S3AudioStore({ bucket: s3.bucket, prefix: 'turns/', client: s3.client() });
     const ref = await store.put({ audio: { data: new Uint8Array(8), format: 'wav', sampleRate: 16_000 } });
-    for (const uri of ['s3://other-bucket/turns/x.wav', `s3://${s3.bucket}/secrets/x.wav`, `s3://${s3.bucket}/turns/../secrets/x`]) {
+    for (const uri of [
+      's3://other-bucket/turns/x.wav',
+      `s3://${s3.bucket}/secrets/x.wav`,
+      `s3://${s3.bucket}/turns/../secrets/x`,
+    ]) {
       await expect(store.get({ ref: { ...ref, uri } })).rejects.toMatchObject({ code: ErrorCodes.NOT_FOUND });
     }
   });
 
   it('reports a missing bucket as a dependency that is not configured, not as a missing clip', async () => {
     const store = new S3AudioStore({ bucket: 'no-such-bucket', client: s3.client() });
-    await expect(store.put({ audio: { data: new Uint8Array(8), format: 'wav', sampleRate: 16_000 } })).rejects.toMatchObject({
+    await expect(
+      store.put({ audio: { data: new Uint8Array(8), format: 'wav', sampleRate: 16_000 } }),
+    ).rejects.toMatchObject({
       code: ErrorCodes.DEPENDENCY_UNAVAILABLE,
       retryable: false,
     });

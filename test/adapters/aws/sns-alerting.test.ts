@@ -31,7 +31,9 @@ describeAlertingContract('SnsAlerting against fauxqs (SNS -> SQS)', async () => 
         seen.push({
           subject: envelope.Subject ?? '',
           message: envelope.Message,
-          attributes: Object.fromEntries(Object.entries(envelope.MessageAttributes ?? {}).map(([key, value]) => [key, value.Value])),
+          attributes: Object.fromEntries(
+            Object.entries(envelope.MessageAttributes ?? {}).map(([key, value]) => [key, value.Value]),
+          ),
         });
       }
       return [...seen];
@@ -66,14 +68,18 @@ describe('SnsAlerting', () => {
     const raised = alerting.raise({ id: 'a-1', severity: 'critical', subject: 's', message: 'm' });
     // Assess
     await expect(raised).rejects.toBeInstanceOf(DependencyUnavailableError);
-    await expect(raised).rejects.toMatchObject({ retryable: false, message: expect.stringContaining('ALERT_TOPIC_ARN') });
+    await expect(raised).rejects.toMatchObject({
+      retryable: false,
+      message: expect.stringContaining('ALERT_TOPIC_ARN'),
+    });
   });
 
   it('reports an unreachable SNS endpoint as retryable', async () => {
     const down = new SNSClient({ ...TEST_AWS_CLIENT_CONFIG, endpoint: 'http://127.0.0.1:9' });
     const alerting = new SnsAlerting({ topicArn: 'arn:aws:sns:us-east-1:000000000000:t', client: down });
     await expect(alerting.raise({ id: 'a-2', severity: 'warning', subject: 's', message: 'm' })).rejects.toMatchObject({
-      name: 'DependencyUnavailableError', retryable: true,
+      name: 'DependencyUnavailableError',
+      retryable: true,
     });
     down.destroy();
   });

@@ -7,7 +7,11 @@ import { createWorkflowTurnRunner, routeVoiceTurns } from '../../../core/pipelin
 import { createTurnTasks } from '../../../entrypoints/lambda/workflow/turn-tasks.js';
 import { describeTurnWorkflowContract } from '../../contract/turn-workflow.contract.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../../fakes/aws/fake-aws-server.js';
-import { startStepFunctionsFake, type FakeExecution, type StepFunctionsFake } from '../../fakes/aws/step-functions-fake.js';
+import {
+  startStepFunctionsFake,
+  type FakeExecution,
+  type StepFunctionsFake,
+} from '../../fakes/aws/step-functions-fake.js';
 import { FixedSpeechRecognizer } from '../../doubles/fixed-speech-recognizer.js';
 import { foldTurnTasks } from '../../support/fold-turn-tasks.js';
 import { createTestAssistant } from '../../support/test-assistant.js';
@@ -25,17 +29,26 @@ async function assistantBehindFake(options: { execute?: FakeExecution } = {}) {
     if (storeDown) throw new DependencyUnavailableError('store', 'the table is unreachable');
     return store.appendExchange(exchange);
   };
-  const assistant = await createTestAssistant({ conversations, recognizer: new FixedSpeechRecognizer(['what time is it']) });
+  const assistant = await createTestAssistant({
+    conversations,
+    recognizer: new FixedSpeechRecognizer(['what time is it']),
+  });
   const tasks = createTurnTasks(assistant.deps);
   let serviceDown = false;
   const fake: StepFunctionsFake = await startStepFunctionsFake(
     options.execute ??
-      (async (input) => (serviceDown ? { error: 'States.Runtime', cause: 'the service broke' } : { output: await foldTurnTasks(tasks, input) })),
+      (async (input) =>
+        serviceDown
+          ? { error: 'States.Runtime', cause: 'the service broke' }
+          : { output: await foldTurnTasks(tasks, input) }),
   );
   const workflow = new StepFunctionsTurnWorkflow({ stateMachineArn: ARN, client: sfnClient(fake.url) });
   const { id } = await assistant.service.create('u1');
   return {
-    assistant, workflow, fake, conversationId: id,
+    assistant,
+    workflow,
+    fake,
+    conversationId: id,
     breakService: () => void (serviceDown = true),
     breakStore: () => void (storeDown = true),
     history: async () => (await assistant.service.history('u1', id, { limit: 20 })).items.map((turn) => turn.text),
@@ -75,7 +88,11 @@ describe('StepFunctionsTurnWorkflow', () => {
     expect(fake.starts).toHaveLength(1);
     const [start] = fake.starts;
     expect(start?.stateMachineArn).toBe(ARN);
-    expect(start?.input).toMatchObject({ id: start?.name, idempotencyKey: start?.name, input: { kind: 'audio', audio: { bytes: 32_000 } } });
+    expect(start?.input).toMatchObject({
+      id: start?.name,
+      idempotencyKey: start?.name,
+      input: { kind: 'audio', audio: { bytes: 32_000 } },
+    });
     expect(JSON.stringify(start?.input).length).toBeLessThan(2_000);
     expect(await made.history()).toEqual(['what time is it', spoken.text, 'hello', typed.text]);
   });
@@ -85,7 +102,9 @@ describe('StepFunctionsTurnWorkflow', () => {
     open.push(made);
     made.breakStore();
     const run = createWorkflowTurnRunner({ ...made.assistant.deps, workflow: made.workflow });
-    await expect(run({ userId: 'u1', conversationId: made.conversationId, input: { kind: 'text', text: 'hello' } })).rejects.toMatchObject({
+    await expect(
+      run({ userId: 'u1', conversationId: made.conversationId, input: { kind: 'text', text: 'hello' } }),
+    ).rejects.toMatchObject({
       code: ErrorCodes.DEPENDENCY_UNAVAILABLE,
       retryable: true,
     });
@@ -99,7 +118,9 @@ describe('StepFunctionsTurnWorkflow', () => {
     const made = await assistantBehindFake({ execute: async () => result });
     open.push(made);
     const run = createWorkflowTurnRunner({ ...made.assistant.deps, workflow: made.workflow });
-    await expect(run({ userId: 'u1', conversationId: made.conversationId, input: { kind: 'text', text: 'hello' } })).rejects.toMatchObject({
+    await expect(
+      run({ userId: 'u1', conversationId: made.conversationId, input: { kind: 'text', text: 'hello' } }),
+    ).rejects.toMatchObject({
       code: ErrorCodes.DEPENDENCY_UNAVAILABLE,
       retryable,
     });
@@ -110,7 +131,9 @@ describe('StepFunctionsTurnWorkflow', () => {
     open.push(made);
     const workflow = new StepFunctionsTurnWorkflow({ stateMachineArn: 'not-an-arn', client: sfnClient(made.fake.url) });
     const run = createWorkflowTurnRunner({ ...made.assistant.deps, workflow });
-    await expect(run({ userId: 'u1', conversationId: made.conversationId, input: { kind: 'text', text: 'hello' } })).rejects.toMatchObject({
+    await expect(
+      run({ userId: 'u1', conversationId: made.conversationId, input: { kind: 'text', text: 'hello' } }),
+    ).rejects.toMatchObject({
       code: ErrorCodes.DEPENDENCY_UNAVAILABLE,
       retryable: false,
       message: expect.stringMatching(/WORKFLOW_STATE_MACHINE_ARN/),

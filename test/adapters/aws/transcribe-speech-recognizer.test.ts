@@ -1,11 +1,22 @@
 import { TranscribeStreamingClient } from '@aws-sdk/client-transcribe-streaming';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { audioEvents, transcriptOf, TranscribeSpeechRecognizer } from '../../../adapters/aws/transcribe-speech-recognizer.js';
+import {
+  audioEvents,
+  transcriptOf,
+  TranscribeSpeechRecognizer,
+} from '../../../adapters/aws/transcribe-speech-recognizer.js';
 import { encodeWav } from '../../../adapters/shared/wav.js';
 import { AbortedError, CoreError, DependencyUnavailableError, ValidationError } from '../../../core/errors.js';
-import { describeSpeechRecognizerContract, speechSample, type SpeechSample } from '../../contract/speech-recognizer.contract.js';
+import {
+  describeSpeechRecognizerContract,
+  speechSample,
+  type SpeechSample,
+} from '../../contract/speech-recognizer.contract.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../../fakes/aws/fake-aws-server.js';
-import { startTranscribeStreamingFake, type TranscribeStreamingFake } from '../../fakes/aws/transcribe-streaming-fake.js';
+import {
+  startTranscribeStreamingFake,
+  type TranscribeStreamingFake,
+} from '../../fakes/aws/transcribe-streaming-fake.js';
 import { skipWhen } from '../../support/skip-reason.js';
 
 /** The SDK warns on the console about every failed stream unless it has a logger of its own; failures are the point here. */
@@ -29,10 +40,15 @@ async function transcribeOver() {
   return { fake, client, recognizer: new TranscribeSpeechRecognizer({ client }) };
 }
 
-describeSpeechRecognizerContract('TranscribeSpeechRecognizer over the Transcribe Streaming fake', async () => (await transcribeOver()).recognizer);
+describeSpeechRecognizerContract(
+  'TranscribeSpeechRecognizer over the Transcribe Streaming fake',
+  async () => (await transcribeOver()).recognizer,
+);
 
 function tone(sampleRate: number, seconds = 1): Int16Array {
-  return Int16Array.from({ length: Math.round(sampleRate * seconds) }, (_, i) => Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / sampleRate)));
+  return Int16Array.from({ length: Math.round(sampleRate * seconds) }, (_, i) =>
+    Math.round(8000 * Math.sin((2 * Math.PI * 440 * i) / sampleRate)),
+  );
 }
 
 describe('TranscribeSpeechRecognizer', () => {
@@ -56,7 +72,11 @@ describe('TranscribeSpeechRecognizer', () => {
     // Assess
     expect(transcript).toEqual({ text: 'what time is it', confidence: 0.9 });
     const [session] = fake.sessions;
-    expect(session?.headers).toMatchObject({ 'x-amzn-transcribe-language-code': 'en-US', 'x-amzn-transcribe-media-encoding': 'pcm', 'x-amzn-transcribe-sample-rate': '16000' });
+    expect(session?.headers).toMatchObject({
+      'x-amzn-transcribe-language-code': 'en-US',
+      'x-amzn-transcribe-media-encoding': 'pcm',
+      'x-amzn-transcribe-sample-rate': '16000',
+    });
     expect(Buffer.compare(session?.audio ?? Buffer.alloc(0), Buffer.from(spoken.pcm))).toBe(0);
     expect(session?.chunkSizes.slice(0, -1).every((size) => size === 3200)).toBe(true);
     expect(session?.chunkSizes.length).toBe(Math.ceil(spoken.pcm.length / 3200));
@@ -67,10 +87,16 @@ describe('TranscribeSpeechRecognizer', () => {
     const samples = tone(8000);
     fake.hear(encodeWav(samples, 8000).slice(44), 8000, 'hello there');
 
-    const transcript = await recognizer.transcribe({ audio: { data: encodeWav(samples, 8000), format: 'wav', sampleRate: 44_100 }, language: 'en_gb' });
+    const transcript = await recognizer.transcribe({
+      audio: { data: encodeWav(samples, 8000), format: 'wav', sampleRate: 44_100 },
+      language: 'en_gb',
+    });
 
     expect(transcript.text).toBe('hello there');
-    expect(fake.sessions[0]?.headers).toMatchObject({ 'x-amzn-transcribe-sample-rate': '8000', 'x-amzn-transcribe-language-code': 'en-GB' });
+    expect(fake.sessions[0]?.headers).toMatchObject({
+      'x-amzn-transcribe-sample-rate': '8000',
+      'x-amzn-transcribe-language-code': 'en-GB',
+    });
   });
 
   it('gives a bare language its configured region', async () => {
@@ -83,7 +109,10 @@ describe('TranscribeSpeechRecognizer', () => {
   });
 
   it('answers an empty transcript for audio with no words in it', async () => {
-    const transcript = await recognizer.transcribe({ audio: { data: encodeWav(tone(16_000), 16_000), format: 'wav', sampleRate: 16_000 }, language: 'en-US' });
+    const transcript = await recognizer.transcribe({
+      audio: { data: encodeWav(tone(16_000), 16_000), format: 'wav', sampleRate: 16_000 },
+      language: 'en-US',
+    });
     expect(transcript).toEqual({ text: '' });
   });
 
@@ -123,7 +152,9 @@ describe('TranscribeSpeechRecognizer', () => {
   it('stops a stream in flight when the caller aborts', async () => {
     const { received, release } = fake.hold();
     const controller = new AbortController();
-    const pending = recognizer.transcribe({ audio: wavOf(spoken), language: 'en-US', signal: controller.signal }).catch((e: unknown) => e);
+    const pending = recognizer
+      .transcribe({ audio: wavOf(spoken), language: 'en-US', signal: controller.signal })
+      .catch((e: unknown) => e);
 
     await received;
     controller.abort();
@@ -166,7 +197,10 @@ describe('Transcribe audio events and results', () => {
 
   it('joins final results in order and averages the words’ confidences', () => {
     const transcript = transcriptOf([
-      { IsPartial: false, Alternatives: [{ Transcript: 'What time', Items: [{ Confidence: 1 }, { Confidence: 0.8 }] }] },
+      {
+        IsPartial: false,
+        Alternatives: [{ Transcript: 'What time', Items: [{ Confidence: 1 }, { Confidence: 0.8 }] }],
+      },
       { IsPartial: false, Alternatives: [{ Transcript: ' is it? ', Items: [{ Confidence: 0.6 }, {}] }] },
     ]);
     expect(transcript.text).toBe('What time is it?');

@@ -17,7 +17,11 @@ describeLanguageModelContract('CachingLanguageModel over a scripted model', asyn
 
 const REQUEST: CompletionRequest = {
   system: 'Be brief.',
-  messages: [{ role: 'user', content: 'hello' }, { role: 'assistant', content: 'hi' }, { role: 'user', content: 'how are you?' }],
+  messages: [
+    { role: 'user', content: 'hello' },
+    { role: 'assistant', content: 'hi' },
+    { role: 'user', content: 'how are you?' },
+  ],
   maxTokens: 64,
   temperature: 0.2,
 };
@@ -52,7 +56,10 @@ function setup(options: { cache?: Cache; ttlSeconds?: number; namespace?: string
   const inner = new ScriptedLanguageModel(() => `answer ${++calls}`);
   const errors: string[] = [];
   const model = new CachingLanguageModel({
-    inner, cache: options.cache ?? new MemoryCache(), ttlSeconds: options.ttlSeconds ?? 300, namespace: options.namespace ?? 'llama3.2',
+    inner,
+    cache: options.cache ?? new MemoryCache(),
+    ttlSeconds: options.ttlSeconds ?? 300,
+    namespace: options.namespace ?? 'llama3.2',
     onCacheError: (_error, operation) => void errors.push(operation),
   });
   return { inner, model, errors };
@@ -62,13 +69,18 @@ describe('CachingLanguageModel', () => {
   it('answers the same prompt from the cache', async () => {
     const { inner, model } = setup();
     const first = await model.complete(REQUEST);
-    await expect(model.complete({ ...REQUEST, messages: REQUEST.messages.map((m) => ({ ...m })) })).resolves.toEqual(first);
+    await expect(model.complete({ ...REQUEST, messages: REQUEST.messages.map((m) => ({ ...m })) })).resolves.toEqual(
+      first,
+    );
     expect(inner.requests).toHaveLength(1);
   });
 
   it.each([
     ['system prompt', { system: 'Be verbose.' }],
-    ['last message', { messages: [...REQUEST.messages.slice(0, -1), { role: 'user' as const, content: 'how are you' }] }],
+    [
+      'last message',
+      { messages: [...REQUEST.messages.slice(0, -1), { role: 'user' as const, content: 'how are you' }] },
+    ],
     ['message role', { messages: REQUEST.messages.map((m, i) => (i === 1 ? { ...m, role: 'user' as const } : m)) }],
     ['maxTokens', { maxTokens: 65 }],
     ['temperature', { temperature: 0.3 }],
@@ -88,7 +100,10 @@ describe('CachingLanguageModel', () => {
     await one.model.complete(REQUEST);
     await two.model.complete(REQUEST);
     expect(two.inner.requests).toHaveLength(1);
-    expect(cache.keys).toEqual([expect.stringMatching(/^llm:model-a:[0-9a-f]{64}$/), expect.stringMatching(/^llm:model-b:[0-9a-f]{64}$/)]);
+    expect(cache.keys).toEqual([
+      expect.stringMatching(/^llm:model-a:[0-9a-f]{64}$/),
+      expect.stringMatching(/^llm:model-b:[0-9a-f]{64}$/),
+    ]);
   });
 
   it('streams from the model every time', async () => {
@@ -118,7 +133,10 @@ describe('CachingLanguageModel', () => {
 
   it('survives an onCacheError hook that throws', async () => {
     const model = new CachingLanguageModel({
-      inner: new ScriptedLanguageModel(), cache: brokenCache, ttlSeconds: 300, namespace: 'n',
+      inner: new ScriptedLanguageModel(),
+      cache: brokenCache,
+      ttlSeconds: 300,
+      namespace: 'n',
       onCacheError: () => {
         throw new Error('hook boom');
       },

@@ -8,12 +8,15 @@ import { describeWeatherProviderContract } from '../../contract/weather-provider
 import { FixedClock } from '../../doubles/fixed-clock.js';
 import { startOpenMeteoServer, type OpenMeteoServer } from '../../fakes/open-meteo-server.js';
 
-describeWeatherProviderContract('CachingWeatherProvider over OpenMeteoWeatherProvider against a local Open-Meteo', async () => {
-  const server = await startOpenMeteoServer();
-  const inner = new OpenMeteoWeatherProvider({ geocodingUrl: server.url, forecastUrl: server.url, timeoutMs: 5_000 });
-  const provider = new CachingWeatherProvider({ inner, cache: new MemoryCache(), ttlSeconds: 600 });
-  return { provider, dispose: () => server.close(), setDown: (down) => server.setDown(down) };
-});
+describeWeatherProviderContract(
+  'CachingWeatherProvider over OpenMeteoWeatherProvider against a local Open-Meteo',
+  async () => {
+    const server = await startOpenMeteoServer();
+    const inner = new OpenMeteoWeatherProvider({ geocodingUrl: server.url, forecastUrl: server.url, timeoutMs: 5_000 });
+    const provider = new CachingWeatherProvider({ inner, cache: new MemoryCache(), ttlSeconds: 600 });
+    return { provider, dispose: () => server.close(), setDown: (down) => server.setDown(down) };
+  },
+);
 
 /** A cache whose every call fails, as a Redis that went away would. */
 const brokenCache: Cache = {
@@ -39,7 +42,9 @@ describe('CachingWeatherProvider', () => {
     const inner = new OpenMeteoWeatherProvider({ geocodingUrl: server.url, forecastUrl: server.url, timeoutMs: 5_000 });
     const errors: string[] = [];
     const provider = new CachingWeatherProvider({
-      inner, cache: options.cache ?? new MemoryCache({ clock }), ttlSeconds: options.ttlSeconds ?? 600,
+      inner,
+      cache: options.cache ?? new MemoryCache({ clock }),
+      ttlSeconds: options.ttlSeconds ?? 600,
       onCacheError: (_error, operation) => void errors.push(operation),
     });
     const searches = () => server!.requests.filter((url) => url.pathname === '/v1/search').length;
@@ -65,8 +70,14 @@ describe('CachingWeatherProvider', () => {
 
   it('caches an unknown place too, echoing each caller its own spelling', async () => {
     const { provider, searches } = await setup();
-    await expect(provider.lookup({ city: 'Atlantis', units: 'metric', days: 2 })).resolves.toEqual({ kind: 'unknown-location', query: 'Atlantis' });
-    await expect(provider.lookup({ city: 'ATLANTIS ', units: 'metric', days: 2 })).resolves.toEqual({ kind: 'unknown-location', query: 'ATLANTIS ' });
+    await expect(provider.lookup({ city: 'Atlantis', units: 'metric', days: 2 })).resolves.toEqual({
+      kind: 'unknown-location',
+      query: 'Atlantis',
+    });
+    await expect(provider.lookup({ city: 'ATLANTIS ', units: 'metric', days: 2 })).resolves.toEqual({
+      kind: 'unknown-location',
+      query: 'ATLANTIS ',
+    });
     expect(searches()).toBe(1);
   });
 
@@ -84,15 +95,23 @@ describe('CachingWeatherProvider', () => {
   it('never caches a failure', async () => {
     const { provider, server: fake } = await setup();
     fake.setDown(true);
-    await expect(provider.lookup({ city: 'Berlin', units: 'metric', days: 2 })).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(provider.lookup({ city: 'Berlin', units: 'metric', days: 2 })).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
     fake.setDown(false);
-    await expect(provider.lookup({ city: 'Berlin', units: 'metric', days: 2 })).resolves.toMatchObject({ kind: 'found' });
+    await expect(provider.lookup({ city: 'Berlin', units: 'metric', days: 2 })).resolves.toMatchObject({
+      kind: 'found',
+    });
   });
 
   it('still answers when the cache fails, and reports the failures', async () => {
     const { provider, searches, errors } = await setup({ cache: brokenCache });
-    await expect(provider.lookup({ city: 'London', units: 'metric', days: 2 })).resolves.toMatchObject({ kind: 'found' });
-    await expect(provider.lookup({ city: 'London', units: 'metric', days: 2 })).resolves.toMatchObject({ kind: 'found' });
+    await expect(provider.lookup({ city: 'London', units: 'metric', days: 2 })).resolves.toMatchObject({
+      kind: 'found',
+    });
+    await expect(provider.lookup({ city: 'London', units: 'metric', days: 2 })).resolves.toMatchObject({
+      kind: 'found',
+    });
     expect(searches()).toBe(2);
     expect(errors).toEqual(['get', 'set', 'get', 'set']);
   });
@@ -101,7 +120,10 @@ describe('CachingWeatherProvider', () => {
     const cache = new MemoryCache();
     const { provider, searches } = await setup({ cache });
     await cache.set({ key: 'weather:metric:2:paris', value: { kind: 'found' }, ttlSeconds: 600 });
-    await expect(provider.lookup({ city: 'Paris', units: 'metric', days: 2 })).resolves.toMatchObject({ kind: 'found', report: { units: 'metric' } });
+    await expect(provider.lookup({ city: 'Paris', units: 'metric', days: 2 })).resolves.toMatchObject({
+      kind: 'found',
+      report: { units: 'metric' },
+    });
     expect(searches()).toBe(1);
   });
 
@@ -116,6 +138,8 @@ describe('CachingWeatherProvider', () => {
     const { provider } = await setup();
     await provider.lookup({ city: 'Paris', units: 'metric', days: 2 });
     const signal = AbortSignal.abort();
-    await expect(provider.lookup({ city: 'Paris', units: 'metric', days: 2, signal })).rejects.toBeInstanceOf(AbortedError);
+    await expect(provider.lookup({ city: 'Paris', units: 'metric', days: 2, signal })).rejects.toBeInstanceOf(
+      AbortedError,
+    );
   });
 });

@@ -157,7 +157,9 @@ describe('SqliteOutboxStore', () => {
     const path = join(dir, 'assistant.db');
     try {
       const first = openSqliteDatabase(path);
-      const down = injectFaults(new InProcessEventPublisher()).set('publish', { error: new DependencyUnavailableError('bus', 'down') });
+      const down = injectFaults(new InProcessEventPublisher()).set('publish', {
+        error: new DependencyUnavailableError('bus', 'down'),
+      });
       const before = new OutboxEventPublisher({ inner: down.port, outbox: new SqliteOutboxStore({ db: first }) });
       await before.drain();
       await before.publish({ events: [event('r1'), event('r2')] });

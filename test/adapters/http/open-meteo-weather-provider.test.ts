@@ -8,7 +8,11 @@ import { startOpenMeteoServer, type OpenMeteoServer } from '../../fakes/open-met
 
 describeWeatherProviderContract('OpenMeteoWeatherProvider against a local Open-Meteo', async () => {
   const server = await startOpenMeteoServer();
-  const provider = new OpenMeteoWeatherProvider({ geocodingUrl: server.url, forecastUrl: server.url, timeoutMs: 5_000 });
+  const provider = new OpenMeteoWeatherProvider({
+    geocodingUrl: server.url,
+    forecastUrl: server.url,
+    timeoutMs: 5_000,
+  });
   return { provider, dispose: () => server.close(), setDown: (down) => server.setDown(down) };
 });
 
@@ -39,7 +43,8 @@ describe('OpenMeteoWeatherProvider over HTTP', () => {
     return `http://127.0.0.1:${(custom.address() as AddressInfo).port}`;
   }
 
-  const providerAt = (url: string, timeoutMs = 5_000) => new OpenMeteoWeatherProvider({ geocodingUrl: url, forecastUrl: url, timeoutMs });
+  const providerAt = (url: string, timeoutMs = 5_000) =>
+    new OpenMeteoWeatherProvider({ geocodingUrl: url, forecastUrl: url, timeoutMs });
 
   it('asks the geocoder for one English result, then the forecast with the documented parameters', async () => {
     fake = await startOpenMeteoServer();
@@ -48,7 +53,12 @@ describe('OpenMeteoWeatherProvider over HTTP', () => {
 
     const [search, forecast] = fake.requests;
     expect(search?.pathname).toBe('/v1/search');
-    expect(Object.fromEntries(search?.searchParams ?? [])).toEqual({ name: 'Tokyo', count: '1', language: 'en', format: 'json' });
+    expect(Object.fromEntries(search?.searchParams ?? [])).toEqual({
+      name: 'Tokyo',
+      count: '1',
+      language: 'en',
+      format: 'json',
+    });
     expect(forecast?.pathname).toBe('/v1/forecast');
     expect(Object.fromEntries(forecast?.searchParams ?? [])).toEqual({
       latitude: '35.6895',
@@ -65,10 +75,23 @@ describe('OpenMeteoWeatherProvider over HTTP', () => {
       report: {
         location: { name: 'Tokyo', country: 'Japan', timeZone: 'Asia/Tokyo' },
         units: 'imperial',
-        current: { temperature: 58.5, condition: 'Mainly clear', humidity: 55, windSpeed: 5.8, observedAt: '2026-03-01T09:30' },
+        current: {
+          temperature: 58.5,
+          condition: 'Mainly clear',
+          humidity: 55,
+          windSpeed: 5.8,
+          observedAt: '2026-03-01T09:30',
+        },
       },
     });
-    if (lookup.kind === 'found') expect(lookup.report.daily[1]).toEqual({ date: '2026-03-02', minTemperature: 49.5, maxTemperature: 65.7, condition: 'Light rain', precipitationProbability: 75 });
+    if (lookup.kind === 'found')
+      expect(lookup.report.daily[1]).toEqual({
+        date: '2026-03-02',
+        minTemperature: 49.5,
+        maxTemperature: 65.7,
+        condition: 'Light rain',
+        precipitationProbability: 75,
+      });
   });
 
   it('leaves the units to the metric defaults and clamps days to what the API allows', async () => {
@@ -80,15 +103,23 @@ describe('OpenMeteoWeatherProvider over HTTP', () => {
 
     const forecasts = fake.requests.filter((url) => url.pathname === '/v1/forecast');
     expect(forecasts.map((url) => url.searchParams.get('forecast_days'))).toEqual(['16', '1']);
-    expect(forecasts.every((url) => !url.searchParams.has('temperature_unit') && !url.searchParams.has('wind_speed_unit'))).toBe(true);
+    expect(
+      forecasts.every((url) => !url.searchParams.has('temperature_unit') && !url.searchParams.has('wind_speed_unit')),
+    ).toBe(true);
   });
 
   it('does not ask for a forecast when the place is unknown or the name is blank', async () => {
     fake = await startOpenMeteoServer();
     const provider = providerAt(fake.url);
 
-    await expect(provider.lookup({ city: 'Atlantis', units: 'metric', days: 2 })).resolves.toEqual({ kind: 'unknown-location', query: 'Atlantis' });
-    await expect(provider.lookup({ city: '  ', units: 'metric', days: 2 })).resolves.toEqual({ kind: 'unknown-location', query: '  ' });
+    await expect(provider.lookup({ city: 'Atlantis', units: 'metric', days: 2 })).resolves.toEqual({
+      kind: 'unknown-location',
+      query: 'Atlantis',
+    });
+    await expect(provider.lookup({ city: '  ', units: 'metric', days: 2 })).resolves.toEqual({
+      kind: 'unknown-location',
+      query: '  ',
+    });
     expect(fake.requests.map((url) => url.pathname)).toEqual(['/v1/search']);
   });
 
@@ -96,15 +127,31 @@ describe('OpenMeteoWeatherProvider over HTTP', () => {
     fake = await startOpenMeteoServer({
       cities: {
         reykjavik: {
-          id: 3413829, name: 'Reykjavík', country: 'Iceland', countryCode: 'IS', admin1: 'Capital Region', latitude: 64.13548, longitude: -21.89541,
-          elevation: 30, population: 118918, timezone: 'Atlantic/Reykjavik', utcOffsetSeconds: 0, temperatureC: -2, humidity: 80, windKmh: 30, weatherCode: 75,
+          id: 3413829,
+          name: 'Reykjavík',
+          country: 'Iceland',
+          countryCode: 'IS',
+          admin1: 'Capital Region',
+          latitude: 64.13548,
+          longitude: -21.89541,
+          elevation: 30,
+          population: 118918,
+          timezone: 'Atlantic/Reykjavik',
+          utcOffsetSeconds: 0,
+          temperatureC: -2,
+          humidity: 80,
+          windKmh: 30,
+          weatherCode: 75,
         },
       },
     });
 
     const lookup = await providerAt(fake.url).lookup({ city: 'Reykjavík', units: 'metric', days: 1 });
 
-    expect(lookup).toMatchObject({ kind: 'found', report: { location: { name: 'Reykjavík' }, current: { temperature: -2, condition: 'Heavy snowfall' } } });
+    expect(lookup).toMatchObject({
+      kind: 'found',
+      report: { location: { name: 'Reykjavík' }, current: { temperature: -2, condition: 'Heavy snowfall' } },
+    });
   });
 
   it.each([500, 502, 503, 429])('maps HTTP %i to a retryable DependencyUnavailableError', async (status) => {
@@ -120,10 +167,15 @@ describe('OpenMeteoWeatherProvider over HTTP', () => {
   it('passes the Retry-After of a rate limit on', async () => {
     const url = await serve((_req, res) => {
       res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '42' });
-      res.end(JSON.stringify({ error: true, reason: 'Minutely API request limit exceeded. Please try again in one minute.' }));
+      res.end(
+        JSON.stringify({ error: true, reason: 'Minutely API request limit exceeded. Please try again in one minute.' }),
+      );
     });
 
-    await expect(providerAt(url).lookup({ city: 'Paris', units: 'metric', days: 2 })).rejects.toMatchObject({ retryAfterSeconds: 42, retryable: true });
+    await expect(providerAt(url).lookup({ city: 'Paris', units: 'metric', days: 2 })).rejects.toMatchObject({
+      retryAfterSeconds: 42,
+      retryable: true,
+    });
   });
 
   it('maps a 400 (a request this adapter got wrong) to a non-retryable INTERNAL error with the reason', async () => {
@@ -173,14 +225,21 @@ describe('OpenMeteoWeatherProvider over HTTP', () => {
     const geocoder = fake.url;
     const url = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ current: { time: '2026-03-01T10:00', temperature_2m: '12', weather_code: 3, wind_speed_10m: 4 }, daily: {} }));
+      res.end(
+        JSON.stringify({
+          current: { time: '2026-03-01T10:00', temperature_2m: '12', weather_code: 3, wind_speed_10m: 4 },
+          daily: {},
+        }),
+      );
     });
     const provider = new OpenMeteoWeatherProvider({ geocodingUrl: geocoder, forecastUrl: url });
 
     const error = await rejection(provider.lookup({ city: 'Paris', units: 'metric', days: 2 }));
 
     expect(error).toBeInstanceOf(DependencyUnavailableError);
-    expect(error.message).toMatch(/^open-meteo: unexpected response shape from \/v1\/forecast \(\/current\/temperature_2m /);
+    expect(error.message).toMatch(
+      /^open-meteo: unexpected response shape from \/v1\/forecast \(\/current\/temperature_2m /,
+    );
   });
 
   it('maps geocoding results of the wrong type to DependencyUnavailableError', async () => {
@@ -189,7 +248,9 @@ describe('OpenMeteoWeatherProvider over HTTP', () => {
       res.end(JSON.stringify({ results: [{ name: 'Paris', latitude: 'north' }] }));
     });
 
-    await expect(providerAt(url).lookup({ city: 'Paris', units: 'metric', days: 2 })).rejects.toBeInstanceOf(DependencyUnavailableError);
+    await expect(providerAt(url).lookup({ city: 'Paris', units: 'metric', days: 2 })).rejects.toBeInstanceOf(
+      DependencyUnavailableError,
+    );
   });
 
   it('turns a caller abort during the request into AbortedError', async () => {
@@ -207,22 +268,47 @@ describe('OpenMeteoWeatherProvider over HTTP', () => {
     const geocoder = fake.url;
     const url = await serve((_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({
-        timezone: 'Europe/Paris',
-        current: { time: '2026-03-01T10:00', temperature_2m: 12, relative_humidity_2m: null, weather_code: 2, wind_speed_10m: 4 },
-        daily: { time: ['2026-03-01'], weather_code: [2], temperature_2m_max: [14], temperature_2m_min: [6], precipitation_probability_max: [null] },
-      }));
+      res.end(
+        JSON.stringify({
+          timezone: 'Europe/Paris',
+          current: {
+            time: '2026-03-01T10:00',
+            temperature_2m: 12,
+            relative_humidity_2m: null,
+            weather_code: 2,
+            wind_speed_10m: 4,
+          },
+          daily: {
+            time: ['2026-03-01'],
+            weather_code: [2],
+            temperature_2m_max: [14],
+            temperature_2m_min: [6],
+            precipitation_probability_max: [null],
+          },
+        }),
+      );
     });
 
-    const lookup = await new OpenMeteoWeatherProvider({ geocodingUrl: geocoder, forecastUrl: url }).lookup({ city: 'Paris', units: 'metric', days: 1 });
+    const lookup = await new OpenMeteoWeatherProvider({ geocodingUrl: geocoder, forecastUrl: url }).lookup({
+      city: 'Paris',
+      units: 'metric',
+      days: 1,
+    });
 
     expect(lookup.kind === 'found' && lookup.report.current).not.toHaveProperty('humidity');
-    expect(lookup.kind === 'found' && lookup.report.daily[0]).toEqual({ date: '2026-03-01', minTemperature: 6, maxTemperature: 14, condition: 'Partly cloudy' });
+    expect(lookup.kind === 'found' && lookup.report.daily[0]).toEqual({
+      date: '2026-03-01',
+      minTemperature: 6,
+      maxTemperature: 14,
+      condition: 'Partly cloudy',
+    });
   });
 });
 
 describe('describeWeatherCode', () => {
-  const documented = [0, 1, 2, 3, 45, 48, 51, 53, 55, 56, 57, 61, 63, 65, 66, 67, 71, 73, 75, 77, 80, 81, 82, 85, 86, 95, 96, 99];
+  const documented = [
+    0, 1, 2, 3, 45, 48, 51, 53, 55, 56, 57, 61, 63, 65, 66, 67, 71, 73, 75, 77, 80, 81, 82, 85, 86, 95, 96, 99,
+  ];
 
   it('has words for every code of the WMO table Open-Meteo documents, all different', () => {
     const words = documented.map(describeWeatherCode);

@@ -30,11 +30,15 @@ describe('AfinnSentimentAnalyzer', () => {
 
   it('honours a custom strength for mixed', async () => {
     const lenient = new AfinnSentimentAnalyzer({ strongWeight: 2 });
-    await expect(lenient.analyze({ text: 'I love it, a bit sad it ended', language: 'en' })).resolves.toMatchObject({ label: 'mixed' });
+    await expect(lenient.analyze({ text: 'I love it, a bit sad it ended', language: 'en' })).resolves.toMatchObject({
+      label: 'mixed',
+    });
   });
 
   it('accepts English regional tags and refuses other languages as a missing capability', async () => {
     await expect(analyzer.analyze({ text: 'great', language: 'en-GB' })).resolves.toMatchObject({ label: 'positive' });
-    await expect(analyzer.analyze({ text: 'formidable', language: 'fr' })).rejects.toBeInstanceOf(CapabilityMissingError);
+    await expect(analyzer.analyze({ text: 'formidable', language: 'fr' })).rejects.toBeInstanceOf(
+      CapabilityMissingError,
+    );
   });
 });

@@ -13,7 +13,10 @@ const found = (text: string, options?: ExtractOptions) =>
 
 describe('EntityExtractor: dictionaries', () => {
   it('matches case-insensitively and returns the canonical value with the raw span', () => {
-    expect(found('play some JAZZ by ella moon')).toEqual([['genre', 'jazz', 'JAZZ'], ['artist', 'Ella Moon', 'ella moon']]);
+    expect(found('play some JAZZ by ella moon')).toEqual([
+      ['genre', 'jazz', 'JAZZ'],
+      ['artist', 'Ella Moon', 'ella moon'],
+    ]);
   });
 
   it('matches whole words only', () => {
@@ -27,8 +30,14 @@ describe('EntityExtractor: dictionaries', () => {
 
   it('tolerates accents and extra spaces, and keeps offsets into the original text', () => {
     const matches = extractor.extract('Wetter in  São   Paulo und Zürich');
-    expect(matches.map((m) => [m.value, m.raw])).toEqual([['Sao Paulo', 'São   Paulo'], ['Zurich', 'Zürich']]);
-    expect(matches.map((m) => 'Wetter in  São   Paulo und Zürich'.slice(m.start, m.end))).toEqual(['São   Paulo', 'Zürich']);
+    expect(matches.map((m) => [m.value, m.raw])).toEqual([
+      ['Sao Paulo', 'São   Paulo'],
+      ['Zurich', 'Zürich'],
+    ]);
+    expect(matches.map((m) => 'Wetter in  São   Paulo und Zürich'.slice(m.start, m.end))).toEqual([
+      'São   Paulo',
+      'Zürich',
+    ]);
   });
 
   it('gives an ambiguous value the type the assistant asked for', () => {
@@ -38,7 +47,9 @@ describe('EntityExtractor: dictionaries', () => {
 
   it('finds several entities, ordered by position', () => {
     expect(found('Blue Night by Ella Moon, then rock')).toEqual([
-      ['title', 'Blue Night', 'Blue Night'], ['artist', 'Ella Moon', 'Ella Moon'], ['genre', 'rock', 'rock'],
+      ['title', 'Blue Night', 'Blue Night'],
+      ['artist', 'Ella Moon', 'Ella Moon'],
+      ['genre', 'rock', 'rock'],
     ]);
   });
 
@@ -68,7 +79,10 @@ describe('EntityExtractor: durations and numbers', () => {
   });
 
   it('keeps durations separated by punctuation apart', () => {
-    expect(found('wait an hour. then a minute')).toEqual([['duration', 3600, 'an hour'], ['duration', 60, 'a minute']]);
+    expect(found('wait an hour. then a minute')).toEqual([
+      ['duration', 3600, 'an hour'],
+      ['duration', 60, 'a minute'],
+    ]);
   });
 
   it.each([
@@ -79,7 +93,12 @@ describe('EntityExtractor: durations and numbers', () => {
     ['one two', [1, 2]],
     ['play the next one', [1]],
   ])('reads the numbers in "%s"', (text, numbers) => {
-    expect(extractor.extract(text).filter((m) => m.entity === 'number').map((m) => m.value)).toEqual(numbers);
+    expect(
+      extractor
+        .extract(text)
+        .filter((m) => m.entity === 'number')
+        .map((m) => m.value),
+    ).toEqual(numbers);
   });
 
   it('does not read a number that belongs to a duration, nor an article, as a number', () => {
@@ -90,15 +109,24 @@ describe('EntityExtractor: durations and numbers', () => {
 describe('EntityExtractor: places', () => {
   it('reads the words after "in" or "for" as a city only when asked to', () => {
     expect(found('is it raining in springfield')).toEqual([]);
-    expect(found('is it raining in springfield', { placeAfterPreposition: true })).toEqual([['city', 'Springfield', 'springfield']]);
-    expect(found('forecast for Little Rock', { placeAfterPreposition: true })).toEqual([['city', 'Little Rock', 'Little Rock']]);
+    expect(found('is it raining in springfield', { placeAfterPreposition: true })).toEqual([
+      ['city', 'Springfield', 'springfield'],
+    ]);
+    expect(found('forecast for Little Rock', { placeAfterPreposition: true })).toEqual([
+      ['city', 'Little Rock', 'Little Rock'],
+    ]);
   });
 
   it('stops at punctuation, time words and after three words', () => {
     const place = { placeAfterPreposition: true };
     expect(found('weather in springfield tomorrow', place)).toEqual([['city', 'Springfield', 'springfield']]);
     expect(found('weather in springfield, please', place)).toEqual([['city', 'Springfield', 'springfield']]);
-    expect(found('weather in one two three four', place)).toEqual([['number', 1, 'one'], ['number', 2, 'two'], ['number', 3, 'three'], ['number', 4, 'four']]);
+    expect(found('weather in one two three four', place)).toEqual([
+      ['number', 1, 'one'],
+      ['number', 2, 'two'],
+      ['number', 3, 'three'],
+      ['number', 4, 'four'],
+    ]);
     expect(found('weather in san luis obispo county', place)).toEqual([['city', 'San Luis Obispo', 'san luis obispo']]);
   });
 

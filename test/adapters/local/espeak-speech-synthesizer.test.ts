@@ -47,7 +47,12 @@ describe('EspeakSpeechSynthesizer', () => {
 
   it('starts the engine once for concurrent first calls', async () => {
     let loads = 0;
-    const synthesizer = new EspeakSpeechSynthesizer({ load: () => { loads += 1; return EspeakInit(); } });
+    const synthesizer = new EspeakSpeechSynthesizer({
+      load: () => {
+        loads += 1;
+        return EspeakInit();
+      },
+    });
 
     await Promise.all(['One.', 'Two.', 'Three.'].map((text) => synthesizer.synthesize({ text, language: 'en' })));
     await synthesizer.synthesize({ text: 'Four.', language: 'en' });
@@ -58,7 +63,12 @@ describe('EspeakSpeechSynthesizer', () => {
   it('reports a missing package as SpeechUnavailableError, and tries again on the next call', async () => {
     let attempts = 0;
     const missing = 'an-optional-package-that-is-not-installed';
-    const synthesizer = new EspeakSpeechSynthesizer({ load: () => { attempts += 1; return import(missing); } });
+    const synthesizer = new EspeakSpeechSynthesizer({
+      load: () => {
+        attempts += 1;
+        return import(missing);
+      },
+    });
 
     const error = await synthesizer.synthesize({ text: 'Hello.', language: 'en' }).catch((e: unknown) => e);
     await synthesizer.synthesize({ text: 'Hello.', language: 'en' }).catch(() => undefined);
@@ -76,10 +86,11 @@ describe('EspeakSpeechSynthesizer', () => {
     expect(seconds(slow.data)).toBeGreaterThan(seconds(fast.data) * 1.5);
   });
 
-  it('picks a voice for the language when the request names none, and maps voice names to eSpeak\'s', async () => {
+  it("picks a voice for the language when the request names none, and maps voice names to eSpeak's", async () => {
     const selected: string[] = [];
     const synthesizer = new EspeakSpeechSynthesizer({ defaultVoice: 'en-gb', load: recordingVoices(selected) });
-    const say = (language: string, voice?: string) => synthesizer.synthesize({ text: 'Bonjour.', language, ...(voice && { voice }) });
+    const say = (language: string, voice?: string) =>
+      synthesizer.synthesize({ text: 'Bonjour.', language, ...(voice && { voice }) });
 
     await say('fr-FR');
     await say('en-US');
@@ -92,8 +103,12 @@ describe('EspeakSpeechSynthesizer', () => {
 
   it('refuses unknown voices, formats and options', async () => {
     const synthesizer = new EspeakSpeechSynthesizer();
-    await expect(synthesizer.synthesize({ text: 'Hi.', language: 'en', voice: 'Joanna' })).rejects.toBeInstanceOf(ValidationError);
-    await expect(synthesizer.synthesize({ text: 'Hi.', language: 'en', format: 'mp3' })).rejects.toBeInstanceOf(ValidationError);
+    await expect(synthesizer.synthesize({ text: 'Hi.', language: 'en', voice: 'Joanna' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(synthesizer.synthesize({ text: 'Hi.', language: 'en', format: 'mp3' })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
     expect(() => new EspeakSpeechSynthesizer({ defaultVoice: 'klingon' })).toThrow(ValidationError);
     expect(() => new EspeakSpeechSynthesizer({ defaultVoice: 'toString' })).toThrow(ValidationError);
     expect(() => new EspeakSpeechSynthesizer({ rate: 20 })).toThrow(ValidationError);
@@ -104,7 +119,11 @@ describe('EspeakSpeechSynthesizer', () => {
     const synthesizer = new EspeakSpeechSynthesizer();
     const controller = new AbortController();
     const first = synthesizer.synthesize({ text: 'A first sentence that goes ahead.', language: 'en' });
-    const second = synthesizer.synthesize({ text: 'A second sentence that is cancelled.', language: 'en', signal: controller.signal });
+    const second = synthesizer.synthesize({
+      text: 'A second sentence that is cancelled.',
+      language: 'en',
+      signal: controller.signal,
+    });
     controller.abort();
     await expect(first).resolves.toMatchObject({ format: 'wav' });
     await expect(second).rejects.toBeInstanceOf(AbortedError);

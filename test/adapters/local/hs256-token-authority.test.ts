@@ -18,7 +18,8 @@ function signer(secret: Buffer, algorithm: Algorithm) {
   };
 }
 
-const decode = (token: string) => JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+const decode = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
 
 describeTokenVerifierContract('Hs256TokenAuthority', async () => {
   const secret = randomBytes(32);
@@ -36,24 +37,47 @@ describe('Hs256TokenAuthority', () => {
 
   it('refuses a secret shorter than 32 bytes, as a string or a buffer', async () => {
     // Act & Assess
-    expect(() => new Hs256TokenAuthority({ secret: 'x'.repeat(31), issuer: ISSUER, audience: AUDIENCE })).toThrow(ValidationError);
-    expect(() => new Hs256TokenAuthority({ secret: randomBytes(31), issuer: ISSUER, audience: AUDIENCE })).toThrow(ValidationError);
-    expect(() => new Hs256TokenAuthority({ secret: randomBytes(32), issuer: ISSUER, audience: AUDIENCE })).not.toThrow();
+    expect(() => new Hs256TokenAuthority({ secret: 'x'.repeat(31), issuer: ISSUER, audience: AUDIENCE })).toThrow(
+      ValidationError,
+    );
+    expect(() => new Hs256TokenAuthority({ secret: randomBytes(31), issuer: ISSUER, audience: AUDIENCE })).toThrow(
+      ValidationError,
+    );
+    expect(
+      () => new Hs256TokenAuthority({ secret: randomBytes(32), issuer: ISSUER, audience: AUDIENCE }),
+    ).not.toThrow();
   });
 
   it('mints an HS256 token with iat, exp, iss, aud, sub, jti and scope that it then accepts', async () => {
     // Prepare
     const clock = new FixedClock(new Date());
-    const authority = new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: AUDIENCE, clock, newId: () => 'jti-1' });
+    const authority = new Hs256TokenAuthority({
+      secret,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clock,
+      newId: () => 'jti-1',
+    });
 
     // Act
     const token = await authority.mint({ userId: 'alice', ttlSeconds: 600, scopes: ['chat', 'admin'] });
 
     // Assess
-    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    const header = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     expect(header.alg).toBe('HS256');
     const iat = Math.floor(clock.now().getTime() / 1000);
-    expect(decode(token)).toEqual({ iss: ISSUER, aud: AUDIENCE, sub: 'alice', jti: 'jti-1', iat, exp: iat + 600, scope: 'chat admin' });
+    expect(decode(token)).toEqual({
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: 'alice',
+      jti: 'jti-1',
+      iat,
+      exp: iat + 600,
+      scope: 'chat admin',
+    });
     await expect(authority.verify({ token })).resolves.toEqual({ userId: 'alice', scopes: ['chat', 'admin'] });
   });
 
@@ -70,7 +94,13 @@ describe('Hs256TokenAuthority', () => {
     // Prepare
     const clock = new FixedClock(new Date('2030-01-01T00:00:00Z'));
     const strict = new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: AUDIENCE, clock });
-    const lenient = new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: AUDIENCE, clock, clockToleranceSeconds: 30 });
+    const lenient = new Hs256TokenAuthority({
+      secret,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clock,
+      clockToleranceSeconds: 30,
+    });
     const token = await strict.mint({ userId: 'alice', ttlSeconds: 60 });
 
     // Act
@@ -91,8 +121,21 @@ describe('Hs256TokenAuthority', () => {
     const verifierClock = new FixedClock(new Date('2030-01-01T00:00:00Z'));
     const issuedAt = Math.floor(issuerClock.now().getTime() / 1000);
     const sign = createSigner({ key: secret, algorithm: 'HS256', noTimestamp: true });
-    const token = sign({ iss: ISSUER, aud: AUDIENCE, sub: 'alice', iat: issuedAt, nbf: issuedAt, exp: issuedAt + 3600 });
-    const verifier = new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: AUDIENCE, clock: verifierClock, clockToleranceSeconds: 60 });
+    const token = sign({
+      iss: ISSUER,
+      aud: AUDIENCE,
+      sub: 'alice',
+      iat: issuedAt,
+      nbf: issuedAt,
+      exp: issuedAt + 3600,
+    });
+    const verifier = new Hs256TokenAuthority({
+      secret,
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      clock: verifierClock,
+      clockToleranceSeconds: 60,
+    });
 
     // Act & Assess
     await expect(verifier.verify({ token })).rejects.toThrow(/not valid yet/);
@@ -108,9 +151,16 @@ describe('Hs256TokenAuthority', () => {
   });
 
   it('does not accept its tokens under another issuer or audience', async () => {
-    const token = await new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: AUDIENCE }).mint({ userId: 'alice', ttlSeconds: 60 });
-    await expect(new Hs256TokenAuthority({ secret, issuer: 'other', audience: AUDIENCE }).verify({ token })).rejects.toBeInstanceOf(UnauthenticatedError);
-    await expect(new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: 'other' }).verify({ token })).rejects.toBeInstanceOf(UnauthenticatedError);
+    const token = await new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: AUDIENCE }).mint({
+      userId: 'alice',
+      ttlSeconds: 60,
+    });
+    await expect(
+      new Hs256TokenAuthority({ secret, issuer: 'other', audience: AUDIENCE }).verify({ token }),
+    ).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(
+      new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: 'other' }).verify({ token }),
+    ).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 
   it('on the system clock, answers a verified token from its cache only until the token expires, and never a forgery of it', async () => {

@@ -19,7 +19,9 @@ const started = (id: string): DomainEvent => ({ ...base, type: 'SessionStarted',
 describe('InProcessEventPublisher', () => {
   it('never fails publish for a throwing or rejecting listener, and reports both to onListenerError', async () => {
     const failures: { error: unknown; event: DomainEvent }[] = [];
-    const publisher = new InProcessEventPublisher({ onListenerError: (error, event) => void failures.push({ error, event }) });
+    const publisher = new InProcessEventPublisher({
+      onListenerError: (error, event) => void failures.push({ error, event }),
+    });
     const healthy: string[] = [];
     publisher.subscribe('SessionStarted', () => {
       throw new Error('sync boom');
@@ -55,7 +57,14 @@ describe('InProcessEventPublisher', () => {
     const publisher = new InProcessEventPublisher();
     const errors: string[] = [];
     const unsubscribe = publisher.subscribe('SystemError', (event) => void errors.push(event.id));
-    const failure: DomainEvent = { ...base, type: 'SystemError', id: 'x1', code: 'INTERNAL', step: 'respond', message: 'boom' };
+    const failure: DomainEvent = {
+      ...base,
+      type: 'SystemError',
+      id: 'x1',
+      code: 'INTERNAL',
+      step: 'respond',
+      message: 'boom',
+    };
     await publisher.publish({ events: [started('s1'), failure] });
     await drained();
     unsubscribe();

@@ -27,9 +27,22 @@ function wav(seconds: number, tags?: Record<'INAM' | 'IART' | 'IGNR' | 'IPRD', s
   fmt.writeUInt16LE(1, 12);
   fmt.writeUInt16LE(8, 14);
   const info = tags
-    ? [chunk('LIST', Buffer.concat([Buffer.from('INFO'), ...Object.entries(tags).map(([id, text]) => chunk(id, Buffer.from(`${text}\0`, 'utf8')))]))]
+    ? [
+        chunk(
+          'LIST',
+          Buffer.concat([
+            Buffer.from('INFO'),
+            ...Object.entries(tags).map(([id, text]) => chunk(id, Buffer.from(`${text}\0`, 'utf8'))),
+          ]),
+        ),
+      ]
     : [];
-  const body = Buffer.concat([Buffer.from('WAVE'), chunk('fmt ', fmt), ...info, chunk('data', Buffer.alloc(sampleRate * seconds, 128))]);
+  const body = Buffer.concat([
+    Buffer.from('WAVE'),
+    chunk('fmt ', fmt),
+    ...info,
+    chunk('data', Buffer.alloc(sampleRate * seconds, 128)),
+  ]);
   return chunk('RIFF', body);
 }
 
@@ -39,9 +52,18 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'music-catalog-'));
   await mkdir(join(dir, 'jazz'));
   await mkdir(join(dir, 'rock'));
-  await writeFile(join(dir, 'jazz', 'Blue Night.wav'), wav(2, { INAM: 'Blue Night', IART: 'Ella Moon', IGNR: 'Jazz', IPRD: 'Late Hours' }));
-  await writeFile(join(dir, 'jazz', 'slow-swing.wav'), wav(3, { INAM: 'Slow Swing', IART: 'Ella Moon', IGNR: 'Jazz', IPRD: 'Late Hours' }));
-  await writeFile(join(dir, 'rock', 'loud-road.wav'), wav(1, { INAM: 'Loud Road', IART: 'The Rivets', IGNR: 'Rock', IPRD: 'Garage' }));
+  await writeFile(
+    join(dir, 'jazz', 'Blue Night.wav'),
+    wav(2, { INAM: 'Blue Night', IART: 'Ella Moon', IGNR: 'Jazz', IPRD: 'Late Hours' }),
+  );
+  await writeFile(
+    join(dir, 'jazz', 'slow-swing.wav'),
+    wav(3, { INAM: 'Slow Swing', IART: 'Ella Moon', IGNR: 'Jazz', IPRD: 'Late Hours' }),
+  );
+  await writeFile(
+    join(dir, 'rock', 'loud-road.wav'),
+    wav(1, { INAM: 'Loud Road', IART: 'The Rivets', IGNR: 'Rock', IPRD: 'Garage' }),
+  );
   await writeFile(join(dir, 'untagged take #1.wav'), wav(1));
   await writeFile(join(dir, 'notes.txt'), 'not music');
 });
@@ -50,7 +72,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describeMusicCatalogContract('JsonMusicCatalog from the sample catalog file', async () => ({ catalog: await JsonMusicCatalog.fromFile(SAMPLE) }));
+describeMusicCatalogContract('JsonMusicCatalog from the sample catalog file', async () => ({
+  catalog: await JsonMusicCatalog.fromFile(SAMPLE),
+}));
 
 describeMusicCatalogContract('JsonMusicCatalog from a directory of tagged audio files', async () => ({
   catalog: await JsonMusicCatalog.fromDirectory(dir, { baseUrl: 'http://127.0.0.1:3000/media' }),
@@ -62,7 +86,14 @@ describe('JsonMusicCatalog.fromFile', () => {
     await writeFile(path, typeof content === 'string' ? content : JSON.stringify(content));
     return path;
   }
-  const good = { id: 'a', title: 'A', artist: 'X', genre: 'jazz', durationSeconds: 60, streamUrl: 'https://example.test/a.mp3' };
+  const good = {
+    id: 'a',
+    title: 'A',
+    artist: 'X',
+    genre: 'jazz',
+    durationSeconds: 60,
+    streamUrl: 'https://example.test/a.mp3',
+  };
 
   it('ships a sample of real, freely licensed tracks with at least three jazz pieces', async () => {
     const catalog = await JsonMusicCatalog.fromFile(SAMPLE);
@@ -72,7 +103,9 @@ describe('JsonMusicCatalog.fromFile', () => {
     expect(await catalog.search({ genre: 'jazz', limit: 100 })).toHaveLength(6);
     expect(tracks.every((t) => /^(CC BY 4\.0|Public domain)/.test(t.license ?? ''))).toBe(true);
     expect(tracks.every((t) => /^https:\/\/(incompetech\.com|commons\.wikimedia\.org)\//.test(t.streamUrl))).toBe(true);
-    expect(new Set(tracks.map((t) => t.genre))).toEqual(new Set(['jazz', 'blues', 'rock', 'classical', 'ambient', 'electronic']));
+    expect(new Set(tracks.map((t) => t.genre))).toEqual(
+      new Set(['jazz', 'blues', 'rock', 'classical', 'ambient', 'electronic']),
+    );
   });
 
   it.each([
@@ -99,7 +132,9 @@ describe('JsonMusicCatalog.fromFile', () => {
 
   it('rejects a file that is not JSON or has no tracks array', async () => {
     await expect(JsonMusicCatalog.fromFile(await catalogFile('{ "tracks": ['))).rejects.toBeInstanceOf(ValidationError);
-    await expect(JsonMusicCatalog.fromFile(await catalogFile([good]))).rejects.toThrow('expected an object with a "tracks" array');
+    await expect(JsonMusicCatalog.fromFile(await catalogFile([good]))).rejects.toThrow(
+      'expected an object with a "tracks" array',
+    );
     await expect(JsonMusicCatalog.fromFile(join(dir, 'missing.json'))).rejects.toBeInstanceOf(ValidationError);
   });
 });
@@ -127,7 +162,12 @@ describe('JsonMusicCatalog.fromDirectory', () => {
     const tracks = await catalog.search({ limit: 100 });
 
     expect(tracks.map((t) => t.title)).toEqual(['Blue Night', 'Slow Swing', 'Loud Road', 'untagged take #1']);
-    expect(tracks[3]).toMatchObject({ artist: 'Unknown artist', genre: 'unknown', durationSeconds: 1, streamUrl: 'http://127.0.0.1:3000/media/untagged%20take%20%231.wav' });
+    expect(tracks[3]).toMatchObject({
+      artist: 'Unknown artist',
+      genre: 'unknown',
+      durationSeconds: 1,
+      streamUrl: 'http://127.0.0.1:3000/media/untagged%20take%20%231.wav',
+    });
   });
 
   it('gives a file the same id on every load', async () => {
@@ -140,7 +180,12 @@ describe('JsonMusicCatalog.fromDirectory', () => {
 
 describe('JsonMusicCatalog.search ranking', () => {
   const track = (id: string, title: string, artist = 'Someone', genre = 'jazz'): Track => ({
-    id, title, artist, genre, durationSeconds: 100, streamUrl: `https://example.test/${id}.mp3`,
+    id,
+    title,
+    artist,
+    genre,
+    durationSeconds: 100,
+    streamUrl: `https://example.test/${id}.mp3`,
   });
   const catalog = new JsonMusicCatalog([
     track('midnight', 'Midnight'),
@@ -149,10 +194,17 @@ describe('JsonMusicCatalog.search ranking', () => {
     track('night', 'Night'),
     track('other', 'Morning Song', 'Night Owls', 'rock'),
   ]);
-  const titles = async (query: Parameters<JsonMusicCatalog['search']>[0]) => (await catalog.search(query)).map((t) => t.title);
+  const titles = async (query: Parameters<JsonMusicCatalog['search']>[0]) =>
+    (await catalog.search(query)).map((t) => t.title);
 
   it('ranks free text exact > prefix > substring, whichever field it matches', async () => {
-    await expect(titles({ text: 'NIGHT', limit: 10 })).resolves.toEqual(['Night', 'Night Train Blues', 'Morning Song', 'Nightfall', 'Midnight']);
+    await expect(titles({ text: 'NIGHT', limit: 10 })).resolves.toEqual([
+      'Night',
+      'Night Train Blues',
+      'Morning Song',
+      'Nightfall',
+      'Midnight',
+    ]);
   });
 
   it('requires every word of the free text to match, across title, artist, genre and album', async () => {
@@ -162,8 +214,18 @@ describe('JsonMusicCatalog.search ranking', () => {
   });
 
   it('ranks a title filter exact > prefix > substring and keeps catalog order among equals', async () => {
-    await expect(titles({ title: 'night', limit: 10 })).resolves.toEqual(['Night', 'Nightfall', 'Night Train Blues', 'Midnight']);
-    await expect(titles({ genre: 'JAZZ', limit: 10 })).resolves.toEqual(['Midnight', 'Nightfall', 'Night Train Blues', 'Night']);
+    await expect(titles({ title: 'night', limit: 10 })).resolves.toEqual([
+      'Night',
+      'Nightfall',
+      'Night Train Blues',
+      'Midnight',
+    ]);
+    await expect(titles({ genre: 'JAZZ', limit: 10 })).resolves.toEqual([
+      'Midnight',
+      'Nightfall',
+      'Night Train Blues',
+      'Night',
+    ]);
   });
 
   it('ANDs the filters with the free text and cuts at the limit', async () => {

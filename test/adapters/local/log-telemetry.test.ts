@@ -9,14 +9,17 @@ function recordingLogger() {
   const lines: Record<string, unknown>[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) lines.push(JSON.parse(line) as Record<string, unknown>);
       done();
     },
   });
   return { logger: pino({ level: 'debug' }, sink), lines };
 }
 
-describeTelemetryContract('LogTelemetry over pino', async () => ({ telemetry: new LogTelemetry(recordingLogger().logger) }));
+describeTelemetryContract('LogTelemetry over pino', async () => ({
+  telemetry: new LogTelemetry(recordingLogger().logger),
+}));
 
 describe('LogTelemetry', () => {
   it('logs a metric with its dimensions, and a span with its attributes and outcome', async () => {
@@ -30,8 +33,20 @@ describe('LogTelemetry', () => {
     await telemetry.span('respond', async () => Promise.reject(new Error('down'))).catch(() => undefined);
 
     // Assess
-    expect(lines[0]).toMatchObject({ msg: 'metric', metric: 'turn.latency', value: 12.5, unit: 'Milliseconds', intent: 'weather' });
-    expect(lines[1]).toMatchObject({ msg: 'span', span: 'respond', failed: false, skill: 'weather', ms: expect.any(Number) });
+    expect(lines[0]).toMatchObject({
+      msg: 'metric',
+      metric: 'turn.latency',
+      value: 12.5,
+      unit: 'Milliseconds',
+      intent: 'weather',
+    });
+    expect(lines[1]).toMatchObject({
+      msg: 'span',
+      span: 'respond',
+      failed: false,
+      skill: 'weather',
+      ms: expect.any(Number),
+    });
     expect(lines[2]).toMatchObject({ msg: 'span', span: 'respond', failed: true });
   });
 });

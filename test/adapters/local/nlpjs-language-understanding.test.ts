@@ -8,13 +8,23 @@ import type { TrainingSet } from '../../../core/model/understanding.js';
 import { NO_INTENT } from '../../../core/model/understanding.js';
 import { describeLanguageUnderstandingContract } from '../../contract/language-understanding.contract.js';
 
-describeLanguageUnderstandingContract('NlpJsLanguageUnderstanding', (training) => NlpJsLanguageUnderstanding.create({ training }));
+describeLanguageUnderstandingContract('NlpJsLanguageUnderstanding', (training) =>
+  NlpJsLanguageUnderstanding.create({ training }),
+);
 
 const TRAINING: TrainingSet = {
   language: 'en',
   intents: [
-    { name: 'weather.current', utterances: ['what is the weather in {city}', 'weather in {city}', 'is it cold in {city}', 'how warm is it'], slots: [{ name: 'city', entity: 'city' }] },
-    { name: 'timer.set', utterances: ['set a timer for {duration}', 'start a {duration} timer', 'timer for {duration}'], slots: [{ name: 'duration', entity: 'duration' }] },
+    {
+      name: 'weather.current',
+      utterances: ['what is the weather in {city}', 'weather in {city}', 'is it cold in {city}', 'how warm is it'],
+      slots: [{ name: 'city', entity: 'city' }],
+    },
+    {
+      name: 'timer.set',
+      utterances: ['set a timer for {duration}', 'start a {duration} timer', 'timer for {duration}'],
+      slots: [{ name: 'duration', entity: 'duration' }],
+    },
     { name: 'greeting.hello', utterances: ['hello', 'hi there', 'good morning'], slots: [] },
   ],
   entities: { city: ['Paris', 'Oslo', 'New York'] },
@@ -106,14 +116,25 @@ describe('NlpJsLanguageUnderstanding', () => {
   it('answers NO_INTENT for a language it was not trained on, and for empty text', async () => {
     const nlu = await NlpJsLanguageUnderstanding.create({ training: TRAINING });
 
-    await expect(nlu.understand({ text: 'quel temps fait-il à Paris', language: 'fr' })).resolves.toMatchObject({ intent: NO_INTENT, confidence: 0 });
+    await expect(nlu.understand({ text: 'quel temps fait-il à Paris', language: 'fr' })).resolves.toMatchObject({
+      intent: NO_INTENT,
+      confidence: 0,
+    });
     await expect(nlu.understand({ text: '   ', language: 'en' })).resolves.toMatchObject({ intent: NO_INTENT });
-    await expect(nlu.understand({ text: 'hello', language: 'en-GB' })).resolves.toMatchObject({ intent: 'greeting.hello' });
+    await expect(nlu.understand({ text: 'hello', language: 'en-GB' })).resolves.toMatchObject({
+      intent: 'greeting.hello',
+    });
   });
 
   it('refuses training it cannot use', async () => {
-    await expect(NlpJsLanguageUnderstanding.create({ training: { ...TRAINING, language: 'de' } })).rejects.toBeInstanceOf(ValidationError);
-    await expect(NlpJsLanguageUnderstanding.create({ training: { ...TRAINING, intents: [] } })).rejects.toBeInstanceOf(ValidationError);
-    await expect(NlpJsLanguageUnderstanding.create({ training: TRAINING, threshold: 1.5 })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      NlpJsLanguageUnderstanding.create({ training: { ...TRAINING, language: 'de' } }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(NlpJsLanguageUnderstanding.create({ training: { ...TRAINING, intents: [] } })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    await expect(NlpJsLanguageUnderstanding.create({ training: TRAINING, threshold: 1.5 })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
   });
 });

@@ -5,10 +5,15 @@ import { describeLanguageModelContract } from '../../contract/language-model.con
 
 const SKILLS = ['the weather and forecast for a city', 'playing music by title, artist or genre', 'telling the time'];
 
-describeLanguageModelContract('OfflineLanguageModel', async () => ({ model: new OfflineLanguageModel({ capabilities: SKILLS }) }));
+describeLanguageModelContract('OfflineLanguageModel', async () => ({
+  model: new OfflineLanguageModel({ capabilities: SKILLS }),
+}));
 
 describe('OfflineLanguageModel', () => {
-  const request = { system: 'You are a voice assistant.', messages: [{ role: 'user' as const, content: 'Who painted the Mona Lisa?' }] };
+  const request = {
+    system: 'You are a voice assistant.',
+    messages: [{ role: 'user' as const, content: 'Who painted the Mona Lisa?' }],
+  };
 
   it('says no model is configured, lists what the assistant can do, and how to configure one', async () => {
     const { text } = await new OfflineLanguageModel({ capabilities: SKILLS }).complete(request);

@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { OpenAiCompatibleLanguageModel, finishReasonOf } from '../../../adapters/local/openai-compatible-language-model.js';
+import {
+  OpenAiCompatibleLanguageModel,
+  finishReasonOf,
+} from '../../../adapters/local/openai-compatible-language-model.js';
 import { AbortedError, CoreError, LanguageModelUnavailableError } from '../../../core/errors.js';
 import type { CompletionChunk } from '../../../core/model/completion.js';
 import type { CompletionRequest } from '../../../core/ports/language-model.js';
@@ -10,7 +13,12 @@ import { startOpenAiCompatibleServer, type OpenAiCompatibleServer } from '../../
 
 describeLanguageModelContract('OpenAiCompatibleLanguageModel against a local OpenAI-compatible server', async () => {
   const server = await startOpenAiCompatibleServer({ apiKey: 'sk-contract' });
-  const model = new OpenAiCompatibleLanguageModel({ baseUrl: server.url, model: 'llama3.2', apiKey: 'sk-contract', timeoutMs: 5_000 });
+  const model = new OpenAiCompatibleLanguageModel({
+    baseUrl: server.url,
+    model: 'llama3.2',
+    apiKey: 'sk-contract',
+    timeoutMs: 5_000,
+  });
   return { model, dispose: () => server.close(), setUnavailable: () => server.setStatus(503) };
 });
 
@@ -59,7 +67,12 @@ describe('OpenAiCompatibleLanguageModel over HTTP', () => {
 
     const completion = await model.complete({ ...REQUEST, maxTokens: 50, temperature: 0.2 });
 
-    expect(completion).toMatchObject({ text: 'You said: hello there', model: 'qwen2.5', finishReason: 'stop', usage: { inputTokens: 4, outputTokens: 4 } });
+    expect(completion).toMatchObject({
+      text: 'You said: hello there',
+      model: 'qwen2.5',
+      finishReason: 'stop',
+      usage: { inputTokens: 4, outputTokens: 4 },
+    });
     expect(server.requests[0]).toMatchObject({
       model: 'qwen2.5',
       stream: false,
@@ -94,8 +107,13 @@ describe('OpenAiCompatibleLanguageModel over HTTP', () => {
     server = await startOpenAiCompatibleServer({ reply: () => 'one two three four five' });
     const model = new OpenAiCompatibleLanguageModel({ baseUrl: server.url, model: 'm' });
 
-    await expect(model.complete({ ...REQUEST, maxTokens: 2 })).resolves.toMatchObject({ text: 'one two ', finishReason: 'length' });
-    await expect(collect(model.stream({ ...REQUEST, maxTokens: 2 }))).resolves.toContainEqual(expect.objectContaining({ type: 'finish', finishReason: 'length' }));
+    await expect(model.complete({ ...REQUEST, maxTokens: 2 })).resolves.toMatchObject({
+      text: 'one two ',
+      finishReason: 'length',
+    });
+    await expect(collect(model.stream({ ...REQUEST, maxTokens: 2 }))).resolves.toContainEqual(
+      expect.objectContaining({ type: 'finish', finishReason: 'length' }),
+    );
   });
 
   it('maps a rejected key to a non-retryable INTERNAL error that never repeats the key', async () => {
@@ -165,7 +183,11 @@ describe('OpenAiCompatibleLanguageModel over HTTP', () => {
     silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
-    const model = new OpenAiCompatibleLanguageModel({ baseUrl: `http://127.0.0.1:${port}`, model: 'm', timeoutMs: 100 });
+    const model = new OpenAiCompatibleLanguageModel({
+      baseUrl: `http://127.0.0.1:${port}`,
+      model: 'm',
+      timeoutMs: 100,
+    });
 
     const error = await rejection(model.complete(REQUEST));
 
@@ -190,7 +212,11 @@ describe('OpenAiCompatibleLanguageModel over HTTP', () => {
     });
     await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
-    const model = new OpenAiCompatibleLanguageModel({ baseUrl: `http://127.0.0.1:${port}`, model: 'm', timeoutMs: 300 });
+    const model = new OpenAiCompatibleLanguageModel({
+      baseUrl: `http://127.0.0.1:${port}`,
+      model: 'm',
+      timeoutMs: 300,
+    });
 
     const chunks = await collect(model.stream(REQUEST));
 
@@ -215,7 +241,11 @@ describe('OpenAiCompatibleLanguageModel over HTTP', () => {
     silent = createServer(() => undefined);
     await new Promise<void>((resolve) => silent?.listen(0, '127.0.0.1', resolve));
     const { port } = silent.address() as AddressInfo;
-    const model = new OpenAiCompatibleLanguageModel({ baseUrl: `http://127.0.0.1:${port}`, model: 'm', timeoutMs: 10_000 });
+    const model = new OpenAiCompatibleLanguageModel({
+      baseUrl: `http://127.0.0.1:${port}`,
+      model: 'm',
+      timeoutMs: 10_000,
+    });
     const controller = new AbortController();
 
     const pending = model.complete({ ...REQUEST, signal: controller.signal });
@@ -243,7 +273,8 @@ describe('OpenAiCompatibleLanguageModel over HTTP', () => {
 });
 
 describe('OpenAiCompatibleLanguageModel response mapping', () => {
-  const model = (canned: typeof globalThis.fetch) => new OpenAiCompatibleLanguageModel({ baseUrl: 'http://127.0.0.1:9', model: 'fallback-model', fetch: canned });
+  const model = (canned: typeof globalThis.fetch) =>
+    new OpenAiCompatibleLanguageModel({ baseUrl: 'http://127.0.0.1:9', model: 'fallback-model', fetch: canned });
 
   it.each([
     ['stop', 'stop'],
@@ -257,7 +288,11 @@ describe('OpenAiCompatibleLanguageModel response mapping', () => {
   });
 
   it('reads a content-filtered completion and falls back to the configured model name', async () => {
-    const body = JSON.stringify({ choices: [{ message: { role: 'assistant', content: 'I cannot help with that.' }, finish_reason: 'content_filter' }] });
+    const body = JSON.stringify({
+      choices: [
+        { message: { role: 'assistant', content: 'I cannot help with that.' }, finish_reason: 'content_filter' },
+      ],
+    });
 
     await expect(model(cannedFetch(200, body)).complete(REQUEST)).resolves.toEqual({
       text: 'I cannot help with that.',
@@ -269,7 +304,10 @@ describe('OpenAiCompatibleLanguageModel response mapping', () => {
   it.each([
     ['a body that is not JSON', '<html>proxy error</html>'],
     ['choices that are not an array', JSON.stringify({ choices: 'nope' })],
-    ['a message without content', JSON.stringify({ choices: [{ message: { role: 'assistant' }, finish_reason: 'stop' }] })],
+    [
+      'a message without content',
+      JSON.stringify({ choices: [{ message: { role: 'assistant' }, finish_reason: 'stop' }] }),
+    ],
   ])('maps %s to LanguageModelUnavailableError', async (_case, body) => {
     const error = await rejection(model(cannedFetch(200, body)).complete(REQUEST));
 
@@ -280,7 +318,9 @@ describe('OpenAiCompatibleLanguageModel response mapping', () => {
   it('maps an error event inside the stream to LanguageModelUnavailableError', async () => {
     const body = sse({ choices: [{ delta: { content: 'Hel' } }] }, { error: { message: 'model crashed' } });
 
-    const error = await rejection(collect(model(cannedFetch(200, body, { 'content-type': 'text/event-stream' })).stream(REQUEST)));
+    const error = await rejection(
+      collect(model(cannedFetch(200, body, { 'content-type': 'text/event-stream' })).stream(REQUEST)),
+    );
 
     expect(error).toBeInstanceOf(LanguageModelUnavailableError);
     expect(error.message).toContain('model crashed');
@@ -289,7 +329,9 @@ describe('OpenAiCompatibleLanguageModel response mapping', () => {
   it('maps a stream that ends before the model finished to LanguageModelUnavailableError', async () => {
     const body = sse({ choices: [{ delta: { content: 'Hel' }, finish_reason: null }] });
 
-    await expect(collect(model(cannedFetch(200, body)).stream(REQUEST))).rejects.toBeInstanceOf(LanguageModelUnavailableError);
+    await expect(collect(model(cannedFetch(200, body)).stream(REQUEST))).rejects.toBeInstanceOf(
+      LanguageModelUnavailableError,
+    );
   });
 
   it('finishes with "other" when [DONE] arrives without a finish reason', async () => {
@@ -300,5 +342,4 @@ describe('OpenAiCompatibleLanguageModel response mapping', () => {
       { type: 'finish', finishReason: 'other' },
     ]);
   });
-
 });

@@ -33,9 +33,21 @@ describeConversationStoreContract('SqliteConversationStore (file)', async () => 
 
 const created = '2026-03-01T09:00:00.000Z';
 const later = '2026-03-01T09:01:00.000Z';
-const conversation = { id: 'c1', userId: 'u1', createdAt: created, updatedAt: created, version: 0, turnCount: 0, state: emptyDialogueState() };
+const conversation = {
+  id: 'c1',
+  userId: 'u1',
+  createdAt: created,
+  updatedAt: created,
+  version: 0,
+  turnCount: 0,
+  state: emptyDialogueState(),
+};
 const append = {
-  userId: 'u1', conversationId: 'c1', expectedVersion: 0, at: later, state: emptyDialogueState(),
+  userId: 'u1',
+  conversationId: 'c1',
+  expectedVersion: 0,
+  at: later,
+  state: emptyDialogueState(),
   turns: [{ id: 't1', role: 'user' as const, text: 'hi', at: later }],
 };
 
@@ -55,7 +67,10 @@ describe('SqliteConversationStore', () => {
       other.exec('ROLLBACK');
       expect(failure).toBeInstanceOf(DependencyUnavailableError);
       expect(failure).toMatchObject({ dependency: 'sqlite', retryable: true, cause: { code: 'SQLITE_BUSY' } });
-      await expect(store.get({ userId: 'u1', conversationId: 'c1' })).resolves.toMatchObject({ version: 0, turnCount: 0 });
+      await expect(store.get({ userId: 'u1', conversationId: 'c1' })).resolves.toMatchObject({
+        version: 0,
+        turnCount: 0,
+      });
       await expect(store.appendExchange(append)).resolves.toMatchObject({ version: 1 });
     } finally {
       other.close();

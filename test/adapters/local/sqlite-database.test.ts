@@ -34,7 +34,9 @@ describe('openSqliteDatabase', () => {
   it('refuses a database written by a newer schema instead of misreading it', () => {
     const path = join(tempDir(), 'assistant.db');
     const db = openSqliteDatabase(path);
-    db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, 'later')").run(SQLITE_SCHEMA_VERSION + 1);
+    db.prepare("INSERT INTO schema_migrations (version, applied_at) VALUES (?, 'later')").run(
+      SQLITE_SCHEMA_VERSION + 1,
+    );
     db.close();
     expect(() => openSqliteDatabase(path)).toThrow(DependencyUnavailableError);
   });

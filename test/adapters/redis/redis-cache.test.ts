@@ -134,7 +134,11 @@ describe('RedisCache without a reachable Redis', () => {
     client.on('error', () => undefined);
     const cache = new RedisCache({ client });
     try {
-      for (const attempt of [() => cache.get({ key: 'k' }), () => cache.set({ key: 'k', value: 1, ttlSeconds: 60 }), () => cache.delete({ key: 'k' })]) {
+      for (const attempt of [
+        () => cache.get({ key: 'k' }),
+        () => cache.set({ key: 'k', value: 1, ttlSeconds: 60 }),
+        () => cache.delete({ key: 'k' }),
+      ]) {
         const failure = await attempt().catch((error: unknown) => error);
         expect(failure).toBeInstanceOf(DependencyUnavailableError);
         expect(failure).toMatchObject({ dependency: 'redis', retryable: true });

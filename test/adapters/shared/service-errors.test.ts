@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { AbortedError, CoreError, DependencyUnavailableError, ErrorCodes, ValidationError } from '../../../core/errors.js';
 import {
-  describeFailure, httpStatusError, parseRetryAfter, startServiceCall, translateServiceError, type ServiceErrorPolicy,
+  AbortedError,
+  CoreError,
+  DependencyUnavailableError,
+  ErrorCodes,
+  ValidationError,
+} from '../../../core/errors.js';
+import {
+  describeFailure,
+  httpStatusError,
+  parseRetryAfter,
+  startServiceCall,
+  translateServiceError,
+  type ServiceErrorPolicy,
 } from '../../../adapters/shared/service-errors.js';
 
 const policy: ServiceErrorPolicy = {
@@ -12,7 +23,11 @@ const policy: ServiceErrorPolicy = {
 };
 const internal: ServiceErrorPolicy = { ...policy, refusal: 'internal' };
 const sdkError = (name: string, fault: 'client' | 'server', status: number) =>
-  Object.assign(new Error('service text with arn:aws:secret'), { name, $fault: fault, $metadata: { httpStatusCode: status } });
+  Object.assign(new Error('service text with arn:aws:secret'), {
+    name,
+    $fault: fault,
+    $metadata: { httpStatusCode: status },
+  });
 
 describe('translateServiceError', () => {
   it('reports the caller abort as AbortedError before anything else', () => {
@@ -51,14 +66,17 @@ describe('translateServiceError', () => {
   });
 
   it('maps names of a wrong request to ValidationError and passes core errors through', () => {
-    expect(translateServiceError(policy, sdkError('ValidationException', 'client', 400))).toBeInstanceOf(ValidationError);
+    expect(translateServiceError(policy, sdkError('ValidationException', 'client', 400))).toBeInstanceOf(
+      ValidationError,
+    );
     const core = new CoreError(ErrorCodes.NOT_FOUND, 'kept');
     expect(translateServiceError(policy, core)).toBe(core);
   });
 
   it('names the operation in the message when given', () => {
-    expect(translateServiceError(policy, sdkError('ThrottlingException', 'client', 400), { operation: 'get item' }).message)
-      .toBe('svc: get item: ThrottlingException');
+    expect(
+      translateServiceError(policy, sdkError('ThrottlingException', 'client', 400), { operation: 'get item' }).message,
+    ).toBe('svc: get item: ThrottlingException');
   });
 });
 
@@ -74,7 +92,10 @@ describe('httpStatusError', () => {
 
   it('builds the adapter own error type when the policy gives one', () => {
     class ModelDown extends CoreError {}
-    const custom = { ...internal, unavailableError: (detail: string) => new ModelDown(ErrorCodes.LLM_UNAVAILABLE, detail) };
+    const custom = {
+      ...internal,
+      unavailableError: (detail: string) => new ModelDown(ErrorCodes.LLM_UNAVAILABLE, detail),
+    };
     expect(httpStatusError(custom, 503, '')).toBeInstanceOf(ModelDown);
   });
 });

@@ -1,4 +1,10 @@
-import { GenericContainer, RandomPortGenerator, Wait, getContainerRuntimeClient, type StartedTestContainer } from 'testcontainers';
+import {
+  GenericContainer,
+  RandomPortGenerator,
+  Wait,
+  getContainerRuntimeClient,
+  type StartedTestContainer,
+} from 'testcontainers';
 import { describe, expect, inject, it, vi } from 'vitest';
 import { CONTAINER_LABEL, type ContainerRuntime, type RuntimeProbe } from './runtime.js';
 import { skipWhen } from '../../support/skip-reason.js';
@@ -10,7 +16,12 @@ const DYNAMODB_PORT = 8000;
 const REDIS_PORT = 6379;
 
 function probe(): RuntimeProbe {
-  return inject('containerRuntime') ?? { available: false, reason: 'the globalSetup test/containers/global-setup.ts did not run' };
+  return (
+    inject('containerRuntime') ?? {
+      available: false,
+      reason: 'the globalSetup test/containers/global-setup.ts did not run',
+    }
+  );
 }
 
 let configured: ContainerRuntime | undefined;
@@ -78,7 +89,9 @@ async function exposed(port: number, options: ServiceOptions) {
  * DynamoDB Local in a fresh container. `durable` keeps the data in a file inside the container, so it survives a
  * stop and a restart of that container; otherwise it lives in memory, as the contract suites want it.
  */
-export async function startDynamoDbLocal(options: ServiceOptions & { durable?: boolean } = {}): Promise<StartedService> {
+export async function startDynamoDbLocal(
+  options: ServiceOptions & { durable?: boolean } = {},
+): Promise<StartedService> {
   const { images } = containerRuntime();
   const storage = options.durable ? ['-sharedDb', '-dbPath', '/tmp'] : ['-inMemory'];
   const container = await new GenericContainer(images.dynamodb)

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDynamoDbDocumentClient, dynamoDbTableDefinition } from '../../../adapters/aws/dynamodb/dynamodb-table.js';
+import {
+  createDynamoDbDocumentClient,
+  dynamoDbTableDefinition,
+} from '../../../adapters/aws/dynamodb/dynamodb-table.js';
 import { afterAll, beforeAll } from 'vitest';
 import { removeContainer, startDynamoDbLocal, type StartedService } from './containers.js';
 
@@ -17,7 +20,10 @@ export interface ContainerDocumentClient {
  * no answer fails after its request timeout (`throwOnRequestTimeout`: without it the SDK only logs a warning and
  * waits for ever on a paused server), and there is one attempt, so a test sees the first failure, not the retries'.
  */
-export function containerDocumentClient(dynamodb: StartedService, options: { requestTimeoutMs: number }): ContainerDocumentClient {
+export function containerDocumentClient(
+  dynamodb: StartedService,
+  options: { requestTimeoutMs: number },
+): ContainerDocumentClient {
   const client = createDynamoDbDocumentClient({
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test-secret' },
@@ -26,7 +32,9 @@ export function containerDocumentClient(dynamodb: StartedService, options: { req
     requestHandler: { connectionTimeout: 5_000, requestTimeout: options.requestTimeoutMs, throwOnRequestTimeout: true },
   });
   // The SDK's Node handler takes new settings between requests; its config type does not show the method.
-  const handler = client.config.requestHandler as unknown as { updateHttpClientConfig(key: string, value: unknown): void };
+  const handler = client.config.requestHandler as unknown as {
+    updateHttpClientConfig(key: string, value: unknown): void;
+  };
   return { client, setRequestTimeout: (ms) => handler.updateHttpClientConfig('requestTimeout', ms) };
 }
 

@@ -75,12 +75,16 @@ export async function probeContainerRuntime(env: NodeJS.ProcessEnv = process.env
   }
   const engine = (await api(dockerHost, 'kind')) === 'podman' ? 'podman' : 'docker';
   const source = mode === 'auto' ? (engine === 'docker' ? 'public' : 'local') : mode;
-  if (source === 'public') return { available: true, runtime: { dockerHost, engine, source, images: { ...PUBLIC_IMAGES } } };
+  if (source === 'public')
+    return { available: true, runtime: { dockerHost, engine, source, images: { ...PUBLIC_IMAGES } } };
 
   const prepared = state['DOCKER_HOST'] === dockerHost && state['CONTAINER_IMAGES'] === 'local';
   const images = { dynamodb: state['DYNAMODB_IMAGE'] ?? '', redis: state['REDIS_IMAGE'] ?? '' };
   if (!prepared || !images.dynamodb || !images.redis) {
-    return { available: false, reason: `the local images are not built for ${dockerHost}; run \`npm run containers:up\`` };
+    return {
+      available: false,
+      reason: `the local images are not built for ${dockerHost}; run \`npm run containers:up\``,
+    };
   }
   for (const image of Object.values(images)) {
     if ((await api(dockerHost, 'image-exists', image)) === false) {

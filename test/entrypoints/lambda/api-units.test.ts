@@ -1,7 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { UnauthenticatedError } from '../../../core/errors.js';
 import type { TokenVerifier } from '../../../core/ports/token-verifier.js';
-import { AuthorizerAwareTokenVerifier, withAuthorizerClaims } from '../../../entrypoints/lambda/api/authorizer-identity.js';
+import {
+  AuthorizerAwareTokenVerifier,
+  withAuthorizerClaims,
+} from '../../../entrypoints/lambda/api/authorizer-identity.js';
 import { lazyFunction, lazyMethods } from '../../../entrypoints/lambda/api/lazy-use-cases.js';
 import { beforeDeadline } from '../../../entrypoints/lambda/shared/deadline.js';
 import { httpApiEvent, restApiEvent } from '../../fakes/lambda/api-gateway-events.js';
@@ -11,22 +14,42 @@ describe('AuthorizerAwareTokenVerifier', () => {
   const verifier = new AuthorizerAwareTokenVerifier(fallback);
 
   it.each([
-    ['REST (v1) claims', restApiEvent({ method: 'GET', url: '/', claims: { sub: 'abc', scope: 'a b', 'cognito:groups': '[x y]' } }), ['a', 'b']],
-    ['HTTP API (v2) JWT claims', httpApiEvent({ method: 'GET', url: '/', claims: { sub: 'abc', 'cognito:groups': ['admins'] } }), ['admins']],
+    [
+      'REST (v1) claims',
+      restApiEvent({ method: 'GET', url: '/', claims: { sub: 'abc', scope: 'a b', 'cognito:groups': '[x y]' } }),
+      ['a', 'b'],
+    ],
+    [
+      'HTTP API (v2) JWT claims',
+      httpApiEvent({ method: 'GET', url: '/', claims: { sub: 'abc', 'cognito:groups': ['admins'] } }),
+      ['admins'],
+    ],
   ])('takes the identity from %s without calling the token verifier', async (_case, event, scopes) => {
     vi.mocked(fallback.verify).mockClear();
-    await expect(withAuthorizerClaims(event, () => verifier.verify({ token: 'anything' }))).resolves.toEqual({ userId: 'abc', scopes });
+    await expect(withAuthorizerClaims(event, () => verifier.verify({ token: 'anything' }))).resolves.toEqual({
+      userId: 'abc',
+      scopes,
+    });
     expect(fallback.verify).not.toHaveBeenCalled();
   });
 
   it('verifies the token itself when no authorizer ran, and refuses claims without a subject', async () => {
-    await expect(withAuthorizerClaims(httpApiEvent({ method: 'GET', url: '/' }), () => verifier.verify({ token: 't' }))).resolves.toMatchObject({ userId: 'from-token' });
-    await expect(withAuthorizerClaims(restApiEvent({ method: 'GET', url: '/', claims: { scope: 'a' } }), () => verifier.verify({ token: 't' }))).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(
+      withAuthorizerClaims(httpApiEvent({ method: 'GET', url: '/' }), () => verifier.verify({ token: 't' })),
+    ).resolves.toMatchObject({ userId: 'from-token' });
+    await expect(
+      withAuthorizerClaims(restApiEvent({ method: 'GET', url: '/', claims: { scope: 'a' } }), () =>
+        verifier.verify({ token: 't' }),
+      ),
+    ).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 
-  it('does not leak one invocation\'s claims into another running at the same time', async () => {
+  it("does not leak one invocation's claims into another running at the same time", async () => {
     const [a, b] = await Promise.all([
-      withAuthorizerClaims(httpApiEvent({ method: 'GET', url: '/', claims: { sub: 'a' } }), async () => { await new Promise((r) => setTimeout(r, 10)); return verifier.verify({ token: 't' }); }),
+      withAuthorizerClaims(httpApiEvent({ method: 'GET', url: '/', claims: { sub: 'a' } }), async () => {
+        await new Promise((r) => setTimeout(r, 10));
+        return verifier.verify({ token: 't' });
+      }),
       withAuthorizerClaims(httpApiEvent({ method: 'GET', url: '/' }), () => verifier.verify({ token: 't' })),
     ]);
     expect([a.userId, b.userId]).toEqual(['a', 'from-token']);
@@ -35,14 +58,20 @@ describe('AuthorizerAwareTokenVerifier', () => {
 
 describe('lazy use cases', () => {
   it('resolve once, on first use, and try again after a failed resolution', async () => {
-    const resolve = vi.fn().mockRejectedValueOnce(new Error('not yet')).mockResolvedValue(async (x: number) => x * 2);
+    const resolve = vi
+      .fn()
+      .mockRejectedValueOnce(new Error('not yet'))
+      .mockResolvedValue(async (x: number) => x * 2);
     const double = lazyFunction<(x: number) => Promise<number>>(resolve);
     expect(resolve).not.toHaveBeenCalled();
     await expect(double(1)).rejects.toThrow('not yet');
     await expect(double(2)).resolves.toBe(4);
     await expect(double(3)).resolves.toBe(6);
     expect(resolve).toHaveBeenCalledTimes(2);
-    const service = lazyMethods<{ get(id: string): Promise<string> }>(async () => ({ get: async (id) => `got ${id}` }), ['get']);
+    const service = lazyMethods<{ get(id: string): Promise<string> }>(
+      async () => ({ get: async (id) => `got ${id}` }),
+      ['get'],
+    );
     await expect(service.get('x')).resolves.toBe('got x');
   });
 });
@@ -51,13 +80,28 @@ describe('beforeDeadline', () => {
   it('answers for the work when it hangs past the deadline minus the margin, aborting it', async () => {
     let signal: AbortSignal | undefined;
     const started = Date.now();
-    const answer = await beforeDeadline({ getRemainingTimeInMillis: () => 300 }, 200, (s) => { signal = s; return new Promise<string>(() => undefined); }, () => 'late');
+    const answer = await beforeDeadline(
+      { getRemainingTimeInMillis: () => 300 },
+      200,
+      (s) => {
+        signal = s;
+        return new Promise<string>(() => undefined);
+      },
+      () => 'late',
+    );
     expect(answer).toBe('late');
     expect(Date.now() - started).toBeLessThan(2000);
     expect(signal?.aborted).toBe(true);
   });
 
-  it('returns the work\'s answer when it comes first', async () => {
-    await expect(beforeDeadline({ getRemainingTimeInMillis: () => 5000 }, 100, async () => 'done', () => 'late')).resolves.toBe('done');
+  it("returns the work's answer when it comes first", async () => {
+    await expect(
+      beforeDeadline(
+        { getRemainingTimeInMillis: () => 5000 },
+        100,
+        async () => 'done',
+        () => 'late',
+      ),
+    ).resolves.toBe('done');
   });
 });

@@ -1,4 +1,10 @@
-import { createServer, type Http2ServerRequest, type Http2ServerResponse, type Http2Session, type IncomingHttpHeaders } from 'node:http2';
+import {
+  createServer,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
+  type Http2Session,
+  type IncomingHttpHeaders,
+} from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
@@ -8,7 +14,12 @@ export interface ConverseWireRequest {
   messages?: { role: string; content: { text?: string }[] }[];
   system?: { text?: string }[];
   inferenceConfig?: { maxTokens?: number; temperature?: number; topP?: number; stopSequences?: string[] };
-  guardrailConfig?: { guardrailIdentifier: string; guardrailVersion: string; trace?: string; streamProcessingMode?: string };
+  guardrailConfig?: {
+    guardrailIdentifier: string;
+    guardrailVersion: string;
+    trace?: string;
+    streamProcessingMode?: string;
+  };
 }
 
 export interface ConverseCall {
@@ -112,12 +123,14 @@ export async function startBedrockRuntimeFake(): Promise<BedrockRuntimeFake> {
     const answer = shape(reply(body), body);
     if (operation === 'converse') {
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({
-        output: { message: { role: 'assistant', content: [{ text: answer.deltas.join('') }] } },
-        stopReason: answer.stopReason,
-        usage: { ...answer.usage, totalTokens: answer.usage.inputTokens + answer.usage.outputTokens },
-        metrics: { latencyMs: 1 },
-      }));
+      res.end(
+        JSON.stringify({
+          output: { message: { role: 'assistant', content: [{ text: answer.deltas.join('') }] } },
+          stopReason: answer.stopReason,
+          usage: { ...answer.usage, totalTokens: answer.usage.inputTokens + answer.usage.outputTokens },
+          metrics: { latencyMs: 1 },
+        }),
+      );
       return;
     }
     stream(res, answer);
@@ -159,7 +172,9 @@ function shape(answer: string | ScriptedReply, body: ConverseWireRequest): Shape
   const words = script.text.split(/(?<= )/);
   const limit = body.inferenceConfig?.maxTokens ?? Infinity;
   const deltas = words.slice(0, limit);
-  const prompt = [...(body.system ?? []), ...(body.messages ?? []).flatMap((m) => m.content)].map((c) => c.text ?? '').join(' ');
+  const prompt = [...(body.system ?? []), ...(body.messages ?? []).flatMap((m) => m.content)]
+    .map((c) => c.text ?? '')
+    .join(' ');
   return {
     deltas,
     stopReason: script.stopReason ?? (words.length > limit ? 'max_tokens' : 'end_turn'),
@@ -195,10 +210,12 @@ function stream(res: Http2ServerResponse, answer: ShapedAnswer): void {
   if (stallAfterDeltas !== undefined) return;
   res.write(frame('event', 'contentBlockStop', { contentBlockIndex: 0 }));
   res.write(frame('event', 'messageStop', { stopReason: answer.stopReason }));
-  res.end(frame('event', 'metadata', {
-    usage: { ...answer.usage, totalTokens: answer.usage.inputTokens + answer.usage.outputTokens },
-    metrics: { latencyMs: 1 },
-  }));
+  res.end(
+    frame('event', 'metadata', {
+      usage: { ...answer.usage, totalTokens: answer.usage.inputTokens + answer.usage.outputTokens },
+      metrics: { latencyMs: 1 },
+    }),
+  );
 }
 
 /** One event-stream message; exceptions name the union member in `:exception-type`, events in `:event-type`. */
@@ -219,6 +236,10 @@ function sendError(res: Http2ServerResponse, type: string, message: string, stat
     res.end();
     return;
   }
-  res.writeHead(status, { 'content-type': 'application/json', 'x-amzn-errortype': type, 'x-amzn-requestid': 'fake-request-id' });
+  res.writeHead(status, {
+    'content-type': 'application/json',
+    'x-amzn-errortype': type,
+    'x-amzn-requestid': 'fake-request-id',
+  });
   res.end(JSON.stringify({ message }));
 }

@@ -30,7 +30,10 @@ const packageDir = dirname(createRequire(import.meta.url).resolve('cognito-local
  * arbitrary claims exactly as the emulator would (PEM, `kid: CognitoLocal`, RS256).
  */
 export function cognitoLocalSigningKey(): { pem: string; kid: string } {
-  const key = JSON.parse(readFileSync(join(packageDir, 'lib', 'keys', 'cognitoLocal.private.json'), 'utf8')) as { pem: string; jwk: { kid: string } };
+  const key = JSON.parse(readFileSync(join(packageDir, 'lib', 'keys', 'cognitoLocal.private.json'), 'utf8')) as {
+    pem: string;
+    jwk: { kid: string };
+  };
   return { pem: key.pem, kid: key.jwk.kid };
 }
 
@@ -59,10 +62,14 @@ export async function startCognitoLocal(): Promise<CognitoLocal> {
       const { status, body: bytes } = await loopbackRequest(`${url}/`, {
         method: 'POST',
         body: JSON.stringify(body),
-        headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': `AWSCognitoIdentityProviderService.${operation}`,
+        },
       });
       const reply = JSON.parse(bytes.toString('utf8')) as Record<string, unknown>;
-      if (status !== 200) throw new Error(`cognito-local ${operation}: ${String(reply.__type)}: ${String(reply.message)}`);
+      if (status !== 200)
+        throw new Error(`cognito-local ${operation}: ${String(reply.__type)}: ${String(reply.message)}`);
       return reply as never;
     },
     stop: async () => {
@@ -103,7 +110,12 @@ export async function createPool(
     const sub = (User.Attributes as { Name: string; Value: string }[]).find((a) => a.Name === 'sub')?.Value;
     if (!sub) throw new Error(`cognito-local gave ${user.username} no sub`);
     subs.set(user.username, sub);
-    await cognito.call('AdminSetUserPassword', { UserPoolId: userPoolId, Username: user.username, Password: user.password, Permanent: true });
+    await cognito.call('AdminSetUserPassword', {
+      UserPoolId: userPoolId,
+      Username: user.username,
+      Password: user.password,
+      Permanent: true,
+    });
     for (const group of user.groups ?? []) {
       await cognito.call('AdminAddUserToGroup', { UserPoolId: userPoolId, Username: user.username, GroupName: group });
     }
@@ -112,7 +124,11 @@ export async function createPool(
 }
 
 /** Signs in with USER_PASSWORD_AUTH, the flow a voice client with its own login screen uses. */
-export async function signIn(cognito: CognitoLocal, clientId: string, user: PoolUser): Promise<{ accessToken: string; idToken: string }> {
+export async function signIn(
+  cognito: CognitoLocal,
+  clientId: string,
+  user: PoolUser,
+): Promise<{ accessToken: string; idToken: string }> {
   const { AuthenticationResult } = await cognito.call('InitiateAuth', {
     ClientId: clientId,
     AuthFlow: 'USER_PASSWORD_AUTH',
@@ -129,14 +145,19 @@ export function loopbackRequest(
   url: string,
   options: { method?: string; body?: string; headers?: Record<string, string> } = {},
 ): Promise<{ status: number; body: Buffer }> {
-  if (new URL(url).hostname !== '127.0.0.1') return Promise.reject(new Error(`only 127.0.0.1 may be reached, not ${url}`));
+  if (new URL(url).hostname !== '127.0.0.1')
+    return Promise.reject(new Error(`only 127.0.0.1 may be reached, not ${url}`));
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-      res.on('error', reject);
-    });
+    const req = request(
+      url,
+      { method: options.method ?? 'GET', headers: options.headers ?? {}, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(options.body);
   });
@@ -146,7 +167,10 @@ function ready(child: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
     // A start deadline, not a timing assertion: without it a hung emulator would outlive the hook that waits for it.
-    const deadline = setTimeout(() => reject(new Error(`cognito-local did not start within ${START_DEADLINE_MS} ms:\n${output}`)), START_DEADLINE_MS);
+    const deadline = setTimeout(
+      () => reject(new Error(`cognito-local did not start within ${START_DEADLINE_MS} ms:\n${output}`)),
+      START_DEADLINE_MS,
+    );
     const onData = (chunk: Buffer) => {
       output = `${output}${chunk.toString('utf8')}`.slice(-4000);
       if (output.includes('Cognito Local running on')) {

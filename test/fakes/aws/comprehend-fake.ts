@@ -9,10 +9,34 @@ const MAX_TEXT_BYTES = 5_000;
 
 /** A small English lexicon with weights in the spirit of AFINN: 3 is strong ("awful"), 1 is faint ("okay"). */
 const WEIGHTS: Record<string, number> = {
-  love: 3, wonderful: 3, excellent: 3, amazing: 3, superb: 3, great: 3, fantastic: 3,
-  good: 2, like: 2, helpful: 2, thanks: 2, thank: 2, happy: 2, nice: 2, okay: 1, fine: 1,
-  terrible: -3, hate: -3, awful: -3, horrible: -3, angry: -3, worst: -3,
-  bad: -2, useless: -2, disappointed: -2, sad: -2, annoying: -2, poor: -1,
+  love: 3,
+  wonderful: 3,
+  excellent: 3,
+  amazing: 3,
+  superb: 3,
+  great: 3,
+  fantastic: 3,
+  good: 2,
+  like: 2,
+  helpful: 2,
+  thanks: 2,
+  thank: 2,
+  happy: 2,
+  nice: 2,
+  okay: 1,
+  fine: 1,
+  terrible: -3,
+  hate: -3,
+  awful: -3,
+  horrible: -3,
+  angry: -3,
+  worst: -3,
+  bad: -2,
+  useless: -2,
+  disappointed: -2,
+  sad: -2,
+  annoying: -2,
+  poor: -1,
 };
 const NEGATIONS = new Set(['not', "don't", 'dont', 'never', 'no', "isn't", "wasn't", "didn't", 'without']);
 
@@ -28,13 +52,26 @@ export function startComprehendFake(): Promise<FakeAwsServer> {
 export function detectSentiment(request: RecordedRequest): FakeReply {
   const { Text, LanguageCode } = request.json() as { Text?: unknown; LanguageCode?: unknown };
   if (typeof Text !== 'string' || Text.length === 0) {
-    return { status: 400, errorType: 'ValidationException', message: "1 validation error detected: Value at 'text' failed to satisfy constraint: Member must have length greater than or equal to 1" };
+    return {
+      status: 400,
+      errorType: 'ValidationException',
+      message:
+        "1 validation error detected: Value at 'text' failed to satisfy constraint: Member must have length greater than or equal to 1",
+    };
   }
   if (typeof LanguageCode !== 'string' || !LANGUAGES.has(LanguageCode)) {
-    return { status: 400, errorType: 'UnsupportedLanguageException', message: `Unsupported language: ${String(LanguageCode)}` };
+    return {
+      status: 400,
+      errorType: 'UnsupportedLanguageException',
+      message: `Unsupported language: ${String(LanguageCode)}`,
+    };
   }
   if (Buffer.byteLength(Text, 'utf8') > MAX_TEXT_BYTES) {
-    return { status: 400, errorType: 'TextSizeLimitExceededException', message: 'Input text size exceeds limit. Max length of request text allowed is 5000 bytes' };
+    return {
+      status: 400,
+      errorType: 'TextSizeLimitExceededException',
+      message: 'Input text size exceeds limit. Max length of request text allowed is 5000 bytes',
+    };
   }
   return { json: score(Text) };
 }

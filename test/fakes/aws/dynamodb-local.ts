@@ -36,8 +36,11 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
     'java',
     [
       `-Djava.library.path=${join(jarDirectory, 'DynamoDBLocal_lib')}`,
-      '-jar', join(jarDirectory, 'DynamoDBLocal.jar'),
-      '-inMemory', '-port', String(port),
+      '-jar',
+      join(jarDirectory, 'DynamoDBLocal.jar'),
+      '-inMemory',
+      '-port',
+      String(port),
     ],
     { cwd: jarDirectory, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -47,7 +50,9 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
   child.stderr?.on('data', keep);
   const exited = new Promise<never>((_, reject) => {
     child.once('error', (error) => reject(new Error(`cannot start java: ${error.message}`)));
-    child.once('exit', (code, signal) => reject(new Error(`DynamoDB Local exited early (${code ?? signal}): ${output}`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`DynamoDB Local exited early (${code ?? signal}): ${output}`)),
+    );
   });
   exited.catch(() => undefined);
 
@@ -71,7 +76,8 @@ async function waitUntilAnswering(endpoint: string): Promise<void> {
         await client.send(new ListTablesCommand({}));
         return;
       } catch (error) {
-        if (Date.now() > deadline) throw new Error(`DynamoDB Local did not answer within ${READY_WITHIN_MS} ms`, { cause: error });
+        if (Date.now() > deadline)
+          throw new Error(`DynamoDB Local did not answer within ${READY_WITHIN_MS} ms`, { cause: error });
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import {
-  CreateTableCommand, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand,
+  CreateTableCommand,
+  DeleteTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
   type DynamoDBClientConfig,
 } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -10,7 +14,10 @@ import { dynamoDbTableDefinition } from '../../../adapters/aws/dynamodb/dynamodb
 import { TEST_AWS_CLIENT_CONFIG } from './fake-aws-server.js';
 
 /** A document client configured as the composition root configures it, pointed at a loopback endpoint. */
-export function testDocumentClient(endpoint: string, config: Partial<DynamoDBClientConfig> = {}): DynamoDBDocumentClient {
+export function testDocumentClient(
+  endpoint: string,
+  config: Partial<DynamoDBClientConfig> = {},
+): DynamoDBDocumentClient {
   return DynamoDBDocumentClient.from(new DynamoDBClient({ ...TEST_AWS_CLIENT_CONFIG, endpoint, ...config }), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -36,13 +43,15 @@ export async function createTestTable(endpoint: string): Promise<TestTable> {
     if (polls === 100) throw new Error(`table ${tableName} did not become ACTIVE`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  const ttlEnabled = await client.send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification })).then(
-    () => true,
-    (error: unknown) => {
-      if ((error as Error).name === 'UnknownOperationException') return false;
-      throw error;
-    },
-  );
+  const ttlEnabled = await client
+    .send(new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification }))
+    .then(
+      () => true,
+      (error: unknown) => {
+        if ((error as Error).name === 'UnknownOperationException') return false;
+        throw error;
+      },
+    );
   return {
     tableName,
     client,

@@ -52,10 +52,18 @@ export async function startEventBridgeFake(): Promise<EventBridgeFake> {
         return { status: 400, errorType: 'ThrottlingException', message: 'Rate exceeded' };
       }
       if (entries.length === 0 || entries.length > MAX_ENTRIES) {
-        return { status: 400, errorType: 'ValidationException', message: `Entries must hold 1 to ${MAX_ENTRIES} items, got ${entries.length}` };
+        return {
+          status: 400,
+          errorType: 'ValidationException',
+          message: `Entries must hold 1 to ${MAX_ENTRIES} items, got ${entries.length}`,
+        };
       }
       if (entries.reduce((sum, entry) => sum + size(entry), 0) > MAX_BYTES) {
-        return { status: 400, errorType: 'ValidationException', message: 'Total size of the entries in the request is over the limit.' };
+        return {
+          status: 400,
+          errorType: 'ValidationException',
+          message: 'Total size of the entries in the request is over the limit.',
+        };
       }
       let failed = 0;
       const results = entries.map((entry) => {
@@ -68,7 +76,10 @@ export async function startEventBridgeFake(): Promise<EventBridgeFake> {
         published.push(entry);
         return { EventId: randomUUID() };
       });
-      return { json: { FailedEntryCount: failed, Entries: results }, headers: { 'content-type': 'application/x-amz-json-1.1' } };
+      return {
+        json: { FailedEntryCount: failed, Entries: results },
+        headers: { 'content-type': 'application/x-amz-json-1.1' },
+      };
     },
   });
 
@@ -106,6 +117,11 @@ function received(raw: Record<string, unknown>): ReceivedEntry {
 
 function size(entry: ReceivedEntry): number {
   const utf8 = (text: string | undefined) => (text === undefined ? 0 : Buffer.byteLength(text, 'utf8'));
-  return (entry.Time ? 14 : 0) + utf8(entry.Source) + utf8(entry.DetailType) + utf8(entry.Detail)
-    + (entry.Resources ?? []).reduce((sum, resource) => sum + utf8(resource), 0);
+  return (
+    (entry.Time ? 14 : 0) +
+    utf8(entry.Source) +
+    utf8(entry.DetailType) +
+    utf8(entry.Detail) +
+    (entry.Resources ?? []).reduce((sum, resource) => sum + utf8(resource), 0)
+  );
 }

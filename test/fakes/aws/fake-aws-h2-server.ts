@@ -23,7 +23,13 @@ export async function startFakeAwsH2Server(routes: Record<string, H2FakeHandler>
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
       // The client may have reset the stream (an abort) while the handler was still working.
-      dispatch<Http2ServerResponse>(handlers, requests, { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks) }, res, () => res.stream.destroyed);
+      dispatch<Http2ServerResponse>(
+        handlers,
+        requests,
+        { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks) },
+        res,
+        () => res.stream.destroyed,
+      );
     });
   });
   server.on('session', (session) => {

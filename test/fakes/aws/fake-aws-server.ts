@@ -61,7 +61,11 @@ export function dispatch<R extends ReplyTarget>(
   const { body } = incoming;
   const target = typeof incoming.headers['x-amz-target'] === 'string' ? incoming.headers['x-amz-target'] : undefined;
   const recorded: RecordedRequest = {
-    method: incoming.method, path: url.pathname, query: url.searchParams, headers: incoming.headers, body,
+    method: incoming.method,
+    path: url.pathname,
+    query: url.searchParams,
+    headers: incoming.headers,
+    body,
     ...(target && { target }),
     json: () => (body.length === 0 ? {} : JSON.parse(body.toString('utf8'))),
   };
@@ -71,7 +75,11 @@ export function dispatch<R extends ReplyTarget>(
   };
   const handler = pick(handlers, recorded);
   if (!handler) {
-    answer({ status: 404, errorType: 'UnknownOperationException', message: `fake has no route for ${target ?? `${recorded.method} ${recorded.path}`}` });
+    answer({
+      status: 404,
+      errorType: 'UnknownOperationException',
+      message: `fake has no route for ${target ?? `${recorded.method} ${recorded.path}`}`,
+    });
     return;
   }
   Promise.resolve()
@@ -92,7 +100,12 @@ export async function startFakeAwsServer(routes: Record<string, FakeHandler> = {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      dispatch(handlers, requests, { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) }, res);
+      dispatch(
+        handlers,
+        requests,
+        { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks) },
+        res,
+      );
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -125,7 +138,11 @@ function send(res: ReplyTarget, reply: FakeReply): void {
   if (res.headersSent) return;
   const headers = { ...reply.headers };
   if ('errorType' in reply) {
-    res.writeHead(reply.status, { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': reply.errorType, ...headers });
+    res.writeHead(reply.status, {
+      'content-type': 'application/x-amz-json-1.1',
+      'x-amzn-errortype': reply.errorType,
+      ...headers,
+    });
     res.end(JSON.stringify({ __type: reply.errorType, message: reply.message }));
   } else if ('json' in reply) {
     res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...headers });

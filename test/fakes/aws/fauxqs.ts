@@ -10,7 +10,9 @@ export async function startSqsSns(): Promise<{ server: Fauxqs; url: string; sqs:
   const url = server.address;
   const sqs = new SQSClient({ ...TEST_AWS_CLIENT_CONFIG, endpoint: url });
   return {
-    server, url, sqs,
+    server,
+    url,
+    sqs,
     async stop() {
       sqs.destroy();
       await server.stop();
@@ -22,11 +24,22 @@ export async function startSqsSns(): Promise<{ server: Fauxqs; url: string; sqs:
 export async function drainQueue(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
   const drained: Message[] = [];
   for (;;) {
-    const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({
-      QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'], AttributeNames: ['All'],
-    }));
+    const { Messages = [] } = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+        MessageAttributeNames: ['All'],
+        AttributeNames: ['All'],
+      }),
+    );
     if (Messages.length === 0) return drained;
     drained.push(...Messages);
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
   }
 }

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { NlpJsLanguageUnderstanding } from '../../../adapters/local/nlpjs-language-understanding.js';
-import { FALLBACK_INTENT, LEX_SLOT_TYPES, type LexBotDefinition, type LexIntentDefinition } from '../../../adapters/aws/lex/lex-bot-definition.js';
+import {
+  FALLBACK_INTENT,
+  LEX_SLOT_TYPES,
+  type LexBotDefinition,
+  type LexIntentDefinition,
+} from '../../../adapters/aws/lex/lex-bot-definition.js';
 import type { TrainingSet, Understanding } from '../../../core/model/understanding.js';
 import type { EntityType } from '../../../core/model/understanding.js';
 import { startFakeAwsH2Server } from './fake-aws-h2-server.js';
@@ -66,7 +71,10 @@ export async function startLexRuntimeFake(options: LexRuntimeFakeOptions): Promi
   const { botId, botAliasId, definition } = options;
   const locale = definition.botLocale;
   const intents = locale.Intents.filter((intent) => intent.Name !== FALLBACK_INTENT);
-  const nlu = await NlpJsLanguageUnderstanding.create({ training: trainingOf(definition), threshold: locale.NluConfidenceThreshold });
+  const nlu = await NlpJsLanguageUnderstanding.create({
+    training: trainingOf(definition),
+    threshold: locale.NluConfidenceThreshold,
+  });
   const calls: LexCall[] = [];
   const heard = new Map<string, string>();
   let failure: FakeReply | undefined;
@@ -74,11 +82,20 @@ export async function startLexRuntimeFake(options: LexRuntimeFakeOptions): Promi
   const prefix = `/bots/${botId}/botAliases/${botAliasId}/botLocales/${locale.LocaleId}/sessions/`;
 
   const handle = async (request: RecordedRequest): Promise<FakeReply> => {
-    const route = /^\/bots\/([^/]+)\/botAliases\/([^/]+)\/botLocales\/([^/]+)\/sessions\/([^/]+)\/(text|utterance)$/.exec(request.path);
-    if (!route) return { status: 404, errorType: 'UnknownOperationException', message: `no Lex operation at ${request.path}` };
+    const route =
+      /^\/bots\/([^/]+)\/botAliases\/([^/]+)\/botLocales\/([^/]+)\/sessions\/([^/]+)\/(text|utterance)$/.exec(
+        request.path,
+      );
+    if (!route)
+      return { status: 404, errorType: 'UnknownOperationException', message: `no Lex operation at ${request.path}` };
     const sessionId = decodeURIComponent(route[4] as string);
     const operation = route[5] as LexCall['operation'];
-    const call: LexCall = { operation, sessionId, headers: request.headers, ...(operation === 'text' ? { body: request.json() } : { audio: request.body }) };
+    const call: LexCall = {
+      operation,
+      sessionId,
+      headers: request.headers,
+      ...(operation === 'text' ? { body: request.json() } : { audio: request.body }),
+    };
     calls.push(call);
     if (held) {
       const { arrived, released } = held;
@@ -91,7 +108,8 @@ export async function startLexRuntimeFake(options: LexRuntimeFakeOptions): Promi
       failure = undefined;
       return reply;
     }
-    if (!request.path.startsWith(prefix)) return lexError(404, 'ResourceNotFoundException', `no bot ${route[1]} alias ${route[2]} locale ${route[3]}`);
+    if (!request.path.startsWith(prefix))
+      return lexError(404, 'ResourceNotFoundException', `no bot ${route[1]} alias ${route[2]} locale ${route[3]}`);
     if (!SESSION_ID.test(sessionId)) return lexError(400, 'ValidationException', `invalid sessionId ${sessionId}`);
     return operation === 'text' ? recognizeText(call) : recognizeUtterance(call);
   };
@@ -103,17 +121,29 @@ export async function startLexRuntimeFake(options: LexRuntimeFakeOptions): Promi
     const elicited = elicitation(state);
     if (typeof elicited === 'string') return lexError(400, 'ValidationException', elicited);
     const interpretations = await interpret(text, elicited);
-    return { json: { sessionId: call.sessionId, messages: [], interpretations, sessionState: sessionStateOf(interpretations, state) } };
+    return {
+      json: {
+        sessionId: call.sessionId,
+        messages: [],
+        interpretations,
+        sessionState: sessionStateOf(interpretations, state),
+      },
+    };
   };
 
   const recognizeUtterance = async (call: LexCall): Promise<FakeReply> => {
-    const type = String(call.headers['content-type'] ?? '').replace(/\s*;\s*/g, '; ').trim();
+    const type = String(call.headers['content-type'] ?? '')
+      .replace(/\s*;\s*/g, '; ')
+      .trim();
     const audio = call.audio ?? Buffer.alloc(0);
     let transcript: string;
     if (type === TEXT_TYPE) transcript = audio.toString('utf8');
-    else if (AUDIO_TYPES[type] !== undefined) transcript = audio.length === 0 ? '' : (heard.get(keyOf(AUDIO_TYPES[type], audio)) ?? '');
+    else if (AUDIO_TYPES[type] !== undefined)
+      transcript = audio.length === 0 ? '' : (heard.get(keyOf(AUDIO_TYPES[type], audio)) ?? '');
     else return lexError(400, 'ValidationException', `unsupported requestContentType ${type}`);
-    const interpretations = transcript ? await interpret(transcript, undefined) : [{ intent: { name: FALLBACK_INTENT, slots: {}, state: 'ReadyForFulfillment' } }];
+    const interpretations = transcript
+      ? await interpret(transcript, undefined)
+      : [{ intent: { name: FALLBACK_INTENT, slots: {}, state: 'ReadyForFulfillment' } }];
     const headers: Record<string, string> = {
       'content-type': String(call.headers['response-content-type'] ?? TEXT_TYPE),
       'x-amz-lex-input-mode': type === TEXT_TYPE ? 'Text' : 'Speech',
@@ -127,17 +157,23 @@ export async function startLexRuntimeFake(options: LexRuntimeFakeOptions): Promi
   };
 
   /** The elicited intent and slot, undefined when nothing is elicited, or the reason Lex would refuse the state. */
-  const elicitation = (state: WireSessionState): { intent: LexIntentDefinition; slot: string; entity: EntityType } | undefined | string => {
+  const elicitation = (
+    state: WireSessionState,
+  ): { intent: LexIntentDefinition; slot: string; entity: EntityType } | undefined | string => {
     if (state.dialogAction?.type !== 'ElicitSlot') return undefined;
     const slotName = state.dialogAction.slotToElicit;
     const intent = intents.find((i) => i.Name === state.intent?.name);
-    if (!slotName || !intent) return `ElicitSlot needs slotToElicit and an intent of the bot (got ${slotName}, ${state.intent?.name})`;
+    if (!slotName || !intent)
+      return `ElicitSlot needs slotToElicit and an intent of the bot (got ${slotName}, ${state.intent?.name})`;
     const slot = intent.Slots?.find((s) => s.Name === slotName);
     if (!slot) return `intent ${intent.Name} has no slot ${slotName}`;
     return { intent, slot: slotName, entity: entityOf(slot.SlotTypeName) };
   };
 
-  const interpret = async (text: string, elicited: { intent: LexIntentDefinition; slot: string; entity: EntityType } | undefined) => {
+  const interpret = async (
+    text: string,
+    elicited: { intent: LexIntentDefinition; slot: string; entity: EntityType } | undefined,
+  ) => {
     const understanding = await nlu.understand({
       text,
       language: 'en',
@@ -148,11 +184,24 @@ export async function startLexRuntimeFake(options: LexRuntimeFakeOptions): Promi
     const top = filled ? elicited.intent : intents.find((i) => i.Name === understanding.intent);
     const scoreOf = filled && understanding.intent !== elicited.intent.Name ? 1 : understanding.confidence;
     const alternatives = intents
-      .filter((intent) => intent !== top && (intent.Slots ?? []).some((slot) => understanding.entities.some((e) => e.entity === entityOf(slot.SlotTypeName))))
-      .map((intent) => ({ nluConfidence: { score: ALTERNATIVE_SCORE }, intent: wireIntent(intent, understanding, 'InProgress') }));
+      .filter(
+        (intent) =>
+          intent !== top &&
+          (intent.Slots ?? []).some((slot) =>
+            understanding.entities.some((e) => e.entity === entityOf(slot.SlotTypeName)),
+          ),
+      )
+      .map((intent) => ({
+        nluConfidence: { score: ALTERNATIVE_SCORE },
+        intent: wireIntent(intent, understanding, 'InProgress'),
+      }));
     const fallback = { intent: { name: FALLBACK_INTENT, slots: {}, state: 'InProgress', confirmationState: 'None' } };
     if (!top) return [fallback, ...alternatives];
-    return [{ nluConfidence: { score: scoreOf }, intent: wireIntent(top, understanding, 'ReadyForFulfillment') }, fallback, ...alternatives];
+    return [
+      { nluConfidence: { score: scoreOf }, intent: wireIntent(top, understanding, 'ReadyForFulfillment') },
+      fallback,
+      ...alternatives,
+    ];
   };
 
   const server = await startFakeAwsH2Server({ 'POST /bots/': handle });
@@ -177,7 +226,8 @@ export async function startLexRuntimeFake(options: LexRuntimeFakeOptions): Promi
 /** The bot definition read back as a TrainingSet, so the stand-in learns only what the real bot would be given. */
 function trainingOf(definition: LexBotDefinition): TrainingSet {
   const entities: TrainingSet['entities'] = {};
-  for (const type of definition.botLocale.SlotTypes) entities[entityOf(type.Name)] = type.SlotTypeValues.map((v) => v.SampleValue.Value);
+  for (const type of definition.botLocale.SlotTypes)
+    entities[entityOf(type.Name)] = type.SlotTypeValues.map((v) => v.SampleValue.Value);
   return {
     language: 'en',
     intents: definition.botLocale.Intents.filter((intent) => intent.Name !== FALLBACK_INTENT).map((intent) => ({
@@ -211,7 +261,11 @@ function wireIntent(intent: LexIntentDefinition, understanding: Understanding, s
 function wireValue(entity: EntityType, value: string | number, raw: string) {
   // City is ORIGINAL_VALUE (what was said); catalog types are TOP_RESOLUTION (the catalog's spelling).
   const interpreted = entity === 'duration' ? isoDuration(Number(value)) : entity === 'city' ? raw : String(value);
-  return { originalValue: raw, interpretedValue: interpreted, resolvedValues: [String(entity === 'duration' ? interpreted : value)] };
+  return {
+    originalValue: raw,
+    interpretedValue: interpreted,
+    resolvedValues: [String(entity === 'duration' ? interpreted : value)],
+  };
 }
 
 /** Seconds as AMAZON.Duration writes them (`PT1H30M`). */
@@ -222,7 +276,10 @@ function isoDuration(seconds: number): string {
   return `PT${h ? `${h}H` : ''}${m ? `${m}M` : ''}${s || (!h && !m) ? `${s}S` : ''}`;
 }
 
-function sessionStateOf(interpretations: { intent: { name: string; slots: Record<string, unknown>; state: string } }[], request: WireSessionState) {
+function sessionStateOf(
+  interpretations: { intent: { name: string; slots: Record<string, unknown>; state: string } }[],
+  request: WireSessionState,
+) {
   const top = interpretations[0]?.intent;
   return {
     dialogAction: { type: 'Close' },

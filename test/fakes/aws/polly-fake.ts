@@ -83,12 +83,15 @@ export async function startPollyFake(): Promise<PollyFake> {
       }
       const engines = VOICES[body.VoiceId ?? ''];
       if (!engines) return error(400, 'ValidationException', `unknown voice ${body.VoiceId}`);
-      if (!engines.includes(body.Engine ?? 'standard')) return error(400, 'EngineNotSupportedException', `${body.VoiceId} has no ${body.Engine} engine`);
+      if (!engines.includes(body.Engine ?? 'standard'))
+        return error(400, 'EngineNotSupportedException', `${body.VoiceId} has no ${body.Engine} engine`);
       const format = body.OutputFormat ?? '';
       if (!RATES[format]) return error(400, 'ValidationException', `unsupported OutputFormat ${format}`);
-      if (body.SampleRate !== undefined && !RATES[format]?.includes(body.SampleRate)) return error(400, 'InvalidSampleRateException', `${format} has no rate ${body.SampleRate}`);
+      if (body.SampleRate !== undefined && !RATES[format]?.includes(body.SampleRate))
+        return error(400, 'InvalidSampleRateException', `${format} has no rate ${body.SampleRate}`);
       if (spoken === undefined) return error(400, 'InvalidSsmlException', 'the SSML is not well-formed');
-      if (spoken.length > 3000 || text.length > 6000) return error(400, 'TextLengthExceededException', `${spoken.length} billed, ${text.length} total characters`);
+      if (spoken.length > 3000 || text.length > 6000)
+        return error(400, 'TextLengthExceededException', `${spoken.length} billed, ${text.length} total characters`);
       const seconds = spoken.length * SECONDS_PER_CHARACTER;
       const rate = Number(body.SampleRate ?? (format === 'pcm' ? 16_000 : 24_000));
       return {
@@ -127,7 +130,8 @@ function audio(format: string, seconds: number, rate: number): Buffer {
   if (format === 'pcm') {
     const samples = Math.round(seconds * rate);
     const pcm = Buffer.alloc(samples * 2);
-    for (let i = 0; i < samples; i += 1) pcm.writeInt16LE(Math.round(3000 * Math.sin((2 * Math.PI * 220 * i) / rate)), i * 2);
+    for (let i = 0; i < samples; i += 1)
+      pcm.writeInt16LE(Math.round(3000 * Math.sin((2 * Math.PI * 220 * i) / rate)), i * 2);
     return pcm;
   }
   const frames = Math.max(1, Math.round((seconds * 24_000) / 576));

@@ -14,7 +14,13 @@ export interface LocalS3 {
 /** s3rver on a loopback port with one bucket, in a temporary folder removed on close. */
 export async function startLocalS3(bucket = 'assistant-audio'): Promise<LocalS3> {
   const directory = await mkdtemp(join(tmpdir(), 's3rver-'));
-  const server = new S3rver({ address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: [{ name: bucket }] });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: 0,
+    silent: true,
+    directory,
+    configureBuckets: [{ name: bucket }],
+  });
   const { port } = await server.run();
   const endpoint = `http://127.0.0.1:${port}`;
   const clients: S3Client[] = [];

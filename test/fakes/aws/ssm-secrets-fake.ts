@@ -30,7 +30,8 @@ export const GET_PARAMETERS_BY_PATH = 'AmazonSSM.GetParametersByPath';
 export const GET_SECRET_VALUE = 'secretsmanager.GetSecretValue';
 
 /** What a SecureString looks like when read without WithDecryption: ciphertext, never the value. */
-export const encrypted = (value: string) => `AQICAHh${Buffer.from(value).toString('base64').split('').reverse().join('')}`;
+export const encrypted = (value: string) =>
+  `AQICAHh${Buffer.from(value).toString('base64').split('').reverse().join('')}`;
 
 export async function startSsmSecretsFake(): Promise<SsmSecretsFake> {
   const parameters = new Map<string, FakeParameter>();
@@ -41,14 +42,24 @@ export async function startSsmSecretsFake(): Promise<SsmSecretsFake> {
   const failing = (target: string): FakeReply | undefined => failures.get(target);
 
   const getParametersByPath = (request: RecordedRequest): FakeReply => {
-    const input = request.json() as { Path?: string; Recursive?: boolean; WithDecryption?: boolean; MaxResults?: number; NextToken?: string };
+    const input = request.json() as {
+      Path?: string;
+      Recursive?: boolean;
+      WithDecryption?: boolean;
+      MaxResults?: number;
+      NextToken?: string;
+    };
     const path = input.Path ?? '';
-    if (!path.startsWith('/')) return { status: 400, errorType: 'ValidationException', message: 'Path must start with /' };
+    if (!path.startsWith('/'))
+      return { status: 400, errorType: 'ValidationException', message: 'Path must start with /' };
     const prefix = path === '/' ? '/' : `${path}/`;
     const matching = [...parameters.keys()]
-      .filter((name) => name.startsWith(prefix) && (input.Recursive === true || !name.slice(prefix.length).includes('/')))
+      .filter(
+        (name) => name.startsWith(prefix) && (input.Recursive === true || !name.slice(prefix.length).includes('/')),
+      )
       .sort();
-    const start = input.NextToken === undefined ? 0 : Number.parseInt(Buffer.from(input.NextToken, 'base64').toString('utf8'), 10);
+    const start =
+      input.NextToken === undefined ? 0 : Number.parseInt(Buffer.from(input.NextToken, 'base64').toString('utf8'), 10);
     if (!Number.isInteger(start) || start < 0 || start > matching.length) {
       return { status: 400, errorType: 'InvalidNextToken', message: 'The specified token is not valid.' };
     }
@@ -60,7 +71,14 @@ export async function startSsmSecretsFake(): Promise<SsmSecretsFake> {
         Parameters: page.map((name) => {
           const { value, type = 'String' } = parameters.get(name) as FakeParameter;
           const shown = type === 'SecureString' && input.WithDecryption !== true ? encrypted(value) : value;
-          return { Name: name, Type: type, Value: shown, Version: 1, DataType: 'text', ARN: `arn:aws:ssm:us-east-1:123456789012:parameter${name}` };
+          return {
+            Name: name,
+            Type: type,
+            Value: shown,
+            Version: 1,
+            DataType: 'text',
+            ARN: `arn:aws:ssm:us-east-1:123456789012:parameter${name}`,
+          };
         }),
         ...(next !== undefined && { NextToken: next }),
       },
@@ -70,7 +88,12 @@ export async function startSsmSecretsFake(): Promise<SsmSecretsFake> {
   const getSecretValue = (request: RecordedRequest): FakeReply => {
     const { SecretId: id } = request.json() as { SecretId?: string };
     const secret = id === undefined ? undefined : secrets.get(id);
-    if (!id || !secret) return { status: 400, errorType: 'ResourceNotFoundException', message: "Secrets Manager can't find the specified secret." };
+    if (!id || !secret)
+      return {
+        status: 400,
+        errorType: 'ResourceNotFoundException',
+        message: "Secrets Manager can't find the specified secret.",
+      };
     return {
       json: {
         ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${id}-AbCdEf`,

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { startFakeAwsServer, type FakeReply } from './fake-aws-server.js';
 
 /** What the fake's execution does with an input: succeed with an output, fail with an error name, or time out. */
-export type FakeExecution = (input: unknown) => Promise<{ output: unknown } | { error: string; cause: string } | { timedOut: true }>;
+export type FakeExecution = (
+  input: unknown,
+) => Promise<{ output: unknown } | { error: string; cause: string } | { timedOut: true }>;
 
 export interface StepFunctionsFake {
   url: string;
@@ -20,10 +22,19 @@ export async function startStepFunctionsFake(execute: FakeExecution): Promise<St
       const input: unknown = JSON.parse(body.input ?? '{}');
       starts.push({ stateMachineArn: body.stateMachineArn, ...(body.name && { name: body.name }), input });
       if (!body.stateMachineArn.startsWith('arn:aws:states:')) {
-        return { status: 400, errorType: 'StateMachineDoesNotExist', message: `no state machine ${body.stateMachineArn}` };
+        return {
+          status: 400,
+          errorType: 'StateMachineDoesNotExist',
+          message: `no state machine ${body.stateMachineArn}`,
+        };
       }
       const executionArn = `${body.stateMachineArn.replace(':stateMachine:', ':express:')}:${body.name ?? randomUUID()}`;
-      const base = { executionArn, stateMachineArn: body.stateMachineArn, startDate: Date.now() / 1000, stopDate: Date.now() / 1000 };
+      const base = {
+        executionArn,
+        stateMachineArn: body.stateMachineArn,
+        startDate: Date.now() / 1000,
+        stopDate: Date.now() / 1000,
+      };
       const result = await execute(input);
       if ('output' in result) return { json: { ...base, status: 'SUCCEEDED', output: JSON.stringify(result.output) } };
       if ('timedOut' in result) return { json: { ...base, status: 'TIMED_OUT' } };

@@ -86,7 +86,17 @@ export async function startTranscribeStreamingFake(): Promise<TranscribeStreamin
           send(exception(failing.errorType));
           end();
         } else {
-          send(transcriptEvent([{ ResultId: 'r0', IsPartial: true, StartTime: 0, EndTime: 0.1, Alternatives: [{ Transcript: 'partial guess' }] }]));
+          send(
+            transcriptEvent([
+              {
+                ResultId: 'r0',
+                IsPartial: true,
+                StartTime: 0,
+                EndTime: 0.1,
+                Alternatives: [{ Transcript: 'partial guess' }],
+              },
+            ]),
+          );
         }
       }
     };
@@ -96,10 +106,20 @@ export async function startTranscribeStreamingFake(): Promise<TranscribeStreamin
       if (transcript) {
         const words = transcript.split(' ');
         const half = Math.ceil(words.length / 2);
-        const results = [words.slice(0, half), words.slice(half)].filter((part) => part.length > 0).map((part, i) => ({
-          ResultId: `r${i + 1}`, IsPartial: false, StartTime: i, EndTime: i + 1,
-          Alternatives: [{ Transcript: part.join(' '), Items: part.map((w) => ({ Content: w, Type: 'pronunciation', Confidence: 0.9 })) }],
-        }));
+        const results = [words.slice(0, half), words.slice(half)]
+          .filter((part) => part.length > 0)
+          .map((part, i) => ({
+            ResultId: `r${i + 1}`,
+            IsPartial: false,
+            StartTime: i,
+            EndTime: i + 1,
+            Alternatives: [
+              {
+                Transcript: part.join(' '),
+                Items: part.map((w) => ({ Content: w, Type: 'pronunciation', Confidence: 0.9 })),
+              },
+            ],
+          }));
         send(transcriptEvent(results));
       }
       end();
@@ -132,12 +152,20 @@ export async function startTranscribeStreamingFake(): Promise<TranscribeStreamin
       if (stream.destroyed) return;
       const refusal = refuse(headers, failing);
       if (refusal) {
-        stream.respond({ ':status': refusal.status, 'content-type': 'application/json', 'x-amzn-errortype': refusal.errorType });
+        stream.respond({
+          ':status': refusal.status,
+          'content-type': 'application/json',
+          'x-amzn-errortype': refusal.errorType,
+        });
         stream.end(JSON.stringify({ Message: refusal.message }));
         answered = true;
         return;
       }
-      stream.respond({ ':status': 200, 'content-type': 'application/vnd.amazon.eventstream', 'x-amzn-request-id': `fake-${sessions.length}` });
+      stream.respond({
+        ':status': 200,
+        'content-type': 'application/vnd.amazon.eventstream',
+        'x-amzn-request-id': `fake-${sessions.length}`,
+      });
       started = true;
       for (const frame of queued.splice(0)) stream.write(frame);
       if (answered) stream.end();
@@ -169,15 +197,25 @@ export async function startTranscribeStreamingFake(): Promise<TranscribeStreamin
 }
 
 /** What Transcribe refuses before streaming anything: a bad route, missing signature, or parameters out of range. */
-function refuse(headers: IncomingHttpHeaders, failing: TranscribeFailure | undefined): { status: number; errorType: string; message: string } | undefined {
-  if (failing?.kind === 'http') return { status: failing.status, errorType: failing.errorType, message: `${failing.errorType} from the fake` };
-  if (headers[':method'] !== 'POST' || headers[':path'] !== '/stream-transcription') return { status: 404, errorType: 'UnknownOperationException', message: String(headers[':path']) };
-  if (!String(headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 ')) return { status: 403, errorType: 'AccessDeniedException', message: 'unsigned request' };
-  if (headers['content-type'] !== 'application/vnd.amazon.eventstream') return { status: 400, errorType: 'BadRequestException', message: 'not an event stream' };
-  if (!LANGUAGES.has(String(headers['x-amzn-transcribe-language-code']))) return { status: 400, errorType: 'BadRequestException', message: 'unsupported language code' };
-  if (headers['x-amzn-transcribe-media-encoding'] !== 'pcm') return { status: 400, errorType: 'BadRequestException', message: 'unsupported media encoding' };
+function refuse(
+  headers: IncomingHttpHeaders,
+  failing: TranscribeFailure | undefined,
+): { status: number; errorType: string; message: string } | undefined {
+  if (failing?.kind === 'http')
+    return { status: failing.status, errorType: failing.errorType, message: `${failing.errorType} from the fake` };
+  if (headers[':method'] !== 'POST' || headers[':path'] !== '/stream-transcription')
+    return { status: 404, errorType: 'UnknownOperationException', message: String(headers[':path']) };
+  if (!String(headers.authorization ?? '').startsWith('AWS4-HMAC-SHA256 '))
+    return { status: 403, errorType: 'AccessDeniedException', message: 'unsigned request' };
+  if (headers['content-type'] !== 'application/vnd.amazon.eventstream')
+    return { status: 400, errorType: 'BadRequestException', message: 'not an event stream' };
+  if (!LANGUAGES.has(String(headers['x-amzn-transcribe-language-code'])))
+    return { status: 400, errorType: 'BadRequestException', message: 'unsupported language code' };
+  if (headers['x-amzn-transcribe-media-encoding'] !== 'pcm')
+    return { status: 400, errorType: 'BadRequestException', message: 'unsupported media encoding' };
   const rate = Number(headers['x-amzn-transcribe-sample-rate']);
-  if (!Number.isInteger(rate) || rate < 8000 || rate > 48_000) return { status: 400, errorType: 'BadRequestException', message: 'sample rate out of range' };
+  if (!Number.isInteger(rate) || rate < 8000 || rate > 48_000)
+    return { status: 400, errorType: 'BadRequestException', message: 'sample rate out of range' };
   return undefined;
 }
 

@@ -23,7 +23,12 @@ function split(url: string): { path: string; query: Record<string, string> | nul
 /** An API Gateway REST API (payload format 1.0) proxy event, as a `{proxy+}` resource on stage `prod` sends it. */
 export function restApiEvent(call: HttpCall): APIGatewayProxyEvent {
   const { path, query } = split(call.url);
-  const headers = { host: 'abc123.execute-api.us-east-1.amazonaws.com', 'user-agent': 'test', ...(call.body && { 'content-type': 'application/json' }), ...call.headers };
+  const headers = {
+    host: 'abc123.execute-api.us-east-1.amazonaws.com',
+    'user-agent': 'test',
+    ...(call.body && { 'content-type': 'application/json' }),
+    ...call.headers,
+  };
   const requestId = call.requestId ?? randomUUID();
   return {
     resource: '/{proxy+}',
@@ -38,8 +43,16 @@ export function restApiEvent(call: HttpCall): APIGatewayProxyEvent {
     body: call.body ? JSON.stringify(call.body) : null,
     isBase64Encoded: false,
     requestContext: {
-      accountId: '123456789012', apiId: 'abc123', stage: 'prod', requestId, httpMethod: call.method, path: `/prod${path}`,
-      resourceId: 'res1', resourcePath: '/{proxy+}', protocol: 'HTTP/1.1', requestTimeEpoch: Date.now(),
+      accountId: '123456789012',
+      apiId: 'abc123',
+      stage: 'prod',
+      requestId,
+      httpMethod: call.method,
+      path: `/prod${path}`,
+      resourceId: 'res1',
+      resourcePath: '/{proxy+}',
+      protocol: 'HTTP/1.1',
+      requestTimeEpoch: Date.now(),
       identity: { sourceIp: SOURCE_IP, userAgent: 'test' } as APIGatewayProxyEvent['requestContext']['identity'],
       authorizer: call.claims ? { claims: call.claims } : null,
     },
@@ -55,12 +68,24 @@ export function httpApiEvent(call: HttpCall): APIGatewayProxyEventV2 {
     routeKey: '$default',
     rawPath: path,
     rawQueryString: raw,
-    headers: { host: 'abc123.execute-api.us-east-1.amazonaws.com', 'user-agent': 'test', ...(call.body && { 'content-type': 'application/json' }), ...lower(call.headers) },
+    headers: {
+      host: 'abc123.execute-api.us-east-1.amazonaws.com',
+      'user-agent': 'test',
+      ...(call.body && { 'content-type': 'application/json' }),
+      ...lower(call.headers),
+    },
     ...(query && { queryStringParameters: query }),
     requestContext: {
-      accountId: '123456789012', apiId: 'abc123', domainName: 'abc123.execute-api.us-east-1.amazonaws.com', domainPrefix: 'abc123',
+      accountId: '123456789012',
+      apiId: 'abc123',
+      domainName: 'abc123.execute-api.us-east-1.amazonaws.com',
+      domainPrefix: 'abc123',
       http: { method: call.method, path, protocol: 'HTTP/1.1', sourceIp: SOURCE_IP, userAgent: 'test' },
-      requestId, routeKey: '$default', stage: '$default', time: new Date().toUTCString(), timeEpoch: Date.now(),
+      requestId,
+      routeKey: '$default',
+      stage: '$default',
+      time: new Date().toUTCString(),
+      timeEpoch: Date.now(),
       ...(call.claims && { authorizer: { jwt: { claims: call.claims, scopes: null } } }),
     },
     ...(call.body && { body: JSON.stringify(call.body) }),

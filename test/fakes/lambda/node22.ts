@@ -28,13 +28,16 @@ export async function locateNode22(): Promise<Node22> {
     return { path, version: stdout.trim().slice(1) };
   } catch (error) {
     const reason = `Node ${NODE22_VERSION} is not available (npx -y node@${NODE22_VERSION} failed: ${error instanceof Error ? error.message.split('\n')[0] : String(error)})`;
-    if (process.env.CI === 'true') throw new Error(`${reason}; CI=true, so the Lambda runtime tests fail instead of skipping`);
+    if (process.env.CI === 'true')
+      throw new Error(`${reason}; CI=true, so the Lambda runtime tests fail instead of skipping`);
     console.warn(`skipping the Lambda runtime tests: ${reason}`);
     return { skip: reason };
   }
 }
 
 async function fetchNode22(): Promise<string> {
-  const { stdout } = await promisify(execFile)('npx', ['-y', `node@${NODE22_VERSION}`, '-p', 'process.execPath'], { timeout: 180_000 });
+  const { stdout } = await promisify(execFile)('npx', ['-y', `node@${NODE22_VERSION}`, '-p', 'process.execPath'], {
+    timeout: 180_000,
+  });
   return stdout.trim();
 }

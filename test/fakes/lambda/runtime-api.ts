@@ -5,7 +5,14 @@ import type { AddressInfo, Socket } from 'node:net';
 /** What the function answered for one invocation, as the Lambda service would see it. */
 export type InvocationOutcome =
   | { kind: 'response'; requestId: string; body: unknown; elapsedMs: number }
-  | { kind: 'error'; requestId: string; errorType: string; errorMessage: string; stackTrace?: string[]; elapsedMs: number }
+  | {
+      kind: 'error';
+      requestId: string;
+      errorType: string;
+      errorMessage: string;
+      stackTrace?: string[];
+      elapsedMs: number;
+    }
   /** No answer by the deadline (plus the stand-in's grace): Lambda would have stopped the function. */
   | { kind: 'timeout'; requestId: string; elapsedMs: number };
 
@@ -76,7 +83,9 @@ export async function startLambdaRuntimeApi(options: { functionName?: string } =
       'lambda-runtime-aws-request-id': pending.requestId,
       'lambda-runtime-deadline-ms': String(pending.started + timeoutMs),
       'lambda-runtime-invoked-function-arn': pending.options.functionArn ?? functionArn,
-      'lambda-runtime-trace-id': pending.options.traceId ?? `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replaceAll('-', '').slice(0, 24)};Parent=${randomUUID().replaceAll('-', '').slice(0, 16)};Sampled=1`,
+      'lambda-runtime-trace-id':
+        pending.options.traceId ??
+        `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomUUID().replaceAll('-', '').slice(0, 24)};Parent=${randomUUID().replaceAll('-', '').slice(0, 16)};Sampled=1`,
     });
     response.end(JSON.stringify(pending.event));
   };
@@ -108,12 +117,20 @@ export async function startLambdaRuntimeApi(options: { functionName?: string } =
       inFlight.delete(pending.requestId);
       clearTimeout(pending.timer);
       const elapsedMs = Date.now() - pending.started!;
-      if (match[2] === 'response') pending.settle({ kind: 'response', requestId: pending.requestId, body: body.length > 0 ? JSON.parse(body) : null, elapsedMs });
+      if (match[2] === 'response')
+        pending.settle({
+          kind: 'response',
+          requestId: pending.requestId,
+          body: body.length > 0 ? JSON.parse(body) : null,
+          elapsedMs,
+        });
       else pending.settle({ kind: 'error', requestId: pending.requestId, ...parseError(body), elapsedMs });
       response.writeHead(202).end('{"status":"OK"}');
       return;
     }
-    response.writeHead(match ? 400 : 404, { 'content-type': 'application/json' }).end(JSON.stringify({ errorMessage: `no such route or invocation: ${request.method} ${url}` }));
+    response
+      .writeHead(match ? 400 : 404, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ errorMessage: `no such route or invocation: ${request.method} ${url}` }));
   }
 
   server.on('connection', (socket) => {
@@ -133,7 +150,12 @@ export async function startLambdaRuntimeApi(options: { functionName?: string } =
     },
     invoke(event, invokeOptions = {}) {
       return new Promise<InvocationOutcome>((settle) => {
-        const pending: Pending = { requestId: invokeOptions.requestId ?? randomUUID(), event, options: invokeOptions, settle };
+        const pending: Pending = {
+          requestId: invokeOptions.requestId ?? randomUUID(),
+          event,
+          options: invokeOptions,
+          settle,
+        };
         const poller = waiting.shift();
         if (poller) hand(poller, pending);
         else queue.push(pending);
@@ -150,7 +172,11 @@ export async function startLambdaRuntimeApi(options: { functionName?: string } =
 function parseError(body: string): InitError & { stackTrace?: string[] } {
   try {
     const parsed = JSON.parse(body) as { errorType?: string; errorMessage?: string; stackTrace?: string[] };
-    return { errorType: parsed.errorType ?? 'Unknown', errorMessage: parsed.errorMessage ?? '', ...(parsed.stackTrace && { stackTrace: parsed.stackTrace }) };
+    return {
+      errorType: parsed.errorType ?? 'Unknown',
+      errorMessage: parsed.errorMessage ?? '',
+      ...(parsed.stackTrace && { stackTrace: parsed.stackTrace }),
+    };
   } catch {
     return { errorType: 'Unparseable', errorMessage: body };
   }

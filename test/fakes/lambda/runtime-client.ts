@@ -62,15 +62,16 @@ export function startRuntimeClient(options: RuntimeClientOptions): RuntimeClient
   return {
     child,
     output: () => output,
-    jsonLines: () => output.split('\n').flatMap((line) => {
-      const start = line.indexOf('{');
-      if (start < 0) return [];
-      try {
-        return [JSON.parse(line.slice(start)) as Record<string, unknown>];
-      } catch {
-        return [];
-      }
-    }),
+    jsonLines: () =>
+      output.split('\n').flatMap((line) => {
+        const start = line.indexOf('{');
+        if (start < 0) return [];
+        try {
+          return [JSON.parse(line.slice(start)) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      }),
     exited,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {

@@ -1,5 +1,9 @@
 import {
-  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient,
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 
@@ -39,9 +43,15 @@ export async function pollOnce(
   queue: { url: string; arn: string },
   invoke: (event: SQSEvent) => Promise<SQSBatchResponse>,
 ): Promise<PollResult | undefined> {
-  const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({
-    QueueUrl: queue.url, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, VisibilityTimeout: 30, MessageSystemAttributeNames: ['All'],
-  }));
+  const { Messages = [] } = await sqs.send(
+    new ReceiveMessageCommand({
+      QueueUrl: queue.url,
+      MaxNumberOfMessages: 10,
+      WaitTimeSeconds: 0,
+      VisibilityTimeout: 30,
+      MessageSystemAttributeNames: ['All'],
+    }),
+  );
   if (Messages.length === 0) return undefined;
   const event: SQSEvent = { Records: Messages.map((message) => sqsRecordOf(message, queue.arn)) };
   const response = await invoke(event);
@@ -49,12 +59,20 @@ export async function pollOnce(
   const done = Messages.filter((m) => !failed.has(m.MessageId!));
   const retry = Messages.filter((m) => failed.has(m.MessageId!));
   if (done.length > 0) {
-    await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queue.url, Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    await sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: queue.url,
+        Entries: done.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
   }
   if (retry.length > 0) {
-    await sqs.send(new ChangeMessageVisibilityBatchCommand({
-      QueueUrl: queue.url, Entries: retry.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
-    }));
+    await sqs.send(
+      new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: queue.url,
+        Entries: retry.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle!, VisibilityTimeout: 0 })),
+      }),
+    );
   }
   return { event, response };
 }

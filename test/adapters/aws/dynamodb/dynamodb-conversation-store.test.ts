@@ -6,13 +6,24 @@ import { DynamoDbConversationStore } from '../../../../adapters/aws/dynamodb/dyn
 import { keys } from '../../../../adapters/aws/dynamodb/dynamodb-table.js';
 import type { Conversation, Turn } from '../../../../core/model/conversation.js';
 import { emptyDialogueState } from '../../../../core/model/dialogue-state.js';
-import { ConversationNotFoundError, CoreError, DependencyUnavailableError, ValidationError, VersionConflictError } from '../../../../core/errors.js';
+import {
+  ConversationNotFoundError,
+  CoreError,
+  DependencyUnavailableError,
+  ValidationError,
+  VersionConflictError,
+} from '../../../../core/errors.js';
 import type { AppendExchange } from '../../../../core/ports/conversation-store.js';
 import { describeConversationStoreContract } from '../../../contract/conversation-store.contract.js';
 import { FixedClock } from '../../../doubles/fixed-clock.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../../fakes/aws/dynamodb-local.js';
 import { freePort } from '../../../fakes/free-port.js';
-import { createTestTable, startDynalite, testDocumentClient, type TestTable } from '../../../fakes/aws/dynamodb-test-table.js';
+import {
+  createTestTable,
+  startDynalite,
+  testDocumentClient,
+  type TestTable,
+} from '../../../fakes/aws/dynamodb-test-table.js';
 import { startFakeAwsServer, type FakeAwsServer } from '../../../fakes/aws/fake-aws-server.js';
 
 let local: DynamoDbLocal | undefined;
@@ -31,7 +42,8 @@ afterAll(async () => {
 describeConversationStoreContract('DynamoDbConversationStore on DynamoDB Local', async () => ({
   store: new DynamoDbConversationStore({ client: table.client, tableName: table.tableName }),
   // A new client and store over the same table: what a fresh Lambda container would see.
-  reopen: async () => new DynamoDbConversationStore({ client: testDocumentClient(local!.endpoint), tableName: table.tableName }),
+  reopen: async () =>
+    new DynamoDbConversationStore({ client: testDocumentClient(local!.endpoint), tableName: table.tableName }),
 }));
 
 describe('DynamoDbConversationStore on dynalite', () => {
@@ -39,32 +51,54 @@ describe('DynamoDbConversationStore on dynalite', () => {
     const dynalite = await startDynalite();
     const client = testDocumentClient(dynalite.endpoint);
     try {
-      const probe = await client.send(new TransactWriteItemsCommand({ TransactItems: [] })).catch((error: unknown) => error);
+      const probe = await client
+        .send(new TransactWriteItemsCommand({ TransactItems: [] }))
+        .catch((error: unknown) => error);
       // Should dynalite learn transactions, this fails and says to run the contract suite there as well.
-      expect(probe, 'dynalite now answers TransactWriteItems: run the ConversationStore contract on it too').toMatchObject({
+      expect(
+        probe,
+        'dynalite now answers TransactWriteItems: run the ConversationStore contract on it too',
+      ).toMatchObject({
         name: 'UnknownOperationException',
       });
     } finally {
       client.destroy();
       await dynalite.stop();
     }
-    skip('dynalite 4 answers TransactWriteItems with UnknownOperationException; the contract runs on DynamoDB Local only');
+    skip(
+      'dynalite 4 answers TransactWriteItems with UnknownOperationException; the contract runs on DynamoDB Local only',
+    );
   });
 });
 
 const at = '2026-03-01T09:30:00.000Z';
 const newConversation = (userId = `user-${randomUUID()}`, id = `conv-${randomUUID()}`): Conversation => ({
-  id, userId, createdAt: at, updatedAt: at, version: 0, turnCount: 0, state: emptyDialogueState(),
+  id,
+  userId,
+  createdAt: at,
+  updatedAt: at,
+  version: 0,
+  turnCount: 0,
+  state: emptyDialogueState(),
 });
 const turn = (id: string): Turn => ({ id, role: 'user', text: `text of ${id}`, at });
 const exchangeFor = (c: Conversation, expectedVersion: number, ...turnIds: string[]): AppendExchange => ({
-  userId: c.userId, conversationId: c.id, expectedVersion, turns: turnIds.map(turn), state: emptyDialogueState(), at,
+  userId: c.userId,
+  conversationId: c.id,
+  expectedVersion,
+  turns: turnIds.map(turn),
+  state: emptyDialogueState(),
+  at,
 });
 
 async function itemsOf(client: DynamoDBDocumentClient, userId: string): Promise<Record<string, unknown>[]> {
-  const { Items } = await client.send(new QueryCommand({
-    TableName: table.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.user(userId) },
-  }));
+  const { Items } = await client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.user(userId) },
+    }),
+  );
   return Items ?? [];
 }
 
@@ -86,7 +120,12 @@ function interceptOnce(client: DynamoDBDocumentClient, command: string, before: 
 describe('DynamoDbConversationStore', () => {
   it('gives header and turns expiresAt = now + retentionDays, refreshes it on append and hides what expired', async () => {
     const clock = new FixedClock(new Date('2026-03-01T09:30:00Z'));
-    const store = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName, retentionDays: 30, clock });
+    const store = new DynamoDbConversationStore({
+      client: table.client,
+      tableName: table.tableName,
+      retentionDays: 30,
+      clock,
+    });
     const created = newConversation();
     const expectedAt = (date: Date) => Math.floor(date.getTime() / 1000) + 30 * 86_400;
     const firstExpiry = expectedAt(clock.now());
@@ -97,7 +136,9 @@ describe('DynamoDbConversationStore', () => {
 
     const items = await itemsOf(table.client, created.userId);
     expect(items.map((i) => [String(i['sk']).split('#')[0], i['expiresAt']])).toEqual([
-      ['CONV', secondExpiry], ['TURN', secondExpiry], ['TURN', secondExpiry],
+      ['CONV', secondExpiry],
+      ['TURN', secondExpiry],
+      ['TURN', secondExpiry],
     ]);
     expect(secondExpiry - firstExpiry).toBe(3_600);
     expect(table.ttlEnabled).toBe(true);
@@ -105,13 +146,24 @@ describe('DynamoDbConversationStore', () => {
     clock.advance(30 * 86_400_000);
     await expect(store.get({ userId: created.userId, conversationId: created.id })).resolves.toBeUndefined();
     await expect(store.list({ userId: created.userId, limit: 5 })).resolves.toEqual({ items: [] });
-    await expect(store.recentTurns({ userId: created.userId, conversationId: created.id, limit: 5 })).resolves.toEqual([]);
-    await expect(store.turns({ userId: created.userId, conversationId: created.id, limit: 5 })).resolves.toEqual({ items: [] });
+    await expect(store.recentTurns({ userId: created.userId, conversationId: created.id, limit: 5 })).resolves.toEqual(
+      [],
+    );
+    await expect(store.turns({ userId: created.userId, conversationId: created.id, limit: 5 })).resolves.toEqual({
+      items: [],
+    });
     await expect(store.appendExchange(exchangeFor(created, 1, 't3'))).rejects.toBeInstanceOf(ConversationNotFoundError);
     // The id is free again, and nothing of the expired conversation leaks into the new one.
     await store.create({ conversation: created });
-    await expect(store.appendExchange(exchangeFor(created, 0, 'fresh'))).resolves.toMatchObject({ version: 1, turnCount: 1 });
-    await expect(store.recentTurns({ userId: created.userId, conversationId: created.id, limit: 5 }).then((t) => t.map((x) => x.id))).resolves.toEqual(['fresh']);
+    await expect(store.appendExchange(exchangeFor(created, 0, 'fresh'))).resolves.toMatchObject({
+      version: 1,
+      turnCount: 1,
+    });
+    await expect(
+      store
+        .recentTurns({ userId: created.userId, conversationId: created.id, limit: 5 })
+        .then((t) => t.map((x) => x.id)),
+    ).resolves.toEqual(['fresh']);
   });
 
   it('keeps conversations whose ids share a prefix or contain the key separator apart', async () => {
@@ -122,13 +174,17 @@ describe('DynamoDbConversationStore', () => {
     for (const c of [plain, tricky]) await store.create({ conversation: c });
     await store.appendExchange(exchangeFor(plain, 0, 'plain'));
     await store.appendExchange(exchangeFor(tricky, 0, 'tricky'));
-    await expect(store.recentTurns({ userId, conversationId: 'a', limit: 10 }).then((t) => t.map((x) => x.id))).resolves.toEqual(['plain']);
+    await expect(
+      store.recentTurns({ userId, conversationId: 'a', limit: 10 }).then((t) => t.map((x) => x.id)),
+    ).resolves.toEqual(['plain']);
     await expect(store.delete({ userId, conversationId: 'a' })).resolves.toBe(true);
-    await expect(store.recentTurns({ userId, conversationId: 'a#b', limit: 10 }).then((t) => t.map((x) => x.id))).resolves.toEqual(['tricky']);
+    await expect(
+      store.recentTurns({ userId, conversationId: 'a#b', limit: 10 }).then((t) => t.map((x) => x.id)),
+    ).resolves.toEqual(['tricky']);
     await expect(store.get({ userId: `user`, conversationId: 'a#b' })).resolves.toBeUndefined();
   });
 
-  it("rejects a cursor issued for another conversation or for a listing, so it cannot leave the queried range", async () => {
+  it('rejects a cursor issued for another conversation or for a listing, so it cannot leave the queried range', async () => {
     const store = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName });
     const userId = `user-${randomUUID()}`;
     const [first, second] = [newConversation(userId), newConversation(userId)];
@@ -140,9 +196,17 @@ describe('DynamoDbConversationStore', () => {
     const listCursor = (await store.list({ userId, limit: 1 })).nextCursor;
     expect(turnCursor).toBeDefined();
     expect(listCursor).toBeDefined();
-    await expect(store.turns({ userId, conversationId: first.id, limit: 5, cursor: turnCursor! }).then((p) => p.items.map((t) => t.id))).resolves.toEqual(['b', 'c']);
-    await expect(store.turns({ userId, conversationId: second.id, limit: 5, cursor: turnCursor! })).rejects.toBeInstanceOf(ValidationError);
-    await expect(store.turns({ userId, conversationId: first.id, limit: 5, cursor: listCursor! })).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      store
+        .turns({ userId, conversationId: first.id, limit: 5, cursor: turnCursor! })
+        .then((p) => p.items.map((t) => t.id)),
+    ).resolves.toEqual(['b', 'c']);
+    await expect(
+      store.turns({ userId, conversationId: second.id, limit: 5, cursor: turnCursor! }),
+    ).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      store.turns({ userId, conversationId: first.id, limit: 5, cursor: listCursor! }),
+    ).rejects.toBeInstanceOf(ValidationError);
     await expect(store.list({ userId, limit: 5, cursor: turnCursor! })).rejects.toBeInstanceOf(ValidationError);
   });
 
@@ -152,7 +216,11 @@ describe('DynamoDbConversationStore', () => {
     const other = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName });
     const c = newConversation();
     await store.create({ conversation: c });
-    interceptOnce(client, 'TransactWriteItemsCommand', async () => void (await other.delete({ userId: c.userId, conversationId: c.id })));
+    interceptOnce(
+      client,
+      'TransactWriteItemsCommand',
+      async () => void (await other.delete({ userId: c.userId, conversationId: c.id })),
+    );
     const failure = await store.appendExchange(exchangeFor(c, 0, 'late')).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ConversationNotFoundError);
     expect(failure).toMatchObject({ cause: { name: 'TransactionCanceledException' } });
@@ -166,11 +234,19 @@ describe('DynamoDbConversationStore', () => {
     const other = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName });
     const c = newConversation();
     await store.create({ conversation: c });
-    interceptOnce(client, 'TransactWriteItemsCommand', async () => void (await other.appendExchange(exchangeFor(c, 0, 'first'))));
-    const failure = await store.appendExchange(exchangeFor(c, 0, 'second-u', 'second-a')).catch((error: unknown) => error);
+    interceptOnce(
+      client,
+      'TransactWriteItemsCommand',
+      async () => void (await other.appendExchange(exchangeFor(c, 0, 'first'))),
+    );
+    const failure = await store
+      .appendExchange(exchangeFor(c, 0, 'second-u', 'second-a'))
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(VersionConflictError);
     expect(failure).toMatchObject({ expectedVersion: 0, cause: { name: 'TransactionCanceledException' } });
-    await expect(store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 10 }).then((t) => t.map((x) => x.id))).resolves.toEqual(['first']);
+    await expect(
+      store.recentTurns({ userId: c.userId, conversationId: c.id, limit: 10 }).then((t) => t.map((x) => x.id)),
+    ).resolves.toEqual(['first']);
     client.destroy();
   });
 
@@ -213,8 +289,11 @@ describe('DynamoDbConversationStore', () => {
     const store = new DynamoDbConversationStore({ client: closed, tableName: table.tableName });
     const c = newConversation();
     const attempts = [
-      () => store.create({ conversation: c }), () => store.get({ userId: c.userId, conversationId: c.id }), () => store.appendExchange(exchangeFor(c, 0, 'x')),
-      () => store.list({ userId: c.userId, limit: 5 }), () => store.deleteAllForUser({ userId: c.userId }),
+      () => store.create({ conversation: c }),
+      () => store.get({ userId: c.userId, conversationId: c.id }),
+      () => store.appendExchange(exchangeFor(c, 0, 'x')),
+      () => store.list({ userId: c.userId, limit: 5 }),
+      () => store.deleteAllForUser({ userId: c.userId }),
     ];
     for (const attempt of attempts) {
       const failure = await attempt().catch((error: unknown) => error);
@@ -256,7 +335,9 @@ describe('DynamoDbConversationStore error mapping over the wire', () => {
     ['ServiceUnavailable', 503],
   ])('maps %s to a retryable DependencyUnavailableError', async (errorType, status) => {
     fake.on('DynamoDB_20120810.GetItem', () => ({ status, errorType, message: 'slow down' }));
-    const failure = await store().get({ userId: 'u', conversationId: 'c' }).catch((error: unknown) => error);
+    const failure = await store()
+      .get({ userId: 'u', conversationId: 'c' })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DependencyUnavailableError);
     expect(failure).toMatchObject({ retryable: true, cause: { name: errorType } });
   });
@@ -266,18 +347,29 @@ describe('DynamoDbConversationStore error mapping over the wire', () => {
     ['ValidationException', CoreError, 'INTERNAL'],
   ])('maps %s to a non-retryable %O', async (errorType, type, code) => {
     fake.on('DynamoDB_20120810.GetItem', () => ({ status: 400, errorType, message: 'no' }));
-    const failure = await store().get({ userId: 'u', conversationId: 'c' }).catch((error: unknown) => error);
+    const failure = await store()
+      .get({ userId: 'u', conversationId: 'c' })
+      .catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(type);
     expect(failure).toMatchObject({ code, retryable: false, cause: { name: errorType } });
   });
 
   const header = {
-    pk: { S: 'USER#u' }, sk: { S: 'CONV#c' }, conversationId: { S: 'c' }, userId: { S: 'u' }, createdAt: { S: at }, updatedAt: { S: at },
-    version: { N: '0' }, turnCount: { N: '0' }, state: { M: { skills: { M: {} } } },
+    pk: { S: 'USER#u' },
+    sk: { S: 'CONV#c' },
+    conversationId: { S: 'c' },
+    userId: { S: 'u' },
+    createdAt: { S: at },
+    updatedAt: { S: at },
+    version: { N: '0' },
+    turnCount: { N: '0' },
+    state: { M: { skills: { M: {} } } },
   };
   const cancelled = (code: string) => ({
-    status: 400, json: {
-      __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException', message: 'Transaction cancelled',
+    status: 400,
+    json: {
+      __type: 'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+      message: 'Transaction cancelled',
       CancellationReasons: [{ Code: code, Message: code }, { Code: 'None' }],
     },
   });
@@ -294,7 +386,9 @@ describe('DynamoDbConversationStore error mapping over the wire', () => {
   it('sends a transaction cancelled by a TransactionConflict again, and reports lasting contention as a conflict', async () => {
     let calls = 0;
     fake.on('DynamoDB_20120810.GetItem', () => ({ json: { Item: header } }));
-    fake.on('DynamoDB_20120810.TransactWriteItems', () => (++calls < 3 ? cancelled('TransactionConflict') : { json: {} }));
+    fake.on('DynamoDB_20120810.TransactWriteItems', () =>
+      ++calls < 3 ? cancelled('TransactionConflict') : { json: {} },
+    );
     await expect(append()).resolves.toMatchObject({ version: 1, turnCount: 1 });
     expect(calls).toBe(3);
 

@@ -7,7 +7,12 @@ import type { UserProfile } from '../../../../core/model/profile.js';
 import { describeUserProfileStoreContract } from '../../../contract/user-profile-store.contract.js';
 import { startDynamoDbLocal } from '../../../fakes/aws/dynamodb-local.js';
 import { freePort } from '../../../fakes/free-port.js';
-import { createTestTable, startDynalite, testDocumentClient, type TestTable } from '../../../fakes/aws/dynamodb-test-table.js';
+import {
+  createTestTable,
+  startDynalite,
+  testDocumentClient,
+  type TestTable,
+} from '../../../fakes/aws/dynamodb-test-table.js';
 
 interface Backend {
   endpoint: string;
@@ -44,7 +49,8 @@ for (const [name, start] of [
       return {
         store: new DynamoDbUserProfileStore({ client: table.client, tableName: table.tableName }),
         // A new client and store over the same table: what a fresh Lambda container would see.
-        reopen: async () => new DynamoDbUserProfileStore({ client: testDocumentClient(endpoint), tableName: table.tableName }),
+        reopen: async () =>
+          new DynamoDbUserProfileStore({ client: testDocumentClient(endpoint), tableName: table.tableName }),
       };
     });
 
@@ -52,13 +58,17 @@ for (const [name, start] of [
       const { table } = stand();
       const store = new DynamoDbUserProfileStore({ client: table.client, tableName: table.tableName });
       const profile: UserProfile = {
-        userId: `user-${randomUUID()}`, updatedAt: '2026-03-01T09:00:00.000Z',
+        userId: `user-${randomUUID()}`,
+        updatedAt: '2026-03-01T09:00:00.000Z',
         preferences: { language: 'en-GB', units: 'metric', timeZone: 'Europe/London' },
       };
       await store.put({ profile });
-      const { Item } = await table.client.send(new GetCommand({
-        TableName: table.tableName, Key: { pk: `USER#${encodeURIComponent(profile.userId)}`, sk: 'PROFILE' },
-      }));
+      const { Item } = await table.client.send(
+        new GetCommand({
+          TableName: table.tableName,
+          Key: { pk: `USER#${encodeURIComponent(profile.userId)}`, sk: 'PROFILE' },
+        }),
+      );
       expect(Item).toMatchObject({ type: 'profile', userId: profile.userId, preferences: profile.preferences });
       expect(Item).not.toHaveProperty('expiresAt');
     });
@@ -69,8 +79,16 @@ describe('DynamoDbUserProfileStore without DynamoDB', () => {
   it('fails with a retryable DependencyUnavailableError when the endpoint refuses connections', async () => {
     const client = testDocumentClient(`http://127.0.0.1:${await freePort()}`);
     const store = new DynamoDbUserProfileStore({ client, tableName: 'assistant' });
-    const profile: UserProfile = { userId: 'u', updatedAt: '2026-03-01T09:00:00.000Z', preferences: { language: 'en', units: 'metric', timeZone: 'UTC' } };
-    for (const attempt of [() => store.get({ userId: 'u' }), () => store.put({ profile }), () => store.delete({ userId: 'u' })]) {
+    const profile: UserProfile = {
+      userId: 'u',
+      updatedAt: '2026-03-01T09:00:00.000Z',
+      preferences: { language: 'en', units: 'metric', timeZone: 'UTC' },
+    };
+    for (const attempt of [
+      () => store.get({ userId: 'u' }),
+      () => store.put({ profile }),
+      () => store.delete({ userId: 'u' }),
+    ]) {
       const failure = await attempt().catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(DependencyUnavailableError);
       expect(failure).toMatchObject({ retryable: true, dependency: 'dynamodb', cause: { code: 'ECONNREFUSED' } });

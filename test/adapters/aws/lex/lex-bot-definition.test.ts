@@ -1,6 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { FALLBACK_INTENT, lexBotDefinition, lexIntentName, type LexBotDefinition } from '../../../../adapters/aws/lex/lex-bot-definition.js';
+import {
+  FALLBACK_INTENT,
+  lexBotDefinition,
+  lexIntentName,
+  type LexBotDefinition,
+} from '../../../../adapters/aws/lex/lex-bot-definition.js';
 import { ValidationError } from '../../../../core/errors.js';
 import type { TrainingSet } from '../../../../core/model/understanding.js';
 import { KNOWN_CITIES } from '../../../../core/skills/weather/known-cities.js';
@@ -12,11 +17,18 @@ const LEX_NAME = /^(?:[0-9a-zA-Z][_-]?){1,100}$/;
 const TRAINING: TrainingSet = {
   language: 'en',
   intents: [
-    { name: 'weather.current', utterances: ['weather in {city}', 'Weather in {city}', 'how warm is it'], slots: [{ name: 'city', entity: 'city' }] },
+    {
+      name: 'weather.current',
+      utterances: ['weather in {city}', 'Weather in {city}', 'how warm is it'],
+      slots: [{ name: 'city', entity: 'city' }],
+    },
     {
       name: 'timer.set',
       utterances: ['set a timer for {length}', 'set {count} timers'],
-      slots: [{ name: 'length', entity: 'duration' }, { name: 'count', entity: 'number' }],
+      slots: [
+        { name: 'length', entity: 'duration' },
+        { name: 'count', entity: 'number' },
+      ],
     },
     { name: 'notes.take', utterances: ['take a note'], slots: [{ name: 'body', entity: 'text' }] },
     { name: 'music.now_playing', utterances: ["what's playing"], slots: [] },
@@ -24,17 +36,30 @@ const TRAINING: TrainingSet = {
   entities: { city: ['Paris', 'Oslo'], genre: ['jazz'] },
 };
 
-const withIntents = (intents: TrainingSet['intents'], entities: TrainingSet['entities'] = {}): TrainingSet => ({ language: 'en', intents, entities });
+const withIntents = (intents: TrainingSet['intents'], entities: TrainingSet['entities'] = {}): TrainingSet => ({
+  language: 'en',
+  intents,
+  entities,
+});
 
 describe('lexBotDefinition', () => {
   const definition = lexBotDefinition(TRAINING, OPTIONS);
   const intent = (name: string) => definition.botLocale.Intents.find((i) => i.Name === name);
 
   it('names intents the way Lex allows and maps every Lex name back to the assistant’s', () => {
-    expect(definition.botLocale.Intents.map((i) => i.Name)).toEqual(['weather_current', 'timer_set', 'notes_take', 'music_now_playing', FALLBACK_INTENT]);
+    expect(definition.botLocale.Intents.map((i) => i.Name)).toEqual([
+      'weather_current',
+      'timer_set',
+      'notes_take',
+      'music_now_playing',
+      FALLBACK_INTENT,
+    ]);
     expect(definition.botLocale.Intents.every((i) => LEX_NAME.test(i.Name))).toBe(true);
     expect(definition.intentMap).toEqual({
-      weather_current: 'weather.current', timer_set: 'timer.set', notes_take: 'notes.take', music_now_playing: 'music.now_playing',
+      weather_current: 'weather.current',
+      timer_set: 'timer.set',
+      notes_take: 'notes.take',
+      music_now_playing: 'music.now_playing',
     });
   });
 
@@ -44,17 +69,31 @@ describe('lexBotDefinition', () => {
   });
 
   it('keeps {slot} placeholders in sample utterances and drops repeats that differ only in case', () => {
-    expect(intent('weather_current')?.SampleUtterances).toEqual([{ Utterance: 'weather in {city}' }, { Utterance: 'how warm is it' }]);
-    expect(intent('timer_set')?.SampleUtterances).toEqual([{ Utterance: 'set a timer for {length}' }, { Utterance: 'set {count} timers' }]);
+    expect(intent('weather_current')?.SampleUtterances).toEqual([
+      { Utterance: 'weather in {city}' },
+      { Utterance: 'how warm is it' },
+    ]);
+    expect(intent('timer_set')?.SampleUtterances).toEqual([
+      { Utterance: 'set a timer for {length}' },
+      { Utterance: 'set {count} timers' },
+    ]);
   });
 
   it('gives each slot its type: custom types for dictionaries, Lex built-ins for durations, numbers and free text', () => {
-    const types = Object.fromEntries(definition.botLocale.Intents.flatMap((i) => (i.Slots ?? []).map((s) => [`${i.Name}.${s.Name}`, s.SlotTypeName])));
+    const types = Object.fromEntries(
+      definition.botLocale.Intents.flatMap((i) => (i.Slots ?? []).map((s) => [`${i.Name}.${s.Name}`, s.SlotTypeName])),
+    );
     expect(types).toEqual({
-      'weather_current.city': 'City', 'timer_set.length': 'AMAZON.Duration', 'timer_set.count': 'AMAZON.Number', 'notes_take.body': 'AMAZON.FreeFormInput',
+      'weather_current.city': 'City',
+      'timer_set.length': 'AMAZON.Duration',
+      'timer_set.count': 'AMAZON.Number',
+      'notes_take.body': 'AMAZON.FreeFormInput',
     });
     expect(definition.slots).toEqual({
-      'weather.current': { city: 'city' }, 'timer.set': { length: 'duration', count: 'number' }, 'notes.take': { body: 'text' }, 'music.now_playing': {},
+      'weather.current': { city: 'city' },
+      'timer.set': { length: 'duration', count: 'number' },
+      'notes.take': { body: 'text' },
+      'music.now_playing': {},
     });
   });
 
@@ -67,7 +106,10 @@ describe('lexBotDefinition', () => {
       expect(prompt.MaxRetries).toBeLessThanOrEqual(5);
       expect(prompt.MessageGroupsList.length).toBeGreaterThanOrEqual(1);
     }
-    expect(intent('timer_set')?.SlotPriorities).toEqual([{ Priority: 1, SlotName: 'length' }, { Priority: 2, SlotName: 'count' }]);
+    expect(intent('timer_set')?.SlotPriorities).toEqual([
+      { Priority: 1, SlotName: 'length' },
+      { Priority: 2, SlotName: 'count' },
+    ]);
     expect(intent('music_now_playing')?.Slots).toBeUndefined();
   });
 
@@ -80,9 +122,18 @@ describe('lexBotDefinition', () => {
         ValueSelectionSetting: { ResolutionStrategy: 'ORIGINAL_VALUE' },
       },
     ]);
-    const music = lexBotDefinition(withIntents([{ name: 'music.play', utterances: ['play {genre}'], slots: [{ name: 'genre', entity: 'genre' }] }], { genre: ['rock', 'jazz', 'rock'] }), OPTIONS);
+    const music = lexBotDefinition(
+      withIntents([{ name: 'music.play', utterances: ['play {genre}'], slots: [{ name: 'genre', entity: 'genre' }] }], {
+        genre: ['rock', 'jazz', 'rock'],
+      }),
+      OPTIONS,
+    );
     expect(music.botLocale.SlotTypes).toEqual([
-      expect.objectContaining({ Name: 'Genre', SlotTypeValues: [{ SampleValue: { Value: 'rock' } }, { SampleValue: { Value: 'jazz' } }], ValueSelectionSetting: { ResolutionStrategy: 'TOP_RESOLUTION' } }),
+      expect.objectContaining({
+        Name: 'Genre',
+        SlotTypeValues: [{ SampleValue: { Value: 'rock' } }, { SampleValue: { Value: 'jazz' } }],
+        ValueSelectionSetting: { ResolutionStrategy: 'TOP_RESOLUTION' },
+      }),
     ]);
   });
 
@@ -92,13 +143,31 @@ describe('lexBotDefinition', () => {
   });
 
   it.each<[string, TrainingSet]>([
-    ['two intents with one Lex name', withIntents([{ name: 'a.b', utterances: ['x'], slots: [] }, { name: 'a_b', utterances: ['y'], slots: [] }])],
+    [
+      'two intents with one Lex name',
+      withIntents([
+        { name: 'a.b', utterances: ['x'], slots: [] },
+        { name: 'a_b', utterances: ['y'], slots: [] },
+      ]),
+    ],
     ['an intent named like the fallback', withIntents([{ name: 'FallbackIntent', utterances: ['x'], slots: [] }])],
     ['an intent name with no letters or digits', withIntents([{ name: '..', utterances: ['x'], slots: [] }])],
-    ['a slot name Lex refuses', withIntents([{ name: 'a.b', utterances: ['x'], slots: [{ name: 'my slot', entity: 'number' }] }])],
-    ['an utterance naming an undeclared slot', withIntents([{ name: 'a.b', utterances: ['go to {place}'], slots: [] }])],
-    ['a free-text slot inside an utterance', withIntents([{ name: 'a.b', utterances: ['note {body}'], slots: [{ name: 'body', entity: 'text' }] }])],
-    ['a dictionary slot with no values', withIntents([{ name: 'a.b', utterances: ['play {genre}'], slots: [{ name: 'genre', entity: 'genre' }] }])],
+    [
+      'a slot name Lex refuses',
+      withIntents([{ name: 'a.b', utterances: ['x'], slots: [{ name: 'my slot', entity: 'number' }] }]),
+    ],
+    [
+      'an utterance naming an undeclared slot',
+      withIntents([{ name: 'a.b', utterances: ['go to {place}'], slots: [] }]),
+    ],
+    [
+      'a free-text slot inside an utterance',
+      withIntents([{ name: 'a.b', utterances: ['note {body}'], slots: [{ name: 'body', entity: 'text' }] }]),
+    ],
+    [
+      'a dictionary slot with no values',
+      withIntents([{ name: 'a.b', utterances: ['play {genre}'], slots: [{ name: 'genre', entity: 'genre' }] }]),
+    ],
   ])('refuses %s with ValidationError', (_case, training) => {
     expect(() => lexBotDefinition(training, OPTIONS)).toThrow(ValidationError);
   });
@@ -127,13 +196,17 @@ describe('the committed bot locale (deploy/lex/bot-locale.en_US.json)', () => {
     const definition = JSON.parse(await generateBotLocale()) as LexBotDefinition;
     const intents = definition.botLocale.Intents.filter((i) => i.Name !== FALLBACK_INTENT);
 
-    expect(Object.values(definition.intentMap)).toEqual(expect.arrayContaining(['weather.current', 'music.play', 'time.now', 'help.capabilities']));
+    expect(Object.values(definition.intentMap)).toEqual(
+      expect.arrayContaining(['weather.current', 'music.play', 'time.now', 'help.capabilities']),
+    );
     expect(intents).toHaveLength(Object.keys(definition.intentMap).length);
     const city = definition.botLocale.SlotTypes.find((t) => t.Name === 'City');
     expect(city?.SlotTypeValues.map((v) => v.SampleValue.Value)).toEqual([...KNOWN_CITIES].sort());
     expect(definition.botLocale.SlotTypes.map((t) => t.Name)).toEqual(['City', 'Genre', 'Artist', 'Title']);
     const owners = new Map<string, string[]>();
-    for (const i of intents) for (const u of i.SampleUtterances ?? []) owners.set(u.Utterance.toLowerCase(), [...(owners.get(u.Utterance.toLowerCase()) ?? []), i.Name]);
+    for (const i of intents)
+      for (const u of i.SampleUtterances ?? [])
+        owners.set(u.Utterance.toLowerCase(), [...(owners.get(u.Utterance.toLowerCase()) ?? []), i.Name]);
     expect([...owners].filter(([, names]) => names.length > 1)).toEqual([]);
   });
 });

@@ -1,7 +1,10 @@
 import { LexRuntimeV2Client } from '@aws-sdk/client-lex-runtime-v2';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { lexBotDefinition, type LexBotDefinition } from '../../../../adapters/aws/lex/lex-bot-definition.js';
-import { isoDurationSeconds, LexLanguageUnderstanding } from '../../../../adapters/aws/lex/lex-language-understanding.js';
+import {
+  isoDurationSeconds,
+  LexLanguageUnderstanding,
+} from '../../../../adapters/aws/lex/lex-language-understanding.js';
 import { AbortedError, CoreError, DependencyUnavailableError, ValidationError } from '../../../../core/errors.js';
 import { NO_INTENT, type TrainingSet } from '../../../../core/model/understanding.js';
 import { describeLanguageUnderstandingContract } from '../../../contract/language-understanding.contract.js';
@@ -13,12 +16,21 @@ const opened: { close(): Promise<void> }[] = [];
 const clients: LexRuntimeV2Client[] = [];
 
 async function lexOver(training: TrainingSet) {
-  const definition = lexBotDefinition(training, { botName: 'Assistant', localeId: BOT.localeId, confidenceThreshold: 0.4 });
+  const definition = lexBotDefinition(training, {
+    botName: 'Assistant',
+    localeId: BOT.localeId,
+    confidenceThreshold: 0.4,
+  });
   const fake = await startLexRuntimeFake({ botId: BOT.botId, botAliasId: BOT.botAliasId, definition });
   opened.push(fake);
   const client = new LexRuntimeV2Client({ ...TEST_AWS_CLIENT_CONFIG, endpoint: fake.url });
   clients.push(client);
-  const nlu = new LexLanguageUnderstanding({ ...BOT, intentMap: definition.intentMap, slots: definition.slots, client });
+  const nlu = new LexLanguageUnderstanding({
+    ...BOT,
+    intentMap: definition.intentMap,
+    slots: definition.slots,
+    client,
+  });
   return { fake, nlu, definition, client };
 }
 
@@ -27,17 +39,40 @@ afterAll(async () => {
   for (const handle of opened.splice(0)) await handle.close();
 });
 
-describeLanguageUnderstandingContract('LexLanguageUnderstanding over the Lex runtime fake', async (training) => (await lexOver(training)).nlu);
+describeLanguageUnderstandingContract(
+  'LexLanguageUnderstanding over the Lex runtime fake',
+  async (training) => (await lexOver(training)).nlu,
+);
 
 const TRAINING: TrainingSet = {
   language: 'en',
   intents: [
-    { name: 'weather.current', utterances: ['what is the weather in {city}', 'weather in {city}', 'is it cold in {city}', 'how warm is it'], slots: [{ name: 'city', entity: 'city' }] },
-    { name: 'timer.set', utterances: ['set a timer for {length}', 'start a {length} timer', 'timer for {length}'], slots: [{ name: 'length', entity: 'duration' }] },
-    { name: 'volume.set', utterances: ['set the volume to {level}', 'volume {level}', 'turn the volume to {level}'], slots: [{ name: 'level', entity: 'number' }] },
-    { name: 'music.now_playing', utterances: ["what's playing", 'what song is this', 'which track is this'], slots: [] },
+    {
+      name: 'weather.current',
+      utterances: ['what is the weather in {city}', 'weather in {city}', 'is it cold in {city}', 'how warm is it'],
+      slots: [{ name: 'city', entity: 'city' }],
+    },
+    {
+      name: 'timer.set',
+      utterances: ['set a timer for {length}', 'start a {length} timer', 'timer for {length}'],
+      slots: [{ name: 'length', entity: 'duration' }],
+    },
+    {
+      name: 'volume.set',
+      utterances: ['set the volume to {level}', 'volume {level}', 'turn the volume to {level}'],
+      slots: [{ name: 'level', entity: 'number' }],
+    },
+    {
+      name: 'music.now_playing',
+      utterances: ["what's playing", 'what song is this', 'which track is this'],
+      slots: [],
+    },
     { name: 'greeting.hello', utterances: ['hello', 'hi there', 'good morning'], slots: [] },
-    { name: 'smart-home.lights_on', utterances: ['turn on the lights', 'lights on', 'switch the lights on'], slots: [] },
+    {
+      name: 'smart-home.lights_on',
+      utterances: ['turn on the lights', 'lights on', 'switch the lights on'],
+      slots: [],
+    },
   ],
   entities: { city: ['Paris', 'Oslo', 'New York'] },
 };
@@ -62,12 +97,22 @@ describe('LexLanguageUnderstanding', () => {
 
   it('addresses the bot alias and locale, with the conversation as the session and its id as a session attribute', async () => {
     // Act
-    const understanding = await nlu.understand({ text: 'what is the weather like in Oslo', language: 'en', conversationId: 'conv-42' });
+    const understanding = await nlu.understand({
+      text: 'what is the weather like in Oslo',
+      language: 'en',
+      conversationId: 'conv-42',
+    });
     // Assess
-    expect(understanding).toMatchObject({ intent: 'weather.current', slots: { city: { entity: 'city', value: 'Oslo', raw: 'Oslo' } } });
+    expect(understanding).toMatchObject({
+      intent: 'weather.current',
+      slots: { city: { entity: 'city', value: 'Oslo', raw: 'Oslo' } },
+    });
     expect(fake.calls).toHaveLength(1);
     expect(fake.calls[0]).toMatchObject({ operation: 'text', sessionId: 'conv-42' });
-    expect(fake.calls[0]?.body).toMatchObject({ text: 'what is the weather like in Oslo', sessionState: { sessionAttributes: { conversationId: 'conv-42' } } });
+    expect(fake.calls[0]?.body).toMatchObject({
+      text: 'what is the weather like in Oslo',
+      sessionState: { sessionAttributes: { conversationId: 'conv-42' } },
+    });
     expect(fake.calls[0]?.body?.sessionState?.dialogAction).toBeUndefined();
   });
 
@@ -103,7 +148,10 @@ describe('LexLanguageUnderstanding', () => {
     const song = await nlu.understand({ text: 'which song is playing', language: 'en' });
     const lights = await nlu.understand({ text: 'please turn the lights on', language: 'en' });
 
-    expect(definition.intentMap).toMatchObject({ music_now_playing: 'music.now_playing', smart_home_lights_on: 'smart-home.lights_on' });
+    expect(definition.intentMap).toMatchObject({
+      music_now_playing: 'music.now_playing',
+      smart_home_lights_on: 'smart-home.lights_on',
+    });
     expect(song.intent).toBe('music.now_playing');
     expect(lights.intent).toBe('smart-home.lights_on');
   });
@@ -158,7 +206,10 @@ describe('LexLanguageUnderstanding', () => {
   it('reports an unreachable endpoint as retryable DependencyUnavailableError', async () => {
     const gone = await startLexRuntimeFake({ botId: BOT.botId, botAliasId: BOT.botAliasId, definition });
     await gone.close();
-    const offline = new LexLanguageUnderstanding({ ...BOT, clientConfig: { ...TEST_AWS_CLIENT_CONFIG, endpoint: gone.url } });
+    const offline = new LexLanguageUnderstanding({
+      ...BOT,
+      clientConfig: { ...TEST_AWS_CLIENT_CONFIG, endpoint: gone.url },
+    });
 
     const error = await offline.understand({ text: 'hello', language: 'en' }).catch((e: unknown) => e);
 
@@ -181,7 +232,9 @@ describe('LexLanguageUnderstanding', () => {
   it('stops a call in flight when the caller aborts', async () => {
     const { received, release } = fake.hold();
     const controller = new AbortController();
-    const pending = nlu.understand({ text: 'hello', language: 'en', signal: controller.signal }).catch((e: unknown) => e);
+    const pending = nlu
+      .understand({ text: 'hello', language: 'en', signal: controller.signal })
+      .catch((e: unknown) => e);
 
     await received;
     controller.abort();
@@ -218,19 +271,27 @@ describe('isoDurationSeconds', () => {
   });
 });
 
-const IT_AWS = process.env.IT_AWS === '1' && Boolean(process.env.IT_AWS_LEX_BOT_ID && process.env.IT_AWS_LEX_BOT_ALIAS_ID);
-describe.skipIf(!IT_AWS)('against a real Lex bot (skipped: set IT_AWS=1, IT_AWS_LEX_BOT_ID, IT_AWS_LEX_BOT_ALIAS_ID and AWS credentials)', () => {
-  describeLanguageUnderstandingContract('LexLanguageUnderstanding on AWS', async (training) => {
-    const definition = lexBotDefinition(training, { botName: 'Assistant', localeId: 'en_US', confidenceThreshold: 0.4 });
-    const client = new LexRuntimeV2Client({});
-    clients.push(client);
-    return new LexLanguageUnderstanding({
-      botId: process.env.IT_AWS_LEX_BOT_ID as string,
-      botAliasId: process.env.IT_AWS_LEX_BOT_ALIAS_ID as string,
-      localeId: 'en_US',
-      intentMap: definition.intentMap,
-      slots: definition.slots,
-      client,
+const IT_AWS =
+  process.env.IT_AWS === '1' && Boolean(process.env.IT_AWS_LEX_BOT_ID && process.env.IT_AWS_LEX_BOT_ALIAS_ID);
+describe.skipIf(!IT_AWS)(
+  'against a real Lex bot (skipped: set IT_AWS=1, IT_AWS_LEX_BOT_ID, IT_AWS_LEX_BOT_ALIAS_ID and AWS credentials)',
+  () => {
+    describeLanguageUnderstandingContract('LexLanguageUnderstanding on AWS', async (training) => {
+      const definition = lexBotDefinition(training, {
+        botName: 'Assistant',
+        localeId: 'en_US',
+        confidenceThreshold: 0.4,
+      });
+      const client = new LexRuntimeV2Client({});
+      clients.push(client);
+      return new LexLanguageUnderstanding({
+        botId: process.env.IT_AWS_LEX_BOT_ID as string,
+        botAliasId: process.env.IT_AWS_LEX_BOT_ALIAS_ID as string,
+        localeId: 'en_US',
+        intentMap: definition.intentMap,
+        slots: definition.slots,
+        client,
+      });
     });
-  });
-});
+  },
+);
