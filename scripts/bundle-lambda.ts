@@ -9,6 +9,8 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const LAMBDA_FUNCTIONS = {
   api: 'entrypoints/lambda/api/handler.ts',
   events: 'entrypoints/lambda/events/handler.ts',
+  /** Every task of the turn workflow: one bundle, one export per task, one function per task state. */
+  workflow: 'entrypoints/lambda/workflow/handler.ts',
 } as const;
 export type LambdaFunctionName = keyof typeof LAMBDA_FUNCTIONS;
 

@@ -5,13 +5,21 @@ export interface StructuredLogger {
   debug(fields: Record<string, unknown>, message: string): void;
   warn(fields: Record<string, unknown>, message: string): void;
   error(fields: Record<string, unknown>, message: string): void;
+  /** pino's check; when present and false for debug, metric and span lines are not even built. */
+  isLevelEnabled?(level: 'debug'): boolean;
 }
 
 /** Telemetry for the local profile: metrics and span durations as structured debug log lines. */
 export class LogTelemetry implements Telemetry {
-  constructor(private readonly logger: StructuredLogger) {}
+  /** Metrics and spans are debug lines: on a quieter logger they cost nothing per turn. */
+  private readonly debug: boolean;
+
+  constructor(private readonly logger: StructuredLogger) {
+    this.debug = logger.isLevelEnabled?.('debug') ?? true;
+  }
 
   metric(name: string, value: number, unit: MetricUnit, dimensions?: Record<string, string>): void {
+    if (!this.debug) return;
     const line = { metric: name, value, unit };
     this.safely(
       () => this.logger.debug({ ...line, ...dimensions }, 'metric'),
@@ -20,6 +28,7 @@ export class LogTelemetry implements Telemetry {
   }
 
   async span<T>(name: string, fn: () => Promise<T>, attributes?: Record<string, string | number>): Promise<T> {
+    if (!this.debug) return fn();
     const started = performance.now();
     let failed = false;
     try {

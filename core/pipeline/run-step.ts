@@ -12,8 +12,9 @@ export async function runStep(name: StepName, step: AnyStep, turn: TurnRecord, d
   throwIfAborted(deps.signal);
   const t0 = deps.clock.monotonicMs();
   const next = await deps.telemetry.span(`turn.${name}`, () => step(turn, deps));
-  const ms = deps.clock.monotonicMs() - t0;
-  return { ...next, timings: { ...next.timings, [name]: roundMs((next.timings[name] ?? 0) + ms) } };
+  const timings = { ...next.timings, [name]: roundMs((next.timings[name] ?? 0) + deps.clock.monotonicMs() - t0) };
+  // A step that did its part returned a record of its own: add the time to it rather than copying it once more.
+  return next === turn ? { ...turn, timings } : Object.assign(next, { timings });
 }
 
 export function roundMs(ms: number): number {

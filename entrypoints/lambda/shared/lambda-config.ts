@@ -38,6 +38,8 @@ export interface LambdaConfigNeeds {
    * pinned to ones that need none.
    */
   runsTurns?: boolean;
+  /** Workflow tasks run in separate functions: the audio a turn record names must be where every one can read it. */
+  sharedAudio?: boolean;
 }
 
 /** The selection of a function that builds none of the turn's adapters: none of these needs a setting. */
@@ -80,6 +82,9 @@ export async function loadLambdaConfig(
     return `${name}=${JSON.stringify(env[name] ?? '')}: ${error.message}`;
   });
   if (runsTurns) problems.push(...unavailableOnLambda(app));
+  if (needs.sharedAudio && app.adapters.audioStore !== 's3') {
+    problems.push('AUDIO_BUCKET (AUDIO_STORE=s3) is required by the workflow tasks: each runs in its own function');
+  }
   if (needs.alertTopic && !lambda.ALERT_TOPIC_ARN) problems.push('ALERT_TOPIC_ARN is required by the event consumer');
   if (problems.length > 0) throw new ConfigError(problems);
   return Object.freeze({

@@ -11,7 +11,7 @@ import { synthesize } from '../../../core/pipeline/synthesize.js';
 import { transcribe } from '../../../core/pipeline/transcribe.js';
 import type { TurnDeps } from '../../../core/pipeline/turn-deps.js';
 import { understand } from '../../../core/pipeline/understand.js';
-import { ErrorCodes } from '../../../core/errors.js';
+import { DependencyUnavailableError, ErrorCodes } from '../../../core/errors.js';
 import type { StepName, TurnRecord } from '../../../core/model/turn.js';
 import { parseTurnRecord } from './turn-record-schema.js';
 import { failureFromCatch, toWorkflowError, WorkflowTaskError } from './workflow-errors.js';
@@ -64,7 +64,12 @@ export function createTurnTasks(deps: Omit<TurnDeps, 'signal'>): Record<TaskName
       try {
         return await runStep(stepName, step, withoutCaught(record), { ...deps, ...(signal && { signal }) });
       } catch (error) {
-        throw toWorkflowError(error, name);
+        throw toWorkflowError(
+          timedOut(signal)
+            ? new DependencyUnavailableError('workflow', `task ${name} ran out of time`, { cause: error })
+            : error,
+          name,
+        );
       }
     };
   }
@@ -91,4 +96,10 @@ function recordOf(event: unknown, task: string): TurnRecord {
 function withoutCaught(record: TurnRecord): TurnRecord {
   const { error: _caught, ...rest } = record as TurnRecord & { error?: unknown };
   return rest;
+}
+
+/** True when the task's own time limit (not the caller) stopped it: worth another try, unlike a rejected input. */
+function timedOut(signal: AbortSignal | undefined): boolean {
+  const reason: unknown = signal?.aborted ? signal.reason : undefined;
+  return reason instanceof Error && reason.name === 'TimeoutError';
 }

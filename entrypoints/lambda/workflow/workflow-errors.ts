@@ -1,4 +1,5 @@
 import { isCoreError, VersionConflictError } from '../../../core/errors.js';
+import { LambdaFunctionError } from '../shared/lambda-errors.js';
 
 /**
  * The error names the state machine matches in Retry and Catch (deploy/workflow/turn-workflow.asl.json): Lambda
@@ -14,14 +15,14 @@ export interface WorkflowErrorDetail {
   step: string;
 }
 
-export class WorkflowTaskError extends Error {
+/** A task's failure as the runtime reports it: `errorType` is the name the state machine branches on. */
+export class WorkflowTaskError extends LambdaFunctionError {
   constructor(
     name: WorkflowErrorName,
     readonly detail: WorkflowErrorDetail,
     options?: ErrorOptions,
   ) {
-    super(JSON.stringify(detail), options);
-    this.name = name;
+    super(name, JSON.stringify(detail), name === 'Retryable', options);
   }
 }
 

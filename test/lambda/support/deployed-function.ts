@@ -32,6 +32,8 @@ export async function deployFunction(options: {
   bundle: BundleResult;
   functionName: string;
   env: Record<string, string>;
+  /** `file.export` the runtime loads; default `index.handler`. */
+  handler?: string;
 }): Promise<DeployedFunction> {
   const runtimeApi = await startLambdaRuntimeApi({ functionName: options.functionName });
   const client = startRuntimeClient({
@@ -40,6 +42,7 @@ export async function deployFunction(options: {
     runtimeApi: runtimeApi.address,
     functionName: options.functionName,
     env: options.env,
+    ...(options.handler && { handler: options.handler }),
   });
   // A function that failed its init or died answers nothing: say so at once, with its output, instead of hanging.
   const failed = Promise.race([
