@@ -10,6 +10,7 @@ import { NO_INTENT, type TrainingSet } from '../../../../core/model/understandin
 import { describeLanguageUnderstandingContract } from '../../../contract/language-understanding.contract.js';
 import { startLexRuntimeFake, type LexRuntimeFake } from '../../../fakes/aws/lex-runtime-fake.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../../../fakes/aws/fake-aws-server.js';
+import { skipWhen } from '../../../support/skip-reason.js';
 
 const BOT = { botId: 'BOTID12345', botAliasId: 'TSTALIASID', localeId: 'en_US' } as const;
 const opened: { close(): Promise<void> }[] = [];
@@ -273,8 +274,9 @@ describe('isoDurationSeconds', () => {
 
 const IT_AWS =
   process.env.IT_AWS === '1' && Boolean(process.env.IT_AWS_LEX_BOT_ID && process.env.IT_AWS_LEX_BOT_ALIAS_ID);
-describe.skipIf(!IT_AWS)(
-  'against a real Lex bot (skipped: set IT_AWS=1, IT_AWS_LEX_BOT_ID, IT_AWS_LEX_BOT_ALIAS_ID and AWS credentials)',
+describe(
+  'against a real Lex bot',
+  skipWhen(!IT_AWS, 'set IT_AWS=1, IT_AWS_LEX_BOT_ID, IT_AWS_LEX_BOT_ALIAS_ID and AWS credentials'),
   () => {
     describeLanguageUnderstandingContract('LexLanguageUnderstanding on AWS', async (training) => {
       const definition = lexBotDefinition(training, {

@@ -14,6 +14,7 @@ import {
 } from '../../../contract/speech-recognizer.contract.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../../../fakes/aws/fake-aws-server.js';
 import { startLexRuntimeFake, type LexRuntimeFake } from '../../../fakes/aws/lex-runtime-fake.js';
+import { skipWhen } from '../../../support/skip-reason.js';
 
 const BOT = { botId: 'BOTID12345', botAliasId: 'TSTALIASID', localeId: 'en_US' } as const;
 const TRAINING: TrainingSet = {
@@ -272,8 +273,9 @@ describe('decodeLexHeader', () => {
 
 const IT_AWS =
   process.env.IT_AWS === '1' && Boolean(process.env.IT_AWS_LEX_BOT_ID && process.env.IT_AWS_LEX_BOT_ALIAS_ID);
-describe.skipIf(!IT_AWS)(
-  'against a real Lex bot (skipped: set IT_AWS=1, IT_AWS_LEX_BOT_ID, IT_AWS_LEX_BOT_ALIAS_ID and AWS credentials)',
+describe(
+  'against a real Lex bot',
+  skipWhen(!IT_AWS, 'set IT_AWS=1, IT_AWS_LEX_BOT_ID, IT_AWS_LEX_BOT_ALIAS_ID and AWS credentials'),
   () => {
     describeSpeechRecognizerContract('LexSpeechRecognizer on AWS', async () => {
       const client = new LexRuntimeV2Client({});
