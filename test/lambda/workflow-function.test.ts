@@ -1,6 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb/dynamodb-conversation-store.js';
 import type { TurnRecord } from '../../core/model/turn.js';
+import { loadConfig } from '../../entrypoints/composition/config.js';
+import { composeAssistant } from '../../entrypoints/composition/container.js';
+import { createLogger } from '../../entrypoints/composition/logger.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../fakes/aws/dynamodb-local.js';
 import { createTestTable, type TestTable } from '../fakes/aws/dynamodb-test-table.js';
 import { startEventBridgeFake, type EventBridgeFake } from '../fakes/aws/eventbridge-fake.js';
@@ -123,6 +129,65 @@ describe.skipIf('skip' in node22)('workflow task functions (bundle under aws-lam
       { role: 'assistant', text: turn.response?.text },
     ]);
     expect(events.events().map((event) => event.type)).toEqual(['UserInteraction', 'AssistantReplied']);
+  });
+
+  it('continues, task by task, a conversation started on the Fastify server over the same table, history whole', async () => {
+    // Prepare: the server (aws profile) on the same DynamoDB Local table, as a deployment would run it beside the functions.
+    const dataDir = await mkdtemp(join(tmpdir(), 'assistant-workflow-'));
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test-secret');
+    vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamo.endpoint);
+    vi.stubEnv('AWS_ENDPOINT_URL_EVENTBRIDGE', events.url);
+    const server = await composeAssistant(
+      loadConfig({
+        ASSISTANT_PROFILE: 'aws',
+        AWS_REGION: 'us-east-1',
+        DYNAMODB_TABLE: table.tableName,
+        EVENT_BUS_NAME: 'assistant-bus',
+        AUTH: 'local',
+        AUTH_SECRET: 'workflow-test-secret-of-at-least-32-characters',
+        TTS: 'none',
+        STT: 'none',
+        SENTIMENT: 'none',
+        DATA_DIR: dataDir,
+        LOG_LEVEL: 'silent',
+      }),
+      { logger: createLogger('silent') },
+    );
+    try {
+      const conversation = await server.conversations.create('xavier');
+      const first = await server.handleTurn({
+        userId: 'xavier',
+        conversationId: conversation.id,
+        input: { kind: 'text', text: 'hello' },
+      });
+
+      // Act: the next turn runs as the workflow's tasks, each in its own function.
+      let turn = { ...record(conversation.id, 'what time is it'), userId: 'xavier' };
+      for (const task of CHAIN) turn = await fn(task).call<TurnRecord>(turn);
+      const third = await server.handleTurn({
+        userId: 'xavier',
+        conversationId: conversation.id,
+        input: { kind: 'text', text: 'thanks' },
+      });
+
+      // Assess
+      expect(turn.stored?.version).toBe(2);
+      expect(third.version).toBe(3);
+      const history = await server.conversations.history('xavier', conversation.id, { limit: 10 });
+      expect(history.items.map((item) => item.text)).toEqual([
+        'hello',
+        first.text,
+        'what time is it',
+        turn.response?.text,
+        'thanks',
+        third.text,
+      ]);
+    } finally {
+      await server.close();
+      vi.unstubAllEnvs();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('reports the error names the state machine branches on', async () => {
