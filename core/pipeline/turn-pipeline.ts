@@ -44,8 +44,9 @@ export function createTurnPipeline(deps: Omit<TurnDeps, 'signal'>): HandleTurn {
 
 async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<TurnReply> {
   const started = deps.clock.monotonicMs();
-  let turn = await runStep('load', load, await startTurn(request, deps), deps);
+  let turn = await startTurn(request, deps);
   try {
+    turn = await runStep('load', load, turn, deps);
     if (turn.replay) return turn.replay;
     turn = await storeAnswer(await fold(turn, HEAR, deps), deps);
     if (turn.replay) return turn.replay;

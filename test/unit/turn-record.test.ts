@@ -267,6 +267,9 @@ describe('the turn as a record', () => {
 
     const reply = await a.handleTurn(clip(10));
     await expect(a.handleTurn(clip(11))).rejects.toMatchObject({ code: ErrorCodes.VALIDATION });
+    await expect(a.handleTurn({ ...clip(12), conversationId: 'no-such-conversation' })).rejects.toMatchObject({
+      code: ErrorCodes.CONVERSATION_NOT_FOUND,
+    });
 
     expect(reply.audio?.data).toHaveLength(64);
     expect(audio.held.size).toBe(0);
