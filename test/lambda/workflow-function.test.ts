@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb/dynamodb-conversation-store.js';
-import type { TurnRecord } from '../../core/model/turn.js';
+import { STEP_NAMES, type TurnRecord } from '../../core/model/turn.js';
 import { loadConfig } from '../../entrypoints/composition/config.js';
 import { composeAssistant } from '../../entrypoints/composition/container.js';
 import { createLogger } from '../../entrypoints/composition/logger.js';
@@ -16,18 +16,8 @@ import { bundleForTest, deployFunction, type DeployedFunction } from './support/
 
 const node22 = await locateNode22();
 
-/** The happy path's tasks in the state machine's order, each deployed as the function its Task state names. */
-const CHAIN = [
-  'load',
-  'transcribe',
-  'sentiment',
-  'understand',
-  'decide',
-  'respond',
-  'persist',
-  'synthesize',
-  'publish',
-];
+/** The happy path's tasks, in the state machine's order (the step names), each deployed as the function its Task state names. */
+const CHAIN: readonly string[] = STEP_NAMES;
 
 /**
  * The workflow bundle on the runtime Lambda uses (Node 22, aws-lambda-ric): one function per task, handing the turn

@@ -1,4 +1,4 @@
-import type { TurnRecord } from '../../core/model/turn.js';
+import { STEP_NAMES, type TurnRecord } from '../../core/model/turn.js';
 import type { TurnTask, TaskName } from '../../entrypoints/lambda/workflow/turn-tasks.js';
 import { WorkflowTaskError } from '../../entrypoints/lambda/workflow/workflow-errors.js';
 
@@ -11,16 +11,7 @@ export async function foldTurnTasks(tasks: Record<TaskName, TurnTask>, input: un
   try {
     turn = await tasks.load(turn);
     if (turn.replay) return turn;
-    for (const task of [
-      'transcribe',
-      'sentiment',
-      'understand',
-      'decide',
-      'respond',
-      'persist',
-      'synthesize',
-      'publish',
-    ] as const) {
+    for (const task of STEP_NAMES.slice(1)) {
       turn = await tasks[task](turn);
     }
     return turn;
