@@ -1,0 +1,266 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { yamlParse } from 'yaml-cfn';
+import { describe, expect, it } from 'vitest';
+import { dynamoDbTableDefinition, TABLE } from '../../adapters/aws/dynamodb/dynamodb-table.js';
+import { envKeyOf } from '../../adapters/aws/aws-parameters-config-source.js';
+import { EnvSchema } from '../../entrypoints/composition/env-schema.js';
+import { TASK_NAMES } from '../../entrypoints/lambda/workflow/turn-tasks.js';
+
+/*
+ * Invariants of deploy/cloudformation that a resource-specification checker cannot see: the templates against the
+ * code they deploy (table design, workflow definition, handler exports, configuration variables) and against each
+ * other (nested stacks, environment files). Each check names what differs.
+ */
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const CFN_DIR = join(root, 'deploy/cloudformation');
+const ASL_PATH = join(root, 'deploy/workflow/turn-workflow.asl.json');
+const WORKFLOW_HANDLER = join(root, 'entrypoints/lambda/workflow/handler.ts');
+
+type Node = Record<string, unknown>;
+interface Resource {
+  Type: string;
+  Condition?: string;
+  Properties?: Node;
+}
+interface Parameter {
+  Type: string;
+  Default?: unknown;
+  AllowedValues?: unknown[];
+}
+interface Template {
+  Parameters?: Record<string, Parameter>;
+  Resources: Record<string, Resource>;
+  Outputs?: Record<string, { Value: unknown }>;
+}
+
+const templateFiles = readdirSync(CFN_DIR).filter((file) => file.endsWith('.yaml'));
+const templates = new Map<string, Template>(
+  templateFiles.map((file) => [file, yamlParse(readFileSync(join(CFN_DIR, file), 'utf8')) as Template]),
+);
+
+function template(file: string): Template {
+  const found = templates.get(file);
+  if (!found) throw new Error(`deploy/cloudformation/${file} is missing`);
+  return found;
+}
+
+function resourcesOfType(file: string, type: string): [string, Resource][] {
+  return Object.entries(template(file).Resources).filter(([, resource]) => resource.Type === type);
+}
+
+function only(file: string, type: string, name?: string): Resource {
+  const found = resourcesOfType(file, type).filter(([logical]) => name === undefined || logical === name);
+  expect(
+    found.map(([logical]) => logical),
+    `${file}: exactly one ${type} ${name ?? ''}`,
+  ).toHaveLength(1);
+  return found[0]![1];
+}
+
+const props = (resource: Resource): Node => resource.Properties ?? {};
+/** The logical name a `!Ref X` names, or undefined when the value is something else. */
+const refOf = (value: unknown): string | undefined =>
+  value && typeof value === 'object' && 'Ref' in value ? String(value.Ref) : undefined;
+/** `!GetAtt A.B.C` as [A, 'B.C']. */
+function getAttOf(value: unknown): [string, string] | undefined {
+  if (!value || typeof value !== 'object' || !('Fn::GetAtt' in value)) return undefined;
+  const raw = value['Fn::GetAtt'];
+  const [resource, ...rest] = Array.isArray(raw) ? (raw as string[]) : String(raw).split('.');
+  return [String(resource), rest.join('.')];
+}
+
+const byName = <T extends { AttributeName?: string | undefined }>(items: readonly T[] | undefined) =>
+  [...(items ?? [])].sort((a, b) => String(a.AttributeName).localeCompare(String(b.AttributeName)));
+
+describe('CloudFormation templates', () => {
+  it('every template parses with the CloudFormation tags and has resources', () => {
+    expect(templateFiles).toEqual(expect.arrayContaining(['main.yaml', 'pipeline.yaml']));
+    for (const [file, parsed] of templates) {
+      expect(Object.keys(parsed.Resources ?? {}).length, file).toBeGreaterThan(0);
+    }
+  });
+
+  it("the assistant's table is the one dynamoDbTableDefinition() describes, with a NEW_IMAGE stream", () => {
+    const expected = dynamoDbTableDefinition('unused');
+    const table = props(only('data.yaml', 'AWS::DynamoDB::Table', 'Table'));
+    expect(table.BillingMode).toBe(expected.BillingMode);
+    expect(byName(table.AttributeDefinitions as typeof expected.AttributeDefinitions)).toEqual(
+      byName(expected.AttributeDefinitions),
+    );
+    expect(table.KeySchema).toEqual(expected.KeySchema);
+    const indexes = table.GlobalSecondaryIndexes as NonNullable<typeof expected.GlobalSecondaryIndexes>;
+    expect(indexes.map(({ IndexName, KeySchema, Projection }) => ({ IndexName, KeySchema, Projection }))).toEqual(
+      expected.GlobalSecondaryIndexes,
+    );
+    expect(table.TimeToLiveSpecification).toEqual(expected.TimeToLiveSpecification);
+    expect(table.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+  });
+
+  it('the idempotency table has the key and expiry attributes the event consumer configures Powertools with', () => {
+    const table = props(only('data.yaml', 'AWS::DynamoDB::Table', 'IdempotencyTable'));
+    expect(table.KeySchema).toEqual([
+      { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+      { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+    ]);
+    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: TABLE.ttlAttribute, Enabled: true });
+  });
+
+  it('every ${X} placeholder of the workflow definition has a substitution, and every substitution a placeholder', () => {
+    const placeholders = new Set([...readFileSync(ASL_PATH, 'utf8').matchAll(/\$\{([^}]+)\}/g)].map((m) => m[1]!));
+    const machine = props(only('workflow.yaml', 'AWS::StepFunctions::StateMachine'));
+    const substitutions = Object.keys(machine.DefinitionSubstitutions as Node);
+    expect(
+      [...placeholders].filter((name) => !substitutions.includes(name)),
+      'placeholders without a value',
+    ).toEqual([]);
+    expect(
+      substitutions.filter((name) => !placeholders.has(name)),
+      'substitutions no placeholder uses',
+    ).toEqual([]);
+  });
+
+  it('each substitution is the live alias of the function running that task (workflow -> main -> functions)', () => {
+    const machine = props(only('workflow.yaml', 'AWS::StepFunctions::StateMachine'));
+    const workflowStack = props(only('main.yaml', 'AWS::CloudFormation::Stack', 'WorkflowStack'));
+    const functions = template('functions.yaml');
+    for (const [placeholder, value] of Object.entries(machine.DefinitionSubstitutions as Node)) {
+      const task = placeholder.replace(/FunctionArn$/, '');
+      const parameter = refOf(value);
+      expect(parameter, `${placeholder} is a parameter of workflow.yaml`).toBeDefined();
+      const passed = getAttOf((workflowStack.Parameters as Node)[parameter!]);
+      expect(passed?.[0], `main.yaml passes ${parameter} from the functions stack`).toBe('FunctionsStack');
+      const output = passed![1].replace(/^Outputs\./, '');
+      const alias = refOf(functions.Outputs?.[output]?.Value);
+      expect(functions.Resources[alias!]?.Type, `functions.yaml output ${output} is an alias`).toBe(
+        'AWS::Lambda::Alias',
+      );
+      const fn = refOf(props(functions.Resources[alias!]!).FunctionName);
+      const handler = props(functions.Resources[fn!]!).Handler;
+      expect(handler, `${placeholder} runs the ${task} export`).toBe(`index.${task[0]!.toLowerCase()}${task.slice(1)}`);
+    }
+  });
+
+  it('every workflow handler export has a function running the workflow bundle, and every such function an export', () => {
+    const source = readFileSync(WORKFLOW_HANDLER, 'utf8');
+    const exported = [...source.matchAll(/^export const (\w+)\s*=/gm)].map((m) => m[1]!).sort();
+    expect(exported).toEqual([...TASK_NAMES].sort());
+    const handlers = resourcesOfType('functions.yaml', 'AWS::Lambda::Function')
+      .filter(([, fn]) => refOf((props(fn).Code as Node).S3Key) === 'WorkflowCodeKey')
+      .map(([, fn]) => String(props(fn).Handler).replace(/^index\./, ''))
+      .sort();
+    expect(handlers).toEqual(exported);
+  });
+
+  it("each function's version carries the hash of the bundle the function runs", () => {
+    const functions = template('functions.yaml');
+    for (const [logical, version] of resourcesOfType('functions.yaml', 'AWS::Lambda::Version')) {
+      const fn = functions.Resources[refOf(props(version).FunctionName)!]!;
+      const key = refOf((props(fn).Code as Node).S3Key)!;
+      expect(refOf(props(version).CodeSha256), logical).toBe(key.replace(/CodeKey$/, 'CodeSha256'));
+    }
+  });
+
+  it('every environment variable of a function is one the assistant or its Lambda config reads', () => {
+    const lambdaOnly = ['IDEMPOTENCY_TABLE', 'IDEMPOTENCY_TTL_SECONDS', 'ALERT_TOPIC_ARN', 'DEADLINE_MARGIN_MS'];
+    const runtime = ['NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE'];
+    const known = new Set([...Object.keys(EnvSchema.properties), ...lambdaOnly, ...runtime]);
+    for (const [logical, fn] of resourcesOfType('functions.yaml', 'AWS::Lambda::Function')) {
+      const variables = Object.keys(((props(fn).Environment as Node).Variables as Node) ?? {});
+      expect(
+        variables.filter((name) => !known.has(name)),
+        `${logical}: variables nothing reads`,
+      ).toEqual([]);
+    }
+  });
+
+  it('every stored setting under the config path names a variable of the schema (the loader refuses strays)', () => {
+    const parameters = resourcesOfType('config.yaml', 'AWS::SSM::Parameter');
+    expect(parameters.length).toBeGreaterThan(0);
+    for (const [logical, parameter] of parameters) {
+      const sub = (props(parameter).Name as { 'Fn::Sub': string })['Fn::Sub'];
+      const relative = sub.replace(/^\$\{ConfigParametersPath\}\//, '');
+      expect(relative, `${logical} lies under \${ConfigParametersPath}/`).not.toBe(sub);
+      expect(Object.keys(EnvSchema.properties), logical).toContain(envKeyOf(relative));
+    }
+  });
+
+  it('the outbox pipe forwards only inserted event items and takes detail type, source and detail from them', () => {
+    const pipe = props(only('events.yaml', 'AWS::Pipes::Pipe'));
+    const source = pipe.SourceParameters as { FilterCriteria: { Filters: { Pattern: string }[] } };
+    expect(source.FilterCriteria.Filters.map((filter) => JSON.parse(filter.Pattern) as unknown)).toEqual([
+      { eventName: ['INSERT'], dynamodb: { NewImage: { type: { S: ['event'] } } } },
+    ]);
+    const target = pipe.TargetParameters as Node;
+    expect(target.EventBridgeEventBusParameters).toEqual({
+      DetailType: '$.dynamodb.NewImage.detailType.S',
+      Source: '$.dynamodb.NewImage.source.S',
+    });
+    expect(target.InputTemplate).toBe('<$.dynamodb.NewImage.detail.S>');
+  });
+
+  it("the bus rules match the publisher's detail types: every domain event to the queue, SystemError to alerts", () => {
+    const rules = Object.fromEntries(
+      resourcesOfType('events.yaml', 'AWS::Events::Rule').map(([logical, rule]) => [
+        logical,
+        (props(rule).EventPattern as { 'detail-type': string[] })['detail-type'],
+      ]),
+    );
+    const published = readFileSync(join(root, 'entrypoints/lambda/events/domain-event-message.ts'), 'utf8');
+    const types = [...published.matchAll(/type: Type\.Literal\('(\w+)'\)/g)].map((m) => m[1]!);
+    expect(types.length).toBeGreaterThan(0);
+    expect([...rules.DomainEventsRule!].sort()).toEqual([...types].sort());
+    expect(rules.SystemErrorRule).toEqual(['SystemError']);
+  });
+
+  it("every nested stack's TemplateURL is a file here, and it passes exactly the child's parameters", () => {
+    for (const [logical, stack] of resourcesOfType('main.yaml', 'AWS::CloudFormation::Stack')) {
+      const url = String(props(stack).TemplateURL);
+      expect(url, logical).toMatch(/^\.\/[\w-]+\.yaml$/);
+      expect(existsSync(join(CFN_DIR, url)), `${logical}: ${url} exists`).toBe(true);
+      const child = template(basename(url)).Parameters ?? {};
+      const passed = Object.keys((props(stack).Parameters as Node | undefined) ?? {});
+      expect(
+        passed.filter((name) => !(name in child)),
+        `${logical}: parameters ${url} does not declare`,
+      ).toEqual([]);
+      const required = Object.entries(child).filter(([, parameter]) => parameter.Default === undefined);
+      expect(
+        required.map(([name]) => name).filter((name) => !passed.includes(name)),
+        `${logical}: required parameters of ${url} not passed`,
+      ).toEqual([]);
+    }
+  });
+
+  it('every environment file names only parameters main.yaml declares, as allowed strings, and no artifact', () => {
+    const declared = template('main.yaml').Parameters ?? {};
+    const supplied = ['ArtifactBucket', 'ApiCodeKey', 'EventsCodeKey', 'WorkflowCodeKey', 'WorkflowDefinitionKey'];
+    const environments = readdirSync(join(CFN_DIR, 'environments')).filter((file) => file.endsWith('.json'));
+    expect(environments.sort()).toEqual(['dev.json', 'prod.json', 'staging.json']);
+    for (const file of environments) {
+      const config = JSON.parse(readFileSync(join(CFN_DIR, 'environments', file), 'utf8')) as {
+        Parameters: Record<string, unknown>;
+        Tags: Record<string, unknown>;
+      };
+      expect(Object.keys(config).sort(), file).toEqual(['Parameters', 'Tags']);
+      const names = Object.keys(config.Parameters);
+      expect(
+        names.filter((name) => !(name in declared)),
+        `${file}: parameters main.yaml does not declare`,
+      ).toEqual([]);
+      expect(
+        names.filter((name) => supplied.includes(name) || name.endsWith('Sha256')),
+        `${file}: names the deploy tool supplies`,
+      ).toEqual([]);
+      expect(config.Parameters.EnvironmentName, file).toBe(file.replace(/\.json$/, ''));
+      expect(config.Tags.Environment, `${file}: the budget filters on this tag`).toBe(file.replace(/\.json$/, ''));
+      for (const [name, value] of Object.entries(config.Parameters)) {
+        expect(typeof value, `${file}: ${name} is a string`).toBe('string');
+        const allowed = declared[name]?.AllowedValues;
+        if (allowed) expect(allowed.map(String), `${file}: ${name}`).toContain(value);
+      }
+    }
+  });
+});
