@@ -176,6 +176,29 @@ describe('CloudFormation templates', () => {
     }
   });
 
+  it("the errors-across-services query reads every function's log group", () => {
+    const functions = template('functions.yaml');
+    const observabilityStack = props(only('main.yaml', 'AWS::CloudFormation::Stack', 'ObservabilityStack'));
+    const subOf = (value: unknown) => (value as { 'Fn::Sub': string })['Fn::Sub'];
+    // `${ApiFunctionName}` in the query is main.yaml's FunctionsStack output, i.e. that function's FunctionName.
+    const resolve = (text: string) =>
+      text.replace(/\$\{(\w+)\}/g, (whole, parameter: string) => {
+        const passed = getAttOf((observabilityStack.Parameters as Node)[parameter]);
+        if (passed?.[0] !== 'FunctionsStack') return whole;
+        const fn = refOf(functions.Outputs?.[passed[1].replace(/^Outputs\./, '')]?.Value);
+        return subOf(props(functions.Resources[fn!]!).FunctionName);
+      });
+    const query = props(only('observability.yaml', 'AWS::Logs::QueryDefinition', 'ErrorsAcrossServicesQuery'));
+    const queried = (query.LogGroupNames as unknown[])
+      .filter((name) => typeof name === 'object' && name !== null && 'Fn::Sub' in name)
+      .map((name) => resolve(subOf(name)))
+      .sort();
+    const logGroups = resourcesOfType('functions.yaml', 'AWS::Logs::LogGroup')
+      .map(([, group]) => subOf(props(group).LogGroupName))
+      .sort();
+    expect(queried).toEqual(logGroups);
+  });
+
   it('every stored setting under the config path names a variable of the schema (the loader refuses strays)', () => {
     const parameters = resourcesOfType('config.yaml', 'AWS::SSM::Parameter');
     expect(parameters.length).toBeGreaterThan(0);
