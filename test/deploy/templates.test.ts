@@ -257,6 +257,44 @@ describe('CloudFormation templates', () => {
     }
   });
 
+  it('the pipeline deploys the build to dev, staging, then after an approval prod, each with its configuration', () => {
+    const pipeline = props(only('pipeline.yaml', 'AWS::CodePipeline::Pipeline'));
+    type Action = { ActionTypeId: { Category: string }; Configuration: Node };
+    const stages = pipeline.Stages as { Name: string; Actions: Action[] }[];
+    const deploys = stages.flatMap((stage) =>
+      stage.Actions.filter((action) => action.ActionTypeId.Category !== 'Source').map((action) => ({
+        stage: stage.Name,
+        category: action.ActionTypeId.Category,
+        mode: action.Configuration.ActionMode,
+        template: action.Configuration.TemplatePath,
+        configuration: action.Configuration.TemplateConfiguration,
+      })),
+    );
+    const replace = (env: string) => ({
+      stage: `Deploy${env[0]!.toUpperCase()}${env.slice(1)}`,
+      category: 'Deploy',
+      mode: 'CHANGE_SET_REPLACE',
+      template: 'BuildOutput::packaged/main.packaged.yaml',
+      configuration: `BuildOutput::packaged/${env}.config.json`,
+    });
+    const execute = (env: string) => ({
+      ...replace(env),
+      mode: 'CHANGE_SET_EXECUTE',
+      template: undefined,
+      configuration: undefined,
+    });
+    expect(deploys).toEqual([
+      { stage: 'BuildAndTest', category: 'Build', mode: undefined, template: undefined, configuration: undefined },
+      replace('dev'),
+      execute('dev'),
+      replace('staging'),
+      execute('staging'),
+      { stage: 'Approve', category: 'Approval', mode: undefined, template: undefined, configuration: undefined },
+      replace('prod'),
+      execute('prod'),
+    ]);
+  });
+
   it('every environment file names only parameters main.yaml declares, as allowed strings, and no artifact', () => {
     const declared = template('main.yaml').Parameters ?? {};
     const supplied = ['ArtifactBucket', 'ApiCodeKey', 'EventsCodeKey', 'WorkflowCodeKey', 'WorkflowDefinitionKey'];
