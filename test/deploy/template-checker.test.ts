@@ -1,13 +1,14 @@
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../deploy/checks/findings.js';
 import { loadResourceSpec, type ResourceSpec } from '../../deploy/checks/spec.js';
 import { checkTemplateFolder, ROOT_TEMPLATES } from '../../deploy/checks/template-checker.js';
+import { addResource, plantedCopy, VALID_FIXTURES, type Plant } from './plant.js';
 
 const REAL_TEMPLATES = 'deploy/cloudformation';
-const VALID = 'test/deploy/fixtures/valid';
+const VALID = VALID_FIXTURES;
 
 let spec: ResourceSpec;
 beforeAll(async () => {
@@ -42,30 +43,12 @@ describe('the fixture template set', () => {
   });
 });
 
-/** One edit of one fixture file: `from` must occur in it (the first occurrence is replaced), so every plant lands. */
-interface Plant {
-  file: string;
-  from: string;
-  to: string;
-}
-
-/** Copies the fixture set, plants the edits, and returns the findings. */
+/** The findings on a copy of the fixture set with the plants in it. */
 async function findingsWith(...plants: Plant[]): Promise<Finding[]> {
-  const dir = mkdtempSync(join(scratch, 'set-'));
-  cpSync(VALID, dir, { recursive: true });
-  for (const { file, from, to } of plants) {
-    const text = readFileSync(join(dir, file), 'utf8');
-    expect(text, `${file} holds ${JSON.stringify(from)}`).toContain(from);
-    writeFileSync(join(dir, file), text.replace(from, to));
-  }
-  return (await checkTemplateFolder(dir, spec)).findings;
+  return (await checkTemplateFolder(plantedCopy(scratch, plants), spec)).findings;
 }
 
-const resource = (id: string, body: string): Plant => ({
-  file: 'main.yaml',
-  from: 'Resources:\n',
-  to: `Resources:\n  ${id}:\n${body.replace(/^/gm, '    ')}\n`,
-});
+const resource = (id: string, body: string) => addResource('main.yaml', id, body);
 
 interface Case {
   name: string;
