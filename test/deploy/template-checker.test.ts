@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseTemplateText } from '../../deploy/checks/cfn-yaml.js';
 import type { Finding } from '../../deploy/checks/findings.js';
 import { loadResourceSpec, type ResourceSpec } from '../../deploy/checks/spec.js';
 import { checkTemplateFolder, ROOT_TEMPLATES } from '../../deploy/checks/template-checker.js';
@@ -17,6 +18,54 @@ beforeAll(async () => {
 
 const scratch = mkdtempSync(join(tmpdir(), 'cfn-checks-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe('the template parser', () => {
+  it('reads every short-form intrinsic tag as its long form', () => {
+    const yaml = [
+      'Ref: !Ref Param',
+      'GetAtt: !GetAtt Stack.Outputs.Name',
+      'GetAttList: !GetAtt [Res, Arn]',
+      "Sub: !Sub '${AWS::Region}-${!Literal}'",
+      "SubList: !Sub ['${A}', { A: !Ref Param }]",
+      "Join: !Join ['-', [a, b]]",
+      'If: !If [Cond, yes, !Ref AWS::NoValue]',
+      "Select: !Select [0, !GetAZs '']",
+      "Split: !Split [',', 'a,b']",
+      'FindInMap: !FindInMap [Map, Top, Second]',
+      'ImportValue: !ImportValue exported',
+      'Equals: !Equals [a, b]',
+      'And: !And [!Condition A, !Or [!Condition B, !Not [!Condition C]]]',
+      'Base64: !Base64 text',
+      'Cidr: !Cidr [10.0.0.0/16, 4, 8]',
+      'Transform: !Transform { Name: AWS::Include, Parameters: { Location: s3://b/k } }',
+    ].join('\n');
+    expect(parseTemplateText(yaml)).toEqual({
+      Ref: { Ref: 'Param' },
+      GetAtt: { 'Fn::GetAtt': ['Stack', 'Outputs.Name'] },
+      GetAttList: { 'Fn::GetAtt': ['Res', 'Arn'] },
+      Sub: { 'Fn::Sub': '${AWS::Region}-${!Literal}' },
+      SubList: { 'Fn::Sub': ['${A}', { A: { Ref: 'Param' } }] },
+      Join: { 'Fn::Join': ['-', ['a', 'b']] },
+      If: { 'Fn::If': ['Cond', 'yes', { Ref: 'AWS::NoValue' }] },
+      Select: { 'Fn::Select': [0, { 'Fn::GetAZs': '' }] },
+      Split: { 'Fn::Split': [',', 'a,b'] },
+      FindInMap: { 'Fn::FindInMap': ['Map', 'Top', 'Second'] },
+      ImportValue: { 'Fn::ImportValue': 'exported' },
+      Equals: { 'Fn::Equals': ['a', 'b'] },
+      And: {
+        'Fn::And': [{ Condition: 'A' }, { 'Fn::Or': [{ Condition: 'B' }, { 'Fn::Not': [{ Condition: 'C' }] }] }],
+      },
+      Base64: { 'Fn::Base64': 'text' },
+      Cidr: { 'Fn::Cidr': ['10.0.0.0/16', 4, 8] },
+      Transform: { 'Fn::Transform': { Name: 'AWS::Include', Parameters: { Location: 's3://b/k' } } },
+    });
+  });
+
+  it('refuses an unknown tag and a duplicate key instead of reading them as strings', () => {
+    expect(() => parseTemplateText('A: !Reff X')).toThrow(/Unresolved tag/);
+    expect(() => parseTemplateText('A: 1\nA: 2')).toThrow(/unique/);
+  });
+});
 
 describe('the templates in deploy/cloudformation', () => {
   it('pass every check with no finding', async (context) => {
