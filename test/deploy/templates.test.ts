@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { yamlParse } from 'yaml-cfn';
+import { parseTemplateText } from '../../deploy/checks/cfn-yaml.js';
 import { describe, expect, it } from 'vitest';
 import { dynamoDbTableDefinition, TABLE } from '../../adapters/aws/dynamodb/dynamodb-table.js';
 import { envKeyOf } from '../../adapters/aws/aws-parameters-config-source.js';
@@ -38,7 +38,7 @@ interface Template {
 
 const templateFiles = readdirSync(CFN_DIR).filter((file) => file.endsWith('.yaml'));
 const templates = new Map<string, Template>(
-  templateFiles.map((file) => [file, yamlParse(readFileSync(join(CFN_DIR, file), 'utf8')) as Template]),
+  templateFiles.map((file) => [file, parseTemplateText(readFileSync(join(CFN_DIR, file), 'utf8')) as Template]),
 );
 
 function template(file: string): Template {
