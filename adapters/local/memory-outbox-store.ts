@@ -8,6 +8,11 @@ export class MemoryOutboxStore implements OutboxStore {
   private nextSeq = 1;
 
   async append(events: readonly DomainEvent[]): Promise<void> {
+    this.add(events);
+  }
+
+  /** Appends at once, so a store can add events in the same synchronous step as the turns they belong to. */
+  add(events: readonly DomainEvent[]): void {
     for (const event of events) {
       if (this.pendingIds.has(event.id)) continue;
       this.pendingIds.add(event.id);
