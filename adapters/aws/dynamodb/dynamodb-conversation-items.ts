@@ -62,7 +62,7 @@ export function eventItem(
   const envelope = eventEnvelope(event, source);
   return {
     [TABLE.partitionKey]: keys.user(userId),
-    [TABLE.sortKey]: keys.event(conversationId, version, index),
+    [TABLE.sortKey]: keys.event(conversationId, version, index, event.id),
     type: 'event',
     eventId: event.id,
     conversationId,

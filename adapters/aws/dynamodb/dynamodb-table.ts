@@ -76,9 +76,12 @@ export const keys = {
   turn: (conversationId: string, seq: number) => `TURN#${part(conversationId)}#${String(seq).padStart(10, '0')}`,
   /** Every event item of the user, across conversations. */
   eventPrefix: 'EVENT#',
-  /** An exchange's events, in order: under the version the exchange wrote, numbered within it. */
-  event: (conversationId: string, version: number, index: number) =>
-    `EVENT#${part(conversationId)}#${String(version).padStart(10, '0')}#${String(index).padStart(3, '0')}`,
+  /**
+   * An exchange's events, in order: under the version the exchange wrote, numbered within it. The event id at the end
+   * keeps every write a new item (a stream INSERT, which is all the Pipe relays), even for a re-used conversation id.
+   */
+  event: (conversationId: string, version: number, index: number, eventId: string) =>
+    `EVENT#${part(conversationId)}#${String(version).padStart(10, '0')}#${String(index).padStart(3, '0')}#${part(eventId)}`,
   profile: 'PROFILE',
   recency: (updatedAt: string, conversationId: string) => `${updatedAt}#${part(conversationId)}`,
 } as const;
