@@ -1,8 +1,10 @@
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DomainEvent } from '../../../core/model/events.js';
 import type { EventPublisher } from '../../../core/ports/event-publisher.js';
 import type { EventRelay } from '../../../core/ports/event-relay.js';
+import { TEST_AWS_CLIENT_CONFIG } from './fake-aws-server.js';
 
 /** An event item as the Pipe reads it from the stream's NewImage (dynamodb-table-design.md, "Events"). */
 export interface PipedEvent {
@@ -37,6 +39,33 @@ export class EventPipeFake implements EventRelay {
       client,
       tableName,
       deliver: (events) => publisher.publish({ events: events.map((e) => JSON.parse(e.detail) as DomainEvent) }),
+    });
+  }
+
+  /** A Pipe into an EventBridge bus, putting each item's source, detailType and detail as the real Pipe maps them. */
+  static toEventBridge(
+    client: Pick<DynamoDBDocumentClient, 'send'>,
+    tableName: string,
+    bus: { endpoint: string; eventBusName: string },
+  ) {
+    const eventBridge = new EventBridgeClient({ ...TEST_AWS_CLIENT_CONFIG, endpoint: bus.endpoint });
+    return new EventPipeFake({
+      client,
+      tableName,
+      deliver: async (events) => {
+        for (let start = 0; start < events.length; start += 10) {
+          await eventBridge.send(
+            new PutEventsCommand({
+              Entries: events.slice(start, start + 10).map((event) => ({
+                EventBusName: bus.eventBusName,
+                Source: event.source,
+                DetailType: event.detailType,
+                Detail: event.detail,
+              })),
+            }),
+          );
+        }
+      },
     });
   }
 
