@@ -50,8 +50,12 @@ export function awsModule(config: AppConfig) {
       });
       // A turn's events are items of its transaction, relayed by the table's stream and an EventBridge Pipe: this
       // process must not publish them too. Events written with nothing else go to the transport directly.
-      bindFactory(bind, 'eventRelay', [], async () => {
+      bindFactory(bind, 'eventRelay', ['telemetry'], async (telemetry) => {
         const { PipeEventRelay } = await import('../../adapters/aws/dynamodb/pipe-event-relay.js');
+        if (selected.events === 'in-process')
+          telemetry.warn(
+            'turn events reach the bus only through the DynamoDB stream Pipe; in-process listeners miss them',
+          );
         return new PipeEventRelay();
       });
       bindFactory(bind, 'eventPublisher', ['eventTransport'], (transport) => transport);
