@@ -112,6 +112,8 @@ export class MemoryConversationStore implements ConversationStore {
         removed += 1;
       }
     }
+    // Events not yet relayed carry what the user said: erasure takes them too, as in the durable stores.
+    this.outbox.forget((event) => event.userId === userId);
     return removed;
   }
 

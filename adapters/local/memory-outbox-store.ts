@@ -40,6 +40,15 @@ export class MemoryOutboxStore implements OutboxStore {
     }
   }
 
+  /** Forgets the pending events a predicate picks (a user's, when the user is erased). */
+  forget(picked: (event: DomainEvent) => boolean): void {
+    for (const [seq, event] of this.entries) {
+      if (!picked(event)) continue;
+      this.entries.delete(seq);
+      this.pendingIds.delete(event.id);
+    }
+  }
+
   async size(): Promise<number> {
     return this.entries.size;
   }

@@ -528,6 +528,19 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       await expect(pendingEvents(user)).resolves.toEqual([]);
     });
 
+    it("erases a user's events not yet relayed with the user, and only theirs", async ({ skip }) => {
+      const { store, pendingEvents } = await setup();
+      if (!pendingEvents) return skip("the factory cannot read the store's outbox");
+      const [erased, kept] = [conversation(newUser()), conversation(newUser())];
+      for (const c of [erased, kept]) {
+        await store.create({ conversation: c });
+        await store.appendExchange({ ...exchange(c, 0, 'e', 1), events: eventsOf(c, 'e', 1) });
+      }
+      await store.deleteAllForUser({ userId: erased.userId });
+      await expect(pendingEvents(erased.userId)).resolves.toEqual([]);
+      await expect(pendingEvents(kept.userId)).resolves.toHaveLength(2);
+    });
+
     it('keeps events waiting for the relay across a reopen when it declares itself durable', async ({ skip }) => {
       const { store, reopen, pendingEvents } = await setup();
       if (!store.capabilities.durable) return skip('the store declares durable: false');
