@@ -10,6 +10,7 @@ import type { IoOptions } from '../../core/model/io.js';
 import { systemRandom } from '../../core/defaults.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
 import { backoffDelayMs, sleep, type Random } from '../shared/backoff.js';
+import { eventEnvelope } from '../shared/event-envelope.js';
 import { rejectIfAborted } from '../shared/abort.js';
 import { translateServiceError, type ServiceErrorPolicy } from '../shared/service-errors.js';
 
@@ -111,12 +112,13 @@ export class EventBridgeEventPublisher implements EventPublisher {
   private pending(event: DomainEvent): Pending {
     if (Number.isNaN(Date.parse(event.at)))
       throw new ValidationError(`${SERVICE}: event ${event.id} has no valid time: ${event.at}`);
+    const envelope = eventEnvelope(event, this.source);
     const entry: PutEventsRequestEntry = {
       EventBusName: this.eventBusName,
-      Source: this.source,
-      DetailType: event.type,
-      Detail: JSON.stringify(event),
-      Time: new Date(event.at),
+      Source: envelope.source,
+      DetailType: envelope.detailType,
+      Detail: envelope.detail,
+      Time: envelope.time,
       Resources: [],
     };
     const bytes = entrySize(entry);

@@ -2,6 +2,7 @@ import { isCoreError, ErrorCodes, throwIfAborted } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/model/events.js';
 import type { IoOptions } from '../../core/model/io.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
+import type { EventRelay } from '../../core/ports/event-relay.js';
 import { noopTelemetry } from '../../core/defaults.js';
 import { type Telemetry } from '../../core/ports/telemetry.js';
 import type { OutboxStore } from '../shared/outbox-store.js';
@@ -24,12 +25,14 @@ export interface DrainResult {
 }
 
 /**
- * A publisher that does not lose events when its transport is down: `publish` tries the inner publisher and, when it
- * fails, keeps the events in a durable outbox; `drain` re-publishes them oldest first and forgets each batch only
- * after the inner publisher took it. Delivery is at least once (a crash between publish and removal repeats a batch),
- * so consumers deduplicate by event id.
+ * The relay of an outbox, and a publisher that does not lose events when its transport is down. A conversation store
+ * writes a turn's events into the outbox with the turn; `deliverPending` (and the timer `start` runs) hands them to
+ * the inner publisher. `publish`, for events written with nothing else, tries the inner publisher and, when it fails,
+ * keeps the events in the outbox. `drain` re-publishes oldest first and forgets each batch only after the inner
+ * publisher took it. Delivery is at least once (a crash between publish and removal repeats a batch), so consumers
+ * deduplicate by event id.
  */
-export class OutboxEventPublisher implements EventPublisher {
+export class OutboxEventPublisher implements EventPublisher, EventRelay {
   private readonly inner: EventPublisher;
   private readonly outbox: OutboxStore;
   private readonly telemetry: Telemetry;
@@ -75,6 +78,15 @@ export class OutboxEventPublisher implements EventPublisher {
     await this.enqueue(events);
     // Earlier events are waiting: deliver them and these, in order, before reporting success.
     await this.drain();
+  }
+
+  /** A store wrote events into the outbox: deliver them, and anything older, now; false when delivery failed. */
+  async deliverPending(): Promise<boolean> {
+    this.backlog = true;
+    // Tells a drain in flight to look again, should it have peeked before the store's write committed.
+    this.appended = true;
+    const result = await this.drain();
+    return result.error === undefined;
   }
 
   /** Re-publishes pending events in order until the outbox is empty or the inner publisher fails. */

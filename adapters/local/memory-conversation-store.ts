@@ -9,6 +9,7 @@ import type {
 import type { IoOptions } from '../../core/model/io.js';
 import { ConversationNotFoundError, ValidationError, VersionConflictError, throwIfAborted } from '../../core/errors.js';
 import type { AppendExchange, ConversationStore } from '../../core/ports/conversation-store.js';
+import { MemoryOutboxStore } from './memory-outbox-store.js';
 import { checkPageLimit, decodeTurnCursor, encodeTurnCursor, pageOf, summarize } from './paging.js';
 
 interface Entry {
@@ -16,10 +17,23 @@ interface Entry {
   turns: Turn[];
 }
 
-/** Conversations in process memory: fast, lost on restart. Values are copied in and out so callers cannot mutate them. */
+export interface MemoryConversationStoreOptions {
+  /** Where an exchange's events wait for the relay; a new one when not given. */
+  outbox?: MemoryOutboxStore;
+}
+
+/**
+ * Conversations in process memory: fast, lost on restart. Values are copied in and out so callers cannot mutate them.
+ * An exchange's events go to the outbox in the same synchronous step as its turns, so both land or neither does.
+ */
 export class MemoryConversationStore implements ConversationStore {
   readonly capabilities = { durable: false, ttl: false };
+  readonly outbox: MemoryOutboxStore;
   private readonly entries = new Map<string, Entry>();
+
+  constructor(options: MemoryConversationStoreOptions = {}) {
+    this.outbox = options.outbox ?? new MemoryOutboxStore();
+  }
 
   async create({ conversation, signal }: { conversation: Conversation } & IoOptions): Promise<void> {
     throwIfAborted(signal);
@@ -51,6 +65,7 @@ export class MemoryConversationStore implements ConversationStore {
     };
     entry.turns.push(...structuredClone([...exchange.turns]));
     entry.conversation = conversation;
+    if (exchange.events) this.outbox.add(exchange.events);
     return structuredClone(conversation);
   }
 
@@ -97,6 +112,8 @@ export class MemoryConversationStore implements ConversationStore {
         removed += 1;
       }
     }
+    // Events not yet relayed carry what the user said: erasure takes them too, as in the durable stores.
+    this.outbox.forget((event) => event.userId === userId);
     return removed;
   }
 

@@ -8,6 +8,11 @@ export class MemoryOutboxStore implements OutboxStore {
   private nextSeq = 1;
 
   async append(events: readonly DomainEvent[]): Promise<void> {
+    this.add(events);
+  }
+
+  /** Appends at once, so a store can add events in the same synchronous step as the turns they belong to. */
+  add(events: readonly DomainEvent[]): void {
     for (const event of events) {
       if (this.pendingIds.has(event.id)) continue;
       this.pendingIds.add(event.id);
@@ -30,6 +35,15 @@ export class MemoryOutboxStore implements OutboxStore {
     for (const seq of seqs) {
       const event = this.entries.get(seq);
       if (!event) continue;
+      this.entries.delete(seq);
+      this.pendingIds.delete(event.id);
+    }
+  }
+
+  /** Forgets the pending events a predicate picks (a user's, when the user is erased). */
+  forget(picked: (event: DomainEvent) => boolean): void {
+    for (const [seq, event] of this.entries) {
+      if (!picked(event)) continue;
       this.entries.delete(seq);
       this.pendingIds.delete(event.id);
     }

@@ -56,6 +56,11 @@ function prepareStatements(db: Database) {
        RETURNING *`,
     ),
     insertTurn: db.prepare('INSERT INTO turns (user_id, conversation_id, seq, body) VALUES (?, ?, ?, ?)'),
+    // The outbox table of the same file (sqlite-outbox-store.ts relays from it): events commit with their turns.
+    insertEvent: db.prepare(
+      `INSERT INTO outbox (event_id, body, enqueued_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ'))
+       ON CONFLICT (event_id) DO NOTHING`,
+    ),
     recent: db.prepare(
       `SELECT body FROM (
          SELECT seq, body FROM turns WHERE user_id = ? AND conversation_id = ? ORDER BY seq DESC LIMIT ?
@@ -75,12 +80,15 @@ function prepareStatements(db: Database) {
     deleteOne: db.prepare('DELETE FROM conversations WHERE user_id = ? AND id = ?'),
     deleteTurnsOfUser: db.prepare('DELETE FROM turns WHERE user_id = ?'),
     deleteAllOfUser: db.prepare('DELETE FROM conversations WHERE user_id = ?'),
+    // Erasure reaches events not yet relayed too; the outbox is near empty, so a scan of it costs little.
+    deleteEventsOfUser: db.prepare("DELETE FROM outbox WHERE json_extract(body, '$.userId') = ?"),
   };
 }
 
 /**
  * Conversations in the embedded SQLite database. Every statement filters by user id, so another user's conversation
- * reads as absent; `appendExchange` checks the version and writes header and turns in one transaction.
+ * reads as absent; `appendExchange` checks the version and writes header, turns and the exchange's events (into the
+ * outbox table) in one transaction.
  */
 export class SqliteConversationStore implements ConversationStore {
   readonly capabilities: ConversationStoreCapabilities = { durable: true, ttl: false };
@@ -120,6 +128,7 @@ export class SqliteConversationStore implements ConversationStore {
     const { userId, conversationId } = exchange;
     const state = JSON.stringify(exchange.state);
     const bodies = exchange.turns.map((turn) => JSON.stringify(turn));
+    const events = exchange.events ?? [];
     // IMMEDIATE takes the write lock before the version check, so no other connection can commit in between.
     const append = this.db.transaction((): HeaderRow => {
       const row = this.sql.bump.get({
@@ -140,6 +149,7 @@ export class SqliteConversationStore implements ConversationStore {
       const first = row.turn_count - bodies.length;
       for (const [index, body] of bodies.entries())
         this.sql.insertTurn.run(userId, conversationId, first + index, body);
+      for (const event of events) this.sql.insertEvent.run(event.id, JSON.stringify(event));
       return row;
     });
     return toConversation(guarded('append exchange', () => append.immediate()));
@@ -208,6 +218,7 @@ export class SqliteConversationStore implements ConversationStore {
     throwIfAborted(signal);
     const remove = this.db.transaction(() => {
       this.sql.deleteTurnsOfUser.run(userId);
+      this.sql.deleteEventsOfUser.run(userId);
       return this.sql.deleteAllOfUser.run(userId).changes;
     });
     return guarded('delete conversations of user', () => remove.immediate());

@@ -92,7 +92,7 @@ export interface TurnRecord {
   speechOut?: { audio: AudioRef } | { error: string };
   /** Set by a workflow's failure path: the turn ended without an answer (nothing was stored). */
   failure?: TurnFailure;
-  /** False when the events could not be published (the turn stands; the failure is counted). */
+  /** False when the relay could not deliver the stored events yet (they stay in the outbox and are retried). */
   published?: boolean;
   /** Milliseconds per step, summed over re-runs. */
   timings: Partial<Record<StepName, number>>;

@@ -2,10 +2,12 @@ import type { TurnRecord } from '../model/turn.js';
 import { loaded, required } from './step-support.js';
 import { storedExchange, titleFrom } from './stored-exchange.js';
 import type { TurnDeps } from './turn-deps.js';
+import { turnEvents } from './turn-events.js';
 
 /**
- * Appends the user and assistant turns and the new dialogue state in one atomic write, checked against the version
- * that was loaded; a VersionConflictError sends the runner back to `load`.
+ * Appends the user and assistant turns, the new dialogue state and the turn's events in one atomic write, checked
+ * against the version that was loaded; a VersionConflictError sends the runner back to `load`. Every attempt makes
+ * new ids, and a conflicted attempt writes nothing, so only the attempt that commits leaves events behind.
  */
 export async function persist(turn: TurnRecord, deps: Pick<TurnDeps, 'conversations' | 'newId'>): Promise<TurnRecord> {
   const { conversation } = loaded(turn, 'persist');
@@ -18,6 +20,7 @@ export async function persist(turn: TurnRecord, deps: Pick<TurnDeps, 'conversati
     expectedVersion: conversation.version,
     turns,
     state: response.state,
+    events: turnEvents(turn, ids, deps.newId),
     at: turn.receivedAt,
     ...(conversation.title === undefined && { title: titleFrom(turns[0].text) }),
   });

@@ -2,15 +2,18 @@ import type { DomainEvent } from '../model/events.js';
 import type { TurnRecord } from '../model/turn.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
 import type { Telemetry } from '../ports/telemetry.js';
+import { required } from './step-support.js';
 import type { TurnDeps } from './turn-deps.js';
-import { turnEvents } from './turn-events.js';
 
-/** Publishes the stored turn's events; a failing publisher is counted and never fails the stored turn. */
-export async function publish(
-  turn: TurnRecord,
-  deps: Pick<TurnDeps, 'events' | 'telemetry' | 'newId'>,
-): Promise<TurnRecord> {
-  const published = await publishSafely(deps.events, turnEvents(turn, deps.newId), deps.telemetry);
+/**
+ * The stored turn's events were written with it (persist); this step only asks the relay to deliver them now rather
+ * than at its next round, so they are never published twice. A relay that cannot deliver is counted and retries by
+ * itself; it never fails the stored turn.
+ */
+export async function publish(turn: TurnRecord, deps: Pick<TurnDeps, 'relay' | 'telemetry'>): Promise<TurnRecord> {
+  required(turn, 'stored', 'publish');
+  const published = await deps.relay.deliverPending();
+  if (!published) deps.telemetry.metric('EventRelayDelayed', 1, 'Count');
   return { ...turn, published };
 }
 

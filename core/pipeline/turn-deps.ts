@@ -5,6 +5,7 @@ import type { AudioStore } from '../ports/audio-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { ConversationStore } from '../ports/conversation-store.js';
 import type { EventPublisher } from '../ports/event-publisher.js';
+import type { EventRelay } from '../ports/event-relay.js';
 import type { LanguageModel } from '../ports/language-model.js';
 import type { LanguageUnderstanding } from '../ports/language-understanding.js';
 import type { SentimentAnalyzer } from '../ports/sentiment-analyzer.js';
@@ -32,7 +33,10 @@ export interface TurnDeps {
   model: LanguageModel;
   conversations: ConversationStore;
   preferences: PreferencesReader;
+  /** Publishes events that are not written with a turn (a failed turn's SystemError). */
   events: EventPublisher;
+  /** Delivers the events the conversation store wrote with the turns. */
+  relay: EventRelay;
   audio: AudioStore;
   clock: Clock;
   telemetry: Telemetry;

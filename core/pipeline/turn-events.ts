@@ -2,11 +2,17 @@ import type { DomainEvent } from '../model/events.js';
 import type { TurnRecord } from '../model/turn.js';
 import { required } from './step-support.js';
 
-/** The domain events of a stored turn: what the user said, how the assistant replied, and a degraded reply. */
-export function turnEvents(turn: TurnRecord, newId: () => string): DomainEvent[] {
-  const decision = required(turn, 'decision', 'publish');
-  const response = required(turn, 'response', 'publish');
-  const stored = required(turn, 'stored', 'publish');
+/**
+ * The domain events of a turn about to be stored under the given turn ids: what the user said, how the assistant
+ * replied, and a degraded reply. They are written with the turns, so the reply's timings end with `respond`.
+ */
+export function turnEvents(
+  turn: TurnRecord,
+  ids: { user: string; assistant: string },
+  newId: () => string,
+): DomainEvent[] {
+  const decision = required(turn, 'decision', 'persist');
+  const response = required(turn, 'response', 'persist');
   const base = { at: turn.receivedAt, userId: turn.userId, conversationId: turn.conversationId };
   const skill = decision.kind === 'llm' ? undefined : decision.skill;
   const events: DomainEvent[] = [
@@ -14,18 +20,18 @@ export function turnEvents(turn: TurnRecord, newId: () => string): DomainEvent[]
       ...base,
       id: newId(),
       type: 'UserInteraction',
-      turnId: stored.userTurnId,
-      text: required(turn, 'heard', 'publish'),
+      turnId: ids.user,
+      text: required(turn, 'heard', 'persist'),
       inputMode: turn.input.kind,
       intent: decision.intent,
-      confidence: required(turn, 'understanding', 'publish').confidence,
+      confidence: required(turn, 'understanding', 'persist').confidence,
       ...(turn.sentiment && { sentiment: turn.sentiment }),
     },
     {
       ...base,
       id: newId(),
       type: 'AssistantReplied',
-      turnId: stored.assistantTurnId,
+      turnId: ids.assistant,
       route: decision.kind,
       ...(skill && { skill }),
       intent: decision.intent,

@@ -7,6 +7,7 @@ import type {
   Turn,
 } from '../model/conversation.js';
 import type { DialogueState } from '../model/dialogue-state.js';
+import type { DomainEvent } from '../model/events.js';
 import type { IoOptions } from '../model/io.js';
 
 export interface AppendExchange {
@@ -18,6 +19,11 @@ export interface AppendExchange {
   state: DialogueState;
   at: string;
   title?: string;
+  /**
+   * The exchange's domain events, written in the same atomic write as the turns (the store's outbox) and delivered
+   * from there by its EventRelay, in this order; a failed append writes none of them.
+   */
+  events?: readonly DomainEvent[];
 }
 
 export interface ConversationStoreCapabilities {
@@ -29,7 +35,7 @@ export interface ConversationStoreCapabilities {
 
 /**
  * Conversations and their turns, always scoped to a user: a conversation of another user is reported as absent.
- * `appendExchange` writes every turn and the new state or nothing.
+ * `appendExchange` writes every turn, the new state and the exchange's events or nothing.
  */
 export interface ConversationStore {
   readonly capabilities: ConversationStoreCapabilities;

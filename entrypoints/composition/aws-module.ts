@@ -40,6 +40,7 @@ export function awsModule(config: AppConfig) {
           client,
           tableName: config.aws.tableName,
           retentionDays: config.aws.retentionDays,
+          eventSource: config.aws.eventSource,
           clock,
         });
       });
@@ -47,6 +48,17 @@ export function awsModule(config: AppConfig) {
         const { DynamoDbUserProfileStore } = await import('../../adapters/aws/dynamodb/dynamodb-user-profile-store.js');
         return new DynamoDbUserProfileStore({ client, tableName: config.aws.tableName });
       });
+      // A turn's events are items of its transaction, relayed by the table's stream and an EventBridge Pipe: this
+      // process must not publish them too. Events written with nothing else go to the transport directly.
+      bindFactory(bind, 'eventRelay', ['telemetry'], async (telemetry) => {
+        const { PipeEventRelay } = await import('../../adapters/aws/dynamodb/pipe-event-relay.js');
+        if (selected.events === 'in-process')
+          telemetry.warn(
+            'turn events reach the bus only through the DynamoDB stream Pipe; in-process listeners miss them',
+          );
+        return new PipeEventRelay();
+      });
+      bindFactory(bind, 'eventPublisher', ['eventTransport'], (transport) => transport);
     }
     if (selected.nlu === 'lex') {
       const {
@@ -123,7 +135,7 @@ export function awsModule(config: AppConfig) {
       });
     }
     if (selected.events === 'eventbridge') {
-      bindFactory(bind, 'eventPublisher', [], async () => {
+      bindFactory(bind, 'eventTransport', [], async () => {
         const { EventBridgeEventPublisher } = await import('../../adapters/aws/eventbridge-event-publisher.js');
         return new EventBridgeEventPublisher({
           eventBusName: config.aws.eventBusName,

@@ -3,6 +3,8 @@ import type { Database } from 'better-sqlite3';
 import type { Redis } from 'ioredis';
 import type { Hs256TokenAuthority } from '../../adapters/local/hs256-token-authority.js';
 import type { OutboxEventPublisher } from '../../adapters/decorators/outbox-event-publisher.js';
+import type { MemoryOutboxStore } from '../../adapters/local/memory-outbox-store.js';
+import type { OutboxStore } from '../../adapters/shared/outbox-store.js';
 import type { ConversationService } from '../../core/conversation/conversation-service.js';
 import type { HandleTurn } from '../../core/pipeline/turn-pipeline.js';
 import type { TurnDeps } from '../../core/pipeline/turn-deps.js';
@@ -12,6 +14,7 @@ import type { Cache } from '../../core/ports/cache.js';
 import type { Clock } from '../../core/ports/clock.js';
 import type { ConversationStore } from '../../core/ports/conversation-store.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
+import type { EventRelay } from '../../core/ports/event-relay.js';
 import type { LanguageModel } from '../../core/ports/language-model.js';
 import type { LanguageUnderstanding } from '../../core/ports/language-understanding.js';
 import type { MusicCatalog } from '../../core/ports/music-catalog.js';
@@ -43,7 +46,12 @@ export interface Bindings {
   newId: () => string;
   conversationStore: ConversationStore;
   userProfileStore: UserProfileStore;
+  /** Publishes events written with nothing else (SessionStarted, a failed turn's SystemError). */
   eventPublisher: EventPublisher;
+  /** The transport the events reach consumers by: the in-process bus or EventBridge (the EVENTS choice). */
+  eventTransport: EventPublisher;
+  /** Delivers the events the conversation store wrote with the turns (its outbox) to the transport. */
+  eventRelay: EventRelay;
   cache: Cache;
   audioStore: AudioStore;
   /** The Step Functions turn workflow voice turns run through, when one is configured. */
@@ -69,8 +77,12 @@ export interface Bindings {
   sqlite: Database;
   /** The local profile's signing authority: the token verifier and minter. */
   tokenAuthority: Hs256TokenAuthority;
-  /** The in-process bus behind its outbox, stopped when the container is unbound. */
+  /** The relay of a local store's outbox (and the fallback publisher), stopped when the container is unbound. */
   eventOutbox: OutboxEventPublisher;
+  /** Where a local store writes a turn's events: the outbox table of the SQLite file, or memory. */
+  eventOutboxStore: OutboxStore;
+  /** The memory store's outbox, shared by the store (writer) and the relay (reader). */
+  memoryOutbox: MemoryOutboxStore;
   dynamoDb: DynamoDBDocumentClient;
   redis: Redis;
 }

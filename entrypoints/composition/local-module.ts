@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TypedContainerModule } from '@inversifyjs/strongly-typed';
-import type { Database } from 'better-sqlite3';
 import { OpenMeteoWeatherProvider } from '../../adapters/http/open-meteo-weather-provider.js';
 import { AfinnSentimentAnalyzer } from '../../adapters/local/afinn-sentiment-analyzer.js';
 import { EspeakSpeechSynthesizer } from '../../adapters/local/espeak-speech-synthesizer.js';
@@ -22,6 +21,8 @@ import { openSqliteDatabase } from '../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../adapters/local/sqlite-conversation-store.js';
 import { SqliteOutboxStore } from '../../adapters/local/sqlite-outbox-store.js';
 import { SqliteUserProfileStore } from '../../adapters/local/sqlite-user-profile-store.js';
+import type { OutboxStore } from '../../adapters/shared/outbox-store.js';
+import type { EventPublisher } from '../../core/ports/event-publisher.js';
 import type { Telemetry } from '../../core/ports/telemetry.js';
 import { required, type AppConfig } from './config.js';
 import { loadOrCreateLocalSecret } from './local-secret.js';
@@ -45,21 +46,39 @@ export function localModule(config: AppConfig) {
       });
       bindFactory(bind, 'conversationStore', ['sqlite'], (db) => new SqliteConversationStore({ db }));
       bindFactory(bind, 'userProfileStore', ['sqlite'], (db) => new SqliteUserProfileStore({ db }));
+      // The outbox table of the same file: the store writes a turn's events there in the turn's transaction.
+      bindFactory(bind, 'eventOutboxStore', ['sqlite'], (db) => new SqliteOutboxStore({ db }));
     } else if (selected.conversationStore === 'memory') {
-      bindFactory(bind, 'conversationStore', [], () => new MemoryConversationStore());
+      bindFactory(bind, 'memoryOutbox', [], () => new MemoryOutboxStore());
+      bindFactory(bind, 'conversationStore', ['memoryOutbox'], (outbox) => new MemoryConversationStore({ outbox }));
       bindFactory(bind, 'userProfileStore', [], () => new MemoryUserProfileStore());
+      bindFactory(bind, 'eventOutboxStore', ['memoryOutbox'], (outbox) => outbox);
+    }
+    if (selected.conversationStore === 'sqlite' || selected.conversationStore === 'memory') {
+      // The relay delivers the outbox to the transport (on a timer, and at once after each turn); events written
+      // with nothing else go to the transport directly and wait in the same outbox only while it is down.
+      bindFactory(
+        bind,
+        'eventOutbox',
+        ['eventOutboxStore', 'eventTransport', 'telemetry'],
+        createEventOutbox,
+      ).onDeactivation((relay) => {
+        // unbindAll deactivates synchronously: the timer stops now; a drain in flight fails harmlessly once the file closes.
+        void relay.stop();
+      });
+      bindFactory(bind, 'eventPublisher', ['eventOutbox'], (relay) => relay);
+      bindFactory(bind, 'eventRelay', ['eventOutbox'], (relay) => relay);
     }
     if (selected.events === 'in-process') {
-      // Events the bus cannot take wait in the outbox (in the database file when there is one) and are retried.
-      const outbox =
-        selected.conversationStore === 'sqlite'
-          ? bindFactory(bind, 'eventOutbox', ['sqlite', 'telemetry'], createEventOutbox)
-          : bindFactory(bind, 'eventOutbox', ['telemetry'], (telemetry) => createEventOutbox(null, telemetry));
-      outbox.onDeactivation((publisher) => {
-        // unbindAll deactivates synchronously: the timer stops now; a drain in flight fails harmlessly once the file closes.
-        void publisher.stop();
-      });
-      bindFactory(bind, 'eventPublisher', ['eventOutbox'], (publisher) => publisher);
+      bindFactory(
+        bind,
+        'eventTransport',
+        ['telemetry'],
+        (telemetry) =>
+          new InProcessEventPublisher({
+            onListenerError: (error) => telemetry.error('event listener failed', { error: String(error) }),
+          }),
+      );
     }
     if (selected.cache === 'memory') bindFactory(bind, 'cache', ['clock'], (clock) => new MemoryCache({ clock }));
     bindFactory(bind, 'weatherProvider', ['config', 'cache', 'telemetry'], (cfg, cache, telemetry) => {
@@ -132,17 +151,11 @@ export function localModule(config: AppConfig) {
   });
 }
 
-/** The in-process bus behind an outbox that retries on its own until the container is unbound. */
-function createEventOutbox(db: Database | null, telemetry: Telemetry): OutboxEventPublisher {
-  const publisher = new OutboxEventPublisher({
-    inner: new InProcessEventPublisher({
-      onListenerError: (error) => telemetry.error('event listener failed', { error: String(error) }),
-    }),
-    outbox: db ? new SqliteOutboxStore({ db }) : new MemoryOutboxStore(),
-    telemetry,
-  });
-  publisher.start();
-  return publisher;
+/** The outbox's relay to the transport, retrying on its own until the container is unbound. */
+function createEventOutbox(outbox: OutboxStore, inner: EventPublisher, telemetry: Telemetry): OutboxEventPublisher {
+  const relay = new OutboxEventPublisher({ inner, outbox, telemetry });
+  relay.start();
+  return relay;
 }
 
 /** Cache failures never fail a turn (the decorators fall through), but they are worth a log line. */

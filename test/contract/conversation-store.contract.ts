@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Conversation, Turn } from '../../core/model/conversation.js';
 import type { DialogueState } from '../../core/model/dialogue-state.js';
+import type { DomainEvent } from '../../core/model/events.js';
 import { ConversationNotFoundError, ErrorCodes, ValidationError, VersionConflictError } from '../../core/errors.js';
 import type { AppendExchange, ConversationStore } from '../../core/ports/conversation-store.js';
 import { managedFactory, walkPages } from './harness.js';
@@ -11,6 +12,38 @@ export interface ConversationStoreHandle {
   dispose?: () => Promise<void>;
   /** Closes the store and opens it again on the same data; given only by adapters that can. */
   reopen?: () => Promise<ConversationStore>;
+  /**
+   * What the store's relay would deliver for the user now, oldest first (read, not consumed): the events appended with
+   * exchanges. After `reopen` it reads the reopened data.
+   */
+  pendingEvents?: (userId: string) => Promise<DomainEvent[]>;
+}
+
+/** The events of one exchange, as the pipeline makes them (a UserInteraction and an AssistantReplied). */
+function eventsOf(c: Pick<Conversation, 'userId' | 'id'>, prefix: string, minutes: number): DomainEvent[] {
+  const base = { at: at(minutes), userId: c.userId, conversationId: c.id };
+  return [
+    {
+      ...base,
+      id: `${prefix}-ev-u-${randomUUID()}`,
+      type: 'UserInteraction',
+      turnId: `${prefix}-u`,
+      text: `question ${prefix}`,
+      inputMode: 'text',
+      intent: 'weather.current',
+      confidence: 0.9,
+    },
+    {
+      ...base,
+      id: `${prefix}-ev-a-${randomUUID()}`,
+      type: 'AssistantReplied',
+      turnId: `${prefix}-a`,
+      route: 'skill',
+      skill: 'weather',
+      intent: 'weather.current',
+      timings: { respond: 1.5 },
+    },
+  ];
 }
 
 const origin = Date.parse('2026-03-01T09:00:00.000Z');
@@ -466,6 +499,59 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       await expect(reopened.appendExchange(exchange(second, 1, 'after-reopen', 9))).resolves.toMatchObject({
         version: 2,
       });
+    });
+
+    it("writes an exchange's events with it: available to the relay once each, in order", async ({ skip }) => {
+      const { store, pendingEvents } = await setup();
+      if (!pendingEvents) return skip("the factory cannot read the store's outbox");
+      const user = newUser();
+      const created = conversation(user);
+      await store.create({ conversation: created });
+      const first = eventsOf(created, 'one', 1);
+      const second = [...eventsOf(created, 'two', 2), { ...eventsOf(created, 'two-b', 2)[0]! }];
+      const next = await store.appendExchange({ ...exchange(created, 0, 'one', 1), events: first });
+      await store.appendExchange({ ...exchange(next, 1, 'two', 2), events: second });
+      await store.appendExchange(exchange(next, 2, 'three', 3));
+      await expect(pendingEvents(user)).resolves.toEqual([...first, ...second]);
+    });
+
+    it('writes no event when the append fails: version conflict or missing conversation', async ({ skip }) => {
+      const { store, pendingEvents } = await setup();
+      if (!pendingEvents) return skip("the factory cannot read the store's outbox");
+      const user = newUser();
+      const c = await seeded(store, user, 1);
+      const stale = { ...exchange(c, 0, 'stale', 5), events: eventsOf(c, 'stale', 5) };
+      await expect(store.appendExchange(stale)).rejects.toBeInstanceOf(VersionConflictError);
+      const ghost = conversation(user);
+      const missing = { ...exchange(ghost, 0, 'ghost', 5), events: eventsOf(ghost, 'ghost', 5) };
+      await expect(store.appendExchange(missing)).rejects.toBeInstanceOf(ConversationNotFoundError);
+      await expect(pendingEvents(user)).resolves.toEqual([]);
+    });
+
+    it("erases a user's events not yet relayed with the user, and only theirs", async ({ skip }) => {
+      const { store, pendingEvents } = await setup();
+      if (!pendingEvents) return skip("the factory cannot read the store's outbox");
+      const [erased, kept] = [conversation(newUser()), conversation(newUser())];
+      for (const c of [erased, kept]) {
+        await store.create({ conversation: c });
+        await store.appendExchange({ ...exchange(c, 0, 'e', 1), events: eventsOf(c, 'e', 1) });
+      }
+      await store.deleteAllForUser({ userId: erased.userId });
+      await expect(pendingEvents(erased.userId)).resolves.toEqual([]);
+      await expect(pendingEvents(kept.userId)).resolves.toHaveLength(2);
+    });
+
+    it('keeps events waiting for the relay across a reopen when it declares itself durable', async ({ skip }) => {
+      const { store, reopen, pendingEvents } = await setup();
+      if (!store.capabilities.durable) return skip('the store declares durable: false');
+      if (!reopen || !pendingEvents) return skip('the factory offers no reopen or cannot read the outbox');
+      const user = newUser();
+      const created = conversation(user);
+      await store.create({ conversation: created });
+      const events = eventsOf(created, 'kept', 1);
+      await store.appendExchange({ ...exchange(created, 0, 'kept', 1), events });
+      await reopen();
+      await expect(pendingEvents(user)).resolves.toEqual(events);
     });
 
     it('rejects a cursor it did not issue, and a page limit below one, with ValidationError', async () => {

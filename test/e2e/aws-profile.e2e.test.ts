@@ -12,6 +12,7 @@ import { startComprehendFake } from '../fakes/aws/comprehend-fake.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../fakes/aws/dynamodb-local.js';
 import { createTestTable, type TestTable } from '../fakes/aws/dynamodb-test-table.js';
 import { startEventBridgeFake, type EventBridgeFake } from '../fakes/aws/eventbridge-fake.js';
+import { EventPipeFake } from '../fakes/aws/event-pipe-fake.js';
 import type { FakeAwsServer } from '../fakes/aws/fake-aws-server.js';
 import { startPollyFake, type PollyFake } from '../fakes/aws/polly-fake.js';
 import { startOpenMeteoServer } from '../fakes/open-meteo-server.js';
@@ -136,6 +137,13 @@ describe('aws profile end to end against stand-ins', () => {
       new (await import('@aws-sdk/lib-dynamodb')).ScanCommand({ TableName: table.tableName }),
     );
     expect(scan.Items?.filter((item) => String(item.sk).startsWith('TURN#'))).toHaveLength(8);
+    // The turns' events are items of their transactions; on AWS the stream's Pipe puts them on the bus.
+    expect(scan.Items?.filter((item) => item.type === 'event')).toHaveLength(8);
+    const pipe = EventPipeFake.toEventBridge(table.client, table.tableName, {
+      endpoint: events.url,
+      eventBusName: 'assistant-bus',
+    });
+    await expect(pipe.deliverPending()).resolves.toBe(true);
     await vi.waitFor(() =>
       expect(
         events

@@ -29,6 +29,8 @@ const BINDING_KEYS: Record<keyof Bindings, 'always' | 'when-chosen'> = {
   conversationStore: 'always',
   userProfileStore: 'always',
   eventPublisher: 'always',
+  eventTransport: 'always',
+  eventRelay: 'always',
   cache: 'always',
   weatherProvider: 'always',
   musicCatalog: 'always',
@@ -49,6 +51,8 @@ const BINDING_KEYS: Record<keyof Bindings, 'always' | 'when-chosen'> = {
   sqlite: 'when-chosen',
   tokenAuthority: 'when-chosen',
   eventOutbox: 'when-chosen',
+  eventOutboxStore: 'when-chosen',
+  memoryOutbox: 'when-chosen',
   dynamoDb: 'when-chosen',
   redis: 'when-chosen',
 };
@@ -99,9 +103,9 @@ const PORT_BINDINGS: {
     classes: { afinn: 'AfinnSentimentAnalyzer', comprehend: 'ComprehendSentimentAnalyzer', none: null },
   },
   events: {
-    key: 'eventPublisher',
+    key: 'eventTransport',
     variable: 'EVENTS',
-    classes: { 'in-process': 'OutboxEventPublisher', eventbridge: 'EventBridgeEventPublisher' },
+    classes: { 'in-process': 'InProcessEventPublisher', eventbridge: 'EventBridgeEventPublisher' },
   },
   cache: { key: 'cache', variable: 'CACHE', classes: { memory: 'MemoryCache', redis: 'RedisCache' } },
   auth: {

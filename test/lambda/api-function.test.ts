@@ -12,6 +12,7 @@ import { startBedrockRuntimeFake, type BedrockRuntimeFake } from '../fakes/aws/b
 import { startComprehendFake } from '../fakes/aws/comprehend-fake.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../fakes/aws/dynamodb-local.js';
 import { createTestTable, type TestTable } from '../fakes/aws/dynamodb-test-table.js';
+import { EventPipeFake } from '../fakes/aws/event-pipe-fake.js';
 import { startEventBridgeFake, type EventBridgeFake } from '../fakes/aws/eventbridge-fake.js';
 import type { FakeAwsServer } from '../fakes/aws/fake-aws-server.js';
 import { startPollyFake, type PollyFake } from '../fakes/aws/polly-fake.js';
@@ -165,6 +166,11 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
         'what is the tallest mountain in the world',
         'Mount Everest is the tallest mountain on Earth.',
       ]);
+      // The function publishes only SessionStarted itself; the turns' events reach the bus through the stream's Pipe.
+      await EventPipeFake.toEventBridge(table.client, table.tableName, {
+        endpoint: events.url,
+        eventBusName: 'assistant-bus',
+      }).deliverPending();
       await vi.waitFor(() =>
         expect(
           events

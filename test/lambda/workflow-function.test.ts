@@ -9,6 +9,7 @@ import { composeAssistant } from '../../entrypoints/composition/container.js';
 import { createLogger } from '../../entrypoints/composition/logger.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../fakes/aws/dynamodb-local.js';
 import { createTestTable, type TestTable } from '../fakes/aws/dynamodb-test-table.js';
+import { EventPipeFake } from '../fakes/aws/event-pipe-fake.js';
 import { startEventBridgeFake, type EventBridgeFake } from '../fakes/aws/eventbridge-fake.js';
 import { startLocalS3, type LocalS3 } from '../fakes/aws/s3-local.js';
 import { locateNode22 } from '../fakes/lambda/node22.js';
@@ -118,7 +119,18 @@ describe.skipIf('skip' in node22)('workflow task functions (bundle under aws-lam
       { role: 'user', text: 'what time is it' },
       { role: 'assistant', text: turn.response?.text },
     ]);
+    // The publish task published nothing itself (no double delivery): the events are items of the persist
+    // transaction, and the stream's Pipe puts them on the bus.
+    expect(events.events()).toEqual([]);
+    await EventPipeFake.toEventBridge(table.client, table.tableName, {
+      endpoint: events.url,
+      eventBusName: 'assistant-bus',
+    }).deliverPending();
     expect(events.events().map((event) => event.type)).toEqual(['UserInteraction', 'AssistantReplied']);
+    expect(events.events().map((event) => (event as { turnId?: string }).turnId)).toEqual([
+      turn.stored?.userTurnId,
+      turn.stored?.assistantTurnId,
+    ]);
   });
 
   it('continues, task by task, a conversation started on the Fastify server over the same table, history whole', async () => {

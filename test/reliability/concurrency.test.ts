@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbConversationStore } from '../../adapters/aws/dynamodb/dynamodb-conversation-store.js';
+import { OutboxEventPublisher } from '../../adapters/decorators/outbox-event-publisher.js';
 import { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';
+import { SqliteOutboxStore } from '../../adapters/local/sqlite-outbox-store.js';
 import { MemoryConversationStore } from '../../adapters/local/memory-conversation-store.js';
 import { MemoryAudioStore } from '../../adapters/local/memory-audio-store.js';
 import { MemoryUserProfileStore } from '../../adapters/local/memory-user-profile-store.js';
@@ -18,6 +20,8 @@ import type { DomainEvent } from '../../core/model/events.js';
 import { createTurnPipeline, type HandleTurn } from '../../core/pipeline/turn-pipeline.js';
 import { systemClock } from '../../core/defaults.js';
 import type { ConversationStore } from '../../core/ports/conversation-store.js';
+import type { EventPublisher } from '../../core/ports/event-publisher.js';
+import type { EventRelay } from '../../core/ports/event-relay.js';
 import type { Skill } from '../../core/ports/skill.js';
 import { noopTelemetry } from '../../core/defaults.js';
 import { type Telemetry } from '../../core/ports/telemetry.js';
@@ -27,10 +31,13 @@ import { PatternLanguageUnderstanding } from '../doubles/pattern-language-unders
 import { ScriptedLanguageModel } from '../doubles/scripted-language-model.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../fakes/aws/dynamodb-local.js';
 import { createTestTable, testDocumentClient, type TestTable } from '../fakes/aws/dynamodb-test-table.js';
+import { EventPipeFake } from '../fakes/aws/event-pipe-fake.js';
 
 /** Stores that several pipelines can share; `connect` opens a new connection to the same data, as another process would. */
 interface SharedStore {
   connect(): ConversationStore;
+  /** The one relay of the shared data's outbox, delivering to `bus` (one per deployment, as in production). */
+  relay(bus: EventPublisher): EventRelay;
   dispose(): Promise<void>;
 }
 
@@ -47,7 +54,11 @@ const memory: StoreFactory = {
   open: async () => {
     // One process only: both "connections" are the same object, so the pipelines share data but not their mutex.
     const store = new MemoryConversationStore();
-    return { connect: () => store, dispose: async () => undefined };
+    return {
+      connect: () => store,
+      relay: (bus) => new OutboxEventPublisher({ inner: bus, outbox: store.outbox }),
+      dispose: async () => undefined,
+    };
   },
 };
 
@@ -61,6 +72,11 @@ const sqliteFile: StoreFactory = {
         const db = openSqliteDatabase(join(dir, 'assistant.db'));
         databases.push(db);
         return new SqliteConversationStore({ db });
+      },
+      relay: (bus) => {
+        const db = openSqliteDatabase(join(dir, 'assistant.db'));
+        databases.push(db);
+        return new OutboxEventPublisher({ inner: bus, outbox: new SqliteOutboxStore({ db }) });
       },
       dispose: async () => {
         for (const db of databases) db.close();
@@ -89,6 +105,7 @@ function dynamoDbLocal(): StoreFactory {
           clients.push(client);
           return new DynamoDbConversationStore({ client, tableName: table.tableName });
         },
+        relay: (bus) => EventPipeFake.toPublisher(table.client, table.tableName, bus),
         dispose: async () => {
           await table.drop();
           for (const client of clients.slice(1)) client.destroy();
@@ -124,7 +141,11 @@ interface Pipeline {
   conflicts: () => number;
 }
 
-async function pipelineOver(store: ConversationStore, events: InProcessEventPublisher): Promise<Pipeline> {
+async function pipelineOver(
+  store: ConversationStore,
+  events: InProcessEventPublisher,
+  relay: EventRelay,
+): Promise<Pipeline> {
   const registry = new SkillRegistry([tallySkill]);
   let conflicts = 0;
   const telemetry: Telemetry = {
@@ -138,6 +159,7 @@ async function pipelineOver(store: ConversationStore, events: InProcessEventPubl
     nlu: new PatternLanguageUnderstanding(await registry.trainingSet('en')),
     model: new ScriptedLanguageModel(),
     conversations: store,
+    relay,
     preferences: createPreferencesReader(new MemoryUserProfileStore(), {
       language: 'en-US',
       units: 'metric',
@@ -189,8 +211,9 @@ describe.each(factories)('50 concurrent turns on one conversation: $name', (fact
       const events: DomainEvent[] = [];
       const bus = new InProcessEventPublisher();
       bus.subscribe('UserInteraction', (event) => void events.push(event));
-      const pipelines = [await pipelineOver(first, bus)];
-      while (pipelines.length < pipelineCount) pipelines.push(await pipelineOver(shared.connect(), bus));
+      const relay = shared.relay(bus);
+      const pipelines = [await pipelineOver(first, bus, relay)];
+      while (pipelines.length < pipelineCount) pipelines.push(await pipelineOver(shared.connect(), bus, relay));
       const items = Array.from({ length: TURNS }, (_, i) => `item-${String(i).padStart(2, '0')}`);
       let clientRetries = 0;
       const say = async (item: string, index: number) => {
@@ -209,6 +232,7 @@ describe.each(factories)('50 concurrent turns on one conversation: $name', (fact
         }
       };
       const replies = await Promise.all(items.map((item, index) => say(item, index)));
+      await relay.deliverPending();
       await new Promise((resolve) => setImmediate(resolve));
       const reader = shared.connect();
       const conversation = await reader.get({ userId, conversationId });

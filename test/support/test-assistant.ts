@@ -85,7 +85,8 @@ export async function createTestAssistant(options: TestAssistantOptions = {}) {
       weatherProvider: weather,
       musicCatalog: catalog,
       languageModel: model,
-      eventPublisher: events,
+      // The transport: both the outbox's relay (a turn's events) and direct publication reach it.
+      eventTransport: events,
       ...(options.conversations && { conversationStore: options.conversations }),
       ...(options.profiles && { userProfileStore: options.profiles }),
       ...(options.synthesizer && { speechSynthesizer: options.synthesizer }),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConversationNotFoundError, ValidationError } from '../../core/errors.js';
+import type { DomainEvent } from '../../core/model/events.js';
 import { ScriptedLanguageModel } from '../doubles/scripted-language-model.js';
 import { createTestAssistant } from '../support/test-assistant.js';
 
@@ -200,5 +201,47 @@ describe('idempotent turns', () => {
     expect(retried).toMatchObject({ replayed: true, skill: 'small-talk' });
     const history = await a.service.history('u1', id, { limit: 10 });
     expect(history.items.map((turn) => turn.text)).toEqual(['hello', retried.text]);
+  });
+
+  it("writes a turn's events with its turns and delivers each once, by the time the reply is back", async () => {
+    // Prepare: another writer moves the conversation once, so the first attempt conflicts and is answered again.
+    const { MemoryConversationStore } = await import('../../adapters/local/memory-conversation-store.js');
+    const { MemoryOutboxStore } = await import('../../adapters/local/memory-outbox-store.js');
+    const outbox = new MemoryOutboxStore();
+    const store = new MemoryConversationStore({ outbox });
+    let interfere = true;
+    const contended = Object.create(store) as typeof store;
+    contended.appendExchange = async (exchange) => {
+      if (interfere) {
+        interfere = false;
+        const at = exchange.at;
+        const other = [
+          { id: 'other-u', role: 'user' as const, text: 'thanks', at },
+          { id: 'other-a', role: 'assistant' as const, text: 'You are welcome.', at },
+        ];
+        await store.appendExchange({ ...exchange, turns: other, events: [] });
+      }
+      return store.appendExchange(exchange);
+    };
+    const delivered: DomainEvent[] = [];
+    const a = await createTestAssistant({
+      conversations: contended,
+      events: { publish: async ({ events }) => void delivered.push(...events) },
+      overrides: { memoryOutbox: outbox },
+    });
+    const { id } = await a.service.create('u1');
+    delivered.length = 0;
+
+    // Act
+    const reply = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('hello') });
+
+    // Assess: delivered before handleTurn resolved, once, for the stored turns only (not the conflicted attempt's).
+    const stored = (await a.service.history('u1', id, { limit: 10 })).items.slice(2);
+    expect(reply.version).toBe(2);
+    expect(delivered.map((event) => [event.type, 'turnId' in event ? event.turnId : undefined])).toEqual([
+      ['UserInteraction', stored[0]?.id],
+      ['AssistantReplied', stored[1]?.id],
+    ]);
+    await expect(outbox.size()).resolves.toBe(0);
   });
 });

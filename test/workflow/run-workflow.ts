@@ -3,6 +3,7 @@
 // turn-workflow.test.ts starts this file on Node 22 and reads the JSON it prints.
 import { readFileSync } from 'node:fs';
 import { StateMachine } from 'aws-local-stepfunctions';
+import { MemoryOutboxStore } from '../../adapters/local/memory-outbox-store.js';
 import { MemoryConversationStore } from '../../adapters/local/memory-conversation-store.js';
 import { DependencyUnavailableError } from '../../core/errors.js';
 import type { DomainEvent } from '../../core/model/events.js';
@@ -46,7 +47,9 @@ type Scenario = 'voice' | 'transient' | 'failure' | 'conflict';
 
 async function run(scenario: Scenario) {
   const events: DomainEvent[] = [];
-  const store = new MemoryConversationStore();
+  // The store writes a turn's events into the outbox the container's relay delivers from.
+  const outbox = new MemoryOutboxStore();
+  const store = new MemoryConversationStore({ outbox });
   let appends = 0;
   const conversations = Object.create(store) as MemoryConversationStore;
   conversations.appendExchange = async (exchange: AppendExchange) => {
@@ -56,6 +59,7 @@ async function run(scenario: Scenario) {
       const at = '2026-03-01T09:29:00Z';
       await store.appendExchange({
         ...exchange,
+        events: [],
         turns: [
           { id: 'r-u', role: 'user', text: 'hello', at },
           { id: 'r-a', role: 'assistant', text: 'Hi.', at },
@@ -86,6 +90,7 @@ async function run(scenario: Scenario) {
     synthesizer,
     recognizer,
     events: { publish: async ({ events: batch }) => void events.push(...batch) },
+    overrides: { memoryOutbox: outbox },
   });
   const conversation = await assistant.service.create('u1');
   events.length = 0;
@@ -130,7 +135,9 @@ async function run(scenario: Scenario) {
     events: events.map((event) => ({
       type: event.type,
       ...('code' in event && { code: event.code, step: event.step }),
+      ...('turnId' in event && { turnId: event.turnId }),
     })),
+    storedTurnIds: history.items.map((turn) => turn.id),
     spoken: synthesizer.texts,
     appends,
     recognizerAttempts,

@@ -90,7 +90,8 @@ interface Outcome {
   };
   serialisedBytes: number;
   history: { role: string; text: string }[];
-  events: { type: string; code?: string; step?: string }[];
+  events: { type: string; code?: string; step?: string; turnId?: string }[];
+  storedTurnIds: string[];
   spoken: string[];
   appends: number;
   recognizerAttempts: number;
@@ -176,5 +177,10 @@ describe('turn workflow on Node 22 (aws-local-stepfunctions, real task handlers)
     expect(run.states.filter((state) => state === 'Understand')).toHaveLength(2);
     expect(run.output.stored?.version).toBe(2);
     expect(run.history.map((turn) => turn.text)).toEqual(['hello', 'Hi.', 'what is the meaning of life', 'Forty-two.']);
+    // Only the attempt that committed wrote events: the conflicted one left none behind.
+    expect(run.events).toEqual([
+      { type: 'UserInteraction', turnId: run.storedTurnIds[2] },
+      { type: 'AssistantReplied', turnId: run.storedTurnIds[3] },
+    ]);
   });
 });

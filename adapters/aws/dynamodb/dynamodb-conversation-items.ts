@@ -1,5 +1,7 @@
 import type { Conversation, ConversationSummary, Turn } from '../../../core/model/conversation.js';
 import type { DialogueState } from '../../../core/model/dialogue-state.js';
+import type { DomainEvent } from '../../../core/model/events.js';
+import { eventEnvelope } from '../../shared/event-envelope.js';
 import type { AppendExchange } from '../../../core/ports/conversation-store.js';
 import type { Item } from './dynamodb-items.js';
 import { TABLE, keys, plainJson } from './dynamodb-table.js';
@@ -42,6 +44,38 @@ export function turnItem(userId: string, conversationId: string, seq: number, tu
     turn: plainJson(turn),
     [TABLE.ttlAttribute]: expiresAt,
   };
+}
+
+/**
+ * One event of an exchange, written in the exchange's transaction for the table's stream to relay: the attributes the
+ * EventBridge Pipe maps (type, detailType, source, detail as the JSON text EventBridge would carry) and a short expiry.
+ */
+export function eventItem(
+  userId: string,
+  conversationId: string,
+  version: number,
+  index: number,
+  event: DomainEvent,
+  source: string,
+  expiresAt: number,
+): Item {
+  const envelope = eventEnvelope(event, source);
+  return {
+    [TABLE.partitionKey]: keys.user(userId),
+    [TABLE.sortKey]: keys.event(conversationId, version, index, event.id),
+    type: 'event',
+    eventId: event.id,
+    conversationId,
+    detailType: envelope.detailType,
+    source: envelope.source,
+    detail: envelope.detail,
+    [TABLE.ttlAttribute]: expiresAt,
+  };
+}
+
+/** The domain event an event item carries. */
+export function toEvent(item: Item): DomainEvent {
+  return JSON.parse(item['detail'] as string) as DomainEvent;
 }
 
 /**

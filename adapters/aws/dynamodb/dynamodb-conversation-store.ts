@@ -31,6 +31,7 @@ import type {
   ConversationStoreCapabilities,
 } from '../../../core/ports/conversation-store.js';
 import {
+  eventItem,
   headerItem,
   headerKey,
   headerUpdate,
@@ -59,10 +60,14 @@ export type DynamoDbConversationStoreOptions = DynamoDbClientOptions & {
   clock?: Clock;
   /** Jitter for retry backoff; default `systemRandom`. */
   random?: Random;
+  /** The `source` written on event items, which the Pipe puts on the bus; the EVENT_SOURCE the publisher uses. */
+  eventSource?: string;
+  /** Seconds an event item is kept for the stream to relay (its TTL); default one day. */
+  eventRetentionSeconds?: number;
 };
 
-/** A transaction holds at most 100 items: the header plus the turns. */
-const MAX_TURNS_PER_EXCHANGE = 99;
+/** A transaction holds at most 100 items: the header, the turns and the events. */
+const MAX_ITEMS_PER_TRANSACTION = 100;
 /** A TransactionConflict means another transaction held the header a moment ago; it clears within milliseconds. */
 const CONFLICT_ATTEMPTS = 5;
 const DAY_SECONDS = 86_400;
@@ -82,6 +87,8 @@ export class DynamoDbConversationStore implements ConversationStore {
   private readonly retentionSeconds: number;
   private readonly clock: Clock;
   private readonly random: Random;
+  private readonly eventSource: string;
+  private readonly eventRetentionSeconds: number;
 
   constructor(options: DynamoDbConversationStoreOptions) {
     const days = options.retentionDays ?? 90;
@@ -91,6 +98,8 @@ export class DynamoDbConversationStore implements ConversationStore {
     this.retentionSeconds = Math.round(days * DAY_SECONDS);
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? systemRandom;
+    this.eventSource = options.eventSource ?? 'voice-assistant';
+    this.eventRetentionSeconds = options.eventRetentionSeconds ?? DAY_SECONDS;
   }
 
   async create({ conversation, signal }: { conversation: Conversation } & IoOptions): Promise<void> {
@@ -119,9 +128,13 @@ export class DynamoDbConversationStore implements ConversationStore {
 
   async appendExchange(exchange: AppendExchange & IoOptions): Promise<Conversation> {
     const { userId, conversationId, expectedVersion, turns, signal } = exchange;
+    const events = exchange.events ?? [];
     rejectIfAborted('append exchange', signal);
-    if (turns.length > MAX_TURNS_PER_EXCHANGE)
-      throw new ValidationError(`an exchange holds at most ${MAX_TURNS_PER_EXCHANGE} turns`);
+    if (1 + turns.length + events.length > MAX_ITEMS_PER_TRANSACTION)
+      throw new ValidationError(
+        `an exchange is written in one transaction of at most ${MAX_ITEMS_PER_TRANSACTION} items: the header, ` +
+          `${turns.length} turns and ${events.length} events are too many`,
+      );
     // A transaction cannot return the updated item, so the header is read first; the version condition below makes
     // sure nothing changed in between, which keeps both the returned conversation and the turn numbering exact.
     const item = await this.header(userId, conversationId, signal);
@@ -145,8 +158,16 @@ export class DynamoDbConversationStore implements ConversationStore {
         ...this.absentOrExpired(),
       },
     }));
+    // Unconditional: the key names this version of the conversation, which only the winning transaction writes.
+    const eventExpiresAt = this.nowSeconds() + this.eventRetentionSeconds;
+    const eventPuts = events.map((event, index) => ({
+      Put: {
+        TableName: this.tableName,
+        Item: eventItem(userId, conversationId, next.version, index, event, this.eventSource, eventExpiresAt),
+      },
+    }));
     const update = headerUpdate(this.tableName, exchange, next, expiresAt);
-    await this.transact([{ Update: update }, ...puts], exchange);
+    await this.transact([{ Update: update }, ...puts, ...eventPuts], exchange);
     return next;
   }
 
@@ -242,6 +263,8 @@ export class DynamoDbConversationStore implements ConversationStore {
 
   async deleteAllForUser({ userId, signal }: { userId: string } & IoOptions): Promise<number> {
     await this.deleteAll('delete turns of user', this.keyQuery(userId, keys.turnPrefix), signal);
+    // Event items not yet expired carry what the user said; erasure takes them too.
+    await this.deleteAll('delete events of user', this.keyQuery(userId, keys.eventPrefix), signal);
     return this.deleteAll('delete conversations of user', this.keyQuery(userId, keys.conversationPrefix), signal);
   }
 

@@ -54,6 +54,8 @@ export function dynamoDbTableDefinition(tableName: string): DynamoDbTableDefinit
       },
     ],
     TimeToLiveSpecification: { AttributeName: TABLE.ttlAttribute, Enabled: true },
+    // The event items' relay: an EventBridge Pipe (or DynamoDbStreamEventRelay outside AWS) reads new images.
+    StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_IMAGE' },
   };
 }
 
@@ -72,6 +74,14 @@ export const keys = {
   turnsOf: (conversationId: string) => `TURN#${part(conversationId)}#`,
   /** Zero-padded so the string order of sort keys is the order the turns were appended in. */
   turn: (conversationId: string, seq: number) => `TURN#${part(conversationId)}#${String(seq).padStart(10, '0')}`,
+  /** Every event item of the user, across conversations. */
+  eventPrefix: 'EVENT#',
+  /**
+   * An exchange's events, in order: under the version the exchange wrote, numbered within it. The event id at the end
+   * keeps every write a new item (a stream INSERT, which is all the Pipe relays), even for a re-used conversation id.
+   */
+  event: (conversationId: string, version: number, index: number, eventId: string) =>
+    `EVENT#${part(conversationId)}#${String(version).padStart(10, '0')}#${String(index).padStart(3, '0')}#${part(eventId)}`,
   profile: 'PROFILE',
   recency: (updatedAt: string, conversationId: string) => `${updatedAt}#${part(conversationId)}`,
 } as const;

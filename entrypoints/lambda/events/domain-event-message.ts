@@ -47,7 +47,9 @@ const EnvelopeSchema = Type.Object({
 
 /**
  * The domain event carried by one SQS message body, or a ValidationError saying what is wrong with it. A message
- * that fails here fails only its own record: it is retried, then parked in the queue's DLQ.
+ * that fails here fails only its own record: it is retried, then parked in the queue's DLQ. `detail` is the event
+ * itself when EventBridgeEventPublisher put it on the bus, or its JSON text when the DynamoDB stream's Pipe did (the
+ * event item's `detail` attribute); both are checked the same way.
  */
 export function domainEventOf(body: string): DomainEvent {
   let parsed: unknown;
@@ -62,7 +64,7 @@ export function domainEventOf(body: string): DomainEvent {
       [...Value.Errors(EnvelopeSchema, parsed)].map((e) => `${e.instancePath || '/'} ${e.message}`),
     );
   }
-  const { detail } = parsed;
+  const detail = typeof parsed.detail === 'string' ? detailOf(parsed.detail) : parsed.detail;
   if (!Value.Check(DomainEventSchema, detail)) {
     const type = (detail as { type?: unknown } | null)?.type;
     throw invalidEvent(`detail of a ${parsed['detail-type']} event`, [
@@ -79,4 +81,12 @@ export function domainEventOf(body: string): DomainEvent {
       `detail-type ${parsed['detail-type']} does not match the event's type ${detail.type}`,
     ]);
   return detail;
+}
+
+function detailOf(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw invalidEvent('detail', ['a string that is not JSON']);
+  }
 }

@@ -117,6 +117,33 @@ describe.each(outboxes)('OutboxEventPublisher over the $name outbox', ({ make })
     expect(ids(await received())).toEqual(['a', 'b', 'c', 'd', 'e', 'f', 'g']);
   });
 
+  it('relays what a store wrote into the outbox when nudged, also when a drain was already running', async () => {
+    // Prepare: a store's write lands in the outbox while a drain is in flight (it has already peeked).
+    const { outbox, publisher, received } = setup();
+    await outbox.append([event('first')]);
+    const running = publisher.drain();
+    await outbox.append([event('written-with-a-turn')]);
+
+    // Act
+    const relayed = await publisher.deliverPending();
+    await running;
+
+    // Assess
+    expect(relayed).toBe(true);
+    expect(ids(await received())).toEqual(['first', 'written-with-a-turn']);
+    await expect(outbox.size()).resolves.toBe(0);
+  });
+
+  it('reports a nudge the transport refused as false and keeps the events for the next round', async () => {
+    const { outbox, faulty, publisher, received } = setup();
+    faulty.set('publish', { error: new DependencyUnavailableError('bus', 'down'), times: 1 });
+    await outbox.append([event('kept')]);
+    await expect(publisher.deliverPending()).resolves.toBe(false);
+    await expect(outbox.size()).resolves.toBe(1);
+    await expect(publisher.deliverPending()).resolves.toBe(true);
+    expect(ids(await received())).toEqual(['kept']);
+  });
+
   it('does not queue an event twice when the same batch is appended again', async () => {
     const { outbox } = setup();
     await outbox.append([event('x'), event('y')]);

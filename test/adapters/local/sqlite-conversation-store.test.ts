@@ -4,13 +4,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyDialogueState } from '../../../core/model/dialogue-state.js';
 import { DependencyUnavailableError } from '../../../core/errors.js';
-import { openSqliteDatabase } from '../../../adapters/local/sqlite-database.js';
+import { openSqliteDatabase, type Database } from '../../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../../adapters/local/sqlite-conversation-store.js';
+import { SqliteOutboxStore } from '../../../adapters/local/sqlite-outbox-store.js';
 import { describeConversationStoreContract } from '../../contract/conversation-store.contract.js';
 
 describeConversationStoreContract('SqliteConversationStore (:memory:)', async () => {
   const db = openSqliteDatabase(':memory:');
-  return { store: new SqliteConversationStore({ db }), dispose: async () => void db.close() };
+  return {
+    store: new SqliteConversationStore({ db }),
+    pendingEvents: (userId) => pendingEventsIn(db, userId),
+    dispose: async () => void db.close(),
+  };
 });
 
 describeConversationStoreContract('SqliteConversationStore (file)', async () => {
@@ -24,12 +29,19 @@ describeConversationStoreContract('SqliteConversationStore (file)', async () => 
       db = openSqliteDatabase(path);
       return new SqliteConversationStore({ db });
     },
+    pendingEvents: (userId) => pendingEventsIn(db, userId),
     dispose: async () => {
       db.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };
 });
+
+/** The relay's view of the outbox table in the same file. */
+async function pendingEventsIn(db: Database, userId: string) {
+  const entries = await new SqliteOutboxStore({ db }).peek(10_000);
+  return entries.map((entry) => entry.event).filter((event) => event.userId === userId);
+}
 
 const created = '2026-03-01T09:00:00.000Z';
 const later = '2026-03-01T09:01:00.000Z';

@@ -3,6 +3,7 @@ import { DependencyUnavailableError, ValidationError } from '../../../core/error
 import type { DomainEvent } from '../../../core/model/events.js';
 import { analyticsOf } from '../../../entrypoints/lambda/events/event-analytics.js';
 import { domainEventOf } from '../../../entrypoints/lambda/events/domain-event-message.js';
+import { eventEnvelope } from '../../../adapters/shared/event-envelope.js';
 import { toLambdaError } from '../../../entrypoints/lambda/shared/lambda-errors.js';
 
 const base = { id: 'evt-1', at: '2026-11-30T09:30:00.000Z', userId: 'u', conversationId: 'c' };
@@ -21,6 +22,19 @@ describe("domainEventOf (the consumer's edge)", () => {
       timings: { total: 3 },
     };
     expect(domainEventOf(body(event))).toEqual(event);
+  });
+
+  it("returns the domain event whose detail the DynamoDB stream's Pipe passed on as JSON text, checked the same way", () => {
+    const event: DomainEvent = { ...base, type: 'SessionStarted' };
+    // The event item's detail attribute, exactly as the DynamoDB store wrote it (eventEnvelope).
+    const piped = (detail: string, detailType = 'SessionStarted') =>
+      JSON.stringify({ version: '0', id: 'eb-2', 'detail-type': detailType, source: 'voice-assistant', detail });
+    expect(domainEventOf(piped(eventEnvelope(event, 'voice-assistant').detail))).toEqual(event);
+    expect(() => domainEventOf(piped('{not json'))).toThrow(/detail.*not JSON/);
+    expect(() => domainEventOf(piped(JSON.stringify({ ...base, type: 'SessionStarted', id: '' })))).toThrow(
+      ValidationError,
+    );
+    expect(() => domainEventOf(piped(JSON.stringify(event), 'SystemError'))).toThrow(/does not match/);
   });
 
   it.each([

@@ -3,6 +3,9 @@ import { TransactWriteItemsCommand } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, type BatchWriteCommandInput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoDbConversationStore } from '../../../../adapters/aws/dynamodb/dynamodb-conversation-store.js';
+import { toEvent } from '../../../../adapters/aws/dynamodb/dynamodb-conversation-items.js';
+import { eventEnvelope } from '../../../../adapters/shared/event-envelope.js';
+import type { DomainEvent } from '../../../../core/model/events.js';
 import { keys } from '../../../../adapters/aws/dynamodb/dynamodb-table.js';
 import type { Conversation, Turn } from '../../../../core/model/conversation.js';
 import { emptyDialogueState } from '../../../../core/model/dialogue-state.js';
@@ -44,6 +47,17 @@ describeConversationStoreContract('DynamoDbConversationStore on DynamoDB Local',
   // A new client and store over the same table: what a fresh Lambda container would see.
   reopen: async () =>
     new DynamoDbConversationStore({ client: testDocumentClient(local!.endpoint), tableName: table.tableName }),
+  pendingEvents: async (userId) => {
+    const { Items = [] } = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        ConsistentRead: true,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :events)',
+        ExpressionAttributeValues: { ':pk': keys.user(userId), ':events': keys.eventPrefix },
+      }),
+    );
+    return Items.map(toEvent);
+  },
 }));
 
 describe('DynamoDbConversationStore on dynalite', () => {
@@ -118,6 +132,71 @@ function interceptOnce(client: DynamoDBDocumentClient, command: string, before: 
 }
 
 describe('DynamoDbConversationStore', () => {
+  it('writes event items the stream Pipe relays: type, eventId, detailType, source, detail as EventBridge carries it', async () => {
+    const clock = new FixedClock(new Date('2026-03-01T09:30:00Z'));
+    const store = new DynamoDbConversationStore({
+      client: table.client,
+      tableName: table.tableName,
+      clock,
+      eventSource: 'assistant-test',
+    });
+    const created = newConversation();
+    await store.create({ conversation: created });
+    const event: DomainEvent = {
+      type: 'SystemError',
+      id: `ev-${randomUUID()}`,
+      at: '2026-03-01T09:30:00.000Z',
+      userId: created.userId,
+      conversationId: created.id,
+      code: 'LLM_UNAVAILABLE',
+      step: 'respond',
+      message: 'the model did not answer',
+    };
+    await store.appendExchange({ ...exchangeFor(created, 0, 't1'), events: [event] });
+    const items = (await itemsOf(table.client, created.userId)).filter((item) => item['type'] === 'event');
+    const envelope = eventEnvelope(event, 'assistant-test');
+    expect(items).toEqual([
+      {
+        pk: keys.user(created.userId),
+        sk: keys.event(created.id, 1, 0, event.id),
+        type: 'event',
+        eventId: event.id,
+        conversationId: created.id,
+        detailType: envelope.detailType,
+        source: envelope.source,
+        detail: envelope.detail,
+        expiresAt: Math.floor(clock.now().getTime() / 1000) + 86_400,
+      },
+    ]);
+    expect(JSON.parse(String(items[0]!['detail']))).toEqual(event);
+    await store.deleteAllForUser({ userId: created.userId });
+    await expect(itemsOf(table.client, created.userId)).resolves.toEqual([]);
+  });
+
+  it('refuses an exchange over the 100-item transaction limit before writing anything', async () => {
+    const store = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName });
+    const created = newConversation();
+    await store.create({ conversation: created });
+    const events: DomainEvent[] = Array.from({ length: 98 }, (_, i) => ({
+      type: 'SessionStarted',
+      id: `ev-${i}`,
+      at: '2026-03-01T09:30:00.000Z',
+      userId: created.userId,
+      conversationId: created.id,
+    }));
+    const failure = await store
+      .appendExchange({ ...exchangeFor(created, 0, 't1', 't2'), events })
+      .catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(ValidationError);
+    expect((failure as Error).message).toMatch(/at most 100 items.*2 turns and 98 events/);
+    await expect(store.get({ userId: created.userId, conversationId: created.id })).resolves.toMatchObject({
+      version: 0,
+    });
+    await expect(
+      store.appendExchange({ ...exchangeFor(created, 0, 't1', 't2'), events: events.slice(1) }),
+    ).resolves.toMatchObject({ version: 1 });
+  });
+
   it('gives header and turns expiresAt = now + retentionDays, refreshes it on append and hides what expired', async () => {
     const clock = new FixedClock(new Date('2026-03-01T09:30:00Z'));
     const store = new DynamoDbConversationStore({
