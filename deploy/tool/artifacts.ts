@@ -98,10 +98,18 @@ export async function packageLambdas(bundleRoot: string, prefix: string): Promis
 /** The Step Functions definition, uploaded as it is: `<prefix>/workflow/<name>-<hex12>.asl.json`. */
 export async function packageWorkflowDefinition(path: string, prefix: string): Promise<Artifact> {
   const body = await readFile(path).catch(() => {
-    throw new DeployError(`The workflow definition ${path} cannot be read.`, 'It is part of the repository: restore it.');
+    throw new DeployError(
+      `The workflow definition ${path} cannot be read.`,
+      'It is part of the repository: restore it.',
+    );
   });
   const name = basename(path).replace(/\.asl\.json$/, '');
-  return artifact('workflow definition', body, { prefix, folder: 'workflow', name, ext: '.asl.json' }, 'application/json');
+  return artifact(
+    'workflow definition',
+    body,
+    { prefix, folder: 'workflow', name, ext: '.asl.json' },
+    'application/json',
+  );
 }
 
 function missingBundle(bundleRoot: string, detail: string): DeployError {

@@ -63,7 +63,10 @@ function program(): Command {
     .option('--region <region>', 'AWS region (default: AWS_REGION, then the profile)')
     .option('--stack-name <name>', 'stack name (default: voice-assistant-<env>)')
     .option('--artifact-bucket <bucket>', 'S3 bucket for the artifacts (default: ARTIFACT_BUCKET)')
-    .option('--prefix <prefix>', 'key prefix (default: voice-assistant/<env>; voice-assistant/pipeline with --package-only)')
+    .option(
+      '--prefix <prefix>',
+      'key prefix (default: voice-assistant/<env>; voice-assistant/pipeline with --package-only)',
+    )
     .option('--parameter <Key=Value>', 'override a stack parameter (repeatable)', (v, all: string[]) => [...all, v], [])
     .option('--dry-run', 'print the plan; make no AWS call')
     .option('--package-only', 'upload the artifacts and write the packaged template and configurations; no stack call')
@@ -150,7 +153,11 @@ async function run(options: Options, io: DeployIo): Promise<number> {
     const planInputs = inputs(bucket, resolvedRegion);
     const plan = await buildPlan(planInputs);
     if (options.packageOnly) return await packageOnly(options, io, clients, planInputs, plan, bucket);
-    return await deploy(options, io, clients, planInputs, plan, { env: env as EnvironmentName, bucket, resolvedRegion });
+    return await deploy(options, io, clients, planInputs, plan, {
+      env: env as EnvironmentName,
+      bucket,
+      resolvedRegion,
+    });
   } finally {
     clients.destroy();
   }
@@ -170,7 +177,10 @@ async function packageOnly(
   for (const env of wanted) configs.push(await environmentConfig(plan, planInputs, env));
   io.output.err(`Uploading to s3://${bucket}`);
   // The root template travels in the build artifact; its children must be in S3 for CloudFormation to read them.
-  await uploadArtifacts(clients.s3, bucket, plan.uploads.slice(0, -1), { force: Boolean(options.force), output: io.output });
+  await uploadArtifacts(clients.s3, bucket, plan.uploads.slice(0, -1), {
+    force: Boolean(options.force),
+    output: io.output,
+  });
   const dir = join(resolve(io.root, options.out), 'packaged');
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'main.packaged.yaml'), plan.root.body);
@@ -195,7 +205,9 @@ async function deploy(
   const polling = io.polling ?? DEFAULT_POLLING;
   const stackName = options.stackName ?? `voice-assistant-${target.env}`;
   const config = await environmentConfig(plan, planInputs, target.env);
-  io.output.err(`Deploying ${stackName} (${target.env}) in ${target.resolvedRegion}; uploading to s3://${target.bucket}`);
+  io.output.err(
+    `Deploying ${stackName} (${target.env}) in ${target.resolvedRegion}; uploading to s3://${target.bucket}`,
+  );
   await uploadArtifacts(clients.s3, target.bucket, plan.uploads, { force: Boolean(options.force), output: io.output });
 
   const cfn = clients.cloudFormation;

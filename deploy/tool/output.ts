@@ -13,7 +13,9 @@ export function writerOutput(stdout: NodeJS.WritableStream, stderr: NodeJS.Writa
 
 /** Left-aligned columns under a header row, two spaces apart. */
 export function table(header: string[], rows: string[][]): string[] {
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
   const line = (cells: string[]) =>
     cells
       .map((cell, column) => cell.padEnd(widths[column] ?? 0))

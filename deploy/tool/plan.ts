@@ -7,12 +7,7 @@ import {
   type LambdaArtifact,
 } from './artifacts.js';
 import { formatBytes, table, type Output } from './output.js';
-import {
-  readEnvironmentFile,
-  resolveParameters,
-  type EnvironmentName,
-  type ResolvedParameter,
-} from './parameters.js';
+import { readEnvironmentFile, resolveParameters, type EnvironmentName, type ResolvedParameter } from './parameters.js';
 import { packageTemplate, readTemplate, type PackagedTemplate } from './templates.js';
 
 /** Where the inputs live; defaults are the repository's, tests point them at fixtures. */
@@ -45,7 +40,12 @@ export async function buildPlan(inputs: PlanInputs): Promise<Plan> {
   const lambdas = await packageLambdas(inputs.bundleRoot, inputs.prefix);
   const workflowDefinition = await packageWorkflowDefinition(inputs.workflowDefinition, inputs.prefix);
   const root = await packageTemplate(join(inputs.templatesDir, 'main.yaml'), inputs);
-  return { lambdas, workflowDefinition, root, uploads: [...lambdas, workflowDefinition, ...root.children, root.artifact] };
+  return {
+    lambdas,
+    workflowDefinition,
+    root,
+    uploads: [...lambdas, workflowDefinition, ...root.children, root.artifact],
+  };
 }
 
 /** The parameters the tool supplies itself: the bucket, code keys and hashes, the definition's key. */
@@ -83,7 +83,9 @@ export function printPlan(
   config: EnvironmentConfig,
   target: { stackName: string; region: string; bucket: string },
 ): void {
-  output.out(`Plan for ${config.env}: stack ${target.stackName} in ${target.region}, artifacts in s3://${target.bucket}`);
+  output.out(
+    `Plan for ${config.env}: stack ${target.stackName} in ${target.region}, artifacts in s3://${target.bucket}`,
+  );
   output.out();
   output.out('Parameters');
   for (const line of table(
@@ -93,7 +95,11 @@ export function printPlan(
     output.out(`  ${line}`);
   if (Object.keys(config.tags).length > 0) {
     output.out();
-    output.out(`Tags: ${Object.entries(config.tags).map(([key, value]) => `${key}=${value}`).join(', ')}`);
+    output.out(
+      `Tags: ${Object.entries(config.tags)
+        .map(([key, value]) => `${key}=${value}`)
+        .join(', ')}`,
+    );
   }
   output.out();
   output.out('Bundles');

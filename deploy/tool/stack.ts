@@ -53,7 +53,8 @@ export async function describeStack(cfn: Cfn, stackName: string): Promise<Stack 
     const { Stacks } = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
     return Stacks?.[0];
   } catch (error) {
-    if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message)) return undefined;
+    if ((error as Error).name === 'ValidationError' && /does not exist/.test((error as Error).message))
+      return undefined;
     throw translateAwsError(error, `describing stack ${stackName}`);
   }
 }
@@ -201,8 +202,11 @@ export async function executeChangeSet(cfn: Cfn, changeSetId: string): Promise<v
   await call('executing the change set', () => cfn.send(new ExecuteChangeSetCommand({ ChangeSetName: changeSetId })));
 }
 
-/** Events newer than the last one in `seen`, oldest first; marks them seen. */
-async function newEvents(cfn: Cfn, stackName: string, seen: Set<string>): Promise<StackEvent[]> {
+/**
+ * Events newer than any in `seen`, oldest first, marking them seen. Pages are read newest first and reading stops at
+ * the first event already seen (or, with `since`, older than it), so a long-lived stack's history is not read again.
+ */
+async function newEvents(cfn: Cfn, stackName: string, seen: Set<string>, since?: Date): Promise<StackEvent[]> {
   const fresh: StackEvent[] = [];
   let token: string | undefined;
   pages: do {
@@ -211,6 +215,7 @@ async function newEvents(cfn: Cfn, stackName: string, seen: Set<string>): Promis
     );
     for (const event of page.StackEvents ?? []) {
       if (!event.EventId || seen.has(event.EventId)) break pages;
+      if (since && event.Timestamp && event.Timestamp < since) break pages;
       fresh.push(event);
     }
     token = page.NextToken;
@@ -219,11 +224,13 @@ async function newEvents(cfn: Cfn, stackName: string, seen: Set<string>): Promis
   return fresh.reverse();
 }
 
-/** The events already there before execution, so only this deploy's events are printed and searched. */
+/** Marks the newest event before execution, so only this deploy's events are printed and searched. */
 export async function eventsSoFar(cfn: Cfn, stackName: string): Promise<Set<string>> {
-  const seen = new Set<string>();
-  await newEvents(cfn, stackName, seen);
-  return seen;
+  const { StackEvents } = await call('reading stack events', () =>
+    cfn.send(new DescribeStackEventsCommand({ StackName: stackName })),
+  );
+  const newest = StackEvents?.[0]?.EventId;
+  return new Set(newest ? [newest] : []);
 }
 
 const SUCCESS = new Set(['CREATE_COMPLETE', 'UPDATE_COMPLETE', 'IMPORT_COMPLETE']);
@@ -246,11 +253,12 @@ export async function waitForStack(
 ): Promise<Stack> {
   const thisRun: StackEvent[] = [];
   const stack = await poll(options.polling, async () => {
+    // Status first, then events: when the status is final, the events read after it include the last ones.
+    const current = await describeStack(cfn, stackName);
+    if (!current) throw new DeployError(`The stack ${stackName} disappeared while deploying.`);
     const events = await newEvents(cfn, stackName, seen);
     thisRun.push(...events);
     for (const event of events) options.output.err(formatEvent(event));
-    const current = await describeStack(cfn, stackName);
-    if (!current) throw new DeployError(`The stack ${stackName} disappeared while deploying.`);
     return current.StackStatus?.endsWith('_IN_PROGRESS') ? undefined : current;
   });
   const status = stack.StackStatus ?? '?';
@@ -300,9 +308,7 @@ async function failedResources(
     const nested = event.PhysicalResourceId;
     if (event.ResourceType === 'AWS::CloudFormation::Stack' && nested?.startsWith('arn:') && !expanded.has(nested)) {
       expanded.add(nested);
-      const inner = (await newEvents(cfn, nested, new Set())).filter(
-        (candidate) => !since || !candidate.Timestamp || candidate.Timestamp >= since,
-      );
+      const inner = await newEvents(cfn, nested, new Set(), since);
       out.push(...(await failedResources(cfn, inner, path, since)));
     }
   }

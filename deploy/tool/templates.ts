@@ -95,7 +95,10 @@ export async function packageTemplate(
     const child = await packageTemplate(childPath, context, `${stackPath}/${logicalId}`, [...visiting, absolute]);
     children.push(...child.children, child.artifact);
     resources.push(...child.resources);
-    resource.Properties = { ...resource.Properties, TemplateURL: s3Url(context.bucket, context.region, child.artifact.key) };
+    resource.Properties = {
+      ...resource.Properties,
+      TemplateURL: s3Url(context.bucket, context.region, child.artifact.key),
+    };
   }
   const body = dumpTemplate(template);
   const name = basename(absolute, extname(absolute));
