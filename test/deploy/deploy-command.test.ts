@@ -450,3 +450,19 @@ describe(
     });
   },
 );
+
+const repositoryTemplates = join(root, 'deploy/cloudformation');
+describe(
+  "the repository's templates",
+  skipWhen(!existsSync(join(repositoryTemplates, 'main.yaml')), 'deploy/cloudformation/main.yaml does not exist yet'),
+  () => {
+    it('package for every environment: each environment file names only declared parameters', async () => {
+      for (const env of ['dev', 'staging', 'prod']) {
+        const { code, stdout, stderr } = await deploy(['--env', env, '--dry-run', '--templates', repositoryTemplates]);
+        expect(stderr, env).not.toContain('error');
+        expect(code, env).toBe(0);
+        expect(stdout).toMatch(/template main\/\w+\s+voice-assistant\/\w+\/templates\/\w+-[0-9a-f]{12}\.yaml/);
+      }
+    });
+  },
+);
