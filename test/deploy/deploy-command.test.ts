@@ -56,10 +56,10 @@ async function isolateAwsEnvironment(credentials: boolean): Promise<void> {
   });
 }
 
-async function deploy(args: string[], options: { tty?: boolean } = {}) {
+async function deploy(args: string[], options: { tty?: boolean; answer?: string } = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const stdin = Object.assign(Readable.from([]), { isTTY: options.tty ?? false });
+  const stdin = Object.assign(Readable.from(options.answer ? [options.answer] : []), { isTTY: options.tty ?? false });
   const code = await runDeployCommand(
     ['--templates', templates, '--bundle-dir', bundles, '--skip-bundle', '--artifact-bucket', BUCKET, ...args],
     {
@@ -346,6 +346,17 @@ describe('npm run deploy against the CloudFormation and S3 fakes', () => {
     expect(cfnActions()).not.toContain('ExecuteChangeSet');
   });
 
+  it('asks on a terminal and executes only on yes', async () => {
+    const declined = await deploy(['--env', 'dev'], { tty: true, answer: 'n\n' });
+    expect(declined.code).toBe(1);
+    expect(declined.stderr).toContain('Not executed; the change set is left for review');
+    expect(cfnActions()).not.toContain('ExecuteChangeSet');
+    const accepted = await deploy(['--env', 'dev'], { tty: true, answer: 'y\n' });
+    expect(accepted.code).toBe(0);
+    expect(cfnActions()).toContain('ExecuteChangeSet');
+    expect(accepted.stdout).toContain('Deployed voice-assistant-dev: CREATE_COMPLETE');
+  });
+
   it('--package-only uploads the artifacts and writes the packaged template and a configuration per environment', async () => {
     const out = join(work, 'out');
     const { code, stdout } = await deploy(['--package-only', '--out', out]);
@@ -399,6 +410,15 @@ describe('npm run deploy errors', () => {
     expect(code).toBe(1);
     expect(stderr).toContain('error: The artifact bucket does not exist');
     expect(stderr).toContain('aws s3api create-bucket');
+  });
+
+  it('prints the options for --help and exits 2 on an unknown option', async () => {
+    const help = await deploy(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--package-only');
+    const wrong = await deploy(['--env', 'dev', '--dryrun']);
+    expect(wrong.code).toBe(2);
+    expect(wrong.stderr).toContain("unknown option '--dryrun'");
   });
 
   it('names the environments when the one given is unknown', async () => {
