@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { parseCfnYaml } from '../../../deploy/tool/cfn-yaml.js';
-import { startFakeAwsServer, type FakeReply, type RecordedRequest } from './fake-aws-server.js';
+import { startFakeAwsServer, type FakeReply } from './fake-aws-server.js';
+import { queryError, queryOk } from './query-protocol.js';
+import { s3ObjectRoutes } from './s3-object-fake.js';
 
 /** What the next change set and execution do; change it between deploys with `script()`. */
 export interface CloudFormationScenario {
@@ -67,61 +69,11 @@ interface ChangeSetState {
 }
 
 const NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+const ok = (action: string, result: unknown) => queryOk(NS, action, result);
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 const NESTED = 'AWS::CloudFormation::Stack';
 const EVENTS_PAGE = 4;
-
-function escape(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/** Query protocol values as XML: objects become elements, arrays `<member>` lists, undefined is left out. */
-function toXml(value: unknown): string {
-  if (value === undefined || value === null) return '';
-  if (Array.isArray(value)) return value.map((item) => `<member>${toXml(item)}</member>`).join('');
-  if (typeof value === 'object') {
-    return Object.entries(value)
-      .filter(([, inner]) => inner !== undefined)
-      .map(([key, inner]) => `<${key}>${toXml(inner)}</${key}>`)
-      .join('');
-  }
-  return typeof value === 'string'
-    ? escape(value)
-    : typeof value === 'number' || typeof value === 'boolean'
-      ? String(value)
-      : '';
-}
-
-function ok(action: string, result: unknown): FakeReply {
-  const body =
-    `<${action}Response xmlns="${NS}"><${action}Result>${toXml(result)}</${action}Result>` +
-    `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></${action}Response>`;
-  return { status: 200, body, headers: { 'content-type': 'text/xml' } };
-}
-
-function queryError(code: string, message: string, status = 400): FakeReply {
-  const body =
-    `<ErrorResponse xmlns="${NS}"><Error><Type>Sender</Type><Code>${code}</Code>` +
-    `<Message>${escape(message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`;
-  return { status, body, headers: { 'content-type': 'text/xml' } };
-}
-
-/** S3's body, decoded from `aws-chunked` framing when the SDK streamed it with a trailing checksum. */
-function s3Body(request: RecordedRequest): Buffer {
-  const encoding = String(request.headers['content-encoding'] ?? '');
-  if (!encoding.includes('aws-chunked')) return request.body;
-  const parts: Buffer[] = [];
-  let at = 0;
-  for (;;) {
-    const lineEnd = request.body.indexOf('\r\n', at);
-    const size = parseInt(request.body.subarray(at, lineEnd).toString('latin1').split(';')[0] ?? '0', 16);
-    if (!size) break;
-    parts.push(request.body.subarray(lineEnd + 2, lineEnd + 2 + size));
-    at = lineEnd + 2 + size + 2;
-  }
-  return Buffer.concat(parts);
-}
 
 /** `https://bucket.s3.region.amazonaws.com/key` → `bucket/key`, as the fake S3 stores it. */
 function objectId(templateUrl: string): string | undefined {
@@ -229,7 +181,7 @@ export async function startCloudFormationFake(
     switch (action) {
       case 'DescribeStacks': {
         const stack = stackByName(params.StackName ?? '');
-        if (!stack) return queryError('ValidationError', `Stack with id ${params.StackName} does not exist`);
+        if (!stack) return queryError(NS, 'ValidationError', `Stack with id ${params.StackName} does not exist`);
         advance(stack);
         return ok(action, {
           Stacks: [
@@ -247,10 +199,11 @@ export async function startCloudFormationFake(
         const type = params.ChangeSetType === 'CREATE' ? 'CREATE' : 'UPDATE';
         let stack = stackByName(params.StackName ?? '');
         if (type === 'UPDATE' && !stack) {
-          return queryError('ValidationError', `Stack [${params.StackName}] does not exist`);
+          return queryError(NS, 'ValidationError', `Stack [${params.StackName}] does not exist`);
         }
         if (type === 'CREATE' && stack && stack.status !== 'REVIEW_IN_PROGRESS') {
           return queryError(
+            NS,
             'ValidationError',
             `Stack [${params.StackName}] already exists and cannot be created again`,
           );
@@ -286,7 +239,7 @@ export async function startCloudFormationFake(
       case 'DescribeChangeSet': {
         const changeSet = changeSets.get(params.ChangeSetName ?? '');
         if (!changeSet)
-          return queryError('ChangeSetNotFound', `ChangeSet [${params.ChangeSetName}] does not exist`, 404);
+          return queryError(NS, 'ChangeSetNotFound', `ChangeSet [${params.ChangeSetName}] does not exist`, 404);
         changeSet.describes += 1;
         // The first look finds it still being computed, so the tool's polling is exercised.
         const pending = changeSet.describes === 1 && changeSet.status !== 'CREATE_COMPLETE';
@@ -317,7 +270,7 @@ export async function startCloudFormationFake(
       case 'ExecuteChangeSet': {
         const changeSet = changeSets.get(params.ChangeSetName ?? '');
         if (!changeSet || changeSet.status !== 'CREATE_COMPLETE') {
-          return queryError('InvalidChangeSetStatus', `ChangeSet [${params.ChangeSetName}] cannot be executed`);
+          return queryError(NS, 'InvalidChangeSetStatus', `ChangeSet [${params.ChangeSetName}] cannot be executed`);
         }
         const stack = changeSet.stack;
         stack.status = `${changeSet.type}_IN_PROGRESS`;
@@ -338,14 +291,14 @@ export async function startCloudFormationFake(
       }
       case 'DescribeStackEvents': {
         const stack = stackByName(params.StackName ?? '');
-        if (!stack) return queryError('ValidationError', `Stack [${params.StackName}] does not exist`);
+        if (!stack) return queryError(NS, 'ValidationError', `Stack [${params.StackName}] does not exist`);
         const from = Number(params.NextToken ?? 0);
         const page = stack.events.slice(from, from + EVENTS_PAGE);
         const next = from + EVENTS_PAGE < stack.events.length ? String(from + EVENTS_PAGE) : undefined;
         return ok(action, { StackEvents: page, NextToken: next });
       }
       default:
-        return queryError('InvalidAction', `fake has no ${action}`);
+        return queryError(NS, 'InvalidAction', `fake has no ${action}`);
     }
   };
 
@@ -420,49 +373,18 @@ export async function startCloudFormationFake(
     addEvent(stack, { logicalId: stack.name, type: NESTED, status: stack.status, physicalId: stack.id });
   };
 
-  const s3 = (request: RecordedRequest, action: 'PutObject' | 'HeadObject' | 'GetObject'): FakeReply => {
-    const [, bucket = '', ...rest] = request.path.split('/');
-    const key = rest.map(decodeURIComponent).join('/');
-    calls.push({ service: 's3', action, params: { Bucket: bucket, Key: key } });
-    if (options.deniedBuckets?.includes(bucket)) {
-      // HEAD answers carry no body, so the SDK sees a bare 403 there and S3's AccessDenied code on PUT.
-      if (action === 'HeadObject') return { status: 403, body: '' };
-      return {
-        status: 403,
-        body: `<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`,
-        headers: { 'content-type': 'application/xml' },
-      };
-    }
-    if (!buckets.includes(bucket)) {
-      if (action === 'HeadObject') return { status: 404, body: '' };
-      return {
-        status: 404,
-        body: `<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>`,
-        headers: { 'content-type': 'application/xml' },
-      };
-    }
-    const stored = objects.get(`${bucket}/${key}`);
-    if (action === 'PutObject') {
-      objects.set(`${bucket}/${key}`, s3Body(request));
-      return { status: 200, body: '', headers: { etag: `"${randomUUID()}"` } };
-    }
-    if (!stored) return action === 'HeadObject' ? { status: 404, body: '' } : queryError('NoSuchKey', key, 404);
-    return {
-      status: 200,
-      body: action === 'HeadObject' ? '' : stored,
-      headers: { 'content-length': String(stored.length) },
-    };
-  };
-
   const server = await startFakeAwsServer({
     'POST /': (request) => {
       const params = Object.fromEntries(new URLSearchParams(request.body.toString('utf8')));
       calls.push({ service: 'cloudformation', action: params.Action ?? '?', params });
       return cloudFormation(params);
     },
-    'PUT /': (request) => s3(request, 'PutObject'),
-    'HEAD /': (request) => s3(request, 'HeadObject'),
-    'GET /': (request) => s3(request, 'GetObject'),
+    ...s3ObjectRoutes({
+      buckets,
+      deniedBuckets: options.deniedBuckets ?? [],
+      objects,
+      record: (action, params) => calls.push({ service: 's3', action, params }),
+    }),
   });
   return {
     url: server.url,
