@@ -1,0 +1,399 @@
+import { randomUUID } from 'node:crypto';
+import { parseCfnYaml } from '../../../deploy/tool/cfn-yaml.js';
+import { startFakeAwsServer, type FakeReply } from './fake-aws-server.js';
+import { queryError, queryOk } from './query-protocol.js';
+import { s3ObjectRoutes } from './s3-object-fake.js';
+
+/** What the next change set and execution do; change it between deploys with `script()`. */
+export interface CloudFormationScenario {
+  /** `changes` (default): the template's resources; `no changes`: CloudFormation's empty change set; or a failure. */
+  changeSet?: 'changes' | 'no changes' | { failed: string };
+  /** `success` (default), or one resource failing (in the root, or in the nested stack `nestedIn`) and a rollback. */
+  execution?: 'success' | { failure: { logicalId: string; type: string; reason: string; nestedIn?: string } };
+  outputs?: Record<string, string>;
+}
+
+/** One call as the fake understood it, CloudFormation and S3 in one ordered list. */
+export interface RecordedCall {
+  service: 'cloudformation' | 's3';
+  action: string;
+  /** CloudFormation: the form fields; S3: `{ Bucket, Key }`. */
+  params: Record<string, string>;
+}
+
+export interface CloudFormationFake {
+  /** Point the SDK here with `AWS_ENDPOINT_URL`: CloudFormation (POST /) and path-style S3 share the server. */
+  url: string;
+  calls: RecordedCall[];
+  /** Objects in the fake S3, by `bucket/key`. */
+  objects: Map<string, Buffer>;
+  script(scenario: CloudFormationScenario): void;
+  /** Puts an existing stack in place (e.g. `ROLLBACK_COMPLETE`). */
+  seedStack(name: string, status: string): void;
+  close(): Promise<void>;
+}
+
+interface StackEventRecord {
+  EventId: string;
+  StackId: string;
+  StackName: string;
+  LogicalResourceId: string;
+  PhysicalResourceId: string;
+  ResourceType: string;
+  Timestamp: string;
+  ResourceStatus: string;
+  ResourceStatusReason?: string;
+}
+
+interface StackState {
+  name: string;
+  id: string;
+  status: string;
+  /** Newest first, as DescribeStackEvents returns them. */
+  events: StackEventRecord[];
+  outputs: Record<string, string>;
+  /** Set by ExecuteChangeSet: the polls left before it settles, and how. */
+  running?: { polls: number; type: 'CREATE' | 'UPDATE'; resources: Array<{ logicalId: string; type: string }> };
+}
+
+interface ChangeSetState {
+  id: string;
+  name: string;
+  stack: StackState;
+  type: 'CREATE' | 'UPDATE';
+  status: string;
+  statusReason?: string;
+  describes: number;
+  changes: Array<{ action: string; logicalId: string; type: string; replacement?: string; changeSetId?: string }>;
+  resources: Array<{ logicalId: string; type: string }>;
+}
+
+const NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
+const ok = (action: string, result: unknown) => queryOk(NS, action, result);
+const ACCOUNT = '123456789012';
+const REGION = 'us-east-1';
+const NESTED = 'AWS::CloudFormation::Stack';
+const EVENTS_PAGE = 4;
+
+/** `https://bucket.s3.region.amazonaws.com/key` → `bucket/key`, as the fake S3 stores it. */
+function objectId(templateUrl: string): string | undefined {
+  const match = /^https:\/\/([^.]+)\.s3\.[^/]+\.amazonaws\.com\/(.+)$/.exec(templateUrl);
+  return match ? `${match[1]}/${decodeURIComponent(match[2] ?? '')}` : undefined;
+}
+
+/**
+ * A loopback CloudFormation (AWS Query protocol: form-encoded POST, XML answers, as client-cloudformation 3.1169
+ * sends) and a path-style S3 that records PutObject and HeadObject (a bucket in `deniedBuckets` answers 403). Change sets read the uploaded templates back
+ * from the fake S3, so a TemplateURL that points at nothing fails the change set as CloudFormation would.
+ */
+export async function startCloudFormationFake(
+  buckets: string[],
+  options: { deniedBuckets?: string[] } = {},
+): Promise<CloudFormationFake> {
+  const calls: RecordedCall[] = [];
+  const objects = new Map<string, Buffer>();
+  const stacks = new Map<string, StackState>();
+  const changeSets = new Map<string, ChangeSetState>();
+  let scenario: CloudFormationScenario = {};
+  let clock = Date.parse('2026-12-01T00:00:00Z');
+
+  const tick = () => new Date((clock += 1000)).toISOString();
+  const stackByName = (name: string) => [...stacks.values()].find((stack) => stack.name === name || stack.id === name);
+  const newStack = (name: string, status: string): StackState => {
+    const stack: StackState = {
+      name,
+      id: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${name}/${randomUUID()}`,
+      status,
+      events: [],
+      outputs: {},
+    };
+    stacks.set(stack.id, stack);
+    addEvent(stack, { logicalId: name, type: 'AWS::CloudFormation::Stack', status, physicalId: stack.id });
+    return stack;
+  };
+  const addEvent = (
+    stack: StackState,
+    event: { logicalId: string; type: string; status: string; reason?: string; physicalId?: string },
+  ) => {
+    stack.events.unshift({
+      EventId: randomUUID(),
+      StackId: stack.id,
+      StackName: stack.name,
+      LogicalResourceId: event.logicalId,
+      PhysicalResourceId: event.physicalId ?? `${event.logicalId}-${stack.events.length}`,
+      ResourceType: event.type,
+      Timestamp: tick(),
+      ResourceStatus: event.status,
+      ...(event.reason && { ResourceStatusReason: event.reason }),
+    });
+  };
+
+  /** A change set for the template at `url` (and one per nested stack in it); undefined when an object is missing. */
+  const planChangeSet = (
+    url: string,
+    stack: StackState,
+    name: string,
+    type: 'CREATE' | 'UPDATE',
+  ): ChangeSetState | string => {
+    const id = objectId(url);
+    const body = id && objects.get(id);
+    if (!body) return `Template error: S3 error: unable to read ${url}: the object does not exist`;
+    const template = parseCfnYaml(body.toString('utf8')) as {
+      Resources?: Record<string, { Type: string; Properties?: { TemplateURL?: unknown } }>;
+    };
+    const changeSet: ChangeSetState = {
+      id: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:changeSet/${name}/${randomUUID()}`,
+      name,
+      stack,
+      type,
+      status: 'CREATE_PENDING',
+      describes: 0,
+      changes: [],
+      resources: [],
+    };
+    for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+      changeSet.resources.push({ logicalId, type: resource.Type });
+      const change = {
+        action: type === 'CREATE' ? 'Add' : 'Modify',
+        logicalId,
+        type: resource.Type,
+        ...(type === 'UPDATE' && { replacement: 'False' }),
+      };
+      if (resource.Type === NESTED) {
+        const childUrl = resource.Properties?.TemplateURL;
+        if (typeof childUrl !== 'string') return `Template error: ${logicalId} has no TemplateURL string`;
+        const nestedStack =
+          stackByName(`${stack.name}-${logicalId}`) ?? newStack(`${stack.name}-${logicalId}`, `${type}_IN_PROGRESS`);
+        const child = planChangeSet(childUrl, nestedStack, `${name}-${logicalId}`, type);
+        if (typeof child === 'string') return child;
+        child.status = 'CREATE_COMPLETE';
+        changeSets.set(child.id, child);
+        changeSet.changes.push({ ...change, changeSetId: child.id });
+      } else {
+        changeSet.changes.push(change);
+      }
+    }
+    return changeSet;
+  };
+
+  const cloudFormation = (params: Record<string, string>): FakeReply => {
+    const action = params.Action ?? '';
+    switch (action) {
+      case 'DescribeStacks': {
+        const stack = stackByName(params.StackName ?? '');
+        if (!stack) return queryError(NS, 'ValidationError', `Stack with id ${params.StackName} does not exist`);
+        advance(stack);
+        return ok(action, {
+          Stacks: [
+            {
+              StackId: stack.id,
+              StackName: stack.name,
+              CreationTime: '2026-12-01T00:00:00.000Z',
+              StackStatus: stack.status,
+              Outputs: Object.entries(stack.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+            },
+          ],
+        });
+      }
+      case 'CreateChangeSet': {
+        const type = params.ChangeSetType === 'CREATE' ? 'CREATE' : 'UPDATE';
+        let stack = stackByName(params.StackName ?? '');
+        if (type === 'UPDATE' && !stack) {
+          return queryError(NS, 'ValidationError', `Stack [${params.StackName}] does not exist`);
+        }
+        if (type === 'CREATE' && stack && stack.status !== 'REVIEW_IN_PROGRESS') {
+          return queryError(
+            NS,
+            'ValidationError',
+            `Stack [${params.StackName}] already exists and cannot be created again`,
+          );
+        }
+        stack ??= newStack(params.StackName ?? '', 'REVIEW_IN_PROGRESS');
+        const planned = planChangeSet(params.TemplateURL ?? '', stack, params.ChangeSetName ?? '', type);
+        const changeSet: ChangeSetState =
+          typeof planned === 'string'
+            ? {
+                id: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:changeSet/${params.ChangeSetName}/${randomUUID()}`,
+                name: params.ChangeSetName ?? '',
+                stack,
+                type,
+                status: 'FAILED',
+                statusReason: planned,
+                describes: 0,
+                changes: [],
+                resources: [],
+              }
+            : planned;
+        const outcome = scenario.changeSet ?? 'changes';
+        if (outcome === 'no changes') {
+          changeSet.status = 'FAILED';
+          changeSet.statusReason =
+            "The submitted information didn't contain changes. Submit different information to create a change set.";
+        } else if (typeof outcome === 'object') {
+          changeSet.status = 'FAILED';
+          changeSet.statusReason = outcome.failed;
+        }
+        changeSets.set(changeSet.id, changeSet);
+        return ok(action, { Id: changeSet.id, StackId: stack.id });
+      }
+      case 'DescribeChangeSet': {
+        const changeSet = changeSets.get(params.ChangeSetName ?? '');
+        if (!changeSet)
+          return queryError(NS, 'ChangeSetNotFound', `ChangeSet [${params.ChangeSetName}] does not exist`, 404);
+        changeSet.describes += 1;
+        // The first look finds it still being computed, so the tool's polling is exercised.
+        const pending = changeSet.describes === 1 && changeSet.status !== 'CREATE_COMPLETE';
+        const status = pending ? 'CREATE_IN_PROGRESS' : changeSet.status === 'FAILED' ? 'FAILED' : 'CREATE_COMPLETE';
+        if (!pending && changeSet.status === 'CREATE_PENDING') changeSet.status = 'CREATE_COMPLETE';
+        return ok(action, {
+          ChangeSetName: changeSet.name,
+          ChangeSetId: changeSet.id,
+          StackId: changeSet.stack.id,
+          StackName: changeSet.stack.name,
+          Status: status,
+          ExecutionStatus: status === 'CREATE_COMPLETE' ? 'AVAILABLE' : 'UNAVAILABLE',
+          StatusReason: pending ? undefined : changeSet.statusReason,
+          Changes: pending
+            ? []
+            : changeSet.changes.map((change) => ({
+                Type: 'Resource',
+                ResourceChange: {
+                  Action: change.action,
+                  LogicalResourceId: change.logicalId,
+                  ResourceType: change.type,
+                  Replacement: change.replacement,
+                  ChangeSetId: change.changeSetId,
+                },
+              })),
+        });
+      }
+      case 'ExecuteChangeSet': {
+        const changeSet = changeSets.get(params.ChangeSetName ?? '');
+        if (!changeSet || changeSet.status !== 'CREATE_COMPLETE') {
+          return queryError(NS, 'InvalidChangeSetStatus', `ChangeSet [${params.ChangeSetName}] cannot be executed`);
+        }
+        const stack = changeSet.stack;
+        stack.status = `${changeSet.type}_IN_PROGRESS`;
+        stack.running = { polls: 1, type: changeSet.type, resources: changeSet.resources };
+        addEvent(stack, {
+          logicalId: stack.name,
+          type: NESTED,
+          status: stack.status,
+          physicalId: stack.id,
+          reason: 'User Initiated',
+        });
+        changeSets.delete(changeSet.id);
+        return ok(action, {});
+      }
+      case 'DeleteChangeSet': {
+        changeSets.delete(params.ChangeSetName ?? '');
+        return ok(action, {});
+      }
+      case 'DescribeStackEvents': {
+        const stack = stackByName(params.StackName ?? '');
+        if (!stack) return queryError(NS, 'ValidationError', `Stack [${params.StackName}] does not exist`);
+        const from = Number(params.NextToken ?? 0);
+        const page = stack.events.slice(from, from + EVENTS_PAGE);
+        const next = from + EVENTS_PAGE < stack.events.length ? String(from + EVENTS_PAGE) : undefined;
+        return ok(action, { StackEvents: page, NextToken: next });
+      }
+      default:
+        return queryError(NS, 'InvalidAction', `fake has no ${action}`);
+    }
+  };
+
+  /** Moves an executing stack on by one poll: first its resources start, then it settles as scripted. */
+  const advance = (stack: StackState) => {
+    const running = stack.running;
+    if (!running) return;
+    const verb = running.type === 'CREATE' ? 'CREATE' : 'UPDATE';
+    if (running.polls > 0) {
+      running.polls -= 1;
+      for (const resource of running.resources) {
+        addEvent(stack, { logicalId: resource.logicalId, type: resource.type, status: `${verb}_IN_PROGRESS` });
+      }
+      return;
+    }
+    stack.running = undefined;
+    const execution = scenario.execution ?? 'success';
+    if (execution === 'success') {
+      for (const resource of running.resources) {
+        addEvent(stack, { logicalId: resource.logicalId, type: resource.type, status: `${verb}_COMPLETE` });
+      }
+      stack.status = `${verb}_COMPLETE`;
+      stack.outputs = scenario.outputs ?? {};
+      addEvent(stack, { logicalId: stack.name, type: NESTED, status: stack.status, physicalId: stack.id });
+      return;
+    }
+    const { failure } = execution;
+    let failedInRoot = failure.logicalId;
+    let rootReason = failure.reason;
+    let rootType = failure.type;
+    let physicalId: string | undefined;
+    if (failure.nestedIn) {
+      const nested =
+        stackByName(`${stack.name}-${failure.nestedIn}`) ??
+        newStack(`${stack.name}-${failure.nestedIn}`, `${verb}_IN_PROGRESS`);
+      addEvent(nested, {
+        logicalId: failure.logicalId,
+        type: failure.type,
+        status: `${verb}_FAILED`,
+        reason: failure.reason,
+      });
+      nested.status = verb === 'CREATE' ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE';
+      const inner = `The following resource(s) failed to ${verb.toLowerCase()}: [${failure.logicalId}]. `;
+      addEvent(nested, {
+        logicalId: nested.name,
+        type: NESTED,
+        status: `${verb}_FAILED`,
+        physicalId: nested.id,
+        reason: inner,
+      });
+      failedInRoot = failure.nestedIn;
+      rootType = NESTED;
+      rootReason = `Embedded stack ${nested.id} was not successfully ${verb === 'CREATE' ? 'created' : 'updated'}: ${inner}`;
+      physicalId = nested.id;
+    }
+    addEvent(stack, {
+      logicalId: failedInRoot,
+      type: rootType,
+      status: `${verb}_FAILED`,
+      reason: rootReason,
+      ...(physicalId && { physicalId }),
+    });
+    const rollback = verb === 'CREATE' ? 'ROLLBACK' : 'UPDATE_ROLLBACK';
+    addEvent(stack, {
+      logicalId: stack.name,
+      type: NESTED,
+      status: `${rollback}_IN_PROGRESS`,
+      physicalId: stack.id,
+      reason: `The following resource(s) failed to ${verb.toLowerCase()}: [${failedInRoot}]. Rollback requested by user.`,
+    });
+    stack.status = `${rollback}_COMPLETE`;
+    addEvent(stack, { logicalId: stack.name, type: NESTED, status: stack.status, physicalId: stack.id });
+  };
+
+  const server = await startFakeAwsServer({
+    'POST /': (request) => {
+      const params = Object.fromEntries(new URLSearchParams(request.body.toString('utf8')));
+      calls.push({ service: 'cloudformation', action: params.Action ?? '?', params });
+      return cloudFormation(params);
+    },
+    ...s3ObjectRoutes({
+      buckets,
+      deniedBuckets: options.deniedBuckets ?? [],
+      objects,
+      record: (action, params) => calls.push({ service: 's3', action, params }),
+    }),
+  });
+  return {
+    url: server.url,
+    calls,
+    objects,
+    script: (next) => {
+      scenario = next;
+    },
+    seedStack: (name, status) => void newStack(name, status),
+    close: () => server.close(),
+  };
+}
