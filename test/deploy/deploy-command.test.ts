@@ -1,13 +1,13 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { parseCfnYaml } from '../../deploy/tool/cfn-yaml.js';
-import { skipWhen } from '../support/skip-reason.js';
+import { bundleFunction, LAMBDA_FUNCTIONS, type LambdaFunctionName } from '../../scripts/bundle-lambda.js';
 import {
   BUCKET,
   cfnActions,
@@ -262,32 +262,32 @@ describe('npm run deploy against the CloudFormation and S3 fakes', () => {
   });
 });
 
-const realBundles = join(root, 'dist/lambda');
-describe(
-  'the real bundles',
-  skipWhen(!existsSync(join(realBundles, 'api', 'index.mjs')), 'dist/lambda is not built (npm run bundle)'),
-  () => {
-    it('package into zips whose plan names every function', async () => {
-      state.bundles = realBundles;
+describe('the real bundles', () => {
+  it('package into zips whose plan names every function', async () => {
+    const outRoot = await mkdtemp(join(tmpdir(), 'real-bundles-'));
+    try {
+      for (const name of Object.keys(LAMBDA_FUNCTIONS) as LambdaFunctionName[]) await bundleFunction(name, outRoot);
+      state.bundles = outRoot;
       const { code, stdout } = await deploy(['--env', 'prod', '--dry-run']);
       expect(code).toBe(0);
-      expect(stdout).toMatch(/api: .* zipped -> voice-assistant\/prod\/lambda\/api-[0-9a-f]{12}\.zip/);
-    });
-  },
-);
+      for (const name of Object.keys(LAMBDA_FUNCTIONS))
+        expect(stdout).toMatch(
+          new RegExp(`${name}: .* zipped -> voice-assistant/prod/lambda/${name}-[0-9a-f]{12}\\.zip`),
+        );
+    } finally {
+      await rm(outRoot, { recursive: true, force: true });
+    }
+  }, 120_000);
+});
 
 const repositoryTemplates = join(root, 'deploy/cloudformation');
-describe(
-  "the repository's templates",
-  skipWhen(!existsSync(join(repositoryTemplates, 'main.yaml')), 'deploy/cloudformation/main.yaml does not exist yet'),
-  () => {
-    it('package for every environment: each environment file names only declared parameters', async () => {
-      for (const env of ['dev', 'staging', 'prod']) {
-        const { code, stdout, stderr } = await deploy(['--env', env, '--dry-run', '--templates', repositoryTemplates]);
-        expect(stderr, env).not.toContain('error');
-        expect(code, env).toBe(0);
-        expect(stdout).toMatch(/template main\/\w+\s+voice-assistant\/\w+\/templates\/\w+-[0-9a-f]{12}\.yaml/);
-      }
-    });
-  },
-);
+describe("the repository's templates", () => {
+  it('package for every environment: each environment file names only declared parameters', async () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const { code, stdout, stderr } = await deploy(['--env', env, '--dry-run', '--templates', repositoryTemplates]);
+      expect(stderr, env).not.toContain('error');
+      expect(code, env).toBe(0);
+      expect(stdout).toMatch(/template main\/\w+\s+voice-assistant\/\w+\/templates\/\w+-[0-9a-f]{12}\.yaml/);
+    }
+  });
+});
