@@ -67,7 +67,7 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
       // caller's: the header is read only for an empty or refused page, and its errors come first as before.
       let turns: Page<Turn>;
       try {
-        turns = await deps.conversations.turns({ ...page, userId, conversationId });
+        turns = await deps.conversations.turns(Object.assign({}, page, { userId, conversationId }));
       } catch (error) {
         await requireConversation(userId, conversationId, page);
         throw error;

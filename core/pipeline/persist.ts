@@ -2,6 +2,7 @@ import type { TurnRecord } from '../model/turn.js';
 import { loaded, required } from './step-support.js';
 import { storedExchange, titleFrom } from './stored-exchange.js';
 import type { TurnDeps } from './turn-deps.js';
+import { extend } from './extend.js';
 
 /**
  * Appends the user and assistant turns and the new dialogue state in one atomic write, checked against the version
@@ -21,5 +22,5 @@ export async function persist(turn: TurnRecord, deps: Pick<TurnDeps, 'conversati
     at: turn.receivedAt,
     ...(conversation.title === undefined && { title: titleFrom(turns[0].text) }),
   });
-  return { ...turn, stored: { version: stored.version, userTurnId: ids.user, assistantTurnId: ids.assistant } };
+  return extend(turn, { stored: { version: stored.version, userTurnId: ids.user, assistantTurnId: ids.assistant } });
 }

@@ -4,6 +4,7 @@ import type { EventPublisher } from '../ports/event-publisher.js';
 import type { Telemetry } from '../ports/telemetry.js';
 import type { TurnDeps } from './turn-deps.js';
 import { turnEvents } from './turn-events.js';
+import { extend } from './extend.js';
 
 /** Publishes the stored turn's events; a failing publisher is counted and never fails the stored turn. */
 export async function publish(
@@ -11,7 +12,7 @@ export async function publish(
   deps: Pick<TurnDeps, 'events' | 'telemetry' | 'newId'>,
 ): Promise<TurnRecord> {
   const published = await publishSafely(deps.events, turnEvents(turn, deps.newId), deps.telemetry);
-  return { ...turn, published };
+  return extend(turn, { published });
 }
 
 /** Publishes events, reporting a failure as `false` (counted and logged) instead of throwing. */
