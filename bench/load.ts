@@ -20,9 +20,9 @@ const rssBoundMb = Number(process.env.LOAD_RSS_BOUND_MB ?? 150);
 const heapMb = Number(process.env.LOAD_HEAP_MB ?? 160);
 const SAMPLE_EVERY_MS = 250;
 /**
- * `dist` (default): the server compiled to plain ESM (scripts/build.ts) on plain node, as `npm run start:dist` runs it.
- * `tsx`: the TypeScript through tsx, as `npm start` runs it; tsx's loader thread (its own V8 isolate) and source maps
- * add about 25 MB of RSS.
+ * `dist` (default): the server compiled to plain ESM (scripts/build.ts) on plain node, as `npm start` runs it.
+ * `tsx`: the TypeScript through tsx, as `npm run start:tsx` runs it; tsx's loader thread (its own V8 isolate) and
+ * source maps add about 25 MB of RSS.
  */
 const targetKind = process.env.LOAD_TARGET === 'tsx' ? 'tsx' : 'dist';
 /**

@@ -24,7 +24,7 @@ export interface TargetProcess {
 /**
  * Starts bench/target-server.ts in its own process (so the load generator does not share its event loop) and waits
  * for its ready line. `nodeFlags` go to the server's node (e.g. a heap limit), `env` adds to its environment;
- * `compiled` runs dist/bench-target.mjs (`npm run build -- --bench`) on plain node instead of the TypeScript through tsx.
+ * `compiled` runs dist/bin/bench-target.mjs (`npm run build -- --bench`) on plain node instead of the TypeScript through tsx.
  */
 export async function startTarget(
   mode: TargetMode,
@@ -32,7 +32,7 @@ export async function startTarget(
   options: { nodeFlags?: readonly string[]; env?: Record<string, string>; compiled?: boolean } = {},
 ): Promise<TargetProcess> {
   const script = options.compiled
-    ? new URL('../dist/bench-target.mjs', import.meta.url).pathname
+    ? new URL('../dist/bin/bench-target.mjs', import.meta.url).pathname
     : new URL('./target-server.ts', import.meta.url).pathname;
   const child = spawn(
     process.execPath,

@@ -7,8 +7,8 @@ import { build } from 'esbuild';
  * about 25 MB of resident memory on a server that needs ~125 MB in all (RELIABILITY.md, load).
  *
  * Packages stay external (node_modules at run time); dynamic imports stay lazy chunks, so the embedded default still
- * never loads an AWS SDK. Output sits directly in dist/ (one level down, like entrypoints/*), which keeps the
- * `new URL('../adapters/…', import.meta.url)` paths resolving to the same files.
+ * never loads an AWS SDK. Output sits in dist/bin/, two levels down like entrypoints/composition/*, which keeps the
+ * `new URL('../../adapters/…', import.meta.url)` paths resolving to the same files.
  */
 const entryPoints: Record<string, string> = { assistant: 'entrypoints/cli/main.ts' };
 if (process.argv.includes('--bench')) entryPoints['bench-target'] = 'bench/target-server.ts';
@@ -16,7 +16,7 @@ if (process.argv.includes('--bench')) entryPoints['bench-target'] = 'bench/targe
 await rm('dist', { recursive: true, force: true });
 await build({
   entryPoints,
-  outdir: 'dist',
+  outdir: 'dist/bin',
   bundle: true,
   splitting: true,
   format: 'esm',

@@ -364,8 +364,13 @@ function tokenize(folded: string): Token[] {
   return tokens;
 }
 
+/** Printable ASCII only: nothing to strip, and lower-casing keeps every offset. */
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+
 /** Lower-cases and strips accents one character at a time, so offsets into the folded text match the original. */
 function fold(text: string): string {
+  // The common case, and a per-character callback is the bulk of extraction's cost: take the shortcut.
+  if (PLAIN_ASCII.test(text)) return text.toLowerCase();
   return text.replace(/[^]/gu, (ch) => {
     const plain = ch.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
     return plain.length === ch.length ? plain : ch.toLowerCase().length === ch.length ? ch.toLowerCase() : ch;

@@ -2,6 +2,7 @@ import type { DomainEvent, DomainEventType } from '../../core/model/events.js';
 import { throwIfAborted } from '../../core/errors.js';
 import type { IoOptions } from '../../core/model/io.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
+import { plainCopy } from '../shared/plain-copy.js';
 
 export type EventListener = (event: DomainEvent) => void | Promise<void>;
 
@@ -27,7 +28,7 @@ export class InProcessEventPublisher implements EventPublisher {
       const targets = [...(this.listeners.get(event.type) ?? []), ...(this.listeners.get('*') ?? [])];
       for (const listener of targets) {
         // Copied now, not when the listener runs, so a caller mutating the event after publish cannot change it.
-        const copy = structuredClone(event);
+        const copy = plainCopy(event);
         queueMicrotask(() => {
           Promise.resolve()
             .then(() => listener(copy))

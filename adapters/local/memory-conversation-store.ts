@@ -10,6 +10,7 @@ import type { IoOptions } from '../../core/model/io.js';
 import { ConversationNotFoundError, ValidationError, VersionConflictError, throwIfAborted } from '../../core/errors.js';
 import type { AppendExchange, ConversationStore } from '../../core/ports/conversation-store.js';
 import { MemoryOutboxStore } from './memory-outbox-store.js';
+import { plainCopy } from '../shared/plain-copy.js';
 import { checkPageLimit, decodeTurnCursor, encodeTurnCursor, pageOf, summarize } from './paging.js';
 
 interface Entry {
@@ -39,13 +40,13 @@ export class MemoryConversationStore implements ConversationStore {
     throwIfAborted(signal);
     const key = this.key(conversation.userId, conversation.id);
     if (this.entries.has(key)) throw new ValidationError(`conversation ${conversation.id} already exists`);
-    this.entries.set(key, { conversation: structuredClone(conversation), turns: [] });
+    this.entries.set(key, { conversation: plainCopy(conversation), turns: [] });
   }
 
   async get({ userId, conversationId, signal }: ConversationKey & IoOptions): Promise<Conversation | undefined> {
     throwIfAborted(signal);
     const entry = this.entries.get(this.key(userId, conversationId));
-    return entry && structuredClone(entry.conversation);
+    return entry && plainCopy(entry.conversation);
   }
 
   async appendExchange(exchange: AppendExchange & IoOptions): Promise<Conversation> {
@@ -55,18 +56,18 @@ export class MemoryConversationStore implements ConversationStore {
     if (entry.conversation.version !== exchange.expectedVersion) {
       throw new VersionConflictError(exchange.conversationId, exchange.expectedVersion);
     }
-    const conversation: Conversation = {
-      ...entry.conversation,
+    // Object.assign rather than a literal that starts with a spread, which Node 20 runs slowly (core/pipeline/extend.ts).
+    const conversation: Conversation = Object.assign({}, entry.conversation, {
       version: entry.conversation.version + 1,
       turnCount: entry.conversation.turnCount + exchange.turns.length,
       updatedAt: exchange.at,
-      state: structuredClone(exchange.state),
+      state: plainCopy(exchange.state),
       ...(exchange.title !== undefined && entry.conversation.title === undefined && { title: exchange.title }),
-    };
-    entry.turns.push(...structuredClone([...exchange.turns]));
+    });
+    entry.turns.push(...plainCopy(exchange.turns));
     entry.conversation = conversation;
     if (exchange.events) this.outbox.add(exchange.events);
-    return structuredClone(conversation);
+    return plainCopy(conversation);
   }
 
   async recentTurns(request: ConversationKey & { limit: number } & IoOptions): Promise<Turn[]> {
@@ -76,7 +77,7 @@ export class MemoryConversationStore implements ConversationStore {
       throw new ValidationError(`recent turn limit must be a non-negative integer, got ${limit}`);
     }
     const entry = this.entries.get(this.key(userId, conversationId));
-    return entry && limit > 0 ? structuredClone(entry.turns.slice(-limit)) : [];
+    return entry && limit > 0 ? plainCopy(entry.turns.slice(-limit)) : [];
   }
 
   async turns(request: ConversationKey & PageRequest & IoOptions): Promise<Page<Turn>> {
@@ -88,7 +89,7 @@ export class MemoryConversationStore implements ConversationStore {
     if (!entry) return { items: [] };
     const items = entry.turns.slice(start, start + page.limit);
     const next = start + items.length;
-    return { items: structuredClone(items), ...(next < entry.turns.length && { nextCursor: encodeTurnCursor(next) }) };
+    return { items: plainCopy(items), ...(next < entry.turns.length && { nextCursor: encodeTurnCursor(next) }) };
   }
 
   async list(request: { userId: string } & PageRequest & IoOptions): Promise<Page<ConversationSummary>> {

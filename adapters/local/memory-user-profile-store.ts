@@ -2,6 +2,7 @@ import type { IoOptions } from '../../core/model/io.js';
 import type { UserProfile } from '../../core/model/profile.js';
 import type { UserProfileStore } from '../../core/ports/user-profile-store.js';
 import { throwIfAborted } from '../../core/errors.js';
+import { plainCopy } from '../shared/plain-copy.js';
 
 /** User profiles in process memory. */
 export class MemoryUserProfileStore implements UserProfileStore {
@@ -10,12 +11,12 @@ export class MemoryUserProfileStore implements UserProfileStore {
   async get({ userId, signal }: { userId: string } & IoOptions): Promise<UserProfile | undefined> {
     throwIfAborted(signal);
     const profile = this.profiles.get(userId);
-    return profile && structuredClone(profile);
+    return profile && plainCopy(profile);
   }
 
   async put({ profile, signal }: { profile: UserProfile } & IoOptions): Promise<void> {
     throwIfAborted(signal);
-    this.profiles.set(profile.userId, structuredClone(profile));
+    this.profiles.set(profile.userId, plainCopy(profile));
   }
 
   async delete({ userId, signal }: { userId: string } & IoOptions): Promise<boolean> {

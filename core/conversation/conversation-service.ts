@@ -63,8 +63,17 @@ export function createConversationService(deps: ConversationServiceDeps): Conver
     },
     get: requireConversation,
     async history(userId, conversationId, page) {
-      await requireConversation(userId, conversationId, page);
-      return deps.conversations.turns({ ...page, userId, conversationId });
+      // Every store reads turns by user and conversation, so a page with turns proves the conversation is the
+      // caller's: the header is read only for an empty or refused page, and its errors come first as before.
+      let turns: Page<Turn>;
+      try {
+        turns = await deps.conversations.turns(Object.assign({}, page, { userId, conversationId }));
+      } catch (error) {
+        await requireConversation(userId, conversationId, page);
+        throw error;
+      }
+      if (turns.items.length === 0) await requireConversation(userId, conversationId, page);
+      return turns;
     },
     list: (userId, page) => deps.conversations.list({ ...page, userId }),
     async remove(userId, conversationId, options = {}) {

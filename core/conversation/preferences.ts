@@ -9,7 +9,7 @@ export type PreferencesReader = (userId: string, options?: IoOptions) => Promise
 export function createPreferencesReader(profiles: UserProfileStore, defaults: Preferences): PreferencesReader {
   return async (userId, options = {}) => {
     const profile = await profiles.get({ userId, signal: options.signal });
-    return { ...defaults, ...profile?.preferences };
+    return Object.assign({}, defaults, profile?.preferences);
   };
 }
 

@@ -2,6 +2,7 @@ import { throwIfAborted } from '../errors.js';
 import type { TurnRecord } from '../model/turn.js';
 import { loaded, required, signalOption } from './step-support.js';
 import type { TurnDeps } from './turn-deps.js';
+import { extend } from './extend.js';
 
 /**
  * Scores how the user sounds. Sentiment enriches analytics and never decides a reply, so a failure is counted and
@@ -19,7 +20,7 @@ export async function analyseSentiment(
       language: loaded(turn, 'sentiment').preferences.language,
       ...signalOption(deps.signal),
     });
-    return { ...turn, sentiment };
+    return extend(turn, { sentiment });
   } catch (error) {
     throwIfAborted(deps.signal);
     deps.telemetry.metric('SentimentFailed', 1, 'Count');

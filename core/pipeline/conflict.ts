@@ -4,6 +4,7 @@ import { VersionConflictError } from '../errors.js';
 import { load } from './load.js';
 import { loaded, required } from './step-support.js';
 import type { TurnDeps } from './turn-deps.js';
+import { extend } from './extend.js';
 
 /**
  * After another writer moved the conversation, a reply that already acted on the world (a skill with side effects)
@@ -27,7 +28,7 @@ export function rebaseReply(turn: TurnRecord): TurnRecord {
   };
   delete state.pending;
   if (response.state.pending) state.pending = response.state.pending;
-  return { ...turn, response: { ...response, state } };
+  return extend(turn, { response: extend(response, { state }) });
 }
 
 /**
@@ -41,5 +42,5 @@ export async function reload(
   deps.telemetry.metric('TurnVersionConflict', 1, 'Count');
   const version = turn.conversation?.version ?? 0;
   if (turn.attempt >= deps.options.maxConflictRetries) throw new VersionConflictError(turn.conversationId, version);
-  return load({ ...turn, attempt: turn.attempt + 1 }, deps);
+  return load(extend(turn, { attempt: turn.attempt + 1 }), deps);
 }

@@ -2,6 +2,7 @@ import { decide as decideWithPolicy, defaultPolicyOptions } from '../dialogue/di
 import type { TurnRecord } from '../model/turn.js';
 import { loaded, required } from './step-support.js';
 import type { TurnDeps } from './turn-deps.js';
+import { extend } from './extend.js';
 
 /** Chooses a skill, a follow-up question for a missing slot, or the language model (the dialogue policy). */
 export async function decide(turn: TurnRecord, deps: Pick<TurnDeps, 'registry' | 'options'>): Promise<TurnRecord> {
@@ -14,5 +15,5 @@ export async function decide(turn: TurnRecord, deps: Pick<TurnDeps, 'registry' |
     required(turn, 'heard', 'decide'),
     deps.options.policy ?? defaultPolicyOptions,
   );
-  return Promise.resolve({ ...turn, decision });
+  return Promise.resolve(extend(turn, { decision }));
 }

@@ -3,6 +3,7 @@ import type { TurnRecord } from '../model/turn.js';
 import type { TurnDeps } from './turn-deps.js';
 import { signalOption } from './step-support.js';
 import { replayedReply } from './turn-reply.js';
+import { extend } from './extend.js';
 
 /** How far back a repeated idempotency key is looked for: retries come within seconds, not dozens of turns. */
 const REPLAY_WINDOW_TURNS = 40;
@@ -20,7 +21,7 @@ export async function load(
     turn.preferences ?? deps.preferences(turn.userId, signalOption(deps.signal)),
   ]);
   if (!conversation) throw new ConversationNotFoundError(turn.conversationId);
-  const next = { ...turn, conversation, preferences };
+  const next = extend(turn, { conversation, preferences });
   if (!turn.idempotencyKey) return next;
   const recent = await deps.conversations.recentTurns({
     userId: turn.userId,
@@ -30,5 +31,5 @@ export async function load(
   });
   const replay = replayedReply(conversation, recent, turn.idempotencyKey);
   if (replay) deps.telemetry.metric('TurnReplayed', 1, 'Count');
-  return replay ? { ...next, replay } : next;
+  return replay ? extend(next, { replay }) : next;
 }

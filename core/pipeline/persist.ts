@@ -3,6 +3,7 @@ import { loaded, required } from './step-support.js';
 import { storedExchange, titleFrom } from './stored-exchange.js';
 import type { TurnDeps } from './turn-deps.js';
 import { turnEvents } from './turn-events.js';
+import { extend } from './extend.js';
 
 /**
  * Appends the user and assistant turns, the new dialogue state and the turn's events in one atomic write, checked
@@ -24,5 +25,5 @@ export async function persist(turn: TurnRecord, deps: Pick<TurnDeps, 'conversati
     at: turn.receivedAt,
     ...(conversation.title === undefined && { title: titleFrom(turns[0].text) }),
   });
-  return { ...turn, stored: { version: stored.version, userTurnId: ids.user, assistantTurnId: ids.assistant } };
+  return extend(turn, { stored: { version: stored.version, userTurnId: ids.user, assistantTurnId: ids.assistant } });
 }

@@ -4,6 +4,7 @@ import type { EventPublisher } from '../ports/event-publisher.js';
 import type { Telemetry } from '../ports/telemetry.js';
 import { required } from './step-support.js';
 import type { TurnDeps } from './turn-deps.js';
+import { extend } from './extend.js';
 
 /**
  * The stored turn's events were written with it (persist); this step only asks the relay to deliver them now rather
@@ -14,7 +15,7 @@ export async function publish(turn: TurnRecord, deps: Pick<TurnDeps, 'relay' | '
   required(turn, 'stored', 'publish');
   const published = await deps.relay.deliverPending();
   if (!published) deps.telemetry.metric('EventRelayDelayed', 1, 'Count');
-  return { ...turn, published };
+  return extend(turn, { published });
 }
 
 /** Publishes events, reporting a failure as `false` (counted and logged) instead of throwing. */

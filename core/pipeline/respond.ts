@@ -5,6 +5,7 @@ import type { DialogueState } from '../model/dialogue-state.js';
 import type { TurnRecord, TurnResponse } from '../model/turn.js';
 import { loaded, required, signalOption } from './step-support.js';
 import type { TurnDeps } from './turn-deps.js';
+import { extend } from './extend.js';
 
 type RespondDeps = Pick<TurnDeps, 'registry' | 'model' | 'conversations' | 'options' | 'signal'>;
 
@@ -12,9 +13,9 @@ type RespondDeps = Pick<TurnDeps, 'registry' | 'model' | 'conversations' | 'opti
 export async function respond(turn: TurnRecord, deps: RespondDeps): Promise<TurnRecord> {
   const decision = required(turn, 'decision', 'respond');
   const { pending: _answered, ...rest } = loaded(turn, 'respond').conversation.state;
-  const state: DialogueState = { ...rest, lastIntent: decision.intent, skills: { ...rest.skills } };
+  const state: DialogueState = extend(rest, { lastIntent: decision.intent, skills: { ...rest.skills } });
   const response = await replyFor(decision, state, turn, deps);
-  return { ...turn, response };
+  return extend(turn, { response });
 }
 
 async function replyFor(
@@ -28,7 +29,7 @@ async function replyFor(
     return {
       text: decision.prompt,
       endConversation: false,
-      state: { ...state, pending: { intent, skill, slot, slots, attempts } },
+      state: extend(state, { pending: { intent, skill, slot, slots, attempts } }),
     };
   }
   if (decision.kind === 'llm') return { ...(await askModel(turn, deps)), state };

@@ -1,6 +1,7 @@
 import type { TurnRecord } from '../model/turn.js';
 import { loaded, required, signalOption } from './step-support.js';
 import type { TurnDeps } from './turn-deps.js';
+import { extend } from './extend.js';
 
 /**
  * Speaks the stored reply when speech was asked for, and keeps the audio in the audio store. It runs after the turn
@@ -14,7 +15,7 @@ export async function synthesize(
   if (!turn.speech) return turn;
   const text = required(turn, 'response', 'synthesize').text;
   const { synthesizer } = deps;
-  if (!synthesizer) return { ...turn, speechOut: { error: 'no speech synthesizer is configured' } };
+  if (!synthesizer) return extend(turn, { speechOut: { error: 'no speech synthesizer is configured' } });
   const { formats, voices } = synthesizer.capabilities;
   const format = turn.speech.format ?? formats[0];
   if (format && !formats.includes(format)) {
@@ -35,9 +36,9 @@ export async function synthesize(
       ...signalOption(deps.signal),
     });
     const ref = await deps.audio.put({ audio, ...signalOption(deps.signal) });
-    return { ...turn, speechOut: { audio: ref } };
+    return extend(turn, { speechOut: { audio: ref } });
   } catch (error) {
     if (deps.signal?.aborted) throw error;
-    return { ...turn, speechOut: { error: error instanceof Error ? error.message : String(error) } };
+    return extend(turn, { speechOut: { error: error instanceof Error ? error.message : String(error) } });
   }
 }

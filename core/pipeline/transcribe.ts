@@ -2,6 +2,7 @@ import { CapabilityMissingError, ValidationError } from '../errors.js';
 import type { TurnRecord } from '../model/turn.js';
 import { loaded, signalOption } from './step-support.js';
 import type { TurnDeps } from './turn-deps.js';
+import { extend } from './extend.js';
 
 /** Turns the input into text (audio through the recognizer, text as given) and checks it is usable. */
 export async function transcribe(
@@ -13,7 +14,7 @@ export async function transcribe(
   if (heard.length > deps.options.maxTextLength) {
     throw new ValidationError(`text is longer than ${deps.options.maxTextLength} characters`);
   }
-  return { ...turn, heard };
+  return extend(turn, { heard });
 }
 
 async function recognise(

@@ -17,6 +17,7 @@ import type { TurnDeps } from './turn-deps.js';
 import { startTurn } from './turn-record.js';
 import { buildReply } from './turn-reply.js';
 import { understand } from './understand.js';
+import { extend } from './extend.js';
 
 export type HandleTurn = (request: TurnRequest) => Promise<TurnReply>;
 type Steps = ReadonlyArray<readonly [StepName, AnyStep]>;
@@ -39,7 +40,7 @@ const DELIVER: Steps = [
 export function createTurnPipeline(deps: Omit<TurnDeps, 'signal'>): HandleTurn {
   const mutex = new KeyedMutex();
   return (request) =>
-    mutex.run(request.conversationId, () => runTurn({ ...deps, ...signalOption(request.signal) }, request));
+    mutex.run(request.conversationId, () => runTurn(extend(deps, signalOption(request.signal)), request));
 }
 
 async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<TurnReply> {

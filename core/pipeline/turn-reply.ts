@@ -2,6 +2,7 @@ import type { Audio } from '../model/audio.js';
 import type { Conversation, Turn } from '../model/conversation.js';
 import type { TurnRecord, TurnReply } from '../model/turn.js';
 import { required } from './step-support.js';
+import { extend } from './extend.js';
 
 /** The reply to the caller, from a finished record (and the spoken reply's audio, when there is one). */
 export function buildReply(turn: TurnRecord, audio: Audio | undefined, totalMs: number): TurnReply {
@@ -24,7 +25,7 @@ export function buildReply(turn: TurnRecord, audio: Audio | undefined, totalMs: 
     endConversation: response.endConversation,
     ...(audio && { audio }),
     ...(turn.speechOut && 'error' in turn.speechOut && { speechError: turn.speechOut.error }),
-    timings: { ...turn.timings, total: totalMs },
+    timings: extend(turn.timings, { total: totalMs }),
     version: stored.version,
   };
 }

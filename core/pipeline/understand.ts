@@ -1,6 +1,7 @@
 import type { TurnRecord } from '../model/turn.js';
 import { loaded, required, signalOption } from './step-support.js';
 import type { TurnDeps } from './turn-deps.js';
+import { extend } from './extend.js';
 
 /** Classifies the text, telling the NLU which slot the assistant is waiting for, if any. */
 export async function understand(
@@ -18,5 +19,5 @@ export async function understand(
     ...(pending && slot && { expecting: { intent: pending.intent, slot: slot.name, entity: slot.entity } }),
     ...signalOption(deps.signal),
   });
-  return { ...turn, understanding };
+  return extend(turn, { understanding });
 }
