@@ -1,7 +1,7 @@
 import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -42,6 +42,29 @@ const BANNER = [
   'const __dirname = __bundleDirname(__filename);',
 ].join('\n');
 
+/*
+ * Fastify requires its default schema compilers (Ajv for validation, fast-json-stringify for serialization) only when
+ * the app brings none of its own. buildApp always brings both (entrypoints/http/schema-compilers.ts: TypeBox, and the
+ * serializer compiler imported where it is used, a chunk of its own), so Fastify's own require of them is dead code in
+ * a bundle: left in, it would put Ajv and its compiler in the entry file. It resolves to a module that says so if it
+ * is ever reached.
+ */
+const FASTIFY_DEFAULT_COMPILERS = /^@fastify\/(ajv-compiler|fast-json-stringify-compiler)$/;
+const fastifyDefaultCompilersUnused: Plugin = {
+  name: 'fastify-default-compilers-unused',
+  setup(build) {
+    build.onResolve({ filter: FASTIFY_DEFAULT_COMPILERS }, ({ path, importer }) =>
+      /[\\/]fastify[\\/]lib[\\/]schema-controller\.js$/.test(importer)
+        ? { path, namespace: 'fastify-default-compiler' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'fastify-default-compiler' }, ({ path }) => ({
+      contents: `module.exports = () => { throw new Error(${JSON.stringify(`${path} is not bundled: buildApp gives Fastify its schema compilers`)}); };`,
+      loader: 'js',
+    }));
+  },
+};
+
 export interface BundleResult {
   name: LambdaFunctionName;
   outDir: string;
@@ -80,6 +103,7 @@ export async function bundleFunction(
     logOverride: { 'empty-glob': 'silent' },
     legalComments: 'none',
     chunkNames: 'chunks/[name]-[hash]',
+    plugins: [fastifyDefaultCompilersUnused],
   });
   await mkdir(outDir, { recursive: true });
   // The sample music catalog is read from beside the bundle when MUSIC_CATALOG_PATH is not set.

@@ -72,6 +72,8 @@ const app = await buildApp({
   maxTextLength: config.app.limits.maxTextLength,
   // Swagger UI serves files from its package folder, which a bundle does not have; the server keeps /docs.
   docs: false,
+  // A cold start compiles only what its first request uses, not every route's validators and serializers.
+  compileSchemas: 'on-first-use',
 });
 await app.ready();
 const proxy = awsLambdaFastify<ApiGatewayEvent>(app, {
