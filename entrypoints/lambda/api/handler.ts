@@ -23,13 +23,12 @@ type ApiGatewayEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
  * cases are resolved on their first request, so their SDK clients are built only by the routes that need them.
  */
 const config = await loadLambdaConfig();
-const observability = createObservability({
+const observability = await createObservability({
   serviceName: config.app.assistantName,
   namespace: config.app.aws.metricsNamespace,
   functionName: config.functionName,
 });
-const container = await createLambdaContainer(config, observability.telemetry);
-container.onActivation('dynamoDb', (_context, client) => observability.tracer.captureAWSv3Client(client));
+const container = await createLambdaContainer(config, observability.telemetry, observability.captureClient);
 const [skills, verifier] = await Promise.all([container.getAsync('skills'), container.getAsync('tokenVerifier')]);
 const CONVERSATION_METHODS = [
   'create',

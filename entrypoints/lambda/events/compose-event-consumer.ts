@@ -36,9 +36,10 @@ export function eventConsumerDeps(config: LambdaConfig, observability: Observabi
       throwOnRequestTimeout: true,
     },
   };
-  const { tracer } = observability;
-  const sns = tracer.captureAWSv3Client(new SNSClient(clientConfig));
-  const dynamoDb = tracer.captureAWSv3Client(new DynamoDBClient(clientConfig));
+  const { captureClient } = observability;
+  const sns = captureClient(new SNSClient(clientConfig));
+  // The idempotency layer's client: its reads and conditional writes are subsegments like every other call.
+  const dynamoDb = captureClient(new DynamoDBClient(clientConfig));
   return {
     config,
     observability,

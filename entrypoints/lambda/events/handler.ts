@@ -9,7 +9,7 @@ import { createEventConsumer, eventConsumerDeps } from './compose-event-consumer
  * telemetry, the SNS and DynamoDB clients, the consumer. No container: it needs none of the turn's ports.
  */
 const config = await loadLambdaConfig(process.env, { alertTopic: true, runsTurns: false });
-const observability = createObservability({
+const observability = await createObservability({
   serviceName: config.app.assistantName,
   namespace: config.app.aws.metricsNamespace,
   functionName: config.functionName,
