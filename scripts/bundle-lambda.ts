@@ -1,7 +1,9 @@
-import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { precompileApiSerializers } from './precompile-serializers.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -65,6 +67,25 @@ const fastifyDefaultCompilersUnused: Plugin = {
   },
 };
 
+/*
+ * The API function's response serializers are generated here, from its routes, and take the place of the module that
+ * otherwise says there are none: at run time the function evaluates the one each response needs, and neither
+ * fast-json-stringify's code generator nor Ajv is in the bundle.
+ */
+const PRECOMPILED_SERIALIZERS = /[\\/]entrypoints[\\/]lambda[\\/]api[\\/]precompiled-serializers\.ts$/;
+function precompiledSerializers(dir: string): Plugin {
+  return {
+    name: 'precompiled-serializers',
+    setup(build) {
+      build.onLoad({ filter: PRECOMPILED_SERIALIZERS }, async () => ({
+        contents: await precompileApiSerializers(dir),
+        loader: 'js',
+        resolveDir: dir,
+      }));
+    },
+  };
+}
+
 export interface BundleResult {
   name: LambdaFunctionName;
   outDir: string;
@@ -80,6 +101,7 @@ export async function bundleFunction(
 ): Promise<BundleResult> {
   const outDir = join(outRoot, name);
   await rm(outDir, { recursive: true, force: true });
+  const generated = await mkdtemp(join(tmpdir(), `${name}-serializers-`));
   const result = await build({
     absWorkingDir: root,
     entryPoints: { index: join(root, LAMBDA_FUNCTIONS[name]) },
@@ -103,8 +125,10 @@ export async function bundleFunction(
     logOverride: { 'empty-glob': 'silent' },
     legalComments: 'none',
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [fastifyDefaultCompilersUnused],
-  });
+    plugins: [fastifyDefaultCompilersUnused, precompiledSerializers(generated)],
+    // The generated serializers require fast-json-stringify's runtime from outside the tree.
+    nodePaths: [join(root, 'node_modules')],
+  }).finally(() => rm(generated, { recursive: true, force: true }));
   await mkdir(outDir, { recursive: true });
   // The sample music catalog is read from beside the bundle when MUSIC_CATALOG_PATH is not set.
   await copyFile(join(root, 'adapters/local/data/sample-catalog.json'), join(outDir, 'sample-catalog.json'));

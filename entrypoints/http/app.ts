@@ -16,7 +16,7 @@ import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { skillRoutes } from './routes/skills.js';
 import { turnRoutes } from './routes/turns.js';
-import { schemaController, type SchemaCompilation } from './schema-compilers.js';
+import { schemaController, type SchemaCompilation, type SerializerSource } from './schema-compilers.js';
 
 export interface AppOptions {
   handleTurn: HandleTurn;
@@ -46,6 +46,8 @@ export interface AppOptions {
   trustProxy?: boolean;
   /** When route validators and serializers are compiled; default at start (the Lambda API: on first use). */
   compileSchemas?: SchemaCompilation;
+  /** Response serializers generated ahead of time (the Lambda bundle), or to generate; default fast-json-stringify's. */
+  serializers?: SerializerSource;
 }
 
 const MiB = 1024 * 1024;
@@ -74,7 +76,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       void sendFrameworkProblem(error, request, reply);
     },
     // TypeBox's compiler converts query strings and params but checks bodies strictly: "123" is not a number there.
-    schemaController: await schemaController(options.compileSchemas ?? 'at-start'),
+    schemaController: await schemaController(options.compileSchemas ?? 'at-start', options.serializers),
   });
   // Only JSON is spoken; without this a text/plain body would reach validation and be reported as the wrong shape.
   app.removeContentTypeParser('text/plain');

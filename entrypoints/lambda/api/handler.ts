@@ -14,6 +14,7 @@ import { createObservability } from '../shared/observability.js';
 import { AuthorizerAwareTokenVerifier, withAuthorizerClaims } from './authorizer-identity.js';
 import { lazyFunction, lazyMethods } from './lazy-use-cases.js';
 import { deadlineResponse } from './deadline-response.js';
+import { precompiledSerializers } from './precompiled-serializers.js';
 
 type ApiGatewayEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 
@@ -73,6 +74,8 @@ const app = await buildApp({
   docs: false,
   // A cold start compiles only what its first request uses, not every route's validators and serializers.
   compileSchemas: 'on-first-use',
+  // In the bundle, the response serializers were generated when it was built.
+  ...(precompiledSerializers && { serializers: { precompiled: precompiledSerializers } }),
 });
 await app.ready();
 const proxy = awsLambdaFastify<ApiGatewayEvent>(app, {
