@@ -123,7 +123,7 @@ describe('Lambda SDK clients and the tracer', () => {
       { AWS_REGION: 'us-east-1', ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:alerts' },
       { alertTopic: true, runsTurns: false },
     );
-    const deps = eventConsumerDeps(config, await createObservability(OPTIONS));
+    const deps = await eventConsumerDeps(config, await createObservability(OPTIONS));
     const clients = [...sdkClientsOf(deps.alerting), ...sdkClientsOf(deps.persistenceStore)];
     expect(clients.map((client) => client.constructor.name).sort()).toEqual(['DynamoDBClient', 'SNSClient']);
     for (const client of clients) expect(traced(client), client.constructor.name).toBe(true);
