@@ -97,6 +97,25 @@ const fastifyServerBuiltinsOnDemand: Plugin = {
 };
 
 /*
+ * An ES module import of a builtin goes through Node's ESM facade, which on Node 22 reads every export of the builtin
+ * at once: for node:http that includes its lazy WebSocket and EventSource, which load undici with TLS, HTTP/2 and zlib
+ * (~20 ms of a cold start, for STATUS_CODES). A bundle requires its builtins instead, as its CommonJS dependencies
+ * already do; each export is then read when used.
+ */
+const builtinsRequired: Plugin = {
+  name: 'builtins-required',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, ({ path, kind, namespace }) =>
+      kind === 'import-statement' && namespace === 'file' ? { path, namespace: 'builtin-required' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin-required' }, ({ path }) => ({
+      contents: `module.exports = require(${JSON.stringify(path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/*
  * The API function's response serializers are generated here, from its routes, and take the place of the module that
  * otherwise says there are none: at run time the function evaluates the one each response needs, and neither
  * fast-json-stringify's code generator nor Ajv is in the bundle.
@@ -154,7 +173,12 @@ export async function bundleFunction(
     logOverride: { 'empty-glob': 'silent' },
     legalComments: 'none',
     chunkNames: 'chunks/[name]-[hash]',
-    plugins: [fastifyDefaultCompilersUnused, fastifyServerBuiltinsOnDemand, precompiledSerializers(generated)],
+    plugins: [
+      builtinsRequired,
+      fastifyDefaultCompilersUnused,
+      fastifyServerBuiltinsOnDemand,
+      precompiledSerializers(generated),
+    ],
     // The generated serializers require fast-json-stringify's runtime from outside the tree.
     nodePaths: [join(root, 'node_modules')],
   }).finally(() => rm(generated, { recursive: true, force: true }));
