@@ -1,7 +1,9 @@
-import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
+import { precompileApiSerializers } from './precompile-serializers.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -42,6 +44,96 @@ const BANNER = [
   'const __dirname = __bundleDirname(__filename);',
 ].join('\n');
 
+/*
+ * Fastify requires its default schema compilers (Ajv for validation, fast-json-stringify for serialization) only when
+ * the app brings none of its own. buildApp always brings both (entrypoints/http/schema-compilers.ts: TypeBox, and the
+ * serializer compiler imported where it is used, a chunk of its own), so Fastify's own require of them is dead code in
+ * a bundle: left in, it would put Ajv and its compiler in the entry file. It resolves to a module that says so if it
+ * is ever reached.
+ */
+const FASTIFY_DEFAULT_COMPILERS = /^@fastify\/(ajv-compiler|fast-json-stringify-compiler)$/;
+const fastifyDefaultCompilersUnused: Plugin = {
+  name: 'fastify-default-compilers-unused',
+  setup(build) {
+    build.onResolve({ filter: FASTIFY_DEFAULT_COMPILERS }, ({ path, importer }) =>
+      /[\\/]fastify[\\/]lib[\\/]schema-controller\.js$/.test(importer)
+        ? { path, namespace: 'fastify-default-compiler' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'fastify-default-compiler' }, ({ path }) => ({
+      contents: `module.exports = () => { throw new Error(${JSON.stringify(`${path} is not bundled: buildApp gives Fastify its schema compilers`)}); };`,
+      loader: 'js',
+    }));
+  },
+};
+
+/*
+ * Fastify's server module requires node:http2, node:https and node:dns at load, for HTTP/2 and TLS servers and for
+ * listen(), none of which a function behind @fastify/aws-lambda uses; loading them costs ~12 ms of a cold start on
+ * Node 20 and ~25 ms on Node 22. For that module alone each resolves to a stand-in that loads the real one on first
+ * use of any of its members, so nothing changes for a process that does listen.
+ */
+const SERVER_ONLY_BUILTINS = /^node:(http2|https|dns)$/;
+const fastifyServerBuiltinsOnDemand: Plugin = {
+  name: 'fastify-server-builtins-on-demand',
+  setup(build) {
+    build.onResolve({ filter: SERVER_ONLY_BUILTINS }, ({ path, importer }) =>
+      /[\\/]fastify[\\/]lib[\\/]server\.js$/.test(importer) ? { path, namespace: 'builtin-on-demand' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin-on-demand' }, ({ path }) => ({
+      contents: [
+        'let loaded;',
+        `const load = () => (loaded ??= require(${JSON.stringify(path)}));`,
+        'module.exports = new Proxy({}, {',
+        '  get: (_target, key) => load()[key],',
+        '  has: (_target, key) => key in load(),',
+        '  ownKeys: () => Reflect.ownKeys(load()),',
+        '  getOwnPropertyDescriptor: (_target, key) => ({ ...Reflect.getOwnPropertyDescriptor(load(), key), configurable: true }),',
+        '});',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+/*
+ * An ES module import of a builtin goes through Node's ESM facade, which on Node 22 reads every export of the builtin
+ * at once: for node:http that includes its lazy WebSocket and EventSource, which load undici with TLS, HTTP/2 and zlib
+ * (~20 ms of a cold start, for STATUS_CODES). A bundle requires its builtins instead, as its CommonJS dependencies
+ * already do; each export is then read when used.
+ */
+const builtinsRequired: Plugin = {
+  name: 'builtins-required',
+  setup(build) {
+    build.onResolve({ filter: /^node:/ }, ({ path, kind, namespace }) =>
+      kind === 'import-statement' && namespace === 'file' ? { path, namespace: 'builtin-required' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin-required' }, ({ path }) => ({
+      contents: `module.exports = require(${JSON.stringify(path)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/*
+ * The API function's response serializers are generated here, from its routes, and take the place of the module that
+ * otherwise says there are none: at run time the function evaluates the one each response needs, and neither
+ * fast-json-stringify's code generator nor Ajv is in the bundle.
+ */
+const PRECOMPILED_SERIALIZERS = /[\\/]entrypoints[\\/]lambda[\\/]api[\\/]precompiled-serializers\.ts$/;
+function precompiledSerializers(dir: string): Plugin {
+  return {
+    name: 'precompiled-serializers',
+    setup(build) {
+      build.onLoad({ filter: PRECOMPILED_SERIALIZERS }, async () => ({
+        contents: await precompileApiSerializers(dir),
+        loader: 'js',
+        resolveDir: dir,
+      }));
+    },
+  };
+}
+
 export interface BundleResult {
   name: LambdaFunctionName;
   outDir: string;
@@ -57,6 +149,7 @@ export async function bundleFunction(
 ): Promise<BundleResult> {
   const outDir = join(outRoot, name);
   await rm(outDir, { recursive: true, force: true });
+  const generated = await mkdtemp(join(tmpdir(), `${name}-serializers-`));
   const result = await build({
     absWorkingDir: root,
     entryPoints: { index: join(root, LAMBDA_FUNCTIONS[name]) },
@@ -80,7 +173,15 @@ export async function bundleFunction(
     logOverride: { 'empty-glob': 'silent' },
     legalComments: 'none',
     chunkNames: 'chunks/[name]-[hash]',
-  });
+    plugins: [
+      builtinsRequired,
+      fastifyDefaultCompilersUnused,
+      fastifyServerBuiltinsOnDemand,
+      precompiledSerializers(generated),
+    ],
+    // The generated serializers require fast-json-stringify's runtime from outside the tree.
+    nodePaths: [join(root, 'node_modules')],
+  }).finally(() => rm(generated, { recursive: true, force: true }));
   await mkdir(outDir, { recursive: true });
   // The sample music catalog is read from beside the bundle when MUSIC_CATALOG_PATH is not set.
   await copyFile(join(root, 'adapters/local/data/sample-catalog.json'), join(outDir, 'sample-catalog.json'));

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit as PowertoolsUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { ValidationError } from '../../core/errors.js';
 import type { MetricUnit, Telemetry } from '../../core/ports/telemetry.js';
 
@@ -11,6 +11,10 @@ export interface PowertoolsTelemetryOptions {
   namespace: string;
   logger?: Logger;
   metrics?: Metrics;
+  /**
+   * Spans become X-Ray subsegments through this tracer; without one nothing is traced. The caller makes it (or not),
+   * so a process that never traces never loads the X-Ray SDK under it.
+   */
   tracer?: Tracer;
 }
 
@@ -31,7 +35,7 @@ const UNITS: Readonly<Record<MetricUnit, (typeof PowertoolsUnit)[keyof typeof Po
 export class PowertoolsTelemetry implements Telemetry {
   readonly logger: Logger;
   readonly metrics: Metrics;
-  readonly tracer: Tracer;
+  readonly tracer: Tracer | undefined;
 
   constructor(options: PowertoolsTelemetryOptions) {
     if (!options.serviceName || !options.namespace)
@@ -40,7 +44,7 @@ export class PowertoolsTelemetry implements Telemetry {
     this.metrics =
       options.metrics ??
       new Metrics({ serviceName: options.serviceName, namespace: options.namespace, logger: this.logger });
-    this.tracer = options.tracer ?? new Tracer({ serviceName: options.serviceName });
+    this.tracer = options.tracer;
   }
 
   metric(name: string, value: number, unit: MetricUnit, dimensions?: Record<string, string>): void {
@@ -66,10 +70,11 @@ export class PowertoolsTelemetry implements Telemetry {
   }
 
   async span<T>(name: string, fn: () => Promise<T>, attributes?: Record<string, string | number>): Promise<T> {
-    if (!this.tracer.isTracingEnabled()) return fn();
+    const tracer = this.tracer;
+    if (!tracer?.isTracingEnabled()) return fn();
     let started = false;
     try {
-      return await (this.tracer.provider.captureAsyncFunc(`### ${name}`, async (subsegment) => {
+      return await (tracer.provider.captureAsyncFunc(`### ${name}`, async (subsegment) => {
         started = true;
         try {
           this.annotate(subsegment, name, attributes);

@@ -3,12 +3,21 @@ import type { Bindings } from './bindings.js';
 import { required, type AppConfig } from './config.js';
 import { bindFactory } from './typed-factory.js';
 
+export interface AwsModuleOptions {
+  /**
+   * Every AWS SDK client the module creates passes through here before an adapter gets it: the Lambda functions
+   * wrap each with their tracer (a subsegment per call). Default: the client as it is.
+   */
+  captureClient?: <C>(client: C) => C;
+}
+
 /**
  * Binds every port whose selected adapter is an AWS service or Redis (all of them in the aws profile), with the clients
  * they share (created once per container, once per Lambda cold start, and destroyed with it). Each adapter and its
- * SDK client are imported when the binding is first resolved, so a process loads only the clients it uses.
+ * SDK client are imported and created when the binding is first resolved, so a process loads only the clients it uses.
  */
-export function awsModule(config: AppConfig) {
+export function awsModule(config: AppConfig, options: AwsModuleOptions = {}) {
+  const capture = options.captureClient ?? (<C>(client: C) => client);
   const selected = config.adapters;
   const clientConfig = {
     ...(config.aws.region && { region: config.aws.region }),
@@ -29,7 +38,7 @@ export function awsModule(config: AppConfig) {
     if (selected.conversationStore === 'dynamodb') {
       bindFactory(bind, 'dynamoDb', [], async () => {
         const { createDynamoDbDocumentClient } = await import('../../adapters/aws/dynamodb/dynamodb-table.js');
-        return createDynamoDbDocumentClient(http1ClientConfig);
+        return capture(createDynamoDbDocumentClient(http1ClientConfig));
       }).onDeactivation((client) => {
         client.destroy();
       });
@@ -67,9 +76,10 @@ export function awsModule(config: AppConfig) {
         localeId,
       } = lex;
       bindFactory(bind, 'languageUnderstanding', ['skills'], async (skills) => {
-        const [{ LexLanguageUnderstanding }, { lexBotDefinition }] = await Promise.all([
+        const [{ LexLanguageUnderstanding }, { lexBotDefinition }, { LexRuntimeV2Client }] = await Promise.all([
           import('../../adapters/aws/lex/lex-language-understanding.js'),
           import('../../adapters/aws/lex/lex-bot-definition.js'),
+          import('@aws-sdk/client-lex-runtime-v2'),
         ]);
         // The same skills that define the bot define how its answers map back, so the two cannot drift apart.
         const training = await skills.trainingSet(localeId.split('_')[0] ?? 'en');
@@ -78,12 +88,16 @@ export function awsModule(config: AppConfig) {
           localeId,
           confidenceThreshold: config.nlu.confidenceThreshold,
         });
-        return new LexLanguageUnderstanding({ botId, botAliasId, localeId, intentMap, slots, clientConfig });
+        const client = capture(new LexRuntimeV2Client(clientConfig));
+        return new LexLanguageUnderstanding({ botId, botAliasId, localeId, intentMap, slots, client });
       });
     }
     if (selected.llm === 'bedrock') {
       bindFactory(bind, 'languageModel', ['telemetry'], async (telemetry) => {
-        const { BedrockLanguageModel } = await import('../../adapters/aws/bedrock-language-model.js');
+        const [{ BedrockLanguageModel }, { BedrockRuntimeClient }] = await Promise.all([
+          import('../../adapters/aws/bedrock-language-model.js'),
+          import('@aws-sdk/client-bedrock-runtime'),
+        ]);
         return new BedrockLanguageModel({
           modelId: config.aws.bedrock.modelId,
           maxTokens: config.llm.maxTokens,
@@ -91,23 +105,29 @@ export function awsModule(config: AppConfig) {
           timeoutMs: config.llm.timeoutMs,
           telemetry,
           ...(config.aws.bedrock.guardrail && { guardrail: config.aws.bedrock.guardrail }),
-          clientConfig,
+          client: capture(new BedrockRuntimeClient(clientConfig)),
         });
       });
     }
     if (selected.tts === 'polly') {
       bindFactory(bind, 'speechSynthesizer', [], async () => {
-        const { PollySpeechSynthesizer } = await import('../../adapters/aws/polly-speech-synthesizer.js');
+        const [{ PollySpeechSynthesizer }, { PollyClient }] = await Promise.all([
+          import('../../adapters/aws/polly-speech-synthesizer.js'),
+          import('@aws-sdk/client-polly'),
+        ]);
         return new PollySpeechSynthesizer({
           engine: config.aws.polly.engine,
           defaultVoice: config.aws.polly.voice,
-          clientConfig,
+          client: capture(new PollyClient(clientConfig)),
         });
       });
     }
     if (selected.stt === 'transcribe') {
       bindFactory(bind, 'speechRecognizer', ['telemetry'], async (telemetry) => {
-        const { TranscribeSpeechRecognizer } = await import('../../adapters/aws/transcribe-speech-recognizer.js');
+        const [{ TranscribeSpeechRecognizer }, { TranscribeStreamingClient }] = await Promise.all([
+          import('../../adapters/aws/transcribe-speech-recognizer.js'),
+          import('@aws-sdk/client-transcribe-streaming'),
+        ]);
         // The streaming client prints every failed stream to the console unless it has a logger of its own.
         const logger = {
           debug: () => undefined,
@@ -115,7 +135,9 @@ export function awsModule(config: AppConfig) {
           warn: (message: unknown) => telemetry.warn(String(message)),
           error: (message: unknown) => telemetry.error(String(message)),
         };
-        return new TranscribeSpeechRecognizer({ clientConfig: { ...clientConfig, logger } });
+        return new TranscribeSpeechRecognizer({
+          client: capture(new TranscribeStreamingClient({ ...clientConfig, logger })),
+        });
       });
     } else if (selected.stt === 'lex') {
       const {
@@ -124,23 +146,33 @@ export function awsModule(config: AppConfig) {
         localeId,
       } = lex;
       bindFactory(bind, 'speechRecognizer', [], async () => {
-        const { LexSpeechRecognizer } = await import('../../adapters/aws/lex/lex-speech-recognizer.js');
-        return new LexSpeechRecognizer({ botId, botAliasId, localeId, clientConfig });
+        const [{ LexSpeechRecognizer }, { LexRuntimeV2Client }] = await Promise.all([
+          import('../../adapters/aws/lex/lex-speech-recognizer.js'),
+          import('@aws-sdk/client-lex-runtime-v2'),
+        ]);
+        const client = capture(new LexRuntimeV2Client(clientConfig));
+        return new LexSpeechRecognizer({ botId, botAliasId, localeId, client });
       });
     }
     if (selected.sentiment === 'comprehend') {
       bindFactory(bind, 'sentimentAnalyzer', [], async () => {
-        const { ComprehendSentimentAnalyzer } = await import('../../adapters/aws/comprehend-sentiment-analyzer.js');
-        return new ComprehendSentimentAnalyzer({ clientConfig: http1ClientConfig });
+        const [{ ComprehendSentimentAnalyzer }, { ComprehendClient }] = await Promise.all([
+          import('../../adapters/aws/comprehend-sentiment-analyzer.js'),
+          import('@aws-sdk/client-comprehend'),
+        ]);
+        return new ComprehendSentimentAnalyzer({ client: capture(new ComprehendClient(http1ClientConfig)) });
       });
     }
     if (selected.events === 'eventbridge') {
       bindFactory(bind, 'eventTransport', [], async () => {
-        const { EventBridgeEventPublisher } = await import('../../adapters/aws/eventbridge-event-publisher.js');
+        const [{ EventBridgeEventPublisher }, { EventBridgeClient }] = await Promise.all([
+          import('../../adapters/aws/eventbridge-event-publisher.js'),
+          import('@aws-sdk/client-eventbridge'),
+        ]);
         return new EventBridgeEventPublisher({
           eventBusName: config.aws.eventBusName,
           source: config.aws.eventSource,
-          clientConfig: http1ClientConfig,
+          client: capture(new EventBridgeClient(http1ClientConfig)),
         });
       });
     }
@@ -166,15 +198,28 @@ export function awsModule(config: AppConfig) {
     if (selected.audioStore === 's3') {
       const bucket = required(config.aws.audio.bucket, 'AUDIO_BUCKET');
       bindFactory(bind, 'audioStore', [], async () => {
-        const { S3AudioStore } = await import('../../adapters/aws/s3-audio-store.js');
-        return new S3AudioStore({ bucket, prefix: config.aws.audio.prefix, clientConfig: http1ClientConfig });
+        const [{ S3AudioStore }, { S3Client }] = await Promise.all([
+          import('../../adapters/aws/s3-audio-store.js'),
+          import('@aws-sdk/client-s3'),
+        ]);
+        return new S3AudioStore({
+          bucket,
+          prefix: config.aws.audio.prefix,
+          client: capture(new S3Client(http1ClientConfig)),
+        });
       });
     }
     const workflow = config.aws.workflow;
     if (workflow) {
       bindFactory(bind, 'turnWorkflow', [], async () => {
-        const { StepFunctionsTurnWorkflow } = await import('../../adapters/aws/step-functions-turn-workflow.js');
-        return new StepFunctionsTurnWorkflow({ stateMachineArn: workflow.stateMachineArn, clientConfig });
+        const [{ StepFunctionsTurnWorkflow }, { SFNClient }] = await Promise.all([
+          import('../../adapters/aws/step-functions-turn-workflow.js'),
+          import('@aws-sdk/client-sfn'),
+        ]);
+        return new StepFunctionsTurnWorkflow({
+          stateMachineArn: workflow.stateMachineArn,
+          client: capture(new SFNClient(clientConfig)),
+        });
       });
     }
     if (selected.auth === 'cognito') {

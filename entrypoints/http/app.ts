@@ -16,7 +16,7 @@ import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { skillRoutes } from './routes/skills.js';
 import { turnRoutes } from './routes/turns.js';
-import { typeBoxValidatorCompiler } from './validator-compiler.js';
+import { schemaController, type SchemaCompilation, type SerializerSource } from './schema-compilers.js';
 
 export interface AppOptions {
   handleTurn: HandleTurn;
@@ -44,6 +44,10 @@ export interface AppOptions {
   docs?: boolean;
   version?: string;
   trustProxy?: boolean;
+  /** When route validators and serializers are compiled; default at start (the Lambda API: on first use). */
+  compileSchemas?: SchemaCompilation;
+  /** Response serializers generated ahead of time (the Lambda bundle), or to generate; default fast-json-stringify's. */
+  serializers?: SerializerSource;
 }
 
 const MiB = 1024 * 1024;
@@ -71,9 +75,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     frameworkErrors: (error, request, reply) => {
       void sendFrameworkProblem(error, request, reply);
     },
+    // TypeBox's compiler converts query strings and params but checks bodies strictly: "123" is not a number there.
+    schemaController: await schemaController(options.compileSchemas ?? 'at-start', options.serializers),
   });
-  // TypeBox's compiler converts query strings and params but checks bodies strictly: "123" is not a number there.
-  app.setValidatorCompiler(typeBoxValidatorCompiler);
   // Only JSON is spoken; without this a text/plain body would reach validation and be reported as the wrong shape.
   app.removeContentTypeParser('text/plain');
   installProblemHandlers(app);

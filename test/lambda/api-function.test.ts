@@ -193,7 +193,7 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
     60_000,
   );
 
-  it('traces the invocation, each turn step and each DynamoDB call as X-Ray subsegments', async () => {
+  it('traces the invocation, each turn step and each SDK call (DynamoDB, Bedrock, Comprehend, EventBridge) as X-Ray subsegments', async () => {
     // Prepare
     const headers = await bearer('kim');
     const { json: conversation } = await call('http', { method: 'POST', url: '/v1/conversations', headers, body: {} });
@@ -218,6 +218,13 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
       expect(sent).toContain(`"name":"${name}"`);
     for (const operation of ['GetItem', 'Query', 'TransactWriteItems'])
       expect(sent).toMatch(new RegExp(`"name":"DynamoDB"[^\\n]*"operation":"${operation}"`));
+    // The clients the adapters use are captured too, each call its own subsegment named after the service.
+    for (const [service, operation] of [
+      ['BedrockRuntime', 'Converse(Stream)?'],
+      ['Comprehend', 'DetectSentiment'],
+      ['EventBridge', 'PutEvents'],
+    ])
+      expect(sent).toMatch(new RegExp(`"name":"${service}"[^\\n]*"operation":"${operation}"`));
   });
 
   it('answers a bad request with the API problem+json, mapped by the same error handler as the server', async () => {

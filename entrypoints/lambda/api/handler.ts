@@ -14,6 +14,7 @@ import { createObservability } from '../shared/observability.js';
 import { AuthorizerAwareTokenVerifier, withAuthorizerClaims } from './authorizer-identity.js';
 import { lazyFunction, lazyMethods } from './lazy-use-cases.js';
 import { deadlineResponse } from './deadline-response.js';
+import { precompiledSerializers } from './precompiled-serializers.js';
 
 type ApiGatewayEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 
@@ -23,13 +24,12 @@ type ApiGatewayEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
  * cases are resolved on their first request, so their SDK clients are built only by the routes that need them.
  */
 const config = await loadLambdaConfig();
-const observability = createObservability({
+const observability = await createObservability({
   serviceName: config.app.assistantName,
   namespace: config.app.aws.metricsNamespace,
   functionName: config.functionName,
 });
-const container = await createLambdaContainer(config, observability.telemetry);
-container.onActivation('dynamoDb', (_context, client) => observability.tracer.captureAWSv3Client(client));
+const container = await createLambdaContainer(config, observability.telemetry, observability.captureClient);
 const [skills, verifier] = await Promise.all([container.getAsync('skills'), container.getAsync('tokenVerifier')]);
 const CONVERSATION_METHODS = [
   'create',
@@ -72,6 +72,10 @@ const app = await buildApp({
   maxTextLength: config.app.limits.maxTextLength,
   // Swagger UI serves files from its package folder, which a bundle does not have; the server keeps /docs.
   docs: false,
+  // A cold start compiles only what its first request uses, not every route's validators and serializers.
+  compileSchemas: 'on-first-use',
+  // In the bundle, the response serializers were generated when it was built.
+  ...(precompiledSerializers && { serializers: { precompiled: precompiledSerializers } }),
 });
 await app.ready();
 const proxy = awsLambdaFastify<ApiGatewayEvent>(app, {

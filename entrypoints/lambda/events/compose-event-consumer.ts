@@ -1,11 +1,7 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SNSClient } from '@aws-sdk/client-sns';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
-import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import type { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { SnsAlerting } from '../../../adapters/aws/sns-alerting.js';
-import { TABLE } from '../../../adapters/aws/dynamodb/dynamodb-table.js';
 import type { DomainEvent } from '../../../core/model/events.js';
 import type { Alerting } from '../../../core/ports/alerting.js';
 import type { LambdaConfig } from '../shared/lambda-config.js';
@@ -24,8 +20,22 @@ export interface EventConsumerDeps {
 
 export type ConsumeBatch = (event: unknown, context: Context) => Promise<SQSBatchResponse>;
 
-/** The consumer's clients and adapters, built once per cold start from the function's config. */
-export function eventConsumerDeps(config: LambdaConfig, observability: Observability): EventConsumerDeps {
+/**
+ * The consumer's clients and adapters, built once per instance from the function's config, on the first batch: the
+ * SDK clients (each through the tracer's capture) and their modules are imported and created then, not at init.
+ */
+export async function eventConsumerDeps(
+  config: LambdaConfig,
+  observability: Observability,
+): Promise<EventConsumerDeps> {
+  const [{ SNSClient }, { DynamoDBClient }, { DynamoDBPersistenceLayer }, { SnsAlerting }, { TABLE }] =
+    await Promise.all([
+      import('@aws-sdk/client-sns'),
+      import('@aws-sdk/client-dynamodb'),
+      import('@aws-lambda-powertools/idempotency/dynamodb'),
+      import('../../../adapters/aws/sns-alerting.js'),
+      import('../../../adapters/aws/dynamodb/dynamodb-table.js'),
+    ]);
   const { aws } = config.app;
   const clientConfig = {
     ...(aws.region && { region: aws.region }),
@@ -36,9 +46,10 @@ export function eventConsumerDeps(config: LambdaConfig, observability: Observabi
       throwOnRequestTimeout: true,
     },
   };
-  const { tracer } = observability;
-  const sns = tracer.captureAWSv3Client(new SNSClient(clientConfig));
-  const dynamoDb = tracer.captureAWSv3Client(new DynamoDBClient(clientConfig));
+  const { captureClient } = observability;
+  const sns = captureClient(new SNSClient(clientConfig));
+  // The idempotency layer's client: its reads and conditional writes are subsegments like every other call.
+  const dynamoDb = captureClient(new DynamoDBClient(clientConfig));
   return {
     config,
     observability,

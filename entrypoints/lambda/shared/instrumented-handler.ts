@@ -25,9 +25,9 @@ export function instrumented<E, R>(
     logger.addContext(context);
     logger.setCorrelationId(options.correlationId?.(event) ?? context.awsRequestId);
     metrics.captureColdStartMetric(context.functionName);
-    const parent = tracer.isTracingEnabled() ? tracer.getSegment() : undefined;
+    const parent = tracer?.isTracingEnabled() ? tracer.getSegment() : undefined;
     const segment = parent?.addNewSubsegment(`## ${context.functionName}`);
-    if (segment) {
+    if (tracer && segment) {
       tracer.setSegment(segment);
       tracer.annotateColdStart();
       tracer.addServiceNameAnnotation();
@@ -38,13 +38,13 @@ export function instrumented<E, R>(
       const reported = toLambdaError(error);
       logger.error('invocation failed', errorFields(error));
       telemetry.metric('Errors', 1, 'Count', { service: 'lambda' });
-      if (segment) tracer.addErrorAsMetadata(reported);
+      if (segment) tracer?.addErrorAsMetadata(reported);
       throw reported;
     } finally {
       telemetry.flush();
       if (segment && parent) {
         segment.close();
-        tracer.setSegment(parent);
+        tracer?.setSegment(parent);
       }
       logger.resetKeys();
     }

@@ -1,7 +1,10 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import Type, { type Static } from 'typebox';
 import { Value } from 'typebox/value';
 import { ConfigError, type AppConfig } from '../../composition/config.js';
-import { loadAwsConfig, type ConfigSourceFactory } from '../../composition/load-aws-config.js';
+import { loadAwsConfig, type ConfigLocations, type ConfigSourceFactory } from '../../composition/load-aws-config.js';
+import { captureWith, loadTracer, type CaptureClient } from './tracing.js';
 
 /** Variables only the Lambda functions read, beside the assistant's own (env-schema.ts). */
 const LambdaEnvSchema = Type.Object({
@@ -72,7 +75,7 @@ export async function loadLambdaConfig(
     ...definedOnly(env),
     ...(runsTurns ? {} : NO_TURN_PORTS),
   };
-  const app = source ? await loadAwsConfig(withDefaults, source) : await loadAwsConfig(withDefaults);
+  const app = await loadAwsConfig(withDefaults, source ?? tracedParameterStores());
   const raw = Object.fromEntries(
     Object.keys(LambdaEnvSchema.properties).flatMap((key) => (env[key] ? [[key, env[key]]] : [])),
   );
@@ -97,6 +100,43 @@ export async function loadLambdaConfig(
     ...(lambda.ALERT_TOPIC_ARN && { alertTopicArn: lambda.ALERT_TOPIC_ARN }),
     deadlineMarginMs: lambda.DEADLINE_MARGIN_MS,
   });
+}
+
+/**
+ * Parameter Store and Secrets Manager, each read through a client of its own that the tracer captures when the
+ * function traces; imported and created only when the environment names a store.
+ */
+function tracedParameterStores(): ConfigSourceFactory {
+  return (locations) => ({
+    async load() {
+      const [{ AwsParametersConfigSource }, capture] = await Promise.all([
+        import('../../../adapters/aws/aws-parameters-config-source.js'),
+        loadTracer({ captureHTTPsRequests: false }).then(captureWith),
+      ]);
+      return new AwsParametersConfigSource({
+        ...locations,
+        ...(await parameterStoreClients(locations, capture)),
+      }).load();
+    },
+  });
+}
+
+/** The SDK clients of the stores `locations` names (none for a store it does not name), each through `capture`. */
+export async function parameterStoreClients(
+  locations: ConfigLocations,
+  capture: CaptureClient,
+): Promise<{ ssmClient?: SSMClient; secretsClient?: SecretsManagerClient }> {
+  const [ssmClient, secretsClient] = await Promise.all([
+    locations.parametersPath
+      ? import('@aws-sdk/client-ssm').then(({ SSMClient }) => capture(new SSMClient({})))
+      : undefined,
+    locations.secretIds
+      ? import('@aws-sdk/client-secrets-manager').then(({ SecretsManagerClient }) =>
+          capture(new SecretsManagerClient({})),
+        )
+      : undefined,
+  ]);
+  return { ...(ssmClient && { ssmClient }), ...(secretsClient && { secretsClient }) };
 }
 
 /** Adapters left out of the Lambda bundles on purpose: native or GPL code, or state that dies with the instance. */

@@ -1,14 +1,18 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { PowertoolsTelemetry } from '../../../adapters/aws/powertools-telemetry.js';
+import { captureWith, loadTracer, type CaptureClient } from './tracing.js';
 
 /** One function's Powertools trio and the Telemetry port over them; the core's spans and metrics land in the same. */
 export interface Observability {
   logger: Logger;
   metrics: Metrics;
-  tracer: Tracer;
+  /** The function's tracer, or undefined where nothing is traced (then X-Ray's SDK is not even loaded). */
+  tracer: Tracer | undefined;
   telemetry: PowertoolsTelemetry;
+  /** What every AWS SDK client the function creates passes through: a subsegment per call when tracing is on. */
+  captureClient: CaptureClient;
 }
 
 export interface ObservabilityOptions {
@@ -19,12 +23,12 @@ export interface ObservabilityOptions {
 }
 
 /**
- * Built once per cold start at module scope. Tracing is on in Lambda (POWERTOOLS_TRACE_ENABLED=false turns it off).
- * Clients the composition root holds are wrapped with `tracer.captureAWSv3Client`; Powertools' global HTTP capture
- * is asked for too, but an ESM bundle's SDK imports `http` by name and is not reached by it (measured), so calls of
- * clients made inside adapters show only within their step's subsegment.
+ * Built once per cold start at module scope. Tracing is on in Lambda (POWERTOOLS_TRACE_ENABLED=false turns it off),
+ * and only then is the tracer, with the X-Ray SDK under it, imported. Every SDK client of the functions is wrapped with
+ * `tracer.captureAWSv3Client` through `captureClient` (the composition passes it each client it creates); Powertools'
+ * global HTTP capture is asked for too, but an ESM bundle's SDK imports `http` by name and is not reached by it.
  */
-export function createObservability(options: ObservabilityOptions): Observability {
+export async function createObservability(options: ObservabilityOptions): Promise<Observability> {
   const logger = new Logger({ serviceName: options.serviceName });
   const metrics = new Metrics({
     serviceName: options.serviceName,
@@ -32,7 +36,7 @@ export function createObservability(options: ObservabilityOptions): Observabilit
     logger,
     defaultDimensions: { function: options.functionName },
   });
-  const tracer = new Tracer({ serviceName: options.serviceName, captureHTTPsRequests: true });
+  const tracer = await loadTracer({ serviceName: options.serviceName, captureHTTPsRequests: true });
   return {
     logger,
     metrics,
@@ -42,7 +46,8 @@ export function createObservability(options: ObservabilityOptions): Observabilit
       namespace: options.namespace,
       logger,
       metrics,
-      tracer,
+      ...(tracer && { tracer }),
     }),
+    captureClient: captureWith(tracer),
   };
 }

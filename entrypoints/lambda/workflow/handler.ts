@@ -13,13 +13,12 @@ import { createTurnTasks, type TaskName, type TurnTask } from './turn-tasks.js';
  * on a client it would not use.
  */
 const config = await loadLambdaConfig(process.env, { sharedAudio: true });
-const observability = createObservability({
+const observability = await createObservability({
   serviceName: config.app.assistantName,
   namespace: config.app.aws.metricsNamespace,
   functionName: config.functionName,
 });
-const container = await createLambdaContainer(config, observability.telemetry);
-container.onActivation('dynamoDb', (_context, client) => observability.tracer.captureAWSv3Client(client));
+const container = await createLambdaContainer(config, observability.telemetry, observability.captureClient);
 let tasks: Promise<Record<TaskName, TurnTask>> | undefined;
 
 /** Stops a task's step this long before the invocation's deadline, so it fails as a retryable timeout, not a kill. */

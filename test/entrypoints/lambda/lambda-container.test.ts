@@ -58,7 +58,7 @@ describe('Lambda composition root', () => {
         AWS_LAMBDA_FUNCTION_NAME: 'api',
         ...env,
       });
-      const observability = createObservability({ serviceName: 'Nova', namespace: 'Test', functionName: 'api' });
+      const observability = await createObservability({ serviceName: 'Nova', namespace: 'Test', functionName: 'api' });
       // Act
       const container = await createLambdaContainer(config, observability.telemetry);
       // Assess
