@@ -196,8 +196,9 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
   it('traces the invocation, each turn step and each SDK call (DynamoDB, Bedrock, Comprehend, EventBridge) as X-Ray subsegments', async () => {
     // Prepare
     const headers = await bearer('kim');
-    const { json: conversation } = await call('http', { method: 'POST', url: '/v1/conversations', headers, body: {} });
     traces.length = 0;
+    // Creating the conversation publishes SessionStarted to EventBridge; a turn's events go through the table's stream.
+    const { json: conversation } = await call('http', { method: 'POST', url: '/v1/conversations', headers, body: {} });
     // Act
     await call('http', {
       method: 'POST',
