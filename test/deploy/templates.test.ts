@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseTemplateText } from '../../deploy/checks/cfn-yaml.js';
+import { parseTemplateText } from '../../deploy/cfn-yaml.js';
 import { describe, expect, it } from 'vitest';
 import { dynamoDbTableDefinition, TABLE } from '../../adapters/aws/dynamodb/dynamodb-table.js';
 import { envKeyOf } from '../../adapters/aws/aws-parameters-config-source.js';
