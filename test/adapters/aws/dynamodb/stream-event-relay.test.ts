@@ -1,12 +1,19 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbConversationStore } from '../../../../adapters/aws/dynamodb/dynamodb-conversation-store.js';
 import { DynamoDbStreamEventRelay, type StreamStart } from '../../../../adapters/aws/dynamodb/stream-event-relay.js';
 import type { Conversation, Turn } from '../../../../core/model/conversation.js';
 import { emptyDialogueState } from '../../../../core/model/dialogue-state.js';
 import type { DomainEvent } from '../../../../core/model/events.js';
 import type { EventPublisher } from '../../../../core/ports/event-publisher.js';
+import { InProcessEventPublisher } from '../../../../adapters/local/in-process-event-publisher.js';
+import { loadConfig } from '../../../../entrypoints/composition/config.js';
+import { createContainer } from '../../../../entrypoints/composition/container.js';
+import { createLogger } from '../../../../entrypoints/composition/logger.js';
 import { FixedClock } from '../../../doubles/fixed-clock.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../../fakes/aws/dynamodb-local.js';
 import { createTestTable, type TestTable } from '../../../fakes/aws/dynamodb-test-table.js';
@@ -214,5 +221,89 @@ describe('DynamoDbStreamEventRelay (DynamoDB Local stream)', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(transport.published).toHaveLength(2);
     await relay.stop();
+  });
+});
+
+describe('EVENT_RELAY in the aws profile', () => {
+  it('stream: the container reads the table stream into the transport, and stops the relay when unbound', async () => {
+    const table = await createTestTable(local.endpoint);
+    tables.push(table);
+    const dataDir = await mkdtemp(join(tmpdir(), 'stream-relay-'));
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test-secret');
+    const env = {
+      CONVERSATION_STORE: 'dynamodb',
+      EVENTS: 'in-process',
+      AWS_REGION: 'us-east-1',
+      AWS_ENDPOINT_URL: local.endpoint,
+      DYNAMODB_TABLE: table.tableName,
+      DATA_DIR: dataDir,
+    };
+    const piped = await createContainer(loadConfig(env), { logger: createLogger('silent') });
+    expect((await piped.getAsync('eventRelay')).constructor.name).toBe('PipeEventRelay');
+    await piped.unbindAllAsync();
+
+    const container = await createContainer(loadConfig({ ...env, EVENT_RELAY: 'stream' }), {
+      logger: createLogger('silent'),
+    });
+    try {
+      const relay = await container.getAsync('eventRelay');
+      expect(relay.constructor.name).toBe('DynamoDbStreamEventRelay');
+      const transport = await container.getAsync('eventTransport');
+      if (!(transport instanceof InProcessEventPublisher)) throw new Error('EVENTS=in-process binds no in-process bus');
+      const received: DomainEvent[] = [];
+      transport.subscribe('*', (event) => void received.push(event));
+      const store = await container.getAsync('conversationStore');
+      const conversation: Conversation = {
+        id: `conv-${randomUUID()}`,
+        userId: `user-${randomUUID()}`,
+        createdAt: at,
+        updatedAt: at,
+        version: 0,
+        turnCount: 0,
+        state: emptyDialogueState(),
+      };
+      await store.create({ conversation });
+      const event: DomainEvent = {
+        type: 'SystemError',
+        id: `ev-${randomUUID()}`,
+        at,
+        userId: conversation.userId,
+        conversationId: conversation.id,
+        code: 'LLM_UNAVAILABLE',
+        step: 'llm',
+        message: 'model down',
+      };
+      await store.appendExchange({
+        userId: conversation.userId,
+        conversationId: conversation.id,
+        expectedVersion: 0,
+        turns: [{ id: `t-${randomUUID()}`, role: 'user', text: 'hello', at }],
+        state: emptyDialogueState(),
+        at,
+        events: [event],
+      });
+      await until(() => received.length === 1);
+      expect(received).toEqual([event]);
+
+      // Unbound, the relay reads no more: a turn stored afterwards reaches no listener.
+      await container.unbindAllAsync();
+      const after = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName });
+      await after.appendExchange({
+        userId: conversation.userId,
+        conversationId: conversation.id,
+        expectedVersion: 1,
+        turns: [{ id: `t-${randomUUID()}`, role: 'user', text: 'again', at }],
+        state: emptyDialogueState(),
+        at,
+        events: [{ ...event, id: `ev-${randomUUID()}` }],
+      });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(received).toHaveLength(1);
+    } finally {
+      await container.unbindAllAsync();
+      vi.unstubAllEnvs();
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });
