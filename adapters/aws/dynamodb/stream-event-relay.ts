@@ -90,7 +90,7 @@ export class DynamoDbStreamEventRelay implements EventRelay {
   /** Rounds run one at a time, whether the loop or `deliverPending` asked for them. */
   private rounds: Promise<unknown> = Promise.resolve();
   private loop: Promise<void> | undefined;
-  private stopping = new AbortController();
+  private readonly stopping = new AbortController();
   private wake: (() => void) | undefined;
 
   constructor(private readonly options: DynamoDbStreamEventRelayOptions) {
@@ -102,14 +102,16 @@ export class DynamoDbStreamEventRelay implements EventRelay {
     this.shardRefreshMs = options.shardRefreshMs ?? 60_000;
   }
 
-  /** Starts reading in the background; the shards that exist now are opened at `start`. */
+  /** Starts reading in the background; the shards that exist now are opened at `start`. Once only: not after stop. */
   startPolling(): void {
-    if (this.loop) return;
-    this.stopping = new AbortController();
+    if (this.loop || this.stopping.signal.aborted) return;
     this.loop = this.run();
   }
 
-  /** Stops the background reading: the pause or the call in flight is cut short, and it resolves when it ended. */
+  /**
+   * Stops for good: the pause or the call in flight is cut short, it resolves when the last round ended, and later
+   * `deliverPending` calls do nothing (they resolve `true`, as a relay that runs elsewhere would).
+   */
   async stop(): Promise<void> {
     this.stopping.abort();
     this.wake?.();
