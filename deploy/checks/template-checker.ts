@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { extname, join, relative, resolve, sep } from 'node:path';
-import { parseTemplateText } from './cfn-yaml.js';
+import { parseTemplateText } from '../cfn-yaml.js';
 import type { Finding, Report } from './findings.js';
 import { checkEnvironmentFile, checkNestedStacks, childOutputs } from './nested-stacks.js';
 import { checkParameters, checkTemplateShape } from './parameters.js';

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
 import { artifact, type Artifact } from './artifacts.js';
-import { dumpCfnYaml, parseCfnYaml } from './cfn-yaml.js';
+import { dumpTemplateText, parseTemplateText } from '../cfn-yaml.js';
 import { DeployError } from './errors.js';
 
 /** The parts of a CloudFormation template the tool reads; everything else passes through untouched. */
@@ -36,17 +36,17 @@ const NESTED_STACK = 'AWS::CloudFormation::Stack';
 
 /** Serialises a template as YAML with the intrinsics written back as short tags. */
 export function dumpTemplate(template: Template): string {
-  return dumpCfnYaml(template);
+  return dumpTemplateText(template);
 }
 
-/** Parses a template file with CloudFormation's short tags read as intrinsics (cfn-yaml.ts). */
+/** Parses a template file with CloudFormation's short tags read as intrinsics (deploy/cfn-yaml.ts). */
 export async function readTemplate(path: string): Promise<Template> {
   const text = await readFile(path, 'utf8').catch(() => {
     throw new DeployError(`The template ${path} cannot be read.`, 'Check --templates points at deploy/cloudformation.');
   });
   let parsed: unknown;
   try {
-    parsed = path.endsWith('.json') ? JSON.parse(text) : parseCfnYaml(text);
+    parsed = path.endsWith('.json') ? JSON.parse(text) : parseTemplateText(text);
   } catch (error) {
     throw new DeployError(`The template ${path} is not valid YAML: ${(error as Error).message}`, undefined, {
       cause: error,

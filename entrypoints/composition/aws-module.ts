@@ -57,16 +57,33 @@ export function awsModule(config: AppConfig, options: AwsModuleOptions = {}) {
         const { DynamoDbUserProfileStore } = await import('../../adapters/aws/dynamodb/dynamodb-user-profile-store.js');
         return new DynamoDbUserProfileStore({ client, tableName: config.aws.tableName });
       });
-      // A turn's events are items of its transaction, relayed by the table's stream and an EventBridge Pipe: this
-      // process must not publish them too. Events written with nothing else go to the transport directly.
-      bindFactory(bind, 'eventRelay', ['telemetry'], async (telemetry) => {
-        const { PipeEventRelay } = await import('../../adapters/aws/dynamodb/pipe-event-relay.js');
-        if (selected.events === 'in-process')
-          telemetry.warn(
-            'turn events reach the bus only through the DynamoDB stream Pipe; in-process listeners miss them',
-          );
-        return new PipeEventRelay();
-      });
+      // A turn's events are items of its transaction, relayed from the table's stream: by an EventBridge Pipe on
+      // AWS (`EVENT_RELAY=pipe`), so this process must not publish them too; or, where no Pipe reads the table
+      // (DynamoDB Local, a self-hosted table), by this process reading the stream into the transport
+      // (`EVENT_RELAY=stream`). Events written with nothing else go to the transport directly.
+      if (config.aws.eventRelay.kind === 'stream') {
+        bindFactory(bind, 'eventRelay', ['eventTransport', 'telemetry'], async (transport, telemetry) => {
+          const { DynamoDbStreamEventRelay } = await import('../../adapters/aws/dynamodb/stream-event-relay.js');
+          const relay = new DynamoDbStreamEventRelay({
+            tableName: config.aws.tableName,
+            transport,
+            telemetry,
+            start: config.aws.eventRelay.start,
+            clientConfig: http1ClientConfig,
+          });
+          relay.startPolling();
+          return relay;
+        }).onDeactivation((relay) => (relay as { stop?: () => Promise<void> }).stop?.());
+      } else {
+        bindFactory(bind, 'eventRelay', ['telemetry'], async (telemetry) => {
+          const { PipeEventRelay } = await import('../../adapters/aws/dynamodb/pipe-event-relay.js');
+          if (selected.events === 'in-process')
+            telemetry.warn(
+              'turn events reach the bus only through the DynamoDB stream Pipe; in-process listeners miss them (EVENT_RELAY=stream reads the stream here)',
+            );
+          return new PipeEventRelay();
+        });
+      }
       bindFactory(bind, 'eventPublisher', ['eventTransport'], (transport) => transport);
     }
     if (selected.nlu === 'lex') {

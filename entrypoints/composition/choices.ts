@@ -74,6 +74,18 @@ export function moduleOf<P extends Port>(port: P, choice: AdapterChoice<P>): Ada
   return MODULES[port][choice];
 }
 
+/**
+ * Who relays the DynamoDB store's event items to the transport: `pipe`, an EventBridge Pipe on the table's stream
+ * outside this process (deploy/cloudformation/events.yaml; the default, and what the Lambda functions use), or
+ * `stream`, this process reading the stream itself (a server against DynamoDB Local or a table without the Pipe).
+ */
+export const EVENT_RELAYS = ['pipe', 'stream'] as const;
+export type EventRelayChoice = (typeof EVENT_RELAYS)[number];
+
+/** Where the `stream` relay starts on the shards that exist when it starts (stream-event-relay.ts). */
+export const STREAM_STARTS = ['trim-horizon', 'latest'] as const;
+export type StreamStartChoice = (typeof STREAM_STARTS)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 

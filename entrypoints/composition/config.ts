@@ -9,10 +9,12 @@ import {
   type AdapterModule,
   type AdapterSelection,
   type CognitoTokenUse,
+  type EventRelayChoice,
   type LogLevel,
   type PollyEngine,
   type Port,
   type Profile,
+  type StreamStartChoice,
 } from './choices.js';
 
 /** The parsed, frozen configuration every composition root works from. */
@@ -32,6 +34,8 @@ export interface AppConfig {
     retentionDays: number;
     eventBusName: string;
     eventSource: string;
+    /** Who relays the DynamoDB store's event items: the table's Pipe, or this process reading the stream. */
+    eventRelay: { kind: EventRelayChoice; start: StreamStartChoice };
     bedrock: { modelId: string; guardrail?: { id: string; version: string } };
     lex: { botId?: string; botAliasId?: string; localeId: string };
     polly: { voice: string; engine: PollyEngine };
@@ -214,6 +218,7 @@ function toConfig(env: Env): AppConfig {
       retentionDays: env.RETENTION_DAYS,
       eventBusName: env.EVENT_BUS_NAME,
       eventSource: env.EVENT_SOURCE,
+      eventRelay: { kind: env.EVENT_RELAY, start: env.EVENT_RELAY_START },
       bedrock: {
         modelId: env.BEDROCK_MODEL_ID,
         ...(env.BEDROCK_GUARDRAIL_ID &&

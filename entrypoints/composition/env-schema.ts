@@ -2,9 +2,11 @@ import Type, { type Static } from 'typebox';
 import {
   adapterChoices,
   COGNITO_TOKEN_USES,
+  EVENT_RELAYS,
   LOG_LEVELS,
   POLLY_ENGINES,
   PROFILES,
+  STREAM_STARTS,
   UNITS,
   type Port,
 } from './choices.js';
@@ -46,6 +48,9 @@ export const EnvSchema = Type.Object({
   RETENTION_DAYS: Int(1, 3650, 90),
   EVENT_BUS_NAME: Str({ default: 'default' }),
   EVENT_SOURCE: Str({ default: 'voice-assistant' }),
+  // Who relays the DynamoDB store's event items (choices.ts `EVENT_RELAYS`); `stream` where no Pipe reads the table.
+  EVENT_RELAY: OneOf(EVENT_RELAYS, 'pipe'),
+  EVENT_RELAY_START: OneOf(STREAM_STARTS, 'trim-horizon'),
   BEDROCK_MODEL_ID: Str({ default: 'anthropic.claude-3-haiku-20240307-v1:0' }),
   BEDROCK_GUARDRAIL_ID: Type.Optional(Str()),
   BEDROCK_GUARDRAIL_VERSION: Type.Optional(Str()),

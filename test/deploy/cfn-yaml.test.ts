@@ -1,13 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dumpCfnYaml, parseCfnYaml } from '../../deploy/tool/cfn-yaml.js';
+import { dumpTemplateText, parseTemplateText } from '../../deploy/cfn-yaml.js';
 
 const fixtures = join(import.meta.dirname, 'fixtures/cloudformation');
 
 describe('CloudFormation YAML', () => {
   it('reads short-form intrinsics as their long form, GetAtt split at the first dot', () => {
-    const template = parseCfnYaml(
+    const template = parseTemplateText(
       [
         'A: !Ref Bucket',
         'B: !GetAtt Stack.Outputs.TableName',
@@ -28,7 +28,7 @@ describe('CloudFormation YAML', () => {
   });
 
   it('writes short tags back and quotes strings a YAML 1.1 reader would take for dates, numbers or booleans', () => {
-    const text = dumpCfnYaml({
+    const text = dumpTemplateText({
       AWSTemplateFormatVersion: '2010-09-09',
       Flags: ['yes', 'off', '0123', '1e3'],
       Value: { 'Fn::GetAtt': ['Api', 'Outputs.ApiUrl'] },
@@ -40,12 +40,42 @@ describe('CloudFormation YAML', () => {
     expect(text).toContain("- '0123'");
     expect(text).toContain('Value: !GetAtt Api.Outputs.ApiUrl');
     expect(text).toContain('Sub: !Sub ${AWS::StackName}-x');
+    expect(parseTemplateText(text)).toMatchObject({
+      AWSTemplateFormatVersion: '2010-09-09',
+      Flags: ['yes', 'off', '0123', '1e3'],
+    });
+  });
+
+  it('keeps numbers, booleans and nested intrinsics as they were through a write and a read', () => {
+    const template = {
+      Resources: {
+        Queue: {
+          Type: 'AWS::SQS::Queue',
+          Properties: {
+            VisibilityTimeout: 30,
+            FifoQueue: false,
+            Tags: [{ Key: 'on', Value: { 'Fn::Join': ['-', [{ Ref: 'Env' }, { 'Fn::GetAtt': ['T', 'Arn'] }]] } }],
+            Policy: { 'Fn::If': ['IsProd', { 'Fn::Sub': ['${A}', { A: { Ref: 'X' } }] }, { Ref: 'AWS::NoValue' }] },
+          },
+        },
+      },
+    };
+    const text = dumpTemplateText(template);
+    expect(text).toContain('!Join');
+    expect(text).toContain('!GetAtt T.Arn');
+    expect(text).toContain("Key: 'on'");
+    expect(parseTemplateText(text)).toEqual(template);
+  });
+
+  it('refuses an unknown tag and a duplicate key instead of warning', () => {
+    expect(() => parseTemplateText('A: !Reff Bucket')).toThrow();
+    expect(() => parseTemplateText('A: 1\nA: 2')).toThrow();
   });
 
   it('round-trips every fixture template unchanged', async () => {
     for (const file of ['main.yaml', 'data.yaml', 'api.yaml', 'auth/auth.yaml']) {
-      const parsed = parseCfnYaml(await readFile(join(fixtures, file), 'utf8'));
-      expect(parseCfnYaml(dumpCfnYaml(parsed)), file).toEqual(parsed);
+      const parsed = parseTemplateText(await readFile(join(fixtures, file), 'utf8'));
+      expect(parseTemplateText(dumpTemplateText(parsed)), file).toEqual(parsed);
     }
   });
 });

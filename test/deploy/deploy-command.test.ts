@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { parseCfnYaml } from '../../deploy/tool/cfn-yaml.js';
+import { parseTemplateText } from '../../deploy/cfn-yaml.js';
 import { bundleFunction, LAMBDA_FUNCTIONS, type LambdaFunctionName } from '../../scripts/bundle-lambda.js';
 import {
   BUCKET,
@@ -167,9 +167,9 @@ describe('npm run deploy against the CloudFormation and S3 fakes', () => {
     );
 
     // Every TemplateURL, at every depth, names an uploaded template; the intrinsics survive packaging.
-    const main = parseCfnYaml(stored(uploads[7]!)!.toString()) as PackagedTemplate;
-    const api = parseCfnYaml(stored(keyOf(properties(main, 'Api').TemplateURL))!.toString()) as PackagedTemplate;
-    const auth = parseCfnYaml(stored(keyOf(properties(api, 'Auth').TemplateURL))!.toString()) as PackagedTemplate;
+    const main = parseTemplateText(stored(uploads[7]!)!.toString()) as PackagedTemplate;
+    const api = parseTemplateText(stored(keyOf(properties(main, 'Api').TemplateURL))!.toString()) as PackagedTemplate;
+    const auth = parseTemplateText(stored(keyOf(properties(api, 'Auth').TemplateURL))!.toString()) as PackagedTemplate;
     expect(stored(keyOf(properties(main, 'Data').TemplateURL))).toBeDefined();
     expect(properties(auth, 'UserPoolDomain').Domain).toEqual({ Ref: 'DomainPrefix' });
     expect(properties(main, 'Api').Parameters?.TableName).toEqual({ 'Fn::GetAtt': ['Data', 'Outputs.TableName'] });
@@ -244,7 +244,7 @@ describe('npm run deploy against the CloudFormation and S3 fakes', () => {
     expect(uploads.every((key) => key.startsWith('voice-assistant/pipeline/'))).toBe(true);
     const packaged = await readFile(join(out, 'packaged/main.packaged.yaml'), 'utf8');
     expect(stdout).toContain(join(out, 'packaged/main.packaged.yaml'));
-    const main = parseCfnYaml(packaged) as PackagedTemplate;
+    const main = parseTemplateText(packaged) as PackagedTemplate;
     expect(uploads).toContain(keyOf(properties(main, 'Api').TemplateURL));
     expect(packaged).toContain('!GetAtt Data.Outputs.TableName');
     for (const env of ['dev', 'staging', 'prod']) {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseTemplateText } from '../../deploy/checks/cfn-yaml.js';
+import { parseTemplateText } from '../../deploy/cfn-yaml.js';
 import type { Finding } from '../../deploy/checks/findings.js';
 import { loadResourceSpec, type ResourceSpec } from '../../deploy/checks/spec.js';
 import { checkTemplateFolder, ROOT_TEMPLATES } from '../../deploy/checks/template-checker.js';

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseTemplateText } from '../../deploy/checks/cfn-yaml.js';
+import { parseTemplateText } from '../../deploy/cfn-yaml.js';
 import { describe, expect, it } from 'vitest';
 import { dynamoDbTableDefinition, TABLE } from '../../adapters/aws/dynamodb/dynamodb-table.js';
 import { envKeyOf } from '../../adapters/aws/aws-parameters-config-source.js';
@@ -224,7 +224,7 @@ describe('CloudFormation templates', () => {
     expect(target.InputTemplate).toBe('<$.dynamodb.NewImage.detail.S>');
   });
 
-  it("the bus rules match the publisher's detail types: every domain event to the queue, SystemError to alerts", () => {
+  it("the bus rule matches the publisher's detail types: every domain event to the queue, none to the alert topic", () => {
     const rules = Object.fromEntries(
       resourcesOfType('events.yaml', 'AWS::Events::Rule').map(([logical, rule]) => [
         logical,
@@ -235,7 +235,21 @@ describe('CloudFormation templates', () => {
     const types = [...published.matchAll(/type: Type\.Literal\('(\w+)'\)/g)].map((m) => m[1]!);
     expect(types.length).toBeGreaterThan(0);
     expect([...rules.DomainEventsRule!].sort()).toEqual([...types].sort());
-    expect(rules.SystemErrorRule).toEqual(['SystemError']);
+    expect(Object.keys(rules)).toEqual(['DomainEventsRule']);
+  });
+
+  it('a SystemError alerts once: the event consumer publishes to the alert topic, no bus rule targets it', () => {
+    const targets = resourcesOfType('events.yaml', 'AWS::Events::Rule').flatMap(
+      ([, rule]) => props(rule).Targets as { Arn: unknown }[],
+    );
+    expect(targets.map((target) => target.Arn)).toEqual([{ 'Fn::GetAtt': ['EventsQueue', 'Arn'] }]);
+    const policy = props(resourcesOfType('events.yaml', 'AWS::SNS::TopicPolicy')[0]![1]).PolicyDocument as {
+      Statement: { Effect: string; Principal: { Service?: string | string[] } }[];
+    };
+    const services = policy.Statement.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Principal.Service ?? []);
+    expect(services).not.toContain('events.amazonaws.com');
+    const consumer = JSON.stringify(resourcesOfType('functions.yaml', 'AWS::IAM::Role'));
+    expect(consumer).toContain('"Sid":"RaiseAlerts","Effect":"Allow","Action":"sns:Publish"');
   });
 
   it("every nested stack's TemplateURL is a file here, and it passes exactly the child's parameters", () => {

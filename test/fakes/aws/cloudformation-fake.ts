@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { parseCfnYaml } from '../../../deploy/tool/cfn-yaml.js';
+import { parseTemplateText } from '../../../deploy/cfn-yaml.js';
 import { startFakeAwsServer, type FakeReply } from './fake-aws-server.js';
 import { queryError, queryOk } from './query-protocol.js';
 import { s3ObjectRoutes } from './s3-object-fake.js';
@@ -138,7 +138,7 @@ export async function startCloudFormationFake(
     const id = objectId(url);
     const body = id && objects.get(id);
     if (!body) return `Template error: S3 error: unable to read ${url}: the object does not exist`;
-    const template = parseCfnYaml(body.toString('utf8')) as {
+    const template = parseTemplateText(body.toString('utf8')) as {
       Resources?: Record<string, { Type: string; Properties?: { TemplateURL?: unknown } }>;
     };
     const changeSet: ChangeSetState = {
