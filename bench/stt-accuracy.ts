@@ -234,7 +234,7 @@ async function main(): Promise<void> {
           if (!noisy) commandScores.push(perFrame(result));
           if (intent !== command.intent || wer.errors > 0) {
             misses.push(
-              `${condition}: "${command.text}" → "${result.text}" (${result.search}, ${intent}, ${perFrame(result).toFixed(1)}/frame)`,
+              `${condition}: "${command.text}" → "${result.text}" (${result.search}, ${intent}; grammar heard "${result.grammar.text}", ${perFrame(result).toFixed(1)}/frame)`,
             );
           }
         }
