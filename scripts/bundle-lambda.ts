@@ -28,6 +28,8 @@ export const NEVER_BUNDLED = [
   '@echogarden/espeak-ng-emscripten',
   'adapters/local/sqlite-',
   'adapters/local/espeak-',
+  'koffi',
+  'adapters/local/pocketsphinx-',
   'close-with-grace',
 ];
 

@@ -19,7 +19,7 @@ export const ADAPTERS = {
   nlu: { nlpjs: 'local', lex: 'aws' },
   llm: { 'openai-compatible': 'local', offline: 'local', bedrock: 'aws' },
   tts: { espeak: 'local', polly: 'aws', none: 'local' },
-  stt: { transcribe: 'aws', lex: 'aws', none: 'local' },
+  stt: { pocketsphinx: 'local', transcribe: 'aws', lex: 'aws', none: 'local' },
   sentiment: { afinn: 'local', comprehend: 'aws', none: 'local' },
   events: { 'in-process': 'local', eventbridge: 'aws' },
   cache: { memory: 'local', redis: 'redis' },
@@ -39,7 +39,8 @@ export const PROFILE_DEFAULTS = {
     nlu: 'nlpjs',
     llm: 'offline',
     tts: 'espeak',
-    stt: 'none',
+    // Voice input is off (with one log line saying how to turn it on) while Debian's pocketsphinx is not installed.
+    stt: 'pocketsphinx',
     sentiment: 'afinn',
     events: 'in-process',
     cache: 'memory',

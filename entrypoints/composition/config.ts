@@ -57,6 +57,8 @@ export interface AppConfig {
   };
   nlu: { confidenceThreshold: number };
   tts: { voice?: string };
+  /** `explicit`: STT was set, so a recognizer that cannot load stops the start instead of turning voice input off. */
+  stt: { explicit: boolean };
   weather: { geocodingUrl?: string; forecastUrl?: string; timeoutMs: number };
   music: { catalogPath?: string; baseUrl?: string };
   defaults: Preferences;
@@ -67,6 +69,8 @@ export interface AppConfig {
     authFailureLimit: number;
     bodyLimitBytes: number;
     audioBodyLimitBytes: number;
+    /** Longest audio input accepted, in seconds (decoded duration). */
+    audioMaxSeconds: number;
     maxTextLength: number;
   };
 }
@@ -257,6 +261,7 @@ function toConfig(env: Env): AppConfig {
     },
     nlu: { confidenceThreshold: env.NLU_CONFIDENCE_THRESHOLD },
     tts: { ...(env.TTS_VOICE && { voice: env.TTS_VOICE }) },
+    stt: { explicit: env.STT !== undefined },
     weather: {
       ...(env.WEATHER_GEOCODING_URL && { geocodingUrl: env.WEATHER_GEOCODING_URL }),
       ...(env.WEATHER_FORECAST_URL && { forecastUrl: env.WEATHER_FORECAST_URL }),
@@ -279,6 +284,7 @@ function toConfig(env: Env): AppConfig {
       authFailureLimit: env.AUTH_FAILURE_LIMIT,
       bodyLimitBytes: env.BODY_LIMIT_BYTES,
       audioBodyLimitBytes: env.AUDIO_BODY_LIMIT_BYTES,
+      audioMaxSeconds: env.AUDIO_MAX_SECONDS,
       maxTextLength: env.MAX_TEXT_LENGTH,
     },
   };

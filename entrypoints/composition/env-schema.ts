@@ -106,6 +106,7 @@ export const EnvSchema = Type.Object({
   CORS_ORIGINS: Type.Optional(Str({ maxLength: 4096 })),
   BODY_LIMIT_BYTES: Int(1024, 50 * 1024 * 1024, 1024 * 1024),
   AUDIO_BODY_LIMIT_BYTES: Int(1024, 50 * 1024 * 1024, 10 * 1024 * 1024),
+  AUDIO_MAX_SECONDS: Int(1, 300, 30),
   MAX_TEXT_LENGTH: Int(1, 10_000, 2000),
 
   // Where loadAwsConfig (load-aws-config.ts) reads more of these variables: a Parameter Store hierarchy, and a JSON

@@ -17,6 +17,9 @@ import { NlpJsLanguageUnderstanding } from '../../adapters/local/nlpjs-language-
 import { OfflineLanguageModel } from '../../adapters/local/offline-language-model.js';
 import { OpenAiCompatibleLanguageModel } from '../../adapters/local/openai-compatible-language-model.js';
 import { OutboxEventPublisher } from '../../adapters/decorators/outbox-event-publisher.js';
+import { INSTALL_HINT, pocketSphinxAvailable } from '../../adapters/local/pocketsphinx-binding.js';
+import { PocketSphinxSpeechRecognizer } from '../../adapters/local/pocketsphinx-speech-recognizer.js';
+import type { SkillRegistry } from '../../core/skills/skill-registry.js';
 import { openSqliteDatabase } from '../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../adapters/local/sqlite-conversation-store.js';
 import { SqliteOutboxStore } from '../../adapters/local/sqlite-outbox-store.js';
@@ -24,7 +27,7 @@ import { SqliteUserProfileStore } from '../../adapters/local/sqlite-user-profile
 import type { OutboxStore } from '../../adapters/shared/outbox-store.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
 import type { Telemetry } from '../../core/ports/telemetry.js';
-import { required, type AppConfig } from './config.js';
+import { ConfigError, required, type AppConfig } from './config.js';
 import { loadOrCreateLocalSecret } from './local-secret.js';
 import type { Bindings } from './bindings.js';
 import { bindFactory } from './typed-factory.js';
@@ -140,7 +143,13 @@ export function localModule(config: AppConfig) {
     } else if (selected.tts === 'none') {
       bind('speechSynthesizer').toConstantValue(null);
     }
-    if (selected.stt === 'none') bind('speechRecognizer').toConstantValue(null);
+    if (selected.stt === 'pocketsphinx') {
+      bindFactory(bind, 'speechRecognizer', ['config', 'skills', 'telemetry'], (cfg, skills, telemetry) =>
+        createPocketSphinx(cfg, skills, telemetry),
+      ).onDeactivation(async (recognizer) => {
+        await (recognizer as PocketSphinxSpeechRecognizer | null)?.dispose();
+      });
+    } else if (selected.stt === 'none') bind('speechRecognizer').toConstantValue(null);
     if (selected.sentiment === 'afinn') bind('sentimentAnalyzer').toConstantValue(new AfinnSentimentAnalyzer());
     else if (selected.sentiment === 'none') bind('sentimentAnalyzer').toConstantValue(null);
     if (selected.auth === 'local') {
@@ -148,6 +157,31 @@ export function localModule(config: AppConfig) {
       bindFactory(bind, 'tokenVerifier', ['tokenAuthority'], (authority) => authority);
       bindFactory(bind, 'tokenMinter', ['tokenAuthority'], (authority) => authority);
     }
+  });
+}
+
+/**
+ * PocketSphinx with a grammar of the registered skills, when Debian's pocketsphinx is installed. As the local profile's
+ * default it turns voice input off when the library is missing (audio turns then answer 501) and says once how to
+ * turn it on; chosen explicitly (`STT=pocketsphinx`), a missing library stops the start.
+ */
+export async function createPocketSphinx(
+  config: AppConfig,
+  skills: SkillRegistry,
+  telemetry: Telemetry,
+  check: typeof pocketSphinxAvailable = pocketSphinxAvailable,
+): Promise<PocketSphinxSpeechRecognizer | null> {
+  const available = check();
+  if (!available.ok) {
+    if (config.stt.explicit) throw new ConfigError([`STT=pocketsphinx: ${available.reason}; install: ${INSTALL_HINT}`]);
+    telemetry.warn(`voice input is off: speech recognition needs PocketSphinx. Enable it: ${INSTALL_HINT}`, {
+      reason: available.reason,
+    });
+    return null;
+  }
+  return PocketSphinxSpeechRecognizer.create({
+    training: await skills.trainingSet(config.defaults.language.split('-')[0] ?? 'en'),
+    maxSeconds: config.limits.audioMaxSeconds,
   });
 }
 

@@ -19,6 +19,7 @@ export function appOptionsFor(assistant: Assistant): ComposedAppOptions {
     maxTextLength: limits.maxTextLength,
     bodyLimitBytes: limits.bodyLimitBytes,
     audioBodyLimitBytes: limits.audioBodyLimitBytes,
+    maxAudioSeconds: limits.audioMaxSeconds,
     rateLimit: limits.rateLimitMax > 0 ? { max: limits.rateLimitMax, timeWindowMs: limits.rateLimitWindowMs } : false,
     authFailureLimit:
       limits.authFailureLimit > 0 ? { max: limits.authFailureLimit, timeWindowMs: limits.rateLimitWindowMs } : false,

@@ -33,6 +33,8 @@ export interface AppOptions {
   audioBodyLimitBytes?: number;
   /** Largest decoded audio clip; default what base64 in `audioBodyLimitBytes` can hold. */
   maxAudioBytes?: number;
+  /** Longest audio clip in seconds (`AUDIO_MAX_SECONDS`); default 30. */
+  maxAudioSeconds?: number;
   /** Requests per user (per IP when unauthenticated) per window on /v1; default 120 per minute; false to disable. */
   rateLimit?: { max: number; timeWindowMs: number } | false;
   /** Failed authentications per client address per window on /v1 before it is refused; default 20 per minute; false to disable. */
@@ -141,6 +143,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         handleTurn: options.handleTurn,
         bodyLimitBytes: audioBodyLimit,
         maxAudioBytes,
+        maxAudioSeconds: options.maxAudioSeconds ?? 30,
         maxTextLength: options.maxTextLength,
       });
       await v1.register(meRoutes, { conversations: options.conversations });

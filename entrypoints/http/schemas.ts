@@ -116,9 +116,21 @@ export const turnBodySchema = (maxTextLength: number) =>
               minLength: 4,
               pattern: BASE64_PATTERN,
               contentEncoding: 'base64',
-              description: 'Base64 of a WAV file.',
+              description: 'Base64 of the audio file or raw PCM.',
             }),
-            format: Type.Literal('wav'),
+            format: Type.String({
+              minLength: 1,
+              maxLength: 100,
+              description:
+                'wav, pcm, ogg or webm, or a MIME type: audio/wav, audio/L16;rate=16000 (16-bit little-endian), ' +
+                'audio/ogg (Opus), audio/webm;codecs=opus. Other formats get 415.',
+            }),
+            sampleRate: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 384_000, description: 'Raw PCM: its rate (8000–48000 accepted).' }),
+            ),
+            channels: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: 8, description: 'Raw PCM: interleaved channels (1 or 2 accepted).' }),
+            ),
           },
           { additionalProperties: false },
         ),

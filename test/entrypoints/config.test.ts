@@ -12,7 +12,7 @@ describe('loadConfig', () => {
         nlu: 'nlpjs',
         llm: 'offline',
         tts: 'espeak',
-        stt: 'none',
+        stt: 'pocketsphinx',
         sentiment: 'afinn',
         events: 'in-process',
         cache: 'memory',

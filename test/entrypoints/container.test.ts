@@ -95,7 +95,12 @@ const PORT_BINDINGS: {
   stt: {
     key: 'speechRecognizer',
     variable: 'STT',
-    classes: { transcribe: 'TranscribeSpeechRecognizer', lex: 'LexSpeechRecognizer', none: null },
+    classes: {
+      pocketsphinx: 'PocketSphinxSpeechRecognizer',
+      transcribe: 'TranscribeSpeechRecognizer',
+      lex: 'LexSpeechRecognizer',
+      none: null,
+    },
   },
   sentiment: {
     key: 'sentimentAnalyzer',

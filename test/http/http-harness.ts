@@ -81,6 +81,14 @@ export function expectProblem(response: LightMyRequestResponse, status: number, 
   return body;
 }
 
+/** A valid WAV file of `samples` samples of a 300 Hz tone: loud enough to pass the silence check, no words in it. */
+export function toneWav(samples = 8000, sampleRate = 16_000): Buffer {
+  const wav = silentWav(samples, sampleRate);
+  for (let i = 0; i < samples; i += 1)
+    wav.writeInt16LE(Math.round(8000 * Math.sin((2 * Math.PI * 300 * i) / sampleRate)), 44 + i * 2);
+  return wav;
+}
+
 /** A minimal valid WAV file (16-bit mono PCM at `sampleRate`) of `samples` silent samples. */
 export function silentWav(samples = 160, sampleRate = 16_000): Buffer {
   const data = samples * 2;

@@ -7,7 +7,7 @@ import { AbortedError, DependencyUnavailableError } from '../../core/errors.js';
 import type { AppendExchange } from '../../core/ports/conversation-store.js';
 import type { SpeechSynthesizer, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
 import type { TurnRequest } from '../../core/model/turn.js';
-import { createHttpHarness, expectProblem, silentWav, type HttpHarness } from './http-harness.js';
+import { createHttpHarness, expectProblem, silentWav, toneWav, type HttpHarness } from './http-harness.js';
 
 class RecordingSynthesizer implements SpeechSynthesizer {
   readonly capabilities = { formats: ['wav', 'mp3'] as const, voices: ['nova', 'echo'], defaultVoice: 'nova' };
@@ -182,7 +182,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
       method: 'POST',
       url: turnUrl(id),
       headers: await h.as('alice'),
-      payload: { audio: { data: silentWav().toString('base64'), format: 'wav' } },
+      payload: { audio: { data: toneWav().toString('base64'), format: 'wav' } },
     });
 
     // Assess
@@ -200,7 +200,9 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
       headers: await h.as('alice'),
       payload: { audio: { data: Buffer.from('not a wav file').toString('base64'), format: 'wav' } },
     });
-    expect(expectProblem(response, 400, 'VALIDATION').detail).toMatch(/WAV/);
+    expect(expectProblem(response, 422, 'AUDIO_CORRUPT').detail).toMatch(
+      /WAV file cannot be read: not a RIFF\/WAVE file/,
+    );
   });
 
   it('rejects bad turn bodies with 400 problems naming the field', async () => {
@@ -220,7 +222,6 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
       [{ audio: { data: 'not base64!', format: 'wav' } }, '/audio/data'],
       [{ audio: { data: 'QUJD\nREVG', format: 'wav' } }, '/audio/data'],
       [{ audio: { data: 'QUJDR', format: 'wav' } }, '/audio/data'],
-      [{ audio: { data: wav, format: 'flac' } }, '/audio/format'],
       [{ audio: { data: wav } }, '/audio/format'],
       [{ text: 'hello', speech: { format: 'aac' } }, '/speech/format'],
       [{ text: 'hello', speech: { rate: 2 } }, '/speech/rate'],
@@ -280,7 +281,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
       method: 'POST',
       url: turnUrl(id),
       headers: await h.as('alice'),
-      payload: { audio: { data: silentWav(4000).toString('base64'), format: 'wav' } },
+      payload: { audio: { data: toneWav(4000).toString('base64'), format: 'wav' } },
     });
     expectProblem(response, 501, 'CAPABILITY_MISSING');
   });

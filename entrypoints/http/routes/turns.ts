@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { AbortedError, ValidationError } from '../../../core/errors.js';
 import type { HandleTurn } from '../../../core/pipeline/turn-pipeline.js';
 import type { TurnInput, TurnReply } from '../../../core/model/turn.js';
-import { decodeWavUpload, encodeAudio } from '../audio-payload.js';
+import { decodeAudioUpload, encodeAudio, type AudioLimits } from '../audio-payload.js';
 import { callerOf } from '../plugins/auth.js';
 import {
   bearerSecurity,
@@ -20,6 +20,8 @@ export interface TurnRoutesOptions {
   bodyLimitBytes: number;
   /** Largest decoded audio clip accepted. */
   maxAudioBytes: number;
+  /** Longest audio clip accepted, in seconds. */
+  maxAudioSeconds: number;
   /** Longest text accepted: the schema refuses longer text before the core would. */
   maxTextLength: number;
 }
@@ -33,7 +35,9 @@ export const turnRoutes: FastifyPluginAsyncTypebox<TurnRoutesOptions> = async (a
       bodyLimit: options.bodyLimitBytes,
       schema: {
         summary: 'Say something to the assistant',
-        description: 'Send exactly one of `text` or `audio` (base64 WAV). Add `speech` to get the reply as audio too.',
+        description:
+          'Send exactly one of `text` or `audio` (base64 WAV at 8–48 kHz, raw PCM, Ogg/Opus or WebM/Opus, ' +
+          '`format` naming it). Add `speech` to get the reply as audio too.',
         tags: ['turns'],
         security: bearerSecurity,
         params: ConversationParamsSchema,
@@ -44,7 +48,10 @@ export const turnRoutes: FastifyPluginAsyncTypebox<TurnRoutesOptions> = async (a
     },
     async (request, reply) => {
       const { userId } = callerOf(request);
-      const input = toInput(request.body, options.maxAudioBytes);
+      const input = await toInput(request.body, {
+        maxBytes: options.maxAudioBytes,
+        maxSeconds: options.maxAudioSeconds,
+      });
       // IncomingMessage emits 'close' as soon as its body is consumed, so the response's 'close' before it
       // finished writing is what tells a client that went away from one still waiting.
       const controller = new AbortController();
@@ -64,9 +71,9 @@ export const turnRoutes: FastifyPluginAsyncTypebox<TurnRoutesOptions> = async (a
   );
 };
 
-function toInput(body: TurnBody, maxAudioBytes: number): TurnInput {
+async function toInput(body: TurnBody, limits: AudioLimits): Promise<TurnInput> {
   if (body.text !== undefined) return { kind: 'text', text: body.text };
-  if (body.audio) return { kind: 'audio', audio: decodeWavUpload(body.audio.data, maxAudioBytes) };
+  if (body.audio) return { kind: 'audio', audio: await decodeAudioUpload(body.audio, limits) };
   throw new ValidationError('send exactly one of text or audio');
 }
 
