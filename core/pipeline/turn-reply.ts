@@ -26,6 +26,7 @@ export function buildReply(turn: TurnRecord, audio: Audio | undefined, totalMs: 
     ...(turn.speechOut && 'error' in turn.speechOut && { speechError: turn.speechOut.error }),
     timings: { ...turn.timings, total: totalMs },
     version: stored.version,
+    ...(response.interrupted && { interrupted: true }),
   };
 }
 
@@ -47,6 +48,7 @@ export function replayedReply(conversation: Conversation, recent: readonly Turn[
     slots: user.slots ?? {},
     ...(assistant.data && { data: assistant.data }),
     endConversation: assistant.endConversation ?? false,
+    ...(assistant.interrupted && { interrupted: true }),
     timings: {},
     version: conversation.version,
     replayed: true,
