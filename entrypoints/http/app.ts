@@ -42,6 +42,8 @@ export interface AppOptions {
   readiness?: () => Promise<Record<string, string>>;
   /** Serve the OpenAPI document and Swagger UI at /docs; default true (the Lambda API leaves them out of its bundle). */
   docs?: boolean;
+  /** Stream turn replies as server-sent events to clients that accept them; default true (false on Lambda). */
+  streaming?: boolean;
   version?: string;
   trustProxy?: boolean;
 }
@@ -136,6 +138,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         bodyLimitBytes: audioBodyLimit,
         maxAudioBytes,
         maxTextLength: options.maxTextLength,
+        ...(options.streaming === false && { streaming: false }),
       });
       await v1.register(meRoutes, { conversations: options.conversations });
       await v1.register(skillRoutes, { skills: options.skills });
