@@ -1,5 +1,5 @@
 declare module '@echogarden/fvad-wasm' {
-  interface FvadModule {
+  export interface FvadModule {
     _fvad_new(): number;
     _fvad_free(handle: number): void;
     _fvad_reset(handle: number): void;

@@ -96,7 +96,8 @@ function toInput(body: TurnBody, maxAudioBytes: number): TurnInput {
   throw new ValidationError('send exactly one of text or audio');
 }
 
-function present(result: TurnReply) {
+/** The reply as JSON: audio as base64. */
+export function present(result: TurnReply) {
   const { audio, ...rest } = result;
   return { ...rest, ...(audio && { audio: encodeAudio(audio) }) };
 }
