@@ -105,7 +105,7 @@ export function sendFrameworkProblem(error: FastifyishError, request: FastifyReq
  * a WebSocket `error` message), where no status line is left to send. Logs it as the error handler would.
  */
 export function problemOf(error: unknown, request: FastifyRequest): Problem {
-  const spec = describe(error instanceof Error ? (error as FastifyishError) : new Error(String(error)));
+  const spec = describe(error instanceof Error ? error : new Error(String(error)));
   if (spec.serverFault) request.log.error({ err: error, code: spec.code }, 'stream failed');
   else request.log.info({ code: spec.code, status: spec.status }, 'stream rejected');
   return problemBody(request, spec);

@@ -109,8 +109,8 @@ export function parseClientMessage(text: string): ClientMessage | string {
       return {
         type: 'start',
         conversationId,
-        ...(voice !== undefined && { voice: voice as string }),
-        ...(language !== undefined && { language: language as string }),
+        ...(voice !== undefined && { voice: voice }),
+        ...(language !== undefined && { language: language }),
       };
     }
     case 'end':
