@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebRtcVoiceActivityDetector } from '../../adapters/local/webrtc-voice-activity-detector.js';
 import type { SpeechSynthesizer, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
+import type { Telemetry } from '../../core/ports/telemetry.js';
 import type { VoiceLimits } from '../../entrypoints/http/voice/voice-protocol.js';
 import { speechSample } from '../contract/speech-recognizer.contract.js';
 import { FixedSpeechRecognizer } from '../doubles/fixed-speech-recognizer.js';
@@ -96,22 +97,29 @@ async function speak(client: Client): Promise<void> {
 
 async function voiceHarness(options: { reply?: string; heard?: string; limits?: Partial<VoiceLimits> } = {}) {
   const synthesizer = new MeasuredSilenceSynthesizer();
+  const metrics: { name: string; value: number }[] = [];
+  const telemetry: Telemetry = {
+    metric: (name, value) => metrics.push({ name, value }),
+    span: (_name, fn) => fn(),
+    warn: () => undefined,
+    error: () => undefined,
+  };
   const h = await createHttpHarness({
     assistant: {
       recognizer: new FixedSpeechRecognizer([options.heard ?? 'what time is it']),
       model: new ScriptedLanguageModel(options.reply ?? 'A scripted answer.'),
     },
-    wrap: (a) => ({
+    wrap: () => ({
       voice: {
         synthesizer,
-        telemetry: a.assistant.telemetry,
+        telemetry,
         createVad: () => WebRtcVoiceActivityDetector.create(),
         limits: { playbackLeadMs: Number.POSITIVE_INFINITY, ...options.limits },
       },
     }),
   });
   await h.app.listen({ port: 0, host: '127.0.0.1' });
-  return { h, synthesizer };
+  return { h, synthesizer, metrics };
 }
 
 const LONG_REPLY =
@@ -123,7 +131,8 @@ describe('voice over WebSocket (voice.v1)', () => {
 
   it('hears an utterance, answers it with streamed text and audio sentence by sentence, and reports timings', async () => {
     // Prepare
-    ({ h } = await voiceHarness());
+    let metrics: { name: string; value: number }[];
+    ({ h, metrics } = await voiceHarness());
     const { id } = await h.assistant.service.create('alice');
     const client = await connect(h);
     expect(await client.next('ready')).toMatchObject({
@@ -163,6 +172,9 @@ describe('voice over WebSocket (voice.v1)', () => {
     });
     const history = await h.assistant.service.history('alice', id, { limit: 10 });
     expect(history.items.map((t) => t.text)).toEqual(['what time is it', reply.text]);
+    expect(metrics.map((m) => m.name)).toEqual(
+      expect.arrayContaining(['VoiceTimeToFirstAudio', 'VoiceRecognition', 'VoiceFirstSentenceSynthesis']),
+    );
     client.socket.close();
   });
 
