@@ -77,4 +77,42 @@ describe('turn pipeline, streaming the reply', () => {
     expect(model.abortedStreams).toBe(1);
     expect((await a.service.history('u1', id, { limit: 10 })).items).toEqual([]);
   });
+
+  it('after a version conflict stores the reply it streamed instead of asking the model again', async () => {
+    // Prepare: another writer moves the conversation while the reply is being delivered.
+    const { MemoryConversationStore } = await import('../../adapters/local/memory-conversation-store.js');
+    const store = new MemoryConversationStore();
+    let interfere = true;
+    const contended = Object.create(store) as typeof store;
+    contended.appendExchange = async (exchange) => {
+      if (interfere) {
+        interfere = false;
+        const at = exchange.at;
+        const other = [
+          { id: 'other-u', role: 'user' as const, text: 'thanks', at },
+          { id: 'other-a', role: 'assistant' as const, text: 'You are welcome.', at },
+        ];
+        await store.appendExchange({ ...exchange, turns: other, events: [] });
+      }
+      return store.appendExchange(exchange);
+    };
+    let answers = 0;
+    const model = new ScriptedLanguageModel(() => `Answer number ${(answers += 1)}.`);
+    const a = await createTestAssistant({ model, conversations: contended });
+    const { id } = await a.service.create('u1');
+    const { deltas, stream } = collector({ delivered: async () => ({ text: 'Answer number 1.', interrupted: false }) });
+    // Act
+    const reply = await a.handleTurn({ userId: 'u1', conversationId: id, input: text('tell me a joke'), stream });
+    // Assess
+    expect(model.requests).toHaveLength(1);
+    expect(deltas.join('')).toBe('Answer number 1.');
+    expect(reply).toMatchObject({ text: 'Answer number 1.', version: 2 });
+    const history = await a.service.history('u1', id, { limit: 10 });
+    expect(history.items.map((t) => t.text)).toEqual([
+      'thanks',
+      'You are welcome.',
+      'tell me a joke',
+      'Answer number 1.',
+    ]);
+  });
 });
