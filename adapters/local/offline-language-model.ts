@@ -12,7 +12,7 @@ export interface OfflineLanguageModelOptions {
  * worse than an honest "I can't", so it explains what is missing and what still works.
  */
 export class OfflineLanguageModel implements LanguageModel {
-  readonly capabilities = { streaming: false, answersOpenQuestions: false };
+  readonly capabilities = { streaming: true, answersOpenQuestions: false };
   private readonly reply: string;
 
   constructor(options: OfflineLanguageModelOptions) {
@@ -29,9 +29,15 @@ export class OfflineLanguageModel implements LanguageModel {
     return { text: this.reply, model: 'offline', finishReason: 'stop' };
   }
 
+  /** Streams the same reply a few words at a time, as a model would, so streaming callers show it arriving. */
   async *stream(request: CompletionRequest): AsyncIterable<CompletionChunk> {
     const completion = await this.complete(request);
-    yield { type: 'text', text: completion.text };
+    for (const piece of completion.text.match(/(?:\S+\s*){1,4}/g) ?? []) {
+      // A macrotask between deltas, as a network read would be: writes flush and an abort can land.
+      await new Promise((resolve) => setImmediate(resolve));
+      throwIfAborted(request.signal);
+      yield { type: 'text', text: piece };
+    }
     yield { type: 'finish', finishReason: completion.finishReason };
   }
 }

@@ -20,6 +20,8 @@ export interface Turn {
   /** On an assistant turn: how the reply was produced, and whether it ended the conversation. */
   route?: 'skill' | 'ask' | 'llm';
   endConversation?: boolean;
+  /** On an assistant turn: the user interrupted the reply, and `text` is only the part that reached them. */
+  interrupted?: boolean;
 }
 
 /** The conversation's header: who owns it, its dialogue state and its optimistic-concurrency version. */

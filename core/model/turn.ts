@@ -14,6 +14,27 @@ export interface SpeechRequest {
   voice?: string;
 }
 
+/**
+ * Where a streaming caller (SSE, the voice socket) receives the turn as it happens. Functions, like the signal, so it
+ * lives beside the record, never in it; a workflow runner ignores it.
+ */
+export interface ReplyStream {
+  /** What the turn heard (the transcript of audio input), as soon as it is known. */
+  heard?(text: string): void;
+  /** The reply's text as it is produced: the model's deltas, or a skill's whole answer in one. */
+  delta(text: string): void;
+  /**
+   * Interrupts the reply (barge-in, `cancel`): the model stops, the turn goes on to `delivered` and is stored with the
+   * part that reached the user. Unlike `signal`, which abandons the turn and stores nothing.
+   */
+  interruption?: AbortSignal;
+  /**
+   * Resolves once the reply has reached the user (played out), with the text that did. The turn is stored after it,
+   * so an interrupted reply is stored as the part that was sent, marked interrupted.
+   */
+  delivered?(): Promise<{ text: string; interrupted: boolean }>;
+}
+
 export interface TurnRequest {
   userId: string;
   conversationId: string;
@@ -26,6 +47,8 @@ export interface TurnRequest {
    * the stored reply instead of running and storing the turn twice.
    */
   idempotencyKey?: string;
+  /** Stream the reply as it is produced; see ReplyStream. */
+  stream?: ReplyStream;
 }
 
 export const STEP_NAMES = [
@@ -49,6 +72,10 @@ export interface TurnResponse {
   state: DialogueState;
   /** Set when the reply is a graceful fallback for a failed dependency. */
   degraded?: { code: string; message: string };
+  /** The caller already received this text as it streamed: after a version conflict it is kept, not produced again. */
+  streamed?: boolean;
+  /** The user interrupted the reply; `text` is the part that reached them. */
+  interrupted?: boolean;
 }
 
 /** Why a turn run as a workflow could not finish, and what the assistant said instead. */
@@ -120,4 +147,6 @@ export interface TurnReply {
   version: number;
   /** True when this reply was replayed from the store for a repeated idempotency key. */
   replayed?: boolean;
+  /** True when the user interrupted the reply; `text` is the part that reached them. */
+  interrupted?: boolean;
 }

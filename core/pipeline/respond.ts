@@ -7,7 +7,7 @@ import { loaded, required, signalOption } from './step-support.js';
 import type { TurnDeps } from './turn-deps.js';
 import { extend } from './extend.js';
 
-type RespondDeps = Pick<TurnDeps, 'registry' | 'model' | 'conversations' | 'options' | 'signal'>;
+type RespondDeps = Pick<TurnDeps, 'registry' | 'model' | 'conversations' | 'options' | 'signal' | 'stream'>;
 
 /** Produces the reply for the decision: runs the skill, asks the follow-up question, or consults the model. */
 export async function respond(turn: TurnRecord, deps: RespondDeps): Promise<TurnRecord> {
@@ -15,7 +15,10 @@ export async function respond(turn: TurnRecord, deps: RespondDeps): Promise<Turn
   const { pending: _answered, ...rest } = loaded(turn, 'respond').conversation.state;
   const state: DialogueState = extend(rest, { lastIntent: decision.intent, skills: { ...rest.skills } });
   const response = await replyFor(decision, state, turn, deps);
-  return extend(turn, { response });
+  if (!deps.stream) return extend(turn, { response });
+  // The model streamed its deltas already; a skill or a question answers in one.
+  if ((decision.kind !== 'llm' || response.degraded) && response.text.length > 0) deps.stream.delta(response.text);
+  return extend(turn, { response: extend(response, { streamed: true }) });
 }
 
 async function replyFor(
@@ -68,16 +71,42 @@ async function askModel(turn: TurnRecord, deps: RespondDeps): Promise<Omit<TurnR
     ...history.map((stored) => ({ role: stored.role, content: stored.text })),
     { role: 'user', content: required(turn, 'heard', 'respond') },
   ]);
+  const request = {
+    system: options.systemPrompt,
+    messages,
+    maxTokens: options.maxTokens,
+    temperature: options.temperature,
+  };
+  const { stream } = deps;
+  const said: string[] = [];
   try {
-    const completion = await deps.model.complete({
-      system: options.systemPrompt,
-      messages,
-      maxTokens: options.maxTokens,
-      temperature: options.temperature,
-      ...signalOption(deps.signal),
-    });
-    return { text: completion.text.trim(), endConversation: false };
+    if (!stream) {
+      const completion = await deps.model.complete({ ...request, ...signalOption(deps.signal) });
+      return { text: completion.text.trim(), endConversation: false };
+    }
+    const signals = [deps.signal, stream.interruption].filter((s): s is AbortSignal => s !== undefined);
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];
+    // Whitespace is held back until more text follows, so the reply is trimmed as complete()'s is and the stored
+    // text is exactly the deltas joined.
+    let held = '';
+    for await (const chunk of deps.model.stream({ ...request, ...signalOption(signal) })) {
+      if (chunk.type !== 'text') continue;
+      const combined = held + chunk.text;
+      const body = combined.trimEnd();
+      held = combined.slice(body.length);
+      const text = said.length === 0 ? body.trimStart() : body;
+      if (text.length === 0) continue;
+      said.push(text);
+      stream.delta(text);
+    }
+    return { text: said.join(''), endConversation: false };
   } catch (error) {
+    // Interrupted by the user, not abandoned by the caller: the reply so far stands, `delivered` trims it further.
+    if (stream?.interruption?.aborted && !deps.signal?.aborted) {
+      return { text: said.join(''), endConversation: false, interrupted: true };
+    }
+    // Part of the reply already reached a streaming caller: a fallback now would not match what they got.
+    if (said.length > 0) throw error;
     if (!isCoreError(error) || !error.retryable || error.code === ErrorCodes.ABORTED) throw error;
     const skills = deps.registry.skills.map((skill) => skill.description).join('; ');
     return {

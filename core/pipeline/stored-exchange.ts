@@ -30,6 +30,7 @@ export function storedExchange(turn: TurnRecord, ids: { user: string; assistant:
     ...(response.data && { data: response.data }),
     route: decision.kind,
     ...(response.endConversation && { endConversation: true }),
+    ...(response.interrupted && { interrupted: true }),
   };
   return [user, assistant];
 }

@@ -1,4 +1,4 @@
-import type { TurnRecord } from '../model/turn.js';
+import type { ReplyStream, TurnRecord } from '../model/turn.js';
 import type { PreferencesReader } from '../conversation/preferences.js';
 import type { PolicyOptions } from '../dialogue/dialogue-policy.js';
 import type { AudioStore } from '../ports/audio-store.js';
@@ -47,6 +47,8 @@ export interface TurnDeps {
   options: TurnPipelineOptions;
   /** The caller's cancellation, for this turn only (not part of the record: signals do not serialise). */
   signal?: AbortSignal;
+  /** The caller's stream of this turn's reply, when it streams (SSE, the voice socket). */
+  stream?: ReplyStream;
 }
 
 /** One step of a turn: reads the record, does its part, returns the record with that part added. */

@@ -1,4 +1,4 @@
-import { VersionConflictError } from '../errors.js';
+import { throwIfAborted, VersionConflictError } from '../errors.js';
 import type { StepName, TurnRecord, TurnReply, TurnRequest } from '../model/turn.js';
 import { analyseSentiment } from './analyse-sentiment.js';
 import { keepsReplyAfterConflict, rebaseReply, reload } from './conflict.js';
@@ -40,7 +40,12 @@ const DELIVER: Steps = [
 export function createTurnPipeline(deps: Omit<TurnDeps, 'signal'>): HandleTurn {
   const mutex = new KeyedMutex();
   return (request) =>
-    mutex.run(request.conversationId, () => runTurn(extend(deps, signalOption(request.signal)), request));
+    mutex.run(request.conversationId, () =>
+      runTurn(
+        extend(extend(deps, signalOption(request.signal)), request.stream ? { stream: request.stream } : {}),
+        request,
+      ),
+    );
 }
 
 async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<TurnReply> {
@@ -49,7 +54,9 @@ async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<TurnReply>
   try {
     turn = await runStep('load', load, turn, deps);
     if (turn.replay) return turn.replay;
-    turn = await storeAnswer(await fold(turn, HEAR, deps), deps);
+    turn = await fold(turn, HEAR, deps);
+    if (turn.heard !== undefined) deps.stream?.heard?.(turn.heard);
+    turn = await storeAnswer(turn, deps);
     if (turn.replay) return turn.replay;
     turn = await fold(turn, DELIVER, deps);
     const total = roundMs(deps.clock.monotonicMs() - started);
@@ -60,11 +67,17 @@ async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<TurnReply>
   }
 }
 
-/** Answers and stores; when another writer moved the conversation, reads it again and answers again (or rebases). */
+/**
+ * Answers and stores; when another writer moved the conversation, reads it again and answers again (or rebases).
+ * A streamed reply is stored once the caller says it was delivered (played out), as the part that reached the user:
+ * the store write comes last, so the version check and the events stay one atomic write, and a conflict after
+ * delivery rebases what was said onto the fresh conversation instead of answering again.
+ */
 async function storeAnswer(heard: TurnRecord, deps: TurnDeps): Promise<TurnRecord> {
   let turn = heard;
   for (;;) {
-    turn = turn.attempt > 1 && keepsReplyAfterConflict(turn) ? rebaseReply(turn) : await fold(turn, ANSWER, deps);
+    if (turn.attempt > 1 && keepsReplyAfterConflict(turn)) turn = rebaseReply(turn);
+    else turn = await delivered(await fold(turn, ANSWER, deps), deps);
     try {
       return await runStep('persist', persist, turn, deps);
     } catch (error) {
@@ -73,6 +86,16 @@ async function storeAnswer(heard: TurnRecord, deps: TurnDeps): Promise<TurnRecor
       if (turn.replay) return turn;
     }
   }
+}
+
+/** Waits until the streamed reply reached the user and keeps only what did. */
+async function delivered(turn: TurnRecord, deps: TurnDeps): Promise<TurnRecord> {
+  const response = turn.response;
+  if (!deps.stream?.delivered || !response) return turn;
+  const outcome = await deps.stream.delivered();
+  throwIfAborted(deps.signal);
+  if (!outcome.interrupted && outcome.text === response.text) return turn;
+  return { ...turn, response: { ...response, text: outcome.text, ...(outcome.interrupted && { interrupted: true }) } };
 }
 
 async function fold(turn: TurnRecord, steps: Steps, deps: TurnDeps): Promise<TurnRecord> {

@@ -27,6 +27,7 @@ export function buildReply(turn: TurnRecord, audio: Audio | undefined, totalMs: 
     ...(turn.speechOut && 'error' in turn.speechOut && { speechError: turn.speechOut.error }),
     timings: extend(turn.timings, { total: totalMs }),
     version: stored.version,
+    ...(response.interrupted && { interrupted: true }),
   };
 }
 
@@ -48,6 +49,7 @@ export function replayedReply(conversation: Conversation, recent: readonly Turn[
     slots: user.slots ?? {},
     ...(assistant.data && { data: assistant.data }),
     endConversation: assistant.endConversation ?? false,
+    ...(assistant.interrupted && { interrupted: true }),
     timings: {},
     version: conversation.version,
     replayed: true,

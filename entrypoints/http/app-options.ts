@@ -1,3 +1,4 @@
+import { WebRtcVoiceActivityDetector } from '../../adapters/local/webrtc-voice-activity-detector.js';
 import type { Assistant } from '../composition/container.js';
 import type { AppOptions } from './app.js';
 
@@ -24,5 +25,10 @@ export function appOptionsFor(assistant: Assistant): ComposedAppOptions {
     authFailureLimit:
       limits.authFailureLimit > 0 ? { max: limits.authFailureLimit, timeWindowMs: limits.rateLimitWindowMs } : false,
     corsOrigins: server.corsOrigins,
+    voice: {
+      ...(assistant.synthesizer && { synthesizer: assistant.synthesizer }),
+      telemetry: assistant.telemetry,
+      createVad: () => WebRtcVoiceActivityDetector.create(),
+    },
   };
 }

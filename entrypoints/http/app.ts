@@ -17,6 +17,8 @@ import { meRoutes } from './routes/me.js';
 import { skillRoutes } from './routes/skills.js';
 import { turnRoutes } from './routes/turns.js';
 import { schemaController, type SchemaCompilation, type SerializerSource } from './schema-compilers.js';
+import { voiceRoutes, type VoiceRoutesOptions } from './routes/voice.js';
+import { DEFAULT_VOICE_LIMITS, VOICE_PROTOCOL } from './voice/voice-protocol.js';
 
 export interface AppOptions {
   handleTurn: HandleTurn;
@@ -44,6 +46,10 @@ export interface AppOptions {
   readiness?: () => Promise<Record<string, string>>;
   /** Serve the OpenAPI document and Swagger UI at /docs; default true (the Lambda API leaves them out of its bundle). */
   docs?: boolean;
+  /** The voice WebSocket at /v1/voice (protocol voice.v1); absent, there is none (the Lambda API has none). */
+  voice?: Omit<VoiceRoutesOptions, 'handleTurn'>;
+  /** Stream turn replies as server-sent events to clients that accept them; default true (false on Lambda). */
+  streaming?: boolean;
   version?: string;
   trustProxy?: boolean;
   /** When route validators and serializers are compiled; default at start (the Lambda API: on first use). */
@@ -120,6 +126,17 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.version !== undefined && { version: options.version }),
   });
 
+  if (options.voice) {
+    const { default: websocket } = await import('@fastify/websocket');
+    const maxPayload = options.voice.limits?.maxFrameBytes ?? DEFAULT_VOICE_LIMITS.maxFrameBytes;
+    // Only voice.v1 is spoken; the server never echoes the client's bearer.<token> entry.
+    await app.register(websocket, {
+      options: {
+        maxPayload,
+        handleProtocols: (offered: Set<string>) => (offered.has(VOICE_PROTOCOL) ? VOICE_PROTOCOL : false),
+      },
+    });
+  }
   await app.register(
     async (v1) => {
       const failureLimit =
@@ -145,7 +162,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         maxAudioBytes,
         maxAudioSeconds: options.maxAudioSeconds ?? 30,
         maxTextLength: options.maxTextLength,
+        ...(options.streaming === false && { streaming: false }),
       });
+      if (options.voice) await v1.register(voiceRoutes, { handleTurn: options.handleTurn, ...options.voice });
       await v1.register(meRoutes, { conversations: options.conversations });
       await v1.register(skillRoutes, { skills: options.skills });
     },

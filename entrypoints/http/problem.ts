@@ -100,13 +100,30 @@ export function sendFrameworkProblem(error: FastifyishError, request: FastifyReq
   return sendProblem(request, reply, describeFrameworkError(error));
 }
 
+/**
+ * The problem+json body an error maps to, for transports that carry it inside an open stream (an SSE `error` event,
+ * a WebSocket `error` message), where no status line is left to send. Logs it as the error handler would.
+ */
+export function problemOf(error: unknown, request: FastifyRequest): Problem {
+  const spec = describe(error instanceof Error ? error : new Error(String(error)));
+  if (spec.serverFault) request.log.error({ err: error, code: spec.code }, 'stream failed');
+  else request.log.info({ code: spec.code, status: spec.status }, 'stream rejected');
+  return problemBody(request, spec);
+}
+
 /** Sends a problem for a condition found outside an error (e.g. a failed readiness check). */
 export function sendProblem(
   request: FastifyRequest,
   reply: FastifyReply,
   spec: Omit<ProblemSpec, 'serverFault'> & { serverFault?: boolean },
 ) {
-  const problem: Problem = {
+  const problem = problemBody(request, spec);
+  if (spec.headers) reply.headers(spec.headers);
+  return reply.code(spec.status).type(PROBLEM_CONTENT_TYPE).send(problem);
+}
+
+function problemBody(request: FastifyRequest, spec: Omit<ProblemSpec, 'serverFault'>): Problem {
+  return {
     type: `urn:voice-assistant:problem:${spec.code.toLowerCase().replaceAll('_', '-')}`,
     title: STATUS_CODES[spec.status] ?? 'Error',
     status: spec.status,
@@ -117,8 +134,6 @@ export function sendProblem(
     ...(spec.errors && { errors: spec.errors }),
     ...spec.extensions,
   };
-  if (spec.headers) reply.headers(spec.headers);
-  return reply.code(spec.status).type(PROBLEM_CONTENT_TYPE).send(problem);
 }
 
 function describe(error: FastifyishError): ProblemSpec {

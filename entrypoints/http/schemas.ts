@@ -96,6 +96,9 @@ export const TurnSchema = Type.Object({
   slots: Type.Optional(Slots),
   sentiment: Type.Optional(Type.Object({ label: Type.String(), score: Type.Number() })),
   data: Type.Optional(Json),
+  interrupted: Type.Optional(
+    Type.Boolean({ description: 'The user interrupted this reply; `text` is the part that reached them.' }),
+  ),
 });
 
 export const TurnPageSchema = Type.Object({ items: Type.Array(TurnSchema), nextCursor: Type.Optional(Type.String()) });
@@ -178,6 +181,9 @@ export const TurnReplySchema = Type.Object({
   ),
   replayed: Type.Optional(
     Type.Boolean({ description: 'The stored reply to an earlier request with the same Idempotency-Key.' }),
+  ),
+  interrupted: Type.Optional(
+    Type.Boolean({ description: 'The user interrupted the reply; `text` is the part that reached them.' }),
   ),
 });
 

@@ -1,4 +1,4 @@
-import { LanguageModelUnavailableError } from '../../core/errors.js';
+import { AbortedError, LanguageModelUnavailableError } from '../../core/errors.js';
 import type { Completion, CompletionChunk } from '../../core/model/completion.js';
 import type { CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
 
@@ -7,6 +7,10 @@ export class ScriptedLanguageModel implements LanguageModel {
   readonly capabilities = { streaming: true, answersOpenQuestions: true };
   readonly requests: CompletionRequest[] = [];
   down = false;
+  /** Milliseconds between streamed words (0: a macrotask each). */
+  streamDelayMs = 0;
+  /** How many streams stopped because their signal was aborted. */
+  abortedStreams = 0;
 
   constructor(private readonly reply: string | ((request: CompletionRequest) => string) = 'A scripted answer.') {}
 
@@ -19,7 +23,14 @@ export class ScriptedLanguageModel implements LanguageModel {
 
   async *stream(request: CompletionRequest): AsyncIterable<CompletionChunk> {
     const completion = await this.complete(request);
-    for (const word of completion.text.split(/(?<= )/)) yield { type: 'text', text: word };
+    for (const word of completion.text.split(/(?<= )/)) {
+      await new Promise((resolve) => setTimeout(resolve, this.streamDelayMs));
+      if (request.signal?.aborted) {
+        this.abortedStreams += 1;
+        throw new AbortedError('scripted model: aborted', { cause: request.signal.reason });
+      }
+      yield { type: 'text', text: word };
+    }
     yield { type: 'finish', finishReason: 'stop' };
   }
 }

@@ -55,8 +55,22 @@ const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, options) =
   });
 };
 
+/**
+ * A browser cannot set headers on a WebSocket, only the subprotocol list: the voice socket takes the token as a
+ * `bearer.<token>` entry there (never in the URL, where proxies and logs would keep it).
+ */
+function webSocketBearer(request: FastifyRequest): string | undefined {
+  if (request.headers.upgrade?.toLowerCase() !== 'websocket') return undefined;
+  const offered = request.headers['sec-websocket-protocol'];
+  const entry = offered
+    ?.split(',')
+    .map((p) => p.trim())
+    .find((p) => p.startsWith('bearer.'));
+  return entry === undefined ? undefined : `Bearer ${entry.slice('bearer.'.length)}`;
+}
+
 function bearerToken(request: FastifyRequest): string {
-  const header = request.headers.authorization;
+  const header = request.headers.authorization ?? webSocketBearer(request);
   if (!header || !/^Bearer(?: |$)/i.test(header)) {
     throw new UnauthenticatedError('send an Authorization: Bearer <token> header', {
       details: { credentials: 'missing' },

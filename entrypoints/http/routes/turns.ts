@@ -4,6 +4,8 @@ import type { HandleTurn } from '../../../core/pipeline/turn-pipeline.js';
 import type { TurnInput, TurnReply } from '../../../core/model/turn.js';
 import { decodeAudioUpload, encodeAudio, type AudioLimits } from '../audio-payload.js';
 import { callerOf } from '../plugins/auth.js';
+import { problemOf } from '../problem.js';
+import { SseStream, wantsEventStream } from '../sse-stream.js';
 import {
   bearerSecurity,
   ConversationParamsSchema,
@@ -24,6 +26,11 @@ export interface TurnRoutesOptions {
   maxAudioSeconds: number;
   /** Longest text accepted: the schema refuses longer text before the core would. */
   maxTextLength: number;
+  /**
+   * Answer `Accept: text/event-stream` with server-sent events; default true. The Lambda API turns it off: API
+   * Gateway (REST) buffers the whole response, so it answers JSON there whatever the client accepts.
+   */
+  streaming?: boolean;
 }
 
 /** One conversational turn: text or audio in, the assistant's reply (optionally spoken) out. */
@@ -37,7 +44,9 @@ export const turnRoutes: FastifyPluginAsyncTypebox<TurnRoutesOptions> = async (a
         summary: 'Say something to the assistant',
         description:
           'Send exactly one of `text` or `audio` (base64 WAV at 8–48 kHz, raw PCM, Ogg/Opus or WebM/Opus, ' +
-          '`format` naming it). Add `speech` to get the reply as audio too.',
+          '`format` naming it). Add `speech` to get the reply as audio too. With `Accept: text/event-stream` the ' +
+          'reply streams as server-sent events: `heard`, `delta` (text as it is produced), then `turn` (this JSON ' +
+          'body) or `error` (a problem).',
         tags: ['turns'],
         security: bearerSecurity,
         params: ConversationParamsSchema,
@@ -58,15 +67,31 @@ export const turnRoutes: FastifyPluginAsyncTypebox<TurnRoutesOptions> = async (a
       reply.raw.once('close', () => {
         if (!reply.raw.writableFinished) controller.abort(new AbortedError('the client closed the connection'));
       });
-      const result = await options.handleTurn({
+      const turn = {
         userId,
         conversationId: request.params.id,
         input,
         ...(request.body.speech && { speech: request.body.speech }),
         ...(request.headers['idempotency-key'] && { idempotencyKey: request.headers['idempotency-key'] }),
         signal: controller.signal,
-      });
-      return reply.send(present(result));
+      };
+      if (options.streaming === false || !wantsEventStream(request.headers.accept)) {
+        return reply.send(present(await options.handleTurn(turn)));
+      }
+      // A client that goes away aborts the turn (above): the model stops and nothing is stored.
+      const sse = new SseStream(reply);
+      try {
+        const result = await options.handleTurn({
+          ...turn,
+          stream: { heard: (text) => sse.send('heard', { text }), delta: (text) => sse.send('delta', { text }) },
+        });
+        sse.send('turn', present(result));
+      } catch (error) {
+        if (!sse.started) throw error;
+        sse.send('error', problemOf(error, request));
+      }
+      sse.end();
+      return reply;
     },
   );
 };
@@ -77,7 +102,8 @@ async function toInput(body: TurnBody, limits: AudioLimits): Promise<TurnInput> 
   throw new ValidationError('send exactly one of text or audio');
 }
 
-function present(result: TurnReply) {
+/** The reply as JSON: audio as base64. */
+export function present(result: TurnReply) {
   // Only a spoken reply needs a copy (its audio as base64); Object.assign, as a literal that starts with a spread and
   // then adds to it is slow on Node 20 (core/pipeline/extend.ts).
   const { audio } = result;

@@ -51,6 +51,8 @@ const app = await buildApp({
   ),
   skills,
   verifier: new AuthorizerAwareTokenVerifier(verifier),
+  // API Gateway (REST) buffers a Lambda's whole response: a turn answers JSON here even to text/event-stream.
+  streaming: false,
   readiness: lazyFunction<Readiness>(() => container.getAsync('readiness')),
   // Fastify's request lines carry the invocation's correlation id, like the Powertools lines beside them.
   logger: pino({

@@ -31,13 +31,15 @@ describe('OfflineLanguageModel', () => {
     expect(text).toContain('LLM_BASE_URL');
   });
 
-  it('declares that it neither streams nor answers open questions, and streams its one reply whole', async () => {
+  it('declares that it streams but answers no open questions, and streams its reply in several deltas', async () => {
     const model = new OfflineLanguageModel({ capabilities: SKILLS });
     const chunks: CompletionChunk[] = [];
     for await (const chunk of model.stream(request)) chunks.push(chunk);
+    const { text } = await model.complete(request);
 
-    expect(model.capabilities).toEqual({ streaming: false, answersOpenQuestions: false });
-    expect(chunks).toHaveLength(2);
-    expect(chunks[1]).toEqual({ type: 'finish', finishReason: 'stop' });
+    expect(model.capabilities).toEqual({ streaming: true, answersOpenQuestions: false });
+    expect(chunks.length).toBeGreaterThan(3);
+    expect(chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
+    expect(chunks.map((chunk) => (chunk.type === 'text' ? chunk.text : '')).join('')).toBe(text);
   });
 });

@@ -1,0 +1,410 @@
+import { encodeWav, parseWav } from '../../../adapters/shared/wav.js';
+import type { Audio } from '../../../core/model/audio.js';
+import type { ReplyStream, TurnReply } from '../../../core/model/turn.js';
+import type { HandleTurn } from '../../../core/pipeline/turn-pipeline.js';
+import type { SpeechSynthesizer } from '../../../core/ports/speech-synthesizer.js';
+import type { Telemetry } from '../../../core/ports/telemetry.js';
+import type { VoiceActivityDetector } from '../../../core/ports/voice-activity-detector.js';
+import { Endpointer } from '../../../core/voice/endpointer.js';
+import { SentenceSplitter } from '../../../core/voice/sentence-splitter.js';
+import { HttpProblem } from '../problem.js';
+import type { Problem } from '../schemas.js';
+import {
+  FRAME_MS,
+  INPUT_SAMPLE_RATE,
+  parseClientMessage,
+  VOICE_PROTOCOL,
+  type ServerMessage,
+  type VoiceLimits,
+  type VoiceTimings,
+} from './voice-protocol.js';
+
+/** The socket as the session sees it: text and binary messages out, how much is still queued, and close. */
+export interface VoiceTransport {
+  sendText(text: string): void;
+  sendBinary(data: Uint8Array): void;
+  bufferedAmount(): number;
+  close(code: number, reason: string): void;
+}
+
+export interface VoiceSessionOptions {
+  userId: string;
+  transport: VoiceTransport;
+  handleTurn: HandleTurn;
+  synthesizer?: SpeechSynthesizer;
+  createVad: () => Promise<VoiceActivityDetector>;
+  telemetry: Telemetry;
+  limits: VoiceLimits;
+  /** The problem body for an error, logged as the HTTP error handler would. */
+  problemOf: (error: unknown) => Problem;
+  /** Milliseconds on a monotonic clock. */
+  now?: () => number;
+  /** Shapes the stored turn for the `turn` message (the HTTP reply's JSON). */
+  present: (reply: TurnReply) => unknown;
+}
+
+/** WebSocket close codes (RFC 6455 §7.4.1). */
+const CLOSE = { normal: 1000, protocol: 1002, unsupported: 1003, policy: 1008, tooBig: 1009, internal: 1011 };
+const FRAME_SAMPLES = (INPUT_SAMPLE_RATE * FRAME_MS) / 1000;
+/** Reply audio goes out in messages of this much sound. */
+const CHUNK_MS = 40;
+
+interface ActiveTurn {
+  /** Barge-in or `cancel`: stop the reply, store what was sent, marked interrupted. */
+  interrupt: AbortController;
+  /** The socket closed: stop everything and store nothing. */
+  abandon: AbortController;
+}
+
+/**
+ * One client's voice conversation over a WebSocket (protocol `voice.v1`): PCM frames in, VAD and endpointing, one turn
+ * at a time through the core with its reply streamed, each sentence synthesised as soon as it is complete and sent as
+ * audio paced to playback; speech during a reply (or `cancel`) interrupts it.
+ */
+export class VoiceSession {
+  private readonly now: () => number;
+  private readonly endpointer: Endpointer;
+  private vad: VoiceActivityDetector | undefined;
+  private inbox: Promise<void> = Promise.resolve();
+  private turns: Promise<void> = Promise.resolve();
+  private conversationId: string | undefined;
+  private voice: string | undefined;
+  private language = 'en';
+  private remainder = new Int16Array(0);
+  private active: ActiveTurn | undefined;
+  private idle: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: VoiceSessionOptions) {
+    this.now = options.now ?? (() => performance.now());
+    this.endpointer = new Endpointer({
+      frameMs: FRAME_MS,
+      hangoverMs: options.limits.hangoverMs,
+      maxUtteranceMs: options.limits.maxUtteranceMs,
+    });
+  }
+
+  /** Loads the detector and greets the client; messages received meanwhile wait for it. */
+  open(protocol: string): void {
+    if (protocol !== VOICE_PROTOCOL) {
+      this.fail(CLOSE.protocol, `offer the WebSocket subprotocol ${VOICE_PROTOCOL}`);
+      return;
+    }
+    this.touch();
+    this.inbox = this.options.createVad().then(
+      (vad) => {
+        if (this.closed) return vad.close();
+        this.vad = vad;
+        const { maxFrameBytes, maxControlBytes, maxUtteranceMs, idleTimeoutMs, hangoverMs } = this.options.limits;
+        this.send({
+          type: 'ready',
+          protocol: VOICE_PROTOCOL,
+          input: { encoding: 'pcm16le', sampleRate: INPUT_SAMPLE_RATE, channels: 1 },
+          limits: { maxFrameBytes, maxControlBytes, maxUtteranceMs, idleTimeoutMs, hangoverMs },
+        });
+      },
+      (error: unknown) => this.fail(CLOSE.internal, error),
+    );
+  }
+
+  /** One message from the client, handled in arrival order. */
+  receive(data: Buffer, isBinary: boolean): void {
+    this.touch();
+    this.inbox = this.inbox.then(() => {
+      if (this.closed) return;
+      try {
+        if (isBinary) this.audio(data);
+        else this.control(data);
+      } catch (error) {
+        this.fail(CLOSE.internal, error);
+      }
+    });
+  }
+
+  /** The socket closed: a turn still running is abandoned (nothing of it is stored). */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    clearTimeout(this.idle);
+    this.active?.abandon.abort();
+    void this.inbox.then(() => this.vad?.close());
+  }
+
+  private control(data: Buffer): void {
+    if (data.byteLength > this.options.limits.maxControlBytes) {
+      return this.fail(CLOSE.tooBig, `a text message may be at most ${this.options.limits.maxControlBytes} bytes`);
+    }
+    const message = parseClientMessage(data.toString('utf8'));
+    if (typeof message === 'string') return this.fail(CLOSE.policy, message);
+    if (message.type === 'start') {
+      if (this.active) return this.fail(CLOSE.policy, 'start again only between turns');
+      this.conversationId = message.conversationId;
+      this.voice = message.voice;
+      if (message.language) this.language = message.language;
+      this.send({ type: 'started', conversationId: message.conversationId });
+    } else if (message.type === 'cancel') {
+      this.interrupt('cancel');
+    } else {
+      const ended = this.endpointer.force();
+      if (ended?.type === 'speech-ended') this.utteranceEnded(ended.utterance, ended.reason);
+    }
+  }
+
+  private audio(data: Buffer): void {
+    if (!this.conversationId) return this.fail(CLOSE.policy, 'send start before audio');
+    if (data.byteLength % 2 !== 0) {
+      return this.fail(CLOSE.unsupported, 'audio must be 16-bit PCM: a binary message has an even number of bytes');
+    }
+    const vad = this.vad;
+    if (!vad) return;
+    const incoming = new Int16Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength));
+    const samples = new Int16Array(this.remainder.length + incoming.length);
+    samples.set(this.remainder);
+    samples.set(incoming, this.remainder.length);
+    let at = 0;
+    for (; at + FRAME_SAMPLES <= samples.length; at += FRAME_SAMPLES) {
+      const frame = samples.slice(at, at + FRAME_SAMPLES);
+      const event = this.endpointer.push(frame, vad.isSpeech(frame));
+      if (event?.type === 'speech-started') {
+        this.send({ type: 'speech-started' });
+        this.interrupt('barge-in');
+      } else if (event?.type === 'speech-ended') {
+        this.utteranceEnded(event.utterance, event.reason);
+      }
+    }
+    this.remainder = samples.slice(at);
+  }
+
+  private utteranceEnded(frames: Int16Array[], reason: 'silence' | 'max-length' | 'forced'): void {
+    const endedAt = this.now();
+    this.send({ type: 'speech-ended', reason });
+    const conversationId = this.conversationId;
+    if (!conversationId) return;
+    const samples = new Int16Array(frames.reduce((n, f) => n + f.length, 0));
+    let offset = 0;
+    for (const frame of frames) {
+      samples.set(frame, offset);
+      offset += frame.length;
+    }
+    const audio: Audio = { data: encodeWav(samples, INPUT_SAMPLE_RATE), format: 'wav', sampleRate: INPUT_SAMPLE_RATE };
+    // One turn at a time: an utterance that ends while the last reply is still being stored waits for it.
+    this.turns = this.turns.then(() => (this.closed ? undefined : this.runTurn(conversationId, audio, endedAt)));
+  }
+
+  private interrupt(reason: 'barge-in' | 'cancel'): void {
+    const active = this.active;
+    if (!active || active.interrupt.signal.aborted) return;
+    active.interrupt.abort();
+    this.send({ type: 'interrupted', reason });
+  }
+
+  private async runTurn(conversationId: string, audio: Audio, endedAt: number): Promise<void> {
+    const active: ActiveTurn = { interrupt: new AbortController(), abandon: new AbortController() };
+    this.active = active;
+    const stop = AbortSignal.any([active.interrupt.signal, active.abandon.signal]);
+    const marks: { firstText?: number; firstAudio?: number; firstSentenceSynthesis?: number } = {};
+    const splitter = new SentenceSplitter();
+    const delivered: string[] = [];
+    let speaking: Promise<void> = Promise.resolve();
+    let sentence = 0;
+    const speak = (text: string) => {
+      const index = sentence;
+      sentence += 1;
+      speaking = speaking.then(() => this.speak(text, index, stop, delivered, marks));
+    };
+    const stream: ReplyStream = {
+      heard: (text) => this.send({ type: 'transcript', text }),
+      delta: (text) => {
+        marks.firstText ??= this.now();
+        this.send({ type: 'reply-delta', text });
+        if (!stop.aborted) for (const whole of splitter.push(text)) speak(whole);
+      },
+      interruption: active.interrupt.signal,
+      delivered: async () => {
+        const rest = splitter.flush();
+        if (rest && !stop.aborted) speak(rest);
+        await speaking;
+        return { text: delivered.join('').trim(), interrupted: active.interrupt.signal.aborted };
+      },
+    };
+    try {
+      const reply = await this.options.handleTurn({
+        userId: this.options.userId,
+        conversationId,
+        input: { kind: 'audio', audio },
+        signal: active.abandon.signal,
+        stream,
+      });
+      const timings = this.timings(reply, endedAt, marks);
+      this.send({ type: 'turn', turn: this.options.present(reply), timings });
+    } catch (error) {
+      if (!active.abandon.signal.aborted) this.send({ type: 'error', problem: this.options.problemOf(error) });
+    } finally {
+      this.active = undefined;
+    }
+  }
+
+  /** Synthesises one sentence and sends its audio paced to playback; records what reached the client. */
+  private async speak(
+    text: string,
+    index: number,
+    stop: AbortSignal,
+    delivered: string[],
+    marks: { firstAudio?: number; firstSentenceSynthesis?: number },
+  ): Promise<void> {
+    if (stop.aborted) return;
+    const { synthesizer } = this.options;
+    if (!synthesizer) {
+      delivered.push(text);
+      return;
+    }
+    const started = this.now();
+    let pcm: { data: Uint8Array; sampleRate: number };
+    try {
+      pcm = toPcm(
+        await synthesizer.synthesize({
+          text: text.trim(),
+          language: this.language,
+          ...(this.voice && synthesizer.capabilities.voices.includes(this.voice) && { voice: this.voice }),
+          format: synthesizer.capabilities.formats.includes('pcm') ? 'pcm' : 'wav',
+          signal: stop,
+        }),
+      );
+    } catch (error) {
+      if (stop.aborted) return;
+      // The text reply stands (the client has it from reply-delta): say speech failed, count the text as delivered.
+      this.send({ type: 'error', problem: this.options.problemOf(error) });
+      delivered.push(text);
+      return;
+    }
+    if (index === 0) marks.firstSentenceSynthesis = this.now() - started;
+    if (stop.aborted) return;
+    const format = { encoding: 'pcm16le' as const, sampleRate: pcm.sampleRate, channels: 1 as const };
+    this.send({ type: 'audio-start', sentence: index, text, format, bytes: pcm.data.byteLength });
+    const chunkBytes = Math.max(2, Math.round((pcm.sampleRate * CHUNK_MS) / 1000) * 2);
+    let sent = 0;
+    while (sent < pcm.data.byteLength) {
+      await this.pace(stop);
+      if (stop.aborted) break;
+      const chunk = pcm.data.subarray(sent, sent + chunkBytes);
+      this.options.transport.sendBinary(chunk);
+      marks.firstAudio ??= this.now();
+      sent += chunk.byteLength;
+      this.playhead = Math.max(this.playhead, this.now()) + (chunk.byteLength / 2 / pcm.sampleRate) * 1000;
+    }
+    const whole = sent >= pcm.data.byteLength;
+    this.send({ type: 'audio-end', sentence: index, ...(!whole && { interrupted: true as const }) });
+    delivered.push(whole ? text : wordsSent(text, sent / pcm.data.byteLength));
+  }
+
+  /** When the client's playback would finish the audio sent so far. */
+  private playhead = 0;
+
+  /** Waits until sending more keeps within the playback lead and the socket's buffer has room. */
+  private async pace(stop: AbortSignal): Promise<void> {
+    const { playbackLeadMs, maxBufferedBytes } = this.options.limits;
+    for (;;) {
+      if (stop.aborted) return;
+      const ahead = this.playhead - this.now() - playbackLeadMs;
+      const full = this.options.transport.bufferedAmount() > maxBufferedBytes;
+      if (ahead <= 0 && !full) return;
+      await sleep(full ? 10 : Math.min(ahead, 50), stop);
+    }
+  }
+
+  private timings(
+    reply: TurnReply,
+    endedAt: number,
+    marks: { firstText?: number; firstAudio?: number; firstSentenceSynthesis?: number },
+  ): VoiceTimings {
+    const t = reply.timings;
+    const since = (mark: number | undefined) => (mark === undefined ? undefined : round(mark - endedAt));
+    const timings: VoiceTimings = {
+      timeToFirstAudio: since(marks.firstAudio),
+      recognition: t.transcribe,
+      understanding: round((t.understand ?? 0) + (t.decide ?? 0)),
+      firstText: since(marks.firstText),
+      response: t.respond,
+      firstSentenceSynthesis:
+        marks.firstSentenceSynthesis === undefined ? undefined : round(marks.firstSentenceSynthesis),
+      hangover: this.options.limits.hangoverMs,
+    };
+    const { telemetry } = this.options;
+    const route = { route: reply.route };
+    if (timings.timeToFirstAudio !== undefined) {
+      telemetry.metric('VoiceTimeToFirstAudio', timings.timeToFirstAudio, 'Milliseconds', route);
+    }
+    if (timings.recognition !== undefined) telemetry.metric('VoiceRecognition', timings.recognition, 'Milliseconds');
+    telemetry.metric('VoiceUnderstanding', timings.understanding ?? 0, 'Milliseconds');
+    if (timings.response !== undefined) telemetry.metric('VoiceResponse', timings.response, 'Milliseconds', route);
+    if (timings.firstSentenceSynthesis !== undefined) {
+      telemetry.metric('VoiceFirstSentenceSynthesis', timings.firstSentenceSynthesis, 'Milliseconds');
+    }
+    if (reply.interrupted) telemetry.metric('VoiceReplyInterrupted', 1, 'Count');
+    return timings;
+  }
+
+  private send(message: ServerMessage): void {
+    if (!this.closed) this.options.transport.sendText(JSON.stringify(message));
+  }
+
+  /** Reports the problem and closes the socket: protocol errors end the session. */
+  private fail(code: number, reason: unknown): void {
+    if (this.closed) return;
+    const error =
+      typeof reason === 'string'
+        ? new HttpProblem(code === CLOSE.tooBig ? 413 : 400, 'VOICE_PROTOCOL_ERROR', reason)
+        : reason;
+    this.send({ type: 'error', problem: this.options.problemOf(error) });
+    this.options.transport.close(code, typeof reason === 'string' ? reason.slice(0, 120) : 'internal error');
+    this.close();
+  }
+
+  private touch(): void {
+    clearTimeout(this.idle);
+    this.idle = setTimeout(() => {
+      // A reply still playing is activity too: wait for it before calling the client idle.
+      if (this.active) return this.touch();
+      this.send({ type: 'error', problem: this.options.problemOf(idleProblem(this.options.limits.idleTimeoutMs)) });
+      this.options.transport.close(CLOSE.normal, 'idle timeout');
+      this.close();
+    }, this.options.limits.idleTimeoutMs);
+    this.idle.unref();
+  }
+}
+
+function idleProblem(ms: number): HttpProblem {
+  return new HttpProblem(408, 'VOICE_IDLE_TIMEOUT', `No message for ${ms} ms; the session is closed.`);
+}
+
+function toPcm(audio: Audio): { data: Uint8Array; sampleRate: number } {
+  if (audio.format === 'pcm') return { data: audio.data, sampleRate: audio.sampleRate };
+  const wav = parseWav(audio.data);
+  return {
+    data: new Uint8Array(wav.samples.buffer, wav.samples.byteOffset, wav.samples.byteLength),
+    sampleRate: wav.sampleRate,
+  };
+}
+
+/** The words of a sentence whose audio was cut at `fraction`: roughly what the user heard of it. */
+function wordsSent(text: string, fraction: number): string {
+  const words = text.trim().split(/\s+/);
+  const kept = words.slice(0, Math.floor(words.length * fraction));
+  return kept.length > 0 ? `${kept.join(' ')} ` : '';
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}
