@@ -245,7 +245,8 @@ describe('voice over WebSocket (voice.v1)', () => {
     const client = await connect(h);
     client.send({ type: 'start', conversationId: 'no-such-conversation' });
     const frames = await utteranceFrames();
-    for (const frame of frames.slice(0, 40)) client.socket.send(frame);
+    // 0.6 s of silence lead the speech (the sample's own padding and the 0.3 s added here): stop inside the speech.
+    for (const frame of frames.slice(0, 60)) client.socket.send(frame);
     client.send({ type: 'end' });
     expect(await client.next('speech-ended')).toEqual({ type: 'speech-ended', reason: 'forced' });
     expect((await client.next('error'))['problem']).toMatchObject({ status: 404, code: 'CONVERSATION_NOT_FOUND' });
