@@ -15,7 +15,9 @@ export class TimeSkill implements Skill {
         'tell me the time',
         'what is the current time',
         'do you know the time',
+        'what time is it in {city}',
       ],
+      slots: [{ name: 'city', entity: 'city' }],
     },
     {
       name: 'time.date',

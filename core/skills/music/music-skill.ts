@@ -3,6 +3,7 @@ import type { MusicCatalog } from '../../ports/music-catalog.js';
 import type { Track } from '../../model/music.js';
 import type { IntentDefinition, SkillContext, SkillResult } from '../../model/skill.js';
 import type { Skill } from '../../ports/skill.js';
+import { COMMON_GENRES } from './genres.js';
 import { current, readPlayback, type PlaybackState } from './playback-state.js';
 
 const QUEUE_LENGTH = 20;
@@ -71,7 +72,7 @@ export class MusicSkill implements Skill {
 
   async entityValues(options: IoOptions = {}) {
     const facets = await this.catalog.facets(options);
-    return { genre: facets.genres, artist: facets.artists, title: facets.titles };
+    return { genre: [...new Set([...facets.genres, ...COMMON_GENRES])], artist: facets.artists, title: facets.titles };
   }
 
   async handle(context: SkillContext): Promise<SkillResult> {
