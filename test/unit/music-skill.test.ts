@@ -75,13 +75,13 @@ describe('MusicSkill', () => {
       expect(result.text).toBe('Playing Song 0 by Ella Moon, then 19 more.');
     });
 
-    it('says what it could not find, and leaves the playback state alone', async () => {
+    it('says what it could not find and offers what the catalog holds, leaving the playback state alone', async () => {
       const result = await skill.handle(
         context('music.play', { slots: { genre: 'polka' }, state: playing([loudRoad]) }),
       );
-      expect(result).toEqual({ text: "I couldn't find any music for polka." });
+      expect(result).toEqual({ text: "I couldn't find any music for polka. I have jazz and rock." });
       const empty = await new MusicSkill(new ArrayMusicCatalog([])).handle(context('music.play', { text: 'play' }));
-      expect(empty).toEqual({ text: "I couldn't find any music for that." });
+      expect(empty).toEqual({ text: "I couldn't find any music for that. The music library is empty." });
     });
   });
 
@@ -101,7 +101,7 @@ describe('MusicSkill', () => {
 
     it('says when it found nothing', async () => {
       const result = await skill.handle(context('music.search', { text: 'find songs by Nobody' }));
-      expect(result).toEqual({ text: 'I found nothing for Nobody.' });
+      expect(result).toEqual({ text: 'I found nothing for Nobody. I have jazz and rock.' });
     });
   });
 

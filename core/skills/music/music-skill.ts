@@ -97,9 +97,8 @@ export class MusicSkill implements Skill {
 
   private async play(context: SkillContext): Promise<SkillResult> {
     const tracks = await this.catalog.search({ ...queryOf(context), limit: QUEUE_LENGTH, signal: context.signal });
-    if (tracks.length === 0) {
-      return { text: `I couldn't find any music for ${describeQuery(context) || 'that'}.` };
-    }
+    if (tracks.length === 0)
+      return { text: `I couldn't find any music for ${describeQuery(context) || 'that'}.${await this.offer(context)}` };
     const state: PlaybackState = { queue: tracks, index: 0, status: 'playing' };
     const first = tracks[0] as Track;
     const more = tracks.length > 1 ? `, then ${tracks.length - 1} more` : '';
@@ -108,8 +107,17 @@ export class MusicSkill implements Skill {
 
   private async search(context: SkillContext): Promise<SkillResult> {
     const tracks = await this.catalog.search({ ...queryOf(context), limit: 5, signal: context.signal });
-    if (tracks.length === 0) return { text: `I found nothing for ${describeQuery(context) || 'that'}.` };
+    if (tracks.length === 0)
+      return { text: `I found nothing for ${describeQuery(context) || 'that'}.${await this.offer(context)}` };
     return { text: `I found ${tracks.map(describe).join('; ')}.`, data: { results: tracks } };
+  }
+
+  /** What the catalog does hold, offered when a request finds nothing in it. */
+  private async offer(context: SkillContext): Promise<string> {
+    const { genres, artists } = await this.catalog.facets(context.signal ? { signal: context.signal } : {});
+    if (genres.length > 0) return ` I have ${listed(genres)}.`;
+    if (artists.length > 0) return ` I have music by ${listed(artists)}.`;
+    return ' The music library is empty.';
   }
 
   private transition(
@@ -159,6 +167,11 @@ function queryOf(context: SkillContext) {
 
 function describeQuery(context: SkillContext): string {
   return Object.values(queryOf(context)).join(' ');
+}
+
+function listed(items: readonly string[]): string {
+  const some = items.slice(0, 6);
+  return some.length < 2 ? (some[0] ?? '') : `${some.slice(0, -1).join(', ')} and ${some.at(-1) ?? ''}`;
 }
 
 function describe(track: Track): string {
