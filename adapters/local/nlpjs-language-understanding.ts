@@ -25,7 +25,7 @@ export interface NlpJsLanguageUnderstandingOptions {
   /** Below this confidence the utterance is reported as NO_INTENT (default 0.5). */
   threshold?: number;
   /** Places of the world, read where an intent takes a city; without it only the training's city list is known. */
-  gazetteer?: CityGazetteer;
+  gazetteer?: CityGazetteer | undefined;
 }
 
 /** The confidence of an intent a word cue decided (intent-cues.ts). */
