@@ -168,3 +168,4 @@ try {
   await assistant.close();
 }
 await (await import('./cold-start.js')).runColdStartBench();
+await (await import('./nlu.js')).runNluBench();
