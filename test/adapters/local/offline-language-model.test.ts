@@ -31,12 +31,12 @@ describe('OfflineLanguageModel', () => {
     expect(text).toContain('LLM_BASE_URL');
   });
 
-  it('declares that it neither streams nor answers open questions, and streams its one reply whole', async () => {
+  it('declares that it neither streams, answers open questions nor calls tools, and streams its one reply whole', async () => {
     const model = new OfflineLanguageModel({ capabilities: SKILLS });
     const chunks: CompletionChunk[] = [];
     for await (const chunk of model.stream(request)) chunks.push(chunk);
 
-    expect(model.capabilities).toEqual({ streaming: false, answersOpenQuestions: false });
+    expect(model.capabilities).toEqual({ streaming: false, answersOpenQuestions: false, tools: false });
     expect(chunks).toHaveLength(2);
     expect(chunks[1]).toEqual({ type: 'finish', finishReason: 'stop' });
   });
