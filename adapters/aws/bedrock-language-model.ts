@@ -13,8 +13,6 @@ import { noopTelemetry } from '../../core/defaults.js';
 import { type Telemetry } from '../../core/ports/telemetry.js';
 import { Deadline } from '../shared/deadline.js';
 
-/** The JSON document type the SDK takes for a tool's input schema (from @smithy/types, not a direct dependency). */
-type SchemaDocument = string | number | boolean | null | SchemaDocument[] | { [key: string]: SchemaDocument };
 import { rejectIfAborted } from '../shared/abort.js';
 
 const ADAPTER = 'bedrock';
@@ -167,7 +165,7 @@ export class BedrockLanguageModel implements LanguageModel {
               toolSpec: {
                 name: tool.name,
                 description: tool.description,
-                inputSchema: { json: tool.parameters as unknown as SchemaDocument },
+                inputSchema: { json: tool.parameters },
               },
             })),
           },
