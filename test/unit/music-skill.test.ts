@@ -75,6 +75,17 @@ describe('MusicSkill', () => {
       expect(result.text).toBe('Playing Song 0 by Ella Moon, then 19 more.');
     });
 
+    it('shuffles the queue when asked to, the same way for the same turn', async () => {
+      const many = Array.from({ length: 12 }, (_, i) => ({ ...blueNight, id: `t${i}`, title: `Song ${i}` }));
+      const shuffle = new MusicSkill(new ArrayMusicCatalog(many));
+      const turn = context('music.play', { text: 'shuffle my music' });
+      const first = (await shuffle.handle(turn)).state as { queue: Track[] };
+      const again = (await shuffle.handle(turn)).state as { queue: Track[] };
+      expect(first.queue.map((t) => t.id)).not.toEqual(many.map((t) => t.id));
+      expect(first.queue.map((t) => t.id).sort()).toEqual(many.map((t) => t.id).sort());
+      expect(again.queue).toEqual(first.queue);
+    });
+
     it('says what it could not find and offers what the catalog holds, leaving the playback state alone', async () => {
       const result = await skill.handle(
         context('music.play', { slots: { genre: 'polka' }, state: playing([loudRoad]) }),

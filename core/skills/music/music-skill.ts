@@ -99,8 +99,11 @@ export class MusicSkill implements Skill {
     const tracks = await this.catalog.search({ ...queryOf(context), limit: QUEUE_LENGTH, signal: context.signal });
     if (tracks.length === 0)
       return { text: `I couldn't find any music for ${describeQuery(context) || 'that'}.${await this.offer(context)}` };
-    const state: PlaybackState = { queue: tracks, index: 0, status: 'playing' };
-    const first = tracks[0] as Track;
+    const queue = /\bshuffle\b/i.test(context.text)
+      ? shuffled(tracks, `${context.conversationId}:${context.now.getTime()}`)
+      : tracks;
+    const state: PlaybackState = { queue, index: 0, status: 'playing' };
+    const first = queue[0] as Track;
     const more = tracks.length > 1 ? `, then ${tracks.length - 1} more` : '';
     return { text: `Playing ${describe(first)}${more}.`, state: { ...state }, data: playbackData(state) };
   }
@@ -159,14 +162,26 @@ function queryOf(context: SkillContext) {
   };
   if (Object.keys(query).length > 0) return query;
   const free = context.text
-    .replace(/^.*?\b(play|put on|listen to|hear|find|search for|look up)\b/i, '')
-    .replace(/\b(some|music|songs?|by|the|please)\b/gi, ' ')
+    .replace(/^.*?\b(play|put on|listen to|hear|find|search for|look up|shuffle)\b/i, '')
+    .replace(/\b(some|music|songs?|by|the|please|my)\b/gi, ' ')
     .trim();
   return free ? { text: free } : {};
 }
 
 function describeQuery(context: SkillContext): string {
   return Object.values(queryOf(context)).join(' ');
+}
+
+/** A permutation seeded from the conversation and the time, so a replayed turn shuffles the same way. */
+function shuffled<T>(items: readonly T[], seed: string): T[] {
+  let state = [...seed].reduce((hash, ch) => (Math.imul(hash, 31) + ch.charCodeAt(0)) >>> 0, 2166136261);
+  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
 }
 
 function listed(items: readonly string[]): string {
