@@ -54,6 +54,15 @@ export default defineConfig(
     },
   },
   {
+    // The web client runs in the browser (its own tsconfig: DOM lib, JSX).
+    files: ['entrypoints/web/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
+    files: ['entrypoints/web/test/**/*.{ts,tsx}'],
+    rules: { '@typescript-eslint/unbound-method': 'off' },
+  },
+  {
     // Plain JavaScript (bin shims, container scripts, config files) has no types to check against.
     files: ['**/*.{js,mjs,cjs}'],
     extends: [tseslint.configs.disableTypeChecked],
