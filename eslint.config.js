@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  * off every stylistic rule), so a lint failure is always about behaviour or types, never about layout.
  */
 export default defineConfig(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '.data/', '.scratch/', '.containers/'] },
+  { ignores: ['node_modules/', 'dist/', 'test-artifacts/', 'coverage/', '.data/', '.scratch/', '.containers/'] },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {

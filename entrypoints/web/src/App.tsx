@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react'
 import { Api, ApiError, localSignIn, trackOf, type ConversationSummary, type Preferences, type Skill } from './api';
 import { ConversationList } from './ConversationList';
 import { MessageBox } from './MessageBox';
+import { Talk } from './Talk';
 import { beginSignIn, completeSignIn, type CognitoConfig } from './pkce';
 import { clearSession, loadSession, saveSession, type Session } from './session';
 
@@ -91,6 +92,7 @@ export function App({ config }: { config: ClientConfig }) {
           <Chat
             key={conversationId ?? 'new'}
             api={api}
+            token={session.token}
             conversationId={conversationId}
             onConversation={(id) => history.replaceState(null, '', `/conversations/${id}`)}
             onError={onError}
@@ -197,11 +199,13 @@ function Callback({ config, onSignedIn }: { config: CognitoConfig; onSignedIn: (
 
 function Chat({
   api,
+  token,
   conversationId,
   onConversation,
   onError,
 }: {
   api: Api;
+  token: string;
   conversationId: string | undefined;
   onConversation: (id: string) => void;
   onError: (error: unknown) => void;
@@ -221,16 +225,21 @@ function Chat({
     );
   }, [conversationId]);
 
+  async function ensureConversation(): Promise<string> {
+    if (!current.current) {
+      const created = await api.createConversation();
+      current.current = created.id;
+      onConversation(created.id);
+    }
+    return current.current;
+  }
+
   async function send(text: string) {
     try {
-      if (!current.current) {
-        const created = await api.createConversation();
-        current.current = created.id;
-        onConversation(created.id);
-      }
+      const id = await ensureConversation();
       setStreaming('');
       let heard = text;
-      const reply = await api.sendTurn(current.current, text, {
+      const reply = await api.sendTurn(id, text, {
         heard: (t) => (heard = t || text),
         delta: (t) => setStreaming((s) => (s ?? '') + t),
       });
@@ -255,7 +264,7 @@ function Chat({
           {loadError}
         </p>
       )}
-      <ol className="messages" aria-label="Messages">
+      <ol className="messages" aria-label="Conversation so far">
         {messages.map((m) => (
           <li key={m.id} className={m.role}>
             <span className="visually-hidden">{m.role === 'user' ? 'You: ' : 'Assistant: '}</span>
@@ -275,7 +284,18 @@ function Chat({
       <p aria-live="polite" className="streaming" data-testid="streaming">
         {streaming}
       </p>
-      <MessageBox onSend={send} />
+      <MessageBox onSend={send} draftKey="assistant.draft" />
+      <Talk
+        token={token}
+        conversationId={ensureConversation}
+        onTurn={(heard, reply) =>
+          setMessages((m) => [
+            ...m,
+            { id: `${m.length}-voice-user`, role: 'user', text: heard },
+            { id: `${m.length}-voice-reply`, role: 'assistant', text: reply },
+          ])
+        }
+      />
     </section>
   );
 }

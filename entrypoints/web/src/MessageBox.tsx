@@ -4,11 +4,36 @@ export interface MessageBoxProps {
   /** Sends the text; a rejection keeps the draft and shows the error's message. */
   onSend: (text: string) => Promise<void>;
   disabled?: boolean;
+  /** Where the draft is kept between page loads (sessionStorage), so a sign-in after an expired session keeps it. */
+  draftKey?: string;
+}
+
+function storedDraft(key: string | undefined): string {
+  try {
+    return (key && sessionStorage.getItem(key)) || '';
+  } catch {
+    return '';
+  }
+}
+
+function storeDraft(key: string | undefined, text: string) {
+  try {
+    if (key) {
+      if (text) sessionStorage.setItem(key, text);
+      else sessionStorage.removeItem(key);
+    }
+  } catch {
+    // Storage refused (private mode quotas): the draft still lives in the box.
+  }
 }
 
 /** The typing box: Enter sends, Shift+Enter is a new line; nothing typed is lost when sending fails. */
-export function MessageBox({ onSend, disabled = false }: MessageBoxProps) {
-  const [draft, setDraft] = useState('');
+export function MessageBox({ onSend, disabled = false, draftKey }: MessageBoxProps) {
+  const [draft, setDraftState] = useState(() => storedDraft(draftKey));
+  const setDraft = (text: string) => {
+    setDraftState(text);
+    storeDraft(draftKey, text);
+  };
   const [sending, setSending] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const id = useId();
