@@ -193,24 +193,52 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     await context.close();
   }, 60_000);
 
+  async function fakeMicrophone(text: string) {
+    const speech = await fliteSpeak(text, 'slt');
+    const wav = join(dataDir, `${text.replace(/\W+/g, '-')}.wav`);
+    await writeFile(wav, encodeWav(pad(speech.samples, speech.sampleRate, 0.5), speech.sampleRate));
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-audio-capture=${wav}%noloop`,
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+    });
+    return { browser, seconds: speech.samples.length / speech.sampleRate + 1 };
+  }
+
+  it(
+    'interrupts a spoken reply when the button is pressed while it talks (barge-in: cancel, then listening again)',
+    { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 90_000 },
+    async () => {
+      const { browser: talker, seconds } = await fakeMicrophone('what is the weather in paris');
+      try {
+        const context = await talker.newContext({ permissions: ['microphone'] });
+        const page = await signedIn(context, 'frank');
+        await page.getByRole('button', { name: 'Hold to talk' }).dispatchEvent('pointerdown');
+        await page.waitForTimeout(seconds * 1000);
+        await page.getByRole('button', { name: /Listening/ }).dispatchEvent('pointerup');
+        const interrupt = page.getByRole('button', { name: 'Interrupt and talk' });
+        await interrupt.waitFor({ timeout: 20_000 });
+        await interrupt.dispatchEvent('pointerdown');
+        await page.getByRole('button', { name: /Listening/ }).waitFor({ timeout: 10_000 });
+        expect(await page.getByTestId('talk-problem').count()).toBe(0);
+        await page.getByRole('button', { name: /Listening/ }).dispatchEvent('pointerup');
+        await context.close();
+      } finally {
+        await talker.close();
+      }
+    },
+  );
+
   it(
     'answers a spoken question from the fake microphone: the transcript appears and the reply plays to its end',
     { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 90_000 },
     async () => {
-      const speech = await fliteSpeak('what time is it', 'slt');
-      const wav = join(dataDir, 'question.wav');
-      await writeFile(wav, encodeWav(pad(speech.samples, speech.sampleRate, 0.5), speech.sampleRate));
-      const seconds = speech.samples.length / speech.sampleRate + 1;
-      const talker = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--no-sandbox',
-          '--use-fake-ui-for-media-stream',
-          '--use-fake-device-for-media-stream',
-          `--use-file-for-fake-audio-capture=${wav}%noloop`,
-          '--autoplay-policy=no-user-gesture-required',
-        ],
-      });
+      const { browser: talker, seconds } = await fakeMicrophone('what time is it');
       try {
         const context = await talker.newContext({ permissions: ['microphone'] });
         const page = await signedIn(context, 'erin');
