@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
  * off every stylistic rule), so a lint failure is always about behaviour or types, never about layout.
  */
 export default defineConfig(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '.data/', '.scratch/', '.containers/'] },
+  { ignores: ['node_modules/', 'dist/', 'test-artifacts/', 'coverage/', '.data/', '.scratch/', '.containers/'] },
   eslint.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   {
@@ -52,6 +52,15 @@ export default defineConfig(
       // are read; the rule cannot tell them from a real unbound call.
       '@typescript-eslint/unbound-method': 'off',
     },
+  },
+  {
+    // The web client runs in the browser (its own tsconfig: DOM lib, JSX).
+    files: ['entrypoints/web/**/*.{ts,tsx}'],
+    languageOptions: { globals: globals.browser },
+  },
+  {
+    files: ['entrypoints/web/test/**/*.{ts,tsx}'],
+    rules: { '@typescript-eslint/unbound-method': 'off' },
   },
   {
     // Plain JavaScript (bin shims, container scripts, config files) has no types to check against.

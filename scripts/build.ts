@@ -13,7 +13,8 @@ import { build } from 'esbuild';
 const entryPoints: Record<string, string> = { assistant: 'entrypoints/cli/main.ts' };
 if (process.argv.includes('--bench')) entryPoints['bench-target'] = 'bench/target-server.ts';
 
-await rm('dist', { recursive: true, force: true });
+// dist/web (the web client, npm run build:web) is built separately and kept.
+await rm('dist/bin', { recursive: true, force: true });
 await build({
   entryPoints,
   outdir: 'dist/bin',

@@ -13,13 +13,13 @@ const sources = ['core', 'adapters', 'entrypoints'];
 const files = ['package.json', 'package-lock.json', 'scripts/build.ts'];
 
 /** The newest modification time of the build's inputs, in milliseconds. */
-function newestInput() {
+function newestInput(sources, files, pattern = /\.(?:[cm]?ts|json)$/) {
   let newest = 0;
   const visit = (dir) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) visit(path);
-      else if (/\.(?:[cm]?ts|json)$/.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
+      else if (pattern.test(entry.name)) newest = Math.max(newest, statSync(path).mtimeMs);
     }
   };
   for (const dir of sources) visit(join(root, dir));
@@ -33,7 +33,7 @@ function newestInput() {
   return newest;
 }
 
-function builtAt() {
+function builtAt(output) {
   try {
     return statSync(output).mtimeMs;
   } catch {
@@ -41,7 +41,7 @@ function builtAt() {
   }
 }
 
-if (builtAt() < newestInput()) {
+if (builtAt(output) < newestInput(sources, files)) {
   process.stderr.write('compiling the server into dist/ (npm run build)...\n');
   const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build.ts')], {
     cwd: root,
@@ -50,5 +50,24 @@ if (builtAt() < newestInput()) {
   if (build.status !== 0) {
     process.stderr.write('the build failed; `npm run start:tsx` runs the server from the TypeScript sources instead\n');
     process.exit(build.status ?? 1);
+  }
+}
+
+// The web client (dist/web, served at / on the local profile): rebuilt the same way when missing or older than its
+// sources; Vite builds offline from node_modules in a few seconds.
+const webOutput = join(root, 'dist', 'web', 'index.html');
+const webInputs = newestInput(
+  ['entrypoints/web'],
+  ['package-lock.json', 'scripts/build-web.ts'],
+  /\.(?:tsx?|css|html|json)$/,
+);
+if (builtAt(webOutput) < webInputs) {
+  process.stderr.write('building the web client into dist/web (npm run build:web)...\n');
+  const web = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build-web.ts')], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (web.status !== 0) {
+    process.stderr.write('the web client did not build; the server starts without it (the API is unaffected)\n');
   }
 }

@@ -1,4 +1,6 @@
 import { WebRtcVoiceActivityDetector } from '../../adapters/local/webrtc-voice-activity-detector.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Assistant } from '../composition/container.js';
 import type { AppOptions } from './app.js';
 
@@ -25,10 +27,30 @@ export function appOptionsFor(assistant: Assistant): ComposedAppOptions {
     authFailureLimit:
       limits.authFailureLimit > 0 ? { max: limits.authFailureLimit, timeWindowMs: limits.rateLimitWindowMs } : false,
     corsOrigins: server.corsOrigins,
+    ...(assistant.minter && localProfileSession(assistant.minter)),
     voice: {
       ...(assistant.synthesizer && { synthesizer: assistant.synthesizer }),
       telemetry: assistant.telemetry,
       createVad: () => WebRtcVoiceActivityDetector.create(),
     },
   };
+}
+
+/**
+ * The local profile's sign-in for the web client, by user name through the local minter (POST /v1/local/session).
+ * The aws profile has no minter, so no such route.
+ */
+function localProfileSession(minter: NonNullable<Assistant['minter']>): Pick<ComposedAppOptions, 'localSession'> {
+  return { localSession: { mint: (userId, ttlSeconds) => minter.mint({ userId, ttlSeconds }) } };
+}
+
+/**
+ * The built web client (dist/web: two levels up from here and from dist/bin alike; or WEB_DIR), served at `/` on the
+ * local profile when it has been built (npm start builds it). Only the server adds it, so the API tests do not depend
+ * on whether a client was built.
+ */
+export function localWebClient(assistant: Assistant): Pick<ComposedAppOptions, 'web'> {
+  if (!assistant.minter) return {};
+  const root = process.env['WEB_DIR'] ?? fileURLToPath(new URL('../../dist/web/', import.meta.url));
+  return existsSync(`${root}/index.html`) ? { web: { root, config: { auth: { kind: 'local' } } } } : {};
 }

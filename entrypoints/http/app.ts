@@ -18,6 +18,8 @@ import { skillRoutes } from './routes/skills.js';
 import { turnRoutes } from './routes/turns.js';
 import { schemaController, type SchemaCompilation, type SerializerSource } from './schema-compilers.js';
 import { voiceRoutes, type VoiceRoutesOptions } from './routes/voice.js';
+import { localSessionRoutes, type LocalSessionOptions } from './routes/local-session.js';
+import { webRoutes, type WebRoutesOptions } from './routes/web.js';
 import { DEFAULT_VOICE_LIMITS, VOICE_PROTOCOL } from './voice/voice-protocol.js';
 
 export interface AppOptions {
@@ -50,6 +52,10 @@ export interface AppOptions {
   voice?: Omit<VoiceRoutesOptions, 'handleTurn'>;
   /** Stream turn replies as server-sent events to clients that accept them; default true (false on Lambda). */
   streaming?: boolean;
+  /** The built web client served at `/` with its /config.json (local profile); absent, no pages at all. */
+  web?: WebRoutesOptions;
+  /** `POST /v1/local/session`: sign-in by user name for the web client; only the local profile passes this. */
+  localSession?: LocalSessionOptions;
   version?: string;
   trustProxy?: boolean;
   /** When route validators and serializers are compiled; default at start (the Lambda API: on first use). */
@@ -137,6 +143,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     });
   }
+  if (options.localSession) await app.register(localSessionRoutes, { ...options.localSession, prefix: '/v1/local' });
+  if (options.web) await app.register(webRoutes, options.web);
   await app.register(
     async (v1) => {
       const failureLimit =

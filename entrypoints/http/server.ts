@@ -6,7 +6,7 @@ import { loadAwsConfig } from '../composition/load-aws-config.js';
 import { composeAssistant, type Assistant } from '../composition/container.js';
 import { createLogger } from '../composition/logger.js';
 import { buildApp } from './app.js';
-import { appOptionsFor } from './app-options.js';
+import { appOptionsFor, localWebClient } from './app-options.js';
 import { startPeriodicFlush } from './telemetry-flush.js';
 
 export interface RunningServer {
@@ -23,7 +23,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const assistant = await composeAssistant(config, { logger });
   try {
-    const app = await buildApp({ ...appOptionsFor(assistant), logger });
+    const app = await buildApp({ ...appOptionsFor(assistant), ...localWebClient(assistant), logger });
     const url = await app.listen({ host: config.server.host, port: config.server.port });
     const metrics = startPeriodicFlush(assistant.telemetry);
     return {
@@ -49,7 +49,8 @@ export async function runServer(): Promise<void> {
   const server = await startServer(config, logger);
   logger.info(
     { url: server.url, profile: config.profile, dataDir: config.dataDir },
-    `${config.assistantName} is listening on ${server.url} (API docs at ${server.url}/docs)`,
+    `${config.assistantName} is listening on ${server.url} (API docs at ${server.url}/docs` +
+      `${server.app.hasRoute({ method: 'GET', url: '/config.json' }) ? `, web client at ${server.url}/` : ''})`,
   );
   if (server.assistant.minter)
     logger.info(

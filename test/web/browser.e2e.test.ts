@@ -1,0 +1,276 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../entrypoints/composition/config.js';
+import { createLogger } from '../../entrypoints/composition/logger.js';
+import { startServer, type RunningServer } from '../../entrypoints/http/server.js';
+import { startOpenMeteoServer } from '../fakes/open-meteo-server.js';
+import { pocketSphinxAvailable } from '../../adapters/local/pocketsphinx-binding.js';
+import { encodeWav } from '../../adapters/shared/wav.js';
+import { fliteSpeak, pad } from '../support/flite.js';
+import { skipWhen } from '../support/skip-reason.js';
+
+/**
+ * The web client end to end: a fresh build of entrypoints/web served by the real local server (free port, temporary
+ * DATA_DIR, weather from a local Open-Meteo), driven in Debian's Chromium through playwright-core (never a downloaded
+ * browser). Without /usr/bin/chromium the suite is skipped, except with CI=true, where it fails.
+ */
+const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+const haveChromium = existsSync(CHROMIUM);
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const ARTIFACTS = join(root, 'test-artifacts', 'web');
+const skip = !haveChromium && process.env['CI'] !== 'true';
+const sphinx = pocketSphinxAvailable();
+
+describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`), () => {
+  let dataDir: string;
+  let webDir: string;
+  let weather: Awaited<ReturnType<typeof startOpenMeteoServer>>;
+  let server: RunningServer;
+  let browser: Browser;
+  let axeSource: string;
+
+  beforeAll(async () => {
+    if (!haveChromium)
+      throw new Error(`CI=true and no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium)`);
+    dataDir = await mkdtemp(join(tmpdir(), 'web-e2e-'));
+    webDir = join(dataDir, 'web');
+    const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build-web.ts')], {
+      cwd: root,
+      env: { ...process.env, WEB_OUT_DIR: webDir },
+      encoding: 'utf8',
+    });
+    if (build.status !== 0) throw new Error(`the web client did not build:\n${build.stdout}\n${build.stderr}`);
+    weather = await startOpenMeteoServer();
+    process.env['WEB_DIR'] = webDir;
+    server = await startServer(
+      loadConfig({
+        DATA_DIR: join(dataDir, 'data'),
+        PORT: '0',
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'silent',
+        WEATHER_GEOCODING_URL: weather.url,
+        WEATHER_FORECAST_URL: weather.url,
+        TTS: 'espeak',
+      }),
+      createLogger('silent'),
+    );
+    delete process.env['WEB_DIR'];
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
+    });
+    axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+    await mkdir(ARTIFACTS, { recursive: true });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await weather?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function signedIn(context: BrowserContext, user: string): Promise<Page> {
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
+    });
+    await page.goto(server.url);
+    await page.getByLabel(/Your name/).fill(user);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Chat' }).waitFor();
+    expect(errors).toEqual([]);
+    return page;
+  }
+
+  async function axe(page: Page, screen: string) {
+    await page.addScriptTag({ content: axeSource });
+    const result = await page.evaluate(async () => {
+      const run = (globalThis as unknown as { axe: { run: (context?: unknown) => Promise<unknown> } }).axe.run;
+      return (await run()) as { violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] };
+    });
+    const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(
+      serious.map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help}`),
+      screen,
+    ).toEqual([]);
+  }
+
+  it('answers a typed weather question with a streamed reply; every main screen passes axe', async () => {
+    const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
+    const page = await signedIn(context, 'alice');
+    await page.screenshot({ path: join(ARTIFACTS, 'chat-empty.png') });
+    await page.getByLabel('Message', { exact: true }).fill("what's the weather in Paris");
+    await page.getByRole('button', { name: 'Send' }).click();
+    const reply = page.locator('.messages li.assistant').first();
+    await reply.waitFor({ timeout: 20_000 });
+    expect(await reply.textContent()).toMatch(/Paris/i);
+    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('');
+    await page.screenshot({ path: join(ARTIFACTS, 'chat.png') });
+    // The README's screenshot is refreshed on request only, so a test run leaves the work tree clean.
+    if (process.env['UPDATE_DOCS_SCREENSHOT'] === '1')
+      await page.screenshot({ path: join(root, 'docs', 'web-client.png') });
+
+    await page.getByRole('link', { name: 'Conversations' }).click();
+    await page.locator('.conversations li').first().waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'conversations.png') });
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await page.getByLabel('Units').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'settings.png') });
+    await page.getByRole('link', { name: 'What can I say' }).click();
+    await page.locator('.skill').first().waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'skills.png') });
+    await context.close();
+  }, 60_000);
+
+  it('has no serious accessibility violations on the sign-in, chat, conversations, settings and skills screens', async () => {
+    // Axe needs its script in the page; the app's CSP (script-src 'self') refuses inline scripts, so this context
+    // bypasses CSP for the checker only. The other tests run under the real policy.
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.getByLabel(/Your name/).waitFor();
+    await axe(page, 'sign-in');
+    await page.getByLabel(/Your name/).fill('carol');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Chat' }).waitFor();
+    await axe(page, 'chat');
+    await page.screenshot({ path: join(ARTIFACTS, 'chat-phone.png') });
+    for (const [link, ready, screen] of [
+      ['Conversations', 'h2', 'conversations'],
+      ['Settings', '#units', 'settings'],
+      ['What can I say', '.skill', 'skills'],
+    ] as const) {
+      await page.getByRole('link', { name: link }).click();
+      await page.locator(ready).first().waitFor();
+      await axe(page, screen);
+    }
+    await context.close();
+  }, 60_000);
+
+  it('says so when the microphone is denied, and typing still works', async () => {
+    const context = await browser.newContext();
+    // No permission granted: getUserMedia is refused (NotAllowedError) as when the user blocks the microphone.
+    const page = await signedIn(context, 'bob');
+    await page.getByRole('button', { name: 'Hold to talk' }).dispatchEvent('pointerdown');
+    const problem = page.getByTestId('talk-problem');
+    await problem.waitFor();
+    expect(await problem.textContent()).toMatch(/microphone/i);
+    await page.screenshot({ path: join(ARTIFACTS, 'microphone-denied.png') });
+    await page.getByLabel('Message', { exact: true }).fill('what time is it');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.locator('.messages li.assistant').first().waitFor({ timeout: 20_000 });
+    await context.close();
+  }, 60_000);
+
+  it('keeps the draft and asks to sign in again when the session has expired', async () => {
+    const context = await browser.newContext();
+    const page = await signedIn(context, 'dave');
+    await page.evaluate(() => {
+      const storage = (globalThis as unknown as { sessionStorage: Map<string, string> } & Record<string, never>)
+        .sessionStorage as unknown as { getItem(k: string): string | null; setItem(k: string, v: string): void };
+      const key = 'assistant.session';
+      const session = JSON.parse(storage.getItem(key) ?? '{}') as { token: string };
+      // A token whose signature no longer verifies: the API answers 401 as for an expired one.
+      storage.setItem(key, JSON.stringify({ ...session, token: `${session.token.slice(0, -4)}AAAA` }));
+    });
+    await page.reload();
+    await page.getByLabel('Message', { exact: true }).fill('hello there');
+    await page.getByRole('button', { name: 'Send' }).click();
+    await page.getByText(/session has expired/i).waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'session-expired.png') });
+    await page.getByLabel(/Your name/).fill('dave');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    expect(await page.getByLabel('Message', { exact: true }).inputValue()).toBe('hello there');
+    await context.close();
+  }, 60_000);
+
+  async function fakeMicrophone(text: string) {
+    const speech = await fliteSpeak(text, 'slt');
+    const wav = join(dataDir, `${text.replace(/\W+/g, '-')}.wav`);
+    await writeFile(wav, encodeWav(pad(speech.samples, speech.sampleRate, 0.5), speech.sampleRate));
+    const browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--use-fake-ui-for-media-stream',
+        '--use-fake-device-for-media-stream',
+        `--use-file-for-fake-audio-capture=${wav}%noloop`,
+        '--autoplay-policy=no-user-gesture-required',
+      ],
+    });
+    return { browser, seconds: speech.samples.length / speech.sampleRate + 1 };
+  }
+
+  it(
+    'interrupts a spoken reply when the button is pressed while it talks (barge-in: cancel, then listening again)',
+    { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 90_000 },
+    async () => {
+      const { browser: talker, seconds } = await fakeMicrophone('what is the weather in paris');
+      try {
+        const context = await talker.newContext({ permissions: ['microphone'] });
+        const page = await signedIn(context, 'frank');
+        await page.getByRole('button', { name: 'Hold to talk' }).dispatchEvent('pointerdown');
+        await page.waitForTimeout(seconds * 1000);
+        await page.getByRole('button', { name: /Listening/ }).dispatchEvent('pointerup');
+        const interrupt = page.getByRole('button', { name: 'Interrupt and talk' });
+        await interrupt.waitFor({ timeout: 20_000 });
+        await interrupt.dispatchEvent('pointerdown');
+        await page.getByRole('button', { name: /Listening/ }).waitFor({ timeout: 10_000 });
+        expect(await page.getByTestId('talk-problem').count()).toBe(0);
+        await page.getByRole('button', { name: /Listening/ }).dispatchEvent('pointerup');
+        await context.close();
+      } finally {
+        await talker.close();
+      }
+    },
+  );
+
+  it(
+    'answers a spoken question from the fake microphone: the transcript appears and the reply plays to its end',
+    { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 90_000 },
+    async () => {
+      const { browser: talker, seconds } = await fakeMicrophone('what time is it');
+      try {
+        const context = await talker.newContext({ permissions: ['microphone'] });
+        const page = await signedIn(context, 'erin');
+        await page.evaluate(() => {
+          // Counts reply sentences whose playback ended, for the assertion below.
+          const g = globalThis as unknown as { ended: number; AudioBufferSourceNode: { prototype: object } };
+          g.ended = 0;
+          const proto = g.AudioBufferSourceNode.prototype as { start: (...args: unknown[]) => void };
+          const start = proto.start;
+          proto.start = function (this: { addEventListener(t: string, f: () => void): void }, ...args: unknown[]) {
+            this.addEventListener('ended', () => (g.ended += 1));
+            start.apply(this, args);
+          };
+        });
+        const talk = page.getByRole('button', { name: 'Hold to talk' });
+        await talk.dispatchEvent('pointerdown');
+        await page.waitForTimeout(seconds * 1000);
+        await talk.dispatchEvent('pointerup');
+        const transcript = page.getByTestId('transcript');
+        await transcript.filter({ hasText: /time/i }).waitFor({ timeout: 20_000 });
+        expect(await transcript.textContent()).toMatch(/what time is it/i);
+        await page.locator('.messages li.assistant').first().waitFor({ timeout: 20_000 });
+        await page.waitForFunction(() => (globalThis as unknown as { ended: number }).ended > 0, undefined, {
+          timeout: 20_000,
+        });
+        // Once the last sentence has played, the button is back to its resting state.
+        await page.getByRole('button', { name: 'Hold to talk' }).waitFor({ timeout: 20_000 });
+        await page.screenshot({ path: join(ARTIFACTS, 'spoken-turn.png') });
+        await context.close();
+      } finally {
+        await talker.close();
+      }
+    },
+  );
+});
