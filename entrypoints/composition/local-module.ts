@@ -110,7 +110,8 @@ export function localModule(config: AppConfig) {
           training: await skills.trainingSet(cfg.defaults.language.split('-')[0] ?? 'en'),
           cacheDir: join(cfg.dataDir, 'nlu-cache'),
           threshold: cfg.nlu.confidenceThreshold,
-          gazetteer: CityGazetteer.shared(),
+          // Loaded in the background: the server listens meanwhile, and the first question naming a place waits for it.
+          gazetteer: () => CityGazetteer.load(),
         }),
       );
     }

@@ -24,6 +24,24 @@ import { appOptionsFor } from '../../entrypoints/http/app-options.js';
 
 const node22 = await locateNode22();
 const SECRET = 'lambda-test-secret-of-at-least-32-characters';
+/** A city outside the NLU's built-in list (core/skills/weather/known-cities.ts): only the gazetteer knows it. */
+const VALPARAISO = {
+  id: 3868626,
+  name: 'Valparaiso',
+  country: 'Chile',
+  countryCode: 'CL',
+  admin1: 'Valparaíso',
+  latitude: -33.04,
+  longitude: -71.63,
+  elevation: 10,
+  population: 282_448,
+  timezone: 'America/Santiago',
+  utcOffsetSeconds: -10_800,
+  temperatureC: 17,
+  humidity: 70,
+  windKmh: 14,
+  weatherCode: 1,
+};
 
 interface ProxyResult {
   statusCode: number;
@@ -59,7 +77,7 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
       startPollyFake(),
       startComprehendFake(),
       startEventBridgeFake(),
-      startOpenMeteoServer(),
+      startOpenMeteoServer({ cities: { valparaiso: VALPARAISO } }),
       bundleForTest('api'),
     ]);
     table = await createTestTable(dynamo.endpoint);
@@ -126,6 +144,29 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
       : undefined;
     return { status: result.statusCode, json, headers: result.headers };
   }
+
+  it('knows a city outside its built-in list: the gazetteer data ships beside the bundle and loads on first use', async () => {
+    // Prepare
+    const headers = await bearer('gus');
+    const created = await call('http', { method: 'POST', url: '/v1/conversations', headers, body: {} });
+    const id = created.json.id as string;
+
+    // Act
+    const answered = await call('http', {
+      method: 'POST',
+      url: `/v1/conversations/${id}/turns`,
+      headers,
+      // Without a preposition only the gazetteer knows it is a place: the built-in list would ask "For which city?".
+      body: { text: 'how hot is Valparaiso today' },
+    });
+
+    // Assess
+    expect(answered.json, JSON.stringify(answered.json)).toMatchObject({
+      skill: 'weather',
+      slots: { city: 'Valparaiso' },
+      text: expect.stringContaining('Valparaiso'),
+    });
+  });
 
   it.each(['rest', 'http'] as const)(
     'holds a whole conversation through %s API events: DynamoDB, Bedrock, Polly, Comprehend, EventBridge',

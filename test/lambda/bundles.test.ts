@@ -1,8 +1,13 @@
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ENTRY_FILE,
   forbiddenInputs,
+  GAZETTEER_DATA_FILE,
   LAMBDA_FUNCTIONS,
   NEVER_BUNDLED,
   type LambdaFunctionName,
@@ -63,5 +68,29 @@ describe.each(names)('the %s bundle', (name) => {
       expect(eager.some((input) => input.includes('@aws-sdk/client-polly'))).toBe(false);
       expect(inputs().some((input) => input.includes('@aws-sdk/client-bedrock-runtime'))).toBe(true);
     }
+  });
+
+  it('ships the gazetteer data beside the entry where understanding is bundled, read from there on first use', async () => {
+    const shipped = existsSync(join(bundle.outDir, GAZETTEER_DATA_FILE));
+    expect(shipped).toBe(name !== 'events');
+    if (!shipped) return;
+    // The chunk holding the gazetteer, loaded on its own from the bundle's temporary directory, where no
+    // node_modules is reachable: the data must come from beside the bundle.
+    const chunk = outputs().find(([, output]) =>
+      Object.keys(output.inputs).some((input) => input.endsWith('adapters/local/city-gazetteer.ts')),
+    );
+    expect(chunk, 'a chunk of its own, imported on first use').toBeDefined();
+    expect(chunk?.[0].endsWith(`/${name}/${ENTRY_FILE}`)).toBe(false);
+    const chunkPath = chunk![0].slice(chunk![0].lastIndexOf(`/${name}/`) + name.length + 2);
+    const script = [
+      `const chunk = await import(${JSON.stringify(pathToFileURL(join(bundle.outDir, chunkPath)).href)});`,
+      "const Gazetteer = Object.values(chunk).find((v) => typeof v === 'function' && typeof v.load === 'function');",
+      'const gazetteer = await Gazetteer.load();',
+      "console.log(JSON.stringify(gazetteer?.lookup('Valparaiso')));",
+    ].join('\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '-e', script], {
+      cwd: bundle.outDir,
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ name: 'Valparaíso', country: 'CL' });
   });
 });

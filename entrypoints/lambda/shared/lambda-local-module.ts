@@ -59,6 +59,9 @@ export function lambdaLocalModule(config: AppConfig) {
           training: await skills.trainingSet(config.defaults.language.split('-')[0] ?? 'en'),
           cacheDir: join(config.dataDir, 'nlu-cache'),
           threshold: config.nlu.confidenceThreshold,
+          // The data file sits beside the bundle (scripts/bundle-lambda.ts); its load starts once the model is ready,
+          // not at init, and only a question naming a place waits for it.
+          gazetteer: async () => (await import('../../../adapters/local/city-gazetteer.js')).CityGazetteer.load(),
         });
       });
     }

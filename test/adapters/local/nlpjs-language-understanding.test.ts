@@ -2,6 +2,7 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { CityGazetteer } from '../../../adapters/local/city-gazetteer.js';
 import { NlpJsLanguageUnderstanding } from '../../../adapters/local/nlpjs-language-understanding.js';
 import { ValidationError } from '../../../core/errors.js';
 import type { TrainingSet } from '../../../core/model/understanding.js';
@@ -136,5 +137,39 @@ describe('NlpJsLanguageUnderstanding', () => {
     await expect(NlpJsLanguageUnderstanding.create({ training: TRAINING, threshold: 1.5 })).rejects.toBeInstanceOf(
       ValidationError,
     );
+  });
+});
+
+describe('NlpJsLanguageUnderstanding with a gazetteer loaded in the background', () => {
+  const valparaiso = { name: 'Valparaíso', country: 'CL', admin: '01', population: 282_448, lat: -33.04, lon: -71.63 };
+
+  it('is ready before the gazetteer is, and a question naming a place waits for it', async () => {
+    // Prepare: a load that ends only when the test says so.
+    let finish: (gazetteer: CityGazetteer) => void = () => undefined;
+    const loading = new Promise<CityGazetteer>((resolve) => (finish = resolve));
+    let loads = 0;
+
+    // Act
+    const nlu = await NlpJsLanguageUnderstanding.create({
+      training: TRAINING,
+      gazetteer: () => ((loads += 1), loading),
+    });
+    const pending = nlu.understand({ text: 'how cold is Valparaiso today', language: 'en' });
+    finish(CityGazetteer.of([valparaiso]));
+    const understood = await pending;
+    const again = await nlu.understand({ text: 'Valparaiso weather', language: 'en' });
+
+    // Assess
+    expect(loads).toBe(1);
+    expect(understood.slots.city?.value).toBe('Valparaiso');
+    expect(again.slots.city?.value).toBe('Valparaiso');
+  });
+
+  it('falls back to its city list when the load finds no data or fails', async () => {
+    for (const gazetteer of [async () => undefined, () => Promise.reject(new Error('unreadable'))]) {
+      const nlu = await NlpJsLanguageUnderstanding.create({ training: TRAINING, gazetteer });
+      const understood = await nlu.understand({ text: 'weather in Paris', language: 'en' });
+      expect(understood.slots.city?.value).toBe('Paris');
+    }
   });
 });
