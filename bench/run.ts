@@ -169,3 +169,4 @@ try {
 }
 await (await import('./cold-start.js')).runColdStartBench();
 await (await import('./voice.js')).runVoiceBench();
+await (await import('./nlu.js')).runNluBench();

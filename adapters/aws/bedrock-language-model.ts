@@ -12,6 +12,7 @@ import type { CompletionRequest, LanguageModel } from '../../core/ports/language
 import { noopTelemetry } from '../../core/defaults.js';
 import { type Telemetry } from '../../core/ports/telemetry.js';
 import { Deadline } from '../shared/deadline.js';
+
 import { rejectIfAborted } from '../shared/abort.js';
 
 const ADAPTER = 'bedrock';
@@ -62,7 +63,7 @@ const HINTS: Record<string, string> = {
 
 /** Claude (or any Converse-capable model) on Amazon Bedrock through the Converse and ConverseStream APIs. */
 export class BedrockLanguageModel implements LanguageModel {
-  readonly capabilities = { streaming: true, answersOpenQuestions: true };
+  readonly capabilities = { streaming: true, answersOpenQuestions: true, tools: true };
   readonly modelId: string;
   private readonly client: BedrockRuntimeClient;
   private readonly timeoutMs: number;
@@ -79,12 +80,21 @@ export class BedrockLanguageModel implements LanguageModel {
     rejectIfAborted(ADAPTER, request.signal);
     const deadline = new Deadline(this.timeoutMs);
     try {
-      const output = await this.client.send(new ConverseCommand(this.input(request)), {
+      const output = await this.client.send(new ConverseCommand(this.input(request, true)), {
         abortSignal: deadline.link(request.signal),
       });
-      const text = (output.output?.message?.content ?? []).map((block) => block.text ?? '').join('');
+      const content = output.output?.message?.content ?? [];
+      const text = content.map((block) => block.text ?? '').join('');
       const usage = this.record(output.usage);
-      return { text, model: this.modelId, finishReason: finishReasonOf(output.stopReason), ...(usage && { usage }) };
+      const use = content.find((block) => block.toolUse !== undefined)?.toolUse;
+      const toolCall = use?.name === undefined ? undefined : { name: use.name, arguments: use.input as unknown };
+      return {
+        text,
+        model: this.modelId,
+        finishReason: toolCall ? 'tool-call' : finishReasonOf(output.stopReason),
+        ...(usage && { usage }),
+        ...(toolCall && { toolCall }),
+      };
     } catch (error) {
       throw this.translate(error, deadline, request.signal);
     } finally {
@@ -133,7 +143,8 @@ export class BedrockLanguageModel implements LanguageModel {
     }
   }
 
-  private input(request: CompletionRequest): ConverseCommandInput {
+  /** `withTools`: only complete() reads a tool call back, so only it offers the tools. */
+  private input(request: CompletionRequest, withTools = false): ConverseCommandInput {
     const maxTokens = request.maxTokens ?? this.options.maxTokens;
     const temperature = request.temperature ?? this.options.temperature;
     const inferenceConfig = {
@@ -147,6 +158,18 @@ export class BedrockLanguageModel implements LanguageModel {
       ...(request.system && { system: [{ text: request.system }] }),
       ...(Object.keys(inferenceConfig).length > 0 && { inferenceConfig }),
       ...(guardrail && { guardrailConfig: { guardrailIdentifier: guardrail.id, guardrailVersion: guardrail.version } }),
+      ...(withTools &&
+        request.tools?.length && {
+          toolConfig: {
+            tools: request.tools.map((tool) => ({
+              toolSpec: {
+                name: tool.name,
+                description: tool.description,
+                inputSchema: { json: tool.parameters },
+              },
+            })),
+          },
+        }),
     };
   }
 

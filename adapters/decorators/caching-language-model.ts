@@ -59,6 +59,8 @@ export class CachingLanguageModel implements LanguageModel {
       request.messages.map((message) => [message.role, message.content]),
       request.maxTokens ?? null,
       request.temperature ?? null,
+      // Offered tools change the answer (a tool call instead of text), so they are part of the key.
+      request.tools ?? null,
     ]);
     return `llm:${namespace}:${createHash('sha256').update(material).digest('hex')}`;
   }

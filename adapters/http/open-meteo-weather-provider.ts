@@ -33,6 +33,8 @@ const GeocodingResponse = Type.Object({
         latitude: Type.Number(),
         longitude: Type.Number(),
         country: Type.Optional(Type.String()),
+        country_code: Type.Optional(Type.String()),
+        admin1: Type.Optional(Type.String()),
         timezone: Type.Optional(Type.String()),
       }),
     ),
@@ -113,13 +115,19 @@ export class OpenMeteoWeatherProvider implements WeatherProvider {
   async lookup(request: { city: string; units: Units; days: number } & IoOptions): Promise<WeatherLookup> {
     const query = request.city.trim();
     if (!query) return { kind: 'unknown-location', query: request.city };
-    const search = new URLSearchParams({ name: query, count: '1', language: 'en', format: 'json' });
+    // "Portland, Oregon": search the name, then keep the best-ranked result in that state or country.
+    const [name = query, ...rest] = query.split(',').map((part) => part.trim());
+    const within = rest.join(' ').toLowerCase();
+    const count = within ? '10' : '1';
+    const search = new URLSearchParams({ name, count, language: 'en', format: 'json' });
     const geocoding = await this.get(
       `${this.geocodingUrl}/v1/search?${search.toString()}`,
       GeocodingResponse,
       request.signal,
     );
-    const place = geocoding.results?.[0];
+    const results = geocoding.results ?? [];
+    const place =
+      results.find((r) => [r.admin1, r.country, r.country_code].some((f) => f?.toLowerCase() === within)) ?? results[0];
     if (!place) return { kind: 'unknown-location', query: request.city };
 
     const days = Math.min(MAX_FORECAST_DAYS, Math.max(1, Math.round(request.days)));
@@ -146,6 +154,7 @@ export class OpenMeteoWeatherProvider implements WeatherProvider {
           name: place.name,
           latitude: place.latitude,
           longitude: place.longitude,
+          ...(place.admin1 !== undefined && { region: place.admin1 }),
           ...(place.country !== undefined && { country: place.country }),
           ...(timeZone !== undefined && { timeZone }),
         },

@@ -13,6 +13,10 @@ import {
 } from '../../core/ports/language-understanding.js';
 import type { EntityType } from '../../core/model/understanding.js';
 import { EntityExtractor, type EntityMatch } from './entity-extractor.js';
+import type { CityGazetteer } from './city-gazetteer.js';
+import { cuedIntent } from './intent-cues.js';
+import { musicPhrases } from './music-phrases.js';
+import { PlaceFinder } from './place-finder.js';
 
 export interface NlpJsLanguageUnderstandingOptions {
   training: TrainingSet;
@@ -20,7 +24,12 @@ export interface NlpJsLanguageUnderstandingOptions {
   cacheDir?: string;
   /** Below this confidence the utterance is reported as NO_INTENT (default 0.5). */
   threshold?: number;
+  /** Places of the world, read where an intent takes a city; without it only the training's city list is known. */
+  gazetteer?: CityGazetteer | undefined;
 }
+
+/** The confidence of an intent a word cue decided (intent-cues.ts). */
+const CUE_CONFIDENCE = 0.9;
 
 /** Bumped whenever training changes in a way the training data does not show, so stale caches are not loaded. */
 const MODEL_FORMAT = 1;
@@ -48,6 +57,7 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
   private readonly slotsByIntent: Map<string, TrainingSet['intents'][number]['slots']>;
   private readonly vocabulary: Set<string>;
   private readonly fillers: Set<string>;
+  private readonly places: PlaceFinder | undefined;
 
   private constructor(
     private readonly engine: Engine,
@@ -57,7 +67,9 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
     readonly trainedFromScratch: boolean,
     /** The cache file, when caching is on. */
     readonly cacheFile: string | undefined,
+    gazetteer?: CityGazetteer,
   ) {
+    this.places = gazetteer && new PlaceFinder(gazetteer);
     this.language = training.language;
     this.capabilities = {
       entities: ['city', 'genre', 'artist', 'title', 'duration', 'number'],
@@ -92,7 +104,14 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
       if (cacheDir !== undefined && cacheFile !== undefined)
         await writeCache(cacheDir, cacheFile, key, engine.nlp.export(true));
     }
-    const nlu = new NlpJsLanguageUnderstanding(engine, training, threshold, trainedFromScratch, cacheFile);
+    const nlu = new NlpJsLanguageUnderstanding(
+      engine,
+      training,
+      threshold,
+      trainedFromScratch,
+      cacheFile,
+      options.gazetteer,
+    );
     await nlu.understand({ text: training.intents[0]?.utterances[0] ?? 'hello', language: training.language });
     return nlu;
   }
@@ -108,14 +127,28 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
     const result = await this.engine.nlp.classify('en', text);
     throwIfAborted(request.signal);
     const best = result.intent === NO_INTENT ? undefined : result.classifications[0];
-    const takesCity = (intent: string | undefined) =>
-      this.slotsByIntent.get(intent ?? '')?.some((slot) => slot.entity === 'city') ?? false;
-    const matches = this.extractor.extract(text, { expecting, placeAfterPreposition: takesCity(best?.intent) });
-    const score = best ? best.score * this.familiarity(text, matches) : 0;
-    const intent = best && score >= this.threshold ? best.intent : NO_INTENT;
+    // A cue for an intent this model was not trained on (a skill not registered) says nothing.
+    const cued = cuedIntent(text);
+    const cue = cued === NO_INTENT || this.slotsByIntent.has(cued ?? '') ? cued : undefined;
+    const guess = cue === undefined ? best?.intent : cue === NO_INTENT ? undefined : cue;
+    const takesCity = (intent: string | undefined) => this.takes(intent, 'city');
+    const matches = this.extractor.extract(text, { expecting, placeAfterPreposition: takesCity(guess) });
+    const score =
+      cue === undefined
+        ? best
+          ? best.score * this.familiarity(text, matches)
+          : 0
+        : guess
+          ? Math.max(CUE_CONFIDENCE, best?.intent === guess ? best.score : 0)
+          : 0;
+    const intent = guess && score >= this.threshold ? guess : NO_INTENT;
     // A place read only because the rejected guess took a city is no longer grounded: extract again without it.
-    const entities =
-      intent === NO_INTENT && takesCity(best?.intent) ? this.extractor.extract(text, { expecting }) : matches;
+    const entities = this.refine(
+      text,
+      intent,
+      intent === NO_INTENT && takesCity(guess) ? this.extractor.extract(text, { expecting }) : matches,
+      expecting,
+    );
     return {
       intent,
       confidence: round(intent === NO_INTENT ? 1 - score : score),
@@ -123,6 +156,28 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
       entities: entities.map(({ entity, value, raw }) => ({ entity, value, raw })),
       language: this.language,
     };
+  }
+
+  private takes(intent: string | undefined, entity: string): boolean {
+    return this.slotsByIntent.get(intent ?? '')?.some((slot) => slot.entity === entity) ?? false;
+  }
+
+  /** Adds what the dictionaries cannot know: places from the gazetteer, artists and titles from the phrasing. */
+  private refine(text: string, intent: string, found: EntityMatch[], expecting: string | undefined): EntityMatch[] {
+    let entities = found;
+    if (this.places && (this.takes(intent, 'city') || expecting === 'city')) {
+      const place = this.places.find(text);
+      if (place) {
+        const overlaps = (m: EntityMatch) => m.start < place.end && m.end > place.start;
+        entities = [
+          ...entities.filter((m) => m.entity !== 'city' && !overlaps(m)),
+          { entity: 'city', value: place.value, raw: place.raw, start: place.start, end: place.end },
+        ];
+      }
+    }
+    if (this.takes(intent, 'artist') || this.takes(intent, 'title'))
+      entities = [...entities, ...musicPhrases(text, entities)];
+    return entities.sort((a, b) => a.start - b.start);
   }
 
   /** Fills each slot the intent declares with the next unused entity of its type. */

@@ -12,7 +12,7 @@ export interface OfflineLanguageModelOptions {
  * worse than an honest "I can't", so it explains what is missing and what still works.
  */
 export class OfflineLanguageModel implements LanguageModel {
-  readonly capabilities = { streaming: true, answersOpenQuestions: false };
+  readonly capabilities = { streaming: true, answersOpenQuestions: false, tools: false };
   private readonly reply: string;
 
   constructor(options: OfflineLanguageModelOptions) {

@@ -1,6 +1,6 @@
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import { AbortedError, LanguageModelUnavailableError, isCoreError, type CoreError } from '../../core/errors.js';
-import type { Completion, CompletionChunk, TokenUsage } from '../../core/model/completion.js';
+import type { Completion, CompletionChunk, TokenUsage, ToolCall } from '../../core/model/completion.js';
 import type { CompletionRequest, LanguageModel } from '../../core/ports/language-model.js';
 import type { Clock } from '../../core/ports/clock.js';
 import { systemClock } from '../../core/defaults.js';
@@ -36,7 +36,7 @@ interface WireUsage {
 
 /** Talks to any server speaking OpenAI's `/v1/chat/completions`: Ollama, llama.cpp server, vLLM, OpenAI itself. */
 export class OpenAiCompatibleLanguageModel implements LanguageModel {
-  readonly capabilities = { streaming: true, answersOpenQuestions: true };
+  readonly capabilities = { streaming: true, answersOpenQuestions: true, tools: true };
   private readonly endpoint: string;
   private readonly timeoutMs: number;
   private readonly fetch: typeof fetch;
@@ -59,11 +59,13 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
       const content = (choice?.message as { content?: unknown } | undefined)?.content;
       if (typeof content !== 'string' && content !== null) throw malformed('the reply has no message content');
       const usage = usageOf((body as { usage?: WireUsage }).usage);
+      const toolCall = toolCallOf((choice?.message as { tool_calls?: unknown } | undefined)?.tool_calls);
       return {
         text: content ?? '',
         model: typeof body.model === 'string' && body.model ? body.model : this.options.model,
-        finishReason: finishReasonOf(choice?.finish_reason),
+        finishReason: toolCall ? 'tool-call' : finishReasonOf(choice?.finish_reason),
         ...(usage && { usage }),
+        ...(toolCall && { toolCall }),
       };
     } catch (error) {
       throw this.translate(error, deadline, request.signal);
@@ -133,6 +135,13 @@ export class OpenAiCompatibleLanguageModel implements LanguageModel {
         ...(stream && { stream_options: { include_usage: true } }),
         ...(request.maxTokens !== undefined && { max_tokens: request.maxTokens }),
         ...(request.temperature !== undefined && { temperature: request.temperature }),
+        ...(!stream &&
+          request.tools?.length && {
+            tools: request.tools.map((tool) => ({
+              type: 'function',
+              function: { name: tool.name, description: tool.description, parameters: tool.parameters },
+            })),
+          }),
       }),
       signal: deadline.link(request.signal),
     });
@@ -211,6 +220,22 @@ function firstChoice(body: Record<string, unknown>): Record<string, unknown> | u
 function usageOf(usage: WireUsage | undefined): TokenUsage | undefined {
   if (typeof usage?.prompt_tokens !== 'number' || typeof usage.completion_tokens !== 'number') return undefined;
   return { inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens };
+}
+
+/** The first function call of a reply's `tool_calls`; its JSON arguments parsed, unparseable ones kept as text. */
+function toolCallOf(calls: unknown): ToolCall | undefined {
+  if (!Array.isArray(calls)) return undefined;
+  const fn = (calls[0] as { function?: { name?: unknown; arguments?: unknown } } | undefined)?.function;
+  if (typeof fn?.name !== 'string') return undefined;
+  let args: unknown = fn.arguments;
+  if (typeof args === 'string') {
+    try {
+      args = JSON.parse(args) as unknown;
+    } catch {
+      // Left as text: the core's validation refuses it.
+    }
+  }
+  return { name: fn.name, arguments: args };
 }
 
 /** Maps OpenAI's `finish_reason` to the port's; tool calls and unknown values become `other`. */

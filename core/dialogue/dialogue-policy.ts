@@ -36,7 +36,7 @@ export function decide(
         ...understoodSlots(understanding, pending.intent, registry),
         [pending.slot]: value,
       };
-      return fillOrAsk(pendingBinding.skill.name, pending.intent, slots, registry, preferences, 0);
+      return fillOrAsk(pendingBinding.skill.name, pending.intent, slots, registry, preferences, 0, { state, text });
     }
     if (!switchedIntent) {
       if (pending.attempts < options.maxSlotAttempts && definition) {
@@ -55,6 +55,7 @@ export function decide(
     registry,
     preferences,
     0,
+    { state, text },
   );
 }
 
@@ -65,14 +66,21 @@ function fillOrAsk(
   registry: SkillRegistry,
   preferences: Preferences,
   attempts: number,
+  conversation?: { state: DialogueState; text: string },
 ): Decision {
   const definitions = registry.resolve(intent)?.intent.slots ?? [];
   const filled: Slots = { ...slots };
   for (const definition of definitions) {
     if (filled[definition.name] !== undefined) continue;
+    const kept = definition.remembered ? conversation?.state.skills[skill]?.[definition.name] : undefined;
+    const remembered = typeof kept === 'string' && kept.length > 0 ? kept : undefined;
     const preferred = definition.fromPreferences ? preferences[definition.fromPreferences] : undefined;
-    if (typeof preferred === 'string' && preferred.length > 0) {
+    if (remembered !== undefined && POINTS_BACK.test(conversation?.text ?? '')) {
+      filled[definition.name] = remembered;
+    } else if (typeof preferred === 'string' && preferred.length > 0) {
       filled[definition.name] = preferred;
+    } else if (remembered !== undefined) {
+      filled[definition.name] = remembered;
     } else if (definition.required) {
       return ask(skill, intent, definition, filled, attempts);
     }
@@ -97,6 +105,9 @@ function understoodSlots(understanding: Understanding, intent: string, registry:
   }
   return slots;
 }
+
+/** Words that point back to what the conversation was about ("is it raining there", "same place tomorrow"). */
+const POINTS_BACK = /\b(there|that (city|place|town)|the same (city|place|town)|same place)\b/i;
 
 const FREE_TEXT_ENTITIES = new Set(['city', 'text', 'title', 'artist']);
 

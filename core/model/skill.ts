@@ -9,6 +9,11 @@ export interface SlotDefinition {
   prompt?: string;
   /** A value from the user's preferences to use before asking (e.g. the home city). */
   fromPreferences?: keyof Preferences;
+  /**
+   * Reuse the value this skill last acted on (kept in its state under the slot's name): first when the request points
+   * back ("is it raining there"), otherwise after the preferences and before asking.
+   */
+  remembered?: boolean;
 }
 
 export interface IntentDefinition {

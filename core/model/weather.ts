@@ -2,6 +2,8 @@ import type { Units } from './profile.js';
 
 export interface WeatherLocation {
   name: string;
+  /** The state or province (first-level division). */
+  region?: string;
   country?: string;
   latitude: number;
   longitude: number;

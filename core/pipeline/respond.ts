@@ -1,5 +1,6 @@
 import { isCoreError, ErrorCodes } from '../errors.js';
-import type { ChatMessage } from '../model/completion.js';
+import { skillTools, validateToolCall, type ValidToolCall } from '../dialogue/skill-tools.js';
+import type { ChatMessage, ToolCall, ToolDefinition } from '../model/completion.js';
 import type { Decision } from '../model/decision.js';
 import type { DialogueState } from '../model/dialogue-state.js';
 import type { TurnRecord, TurnResponse } from '../model/turn.js';
@@ -11,14 +12,62 @@ type RespondDeps = Pick<TurnDeps, 'registry' | 'model' | 'conversations' | 'opti
 
 /** Produces the reply for the decision: runs the skill, asks the follow-up question, or consults the model. */
 export async function respond(turn: TurnRecord, deps: RespondDeps): Promise<TurnRecord> {
-  const decision = required(turn, 'decision', 'respond');
+  let decision = required(turn, 'decision', 'respond');
   const { pending: _answered, ...rest } = loaded(turn, 'respond').conversation.state;
+  // A model that can call tools is offered the skills: its valid call runs the skill as if the NLU had chosen it.
+  const consulted = decision.kind === 'llm' ? await consultModel(turn, deps) : undefined;
+  if (consulted?.kind === 'skill') decision = consulted;
   const state: DialogueState = extend(rest, { lastIntent: decision.intent, skills: { ...rest.skills } });
-  const response = await replyFor(decision, state, turn, deps);
-  if (!deps.stream) return extend(turn, { response });
-  // The model streamed its deltas already; a skill or a question answers in one.
-  if ((decision.kind !== 'llm' || response.degraded) && response.text.length > 0) deps.stream.delta(response.text);
-  return extend(turn, { response: extend(response, { streamed: true }) });
+  const response =
+    consulted?.kind === 'answer' ? extend(consulted.answer, { state }) : await replyFor(decision, state, turn, deps);
+  const decided = consulted?.kind === 'skill' ? extend(turn, { decision }) : turn;
+  if (!deps.stream) return extend(decided, { response });
+  // A streamed model answer sent its deltas already; a skill, a question, a fallback or an answer that came with the
+  // tools (offered on complete() only) answers in one.
+  const sentAlready = consulted?.kind === 'answer' && consulted.streamed;
+  if (!sentAlready && response.text.length > 0) deps.stream.delta(response.text);
+  return extend(decided, { response: extend(response, { streamed: true }) });
+}
+
+type Consulted =
+  { kind: 'answer'; answer: Omit<TurnResponse, 'state'>; streamed: boolean } | Extract<Decision, { kind: 'skill' }>;
+
+/** The model's answer, or the skill decision its valid tool call amounts to. */
+async function consultModel(turn: TurnRecord, deps: RespondDeps): Promise<Consulted> {
+  if (!deps.model.capabilities.tools) return wordsOf(await askModel(turn, deps), deps);
+  const answer = await askModel(turn, deps, skillTools(deps.registry));
+  const call = answer.toolCall && validateToolCall(answer.toolCall, deps.registry);
+  const filled = call && withRemembered(call, turn, deps);
+  if (filled) return filled;
+  // An invalid call, or one that still lacks a slot: the model answers in words instead (streamed when asked).
+  if (answer.toolCall) return wordsOf(await askModel(turn, deps), deps);
+  const { toolCall: _none, ...plain } = answer;
+  return { kind: 'answer', answer: plain, streamed: false };
+}
+
+/** A words-only answer: streamed to the caller as it came, unless it is the fallback for a failed model. */
+function wordsOf(answer: Omit<TurnResponse, 'state'> & { toolCall?: ToolCall }, deps: RespondDeps): Consulted {
+  const { toolCall: _none, ...plain } = answer;
+  return { kind: 'answer', answer: plain, streamed: deps.stream !== undefined && plain.degraded === undefined };
+}
+
+/** Fills the slots the model left out from the preferences or the skill's memory, as the dialogue policy would. */
+function withRemembered(
+  call: ValidToolCall,
+  turn: TurnRecord,
+  deps: RespondDeps,
+): Extract<Decision, { kind: 'skill' }> | undefined {
+  const { conversation, preferences } = loaded(turn, 'respond');
+  const slots = { ...call.slots };
+  for (const slot of deps.registry.resolve(call.intent)?.intent.slots ?? []) {
+    if (slots[slot.name] !== undefined) continue;
+    const preferred = slot.fromPreferences ? preferences[slot.fromPreferences] : undefined;
+    const kept = slot.remembered ? conversation.state.skills[call.skill]?.[slot.name] : undefined;
+    const value = [preferred, kept].find((v) => typeof v === 'string' && v.length > 0);
+    if (typeof value === 'string') slots[slot.name] = value;
+    else if (slot.required) return undefined;
+  }
+  return { kind: 'skill', skill: call.skill, intent: call.intent, slots };
 }
 
 async function replyFor(
@@ -35,7 +84,10 @@ async function replyFor(
       state: extend(state, { pending: { intent, skill, slot, slots, attempts } }),
     };
   }
-  if (decision.kind === 'llm') return { ...(await askModel(turn, deps)), state };
+  if (decision.kind === 'llm') {
+    const { toolCall: _unused, ...answer } = await askModel(turn, deps);
+    return extend(answer, { state });
+  }
   const binding = deps.registry.resolve(decision.intent);
   if (!binding) throw new Error(`decision names unknown intent ${decision.intent}`);
   const { conversation, preferences } = loaded(turn, 'respond');
@@ -59,7 +111,12 @@ async function replyFor(
   };
 }
 
-async function askModel(turn: TurnRecord, deps: RespondDeps): Promise<Omit<TurnResponse, 'state'>> {
+/** The model's reply; with `tools`, through complete() (tools are not offered on streams), possibly a tool call. */
+async function askModel(
+  turn: TurnRecord,
+  deps: RespondDeps,
+  tools?: readonly ToolDefinition[],
+): Promise<Omit<TurnResponse, 'state'> & { toolCall?: ToolCall }> {
   const { options } = deps;
   const history = await deps.conversations.recentTurns({
     userId: turn.userId,
@@ -77,12 +134,18 @@ async function askModel(turn: TurnRecord, deps: RespondDeps): Promise<Omit<TurnR
     maxTokens: options.maxTokens,
     temperature: options.temperature,
   };
-  const { stream } = deps;
+  const stream = tools ? undefined : deps.stream;
   const said: string[] = [];
   try {
     if (!stream) {
-      const completion = await deps.model.complete({ ...request, ...signalOption(deps.signal) });
-      return { text: completion.text.trim(), endConversation: false };
+      const completion = await deps.model.complete(
+        Object.assign({}, request, tools && { tools }, signalOption(deps.signal)),
+      );
+      return {
+        text: completion.text.trim(),
+        endConversation: false,
+        ...(completion.toolCall && { toolCall: completion.toolCall }),
+      };
     }
     const signals = [deps.signal, stream.interruption].filter((s): s is AbortSignal => s !== undefined);
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0];

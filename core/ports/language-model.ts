@@ -1,5 +1,5 @@
 import type { IoOptions } from '../model/io.js';
-import type { ChatMessage, Completion, CompletionChunk } from '../model/completion.js';
+import type { ChatMessage, Completion, CompletionChunk, ToolDefinition } from '../model/completion.js';
 
 export interface CompletionRequest extends IoOptions {
   system: string;
@@ -10,6 +10,8 @@ export interface CompletionRequest extends IoOptions {
   messages: readonly ChatMessage[];
   maxTokens?: number;
   temperature?: number;
+  /** Tools the model may call instead of answering (only for models whose capabilities include `tools`). */
+  tools?: readonly ToolDefinition[];
 }
 
 export interface LanguageModelCapabilities {
@@ -17,6 +19,8 @@ export interface LanguageModelCapabilities {
   streaming: boolean;
   /** False for the offline responder, which never answers open questions. */
   answersOpenQuestions: boolean;
+  /** True when `complete` honours `tools` and may return a `toolCall`. */
+  tools?: boolean;
 }
 
 export interface LanguageModel {

@@ -2,7 +2,10 @@ import { dateFormat } from './date-formats.js';
 import type { IntentDefinition, SkillContext, SkillResult } from '../model/skill.js';
 import type { Skill } from '../ports/skill.js';
 
-/** The time and date in the user's time zone. */
+/** Finds the IANA time zone of a place ("Tokyo", "Portland, Oregon"), or undefined when it knows none. */
+export type TimeZoneLookup = (place: string) => Promise<string | undefined>;
+
+/** The time and date in the user's time zone, or the time in a named city. */
 export class TimeSkill implements Skill {
   readonly name = 'time';
   readonly description = 'the time and date';
@@ -15,7 +18,9 @@ export class TimeSkill implements Skill {
         'tell me the time',
         'what is the current time',
         'do you know the time',
+        'what time is it in {city}',
       ],
+      slots: [{ name: 'city', entity: 'city' }],
     },
     {
       name: 'time.date',
@@ -29,9 +34,18 @@ export class TimeSkill implements Skill {
     },
   ];
 
+  constructor(private readonly timeZoneOf?: TimeZoneLookup) {}
+
   async handle(context: SkillContext): Promise<SkillResult> {
-    const timeZone = context.preferences.timeZone;
     const locale = context.preferences.language;
+    const city = context.slots.city === undefined ? undefined : String(context.slots.city);
+    if (city !== undefined && context.intent === 'time.now') {
+      const zone = await this.timeZoneOf?.(city);
+      if (zone === undefined) return { text: `I don't know which time zone ${city} is in.` };
+      const time = dateFormat(locale, { hour: 'numeric', minute: '2-digit', timeZone: zone }).format(context.now);
+      return { text: `In ${city} it's ${time}.`, data: { iso: context.now.toISOString(), timeZone: zone, city } };
+    }
+    const timeZone = context.preferences.timeZone;
     if (context.intent === 'time.date') {
       const date = dateFormat(locale, {
         weekday: 'long',

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { TypedContainerModule } from '@inversifyjs/strongly-typed';
+import { cityTimeZone } from '../../adapters/local/city-time-zones.js';
 import { createConversationService } from '../../core/conversation/conversation-service.js';
 import { createPreferencesReader } from '../../core/conversation/preferences.js';
 import { buildSystemPrompt } from '../../core/dialogue/system-prompt.js';
@@ -20,7 +21,9 @@ export const coreModule = new TypedContainerModule<Bindings>(({ bind }) => {
     'skills',
     ['config', 'weatherProvider', 'musicCatalog'],
     (config, weather, music) =>
-      new SkillRegistry(defaultSkills({ weather, music, assistantName: config.assistantName })),
+      new SkillRegistry(
+        defaultSkills({ weather, music, assistantName: config.assistantName, timeZoneOf: cityTimeZone }),
+      ),
   );
   bindFactory(
     bind,

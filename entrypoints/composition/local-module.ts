@@ -13,6 +13,7 @@ import { MemoryCache } from '../../adapters/local/memory-cache.js';
 import { MemoryConversationStore } from '../../adapters/local/memory-conversation-store.js';
 import { MemoryUserProfileStore } from '../../adapters/local/memory-user-profile-store.js';
 import { MemoryOutboxStore } from '../../adapters/local/memory-outbox-store.js';
+import { CityGazetteer } from '../../adapters/local/city-gazetteer.js';
 import { NlpJsLanguageUnderstanding } from '../../adapters/local/nlpjs-language-understanding.js';
 import { OfflineLanguageModel } from '../../adapters/local/offline-language-model.js';
 import { OpenAiCompatibleLanguageModel } from '../../adapters/local/openai-compatible-language-model.js';
@@ -109,6 +110,7 @@ export function localModule(config: AppConfig) {
           training: await skills.trainingSet(cfg.defaults.language.split('-')[0] ?? 'en'),
           cacheDir: join(cfg.dataDir, 'nlu-cache'),
           threshold: cfg.nlu.confidenceThreshold,
+          gazetteer: CityGazetteer.shared(),
         }),
       );
     }

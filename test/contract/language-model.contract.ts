@@ -20,6 +20,30 @@ const REQUEST: CompletionRequest = {
   temperature: 0,
 };
 
+const TOOL_REQUEST: CompletionRequest = {
+  system: 'You are a voice assistant. Use a tool when one fits the request.',
+  messages: [
+    {
+      role: 'user',
+      content: 'Should I pack a raincoat for Lisbon? Call the tool weather_forecast with {"city":"Lisbon"}',
+    },
+  ],
+  maxTokens: 64,
+  temperature: 0,
+  tools: [
+    {
+      name: 'weather_forecast',
+      description: 'the weather forecast for a city',
+      parameters: {
+        type: 'object',
+        properties: { city: { type: 'string', description: 'city' } },
+        required: ['city'],
+        additionalProperties: false,
+      },
+    },
+  ],
+};
+
 const OPEN_QUESTION: CompletionRequest = {
   system: 'You are a voice assistant.',
   messages: [{ role: 'user', content: 'What is the capital of France, and who wrote Les Misérables?' }],
@@ -72,6 +96,15 @@ export function describeLanguageModelContract(name: string, make: () => Promise<
       const streamed = chunks.map((chunk) => (chunk.type === 'text' ? chunk.text : '')).join('');
       expect(streamed).toBe(completion.text);
       expect(chunks.at(-1)).toMatchObject({ type: 'finish', finishReason: completion.finishReason });
+    });
+
+    it('calls an offered tool with arguments for its parameters, when the model declares tool support', async (context) => {
+      const harness = await setup();
+      if (!harness.model.capabilities.tools) context.skip('the model declares no tool support (capabilities.tools)');
+      const completion = await harness.model.complete(TOOL_REQUEST);
+
+      expect(completion.finishReason).toBe('tool-call');
+      expect(completion.toolCall).toEqual({ name: 'weather_forecast', arguments: { city: 'Lisbon' } });
     });
 
     it('rejects complete with AbortedError when the signal is already aborted', async () => {

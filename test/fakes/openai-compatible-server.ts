@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { instructedToolCall } from './tool-call-instruction.js';
 
 export interface FakeChatMessage {
   role: string;
@@ -68,6 +69,7 @@ export async function startOpenAiCompatibleServer(
     let body: {
       model?: unknown;
       messages?: unknown;
+      tools?: { function?: { name?: unknown } }[];
       stream?: unknown;
       max_tokens?: unknown;
       stream_options?: { include_usage?: unknown };
@@ -96,6 +98,31 @@ export async function startOpenAiCompatibleServer(
     usage.total_tokens = usage.prompt_tokens + usage.completion_tokens;
     const id = `chatcmpl-fake-${++sequence}`;
     const created = Math.floor(Date.now() / 1000);
+    const offered = (body.tools ?? []).map((tool) => String(tool.function?.name));
+    const lastUser = [...messages].reverse().find((m) => m.role === 'user')?.content ?? '';
+    const call = body.stream !== true ? instructedToolCall(lastUser, offered) : undefined;
+    if (call) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const toolCalls = [
+        {
+          id: `call_${sequence}`,
+          type: 'function',
+          function: { name: call.name, arguments: JSON.stringify(call.arguments) },
+        },
+      ];
+      const message = { role: 'assistant', content: null, tool_calls: toolCalls };
+      res.end(
+        JSON.stringify({
+          id,
+          object: 'chat.completion',
+          created,
+          model: body.model,
+          choices: [{ index: 0, message, logprobs: null, finish_reason: 'tool_calls' }],
+          usage,
+        }),
+      );
+      return;
+    }
 
     if (body.stream !== true) {
       res.writeHead(200, { 'content-type': 'application/json' });

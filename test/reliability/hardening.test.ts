@@ -8,7 +8,7 @@ import { loadConfig } from '../../entrypoints/composition/config.js';
 import { createLogger } from '../../entrypoints/composition/logger.js';
 import { FixedSpeechRecognizer } from '../doubles/fixed-speech-recognizer.js';
 import { ScriptedLanguageModel } from '../doubles/scripted-language-model.js';
-import { createHttpHarness, expectProblem, silentWav, type HttpHarness } from '../http/http-harness.js';
+import { createHttpHarness, expectProblem, silentWav, toneWav, type HttpHarness } from '../http/http-harness.js';
 
 const ALLOWED = 'https://app.example';
 
@@ -208,7 +208,7 @@ describe('hardening', () => {
   it('enforces the body, audio and text limits with 413 and 400 problems', async () => {
     h = await createHttpHarness({
       assistant: { recognizer: new FixedSpeechRecognizer() },
-      app: { bodyLimitBytes: 2048, audioBodyLimitBytes: 64 * 1024, maxAudioBytes: 4096 },
+      app: { bodyLimitBytes: 2048, audioBodyLimitBytes: 64 * 1024, maxAudioBytes: 16_384 },
     });
     const headers = await h.as('alice');
     const { id } = await h.assistant.service.create('alice');
@@ -231,14 +231,15 @@ describe('hardening', () => {
     );
     expectProblem(await turn({ audio: { data: 'A'.repeat(70_000), format: 'wav' } }), 413, 'PAYLOAD_TOO_LARGE');
     const tooLong = expectProblem(
-      await turn({ audio: { data: silentWav(4000).toString('base64'), format: 'wav' } }),
+      await turn({ audio: { data: silentWav(9000).toString('base64'), format: 'wav' } }),
       413,
       'AUDIO_TOO_LARGE',
     );
-    expect(tooLong.limitBytes).toBe(4096);
+    expect(tooLong.limitBytes).toBe(16_384);
     expectProblem(await turn({ text: 'x'.repeat(2001) }), 400, 'VALIDATION');
     expect((await turn({ text: 'x'.repeat(2000) })).statusCode).toBe(200);
-    expect((await turn({ audio: { data: silentWav(1000).toString('base64'), format: 'wav' } })).statusCode).toBe(200);
+    // Within the limit and not silent (a silent clip is refused as such, 422): 0.3 s of tone.
+    expect((await turn({ audio: { data: toneWav(4800).toString('base64'), format: 'wav' } })).statusCode).toBe(200);
     expect(
       loadConfig({ BODY_LIMIT_BYTES: '2048', AUDIO_BODY_LIMIT_BYTES: '65536', MAX_TEXT_LENGTH: '500' }).limits,
     ).toMatchObject({

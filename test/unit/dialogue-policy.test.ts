@@ -203,6 +203,21 @@ describe('dialogue policy: a new request', () => {
     });
   });
 
+  it('reads "there" as the city the weather skill last answered for, before the home city', () => {
+    // Prepare
+    const weather = new SkillRegistry([new WeatherSkill(new FixedWeatherProvider())]);
+    const state: DialogueState = { skills: { weather: { city: 'Lisbon' } } };
+    const home = preferences({ homeCity: 'Porto' });
+    // Act
+    const there = decide(understood('weather.forecast', 0.9), state, weather, home, 'will it rain there tomorrow');
+    const plain = decide(understood('weather.current', 0.9), state, weather, home, 'is it raining');
+    const homeless = decide(understood('weather.current', 0.9), state, weather, preferences(), 'is it raining');
+    // Assess
+    expect(there).toMatchObject({ kind: 'skill', slots: { city: 'Lisbon' } });
+    expect(plain).toMatchObject({ kind: 'skill', slots: { city: 'Porto' } });
+    expect(homeless).toMatchObject({ kind: 'skill', slots: { city: 'Lisbon' } });
+  });
+
   it('asks for the city of a real skill (weather) with its own prompt', () => {
     const weather = new SkillRegistry([new WeatherSkill(new FixedWeatherProvider())]);
     const decision = decide(

@@ -5,6 +5,7 @@ import { MusicSkill } from '../../core/skills/music/music-skill.js';
 import { readPlayback, type PlaybackState } from '../../core/skills/music/playback-state.js';
 import { ArrayMusicCatalog, SAMPLE_TRACKS } from '../doubles/array-music-catalog.js';
 import { FixedClock } from '../doubles/fixed-clock.js';
+import { COMMON_GENRES } from '../../core/skills/music/genres.js';
 
 const [blueNight, slowSwing, loudRoad] = SAMPLE_TRACKS as [Track, Track, Track];
 
@@ -33,9 +34,9 @@ const playbackOf = (result: SkillResult) =>
 describe('MusicSkill', () => {
   const skill = new MusicSkill(new ArrayMusicCatalog());
 
-  it('trains the NLU with the catalog genres, artists and titles', async () => {
+  it('trains the NLU with the catalog genres, artists and titles, and genres people ask for that it lacks', async () => {
     await expect(skill.entityValues()).resolves.toEqual({
-      genre: ['jazz', 'rock'],
+      genre: [...new Set(['jazz', 'rock', ...COMMON_GENRES])],
       artist: ['Ella Moon', 'The Rivets'],
       title: ['Blue Night', 'Slow Swing', 'Loud Road'],
     });
@@ -74,13 +75,24 @@ describe('MusicSkill', () => {
       expect(result.text).toBe('Playing Song 0 by Ella Moon, then 19 more.');
     });
 
-    it('says what it could not find, and leaves the playback state alone', async () => {
+    it('shuffles the queue when asked to, the same way for the same turn', async () => {
+      const many = Array.from({ length: 12 }, (_, i) => ({ ...blueNight, id: `t${i}`, title: `Song ${i}` }));
+      const shuffle = new MusicSkill(new ArrayMusicCatalog(many));
+      const turn = context('music.play', { text: 'shuffle my music' });
+      const first = (await shuffle.handle(turn)).state as { queue: Track[] };
+      const again = (await shuffle.handle(turn)).state as { queue: Track[] };
+      expect(first.queue.map((t) => t.id)).not.toEqual(many.map((t) => t.id));
+      expect(first.queue.map((t) => t.id).sort()).toEqual(many.map((t) => t.id).sort());
+      expect(again.queue).toEqual(first.queue);
+    });
+
+    it('says what it could not find and offers what the catalog holds, leaving the playback state alone', async () => {
       const result = await skill.handle(
         context('music.play', { slots: { genre: 'polka' }, state: playing([loudRoad]) }),
       );
-      expect(result).toEqual({ text: "I couldn't find any music for polka." });
+      expect(result).toEqual({ text: "I couldn't find any music for polka. I have jazz and rock." });
       const empty = await new MusicSkill(new ArrayMusicCatalog([])).handle(context('music.play', { text: 'play' }));
-      expect(empty).toEqual({ text: "I couldn't find any music for that." });
+      expect(empty).toEqual({ text: "I couldn't find any music for that. The music library is empty." });
     });
   });
 
@@ -100,7 +112,7 @@ describe('MusicSkill', () => {
 
     it('says when it found nothing', async () => {
       const result = await skill.handle(context('music.search', { text: 'find songs by Nobody' }));
-      expect(result).toEqual({ text: 'I found nothing for Nobody.' });
+      expect(result).toEqual({ text: 'I found nothing for Nobody. I have jazz and rock.' });
     });
   });
 

@@ -3,6 +3,7 @@ import type { MusicCatalog } from '../../ports/music-catalog.js';
 import type { Track } from '../../model/music.js';
 import type { IntentDefinition, SkillContext, SkillResult } from '../../model/skill.js';
 import type { Skill } from '../../ports/skill.js';
+import { COMMON_GENRES } from './genres.js';
 import { current, readPlayback, type PlaybackState } from './playback-state.js';
 
 const QUEUE_LENGTH = 20;
@@ -71,7 +72,7 @@ export class MusicSkill implements Skill {
 
   async entityValues(options: IoOptions = {}) {
     const facets = await this.catalog.facets(options);
-    return { genre: facets.genres, artist: facets.artists, title: facets.titles };
+    return { genre: [...new Set([...facets.genres, ...COMMON_GENRES])], artist: facets.artists, title: facets.titles };
   }
 
   async handle(context: SkillContext): Promise<SkillResult> {
@@ -96,19 +97,30 @@ export class MusicSkill implements Skill {
 
   private async play(context: SkillContext): Promise<SkillResult> {
     const tracks = await this.catalog.search({ ...queryOf(context), limit: QUEUE_LENGTH, signal: context.signal });
-    if (tracks.length === 0) {
-      return { text: `I couldn't find any music for ${describeQuery(context) || 'that'}.` };
-    }
-    const state: PlaybackState = { queue: tracks, index: 0, status: 'playing' };
-    const first = tracks[0] as Track;
+    if (tracks.length === 0)
+      return { text: `I couldn't find any music for ${describeQuery(context) || 'that'}.${await this.offer(context)}` };
+    const queue = /\bshuffle\b/i.test(context.text)
+      ? shuffled(tracks, `${context.conversationId}:${context.now.getTime()}`)
+      : tracks;
+    const state: PlaybackState = { queue, index: 0, status: 'playing' };
+    const first = queue[0] as Track;
     const more = tracks.length > 1 ? `, then ${tracks.length - 1} more` : '';
     return { text: `Playing ${describe(first)}${more}.`, state: { ...state }, data: playbackData(state) };
   }
 
   private async search(context: SkillContext): Promise<SkillResult> {
     const tracks = await this.catalog.search({ ...queryOf(context), limit: 5, signal: context.signal });
-    if (tracks.length === 0) return { text: `I found nothing for ${describeQuery(context) || 'that'}.` };
+    if (tracks.length === 0)
+      return { text: `I found nothing for ${describeQuery(context) || 'that'}.${await this.offer(context)}` };
     return { text: `I found ${tracks.map(describe).join('; ')}.`, data: { results: tracks } };
+  }
+
+  /** What the catalog does hold, offered when a request finds nothing in it. */
+  private async offer(context: SkillContext): Promise<string> {
+    const { genres, artists } = await this.catalog.facets(context.signal ? { signal: context.signal } : {});
+    if (genres.length > 0) return ` I have ${listed(genres)}.`;
+    if (artists.length > 0) return ` I have music by ${listed(artists)}.`;
+    return ' The music library is empty.';
   }
 
   private transition(
@@ -150,14 +162,31 @@ function queryOf(context: SkillContext) {
   };
   if (Object.keys(query).length > 0) return query;
   const free = context.text
-    .replace(/^.*?\b(play|put on|listen to|hear|find|search for|look up)\b/i, '')
-    .replace(/\b(some|music|songs?|by|the|please)\b/gi, ' ')
+    .replace(/^.*?\b(play|put on|listen to|hear|find|search for|look up|shuffle)\b/i, '')
+    .replace(/\b(some|music|songs?|by|the|please|my)\b/gi, ' ')
     .trim();
   return free ? { text: free } : {};
 }
 
 function describeQuery(context: SkillContext): string {
   return Object.values(queryOf(context)).join(' ');
+}
+
+/** A permutation seeded from the conversation and the time, so a replayed turn shuffles the same way. */
+function shuffled<T>(items: readonly T[], seed: string): T[] {
+  let state = [...seed].reduce((hash, ch) => (Math.imul(hash, 31) + ch.charCodeAt(0)) >>> 0, 2166136261);
+  const next = () => (state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const out = [...items];
+  for (let i = out.length - 1; i > 0; i -= 1) {
+    const j = Math.floor(next() * (i + 1));
+    [out[i], out[j]] = [out[j] as T, out[i] as T];
+  }
+  return out;
+}
+
+function listed(items: readonly string[]): string {
+  const some = items.slice(0, 6);
+  return some.length < 2 ? (some[0] ?? '') : `${some.slice(0, -1).join(', ')} and ${some.at(-1) ?? ''}`;
 }
 
 function describe(track: Track): string {

@@ -12,6 +12,7 @@ const CITY_SLOT = {
   required: true,
   prompt: 'For which city?',
   fromPreferences: 'homeCity',
+  remembered: true,
 } as const;
 
 /** Current conditions and a short forecast for a named city or the user's home city. */
@@ -78,8 +79,13 @@ export class WeatherSkill implements Skill {
       if (lookup.kind === 'unknown-location') {
         return { text: `I couldn't find a place called ${lookup.query}. Which city did you mean?` };
       }
-      const text = context.intent === 'weather.forecast' ? forecastText(lookup.report) : currentText(lookup.report);
-      return { text, data: { weather: lookup.report } };
+      const report = {
+        ...lookup.report,
+        location: { ...lookup.report.location, name: placeName(city, lookup.report) },
+      };
+      const text = context.intent === 'weather.forecast' ? forecastText(report) : currentText(report);
+      // Remembered so that "and is it windy there?" means the same place.
+      return { text, data: { weather: lookup.report }, state: { city } };
     } catch (error) {
       if (error instanceof DependencyUnavailableError || (isCoreError(error) && error.retryable)) {
         return { text: "I can't reach the weather service right now. Please try again in a moment." };
@@ -87,6 +93,16 @@ export class WeatherSkill implements Skill {
       throw error;
     }
   }
+}
+
+/**
+ * How the reply names the place: as found, with its region and country when the request qualified it or the
+ * geocoder's best match is not the name asked for ("Portland, Oregon, United States"), so the user hears which one.
+ */
+function placeName(asked: string, report: WeatherReport): string {
+  const { name, region, country } = report.location;
+  const plainly = !asked.includes(',') && asked.trim().toLowerCase() === name.toLowerCase();
+  return plainly ? name : [...new Set([name, region, country].filter((part) => part !== undefined))].join(', ');
 }
 
 function unitsOf(report: WeatherReport) {

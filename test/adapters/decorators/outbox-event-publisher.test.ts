@@ -8,9 +8,12 @@ import { OutboxEventPublisher } from '../../../adapters/decorators/outbox-event-
 import type { OutboxStore } from '../../../adapters/shared/outbox-store.js';
 import { openSqliteDatabase, type Database } from '../../../adapters/local/sqlite-database.js';
 import { SqliteOutboxStore } from '../../../adapters/local/sqlite-outbox-store.js';
+import { MemoryConversationStore } from '../../../adapters/local/memory-conversation-store.js';
+import { SqliteConversationStore } from '../../../adapters/local/sqlite-conversation-store.js';
 import { DependencyUnavailableError } from '../../../core/errors.js';
 import type { DomainEvent } from '../../../core/model/events.js';
 import { describeEventPublisherContract } from '../../contract/event-publisher.contract.js';
+import { describeEventRelayContract, exchangeWriter, RecordingTransport } from '../../contract/event-relay.contract.js';
 import { injectFaults } from '../../doubles/fault-injector.js';
 
 // Listeners of the in-process bus run on microtasks; one macrotask later they have all run.
@@ -41,6 +44,36 @@ describeEventPublisherContract('OutboxEventPublisher (SQLite outbox, inner down 
       return received();
     },
     dispose: async () => void db.close(),
+  };
+});
+
+// As the relay of a store's outbox: the conversation store writes a turn's events into it, deliverPending drains it.
+describeEventRelayContract('OutboxEventPublisher (MemoryConversationStore outbox)', async () => {
+  const store = new MemoryConversationStore();
+  const transport = new RecordingTransport();
+  const relay = new OutboxEventPublisher({ inner: transport, outbox: store.outbox });
+  return {
+    relay,
+    write: exchangeWriter(store),
+    delivered: async () => [...transport.published],
+    failTransport: (failing) => void (transport.failing = failing),
+    dispose: () => relay.stop(),
+  };
+});
+
+describeEventRelayContract('OutboxEventPublisher (SqliteConversationStore outbox)', async () => {
+  const db = openSqliteDatabase(':memory:');
+  const transport = new RecordingTransport();
+  const relay = new OutboxEventPublisher({ inner: transport, outbox: new SqliteOutboxStore({ db }) });
+  return {
+    relay,
+    write: exchangeWriter(new SqliteConversationStore({ db })),
+    delivered: async () => [...transport.published],
+    failTransport: (failing) => void (transport.failing = failing),
+    dispose: async () => {
+      await relay.stop();
+      db.close();
+    },
   };
 });
 

@@ -31,13 +31,13 @@ describe('OfflineLanguageModel', () => {
     expect(text).toContain('LLM_BASE_URL');
   });
 
-  it('declares that it streams but answers no open questions, and streams its reply in several deltas', async () => {
+  it('declares that it streams but answers no open questions and calls no tools, and streams its reply in several deltas', async () => {
     const model = new OfflineLanguageModel({ capabilities: SKILLS });
     const chunks: CompletionChunk[] = [];
     for await (const chunk of model.stream(request)) chunks.push(chunk);
     const { text } = await model.complete(request);
 
-    expect(model.capabilities).toEqual({ streaming: true, answersOpenQuestions: false });
+    expect(model.capabilities).toEqual({ streaming: true, answersOpenQuestions: false, tools: false });
     expect(chunks.length).toBeGreaterThan(3);
     expect(chunks.at(-1)).toEqual({ type: 'finish', finishReason: 'stop' });
     expect(chunks.map((chunk) => (chunk.type === 'text' ? chunk.text : '')).join('')).toBe(text);

@@ -85,7 +85,10 @@ describe('PocketSphinxSpeechRecognizer', skipWhen(!available.ok, missing), () =>
   it('resamples audio at another rate (8 kHz flite voice)', async () => {
     const speech = await fliteSpeak('play some jazz', 'kal');
     expect(speech.sampleRate).toBe(8000);
-    const result = await recognizer.recognise({
+    // A decoder of its own: the decoder's cepstral mean adapts to the clips it heard before, and this 8 kHz voice
+    // scores close to the fallback threshold (about -31.4 per frame against -32), so the order of cases would decide.
+    const fresh = await make();
+    const result = await fresh.recognise({
       audio: wavOf(pad(speech.samples, speech.sampleRate, 0.3), speech.sampleRate),
       language: 'en-US',
     });

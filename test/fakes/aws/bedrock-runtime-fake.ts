@@ -8,12 +8,14 @@ import {
 import type { AddressInfo } from 'node:net';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
+import { instructedToolCall } from '../tool-call-instruction.js';
 
 /** The JSON body of a Converse or ConverseStream request, as the SDK serialised it. */
 export interface ConverseWireRequest {
   messages?: { role: string; content: { text?: string }[] }[];
   system?: { text?: string }[];
   inferenceConfig?: { maxTokens?: number; temperature?: number; topP?: number; stopSequences?: string[] };
+  toolConfig?: { tools?: { toolSpec?: { name?: string; description?: string; inputSchema?: { json?: unknown } } }[] };
   guardrailConfig?: {
     guardrailIdentifier: string;
     guardrailVersion: string;
@@ -118,6 +120,22 @@ export async function startBedrockRuntimeFake(): Promise<BedrockRuntimeFake> {
     }
     if (!body.messages?.length || body.messages[0]?.role !== 'user') {
       sendError(res, 'ValidationException', 'A conversation must start with a user message.');
+      return;
+    }
+    const offered = (body.toolConfig?.tools ?? []).map((tool) => String(tool.toolSpec?.name));
+    const lastUser = [...body.messages].reverse().find((m) => m.role === 'user');
+    const call = instructedToolCall(lastUser?.content.map((block) => block.text ?? '').join('') ?? '', offered);
+    if (operation === 'converse' && call) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const toolUse = { toolUseId: `tooluse_${calls.length}`, name: call.name, input: call.arguments };
+      res.end(
+        JSON.stringify({
+          output: { message: { role: 'assistant', content: [{ toolUse }] } },
+          stopReason: 'tool_use',
+          usage: { inputTokens: 1, outputTokens: 1, totalTokens: 2 },
+          metrics: { latencyMs: 1 },
+        }),
+      );
       return;
     }
     const answer = shape(reply(body), body);

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DynamoDbConversationStore } from '../../../../adapters/aws/dynamodb/dynamodb-conversation-store.js';
+import { PipeEventRelay } from '../../../../adapters/aws/dynamodb/pipe-event-relay.js';
 import { DynamoDbStreamEventRelay, type StreamStart } from '../../../../adapters/aws/dynamodb/stream-event-relay.js';
 import type { Conversation, Turn } from '../../../../core/model/conversation.js';
 import { emptyDialogueState } from '../../../../core/model/dialogue-state.js';
@@ -14,8 +15,14 @@ import { InProcessEventPublisher } from '../../../../adapters/local/in-process-e
 import { loadConfig } from '../../../../entrypoints/composition/config.js';
 import { createContainer } from '../../../../entrypoints/composition/container.js';
 import { createLogger } from '../../../../entrypoints/composition/logger.js';
+import {
+  describeEventRelayContract,
+  exchangeWriter,
+  RecordingTransport as ContractTransport,
+} from '../../../contract/event-relay.contract.js';
 import { FixedClock } from '../../../doubles/fixed-clock.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../../../fakes/aws/dynamodb-local.js';
+import { EventPipeFake } from '../../../fakes/aws/event-pipe-fake.js';
 import { createTestTable, type TestTable } from '../../../fakes/aws/dynamodb-test-table.js';
 import { TEST_AWS_CLIENT_CONFIG } from '../../../fakes/aws/fake-aws-server.js';
 
@@ -222,6 +229,49 @@ describe('DynamoDbStreamEventRelay (DynamoDB Local stream)', () => {
     expect(transport.published).toHaveLength(2);
     await relay.stop();
   });
+});
+
+/** A fresh table and the real store writing its turns' event items, for one contract case. */
+async function storeTable() {
+  const table = await createTestTable(local.endpoint);
+  tables.push(table);
+  const store = new DynamoDbConversationStore({ client: table.client, tableName: table.tableName });
+  return { table, write: exchangeWriter(store) };
+}
+
+describeEventRelayContract('DynamoDbStreamEventRelay (DynamoDB Local stream, trim-horizon)', async () => {
+  const { table, write } = await storeTable();
+  const transport = new ContractTransport();
+  const relay = new DynamoDbStreamEventRelay({
+    tableName: table.tableName,
+    transport,
+    telemetry,
+    start: 'trim-horizon',
+    client: streams,
+  });
+  return {
+    relay,
+    write,
+    delivered: async () => [...transport.published],
+    failTransport: (failing) => void (transport.failing = failing),
+    dispose: () => relay.stop(),
+  };
+});
+
+// The Pipe relays outside the process: deliverPending only answers true, and the Pipe fake (a scan standing in for
+// the stream and the Pipe) is what hands the event items to the transport, in `settle`.
+describeEventRelayContract('PipeEventRelay (EventBridge Pipe fake over DynamoDB Local)', async () => {
+  const { table, write } = await storeTable();
+  const transport = new ContractTransport();
+  const pipe = EventPipeFake.toPublisher(table.client, table.tableName, transport);
+  return {
+    relay: new PipeEventRelay(),
+    write,
+    delivered: async () => [...transport.published],
+    settle: async () => {
+      if (!(await pipe.deliverPending())) throw new Error('the Pipe fake could not deliver');
+    },
+  };
 });
 
 describe('EVENT_RELAY in the aws profile', () => {
