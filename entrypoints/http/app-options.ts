@@ -27,6 +27,7 @@ export function appOptionsFor(assistant: Assistant): ComposedAppOptions {
     corsOrigins: server.corsOrigins,
     voice: {
       ...(assistant.synthesizer && { synthesizer: assistant.synthesizer }),
+      ...(assistant.recognizer && { recognizer: assistant.recognizer }),
       telemetry: assistant.telemetry,
       createVad: () => WebRtcVoiceActivityDetector.create(),
     },
