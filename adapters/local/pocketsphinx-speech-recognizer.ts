@@ -68,7 +68,12 @@ export interface PocketSphinxSpeechRecognizerOptions {
   maxSeconds?: number;
   /** See DEFAULT_MAX_ACTIVE_HMMS; `-1` for no limit. */
   maxActiveHmms?: number;
-  /** Idle streaming decoders kept for reuse (two per stream: grammar and language model); default 4. When none is idle
+  /**
+   * Load one stream's two decoders at creation. Off by default: each decoder costs ~95 MB of RSS (measured), and a
+   * server that never takes voice should not pay it; the first stream then loads them, blocking ~0.4–0.9 s once.
+   */
+  warmStreams?: boolean;
+  /** Idle streaming decoders kept for reuse (two per stream: grammar and language model); default 2. When none is idle
    * a stream makes its own, which blocks the event loop about as long as loading the recognizer (~0.5–1 s). */
   keepStreamDecoders?: number;
 }
@@ -105,7 +110,7 @@ export class PocketSphinxSpeechRecognizer implements SpeechRecognizer {
   static create(options: PocketSphinxSpeechRecognizerOptions): PocketSphinxSpeechRecognizer {
     const recognizer = new PocketSphinxSpeechRecognizer(options);
     recognizer.load();
-    recognizer.warmStreams();
+    if (options.warmStreams) recognizer.warmStreams();
     return recognizer;
   }
 
@@ -222,9 +227,7 @@ export class PocketSphinxSpeechRecognizer implements SpeechRecognizer {
 
   /** Makes the decoders of one stream now, so the first voice turn does not pay for them. */
   warmStreams(): void {
-    const keep = Math.max(2, this.options.keepStreamDecoders ?? 2);
-    while (this.idleStreamDecoders.length < Math.min(2, keep))
-      this.idleStreamDecoders.push(this.newDecoder(STREAM_DECODER_ARGS));
+    while (this.idleStreamDecoders.length < 2) this.idleStreamDecoders.push(this.newDecoder(STREAM_DECODER_ARGS));
   }
 
   private takeStreamDecoder(): PocketSphinxDecoder {
@@ -234,7 +237,7 @@ export class PocketSphinxSpeechRecognizer implements SpeechRecognizer {
 
   private returnStreamDecoder(decoder: PocketSphinxDecoder | undefined): void {
     if (!decoder) return;
-    if (this.disposed || this.idleStreamDecoders.length >= (this.options.keepStreamDecoders ?? 4)) decoder.dispose();
+    if (this.disposed || this.idleStreamDecoders.length >= (this.options.keepStreamDecoders ?? 2)) decoder.dispose();
     else this.idleStreamDecoders.push(decoder);
   }
 
