@@ -60,7 +60,9 @@ interface Functions {
       callback: (error: unknown, result: number) => void,
     ) => void;
   };
-  ps_end_utt: (decoder: Pointer) => number;
+  ps_end_utt: ((decoder: Pointer) => number) & {
+    async: (decoder: Pointer, callback: (error: unknown, result: number) => void) => void;
+  };
   ps_get_hyp: (decoder: Pointer, score: [number]) => string | null;
   ps_get_prob: (decoder: Pointer) => number;
   ps_get_n_frames: (decoder: Pointer) => number;
@@ -225,6 +227,51 @@ export class PocketSphinxDecoder {
       );
     });
     if (fns.ps_end_utt(handle) < 0 || processed < 0) throw new Error('pocketsphinx: decoding failed');
+    const score: [number] = [0];
+    const text = fns.ps_get_hyp(handle, score) ?? '';
+    return { text, score: score[0], frames: fns.ps_get_n_frames(handle) };
+  }
+
+  /**
+   * Starts an utterance fed piece by piece (`feed`, then `finish`): the streaming path. The same rule holds: one call
+   * at a time per decoder, and no `decode` until `finish` has settled.
+   */
+  begin(search: string): void {
+    const { fns } = this;
+    const handle = this.live();
+    if (this.current !== search) {
+      if (fns.ps_set_search(handle, search) !== 0) throw new Error(`pocketsphinx: no search named "${search}"`);
+      this.current = search;
+    }
+    if (fns.ps_start_utt(handle) < 0) throw new Error('pocketsphinx: could not start an utterance');
+  }
+
+  /** Decodes more samples of the utterance begun with `begin`, on koffi's worker thread. */
+  async feed(samples: Int16Array): Promise<void> {
+    const { fns } = this;
+    const handle = this.live();
+    const processed = await new Promise<number>((resolve, reject) => {
+      fns.ps_process_raw.async(handle, samples, samples.length, 0, 0, (error, result) =>
+        error
+          ? reject(error instanceof Error ? error : new Error('pocketsphinx: decoding failed', { cause: error }))
+          : resolve(result),
+      );
+    });
+    if (processed < 0) throw new Error('pocketsphinx: decoding failed');
+  }
+
+  /** Ends the utterance (its final pass also off the main thread) and returns the best hypothesis. */
+  async finish(): Promise<Hypothesis> {
+    const { fns } = this;
+    const handle = this.live();
+    const ended = await new Promise<number>((resolve, reject) => {
+      fns.ps_end_utt.async(handle, (error, result) =>
+        error
+          ? reject(error instanceof Error ? error : new Error('pocketsphinx: decoding failed', { cause: error }))
+          : resolve(result),
+      );
+    });
+    if (ended < 0) throw new Error('pocketsphinx: decoding failed');
     const score: [number] = [0];
     const text = fns.ps_get_hyp(handle, score) ?? '';
     return { text, score: score[0], frames: fns.ps_get_n_frames(handle) };

@@ -6,8 +6,22 @@ import type { Preferences } from './profile.js';
 import type { Sentiment } from './sentiment.js';
 import type { Understanding } from './understanding.js';
 
-/** What a caller hands the in-process runner: text, or audio bytes. */
-export type TurnInput = { kind: 'text'; text: string } | { kind: 'audio'; audio: Audio };
+/**
+ * What a caller hands the in-process runner: text, audio bytes, or speech already recognised while it arrived (the
+ * voice socket's streaming recognizer): its audio is stored like any audio, its transcript is validated like any text.
+ */
+export type TurnInput =
+  | { kind: 'text'; text: string }
+  | { kind: 'audio'; audio: Audio }
+  | { kind: 'voice'; audio: Audio; recognised: RecognisedSpeech };
+
+/** A transcript recognised before the turn started, and how long recognition took after the end of speech. */
+export interface RecognisedSpeech {
+  text: string;
+  confidence?: number;
+  /** Milliseconds from the end of speech to the transcript: the turn's `transcribe` timing. */
+  ms: number;
+}
 
 export interface SpeechRequest {
   format?: AudioFormat;
@@ -99,7 +113,7 @@ export interface TurnRecord {
   id: string;
   userId: string;
   conversationId: string;
-  input: { kind: 'text'; text: string } | { kind: 'audio'; audio: AudioRef };
+  input: { kind: 'text'; text: string } | { kind: 'audio'; audio: AudioRef; recognised?: RecognisedSpeech };
   speech?: SpeechRequest;
   idempotencyKey?: string;
   /** When the turn arrived (ISO 8601): the "now" of skills and the time stamp of the stored turns. */

@@ -4,17 +4,26 @@ import { loaded, signalOption } from './step-support.js';
 import type { TurnDeps } from './turn-deps.js';
 import { extend } from './extend.js';
 
-/** Turns the input into text (audio through the recognizer, text as given) and checks it is usable. */
+/**
+ * Turns the input into text (audio through the recognizer, text as given, speech recognised while it arrived as
+ * recognised) and checks it is usable: the same checks whichever way the text came.
+ */
 export async function transcribe(
   turn: TurnRecord,
   deps: Pick<TurnDeps, 'recognizer' | 'audio' | 'registry' | 'options' | 'signal'>,
 ): Promise<TurnRecord> {
-  const heard = turn.input.kind === 'text' ? turn.input.text.trim() : await recognise(turn, deps);
+  const { input } = turn;
+  const recognised = input.kind === 'audio' ? input.recognised : undefined;
+  const heard =
+    input.kind === 'text' ? input.text.trim() : recognised ? recognised.text.trim() : await recognise(turn, deps);
   if (heard.length === 0) throw new ValidationError('the turn has no text (empty text or silent audio)');
   if (heard.length > deps.options.maxTextLength) {
     throw new ValidationError(`text is longer than ${deps.options.maxTextLength} characters`);
   }
-  return extend(turn, { heard });
+  if (!recognised) return extend(turn, { heard });
+  // Recognition happened before the turn; its time is the step's (runStep adds this step's own few microseconds).
+  const ms = Number.isFinite(recognised.ms) && recognised.ms >= 0 ? recognised.ms : 0;
+  return extend(turn, { heard, timings: extend(turn.timings, { transcribe: (turn.timings.transcribe ?? 0) + ms }) });
 }
 
 async function recognise(

@@ -13,6 +13,7 @@ export async function startTurn(
       : {
           kind: 'audio' as const,
           audio: await deps.audio.put({ audio: request.input.audio, ...signalOption(request.signal) }),
+          ...(request.input.kind === 'voice' && { recognised: request.input.recognised }),
         };
   return {
     id: deps.newId(),

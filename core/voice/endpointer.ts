@@ -42,6 +42,11 @@ export class Endpointer {
     return this.speaking;
   }
 
+  /** The frames of the utterance so far (pre-roll included); empty between utterances. */
+  get utteranceSoFar(): readonly Int16Array[] {
+    return this.speaking ? this.utterance : [];
+  }
+
   /** Feeds one frame and its decision; returns what it caused, if anything. */
   push(frame: Int16Array, voiced: boolean): EndpointEvent | undefined {
     if (!this.speaking) {

@@ -84,6 +84,8 @@ export interface Assistant {
   minter: Bindings['tokenMinter'];
   readiness: Bindings['readiness'];
   synthesizer: Bindings['speechSynthesizer'];
+  /** The pipeline's recognizer: the voice socket streams speech to it when it can. */
+  recognizer: Bindings['speechRecognizer'];
   telemetry: Bindings['telemetry'];
   /** Releases clients and files (closes the database). */
   close(): Promise<void>;
@@ -96,7 +98,7 @@ export async function composeAssistant(config: AppConfig, options: ComposeOption
 
 /** Resolves the use cases of a built container; `close` unbinds it. */
 export async function resolveAssistant(container: TypedContainer<Bindings>): Promise<Assistant> {
-  const [config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer, telemetry] =
+  const [config, handleTurn, conversations, skills, verifier, minter, readiness, synthesizer, telemetry, recognizer] =
     await Promise.all([
       container.getAsync('config'),
       container.getAsync('handleTurn'),
@@ -107,6 +109,7 @@ export async function resolveAssistant(container: TypedContainer<Bindings>): Pro
       container.getAsync('readiness'),
       container.getAsync('speechSynthesizer'),
       container.getAsync('telemetry'),
+      container.getAsync('speechRecognizer'),
     ]);
   return {
     config,
@@ -117,6 +120,7 @@ export async function resolveAssistant(container: TypedContainer<Bindings>): Pro
     minter,
     readiness,
     synthesizer,
+    recognizer,
     telemetry,
     close: async () => {
       await container.unbindAllAsync();

@@ -30,6 +30,7 @@ export function appOptionsFor(assistant: Assistant): ComposedAppOptions {
     ...(assistant.minter && localProfileSession(assistant.minter)),
     voice: {
       ...(assistant.synthesizer && { synthesizer: assistant.synthesizer }),
+      ...(assistant.recognizer && { recognizer: assistant.recognizer }),
       telemetry: assistant.telemetry,
       createVad: () => WebRtcVoiceActivityDetector.create(),
     },

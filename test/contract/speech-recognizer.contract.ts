@@ -2,7 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeWav } from '../../adapters/shared/wav.js';
 import { AbortedError, ValidationError } from '../../core/errors.js';
 import type { Audio, AudioFormat } from '../../core/model/audio.js';
-import type { SpeechRecognizer, TranscribeRequest } from '../../core/ports/speech-recognizer.js';
+import type {
+  OpenSpeechStreamRequest,
+  SpeechRecognizer,
+  SpeechStream,
+  TranscribeRequest,
+} from '../../core/ports/speech-recognizer.js';
 import { fliteSpeak, pad } from '../support/flite.js';
 
 /** A known utterance as 16 kHz mono 16-bit audio, both headerless and in a WAV file. */
@@ -143,6 +148,73 @@ export function describeSpeechRecognizerContract(name: string, make: () => Promi
       const controller = new AbortController();
       controller.abort();
       await expect(transcribe(wavClip(), { signal: controller.signal })).rejects.toBeInstanceOf(AbortedError);
+    });
+
+    describe('streaming (capabilities.streaming)', () => {
+      const NO_STREAMING = 'the recognizer declares no streaming: the voice socket hands the turn a WAV instead';
+      /** The sample's samples written in 20 ms pieces, as the voice socket does. */
+      const writeSample = (stream: SpeechStream, upTo = 1) => {
+        const bytes = (spoken as SpeechSample).pcm;
+        const samples = new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+        const end = Math.floor(samples.length * upTo);
+        for (let at = 0; at < end; at += 320) stream.write(samples.slice(at, Math.min(at + 320, end)));
+      };
+      const open = (extra: Partial<OpenSpeechStreamRequest> = {}) =>
+        (recognizer.openStream as NonNullable<SpeechRecognizer['openStream']>).call(recognizer, {
+          language: 'en-US',
+          sampleRate: SAMPLE_RATE,
+          ...extra,
+        });
+
+      it('implements openStream exactly when it declares streaming', () => {
+        expect(typeof recognizer.openStream === 'function').toBe(recognizer.capabilities.streaming);
+      });
+
+      it('recognises speech written as it arrives to the words spoken', async (context) => {
+        if (!recognizer.capabilities.streaming) context.skip(NO_STREAMING);
+        if (!spoken) context.skip(unavailable);
+        const stream = open();
+        writeSample(stream);
+        const transcript = await stream.finish();
+        expect(normalise(transcript.text)).toBe(SAMPLE_TEXT);
+      });
+
+      it('cancels cleanly mid-utterance: finish rejects with AbortedError and the next stream works', async (context) => {
+        if (!recognizer.capabilities.streaming) context.skip(NO_STREAMING);
+        if (!spoken) context.skip(unavailable);
+        const cancelled = open();
+        writeSample(cancelled, 0.5);
+        cancelled.cancel();
+        cancelled.write(new Int16Array(320));
+        await expect(cancelled.finish()).rejects.toBeInstanceOf(AbortedError);
+        const next = open();
+        writeSample(next);
+        expect(normalise((await next.finish()).text)).toBe(SAMPLE_TEXT);
+      });
+
+      it('stops when its signal fires: finish rejects with AbortedError', async (context) => {
+        if (!recognizer.capabilities.streaming) context.skip(NO_STREAMING);
+        if (!spoken) context.skip(unavailable);
+        const controller = new AbortController();
+        const stream = open({ signal: controller.signal });
+        writeSample(stream, 0.5);
+        controller.abort();
+        await expect(stream.finish()).rejects.toBeInstanceOf(AbortedError);
+      });
+
+      it('rejects a stream with no samples with ValidationError', async (context) => {
+        if (!recognizer.capabilities.streaming) context.skip(NO_STREAMING);
+        await expect(open().finish()).rejects.toBeInstanceOf(ValidationError);
+      });
+
+      it('recognises concurrent streams independently', async (context) => {
+        if (!recognizer.capabilities.streaming) context.skip(NO_STREAMING);
+        if (!spoken) context.skip(unavailable);
+        const streams = [open(), open()];
+        for (const stream of streams) writeSample(stream);
+        const transcripts = await Promise.all(streams.map((stream) => stream.finish()));
+        expect(transcripts.map((t) => normalise(t.text))).toEqual([SAMPLE_TEXT, SAMPLE_TEXT]);
+      });
     });
   });
 }

@@ -2,6 +2,8 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { WebRtcVoiceActivityDetector } from '../../adapters/local/webrtc-voice-activity-detector.js';
+import { AbortedError } from '../../core/errors.js';
+import type { SpeechStream } from '../../core/ports/speech-recognizer.js';
 import type { SpeechSynthesizer, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
 import type { Telemetry } from '../../core/ports/telemetry.js';
 import type { VoiceLimits } from '../../entrypoints/http/voice/voice-protocol.js';
@@ -21,6 +23,33 @@ class MeasuredSilenceSynthesizer implements SpeechSynthesizer {
   async synthesize(request: SynthesizeRequest) {
     this.requests.push(request);
     return { data: new Uint8Array(request.text.length * 25 * 32), format: 'pcm' as const, sampleRate: 16_000 };
+  }
+}
+
+/** Recognises while speech arrives: records what each stream was written and how it ended; "hears" `text`. */
+class StreamingFakeRecognizer extends FixedSpeechRecognizer {
+  override readonly capabilities = { formats: ['wav'] as const, streaming: true };
+  readonly streams: { samples: number; state: 'open' | 'finished' | 'cancelled' }[] = [];
+  constructor(private readonly text: string) {
+    super([text]);
+  }
+  openStream(): SpeechStream {
+    const record = { samples: 0, state: 'open' as 'open' | 'finished' | 'cancelled' };
+    this.streams.push(record);
+    return {
+      write: (samples) => {
+        if (record.state === 'open') record.samples += samples.length;
+      },
+      finish: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        if (record.state === 'cancelled') throw new AbortedError('cancelled');
+        record.state = 'finished';
+        return { text: this.text };
+      },
+      cancel: () => {
+        if (record.state === 'open') record.state = 'cancelled';
+      },
+    };
   }
 }
 
@@ -95,7 +124,14 @@ async function speak(client: Client): Promise<void> {
   }
 }
 
-async function voiceHarness(options: { reply?: string; heard?: string; limits?: Partial<VoiceLimits> } = {}) {
+async function voiceHarness(
+  options: {
+    reply?: string;
+    heard?: string;
+    limits?: Partial<VoiceLimits>;
+    streaming?: StreamingFakeRecognizer;
+  } = {},
+) {
   const synthesizer = new MeasuredSilenceSynthesizer();
   const metrics: { name: string; value: number }[] = [];
   const telemetry: Telemetry = {
@@ -113,6 +149,7 @@ async function voiceHarness(options: { reply?: string; heard?: string; limits?: 
       voice: {
         synthesizer,
         telemetry,
+        ...(options.streaming && { recognizer: options.streaming }),
         createVad: () => WebRtcVoiceActivityDetector.create(),
         limits: { playbackLeadMs: Number.POSITIVE_INFINITY, ...options.limits },
       },
@@ -128,6 +165,46 @@ const LONG_REPLY =
 describe('voice over WebSocket (voice.v1)', () => {
   let h: HttpHarness;
   afterEach(() => h.app.close());
+
+  it('recognises while the user speaks when the recognizer streams: pre-roll and every frame, no second pass', async () => {
+    // Prepare
+    const streaming = new StreamingFakeRecognizer('what time is it');
+    ({ h } = await voiceHarness({ heard: 'never heard from the WAV', streaming }));
+    const { id } = await h.assistant.service.create('alice');
+    const client = await connect(h);
+    client.send({ type: 'start', conversationId: id });
+    await client.next('started');
+    // Act
+    await speak(client);
+    const turn = await client.next('turn');
+    // Assess: one stream, finished, fed the utterance (at least the spoken sample, pre-roll and hangover included).
+    const { pcm } = await speechSample();
+    expect(streaming.streams).toHaveLength(1);
+    expect(streaming.streams[0]?.state).toBe('finished');
+    expect(streaming.streams[0]?.samples).toBeGreaterThan(pcm.byteLength / 2 - 3200);
+    expect(streaming.requests).toHaveLength(0);
+    expect(client.messages.find((m) => m.type === 'transcript')).toMatchObject({ text: 'what time is it' });
+    expect((turn['turn'] as { heard: string }).heard).toBe('what time is it');
+    expect(turn['timings']).toMatchObject({ recognition: expect.any(Number) });
+  });
+
+  it('cancels the recognition stream when the socket closes mid-utterance', async () => {
+    // Prepare
+    const streaming = new StreamingFakeRecognizer('what time is it');
+    ({ h } = await voiceHarness({ streaming }));
+    const { id } = await h.assistant.service.create('alice');
+    const client = await connect(h);
+    client.send({ type: 'start', conversationId: id });
+    await client.next('started');
+    // Act: half the utterance, then hang up.
+    const frames = await utteranceFrames();
+    for (const frame of frames.slice(0, Math.floor(frames.length / 2))) client.socket.send(frame);
+    await client.next('speech-started');
+    client.socket.close();
+    // Assess
+    await expect.poll(() => streaming.streams[0]?.state, { timeout: 5000 }).toBe('cancelled');
+    expect((await h.assistant.service.history('alice', id, { limit: 10 })).items).toHaveLength(0);
+  });
 
   it('hears an utterance, answers it with streamed text and audio sentence by sentence, and reports timings', async () => {
     // Prepare

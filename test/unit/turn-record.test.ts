@@ -250,6 +250,32 @@ describe('the turn as a record', () => {
     expect(user?.sentiment).toBeUndefined();
   });
 
+  it('takes speech recognised while it arrived: no second recognition, the same checks, its time as transcribe', async () => {
+    // Prepare
+    const audio = new TrackingAudioStore(new MemoryAudioStore({ clock: { now: () => new Date() } }));
+    const recognizer = new FixedSpeechRecognizer(['never used']);
+    const a = await createTestAssistant({ audio, recognizer, synthesizer: new CountingSynthesizer() });
+    const { id } = await a.service.create('u1');
+    const clip: Audio = { data: new Uint8Array(3200), format: 'wav', sampleRate: 16_000 };
+    const voice = (text: string, ms = 42): TurnRequest => ({
+      userId: 'u1',
+      conversationId: id,
+      input: { kind: 'voice', audio: clip, recognised: { text, confidence: 0.8, ms } },
+    });
+
+    // Act
+    const reply = await a.handleTurn(voice('  what time is it '));
+
+    // Assert
+    expect(reply).toMatchObject({ heard: 'what time is it', skill: 'time' });
+    expect(reply.timings.transcribe).toBeGreaterThanOrEqual(42);
+    expect(reply.timings.transcribe).toBeLessThan(200);
+    expect(recognizer.requests).toHaveLength(0);
+    await expect(a.handleTurn(voice('   '))).rejects.toMatchObject({ code: ErrorCodes.VALIDATION });
+    await expect(a.handleTurn(voice('x'.repeat(100_000)))).rejects.toMatchObject({ code: ErrorCodes.VALIDATION });
+    expect(audio.held.size).toBe(0);
+  });
+
   it('leaves no clip in the audio store once an audio turn is answered, or has failed', async () => {
     const audio = new TrackingAudioStore(new MemoryAudioStore({ clock: { now: () => new Date() } }));
     const a = await createTestAssistant({

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { HandleTurn } from '../../../core/pipeline/turn-pipeline.js';
+import type { SpeechRecognizer } from '../../../core/ports/speech-recognizer.js';
 import type { SpeechSynthesizer } from '../../../core/ports/speech-synthesizer.js';
 import type { Telemetry } from '../../../core/ports/telemetry.js';
 import type { VoiceActivityDetector } from '../../../core/ports/voice-activity-detector.js';
@@ -12,6 +13,8 @@ import { present } from './turns.js';
 export interface VoiceRoutesOptions {
   handleTurn: HandleTurn;
   synthesizer?: SpeechSynthesizer;
+  /** The pipeline's recognizer, when it can stream: speech is recognised while it arrives. */
+  recognizer?: SpeechRecognizer;
   createVad: () => Promise<VoiceActivityDetector>;
   telemetry: Telemetry;
   limits?: Partial<VoiceLimits>;
@@ -36,6 +39,7 @@ export const voiceRoutes: FastifyPluginAsync<VoiceRoutesOptions> = async (app, o
       userId,
       handleTurn: options.handleTurn,
       ...(options.synthesizer && { synthesizer: options.synthesizer }),
+      ...(options.recognizer && { recognizer: options.recognizer }),
       createVad: options.createVad,
       telemetry: options.telemetry,
       limits,

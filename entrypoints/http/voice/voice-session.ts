@@ -1,7 +1,9 @@
 import { encodeWav, parseWav } from '../../../adapters/shared/wav.js';
+import { AbortedError } from '../../../core/errors.js';
 import type { Audio } from '../../../core/model/audio.js';
-import type { ReplyStream, TurnReply } from '../../../core/model/turn.js';
+import type { ReplyStream, TurnInput, TurnReply } from '../../../core/model/turn.js';
 import type { HandleTurn } from '../../../core/pipeline/turn-pipeline.js';
+import type { SpeechRecognizer, SpeechStream, Transcript } from '../../../core/ports/speech-recognizer.js';
 import type { SpeechSynthesizer } from '../../../core/ports/speech-synthesizer.js';
 import type { Telemetry } from '../../../core/ports/telemetry.js';
 import type { VoiceActivityDetector } from '../../../core/ports/voice-activity-detector.js';
@@ -32,6 +34,11 @@ export interface VoiceSessionOptions {
   transport: VoiceTransport;
   handleTurn: HandleTurn;
   synthesizer?: SpeechSynthesizer;
+  /**
+   * The turn pipeline's recognizer. When it can stream (`capabilities.streaming`), speech is recognised while it
+   * arrives and the turn gets the finished transcript; otherwise the turn recognises the utterance's WAV.
+   */
+  recognizer?: SpeechRecognizer | null;
   createVad: () => Promise<VoiceActivityDetector>;
   telemetry: Telemetry;
   limits: VoiceLimits;
@@ -74,6 +81,10 @@ export class VoiceSession {
   private active: ActiveTurn | undefined;
   private idle: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Recognising the utterance being spoken, from its first frame (pre-roll included). */
+  private listening: SpeechStream | undefined;
+  /** Utterances that ended and whose transcript is still being finished. */
+  private readonly finishing = new Set<SpeechStream>();
 
   constructor(private readonly options: VoiceSessionOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -127,6 +138,9 @@ export class VoiceSession {
     this.closed = true;
     clearTimeout(this.idle);
     this.active?.abandon.abort();
+    this.listening?.cancel();
+    this.listening = undefined;
+    for (const stream of this.finishing) stream.cancel();
     void this.inbox.then(() => this.vad?.close());
   }
 
@@ -143,6 +157,10 @@ export class VoiceSession {
       if (message.language) this.language = message.language;
       this.send({ type: 'started', conversationId: message.conversationId });
     } else if (message.type === 'cancel') {
+      // An utterance still being recognised is dropped with the reply: the user called the whole exchange off.
+      const dropped = this.finishing.size > 0;
+      for (const stream of this.finishing) stream.cancel();
+      if (dropped && !this.active) this.send({ type: 'interrupted', reason: 'cancel' });
       this.interrupt('cancel');
     } else {
       const ended = this.endpointer.force();
@@ -168,18 +186,55 @@ export class VoiceSession {
       if (event?.type === 'speech-started') {
         this.send({ type: 'speech-started' });
         this.interrupt('barge-in');
-      } else if (event?.type === 'speech-ended') {
+        this.listen();
+      } else if (event?.type === 'speech-ended' || this.endpointer.inSpeech) {
+        this.listening?.write(frame);
+      }
+      if (event?.type === 'speech-ended') {
         this.utteranceEnded(event.utterance, event.reason);
       }
     }
     this.remainder = samples.slice(at);
   }
 
+  /** Opens a recognition stream for the utterance that just started, fed its pre-roll; none if the recognizer can't. */
+  private listen(): void {
+    this.listening?.cancel();
+    this.listening = undefined;
+    const { recognizer } = this.options;
+    if (!recognizer?.capabilities.streaming || !recognizer.openStream) return;
+    try {
+      this.listening = recognizer.openStream({ language: this.language, sampleRate: INPUT_SAMPLE_RATE });
+    } catch (error) {
+      // The turn recognises the WAV instead; say so in the log, not to the client.
+      this.options.telemetry.metric('VoiceStreamOpenFailed', 1, 'Count');
+      void error;
+      return;
+    }
+    for (const frame of this.endpointer.utteranceSoFar) this.listening.write(frame);
+  }
+
   private utteranceEnded(frames: Int16Array[], reason: 'silence' | 'max-length' | 'forced'): void {
     const endedAt = this.now();
     this.send({ type: 'speech-ended', reason });
+    const stream = this.listening;
+    this.listening = undefined;
     const conversationId = this.conversationId;
-    if (!conversationId) return;
+    if (!conversationId) {
+      stream?.cancel();
+      return;
+    }
+    let recognised: Promise<{ transcript: Transcript; ms: number } | 'cancelled' | 'failed'> | undefined;
+    if (stream) {
+      this.finishing.add(stream);
+      recognised = stream
+        .finish()
+        .then(
+          (transcript) => ({ transcript, ms: round(this.now() - endedAt) }),
+          (error: unknown) => (error instanceof AbortedError ? ('cancelled' as const) : ('failed' as const)),
+        )
+        .finally(() => this.finishing.delete(stream));
+    }
     const samples = new Int16Array(frames.reduce((n, f) => n + f.length, 0));
     let offset = 0;
     for (const frame of frames) {
@@ -188,7 +243,16 @@ export class VoiceSession {
     }
     const audio: Audio = { data: encodeWav(samples, INPUT_SAMPLE_RATE), format: 'wav', sampleRate: INPUT_SAMPLE_RATE };
     // One turn at a time: an utterance that ends while the last reply is still being stored waits for it.
-    this.turns = this.turns.then(() => (this.closed ? undefined : this.runTurn(conversationId, audio, endedAt)));
+    this.turns = this.turns.then(async () => {
+      const heard = await recognised;
+      if (this.closed || heard === 'cancelled') return;
+      // A stream that failed leaves the utterance to the pipeline's own recognition of the WAV.
+      const input =
+        heard === undefined || heard === 'failed'
+          ? { kind: 'audio' as const, audio }
+          : { kind: 'voice' as const, audio, recognised: { ...heard.transcript, ms: heard.ms } };
+      return this.runTurn(conversationId, input, endedAt);
+    });
   }
 
   private interrupt(reason: 'barge-in' | 'cancel'): void {
@@ -198,7 +262,7 @@ export class VoiceSession {
     this.send({ type: 'interrupted', reason });
   }
 
-  private async runTurn(conversationId: string, audio: Audio, endedAt: number): Promise<void> {
+  private async runTurn(conversationId: string, input: TurnInput, endedAt: number): Promise<void> {
     const active: ActiveTurn = { interrupt: new AbortController(), abandon: new AbortController() };
     this.active = active;
     const stop = AbortSignal.any([active.interrupt.signal, active.abandon.signal]);
@@ -231,7 +295,7 @@ export class VoiceSession {
       const reply = await this.options.handleTurn({
         userId: this.options.userId,
         conversationId,
-        input: { kind: 'audio', audio },
+        input,
         signal: active.abandon.signal,
         stream,
       });
