@@ -6,7 +6,7 @@ import { AudioInputError } from './audio-input-error.js';
 import { demuxOggOpus } from './ogg-opus.js';
 import { decodeOpus, OPUS_OUTPUT_RATE } from './opus.js';
 import { resample } from './resample.js';
-import { parseWav } from './wav.js';
+import { downmix, parseWav } from './wav.js';
 import { demuxWebmOpus } from './webm-opus.js';
 
 export const INPUT_ENCODINGS = ['wav', 'pcm', 'ogg', 'webm'] as const;
@@ -112,17 +112,6 @@ function checkChannels(channels: number): void {
   if (channels !== 1 && channels !== 2) {
     throw new AudioInputError('unsupported', `audio with ${channels} channels is not accepted (mono or stereo)`);
   }
-}
-
-function downmix(samples: Int16Array, channels: number): Int16Array {
-  if (channels === 1) return samples;
-  const mono = new Int16Array(Math.floor(samples.length / channels));
-  for (let i = 0; i < mono.length; i += 1) {
-    let sum = 0;
-    for (let c = 0; c < channels; c += 1) sum += samples[i * channels + c] as number;
-    mono[i] = Math.round(sum / channels);
-  }
-  return mono;
 }
 
 /** 20 ms frames louder than this RMS (-50 dBFS) count as sound. */

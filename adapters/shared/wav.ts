@@ -164,7 +164,8 @@ function toInt16(view: DataView, at: number, format: Format): number {
   }
 }
 
-function downmix(samples: Int16Array, channels: number): Int16Array {
+/** Interleaved frames of `channels` samples to mono, averaging the channels. */
+export function downmix(samples: Int16Array, channels: number): Int16Array {
   if (channels === 1) return samples;
   const mono = new Int16Array(Math.floor(samples.length / channels));
   for (let i = 0; i < mono.length; i += 1) {
