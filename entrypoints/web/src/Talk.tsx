@@ -3,6 +3,7 @@ import { SpeechGate, type GateEvent } from './hands-free/speech-gate';
 import { VoiceActivity } from './hands-free/voice-activity';
 import { microphoneProblem, openMic, type Mic } from './microphone';
 import { ReplyPlayer } from './reply-player';
+import { VoiceSocket } from './voice-socket';
 
 export interface TalkProps {
   token: string;
@@ -16,6 +17,14 @@ export interface TalkProps {
 type Phase = 'idle' | 'listening' | 'hearing' | 'thinking' | 'speaking';
 
 const HANDS_FREE_KEY = 'assistant.handsFree';
+/** What the status line says in hands-free mode. */
+const HANDS_FREE_STATUS: Record<Phase, string> = {
+  idle: 'Opening the microphone…',
+  listening: 'Listening: just speak',
+  hearing: 'Hearing you…',
+  thinking: 'Thinking…',
+  speaking: 'Speaking (talk to interrupt)',
+};
 
 /**
  * Talking over the voice.v1 WebSocket. Push-to-talk: hold the button (or the space bar outside text fields) to speak;
@@ -34,10 +43,7 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
   /** Which detector gates hands-free speech: the WebRTC VAD, or the level alone if it could not load. */
   const [detector, setDetector] = useState<'webrtc' | 'energy' | null>(null);
   const phaseRef = useRef<Phase>('idle');
-  const socket = useRef<WebSocket | null>(null);
-  /** Audio and control messages waiting for the socket to open and `start` to go first. */
-  const outbox = useRef<(ArrayBuffer | string)[]>([]);
-  const started = useRef(false);
+  const socket = useRef<VoiceSocket | null>(null);
   const mic = useRef<Mic | null>(null);
   const player = useRef<ReplyPlayer | null>(null);
   const hands = useRef<{ gate: SpeechGate; vad: VoiceActivity } | null>(null);
@@ -46,6 +52,10 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
   const held = useRef(false);
   /** The server's VAD found speech in what the gate sent (else the gate's start was a false alarm). */
   const serverHeard = useRef(false);
+  /** Hands-free: an utterance the server heard has no transcript yet (its turn is still to come on this socket). */
+  const awaitingReply = useRef(false);
+  /** The `turn` message of the reply being played has arrived: when playback ends, the exchange is over. */
+  const replyDone = useRef(false);
   /** After a barge-in, reply audio still in flight from the interrupted reply is dropped. */
   const muted = useRef(false);
 
@@ -57,7 +67,7 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
 
   function playerOf(): ReplyPlayer {
     player.current ??= new ReplyPlayer(() => {
-      if (phaseRef.current === 'speaking' && (socket.current === null || hands.current)) setPhase(restPhase());
+      if (phaseRef.current === 'speaking' && (socket.current === null || replyDone.current)) setPhase(restPhase());
     });
     return player.current;
   }
@@ -71,45 +81,28 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
   }
 
   function send(message: ArrayBuffer | string) {
-    const ws = socket.current;
-    if (!ws || ws.readyState > WebSocket.OPEN) return;
-    if (started.current && ws.readyState === WebSocket.OPEN) ws.send(message);
-    else outbox.current.push(message);
+    socket.current?.send(message);
   }
 
   function closeSocket() {
     socket.current?.close();
     socket.current = null;
-    outbox.current = [];
   }
 
-  /** Opens a voice.v1 socket for this conversation; messages sent before it is open wait in the outbox. */
-  async function connect(): Promise<WebSocket> {
-    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-    const ws = new WebSocket(`${scheme}://${location.host}/v1/voice`, ['voice.v1', `bearer.${token}`]);
-    ws.binaryType = 'arraybuffer';
-    socket.current = ws;
-    outbox.current = [];
-    started.current = false;
+  /** Opens a voice.v1 socket for this conversation (created on first use). */
+  async function connect(): Promise<void> {
     const id = conversationId();
-    ws.onopen = () => {
-      void id.then((conversation) => {
-        if (socket.current !== ws) return;
-        ws.send(JSON.stringify({ type: 'start', conversationId: conversation }));
-        for (const message of outbox.current) ws.send(message);
-        outbox.current = [];
-        started.current = true;
-      });
-    };
-    ws.onmessage = onMessage;
-    ws.onerror = () => setProblem('The voice connection failed. Check that the server is running, then try again.');
-    ws.onclose = () => {
-      if (socket.current !== ws) return;
-      socket.current = null;
-      if (hands.current && (phaseRef.current === 'hearing' || phaseRef.current === 'thinking')) setPhase(restPhase());
-    };
+    const opened: VoiceSocket = new VoiceSocket(token, id, {
+      message: onMessage,
+      error: () => setProblem('The voice connection failed. Check that the server is running, then try again.'),
+      closed: () => {
+        if (socket.current !== opened) return;
+        socket.current = null;
+        if (hands.current && (phaseRef.current === 'hearing' || phaseRef.current === 'thinking')) setPhase(restPhase());
+      },
+    });
+    socket.current = opened;
     await id;
-    return ws;
   }
 
   function onMessage(event: MessageEvent<string | ArrayBuffer>) {
@@ -127,6 +120,7 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
     switch (message.type) {
       case 'speech-started':
         serverHeard.current = true;
+        awaitingReply.current = true;
         if (hands.current) setPhase('hearing');
         break;
       case 'speech-ended':
@@ -134,6 +128,8 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
         break;
       case 'transcript':
         muted.current = false;
+        awaitingReply.current = false;
+        replyDone.current = false;
         heard.current = message.text ?? '';
         replyText.current = '';
         setTranscript(heard.current);
@@ -153,13 +149,14 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
       case 'turn': {
         const turn = message.turn ?? {};
         onTurn(turn.heard ?? heard.current, turn.text ?? replyText.current, turn.interrupted === true);
+        replyDone.current = true;
         if (!hands.current) {
           closeSocket();
           if (!player.current?.playing) setPhase('idle');
-        } else if (!hands.current.gate.speaking && !muted.current) {
+        } else {
           // Between turns the socket is closed (the server would time it out); the next utterance opens another.
-          closeSocket();
-          if (phaseRef.current !== 'speaking' || !player.current?.playing) setPhase(restPhase());
+          if (!hands.current.gate.speaking && !awaitingReply.current) closeSocket();
+          if (!player.current?.playing) setPhase(awaitingReply.current ? 'thinking' : restPhase());
         }
         break;
       }
@@ -185,8 +182,9 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
 
   /** Stops the reply where it is: the server stores the part that was heard, marked interrupted. */
   function bargeIn() {
-    send(JSON.stringify({ type: 'cancel' }));
     player.current?.stop();
+    if (!socket.current) return;
+    send(JSON.stringify({ type: 'cancel' }));
     muted.current = true;
   }
 
@@ -241,7 +239,7 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
     if (event.type === 'start') {
       setProblem(null);
       // While it only thinks, the server's own VAD interrupts the pending reply when this speech reaches it.
-      if (socket.current && (phaseRef.current === 'speaking' || player.current?.playing)) bargeIn();
+      if (phaseRef.current === 'speaking' || player.current?.playing) bargeIn();
       serverHeard.current = false;
       if (!socket.current) void connect().catch((error: unknown) => setProblem(String(error)));
       for (const frame of event.frames) send(frame);
@@ -259,29 +257,38 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
     setProblem(null);
     const gate = new SpeechGate();
     const vad = new VoiceActivity((frame) => {
-      gate.assistantSpeaking = player.current?.playing === true;
+      // Between two sentences nothing plays for a moment: the reply is still being spoken.
+      gate.assistantSpeaking = phaseRef.current === 'speaking' || player.current?.playing === true;
       const event = gate.push(frame);
       if (event) onGate(event);
     }, setDetector);
-    hands.current = { gate, vad };
+    const mine = { gate, vad };
+    hands.current = mine;
+    let opened: Mic;
     try {
-      mic.current = await openMic((pcm, value) => {
+      opened = await openMic((pcm, value) => {
         setLevel(value);
         vad.push(pcm, value);
       });
     } catch (error) {
+      if (hands.current !== mine) return;
       stopHandsFree();
       setHandsFree(false);
+      localStorage.setItem(HANDS_FREE_KEY, '0');
       setProblem(error instanceof Error && error.name === 'WorkletError' ? error.message : microphoneProblem(error));
       return;
     }
-    if (!hands.current) {
-      // Switched off while the microphone was opening.
-      stopMic();
+    if (hands.current !== mine) {
+      // Switched off (or restarted) while the microphone was opening.
+      vad.close();
+      opened.node.disconnect();
+      opened.stream.getTracks().forEach((track) => track.stop());
+      void opened.context.close();
       return;
     }
+    mic.current = opened;
     playerOf().resume();
-    const context = mic.current.context;
+    const context = opened.context;
     if (context.state !== 'running') {
       // Reopened at page load without a gesture: audio starts on the first click or key press.
       const resume = () => (void context.resume(), playerOf().resume());
@@ -349,17 +356,7 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
       : phase === 'speaking' && !handsFree
         ? 'Interrupt and talk'
         : 'Hold to talk';
-  const status = !handsFree
-    ? ''
-    : phase === 'hearing'
-      ? 'Hearing you…'
-      : phase === 'thinking'
-        ? 'Thinking…'
-        : phase === 'speaking'
-          ? 'Speaking (talk to interrupt)'
-          : phase === 'listening'
-            ? 'Listening: just speak'
-            : 'Opening the microphone…';
+  const status = handsFree ? HANDS_FREE_STATUS[phase] : '';
   const percent = Math.round(Math.min(1, level * 4) * 100);
   return (
     <div className="talk" data-phase={phase} data-detector={detector ?? undefined}>

@@ -10,6 +10,7 @@ export class VoiceActivity {
   private readonly pending = new Map<number, { pcm: ArrayBuffer; level: number }>();
   private next = 0;
   private failed = false;
+  private closed = false;
   /** Which detector is deciding: the WebRTC VAD, or the level alone. */
   kind: 'loading' | 'webrtc' | 'energy' = 'loading';
 
@@ -28,6 +29,7 @@ export class VoiceActivity {
   }
 
   push(pcm: ArrayBuffer, level: number): void {
+    if (this.closed) return;
     if (this.failed || !this.worker) {
       this.onFrame({ pcm, level });
       return;
@@ -39,6 +41,7 @@ export class VoiceActivity {
   }
 
   close(): void {
+    this.closed = true;
     this.worker?.terminate();
     this.pending.clear();
   }
@@ -58,7 +61,7 @@ export class VoiceActivity {
   }
 
   private fail(): void {
-    if (this.failed) return;
+    if (this.failed || this.closed) return;
     this.failed = true;
     this.kind = 'energy';
     this.onKind(this.kind);
