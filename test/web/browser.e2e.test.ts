@@ -193,10 +193,25 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     await context.close();
   }, 60_000);
 
-  async function fakeMicrophone(text: string) {
-    const speech = await fliteSpeak(text, 'slt');
-    const wav = join(dataDir, `${text.replace(/\W+/g, '-')}.wav`);
-    await writeFile(wav, encodeWav(pad(speech.samples, speech.sampleRate, 0.5), speech.sampleRate));
+  /** A browser whose microphone plays `text` padded with 0.5 s of silence, or a script: phrases and seconds of silence. */
+  async function fakeMicrophone(text: string | (string | number)[]) {
+    const script = typeof text === 'string' ? [text] : text;
+    const parts: Int16Array[] = [];
+    let sampleRate = 16_000;
+    for (const part of script) {
+      if (typeof part === 'number') {
+        parts.push(new Int16Array(Math.round(part * sampleRate)));
+        continue;
+      }
+      const speech = await fliteSpeak(part, 'slt');
+      sampleRate = speech.sampleRate;
+      parts.push(typeof text === 'string' ? pad(speech.samples, sampleRate, 0.5) : speech.samples);
+    }
+    const samples = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (samples.set(p, at), at + p.length), 0);
+    const speech = { samples, sampleRate };
+    const wav = join(dataDir, `${script.join('-').replace(/\W+/g, '-')}.wav`);
+    await writeFile(wav, encodeWav(speech.samples, speech.sampleRate));
     const browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [
@@ -207,7 +222,7 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
         '--autoplay-policy=no-user-gesture-required',
       ],
     });
-    return { browser, seconds: speech.samples.length / speech.sampleRate + 1 };
+    return { browser, seconds: speech.samples.length / speech.sampleRate + (typeof text === 'string' ? 0 : 1) };
   }
 
   it(
@@ -234,6 +249,96 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     },
   );
 
+  /** Counts reply sentences whose playback ended (`globalThis.ended`), for assertions on playback. */
+  async function countPlayback(page: Page) {
+    await page.evaluate(() => {
+      const g = globalThis as unknown as { ended: number; AudioBufferSourceNode: { prototype: object } };
+      g.ended = 0;
+      const proto = g.AudioBufferSourceNode.prototype as { start: (...args: unknown[]) => void };
+      const start = proto.start;
+      proto.start = function (this: { addEventListener(t: string, f: () => void): void }, ...args: unknown[]) {
+        this.addEventListener('ended', () => (g.ended += 1));
+        start.apply(this, args);
+      };
+    });
+  }
+
+  it(
+    'hands-free: speech from the microphone opens a turn with no button pressed; the reply plays; the switch persists',
+    { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 90_000 },
+    async () => {
+      // Silence (the gate learns the floor), a command, then silence for the hangover.
+      const { browser: talker } = await fakeMicrophone([1.5, 'what time is it', 3]);
+      try {
+        const context = await talker.newContext({ permissions: ['microphone'] });
+        const page = await signedIn(context, 'gina');
+        await countPlayback(page);
+        const toggle = page.getByRole('switch', { name: 'Hands-free' });
+        expect(await toggle.isChecked()).toBe(false);
+        await toggle.focus();
+        await page.keyboard.press('Space');
+        expect(await toggle.isChecked()).toBe(true);
+        expect(await page.getByRole('button', { name: 'Hold to talk' }).isDisabled()).toBe(true);
+        // The WebRTC VAD (WebAssembly in a worker, under the page's CSP) loaded, not the level-only fallback.
+        await page.locator('.talk[data-detector="webrtc"]').waitFor({ timeout: 10_000 });
+        const transcript = page.getByTestId('transcript');
+        await transcript.filter({ hasText: /time/i }).waitFor({ timeout: 30_000 });
+        expect(await transcript.textContent()).toMatch(/what time is it/i);
+        await page.locator('.messages li.assistant').first().waitFor({ timeout: 20_000 });
+        await page.waitForFunction(() => (globalThis as unknown as { ended: number }).ended > 0, undefined, {
+          timeout: 20_000,
+        });
+        // Back to listening with the microphone still open, and no problem shown.
+        await page
+          .getByTestId('voice-status')
+          .filter({ hasText: /Listening/ })
+          .waitFor({ timeout: 20_000 });
+        expect(await page.getByTestId('talk-problem').count()).toBe(0);
+        expect(await page.locator('.messages li.user').first().textContent()).toMatch(/time/i);
+        await page.screenshot({ path: join(ARTIFACTS, 'hands-free.png') });
+        const stored = await page.evaluate(() =>
+          (globalThis as unknown as { localStorage: { getItem(key: string): string | null } }).localStorage.getItem(
+            'assistant.handsFree',
+          ),
+        );
+        expect(stored).toBe('1');
+        await page.reload();
+        expect(await page.getByRole('switch', { name: 'Hands-free' }).isChecked()).toBe(true);
+        await context.close();
+      } finally {
+        await talker.close();
+      }
+    },
+  );
+
+  it(
+    'hands-free barge-in: speaking while the reply plays stops it; the history keeps the interrupted reply',
+    { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 120_000 },
+    async () => {
+      // The weather reply takes several seconds to speak; the second command starts while it plays.
+      const { browser: talker } = await fakeMicrophone([1, "what's the weather in paris", 4, 'what time is it', 3]);
+      try {
+        const context = await talker.newContext({ permissions: ['microphone'] });
+        const page = await signedIn(context, 'hugo');
+        await page.getByRole('switch', { name: 'Hands-free' }).check();
+        await page.getByTestId('transcript').filter({ hasText: /paris/i }).waitFor({ timeout: 30_000 });
+        await page
+          .getByTestId('voice-status')
+          .filter({ hasText: /Speaking/ })
+          .waitFor({ timeout: 30_000 });
+        await page.getByTestId('transcript').filter({ hasText: /time/i }).waitFor({ timeout: 30_000 });
+        const replies = page.locator('.messages li.assistant');
+        await replies.nth(1).waitFor({ timeout: 30_000 });
+        expect(await replies.first().textContent()).toMatch(/\(interrupted\)/);
+        expect(await page.getByTestId('talk-problem').count()).toBe(0);
+        await page.screenshot({ path: join(ARTIFACTS, 'hands-free-barge-in.png') });
+        await context.close();
+      } finally {
+        await talker.close();
+      }
+    },
+  );
+
   it(
     'answers a spoken question from the fake microphone: the transcript appears and the reply plays to its end',
     { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 90_000 },
@@ -242,17 +347,7 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
       try {
         const context = await talker.newContext({ permissions: ['microphone'] });
         const page = await signedIn(context, 'erin');
-        await page.evaluate(() => {
-          // Counts reply sentences whose playback ended, for the assertion below.
-          const g = globalThis as unknown as { ended: number; AudioBufferSourceNode: { prototype: object } };
-          g.ended = 0;
-          const proto = g.AudioBufferSourceNode.prototype as { start: (...args: unknown[]) => void };
-          const start = proto.start;
-          proto.start = function (this: { addEventListener(t: string, f: () => void): void }, ...args: unknown[]) {
-            this.addEventListener('ended', () => (g.ended += 1));
-            start.apply(this, args);
-          };
-        });
+        await countPlayback(page);
         const talk = page.getByRole('button', { name: 'Hold to talk' });
         await talk.dispatchEvent('pointerdown');
         await page.waitForTimeout(seconds * 1000);

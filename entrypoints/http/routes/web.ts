@@ -31,12 +31,13 @@ export const CLIENT_ROUTES = [
 
 /**
  * The app's own pages get a policy of their own: scripts and styles from this origin only (Vite emits no inline
- * script), fetch/WebSocket to this origin ('self' covers ws: and wss: of the same host), reply audio from blob: and
+ * script; 'wasm-unsafe-eval' lets the hands-free worker compile the WebRTC VAD's WebAssembly, and nothing else: no
+ * eval of JavaScript), fetch/WebSocket to this origin ('self' covers ws: and wss: of the same host), reply audio from blob: and
  * music streams from https: sources. Everything else keeps the API's `default-src 'none'`.
  */
 export const WEB_CSP = [
   "default-src 'self'",
-  "script-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
   "img-src 'self' data:",
   "connect-src 'self'",

@@ -27,6 +27,8 @@ interface Message {
   role: 'user' | 'assistant';
   text: string;
   track?: { title?: string; artist?: string; streamUrl: string } | undefined;
+  /** A spoken reply the user cut short: `text` is the part they heard. */
+  interrupted?: boolean;
 }
 
 export function App({ config }: { config: ClientConfig }) {
@@ -269,6 +271,7 @@ function Chat({
           <li key={m.id} className={m.role}>
             <span className="visually-hidden">{m.role === 'user' ? 'You: ' : 'Assistant: '}</span>
             {m.text}
+            {m.interrupted && <span className="interrupted"> (interrupted)</span>}
             {m.track && (
               <figure className="track">
                 <figcaption>
@@ -288,11 +291,11 @@ function Chat({
       <Talk
         token={token}
         conversationId={ensureConversation}
-        onTurn={(heard, reply) =>
+        onTurn={(heard, reply, interrupted) =>
           setMessages((m) => [
             ...m,
             { id: `${m.length}-voice-user`, role: 'user', text: heard },
-            { id: `${m.length}-voice-reply`, role: 'assistant', text: reply },
+            { id: `${m.length}-voice-reply`, role: 'assistant', text: reply, interrupted },
           ])
         }
       />

@@ -1,192 +1,319 @@
 import { useEffect, useRef, useState } from 'react';
+import { SpeechGate, type GateEvent } from './hands-free/speech-gate';
+import { VoiceActivity } from './hands-free/voice-activity';
+import { microphoneProblem, openMic, type Mic } from './microphone';
+import { ReplyPlayer } from './reply-player';
+import { VoiceSocket } from './voice-socket';
 
 export interface TalkProps {
   token: string;
   /** The conversation to talk in (created on first use). */
   conversationId: () => Promise<string>;
-  /** A finished voice turn: what was heard and the reply, for the message list. */
-  onTurn: (heard: string, reply: string) => void;
+  /** A finished voice turn: what was heard and the reply (the part heard, when interrupted), for the message list. */
+  onTurn: (heard: string, reply: string, interrupted: boolean) => void;
 }
 
-type Phase = 'idle' | 'listening' | 'thinking' | 'speaking';
+/** listening: the mic is open (button held, or hands-free waiting); hearing: hands-free caught speech. */
+type Phase = 'idle' | 'listening' | 'hearing' | 'thinking' | 'speaking';
 
-/** Why the microphone could not be opened, and what to do about it. */
-export function microphoneProblem(error: unknown): string {
-  const name = error instanceof DOMException || error instanceof Error ? error.name : '';
-  if (name === 'NotAllowedError' || name === 'SecurityError')
-    return 'Microphone access was denied. Allow the microphone for this site in the browser settings, or type instead.';
-  if (name === 'NotFoundError' || name === 'OverconstrainedError')
-    return 'No microphone was found. Connect one and try again, or type instead.';
-  if (!('mediaDevices' in navigator))
-    return 'This page cannot use the microphone here (it needs https or localhost). You can still type.';
-  return `The microphone could not be opened (${name || String(error)}). You can still type.`;
-}
+const HANDS_FREE_KEY = 'assistant.handsFree';
+/** What the status line says in hands-free mode. */
+const HANDS_FREE_STATUS: Record<Phase, string> = {
+  idle: 'Opening the microphone…',
+  listening: 'Listening: just speak',
+  hearing: 'Hearing you…',
+  thinking: 'Thinking…',
+  speaking: 'Speaking (talk to interrupt)',
+};
 
 /**
- * Push-to-talk over the voice.v1 WebSocket: hold the button (or the space bar outside text fields) to speak; the mic
- * is downsampled to 16 kHz PCM16 frames by an AudioWorklet; the transcript and the reply stream in; reply audio plays
- * sentence by sentence; pressing again while it talks interrupts it (cancel).
+ * Talking over the voice.v1 WebSocket. Push-to-talk: hold the button (or the space bar outside text fields) to speak;
+ * pressing while it talks interrupts (cancel). Hands-free: the mic stays open and a voice gate in the page (the WebRTC
+ * VAD in a worker plus a noise-floor level check) sends audio only while the user speaks, with 300 ms of pre-roll;
+ * the server endpoints the utterance as for push-to-talk (an `end` follows the gate's 700 ms hangover in case it has
+ * not yet). Speaking while the reply plays interrupts it (barge-in: cancel, then the new utterance on the same socket).
  */
 export function Talk({ token, conversationId, onTurn }: TalkProps) {
-  const [phase, setPhase] = useState<Phase>('idle');
+  const [phase, setPhaseState] = useState<Phase>('idle');
+  const [handsFree, setHandsFree] = useState(() => localStorage.getItem(HANDS_FREE_KEY) === '1');
   const [problem, setProblem] = useState<string | null>(null);
   const [transcript, setTranscript] = useState('');
   const [reply, setReply] = useState('');
   const [level, setLevel] = useState(0);
-  const socket = useRef<WebSocket | null>(null);
-  const audio = useRef<{ context: AudioContext; stream: MediaStream; node: AudioWorkletNode } | null>(null);
-  const playback = useRef<{ context: AudioContext; at: number; rate: number; sources: AudioBufferSourceNode[] } | null>(
-    null,
-  );
+  /** Which detector gates hands-free speech: the WebRTC VAD, or the level alone if it could not load. */
+  const [detector, setDetector] = useState<'webrtc' | 'energy' | null>(null);
+  const phaseRef = useRef<Phase>('idle');
+  const socket = useRef<VoiceSocket | null>(null);
+  const mic = useRef<Mic | null>(null);
+  const player = useRef<ReplyPlayer | null>(null);
+  const hands = useRef<{ gate: SpeechGate; vad: VoiceActivity } | null>(null);
   const heard = useRef('');
   const replyText = useRef('');
   const held = useRef(false);
+  /** The server's VAD found speech in what the gate sent (else the gate's start was a false alarm). */
+  const serverHeard = useRef(false);
+  /** Hands-free: an utterance the server heard has no transcript yet (its turn is still to come on this socket). */
+  const awaitingReply = useRef(false);
+  /** The `turn` message of the reply being played has arrived: when playback ends, the exchange is over. */
+  const replyDone = useRef(false);
+  /** After a barge-in, reply audio still in flight from the interrupted reply is dropped. */
+  const muted = useRef(false);
 
-  function stopPlayback() {
-    const play = playback.current;
-    if (!play) return;
-    for (const source of play.sources) source.stop();
-    play.sources = [];
-    play.at = 0;
+  function setPhase(next: Phase) {
+    phaseRef.current = next;
+    setPhaseState(next);
+  }
+  const restPhase = (): Phase => (hands.current ? (hands.current.gate.speaking ? 'hearing' : 'listening') : 'idle');
+
+  function playerOf(): ReplyPlayer {
+    player.current ??= new ReplyPlayer(() => {
+      if (phaseRef.current === 'speaking' && (socket.current === null || replyDone.current)) setPhase(restPhase());
+    });
+    return player.current;
   }
 
   function stopMic() {
-    audio.current?.node.disconnect();
-    audio.current?.stream.getTracks().forEach((track) => track.stop());
-    void audio.current?.context.close();
-    audio.current = null;
+    mic.current?.node.disconnect();
+    mic.current?.stream.getTracks().forEach((track) => track.stop());
+    void mic.current?.context.close();
+    mic.current = null;
     setLevel(0);
   }
 
-  function play(bytes: ArrayBuffer) {
-    const play = playback.current;
-    if (!play) return;
-    const samples = new Int16Array(bytes);
-    const buffer = play.context.createBuffer(1, samples.length, play.rate);
-    const channel = buffer.getChannelData(0);
-    for (let i = 0; i < samples.length; i++) channel[i] = (samples[i] ?? 0) / 0x8000;
-    const source = play.context.createBufferSource();
-    source.buffer = buffer;
-    source.connect(play.context.destination);
-    play.at = Math.max(play.at, play.context.currentTime);
-    source.start(play.at);
-    play.at += buffer.duration;
-    play.sources.push(source);
-    source.onended = () => {
-      if (!playback.current) return;
-      playback.current.sources = playback.current.sources.filter((s) => s !== source);
-      if (playback.current.sources.length === 0 && socket.current === null) setPhase('idle');
-    };
+  function send(message: ArrayBuffer | string) {
+    socket.current?.send(message);
+  }
+
+  function closeSocket() {
+    socket.current?.close();
+    socket.current = null;
+  }
+
+  /** Opens a voice.v1 socket for this conversation (created on first use). */
+  async function connect(): Promise<void> {
+    const id = conversationId();
+    const opened: VoiceSocket = new VoiceSocket(token, id, {
+      message: onMessage,
+      error: () => setProblem('The voice connection failed. Check that the server is running, then try again.'),
+      closed: () => {
+        if (socket.current !== opened) return;
+        socket.current = null;
+        if (hands.current && (phaseRef.current === 'hearing' || phaseRef.current === 'thinking')) setPhase(restPhase());
+      },
+    });
+    socket.current = opened;
+    await id;
   }
 
   function onMessage(event: MessageEvent<string | ArrayBuffer>) {
     if (typeof event.data !== 'string') {
-      play(event.data);
+      if (!muted.current) playerOf().play(event.data);
       return;
     }
     const message = JSON.parse(event.data) as {
       type: string;
       text?: string;
       format?: { sampleRate: number };
+      turn?: { heard?: string; text?: string; interrupted?: boolean };
       problem?: { detail?: string; title?: string; code?: string };
     };
     switch (message.type) {
+      case 'speech-started':
+        serverHeard.current = true;
+        awaitingReply.current = true;
+        if (hands.current) setPhase('hearing');
+        break;
+      case 'speech-ended':
+        if (hands.current) setPhase('thinking');
+        break;
       case 'transcript':
+        muted.current = false;
+        awaitingReply.current = false;
+        replyDone.current = false;
         heard.current = message.text ?? '';
+        replyText.current = '';
         setTranscript(heard.current);
+        setReply('');
         setPhase('thinking');
         break;
       case 'reply-delta':
+        if (muted.current) break;
         replyText.current += message.text ?? '';
         setReply(replyText.current);
         break;
       case 'audio-start':
-        if (playback.current && message.format) playback.current.rate = message.format.sampleRate;
+        if (muted.current) break;
+        playerOf().rate = message.format?.sampleRate ?? 16_000;
         setPhase('speaking');
         break;
-      case 'turn':
-        onTurn(heard.current, replyText.current);
-        socket.current?.close();
-        socket.current = null;
-        if (!playback.current?.sources.length) setPhase('idle');
+      case 'turn': {
+        const turn = message.turn ?? {};
+        onTurn(turn.heard ?? heard.current, turn.text ?? replyText.current, turn.interrupted === true);
+        replyDone.current = true;
+        if (!hands.current) {
+          closeSocket();
+          if (!player.current?.playing) setPhase('idle');
+        } else {
+          // Between turns the socket is closed (the server would time it out); the next utterance opens another.
+          if (!hands.current.gate.speaking && !awaitingReply.current) closeSocket();
+          if (!player.current?.playing) setPhase(awaitingReply.current ? 'thinking' : restPhase());
+        }
         break;
+      }
       case 'error': {
+        const code = message.problem?.code;
+        closeSocket();
+        if (code === 'VOICE_IDLE_TIMEOUT' && hands.current) break;
         const detail = message.problem?.detail ?? message.problem?.title ?? 'The voice turn failed.';
         setProblem(
-          message.problem?.code === 'CAPABILITY_MISSING'
+          code === 'CAPABILITY_MISSING'
             ? `${detail} Speech recognition is not available on this server's profile; type your question instead.`
             : detail,
         );
-        socket.current?.close();
-        socket.current = null;
-        stopMic();
-        setPhase('idle');
+        if (!hands.current || code === 'CAPABILITY_MISSING') {
+          stopHandsFree();
+          stopMic();
+        }
+        setPhase(restPhase());
         break;
       }
     }
   }
 
+  /** Stops the reply where it is: the server stores the part that was heard, marked interrupted. */
+  function bargeIn() {
+    player.current?.stop();
+    if (!socket.current) return;
+    send(JSON.stringify({ type: 'cancel' }));
+    muted.current = true;
+  }
+
   async function press() {
-    if (held.current) return;
+    if (held.current || hands.current) return;
     held.current = true;
     setProblem(null);
-    if (socket.current && (phase === 'speaking' || phase === 'thinking')) {
-      // Barge-in: stop the reply where it is; the server keeps what was heard.
-      socket.current.send(JSON.stringify({ type: 'cancel' }));
-      socket.current.close();
-      socket.current = null;
-      stopPlayback();
+    if (socket.current && (phaseRef.current === 'speaking' || phaseRef.current === 'thinking')) {
+      bargeIn();
+      closeSocket();
     }
-    let stream: MediaStream;
     try {
-      if (!navigator.mediaDevices) throw new Error('no mediaDevices');
-      stream = await navigator.mediaDevices.getUserMedia({
-        audio: { echoCancellation: true, noiseSuppression: false, autoGainControl: false, channelCount: 1 },
+      mic.current = await openMic((pcm, value) => {
+        setLevel(value);
+        send(pcm);
       });
     } catch (error) {
       held.current = false;
-      setProblem(microphoneProblem(error));
+      setProblem(error instanceof Error && error.name === 'WorkletError' ? error.message : microphoneProblem(error));
       return;
     }
+    playerOf().resume();
+    muted.current = false;
+    heard.current = '';
+    replyText.current = '';
+    setTranscript('');
+    setReply('');
+    setPhase('listening');
     try {
-      const context = new AudioContext();
-      await context.audioWorklet.addModule('/pcm-worklet.js');
-      const node = new AudioWorkletNode(context, 'pcm-frames');
-      context.createMediaStreamSource(stream).connect(node);
-      audio.current = { context, stream, node };
-      playback.current ??= { context: new AudioContext(), at: 0, rate: 16_000, sources: [] };
-      void playback.current.context.resume();
-      const id = await conversationId();
-      const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
-      const ws = new WebSocket(`${scheme}://${location.host}/v1/voice`, ['voice.v1', `bearer.${token}`]);
-      ws.binaryType = 'arraybuffer';
-      socket.current = ws;
-      heard.current = '';
-      replyText.current = '';
-      setTranscript('');
-      setReply('');
-      ws.onopen = () => ws.send(JSON.stringify({ type: 'start', conversationId: id }));
-      ws.onmessage = onMessage;
-      ws.onerror = () => setProblem('The voice connection failed. Check that the server is running, then try again.');
-      node.port.onmessage = (event: MessageEvent<{ pcm: ArrayBuffer; level: number }>) => {
-        setLevel(event.data.level);
-        if (ws.readyState === WebSocket.OPEN) ws.send(event.data.pcm);
-      };
-      setPhase('listening');
-      if (!held.current) release();
+      await connect();
     } catch (error) {
-      stream.getTracks().forEach((track) => track.stop());
       held.current = false;
+      stopMic();
+      closeSocket();
+      setPhase('idle');
       setProblem(`Talking is not available: ${error instanceof Error ? error.message : String(error)}`);
+      return;
     }
+    if (!held.current) release();
   }
 
   function release() {
     held.current = false;
-    if (!audio.current) return;
+    if (!mic.current || hands.current) return;
     stopMic();
-    if (socket.current?.readyState === WebSocket.OPEN) socket.current.send(JSON.stringify({ type: 'end' }));
+    send(JSON.stringify({ type: 'end' }));
     setPhase('thinking');
+  }
+
+  /** One decision of the hands-free gate. */
+  function onGate(event: GateEvent) {
+    if (event.type === 'start') {
+      setProblem(null);
+      // While it only thinks, the server's own VAD interrupts the pending reply when this speech reaches it.
+      if (phaseRef.current === 'speaking' || player.current?.playing) bargeIn();
+      serverHeard.current = false;
+      if (!socket.current) void connect().catch((error: unknown) => setProblem(String(error)));
+      for (const frame of event.frames) send(frame);
+      setPhase('hearing');
+    } else if (event.type === 'frame') {
+      send(event.frame);
+    } else {
+      // The server has usually ended the utterance already (its hangover is shorter); `end` is then a no-op.
+      send(JSON.stringify({ type: 'end' }));
+      if (phaseRef.current === 'hearing') setPhase(serverHeard.current ? 'thinking' : 'listening');
+    }
+  }
+
+  async function startHandsFree() {
+    setProblem(null);
+    const gate = new SpeechGate();
+    const vad = new VoiceActivity((frame) => {
+      // Between two sentences nothing plays for a moment: the reply is still being spoken.
+      gate.assistantSpeaking = phaseRef.current === 'speaking' || player.current?.playing === true;
+      const event = gate.push(frame);
+      if (event) onGate(event);
+    }, setDetector);
+    const mine = { gate, vad };
+    hands.current = mine;
+    let opened: Mic;
+    try {
+      opened = await openMic((pcm, value) => {
+        setLevel(value);
+        vad.push(pcm, value);
+      });
+    } catch (error) {
+      if (hands.current !== mine) return;
+      stopHandsFree();
+      setHandsFree(false);
+      localStorage.setItem(HANDS_FREE_KEY, '0');
+      setProblem(error instanceof Error && error.name === 'WorkletError' ? error.message : microphoneProblem(error));
+      return;
+    }
+    if (hands.current !== mine) {
+      // Switched off (or restarted) while the microphone was opening.
+      vad.close();
+      opened.node.disconnect();
+      opened.stream.getTracks().forEach((track) => track.stop());
+      void opened.context.close();
+      return;
+    }
+    mic.current = opened;
+    playerOf().resume();
+    const context = opened.context;
+    if (context.state !== 'running') {
+      // Reopened at page load without a gesture: audio starts on the first click or key press.
+      const resume = () => (void context.resume(), playerOf().resume());
+      addEventListener('pointerdown', resume, { once: true });
+      addEventListener('keydown', resume, { once: true });
+    }
+    if (phaseRef.current === 'idle') setPhase('listening');
+  }
+
+  function stopHandsFree() {
+    const current = hands.current;
+    if (!current) return;
+    hands.current = null;
+    current.vad.close();
+    if (current.gate.speaking) send(JSON.stringify({ type: 'end' }));
+    stopMic();
+    if (phaseRef.current === 'listening' || phaseRef.current === 'hearing') setPhase('idle');
+  }
+
+  function toggleHandsFree() {
+    const on = !handsFree;
+    setHandsFree(on);
+    localStorage.setItem(HANDS_FREE_KEY, on ? '1' : '0');
+    if (on) void startHandsFree();
+    else stopHandsFree();
   }
 
   useEffect(() => {
@@ -194,12 +321,12 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
       target instanceof HTMLElement &&
       (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName));
     const down = (event: KeyboardEvent) => {
-      if (event.code !== 'Space' || event.repeat || editable(event.target)) return;
+      if (event.code !== 'Space' || event.repeat || editable(event.target) || hands.current) return;
       event.preventDefault();
       void press();
     };
     const up = (event: KeyboardEvent) => {
-      if (event.code !== 'Space' || editable(event.target)) return;
+      if (event.code !== 'Space' || editable(event.target) || hands.current) return;
       event.preventDefault();
       release();
     };
@@ -210,24 +337,34 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
       removeEventListener('keyup', up);
     };
   });
-  useEffect(
-    () => () => {
-      socket.current?.close();
+  useEffect(() => {
+    // Hands-free was left on: open the mic again (the browser remembers the permission it granted).
+    if (handsFree) void startHandsFree();
+    return () => {
+      stopHandsFree();
+      closeSocket();
       stopMic();
-      void playback.current?.context.close();
-    },
-    // Unmount only.
-    [],
-  );
+      player.current?.close();
+      player.current = null;
+    };
+    // Mount and unmount only.
+  }, []);
 
   const label =
-    phase === 'listening' ? 'Listening… release to send' : phase === 'speaking' ? 'Interrupt and talk' : 'Hold to talk';
+    phase === 'listening' && !handsFree
+      ? 'Listening… release to send'
+      : phase === 'speaking' && !handsFree
+        ? 'Interrupt and talk'
+        : 'Hold to talk';
+  const status = handsFree ? HANDS_FREE_STATUS[phase] : '';
+  const percent = Math.round(Math.min(1, level * 4) * 100);
   return (
-    <div className="talk">
+    <div className="talk" data-phase={phase} data-detector={detector ?? undefined}>
       <button
         type="button"
-        aria-pressed={phase === 'listening'}
+        aria-pressed={phase === 'listening' && !handsFree}
         aria-describedby="talk-help"
+        disabled={handsFree}
         onPointerDown={() => void press()}
         onPointerUp={release}
         onPointerLeave={() => held.current && release()}
@@ -243,18 +380,33 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
       >
         {label}
       </button>
+      <label className="hands-free">
+        <input
+          type="checkbox"
+          role="switch"
+          checked={handsFree}
+          aria-describedby="talk-help"
+          onChange={toggleHandsFree}
+        />
+        Hands-free
+      </label>
       <div
         className="meter"
         role="meter"
         aria-label="Microphone level"
         aria-valuemin={0}
         aria-valuemax={100}
-        aria-valuenow={Math.round(Math.min(1, level * 4) * 100)}
+        aria-valuenow={percent}
       >
-        <div ref={(el) => el?.style.setProperty('width', `${Math.round(Math.min(1, level * 4) * 100)}%`)} />
+        <div ref={(el) => el?.style.setProperty('width', `${percent}%`)} />
       </div>
+      <p role="status" className="voice-status" data-testid="voice-status">
+        {status}
+      </p>
       <p id="talk-help" className="hint">
-        Hold the button or the space bar while you speak.
+        {handsFree
+          ? 'Hands-free: the microphone stays on; just speak, and speak again to interrupt a reply.'
+          : 'Hold the button or the space bar while you speak, or switch on hands-free.'}
       </p>
       <p aria-live="polite" className="transcript" data-testid="transcript">
         {transcript && `You said: ${transcript}`}

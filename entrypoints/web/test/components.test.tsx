@@ -4,6 +4,7 @@ import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConversationList } from '../src/ConversationList';
 import { MessageBox } from '../src/MessageBox';
+import { Talk } from '../src/Talk';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -90,5 +91,44 @@ describe('ConversationList', () => {
   it('says so when there are none', () => {
     act(() => root.render(<ConversationList items={[]} onOpen={vi.fn()} onDelete={vi.fn()} />));
     expect(container.textContent).toBe('No conversations yet.');
+  });
+});
+
+describe('Talk: the hands-free switch', () => {
+  it('is a labelled switch beside push-to-talk; switched on, it disables the button and is remembered', async () => {
+    localStorage.removeItem('assistant.handsFree');
+    // A microphone that never answers: the switch stays on while it opens.
+    const getUserMedia = vi.fn(() => new Promise<MediaStream>(() => undefined));
+    Object.defineProperty(navigator, 'mediaDevices', { value: { getUserMedia }, configurable: true });
+    act(() => root.render(<Talk token="t" conversationId={() => Promise.resolve('c1')} onTurn={vi.fn()} />));
+    const toggle = container.querySelector<HTMLInputElement>('input[role="switch"]');
+    const button = container.querySelector<HTMLButtonElement>('button');
+    if (!toggle || !button) throw new Error('no controls');
+    expect(toggle.closest('label')?.textContent).toBe('Hands-free');
+    expect(toggle.checked).toBe(false);
+    expect(button.disabled).toBe(false);
+    await act(async () => toggle.click());
+    expect(toggle.checked).toBe(true);
+    expect(button.disabled).toBe(true);
+    expect(localStorage.getItem('assistant.handsFree')).toBe('1');
+    expect(getUserMedia).toHaveBeenCalledWith({
+      audio: expect.objectContaining({ echoCancellation: true }) as unknown,
+    });
+    expect(container.querySelector('[data-testid="voice-status"]')?.textContent).toBe('Opening the microphone…');
+    await act(async () => toggle.click());
+    expect(toggle.checked).toBe(false);
+    expect(localStorage.getItem('assistant.handsFree')).toBe('0');
+  });
+
+  it('switches itself off and says why when the microphone is refused', async () => {
+    const refused = Object.assign(new Error('denied'), { name: 'NotAllowedError' });
+    const getUserMedia = vi.fn(() => Promise.reject(refused));
+    Object.defineProperty(navigator, 'mediaDevices', { value: { getUserMedia }, configurable: true });
+    act(() => root.render(<Talk token="t" conversationId={() => Promise.resolve('c1')} onTurn={vi.fn()} />));
+    const toggle = container.querySelector<HTMLInputElement>('input[role="switch"]');
+    await act(async () => toggle?.click());
+    expect(toggle?.checked).toBe(false);
+    expect(container.querySelector('[role="alert"]')?.textContent).toMatch(/Microphone access was denied/);
+    expect(localStorage.getItem('assistant.handsFree')).toBe('0');
   });
 });
