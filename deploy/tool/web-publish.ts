@@ -131,8 +131,9 @@ export function retained(keys: string[], manifest: Manifest | undefined, existin
 }
 
 /**
- * Publishes the client: uploads what differs from the bucket (hashed assets first, index.html last), records the
- * release, invalidates the unhashed paths when any changed, then deletes objects older than the previous release.
+ * Publishes the client: uploads what differs from the bucket (hashed assets first, index.html last), invalidates the
+ * unhashed paths when any changed (or the last invalidation never completed), records the release, then deletes
+ * objects older than the previous release.
  */
 export async function publishWeb(
   clients: { s3: S3; cloudFront: CloudFront },
