@@ -2,11 +2,18 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import { Command, CommanderError } from 'commander';
 import { createClients, type AwsClients } from './clients.js';
 import { CREATE_BUCKET_HINT, DeployError } from './errors.js';
 import type { Output } from './output.js';
-import { assertEnvironment, ENVIRONMENTS, parseParameterOption, type EnvironmentName } from './parameters.js';
+import {
+  assertEnvironment,
+  ENVIRONMENTS,
+  parseParameterOption,
+  type EnvironmentName,
+  type ResolvedParameter,
+} from './parameters.js';
 import { buildPlan, environmentConfig, printPlan, type PlanInputs } from './plan.js';
 import {
   changeSetTypeFor,
@@ -275,7 +282,7 @@ async function deploy(
     changeSetName,
     type,
     templateUrl: s3Url(target.bucket, target.resolvedRegion, plan.root.artifact.key),
-    parameters: config.parameters,
+    parameters: [...config.parameters, ...keptFromStack(existing, config.parameters)],
     tags: config.tags,
   });
   const changes = await waitForChangeSet(cfn, changeSetId, polling);
@@ -294,6 +301,18 @@ async function deploy(
   io.output.out(`Deployed ${stackName}: ${stack.StackStatus}`);
   printOutputs(io.output, stack);
   return 0;
+}
+
+/** Parameters another deployer owns, kept at the stack's value unless given: the pipeline's web publish role. */
+const KEPT_PARAMETERS = ['WebPublisherRoleArn'];
+
+/** An omitted parameter reverts to its Default on update, which would drop the pipeline's grant on the web bucket. */
+function keptFromStack(stack: Stack | undefined, given: ResolvedParameter[]): ResolvedParameter[] {
+  return KEPT_PARAMETERS.flatMap((key) => {
+    const value = stack?.Parameters?.find((parameter) => parameter.ParameterKey === key)?.ParameterValue;
+    if (!value || given.some((parameter) => parameter.key === key)) return [];
+    return [{ key, value, source: 'computed' as const }];
+  });
 }
 
 /** Asks on a terminal; without one (CI, a pipe) it refuses rather than deploy unseen changes. */

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MANIFEST_KEY } from '../../deploy/tool/web-publish.js';
 import {
   cfnActions,
+  createChangeSetParams,
   DENIED_BUCKET,
   deploy,
   DISTRIBUTION_ID,
@@ -168,6 +169,13 @@ describe('npm run deploy publishes the web client', () => {
     expect(built.code).toBe(0);
     expect(state.webBuilds).toEqual([fresh]);
     expect(built.stderr).toContain('Building the web client (npm run build:web)');
+  });
+
+  it("keeps the pipeline's WebPublisherRoleArn on a stack update, so a laptop deploy does not drop its grant", async () => {
+    const role = 'arn:aws:iam::123456789012:role/voice-assistant-WebPublishRole-ABC';
+    state.fake.seedStack('voice-assistant-dev', 'UPDATE_COMPLETE', OUTPUTS, { WebPublisherRoleArn: role });
+    expect((await deploy(['--env', 'dev', '--yes'])).code).toBe(0);
+    expect(createChangeSetParams().params.WebPublisherRoleArn).toBe(role);
   });
 });
 

@@ -37,7 +37,7 @@ export interface CloudFormationFake {
   objectHeaders: Map<string, StoredHeaders>;
   script(scenario: CloudFormationScenario): void;
   /** Puts an existing stack in place (e.g. `ROLLBACK_COMPLETE`, or `UPDATE_COMPLETE` with its outputs). */
-  seedStack(name: string, status: string, outputs?: Record<string, string>): void;
+  seedStack(name: string, status: string, outputs?: Record<string, string>, parameters?: Record<string, string>): void;
   close(): Promise<void>;
 }
 
@@ -60,6 +60,7 @@ interface StackState {
   /** Newest first, as DescribeStackEvents returns them. */
   events: StackEventRecord[];
   outputs: Record<string, string>;
+  parameters: Record<string, string>;
   /** Set by ExecuteChangeSet: the polls left before it settles, and how. */
   running?: { polls: number; type: 'CREATE' | 'UPDATE'; resources: Array<{ logicalId: string; type: string }> };
 }
@@ -117,6 +118,7 @@ export async function startCloudFormationFake(
       status,
       events: [],
       outputs: {},
+      parameters: {},
     };
     stacks.set(stack.id, stack);
     addEvent(stack, { logicalId: name, type: 'AWS::CloudFormation::Stack', status, physicalId: stack.id });
@@ -202,6 +204,10 @@ export async function startCloudFormationFake(
               CreationTime: '2026-12-01T00:00:00.000Z',
               StackStatus: stack.status,
               Outputs: Object.entries(stack.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+              Parameters: Object.entries(stack.parameters).map(([ParameterKey, ParameterValue]) => ({
+                ParameterKey,
+                ParameterValue,
+              })),
             },
           ],
         });
@@ -413,8 +419,10 @@ export async function startCloudFormationFake(
     script: (next) => {
       scenario = next;
     },
-    seedStack: (name, status, outputs) => {
-      newStack(name, status).outputs = outputs ?? {};
+    seedStack: (name, status, outputs, parameters) => {
+      const stack = newStack(name, status);
+      stack.outputs = outputs ?? {};
+      stack.parameters = parameters ?? {};
     },
     close: () => server.close(),
   };
