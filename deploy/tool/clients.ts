@@ -1,9 +1,12 @@
 import { CloudFormationClient } from '@aws-sdk/client-cloudformation';
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { S3Client } from '@aws-sdk/client-s3';
 
 export interface AwsClients {
   cloudFormation: CloudFormationClient;
   s3: S3Client;
+  /** For the web client's invalidations; CloudFront's API is global (us-east-1 signing), whatever the region. */
+  cloudFront: CloudFrontClient;
   /** The region the clients resolved (from --region, AWS_REGION or the profile), for the templates' S3 URLs. */
   region(): Promise<string>;
   destroy(): void;
@@ -19,13 +22,16 @@ export function createClients(options: { region?: string; env: NodeJS.ProcessEnv
   const s3Override = Boolean(options.env.AWS_ENDPOINT_URL_S3 ?? options.env.AWS_ENDPOINT_URL);
   const cloudFormation = new CloudFormationClient({ ...region });
   const s3 = new S3Client({ ...region, ...(s3Override && { forcePathStyle: true }) });
+  const cloudFront = new CloudFrontClient({ ...region });
   return {
     cloudFormation,
     s3,
+    cloudFront,
     region: () => cloudFormation.config.region(),
     destroy: () => {
       cloudFormation.destroy();
       s3.destroy();
+      cloudFront.destroy();
     },
   };
 }

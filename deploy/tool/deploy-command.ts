@@ -2,11 +2,18 @@ import { spawn } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import type { Stack } from '@aws-sdk/client-cloudformation';
 import { Command, CommanderError } from 'commander';
 import { createClients, type AwsClients } from './clients.js';
 import { CREATE_BUCKET_HINT, DeployError } from './errors.js';
 import type { Output } from './output.js';
-import { assertEnvironment, ENVIRONMENTS, parseParameterOption, type EnvironmentName } from './parameters.js';
+import {
+  assertEnvironment,
+  ENVIRONMENTS,
+  parseParameterOption,
+  type EnvironmentName,
+  type ResolvedParameter,
+} from './parameters.js';
 import { buildPlan, environmentConfig, printPlan, type PlanInputs } from './plan.js';
 import {
   changeSetTypeFor,
@@ -24,6 +31,9 @@ import {
 } from './stack.js';
 import { s3Url } from './templates.js';
 import { uploadArtifacts } from './uploads.js';
+import { printWebPlan } from './web-publish.js';
+import { prepareWebBuild, publishWebStep } from './web-step.js';
+import type { WebFile } from './web-files.js';
 
 /** What the command reads from and writes to; the CLI passes the process's, tests their own. */
 export interface DeployIo {
@@ -34,6 +44,8 @@ export interface DeployIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
   /** Builds the Lambda bundles (`npm run bundle` by default). */
   bundle?: () => Promise<void>;
+  /** Builds the web client into a folder (`npm run build:web` with WEB_OUT_DIR by default). */
+  buildWeb?: (outDir: string) => Promise<void>;
   polling?: Polling;
   /** A fixed clock for change set names in tests. */
   now?: () => Date;
@@ -54,6 +66,11 @@ interface Options {
   templates?: string;
   force?: boolean;
   yes?: boolean;
+  webOnly?: boolean;
+  skipWeb?: boolean;
+  webDir?: string;
+  skipWebBuild?: boolean;
+  wait?: boolean;
 }
 
 function program(): Command {
@@ -76,6 +93,11 @@ function program(): Command {
     .option('--templates <dir>', 'template directory (default: deploy/cloudformation)')
     .option('--force', 'upload even when the key already exists')
     .option('--yes', 'execute the change set without asking')
+    .option('--web-only', "publish only the web client to the deployed stack's bucket (no bundle, no change set)")
+    .option('--skip-web', 'deploy the stack without publishing the web client')
+    .option('--web-dir <dir>', 'the built web client (default: dist/web; built first when missing or stale)')
+    .option('--skip-web-build', 'publish the web client in --web-dir as it is, without rebuilding a stale one')
+    .option('--wait', 'wait for the CloudFront invalidation to complete')
     .exitOverride()
     .configureOutput({ writeOut: () => undefined, writeErr: () => undefined });
 }
@@ -113,9 +135,13 @@ export async function runDeployCommand(argv: string[], io: DeployIo): Promise<nu
 
 async function run(options: Options, io: DeployIo): Promise<number> {
   if (options.dryRun && options.packageOnly) throw new DeployError('--dry-run and --package-only exclude each other.');
+  if (options.webOnly && (options.packageOnly || options.skipWeb)) {
+    throw new DeployError('--web-only excludes --package-only and --skip-web.');
+  }
   const env = options.packageOnly && options.env === undefined ? undefined : assertEnvironment(options.env);
   const region = options.region ?? io.env.AWS_REGION ?? io.env.AWS_DEFAULT_REGION;
   const bucket = options.artifactBucket ?? io.env.ARTIFACT_BUCKET;
+  const stackName = options.stackName ?? `voice-assistant-${env}`;
   const inputs = (resolvedBucket: string, resolvedRegion: string): PlanInputs => ({
     templatesDir: resolve(io.root, options.templates ?? 'deploy/cloudformation'),
     bundleRoot: resolve(io.root, options.bundleDir ?? 'dist/lambda'),
@@ -126,22 +152,34 @@ async function run(options: Options, io: DeployIo): Promise<number> {
     cliParameters: options.parameter.map(parseParameterOption),
   });
 
-  if (!options.skipBundle) {
+  if (!options.skipBundle && !options.webOnly) {
     io.output.err('Bundling the Lambda functions (npm run bundle)…');
     await (io.bundle ?? (() => npmRunBundle(io.root)))();
   }
+  // Built before any AWS call, so a client that does not build stops the deploy before the stack changes.
+  const web =
+    options.packageOnly || options.skipWeb
+      ? undefined
+      : await prepareWebBuild(io, {
+          ...(options.webDir && { webDir: options.webDir }),
+          skipBuild: Boolean(options.skipWebBuild),
+        });
 
   if (options.dryRun) {
-    const stackName = options.stackName ?? `voice-assistant-${env}`;
-    // No client is built here: the region and bucket shown are the ones given, or placeholders.
-    const planInputs = inputs(bucket ?? '<artifact-bucket>', region ?? '<region from the AWS profile>');
-    const plan = await buildPlan(planInputs);
-    const config = await environmentConfig(plan, planInputs, env as EnvironmentName);
-    printPlan(io.output, plan, config, { stackName, region: planInputs.region, bucket: planInputs.bucket });
+    if (!options.webOnly) {
+      // No client is built here: the region and bucket shown are the ones given, or placeholders.
+      const planInputs = inputs(bucket ?? '<artifact-bucket>', region ?? '<region from the AWS profile>');
+      const plan = await buildPlan(planInputs);
+      const config = await environmentConfig(plan, planInputs, env as EnvironmentName);
+      printPlan(io.output, plan, config, { stackName, region: planInputs.region, bucket: planInputs.bucket });
+    }
+    if (web) printWebPlan(io.output, web.files, { stackName, buildDir: web.dir });
+    io.output.out();
+    io.output.out('Dry run: no AWS call was made.');
     return 0;
   }
 
-  if (!bucket) throw new DeployError('No artifact bucket given.', CREATE_BUCKET_HINT);
+  if (!bucket && !options.webOnly) throw new DeployError('No artifact bucket given.', CREATE_BUCKET_HINT);
   const clients = createClients({ ...(region && { region }), env: io.env });
   try {
     const resolvedRegion = await clients.region().catch(() => {
@@ -150,17 +188,41 @@ async function run(options: Options, io: DeployIo): Promise<number> {
         'Pass --region (e.g. --region eu-west-1), set AWS_REGION, or set a region in your AWS profile.',
       );
     });
-    const planInputs = inputs(bucket, resolvedRegion);
+    const publish = web && (() => publishWebFiles(options, io, clients, stackName, web.files));
+    if (options.webOnly && publish) {
+      await publish();
+      return 0;
+    }
+    const planInputs = inputs(bucket ?? '', resolvedRegion);
     const plan = await buildPlan(planInputs);
-    if (options.packageOnly) return await packageOnly(options, io, clients, planInputs, plan, bucket);
-    return await deploy(options, io, clients, planInputs, plan, {
+    if (options.packageOnly) return await packageOnly(options, io, clients, planInputs, plan, bucket ?? '');
+    const code = await deploy(options, io, clients, planInputs, plan, {
       env: env as EnvironmentName,
-      bucket,
+      bucket: bucket ?? '',
       resolvedRegion,
+      stackName,
     });
+    if (code === 0 && publish) await publish();
+    return code;
   } finally {
     clients.destroy();
   }
+}
+
+function publishWebFiles(
+  options: Options,
+  io: DeployIo,
+  clients: AwsClients,
+  stackName: string,
+  files: WebFile[],
+): Promise<void> {
+  return publishWebStep(io, clients, files, {
+    stackName,
+    force: Boolean(options.force),
+    wait: Boolean(options.wait),
+    polling: io.polling ?? DEFAULT_POLLING,
+    now: io.now ?? (() => new Date()),
+  });
 }
 
 async function packageOnly(
@@ -200,10 +262,10 @@ async function deploy(
   clients: AwsClients,
   planInputs: PlanInputs,
   plan: Awaited<ReturnType<typeof buildPlan>>,
-  target: { env: EnvironmentName; bucket: string; resolvedRegion: string },
+  target: { env: EnvironmentName; bucket: string; resolvedRegion: string; stackName: string },
 ): Promise<number> {
   const polling = io.polling ?? DEFAULT_POLLING;
-  const stackName = options.stackName ?? `voice-assistant-${target.env}`;
+  const { stackName } = target;
   const config = await environmentConfig(plan, planInputs, target.env);
   io.output.err(
     `Deploying ${stackName} (${target.env}) in ${target.resolvedRegion}; uploading to s3://${target.bucket}`,
@@ -220,7 +282,7 @@ async function deploy(
     changeSetName,
     type,
     templateUrl: s3Url(target.bucket, target.resolvedRegion, plan.root.artifact.key),
-    parameters: config.parameters,
+    parameters: [...config.parameters, ...keptFromStack(existing, config.parameters)],
     tags: config.tags,
   });
   const changes = await waitForChangeSet(cfn, changeSetId, polling);
@@ -239,6 +301,18 @@ async function deploy(
   io.output.out(`Deployed ${stackName}: ${stack.StackStatus}`);
   printOutputs(io.output, stack);
   return 0;
+}
+
+/** Parameters another deployer owns, kept at the stack's value unless given: the pipeline's web publish role. */
+const KEPT_PARAMETERS = ['WebPublisherRoleArn'];
+
+/** An omitted parameter reverts to its Default on update, which would drop the pipeline's grant on the web bucket. */
+function keptFromStack(stack: Stack | undefined, given: ResolvedParameter[]): ResolvedParameter[] {
+  return KEPT_PARAMETERS.flatMap((key) => {
+    const value = stack?.Parameters?.find((parameter) => parameter.ParameterKey === key)?.ParameterValue;
+    if (!value || given.some((parameter) => parameter.key === key)) return [];
+    return [{ key, value, source: 'computed' as const }];
+  });
 }
 
 /** Asks on a terminal; without one (CI, a pipe) it refuses rather than deploy unseen changes. */

@@ -122,6 +122,4 @@ export function printPlan(
     plan.root.resources.map((resource) => [resource.stack, resource.logicalId, resource.type]),
   ))
     output.out(`  ${line}`);
-  output.out();
-  output.out('Dry run: no AWS call was made.');
 }

@@ -59,6 +59,7 @@ describe('npm run deploy --dry-run', () => {
         templates,
         '--parameter',
         'AlarmEmail=ops@example.com',
+        '--skip-web',
       ],
       { cwd: root, env: { ...process.env, ARTIFACT_BUCKET: BUCKET } },
     );
@@ -199,8 +200,8 @@ describe('npm run deploy against the CloudFormation and S3 fakes', () => {
     expect(s3Calls('PutObject')).toEqual([expect.stringMatching(/^voice-assistant\/dev\/lambda\/api-/)]);
   });
 
-  it('says "no changes", deletes the empty change set and exits 0', async () => {
-    state.fake.seedStack('voice-assistant-dev', 'UPDATE_COMPLETE');
+  it('says "no changes", deletes the empty change set, still publishes the web client and exits 0', async () => {
+    state.fake.seedStack('voice-assistant-dev', 'UPDATE_COMPLETE', OUTPUTS);
     state.fake.script({ changeSet: 'no changes' });
     const { code, stdout } = await deploy(['--env', 'dev', '--yes']);
     expect(code).toBe(0);
@@ -211,7 +212,10 @@ describe('npm run deploy against the CloudFormation and S3 fakes', () => {
       'DescribeChangeSet',
       'DescribeChangeSet',
       'DeleteChangeSet',
+      // The web publish reads the outputs of the stack as it is.
+      'DescribeStacks',
     ]);
+    expect(stdout).toContain('Published the web client: 6 uploaded');
   });
 
   it('does not execute without --yes when stdin is not a terminal', async () => {

@@ -273,7 +273,7 @@ describe('CloudFormation templates', () => {
 
   it('the pipeline deploys the build to dev, staging, then after an approval prod, each with its configuration', () => {
     const pipeline = props(only('pipeline.yaml', 'AWS::CodePipeline::Pipeline'));
-    type Action = { ActionTypeId: { Category: string }; Configuration: Node };
+    type Action = { ActionTypeId: { Category: string }; Configuration: Node; InputArtifacts?: { Name: string }[] };
     const stages = pipeline.Stages as { Name: string; Actions: Action[] }[];
     const deploys = stages.flatMap((stage) =>
       stage.Actions.filter((action) => action.ActionTypeId.Category !== 'Source').map((action) => ({
@@ -297,16 +297,48 @@ describe('CloudFormation templates', () => {
       template: undefined,
       configuration: undefined,
     });
+    const publish = (env: string) => ({ ...execute(env), category: 'Build', mode: undefined });
     expect(deploys).toEqual([
       { stage: 'BuildAndTest', category: 'Build', mode: undefined, template: undefined, configuration: undefined },
       replace('dev'),
       execute('dev'),
+      publish('dev'),
       replace('staging'),
       execute('staging'),
+      publish('staging'),
       { stage: 'Approve', category: 'Approval', mode: undefined, template: undefined, configuration: undefined },
       replace('prod'),
       execute('prod'),
+      publish('prod'),
     ]);
+
+    // Each environment's web client is published after its stack, from the build's web/ with that stack's outputs;
+    // the change set hands the publish role to the web bucket's policy.
+    for (const env of ['dev', 'staging', 'prod']) {
+      const actions = stages.find((stage) => stage.Name.toLowerCase() === `deploy${env}`)?.Actions ?? [];
+      const web = actions.find((action) => action.ActionTypeId.Category === 'Build');
+      expect(web?.Configuration.ProjectName).toEqual({ Ref: 'WebPublishProject' });
+      expect(web?.InputArtifacts?.map((artifact) => artifact.Name)).toEqual(['SourceOutput', 'BuildOutput']);
+      expect(String((web?.Configuration.EnvironmentVariables as { 'Fn::Sub'?: unknown })['Fn::Sub'])).toContain(
+        `{"name":"DEPLOY_ENV","value":"${env}","type":"PLAINTEXT"}`,
+      );
+      const replaceAction = actions.find((action) => action.Configuration.ActionMode === 'CHANGE_SET_REPLACE');
+      expect(JSON.stringify(replaceAction?.Configuration.ParameterOverrides)).toContain('WebPublishRole.Arn');
+    }
+  });
+
+  it('the web publish role reads outputs and invalidates, and gets S3 only through the web bucket policy', () => {
+    const role = props(template('pipeline.yaml').Resources.WebPublishRole!);
+    const statements = JSON.stringify(role.Policies);
+    expect(statements).toContain('cloudformation:DescribeStacks');
+    expect(statements).toContain('cloudfront:CreateInvalidation');
+    expect(statements).not.toMatch(/s3:(PutObject|DeleteObject|\*)/);
+    const policy = JSON.stringify(props(template('data.yaml').Resources.WebBucketPolicy!));
+    expect(policy).toContain('WebPublisherWritesObjects');
+    expect(policy).toContain('s3:DeleteObject');
+    const buildspec = readFileSync(join(CFN_DIR, '../buildspec-web.yml'), 'utf8');
+    expect(buildspec).toContain('--web-only');
+    expect(readFileSync(join(CFN_DIR, '../../buildspec.yml'), 'utf8')).toContain("'web/**/*'");
   });
 
   it('every environment file names only parameters main.yaml declares, as allowed strings, and no artifact', () => {

@@ -11,17 +11,44 @@ export const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 export const templates = join(root, 'test/deploy/fixtures/cloudformation');
 export const BUCKET = 'deploy-test-artifacts';
 export const DENIED_BUCKET = 'someone-elses-bucket';
+export const WEB_BUCKET = 'voice-assistant-dev-datastack-1a2b3c-webbucket-4d5e6f';
+export const DISTRIBUTION_ID = 'E2FIXTURE0DIST';
 export const OUTPUTS = {
-  ApiUrl: 'https://abc123.execute-api.us-east-1.amazonaws.com',
+  ApiUrl: 'https://abc123.execute-api.us-east-1.amazonaws.com/v1stage',
   UserPoolId: 'us-east-1_AbCdEf',
   UserPoolClientId: '4example0client0id',
-  HostedUiDomain: 'voice-assistant-fixture-dev.auth.us-east-1.amazoncognito.com',
+  HostedUiDomain: 'https://voice-assistant-fixture-dev-123456789012.auth.us-east-1.amazoncognito.com',
   WebUrl: 'https://d111111abcdef8.cloudfront.net',
+  WebBucketName: WEB_BUCKET,
+  DistributionId: DISTRIBUTION_ID,
 };
 const AWS_VARIABLES = /^AWS_|^ARTIFACT_BUCKET$/;
 
-/** Per test: a fresh fake, a temporary folder and small bundles in it (tests may point `bundles` elsewhere). */
-export const state = {} as { fake: CloudFormationFake; work: string; bundles: string };
+/** Per test: a fresh fake, a temporary folder with small bundles and a built web client (tests may repoint them). */
+export const state = {} as {
+  fake: CloudFormationFake;
+  work: string;
+  bundles: string;
+  web: string;
+  /** The folders `npm run build:web` was asked to build into, in order (the build is a stand-in). */
+  webBuilds: string[];
+};
+
+/** A client shaped like Vite's output: index.html naming content-hashed assets, and an unhashed public file. */
+export async function writeWebBuild(dir: string, version: string): Promise<void> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(join(dir, 'assets'), { recursive: true });
+  const hash = version === 'v1' ? 'Ab12Cd34' : `Zz${version.padStart(6, '0')}`;
+  await writeFile(
+    join(dir, 'index.html'),
+    `<!doctype html><script type="module" src="/assets/index-${hash}.js"></script>` +
+      `<link rel="stylesheet" href="/assets/index-Qw12Er34.css"><div id="root"></div>\n`,
+  );
+  await writeFile(join(dir, 'assets', `index-${hash}.js`), `console.log('client ${version}');\n`);
+  await writeFile(join(dir, 'assets', `chat-${hash}.js`), `export const chat = '${version}';\n`);
+  await writeFile(join(dir, 'assets', 'index-Qw12Er34.css'), 'body { margin: 0; }\n');
+  await writeFile(join(dir, 'pcm-worklet.js'), 'registerProcessor("pcm", class {});\n');
+}
 
 /** Small bundles shaped like `npm run bundle`'s: an entry and a lazily loaded chunk per function. */
 export async function writeBundles(dir: string, version: string): Promise<void> {
@@ -58,7 +85,14 @@ export function useDeployHarness(): void {
     state.work = await mkdtemp(join(tmpdir(), 'deploy-test-'));
     state.bundles = join(state.work, 'lambda');
     await writeBundles(state.bundles, 'v1');
-    state.fake = await startCloudFormationFake([BUCKET], { deniedBuckets: [DENIED_BUCKET] });
+    state.web = join(state.work, 'web');
+    state.webBuilds = [];
+    await writeWebBuild(state.web, 'v1');
+    state.fake = await startCloudFormationFake([BUCKET, WEB_BUCKET], {
+      deniedBuckets: [DENIED_BUCKET],
+      deniedDistributions: ['E2DENIED'],
+      listPageSize: 3,
+    });
     state.fake.script({ outputs: OUTPUTS });
     await isolateAwsEnvironment(true);
   });
@@ -78,12 +112,27 @@ export async function deploy(args: string[], options: { tty?: boolean; answer?: 
   const err: string[] = [];
   const stdin = Object.assign(Readable.from(options.answer ? [options.answer] : []), { isTTY: options.tty ?? false });
   const code = await runDeployCommand(
-    ['--templates', templates, '--bundle-dir', state.bundles, '--skip-bundle', '--artifact-bucket', BUCKET, ...args],
+    [
+      '--templates',
+      templates,
+      '--bundle-dir',
+      state.bundles,
+      '--skip-bundle',
+      '--artifact-bucket',
+      BUCKET,
+      '--web-dir',
+      state.web,
+      ...args,
+    ],
     {
       output: { out: (line = '') => out.push(line), err: (line = '') => err.push(line) },
       env: process.env,
       root,
       stdin,
+      buildWeb: async (dir) => {
+        state.webBuilds.push(dir);
+        await writeWebBuild(dir, 'v1');
+      },
       polling: { initialMs: 1, maxMs: 5, sleep: (ms) => new Promise((done) => setTimeout(done, ms)) },
       now: () => new Date('2026-12-01T00:25:00Z'),
     },
@@ -93,8 +142,13 @@ export async function deploy(args: string[], options: { tty?: boolean; answer?: 
 
 export const cfnActions = () =>
   state.fake.calls.filter((call) => call.service === 'cloudformation').map((call) => call.action);
-export const s3Calls = (action: string) =>
-  state.fake.calls.filter((call) => call.action === action).map((call) => call.params.Key ?? '');
+/** The keys of one S3 action's calls on a bucket (the artifact bucket unless told). */
+export const s3Calls = (action: string, bucket = BUCKET) =>
+  state.fake.calls
+    .filter((call) => call.action === action && call.params.Bucket === bucket)
+    .map((call) => call.params.Key ?? '');
+export const webCalls = () =>
+  state.fake.calls.filter((call) => call.params.Bucket === WEB_BUCKET || call.service === 'cloudfront');
 export const createChangeSetParams = () => {
   const call = state.fake.calls.find((candidate) => candidate.action === 'CreateChangeSet');
   const params: Record<string, string> = {};
@@ -104,5 +158,5 @@ export const createChangeSetParams = () => {
   }
   return { call: call?.params ?? {}, params };
 };
-export const stored = (key: string) => state.fake.objects.get(`${BUCKET}/${key}`);
+export const stored = (key: string, bucket = BUCKET) => state.fake.objects.get(`${bucket}/${key}`);
 export const keyOf = (url: unknown) => decodeURIComponent(String(url).replace(/^https:\/\/[^/]+\//, ''));

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { parseTemplateText } from '../../../deploy/cfn-yaml.js';
 import { startFakeAwsServer, type FakeReply } from './fake-aws-server.js';
 import { queryError, queryOk } from './query-protocol.js';
-import { s3ObjectRoutes } from './s3-object-fake.js';
+import { cloudFrontRoutes, type InvalidationScenario } from './cloudfront-fake.js';
+import { s3ObjectRoutes, type StoredHeaders } from './s3-object-fake.js';
 
 /** What the next change set and execution do; change it between deploys with `script()`. */
 export interface CloudFormationScenario {
@@ -11,13 +12,18 @@ export interface CloudFormationScenario {
   /** `success` (default), or one resource failing (in the root, or in the nested stack `nestedIn`) and a rollback. */
   execution?: 'success' | { failure: { logicalId: string; type: string; reason: string; nestedIn?: string } };
   outputs?: Record<string, string>;
+  /** How CloudFront answers CreateInvalidation; its distributions are the DistributionId outputs of the stacks. */
+  invalidation?: InvalidationScenario;
 }
 
-/** One call as the fake understood it, CloudFormation and S3 in one ordered list. */
+/** One call as the fake understood it, CloudFormation, S3 and CloudFront in one ordered list. */
 export interface RecordedCall {
-  service: 'cloudformation' | 's3';
+  service: 'cloudformation' | 's3' | 'cloudfront';
   action: string;
-  /** CloudFormation: the form fields; S3: `{ Bucket, Key }`. */
+  /**
+   * CloudFormation: the form fields; S3: `{ Bucket, Key }` (PutObject adds ContentType and CacheControl);
+   * CloudFront: `{ DistributionId, Id?, CallerReference?, Paths? }` (paths space-separated).
+   */
   params: Record<string, string>;
 }
 
@@ -27,9 +33,11 @@ export interface CloudFormationFake {
   calls: RecordedCall[];
   /** Objects in the fake S3, by `bucket/key`. */
   objects: Map<string, Buffer>;
+  /** The Content-Type and Cache-Control each object was stored with, by `bucket/key`. */
+  objectHeaders: Map<string, StoredHeaders>;
   script(scenario: CloudFormationScenario): void;
-  /** Puts an existing stack in place (e.g. `ROLLBACK_COMPLETE`). */
-  seedStack(name: string, status: string): void;
+  /** Puts an existing stack in place (e.g. `ROLLBACK_COMPLETE`, or `UPDATE_COMPLETE` with its outputs). */
+  seedStack(name: string, status: string, outputs?: Record<string, string>, parameters?: Record<string, string>): void;
   close(): Promise<void>;
 }
 
@@ -52,6 +60,7 @@ interface StackState {
   /** Newest first, as DescribeStackEvents returns them. */
   events: StackEventRecord[];
   outputs: Record<string, string>;
+  parameters: Record<string, string>;
   /** Set by ExecuteChangeSet: the polls left before it settles, and how. */
   running?: { polls: number; type: 'CREATE' | 'UPDATE'; resources: Array<{ logicalId: string; type: string }> };
 }
@@ -83,15 +92,18 @@ function objectId(templateUrl: string): string | undefined {
 
 /**
  * A loopback CloudFormation (AWS Query protocol: form-encoded POST, XML answers, as client-cloudformation 3.1169
- * sends) and a path-style S3 that records PutObject and HeadObject (a bucket in `deniedBuckets` answers 403). Change sets read the uploaded templates back
- * from the fake S3, so a TemplateURL that points at nothing fails the change set as CloudFormation would.
+ * sends), a path-style S3 (objects and ListObjectsV2; a bucket in `deniedBuckets` answers 403) and CloudFront's
+ * invalidations (REST-XML; the stacks' DistributionId outputs exist, `deniedDistributions` answer 403). Change sets
+ * read the uploaded templates back from the fake S3, so a TemplateURL that points at nothing fails the change set as
+ * CloudFormation would.
  */
 export async function startCloudFormationFake(
   buckets: string[],
-  options: { deniedBuckets?: string[] } = {},
+  options: { deniedBuckets?: string[]; deniedDistributions?: string[]; listPageSize?: number } = {},
 ): Promise<CloudFormationFake> {
   const calls: RecordedCall[] = [];
   const objects = new Map<string, Buffer>();
+  const objectHeaders = new Map<string, StoredHeaders>();
   const stacks = new Map<string, StackState>();
   const changeSets = new Map<string, ChangeSetState>();
   let scenario: CloudFormationScenario = {};
@@ -106,6 +118,7 @@ export async function startCloudFormationFake(
       status,
       events: [],
       outputs: {},
+      parameters: {},
     };
     stacks.set(stack.id, stack);
     addEvent(stack, { logicalId: name, type: 'AWS::CloudFormation::Stack', status, physicalId: stack.id });
@@ -191,6 +204,10 @@ export async function startCloudFormationFake(
               CreationTime: '2026-12-01T00:00:00.000Z',
               StackStatus: stack.status,
               Outputs: Object.entries(stack.outputs).map(([OutputKey, OutputValue]) => ({ OutputKey, OutputValue })),
+              Parameters: Object.entries(stack.parameters).map(([ParameterKey, ParameterValue]) => ({
+                ParameterKey,
+                ParameterValue,
+              })),
             },
           ],
         });
@@ -383,17 +400,30 @@ export async function startCloudFormationFake(
       buckets,
       deniedBuckets: options.deniedBuckets ?? [],
       objects,
+      headers: objectHeaders,
+      ...(options.listPageSize && { pageSize: options.listPageSize }),
       record: (action, params) => calls.push({ service: 's3', action, params }),
+    }),
+    ...cloudFrontRoutes({
+      distributions: () => [...stacks.values()].map((stack) => stack.outputs.DistributionId ?? '').filter(Boolean),
+      deniedDistributions: options.deniedDistributions ?? [],
+      scenario: () => scenario.invalidation ?? 'success',
+      record: (action, params) => calls.push({ service: 'cloudfront', action, params }),
     }),
   });
   return {
     url: server.url,
     calls,
     objects,
+    objectHeaders,
     script: (next) => {
       scenario = next;
     },
-    seedStack: (name, status) => void newStack(name, status),
+    seedStack: (name, status, outputs, parameters) => {
+      const stack = newStack(name, status);
+      stack.outputs = outputs ?? {};
+      stack.parameters = parameters ?? {};
+    },
     close: () => server.close(),
   };
 }

@@ -1,7 +1,13 @@
-import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { FakeHandler, FakeReply, RecordedRequest } from './fake-aws-server.js';
 
-export type S3Action = 'PutObject' | 'HeadObject' | 'GetObject';
+export type S3Action = 'PutObject' | 'HeadObject' | 'GetObject' | 'ListObjectsV2' | 'DeleteObject';
+
+/** The headers an object was stored with, as S3 returns them on GET and HEAD. */
+export interface StoredHeaders {
+  contentType?: string;
+  cacheControl?: string;
+}
 
 /** S3's body, decoded from `aws-chunked` framing when the SDK streamed it with a trailing checksum. */
 function s3Body(request: RecordedRequest): Buffer {
@@ -19,56 +25,121 @@ function s3Body(request: RecordedRequest): Buffer {
   return Buffer.concat(parts);
 }
 
+const OBJECT_ACTIONS: Record<string, S3Action> = {
+  PUT: 'PutObject',
+  HEAD: 'HeadObject',
+  GET: 'GetObject',
+  DELETE: 'DeleteObject',
+};
+const xmlError = (status: number, code: string, message: string): FakeReply => ({
+  status,
+  body: `<Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+  headers: { 'content-type': 'application/xml' },
+});
+const escapeXml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** S3's ETag of a single-part upload without SSE-KMS: the hex MD5 of the body, quoted. */
+const etagOf = (body: Buffer) => `"${createHash('md5').update(body).digest('hex')}"`;
+
 /**
- * Path-style S3 object routes (`PUT|HEAD|GET /bucket/key`) for a fake server: objects kept in `objects` by
- * `bucket/key`, every call recorded, unknown buckets answering NoSuchBucket and `deniedBuckets` answering 403.
+ * Path-style S3 routes for a fake server: objects (`PUT|HEAD|GET|DELETE /bucket/key`) kept in `objects` by
+ * `bucket/key` with their Content-Type and Cache-Control in `headers`, ListObjectsV2 (`GET /bucket?list-type=2`,
+ * pages of `pageSize`), every call recorded, unknown buckets answering NoSuchBucket and `deniedBuckets` answering 403.
  */
 export function s3ObjectRoutes(options: {
   buckets: string[];
   deniedBuckets: string[];
   objects: Map<string, Buffer>;
-  record(action: S3Action, params: { Bucket: string; Key: string }): void;
+  headers?: Map<string, StoredHeaders>;
+  pageSize?: number;
+  record(action: S3Action, params: Record<string, string>): void;
 }): Record<string, FakeHandler> {
-  const answer = (request: RecordedRequest, action: S3Action): FakeReply => {
+  const headers = options.headers ?? new Map<string, StoredHeaders>();
+  const list = (bucket: string, request: RecordedRequest): FakeReply => {
+    const prefix = `${bucket}/`;
+    const keys = [...options.objects.keys()]
+      .filter((id) => id.startsWith(prefix))
+      .map((id) => id.slice(prefix.length))
+      .sort();
+    const from = Number(request.query.get('continuation-token') ?? 0);
+    const size = options.pageSize ?? 1000;
+    const page = keys.slice(from, from + size);
+    const truncated = from + size < keys.length;
+    const contents = page
+      .map((key) => {
+        const body = options.objects.get(`${prefix}${key}`) ?? Buffer.alloc(0);
+        return `<Contents><Key>${escapeXml(key)}</Key><ETag>${escapeXml(etagOf(body))}</ETag><Size>${body.length}</Size></Contents>`;
+      })
+      .join('');
+    return {
+      status: 200,
+      headers: { 'content-type': 'application/xml' },
+      body:
+        `<?xml version="1.0" encoding="UTF-8"?><ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
+        `<Name>${bucket}</Name><KeyCount>${page.length}</KeyCount><IsTruncated>${truncated}</IsTruncated>` +
+        (truncated ? `<NextContinuationToken>${from + size}</NextContinuationToken>` : '') +
+        `${contents}</ListBucketResult>`,
+    };
+  };
+
+  const answer = (request: RecordedRequest, method: string): FakeReply => {
     const [, bucket = '', ...rest] = request.path.split('/');
     const key = rest.map(decodeURIComponent).join('/');
-    options.record(action, { Bucket: bucket, Key: key });
+    const action: S3Action =
+      method === 'GET' && key === '' && request.query.get('list-type') === '2'
+        ? 'ListObjectsV2'
+        : (OBJECT_ACTIONS[method] ?? 'GetObject');
+    const contentType = request.headers['content-type'];
+    const cacheControl = request.headers['cache-control'];
+    options.record(action, {
+      Bucket: bucket,
+      Key: key,
+      ...(action === 'PutObject' && typeof contentType === 'string' && { ContentType: contentType }),
+      ...(action === 'PutObject' && typeof cacheControl === 'string' && { CacheControl: cacheControl }),
+    });
     if (options.deniedBuckets.includes(bucket)) {
-      // HEAD answers carry no body, so the SDK sees a bare 403 there and S3's AccessDenied code on PUT.
+      // HEAD answers carry no body, so the SDK sees a bare 403 there and S3's AccessDenied code elsewhere.
       if (action === 'HeadObject') return { status: 403, body: '' };
-      return {
-        status: 403,
-        body: `<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>`,
-        headers: { 'content-type': 'application/xml' },
-      };
+      return xmlError(403, 'AccessDenied', 'Access Denied');
     }
     if (!options.buckets.includes(bucket)) {
       if (action === 'HeadObject') return { status: 404, body: '' };
-      return {
-        status: 404,
-        body: `<Error><Code>NoSuchBucket</Code><Message>The specified bucket does not exist</Message></Error>`,
-        headers: { 'content-type': 'application/xml' },
-      };
+      return xmlError(404, 'NoSuchBucket', 'The specified bucket does not exist');
     }
-    const stored = options.objects.get(`${bucket}/${key}`);
+    if (action === 'ListObjectsV2') return list(bucket, request);
+    const id = `${bucket}/${key}`;
+    const stored = options.objects.get(id);
     if (action === 'PutObject') {
-      options.objects.set(`${bucket}/${key}`, s3Body(request));
-      return { status: 200, body: '', headers: { etag: `"${randomUUID()}"` } };
+      const body = s3Body(request);
+      options.objects.set(id, body);
+      headers.set(id, {
+        ...(typeof contentType === 'string' && { contentType }),
+        ...(typeof cacheControl === 'string' && { cacheControl }),
+      });
+      return { status: 200, body: '', headers: { etag: etagOf(body) } };
     }
-    if (!stored)
-      return action === 'HeadObject'
-        ? { status: 404, body: '' }
-        : { status: 404, body: `<Error><Code>NoSuchKey</Code><Message>${key}</Message></Error>` };
+    if (action === 'DeleteObject') {
+      options.objects.delete(id);
+      headers.delete(id);
+      return { status: 204, body: '' };
+    }
+    if (!stored) return action === 'HeadObject' ? { status: 404, body: '' } : xmlError(404, 'NoSuchKey', key);
+    const kept = headers.get(id);
     return {
       status: 200,
       body: action === 'HeadObject' ? '' : stored,
-      headers: { 'content-length': String(stored.length) },
+      headers: {
+        'content-length': String(stored.length),
+        etag: etagOf(stored),
+        ...(kept?.contentType && { 'content-type': kept.contentType }),
+        ...(kept?.cacheControl && { 'cache-control': kept.cacheControl }),
+      },
     };
   };
 
   return {
-    'PUT /': (request) => answer(request, 'PutObject'),
-    'HEAD /': (request) => answer(request, 'HeadObject'),
-    'GET /': (request) => answer(request, 'GetObject'),
+    'PUT /': (request) => answer(request, 'PUT'),
+    'HEAD /': (request) => answer(request, 'HEAD'),
+    'GET /': (request) => answer(request, 'GET'),
+    'DELETE /': (request) => answer(request, 'DELETE'),
   };
 }
