@@ -97,7 +97,8 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     if (value !== undefined && value !== '') raw[key] = Value.Convert(schema, value);
   }
   const env = Value.Default(EnvSchema, raw) as Env;
-  const problems = [...Value.Errors(EnvSchema, env)].map((error) => {
+  // Checking is a walk over the schema; listing errors is a slower one, worth it only when there are some.
+  const problems = (Value.Check(EnvSchema, env) ? [] : [...Value.Errors(EnvSchema, env)]).map((error) => {
     const name =
       error.instancePath.replace(/^\//, '') ||
       String((error.params as { requiredProperties?: string[] }).requiredProperties ?? '');

@@ -80,10 +80,12 @@ export async function loadLambdaConfig(
     Object.keys(LambdaEnvSchema.properties).flatMap((key) => (env[key] ? [[key, env[key]]] : [])),
   );
   const lambda = Value.Default(LambdaEnvSchema, Value.Convert(LambdaEnvSchema, raw)) as Static<typeof LambdaEnvSchema>;
-  const problems = [...Value.Errors(LambdaEnvSchema, lambda)].map((error) => {
-    const name = error.instancePath.replace(/^\//, '');
-    return `${name}=${JSON.stringify(env[name] ?? '')}: ${error.message}`;
-  });
+  const problems = (Value.Check(LambdaEnvSchema, lambda) ? [] : [...Value.Errors(LambdaEnvSchema, lambda)]).map(
+    (error) => {
+      const name = error.instancePath.replace(/^\//, '');
+      return `${name}=${JSON.stringify(env[name] ?? '')}: ${error.message}`;
+    },
+  );
   if (runsTurns) problems.push(...unavailableOnLambda(app));
   if (needs.sharedAudio && app.adapters.audioStore !== 's3') {
     problems.push('AUDIO_BUCKET (AUDIO_STORE=s3) is required by the workflow tasks: each runs in its own function');
