@@ -38,7 +38,7 @@ export const NEVER_BUNDLED = [
  * ESM bundles use `import.meta.url`; a few CommonJS dependencies still reach for require/__dirname, which ESM lacks.
  * The banner gives every output file (entry and chunks) both, under names the minifier leaves alone.
  */
-const BANNER = [
+export const BANNER = [
   "import { createRequire as __bundleRequire } from 'node:module';",
   "import { fileURLToPath as __bundleFileUrl } from 'node:url';",
   "import { dirname as __bundleDirname } from 'node:path';",
@@ -124,6 +124,37 @@ const builtinsRequired: Plugin = {
  * same shape that requires the real module on first use, so what runs, and its result, is unchanged; only when the
  * module is evaluated moves. Each one's share of a cold start was measured with a CPU profile of the bundle.
  */
+/*
+ * Self-contained libraries (no state shared with the rest of the bundle) that a stand-in loads from a CommonJS file of
+ * their own beside the entry, `lib/<name>.cjs`: not even parsed until first used, where a module bundled into a chunk
+ * is parsed whenever the chunk loads. The expression gives that file's path from whichever output file holds it.
+ */
+export const SIDE_LIBRARIES = ['ip-address', 'asn1.js'] as const;
+const SIDE_LIBRARY_DIR = 'lib';
+const sideLibraryPath = (name: (typeof SIDE_LIBRARIES)[number]) =>
+  `require('node:path').join(__dirname, __dirname.endsWith('chunks') ? '..' : '.', ${JSON.stringify(`${SIDE_LIBRARY_DIR}/${name}.cjs`)})`;
+
+export async function buildSideLibraries(outDir: string, minify: boolean): Promise<void> {
+  const resolveFrom = createRequire(import.meta.url);
+  await Promise.all(
+    SIDE_LIBRARIES.map((name) =>
+      build({
+        absWorkingDir: root,
+        entryPoints: [resolveFrom.resolve(name)],
+        outfile: join(outDir, SIDE_LIBRARY_DIR, `${name}.cjs`),
+        bundle: true,
+        format: 'cjs',
+        platform: 'node',
+        target: 'node22',
+        minify,
+        sourcemap: true,
+        legalComments: 'none',
+        logLevel: 'warning',
+      }),
+    ),
+  );
+}
+
 const lazyFunction = (module: string) =>
   [
     'let loaded;',
@@ -148,13 +179,13 @@ const ON_FIRST_USE: { importer: RegExp; module: string; contents: string }[] = [
   // pino's transports (worker threads) serve only a logger configured with `transport`; the function's writes stdout.
   { importer: /[\\/]pino[\\/](pino|lib[\\/]tools)\.js$/, module: './transport', contents: lazyFunction('./transport') },
   { importer: /[\\/]pino[\\/]pino\.js$/, module: './lib/transport', contents: lazyFunction('./lib/transport') },
-  // The rate limiter groups IPv6 clients by subnet; API Gateway's callers reach it by user id, IPv4 or IPv6 alike.
+  // The rate limiter's default key groups IPv6 clients by subnet; the app gives it a key of its own (user, else address).
   {
     importer: /[\\/]@fastify[\\/]rate-limit[\\/]index\.js$/,
     module: 'ip-address',
     contents: [
       'let loaded;',
-      "const load = () => (loaded ??= require('ip-address'));",
+      `const load = () => (loaded ??= require(${sideLibraryPath('ip-address')}));`,
       'exports.Address6 = function Address6(...args) { return new (load().Address6)(...args); };',
     ].join('\n'),
   },
@@ -165,14 +196,14 @@ const ON_FIRST_USE: { importer: RegExp; module: string; contents: string }[] = [
     contents: [
       'exports.define = (name, body) => {',
       '  let model;',
-      "  const real = () => (model ??= require('asn1.js').define(name, body));",
+      `  const real = () => (model ??= require(${sideLibraryPath('asn1.js')}).define(name, body));`,
       '  return new Proxy({}, { get: (_target, key) => { const value = real()[key]; ',
       "    return typeof value === 'function' ? value.bind(real()) : value; } });",
       '};',
     ].join('\n'),
   },
 ];
-const requiredOnFirstUse: Plugin = {
+export const requiredOnFirstUse: Plugin = {
   name: 'required-on-first-use',
   setup(build) {
     const modules = new Set(ON_FIRST_USE.map((entry) => entry.module));
@@ -265,6 +296,7 @@ export async function bundleFunction(
     nodePaths: [join(root, 'node_modules')],
   }).finally(() => rm(generated, { recursive: true, force: true }));
   await mkdir(outDir, { recursive: true });
+  await buildSideLibraries(outDir, minify);
   // The sample music catalog is read from beside the bundle when MUSIC_CATALOG_PATH is not set.
   await copyFile(join(root, 'adapters/local/data/sample-catalog.json'), join(outDir, 'sample-catalog.json'));
   // The gazetteer (adapters/local/city-gazetteer.ts) reads its data from beside the bundle, loaded on first use.
@@ -277,7 +309,7 @@ export async function bundleFunction(
 async function jsBytes(dir: string): Promise<number> {
   let total = 0;
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.mjs')) total += (await stat(join(entry.parentPath, entry.name))).size;
+    if (entry.isFile() && /\.[cm]js$/.test(entry.name)) total += (await stat(join(entry.parentPath, entry.name))).size;
   }
   return total;
 }
