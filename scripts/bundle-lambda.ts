@@ -129,10 +129,11 @@ const builtinsRequired: Plugin = {
  * their own beside the entry, `lib/<name>.cjs`: not even parsed until first used, where a module bundled into a chunk
  * is parsed whenever the chunk loads. The expression gives that file's path from whichever output file holds it.
  */
-export const SIDE_LIBRARIES = ['ip-address', 'asn1.js'] as const;
+export const SIDE_LIBRARIES = ['ip-address', 'asn1.js', 'semver', '@fastify/proxy-addr'] as const;
 const SIDE_LIBRARY_DIR = 'lib';
+const sideLibraryFile = (name: string) => `${SIDE_LIBRARY_DIR}/${name.replace('/', '+')}.cjs`;
 const sideLibraryPath = (name: (typeof SIDE_LIBRARIES)[number]) =>
-  `require('node:path').join(__dirname, __dirname.endsWith('chunks') ? '..' : '.', ${JSON.stringify(`${SIDE_LIBRARY_DIR}/${name}.cjs`)})`;
+  `require('node:path').join(__dirname, __dirname.endsWith('chunks') ? '..' : '.', ${JSON.stringify(sideLibraryFile(name))})`;
 
 export async function buildSideLibraries(outDir: string, minify: boolean): Promise<void> {
   const resolveFrom = createRequire(import.meta.url);
@@ -141,7 +142,7 @@ export async function buildSideLibraries(outDir: string, minify: boolean): Promi
       build({
         absWorkingDir: root,
         entryPoints: [resolveFrom.resolve(name)],
-        outfile: join(outDir, SIDE_LIBRARY_DIR, `${name}.cjs`),
+        outfile: join(outDir, sideLibraryFile(name)),
         bundle: true,
         format: 'cjs',
         platform: 'node',
@@ -167,13 +168,35 @@ const lazyFunction = (module: string) =>
   ].join('\n');
 const ON_FIRST_USE: { importer: RegExp; module: string; contents: string }[] = [
   // Fastify checks each plugin's declared Fastify version with three semver functions; semver's index loads them all.
+  // Every plugin of the API declares `5.x`, which semver answers for a release version (no pre-release tag) by its
+  // major alone; parsing the range costs ~5 ms of a cold start, so that one form is answered here, any other by semver.
   {
     importer: /[\\/]fastify[\\/]lib[\\/]plugin-utils\.js$/,
     module: 'semver',
     contents: [
-      "exports.gt = (...args) => require('semver/functions/gt')(...args);",
-      "exports.coerce = (...args) => require('semver/functions/coerce')(...args);",
-      "exports.satisfies = (...args) => require('semver/functions/satisfies')(...args);",
+      'const X_RANGE = /^(0|[1-9]\\d*)\\.x$/;',
+      'const RELEASE = /^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$/;',
+      `const semver = () => require(${sideLibraryPath('semver')});`,
+      'exports.gt = (...args) => semver().gt(...args);',
+      'exports.coerce = (...args) => semver().coerce(...args);',
+      'exports.satisfies = (version, range, options) => {',
+      "  const major = typeof range === 'string' && X_RANGE.exec(range);",
+      "  const release = typeof version === 'string' && RELEASE.exec(version);",
+      '  if (major && release) return major[1] === release[1];',
+      '  return semver().satisfies(version, range, options);',
+      '};',
+    ].join('\n'),
+  },
+  // Fastify reads the client address through proxy-addr only when it trusts proxies; the function trusts none.
+  {
+    importer: /[\\/]fastify[\\/]lib[\\/]request\.js$/,
+    module: '@fastify/proxy-addr',
+    contents: [
+      'let loaded;',
+      `const load = () => (loaded ??= require(${sideLibraryPath('@fastify/proxy-addr')}));`,
+      'module.exports = function proxyaddr(...args) { return load()(...args); };',
+      'module.exports.all = (...args) => load().all(...args);',
+      'module.exports.compile = (...args) => load().compile(...args);',
     ].join('\n'),
   },
   // pino's transports (worker threads) serve only a logger configured with `transport`; the function's writes stdout.

@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import rateLimit from '@fastify/rate-limit';
 import { createSigner, createVerifier } from 'fast-jwt';
 import Fastify from 'fastify';
+import fp from 'fastify-plugin';
 import pino from 'pino';
 
 const pem = generateKeyPairSync('ec', {
@@ -36,8 +37,28 @@ const statuses = [];
 for (const remoteAddress of ['2001:db8::1', '2001:db8::2', '192.0.2.1'])
   statuses.push((await app.inject({ url: '/', remoteAddress })).statusCode);
 
+// Each plugin's declared Fastify version: the \`N.x\` form is answered by the stand-in, any other by semver.
+const versions = [];
+for (const range of ['5.x', '4.x', '>=5.0.0', '^4.0.0']) {
+  const probe = Fastify();
+  try {
+    await probe.register(fp(async () => {}, { fastify: range, name: 'probe' }));
+    await probe.ready();
+    versions.push('accepted');
+  } catch (error) {
+    versions.push(error.code);
+  }
+}
+
+// Behind trusted proxies the client's address comes from X-Forwarded-For (proxy-addr).
+const proxied = Fastify({ trustProxy: true });
+proxied.get('/', async (request) => ({ ip: request.ip, ips: request.ips }));
+const forwarded = (
+  await proxied.inject({ url: '/', remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': '198.51.100.7, 10.0.0.2' } })
+).json();
+
 const loaded = Object.keys(createRequire(import.meta.url).cache).map((path) => path.slice(path.lastIndexOf('/lib/')));
-console.log(JSON.stringify({ sub: claims.sub, statuses, transport: typeof pino.transport, loaded: loaded.sort() }));
+console.log(JSON.stringify({ sub: claims.sub, statuses, versions, forwarded, transport: typeof pino.transport, loaded: loaded.sort() }));
 `;
 
 describe('dependencies a Lambda bundle evaluates on first use', () => {
@@ -66,13 +87,15 @@ describe('dependencies a Lambda bundle evaluates on first use', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('behave as the real modules: EC keys (asn1.js), IPv6 subnets (ip-address), version checks (semver), transports', async () => {
+  it('behave as the real modules: EC keys (asn1.js), IPv6 subnets (ip-address), plugin versions (semver), proxies, transports', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'out', 'index.mjs')], { cwd: dir });
     expect(JSON.parse(stdout)).toEqual({
       sub: 'someone',
       statuses: [200, 429, 200],
+      versions: ['accepted', 'FST_ERR_PLUGIN_VERSION_MISMATCH', 'accepted', 'FST_ERR_PLUGIN_VERSION_MISMATCH'],
+      forwarded: { ip: '198.51.100.7', ips: ['10.0.0.1', '10.0.0.2', '198.51.100.7'] },
       transport: 'function',
-      loaded: ['/lib/asn1.js.cjs', '/lib/ip-address.cjs'],
+      loaded: ['/lib/@fastify+proxy-addr.cjs', '/lib/asn1.js.cjs', '/lib/ip-address.cjs', '/lib/semver.cjs'],
     });
   });
 });
