@@ -108,11 +108,15 @@ const fastifyServerBuiltinsOnDemand: Plugin = {
 const builtinsRequired: Plugin = {
   name: 'builtins-required',
   setup(build) {
-    build.onResolve({ filter: /^node:/ }, ({ path, kind, namespace }) =>
-      kind === 'import-statement' && namespace === 'file' ? { path, namespace: 'builtin-required' } : undefined,
+    // One stand-in per importing module: shared by modules of different chunks, a stand-in of a few bytes would be a
+    // chunk of its own, and each file an ES module graph loads costs its resolution, read and link (~0.4 ms).
+    build.onResolve({ filter: /^node:/ }, ({ path, kind, namespace, importer }) =>
+      kind === 'import-statement' && namespace === 'file'
+        ? { path: `${path}?from=${importer}`, namespace: 'builtin-required', pluginData: path }
+        : undefined,
     );
-    build.onLoad({ filter: /.*/, namespace: 'builtin-required' }, ({ path }) => ({
-      contents: `module.exports = require(${JSON.stringify(path)});`,
+    build.onLoad({ filter: /.*/, namespace: 'builtin-required' }, ({ pluginData }) => ({
+      contents: `module.exports = require(${JSON.stringify(pluginData)});`,
       loader: 'js',
     }));
   },
