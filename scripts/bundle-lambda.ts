@@ -136,8 +136,11 @@ const builtinsRequired: Plugin = {
 export const SIDE_LIBRARIES = ['ip-address', 'asn1.js', 'semver', '@fastify/proxy-addr'] as const;
 const SIDE_LIBRARY_DIR = 'lib';
 const sideLibraryFile = (name: string) => `${SIDE_LIBRARY_DIR}/${name.replace('/', '+')}.cjs`;
-const sideLibraryPath = (name: (typeof SIDE_LIBRARIES)[number]) =>
-  `require('node:path').join(__dirname, __dirname.endsWith('chunks') ? '..' : '.', ${JSON.stringify(sideLibraryFile(name))})`;
+const sideFilePath = (file: string) =>
+  `require('node:path').join(__dirname, __dirname.endsWith('chunks') ? '..' : '.', ${JSON.stringify(file)})`;
+const sideLibraryPath = (name: (typeof SIDE_LIBRARIES)[number]) => sideFilePath(sideLibraryFile(name));
+/** The generated response serializers, each a file of its own there too: a request loads the one it answers with. */
+const SERIALIZER_DIR = `${SIDE_LIBRARY_DIR}/serializers`;
 
 export async function buildSideLibraries(outDir: string, minify: boolean): Promise<void> {
   const resolveFrom = createRequire(import.meta.url);
@@ -251,7 +254,9 @@ export const requiredOnFirstUse: Plugin = {
 /*
  * The API function's response serializers are generated here, from its routes, and take the place of the module that
  * otherwise says there are none: at run time the function evaluates the one each response needs, and neither
- * fast-json-stringify's code generator nor Ajv is in the bundle.
+ * fast-json-stringify's code generator nor Ajv is in the bundle. Each is a CommonJS file beside the entry
+ * (lib/serializers/), with fast-json-stringify's small runtime inside, required on first use: a cold start parses only
+ * the one its first response needs, not the ~50 KB of them all.
  */
 const PRECOMPILED_SERIALIZERS = /[\\/]entrypoints[\\/]lambda[\\/]api[\\/]precompiled-serializers\.ts$/;
 function precompiledSerializers(dir: string): Plugin {
@@ -259,12 +264,36 @@ function precompiledSerializers(dir: string): Plugin {
     name: 'precompiled-serializers',
     setup(build) {
       build.onLoad({ filter: PRECOMPILED_SERIALIZERS }, async () => ({
-        contents: await precompileApiSerializers(dir),
+        contents: await precompileApiSerializers(
+          dir,
+          (file) => `require(${sideFilePath(`${SERIALIZER_DIR}/${file}`)})`,
+        ),
         loader: 'js',
         resolveDir: dir,
       }));
     },
   };
+}
+
+async function buildSerializerFiles(generated: string, outDir: string, minify: boolean): Promise<void> {
+  const files = (await readdir(generated)).filter((file) => file.endsWith('.cjs'));
+  if (files.length === 0) return;
+  await build({
+    absWorkingDir: root,
+    entryPoints: files.map((file) => join(generated, file)),
+    outdir: join(outDir, SERIALIZER_DIR),
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node22',
+    minify,
+    sourcemap: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    // The generated serializers require fast-json-stringify's runtime from outside the tree.
+    nodePaths: [join(root, 'node_modules')],
+  });
 }
 
 const GAZETTEER_MODULE = 'adapters/local/city-gazetteer.ts';
@@ -319,9 +348,12 @@ export async function bundleFunction(
       requiredOnFirstUse,
       precompiledSerializers(generated),
     ],
-    // The generated serializers require fast-json-stringify's runtime from outside the tree.
-    nodePaths: [join(root, 'node_modules')],
-  }).finally(() => rm(generated, { recursive: true, force: true }));
+  })
+    .then(async (built) => {
+      await buildSerializerFiles(generated, outDir, minify);
+      return built;
+    })
+    .finally(() => rm(generated, { recursive: true, force: true }));
   await mkdir(outDir, { recursive: true });
   await buildSideLibraries(outDir, minify);
   // The sample music catalog is read from beside the bundle when MUSIC_CATALOG_PATH is not set.
