@@ -71,6 +71,40 @@ const fastifyDefaultCompilersUnused: Plugin = {
 };
 
 /*
+ * What buildApp imports only for options the API function never passes: the web client, the voice WebSocket, local
+ * sign-in and /docs (the server's), and fast-json-stringify's compiler (the bundle brings its serializers generated).
+ * Left in, each would be a lazy chunk that never loads, and the modules they share with the entry would be split off
+ * it into chunks of their own: more files for a cold start to resolve, read and link. Each resolves to a module that
+ * says so if it is ever imported.
+ */
+const API_SERVER_ONLY: { importer: RegExp; modules: RegExp }[] = [
+  {
+    importer: /[\\/]entrypoints[\\/]http[\\/]app\.ts$/,
+    modules:
+      /^(\.\/routes\/(web|voice|local-session)\.js|\.\/voice\/voice-protocol\.js|@fastify\/(websocket|swagger|swagger-ui))$/,
+  },
+  {
+    importer: /[\\/]entrypoints[\\/]http[\\/]schema-compilers\.ts$/,
+    modules: /^@fastify\/fast-json-stringify-compiler$/,
+  },
+];
+const serverOnlyLeftOut: Plugin = {
+  name: 'server-only-left-out',
+  setup(build) {
+    build.onResolve({ filter: /.*/ }, ({ path, importer, kind }) =>
+      kind === 'dynamic-import' &&
+      API_SERVER_ONLY.some((entry) => entry.importer.test(importer) && entry.modules.test(path))
+        ? { path, namespace: 'server-only' }
+        : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'server-only' }, ({ path }) => ({
+      contents: `throw new Error(${JSON.stringify(`${path} is not in the Lambda bundle: the function never asks for it`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/*
  * Fastify's server module requires node:http2, node:https and node:dns at load, for HTTP/2 and TLS servers and for
  * listen(), none of which a function behind @fastify/aws-lambda uses; loading them costs ~12 ms of a cold start on
  * Node 20 and ~25 ms on Node 22. For that module alone each resolves to a stand-in that loads the real one on first
@@ -345,6 +379,7 @@ export async function bundleFunction(
       builtinsRequired,
       fastifyDefaultCompilersUnused,
       fastifyServerBuiltinsOnDemand,
+      serverOnlyLeftOut,
       requiredOnFirstUse,
       precompiledSerializers(generated),
     ],
