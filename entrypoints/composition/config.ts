@@ -1,5 +1,5 @@
 import type { TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import * as Value from 'typebox/value';
 import { EnvSchema, type Env } from './env-schema.js';
 import type { Preferences } from '../../core/model/profile.js';
 import {

@@ -1,5 +1,5 @@
-import Type from 'typebox';
-import { Value } from 'typebox/value';
+import * as Type from 'typebox';
+import * as Value from 'typebox/value';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { EnvSchema } from './env-schema.js';
 

@@ -1,7 +1,8 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import Type, { type Static } from 'typebox';
-import { Value } from 'typebox/value';
+import * as Type from 'typebox';
+import type { Static } from 'typebox';
+import * as Value from 'typebox/value';
 import { ConfigError, type AppConfig } from '../../composition/config.js';
 import { loadAwsConfig, type ConfigLocations, type ConfigSourceFactory } from '../../composition/load-aws-config.js';
 import { captureWith, loadTracer, type CaptureClient } from './tracing.js';
