@@ -14,7 +14,11 @@ const notCalled = async (): Promise<never> => {
  * `dir` as a CommonJS file; the returned module maps each serializer's key to a function that loads it, so a bundle
  * parses them all but evaluates only those a request uses. Fastify's 404, error and framework answers need none.
  */
-export async function precompileApiSerializers(dir: string): Promise<string> {
+export async function precompileApiSerializers(
+  dir: string,
+  /** The expression that loads a generated file at run time; default a require() the bundler follows. */
+  load: (file: string) => string = (file) => `require(${JSON.stringify(`./${file}`)})`,
+): Promise<string> {
   const generated: [key: string, code: string][] = [];
   const app = await buildApp({
     handleTurn: notCalled,
@@ -34,9 +38,7 @@ export async function precompileApiSerializers(dir: string): Promise<string> {
   const files = new Map<string, string>();
   for (const [, code] of generated) if (!files.has(code)) files.set(code, `serializer-${files.size}.cjs`);
   await Promise.all([...files].map(([code, file]) => writeFile(join(dir, file), code)));
-  const entries = generated.map(
-    ([key, code]) => `  ${JSON.stringify(key)}: () => require(${JSON.stringify(`./${files.get(code)}`)}),`,
-  );
+  const entries = generated.map(([key, code]) => `  ${JSON.stringify(key)}: () => ${load(files.get(code)!)},`);
   // An ES module (it stands in for one); esbuild bundles the require() calls, each evaluated when first called.
   return `export const precompiledSerializers = {\n${entries.join('\n')}\n};\n`;
 }

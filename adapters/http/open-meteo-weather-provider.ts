@@ -1,5 +1,6 @@
-import Type, { type Static, type TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import * as Type from 'typebox';
+import type { Static, TSchema } from 'typebox';
+import * as Value from 'typebox/value';
 import { AbortedError, DependencyUnavailableError, isCoreError, type CoreError } from '../../core/errors.js';
 import type { Units } from '../../core/model/profile.js';
 import type { DailyForecast, WeatherLookup } from '../../core/model/weather.js';

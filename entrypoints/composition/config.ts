@@ -1,5 +1,5 @@
 import type { TSchema } from 'typebox';
-import { Value } from 'typebox/value';
+import * as Value from 'typebox/value';
 import { EnvSchema, type Env } from './env-schema.js';
 import type { Preferences } from '../../core/model/profile.js';
 import {
@@ -97,7 +97,8 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
     if (value !== undefined && value !== '') raw[key] = Value.Convert(schema, value);
   }
   const env = Value.Default(EnvSchema, raw) as Env;
-  const problems = [...Value.Errors(EnvSchema, env)].map((error) => {
+  // Checking is a walk over the schema; listing errors is a slower one, worth it only when there are some.
+  const problems = (Value.Check(EnvSchema, env) ? [] : [...Value.Errors(EnvSchema, env)]).map((error) => {
     const name =
       error.instancePath.replace(/^\//, '') ||
       String((error.params as { requiredProperties?: string[] }).requiredProperties ?? '');

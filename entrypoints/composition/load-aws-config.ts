@@ -1,5 +1,5 @@
-import Type from 'typebox';
-import { Value } from 'typebox/value';
+import * as Type from 'typebox';
+import * as Value from 'typebox/value';
 import { ConfigError, loadConfig, type AppConfig } from './config.js';
 import { EnvSchema } from './env-schema.js';
 
@@ -69,7 +69,7 @@ function readLocations(env: Record<string, string | undefined>): ConfigLocations
   const raw = Object.fromEntries(
     Object.keys(LocationSchema.properties).flatMap((key) => (env[key] ? [[key, env[key]] as const] : [])),
   );
-  const problems = [...Value.Errors(LocationSchema, raw)].map((error) => {
+  const problems = (Value.Check(LocationSchema, raw) ? [] : [...Value.Errors(LocationSchema, raw)]).map((error) => {
     const name = error.instancePath.replace(/^\//, '');
     return `${name}=${JSON.stringify(env[name] ?? '')}: ${error.message}`;
   });

@@ -17,10 +17,9 @@ import { meRoutes } from './routes/me.js';
 import { skillRoutes } from './routes/skills.js';
 import { turnRoutes } from './routes/turns.js';
 import { schemaController, type SchemaCompilation, type SerializerSource } from './schema-compilers.js';
-import { voiceRoutes, type VoiceRoutesOptions } from './routes/voice.js';
-import { localSessionRoutes, type LocalSessionOptions } from './routes/local-session.js';
-import { webRoutes, type WebRoutesOptions } from './routes/web.js';
-import { DEFAULT_VOICE_LIMITS, VOICE_PROTOCOL } from './voice/voice-protocol.js';
+import type { VoiceRoutesOptions } from './routes/voice.js';
+import type { LocalSessionOptions } from './routes/local-session.js';
+import type { WebRoutesOptions } from './routes/web.js';
 
 export interface AppOptions {
   handleTurn: HandleTurn;
@@ -132,8 +131,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.version !== undefined && { version: options.version }),
   });
 
-  if (options.voice) {
-    const { default: websocket } = await import('@fastify/websocket');
+  // The voice, sign-in and web routes are the server's: imported only when asked for, so the Lambda API (which has
+  // none of them) never loads @fastify/static, its glob and mime tables, or the voice session.
+  const voice = options.voice && (await loadVoice());
+  if (voice && options.voice) {
+    const { websocket, DEFAULT_VOICE_LIMITS, VOICE_PROTOCOL } = voice;
     const maxPayload = options.voice.limits?.maxFrameBytes ?? DEFAULT_VOICE_LIMITS.maxFrameBytes;
     // Only voice.v1 is spoken; the server never echoes the client's bearer.<token> entry.
     await app.register(websocket, {
@@ -143,8 +145,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       },
     });
   }
-  if (options.localSession) await app.register(localSessionRoutes, { ...options.localSession, prefix: '/v1/local' });
-  if (options.web) await app.register(webRoutes, options.web);
+  if (options.localSession) {
+    const { localSessionRoutes } = await import('./routes/local-session.js');
+    await app.register(localSessionRoutes, { ...options.localSession, prefix: '/v1/local' });
+  }
+  if (options.web) await app.register((await import('./routes/web.js')).webRoutes, options.web);
   await app.register(
     async (v1) => {
       const failureLimit =
@@ -172,13 +177,23 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         maxTextLength: options.maxTextLength,
         ...(options.streaming === false && { streaming: false }),
       });
-      if (options.voice) await v1.register(voiceRoutes, { handleTurn: options.handleTurn, ...options.voice });
+      if (voice && options.voice)
+        await v1.register(voice.voiceRoutes, { handleTurn: options.handleTurn, ...options.voice });
       await v1.register(meRoutes, { conversations: options.conversations });
       await v1.register(skillRoutes, { skills: options.skills });
     },
     { prefix: '/v1' },
   );
   return app;
+}
+
+async function loadVoice() {
+  const [{ default: websocket }, { voiceRoutes }, { DEFAULT_VOICE_LIMITS, VOICE_PROTOCOL }] = await Promise.all([
+    import('@fastify/websocket'),
+    import('./routes/voice.js'),
+    import('./voice/voice-protocol.js'),
+  ]);
+  return { websocket, voiceRoutes, DEFAULT_VOICE_LIMITS, VOICE_PROTOCOL };
 }
 
 /** The OpenAPI document and Swagger UI; their plugins are imported only when served, so bundles without docs skip them. */

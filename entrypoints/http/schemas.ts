@@ -1,4 +1,5 @@
-import Type, { type Static } from 'typebox';
+import * as Type from 'typebox';
+import type { Static } from 'typebox';
 
 /** Ids the stores hand out (UUIDs, ULIDs, test ids): a conservative charset keeps them safe in URLs, logs and keys. */
 const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$', description: 'An opaque identifier.' });

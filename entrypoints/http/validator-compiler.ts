@@ -1,7 +1,7 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
-import { Value } from 'typebox/value';
+import * as Value from 'typebox/value';
 
 /**
  * TypeBox validation as @fastify/type-provider-typebox does it (bodies checked strictly; params, query strings and

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import * as Type from 'typebox';
 import type { Conversation } from '../../../core/model/conversation.js';
 import type { ConversationService } from '../../../core/conversation/conversation-service.js';
 import { callerOf } from '../plugins/auth.js';

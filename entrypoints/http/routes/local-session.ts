@@ -1,5 +1,5 @@
 import rateLimit from '@fastify/rate-limit';
-import { Type } from 'typebox';
+import * as Type from 'typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { HttpProblem } from '../problem.js';
 import { problemResponses } from '../schemas.js';

@@ -22,15 +22,20 @@ type ApiGatewayEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
  * Composition root of the API function, run once per cold start (module scope, top-level await): config (which
  * fails the init when invalid), telemetry, the container, and the Fastify app, ready. The turn and conversation use
  * cases are resolved on their first request, so their SDK clients are built only by the routes that need them.
+ * A User Timing mark ends each step (api:<step>; microseconds each): bench/cold-start.ts reports where an init goes.
  */
+performance.mark('api:modules');
 const config = await loadLambdaConfig();
+performance.mark('api:config');
 const observability = await createObservability({
   serviceName: config.app.assistantName,
   namespace: config.app.aws.metricsNamespace,
   functionName: config.functionName,
 });
+performance.mark('api:observability');
 const container = await createLambdaContainer(config, observability.telemetry, observability.captureClient);
 const [skills, verifier] = await Promise.all([container.getAsync('skills'), container.getAsync('tokenVerifier')]);
+performance.mark('api:container');
 const CONVERSATION_METHODS = [
   'create',
   'get',
@@ -79,7 +84,9 @@ const app = await buildApp({
   // In the bundle, the response serializers were generated when it was built.
   ...(precompiledSerializers && { serializers: { precompiled: precompiledSerializers } }),
 });
+performance.mark('api:app');
 await app.ready();
+performance.mark('api:ready');
 const proxy = awsLambdaFastify<ApiGatewayEvent>(app, {
   decorateRequest: false,
   binaryMimeTypes: ['audio/mpeg', 'audio/wav', 'audio/ogg'],

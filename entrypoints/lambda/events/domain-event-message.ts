@@ -1,5 +1,5 @@
-import Type from 'typebox';
-import { Value } from 'typebox/value';
+import * as Type from 'typebox';
+import * as Value from 'typebox/value';
 import type { DomainEvent } from '../../../core/model/events.js';
 import { invalidEvent } from '../shared/lambda-errors.js';
 

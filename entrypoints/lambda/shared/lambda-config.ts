@@ -1,7 +1,8 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import Type, { type Static } from 'typebox';
-import { Value } from 'typebox/value';
+import * as Type from 'typebox';
+import type { Static } from 'typebox';
+import * as Value from 'typebox/value';
 import { ConfigError, type AppConfig } from '../../composition/config.js';
 import { loadAwsConfig, type ConfigLocations, type ConfigSourceFactory } from '../../composition/load-aws-config.js';
 import { captureWith, loadTracer, type CaptureClient } from './tracing.js';
@@ -80,10 +81,12 @@ export async function loadLambdaConfig(
     Object.keys(LambdaEnvSchema.properties).flatMap((key) => (env[key] ? [[key, env[key]]] : [])),
   );
   const lambda = Value.Default(LambdaEnvSchema, Value.Convert(LambdaEnvSchema, raw)) as Static<typeof LambdaEnvSchema>;
-  const problems = [...Value.Errors(LambdaEnvSchema, lambda)].map((error) => {
-    const name = error.instancePath.replace(/^\//, '');
-    return `${name}=${JSON.stringify(env[name] ?? '')}: ${error.message}`;
-  });
+  const problems = (Value.Check(LambdaEnvSchema, lambda) ? [] : [...Value.Errors(LambdaEnvSchema, lambda)]).map(
+    (error) => {
+      const name = error.instancePath.replace(/^\//, '');
+      return `${name}=${JSON.stringify(env[name] ?? '')}: ${error.message}`;
+    },
+  );
   if (runsTurns) problems.push(...unavailableOnLambda(app));
   if (needs.sharedAudio && app.adapters.audioStore !== 's3') {
     problems.push('AUDIO_BUCKET (AUDIO_STORE=s3) is required by the workflow tasks: each runs in its own function');

@@ -1,5 +1,5 @@
-import Type from 'typebox';
-import { Value } from 'typebox/value';
+import * as Type from 'typebox';
+import * as Value from 'typebox/value';
 import type { TurnRecord } from '../../../core/model/turn.js';
 import { STEP_NAMES } from '../../../core/model/turn.js';
 
