@@ -124,12 +124,16 @@ export async function runColdStartBench(): Promise<void> {
     for (const [label, node] of runtimes) {
       const bareRuns: Sample[] = [];
       const apiRuns: Sample[] = [];
-      // Interleaved, so a busy moment of the machine weighs on both alike.
+      const mappedRuns: Sample[] = [];
+      const entry = join(bundle.outDir, ENTRY_FILE);
+      // Interleaved, so a busy moment of the machine weighs on all alike. The third subject is the same bundle with
+      // source maps on, as the template's SourceMaps=enabled deploys it: what readable stack traces cost a cold start.
       for (let run = 0; run < RUNS; run += 1) {
         bareRuns.push(await sample(node, probe, bare, eventPath, env));
-        apiRuns.push(await sample(node, probe, join(bundle.outDir, ENTRY_FILE), eventPath, env));
+        apiRuns.push(await sample(node, probe, entry, eventPath, env));
+        mappedRuns.push(await sample(node, probe, entry, eventPath, { ...env, NODE_OPTIONS: '--enable-source-maps' }));
       }
-      if (apiRuns.some((s) => s.status !== 200))
+      if ([...apiRuns, ...mappedRuns].some((s) => s.status !== 200))
         throw new Error(`the API bundle answered ${apiRuns.map((s) => s.status).join(',')}`);
       const total = (s: Sample) => s.importMs + s.invokeMs;
       const [b, a] = [median(bareRuns.map(total)), median(apiRuns.map(total))];
@@ -138,6 +142,11 @@ export async function runColdStartBench(): Promise<void> {
         `  ${label.padEnd(14)} bare handler ${b.toFixed(1).padStart(6)} ms   API bundle ${a.toFixed(1).padStart(6)} ms ` +
           `(import ${median(apiRuns.map((s) => s.importMs)).toFixed(1)} + first invoke ${median(apiRuns.map((s) => s.invokeMs)).toFixed(1)})   ` +
           `difference ${(a - b).toFixed(1)} ms; CPU ${median(apiRuns.map((s) => s.cpuMs)).toFixed(1)} ms\n`,
+      );
+      const mapped = median(mappedRuns.map(total));
+      process.stdout.write(
+        `  ${''.padEnd(14)} with --enable-source-maps (SourceMaps=enabled) ${mapped.toFixed(1)} ms: +${(mapped - a).toFixed(1)} ms; ` +
+          `CPU ${median(mappedRuns.map((s) => s.cpuMs)).toFixed(1)} ms\n`,
       );
       // The handler marks the end of each step of its init (api:<step>): the medians show where the import goes.
       const marks = Object.keys(apiRuns[0]?.phases ?? {});

@@ -190,6 +190,8 @@ export async function buildSideLibraries(outDir: string, minify: boolean): Promi
         target: 'node22',
         minify,
         sourcemap: true,
+        // Stack traces need only the mappings; the sources themselves would triple the map Node parses at start.
+        sourcesContent: false,
         legalComments: 'none',
         logLevel: 'warning',
       }),
@@ -323,6 +325,8 @@ async function buildSerializerFiles(generated: string, outDir: string, minify: b
     target: 'node22',
     minify,
     sourcemap: true,
+    // Stack traces need only the mappings; the sources themselves would triple the map Node parses at start.
+    sourcesContent: false,
     legalComments: 'none',
     logLevel: 'warning',
     // The generated serializers require fast-json-stringify's runtime from outside the tree.
@@ -366,6 +370,8 @@ export async function bundleFunction(
     mainFields: ['module', 'main'],
     minify,
     sourcemap: true,
+    // Stack traces need only the mappings; the sources themselves would triple the map Node parses at start.
+    sourcesContent: false,
     // The nodejs22.x runtime ships an SDK, but not necessarily the version tested here: bundle ours.
     external: [],
     banner: { js: BANNER },
