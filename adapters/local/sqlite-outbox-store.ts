@@ -20,24 +20,33 @@ function prepareStatements(db: Database) {
   };
 }
 
+function prepareTransactions(db: Database, sql: ReturnType<typeof prepareStatements>) {
+  return {
+    insertAll: db.transaction((events: readonly DomainEvent[]) => {
+      for (const event of events) sql.insert.run(event.id, JSON.stringify(event));
+    }),
+    removeAll: db.transaction((seqs: readonly number[]) => {
+      for (const seq of seqs) sql.remove.run(seq);
+    }),
+  };
+}
+
 /**
  * The outbox in the embedded database file, beside the conversations: events that could not be published survive a
  * restart. New rows get a seq above every pending one, so seq order is append order.
  */
 export class SqliteOutboxStore implements OutboxStore {
-  private readonly db: Database;
   private readonly sql: ReturnType<typeof prepareStatements>;
+  /** Built once: better-sqlite3 builds and redefines five wrapper functions per `db.transaction` call. */
+  private readonly tx: ReturnType<typeof prepareTransactions>;
 
   constructor(options: SqliteOutboxStoreOptions) {
-    this.db = options.db;
     this.sql = guarded('prepare outbox statements', () => prepareStatements(options.db));
+    this.tx = guarded('prepare outbox transactions', () => prepareTransactions(options.db, this.sql));
   }
 
   async append(events: readonly DomainEvent[]): Promise<void> {
-    const insertAll = this.db.transaction(() => {
-      for (const event of events) this.sql.insert.run(event.id, JSON.stringify(event));
-    });
-    guarded('append to outbox', () => insertAll.immediate());
+    guarded('append to outbox', () => this.tx.insertAll.immediate(events));
   }
 
   async peek(limit: number): Promise<OutboxEntry[]> {
@@ -46,10 +55,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async remove(seqs: readonly number[]): Promise<void> {
-    const removeAll = this.db.transaction(() => {
-      for (const seq of seqs) this.sql.remove.run(seq);
-    });
-    guarded('remove from outbox', () => removeAll.immediate());
+    guarded('remove from outbox', () => this.tx.removeAll.immediate(seqs));
   }
 
   async size(): Promise<number> {
