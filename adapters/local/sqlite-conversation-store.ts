@@ -17,6 +17,7 @@ import type {
 } from '../../core/ports/conversation-store.js';
 import { checkPageLimit, decodeListCursor, decodeTurnCursor, encodeListCursor, encodeTurnCursor } from './paging.js';
 import { guarded } from './sqlite-database.js';
+import { SqliteGroupCommit } from './sqlite-group-commit.js';
 
 export interface SqliteConversationStoreOptions {
   /** A database opened by `openSqliteDatabase`, which owns the schema; the caller closes it. */
@@ -98,10 +99,17 @@ export class SqliteConversationStore implements ConversationStore {
    * (a few percent of a turn when built per call): each transaction is built once and takes its input as arguments.
    */
   private readonly tx: Transactions;
+  /** Exchanges appended in the same round of the event loop commit in one transaction, each in its own savepoint. */
+  private readonly appends: SqliteGroupCommit<PreparedExchange, HeaderRow>;
 
   constructor(options: SqliteConversationStoreOptions) {
     this.sql = guarded('prepare conversation statements', () => prepareStatements(options.db));
     this.tx = guarded('prepare conversation transactions', () => prepareTransactions(options.db, this.sql));
+    const sql = this.sql;
+    this.appends = guarded(
+      'prepare conversation transactions',
+      () => new SqliteGroupCommit(options.db, 'append exchange', (exchange) => appendOne(sql, exchange)),
+    );
   }
 
   async create({ conversation, signal }: { conversation: Conversation } & IoOptions): Promise<void> {
@@ -129,8 +137,9 @@ export class SqliteConversationStore implements ConversationStore {
 
   async appendExchange(exchange: AppendExchange & IoOptions): Promise<Conversation> {
     throwIfAborted(exchange.signal);
-    // IMMEDIATE takes the write lock before the version check, so no other connection can commit in between.
-    return toConversation(guarded('append exchange', () => this.tx.append.immediate(exchange)));
+    // The round's transaction is IMMEDIATE: it takes the write lock before the version checks, so no other connection
+    // can commit in between.
+    return toConversation(await this.appends.run(prepareExchange(exchange)));
   }
 
   async recentTurns(request: ConversationKey & { limit: number } & IoOptions): Promise<Turn[]> {
@@ -196,31 +205,58 @@ export class SqliteConversationStore implements ConversationStore {
 
 type Transactions = ReturnType<typeof prepareTransactions>;
 
-/** The store's write transactions, each built once over the prepared statements. */
+/** An exchange as it is written: serialised when it is appended, so later changes by the caller cannot reach it. */
+interface PreparedExchange {
+  userId: string;
+  conversationId: string;
+  expectedVersion: number;
+  at: string;
+  title: string | null;
+  state: string;
+  turns: string[];
+  events: [id: string, body: string][];
+}
+
+function prepareExchange(exchange: AppendExchange): PreparedExchange {
+  return {
+    userId: exchange.userId,
+    conversationId: exchange.conversationId,
+    expectedVersion: exchange.expectedVersion,
+    at: exchange.at,
+    title: exchange.title ?? null,
+    state: JSON.stringify(exchange.state),
+    turns: exchange.turns.map((turn) => JSON.stringify(turn)),
+    events: (exchange.events ?? []).map((event) => [event.id, JSON.stringify(event)]),
+  };
+}
+
+/** Checks the version and writes header, turns and events of one exchange; called inside a transaction. */
+function appendOne(sql: Statements, exchange: PreparedExchange): HeaderRow {
+  const { userId, conversationId, turns } = exchange;
+  const row = sql.bump.get({
+    user_id: userId,
+    id: conversationId,
+    expected: exchange.expectedVersion,
+    added: turns.length,
+    at: exchange.at,
+    state: exchange.state,
+    title: exchange.title,
+  }) as HeaderRow | undefined;
+  if (!row) {
+    if (sql.header.get(userId, conversationId) === undefined) throw new ConversationNotFoundError(conversationId);
+    throw new VersionConflictError(conversationId, exchange.expectedVersion);
+  }
+  // Turns are numbered from 0 without gaps, so the count before this exchange is the next seq (no MAX(seq) query).
+  const first = row.turn_count - turns.length;
+  for (let index = 0; index < turns.length; index += 1)
+    sql.insertTurn.run(userId, conversationId, first + index, turns[index]);
+  for (const [id, body] of exchange.events) sql.insertEvent.run(id, body);
+  return row;
+}
+
+/** The store's other write transactions, each built once over the prepared statements. */
 function prepareTransactions(db: Database, sql: Statements) {
   return {
-    append: db.transaction((exchange: AppendExchange): HeaderRow => {
-      const { userId, conversationId, turns } = exchange;
-      const row = sql.bump.get({
-        user_id: userId,
-        id: conversationId,
-        expected: exchange.expectedVersion,
-        added: turns.length,
-        at: exchange.at,
-        state: JSON.stringify(exchange.state),
-        title: exchange.title ?? null,
-      }) as HeaderRow | undefined;
-      if (!row) {
-        if (sql.header.get(userId, conversationId) === undefined) throw new ConversationNotFoundError(conversationId);
-        throw new VersionConflictError(conversationId, exchange.expectedVersion);
-      }
-      // Turns are numbered from 0 without gaps, so the count before this exchange is the next seq (no MAX(seq) query).
-      const first = row.turn_count - turns.length;
-      for (let index = 0; index < turns.length; index += 1)
-        sql.insertTurn.run(userId, conversationId, first + index, JSON.stringify(turns[index]));
-      for (const event of exchange.events ?? []) sql.insertEvent.run(event.id, JSON.stringify(event));
-      return row;
-    }),
     remove: db.transaction((userId: string, conversationId: string): boolean => {
       sql.deleteTurns.run(userId, conversationId);
       return sql.deleteOne.run(userId, conversationId).changes > 0;
