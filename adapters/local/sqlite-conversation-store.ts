@@ -18,6 +18,7 @@ import type {
 import { checkPageLimit, decodeListCursor, decodeTurnCursor, encodeListCursor, encodeTurnCursor } from './paging.js';
 import { guarded } from './sqlite-database.js';
 import { SqliteGroupCommit } from './sqlite-group-commit.js';
+import { limitedStatement } from './sqlite-limited-statement.js';
 
 export interface SqliteConversationStoreOptions {
   /** A database opened by `openSqliteDatabase`, which owns the schema; the caller closes it. */
@@ -62,20 +63,25 @@ function prepareStatements(db: Database) {
       `INSERT INTO outbox (event_id, body, enqueued_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ'))
        ON CONFLICT (event_id) DO NOTHING`,
     ),
-    recent: db.prepare(
+    // Limits are written into the SQL, one statement per limit: SQLite recompiles a bound `LIMIT ?` on every run.
+    recent: limitedStatement(
+      db,
       `SELECT body FROM (
-         SELECT seq, body FROM turns WHERE user_id = ? AND conversation_id = ? ORDER BY seq DESC LIMIT ?
+         SELECT seq, body FROM turns WHERE user_id = ? AND conversation_id = ? ORDER BY seq DESC LIMIT {limit}
        ) ORDER BY seq`,
     ),
-    turnsFrom: db.prepare(
-      'SELECT seq, body FROM turns WHERE user_id = ? AND conversation_id = ? AND seq >= ? ORDER BY seq LIMIT ?',
+    turnsFrom: limitedStatement(
+      db,
+      'SELECT seq, body FROM turns WHERE user_id = ? AND conversation_id = ? AND seq >= ? ORDER BY seq LIMIT {limit}',
     ),
-    listFirst: db.prepare(
-      `SELECT ${summaryColumns} FROM conversations WHERE user_id = ? ORDER BY updated_at DESC, id DESC LIMIT ?`,
+    listFirst: limitedStatement(
+      db,
+      `SELECT ${summaryColumns} FROM conversations WHERE user_id = ? ORDER BY updated_at DESC, id DESC LIMIT {limit}`,
     ),
-    listAfter: db.prepare(
+    listAfter: limitedStatement(
+      db,
       `SELECT ${summaryColumns} FROM conversations WHERE user_id = ? AND (updated_at, id) < (?, ?)
-       ORDER BY updated_at DESC, id DESC LIMIT ?`,
+       ORDER BY updated_at DESC, id DESC LIMIT {limit}`,
     ),
     deleteTurns: db.prepare('DELETE FROM turns WHERE user_id = ? AND conversation_id = ?'),
     deleteOne: db.prepare('DELETE FROM conversations WHERE user_id = ? AND id = ?'),
@@ -151,7 +157,7 @@ export class SqliteConversationStore implements ConversationStore {
     if (limit === 0) return [];
     const rows = guarded(
       'read recent turns',
-      () => this.sql.recent.all(userId, conversationId, limit) as { body: string }[],
+      () => this.sql.recent(limit).all(userId, conversationId) as { body: string }[],
     );
     return rows.map((row) => JSON.parse(row.body) as Turn);
   }
@@ -165,7 +171,7 @@ export class SqliteConversationStore implements ConversationStore {
     // One row past the page tells whether another page exists without a second query.
     const rows = guarded(
       'read turns',
-      () => this.sql.turnsFrom.all(userId, conversationId, from, page.limit + 1) as { seq: number; body: string }[],
+      () => this.sql.turnsFrom(page.limit + 1).all(userId, conversationId, from) as { seq: number; body: string }[],
     );
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
@@ -184,8 +190,8 @@ export class SqliteConversationStore implements ConversationStore {
       'list conversations',
       () =>
         (after === undefined
-          ? this.sql.listFirst.all(userId, page.limit + 1)
-          : this.sql.listAfter.all(userId, after.updatedAt, after.id, page.limit + 1)) as SummaryRow[],
+          ? this.sql.listFirst(page.limit + 1).all(userId)
+          : this.sql.listAfter(page.limit + 1).all(userId, after.updatedAt, after.id)) as SummaryRow[],
     );
     const items = rows.slice(0, page.limit).map(toSummary);
     const last = items[items.length - 1];

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { DomainEvent } from '../../core/model/events.js';
 import type { OutboxEntry, OutboxStore } from '../shared/outbox-store.js';
 import { guarded } from './sqlite-database.js';
+import { limitedStatement } from './sqlite-limited-statement.js';
 
 export interface SqliteOutboxStoreOptions {
   /** A database opened by `openSqliteDatabase` (which creates the outbox table); the caller closes it. */
@@ -14,7 +15,8 @@ function prepareStatements(db: Database) {
       `INSERT INTO outbox (event_id, body, enqueued_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ'))
        ON CONFLICT (event_id) DO NOTHING`,
     ),
-    peek: db.prepare('SELECT seq, body FROM outbox ORDER BY seq LIMIT ?'),
+    // The limit in the SQL (one statement per limit): SQLite recompiles a bound `LIMIT ?` on every run.
+    peek: limitedStatement(db, 'SELECT seq, body FROM outbox ORDER BY seq LIMIT {limit}'),
     remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
     count: db.prepare('SELECT COUNT(*) AS n FROM outbox'),
   };
@@ -50,7 +52,7 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async peek(limit: number): Promise<OutboxEntry[]> {
-    const rows = guarded('read outbox', () => this.sql.peek.all(limit) as { seq: number; body: string }[]);
+    const rows = guarded('read outbox', () => this.sql.peek(limit).all() as { seq: number; body: string }[]);
     return rows.map((row) => ({ seq: row.seq, event: JSON.parse(row.body) as DomainEvent }));
   }
 
