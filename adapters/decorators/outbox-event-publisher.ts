@@ -46,6 +46,8 @@ export class OutboxEventPublisher implements EventPublisher, EventRelay {
   /** Set by every append, so a drain that found the outbox empty looks once more before declaring it so. */
   private appended = false;
   private draining: Promise<DrainResult> | undefined;
+  /** The drain that the `deliverPending` calls of this round of the event loop wait for, once it is scheduled. */
+  private nudged: Promise<DrainResult> | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: OutboxEventPublisherOptions) {
@@ -85,7 +87,14 @@ export class OutboxEventPublisher implements EventPublisher, EventRelay {
     this.backlog = true;
     // Tells a drain in flight to look again, should it have peeked before the store's write committed.
     this.appended = true;
-    const result = await this.drain();
+    // The calls of one round of the event loop share one drain, which starts after all of them (setImmediate): under
+    // load several turns finish per round, and their events are read, handed over and forgotten together, one outbox
+    // read and one removal instead of one each. Every caller still waits for a drain that began after its call.
+    this.nudged ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      this.nudged = undefined;
+      return this.drain();
+    });
+    const result = await this.nudged;
     return result.error === undefined;
   }
 
@@ -108,6 +117,7 @@ export class OutboxEventPublisher implements EventPublisher, EventRelay {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.nudged;
     await this.draining;
   }
 
@@ -138,6 +148,12 @@ export class OutboxEventPublisher implements EventPublisher, EventRelay {
         await this.outbox.remove(batch.map((entry) => entry.seq));
         delivered += batch.length;
         this.telemetry.metric('OutboxDelivered', batch.length, 'Count');
+        // A short batch was everything pending when it was read; unless something was appended since, looking again
+        // would only find the outbox empty.
+        if (batch.length < this.maxBatch && !this.appended) {
+          this.backlog = false;
+          return { delivered };
+        }
       }
     } catch (error) {
       this.telemetry.warn('outbox drain stopped; events stay pending', { error: messageOf(error), delivered });

@@ -26,8 +26,17 @@ export interface MintOptions {
 
 const MIN_SECRET_BYTES = 32;
 const MAX_SUBJECT_LENGTH = 256;
-/** Verified tokens remembered at most (one per recently active client); the LRU drops the least recently used. */
+/** Verified tokens remembered at most (one per recently active client); the oldest entry makes room for a new one. */
 const VERIFIED_TOKEN_CACHE_SIZE = 1000;
+/** How long a verified token is answered from memory at most, whatever its expiry. */
+const VERIFIED_TOKEN_CACHE_MS = 10 * 60_000;
+
+/** A verified token's identity and the window (ms since the epoch, inclusive) in which that answer holds. */
+interface VerifiedToken {
+  identity: Identity;
+  from: number;
+  until: number;
+}
 
 /** Readable reasons per fast-jwt error code; anything else is reported as a generic invalid token. */
 const REASONS: Partial<Record<string, string>> = {
@@ -57,6 +66,13 @@ export class Hs256TokenAuthority implements TokenVerifier {
   private readonly newId: () => string;
   /** Built once on the system clock (fast-jwt then reads Date.now() per call); absent when a clock is injected. */
   private readonly sharedVerifier: ((token: string) => unknown) | undefined;
+  /**
+   * Tokens verified on the system clock, by the whole token string (signature included, so no other string can hit an
+   * entry): every request after a client's first skips the decode, the HMAC and the claim checks. fast-jwt's own cache
+   * keys by a SHA-256 of the token, which cost as much per request as the rest of authentication; its warning about
+   * custom cache keys is about keys that can collide, which a whole token cannot. Failures are never remembered.
+   */
+  private readonly verified: Map<string, VerifiedToken> | undefined;
 
   constructor(options: Hs256TokenAuthorityOptions) {
     this.secret =
@@ -75,16 +91,12 @@ export class Hs256TokenAuthority implements TokenVerifier {
     this.toleranceMs = tolerance * 1000;
     this.clock = options.clock ?? systemClock;
     this.newId = options.newId ?? randomUUID;
-    this.sharedVerifier =
-      options.clock === undefined ? this.createVerifier(undefined, VERIFIED_TOKEN_CACHE_SIZE) : undefined;
+    this.sharedVerifier = options.clock === undefined ? this.createVerifier(undefined) : undefined;
+    this.verified = options.clock === undefined ? new Map() : undefined;
   }
 
-  /**
-   * Only HS256 with this secret, issuer and audience. With `cacheSize`, a token verified once is answered from a bounded
-   * LRU keyed by a SHA-256 of the whole token (signature included) until the earlier of its `exp` and 10 minutes;
-   * failures are never served from it. It saves the decode, HMAC and claim checks of every request after a client's first.
-   */
-  private createVerifier(clockTimestamp: number | undefined, cacheSize: number | false) {
+  /** Only HS256 with this secret, issuer and audience; remembering verified tokens is `verify`'s business. */
+  private createVerifier(clockTimestamp: number | undefined) {
     return createVerifier({
       key: this.secret,
       algorithms: ['HS256'],
@@ -93,17 +105,37 @@ export class Hs256TokenAuthority implements TokenVerifier {
       requiredClaims: ['sub', 'exp', 'iss', 'aud'],
       ...(clockTimestamp !== undefined && { clockTimestamp }),
       clockTolerance: this.toleranceMs,
-      cache: cacheSize,
+      cache: false,
     });
   }
 
   async verify({ token, signal }: { token: string } & IoOptions): Promise<Identity> {
     throwIfAborted(signal);
     if (typeof token !== 'string' || token.length === 0) throw new UnauthenticatedError('no token was presented');
+    const verified = this.verified;
+    if (!verified) return this.check(token).identity;
+    const now = Date.now();
+    const known = verified.get(token);
+    if (known && now >= known.from && now <= known.until) return known.identity;
+    const { identity, payload } = this.check(token);
+    // The window fast-jwt's own cache gave an answer: from `nbf` until the earliest of `exp` and 10 minutes from now,
+    // each widened by the clock tolerance as the checks themselves are (`exp` is required, and a number once verified).
+    const until = Math.min(
+      now + this.toleranceMs + VERIFIED_TOKEN_CACHE_MS,
+      Number(payload.exp) * 1000 + this.toleranceMs,
+    );
+    const from = typeof payload.nbf === 'number' ? payload.nbf * 1000 - this.toleranceMs : 0;
+    if (verified.size >= VERIFIED_TOKEN_CACHE_SIZE) verified.delete(verified.keys().next().value!);
+    verified.set(token, { identity, from, until });
+    return identity;
+  }
+
+  /** Verifies the token now (signature, algorithm, claims) and reads the identity from it. */
+  private check(token: string): { identity: Identity; payload: Record<string, unknown> } {
     let payload: Record<string, unknown>;
     try {
       // fast-jwt fixes an explicit time per verifier, so an injected clock gets one built per call (tests only).
-      const verifier = this.sharedVerifier ?? this.createVerifier(this.clock.now().getTime(), false);
+      const verifier = this.sharedVerifier ?? this.createVerifier(this.clock.now().getTime());
       payload = verifier(token) as Record<string, unknown>;
     } catch (error) {
       const code = error instanceof TokenError ? error.code : undefined;
@@ -119,7 +151,8 @@ export class Hs256TokenAuthority implements TokenVerifier {
     }
     const scope = payload.scope;
     const scopes = typeof scope === 'string' ? scope.split(' ').filter((s) => s.length > 0) : [];
-    return { userId: subject, scopes };
+    // Frozen: a remembered identity is handed to every later request with the same token.
+    return { identity: Object.freeze({ userId: subject, scopes: Object.freeze(scopes) }), payload };
   }
 
   /** Signs a token for `userId` valid for `ttlSeconds` from the clock's now. */

@@ -17,6 +17,8 @@ import type {
 } from '../../core/ports/conversation-store.js';
 import { checkPageLimit, decodeListCursor, decodeTurnCursor, encodeListCursor, encodeTurnCursor } from './paging.js';
 import { guarded } from './sqlite-database.js';
+import { SqliteGroupCommit } from './sqlite-group-commit.js';
+import { limitedStatement } from './sqlite-limited-statement.js';
 
 export interface SqliteConversationStoreOptions {
   /** A database opened by `openSqliteDatabase`, which owns the schema; the caller closes it. */
@@ -61,20 +63,25 @@ function prepareStatements(db: Database) {
       `INSERT INTO outbox (event_id, body, enqueued_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ'))
        ON CONFLICT (event_id) DO NOTHING`,
     ),
-    recent: db.prepare(
+    // Limits are written into the SQL, one statement per limit: SQLite recompiles a bound `LIMIT ?` on every run.
+    recent: limitedStatement(
+      db,
       `SELECT body FROM (
-         SELECT seq, body FROM turns WHERE user_id = ? AND conversation_id = ? ORDER BY seq DESC LIMIT ?
+         SELECT seq, body FROM turns WHERE user_id = ? AND conversation_id = ? ORDER BY seq DESC LIMIT {limit}
        ) ORDER BY seq`,
     ),
-    turnsFrom: db.prepare(
-      'SELECT seq, body FROM turns WHERE user_id = ? AND conversation_id = ? AND seq >= ? ORDER BY seq LIMIT ?',
+    turnsFrom: limitedStatement(
+      db,
+      'SELECT seq, body FROM turns WHERE user_id = ? AND conversation_id = ? AND seq >= ? ORDER BY seq LIMIT {limit}',
     ),
-    listFirst: db.prepare(
-      `SELECT ${summaryColumns} FROM conversations WHERE user_id = ? ORDER BY updated_at DESC, id DESC LIMIT ?`,
+    listFirst: limitedStatement(
+      db,
+      `SELECT ${summaryColumns} FROM conversations WHERE user_id = ? ORDER BY updated_at DESC, id DESC LIMIT {limit}`,
     ),
-    listAfter: db.prepare(
+    listAfter: limitedStatement(
+      db,
       `SELECT ${summaryColumns} FROM conversations WHERE user_id = ? AND (updated_at, id) < (?, ?)
-       ORDER BY updated_at DESC, id DESC LIMIT ?`,
+       ORDER BY updated_at DESC, id DESC LIMIT {limit}`,
     ),
     deleteTurns: db.prepare('DELETE FROM turns WHERE user_id = ? AND conversation_id = ?'),
     deleteOne: db.prepare('DELETE FROM conversations WHERE user_id = ? AND id = ?'),
@@ -92,12 +99,23 @@ function prepareStatements(db: Database) {
  */
 export class SqliteConversationStore implements ConversationStore {
   readonly capabilities: ConversationStoreCapabilities = { durable: true, ttl: false };
-  private readonly db: Database;
   private readonly sql: Statements;
+  /**
+   * better-sqlite3's `db.transaction(fn)` builds five wrapper functions and redefines their properties on every call
+   * (a few percent of a turn when built per call): each transaction is built once and takes its input as arguments.
+   */
+  private readonly tx: Transactions;
+  /** Exchanges appended in the same round of the event loop commit in one transaction, each in its own savepoint. */
+  private readonly appends: SqliteGroupCommit<PreparedExchange, HeaderRow>;
 
   constructor(options: SqliteConversationStoreOptions) {
-    this.db = options.db;
     this.sql = guarded('prepare conversation statements', () => prepareStatements(options.db));
+    this.tx = guarded('prepare conversation transactions', () => prepareTransactions(options.db, this.sql));
+    const sql = this.sql;
+    this.appends = guarded(
+      'prepare conversation transactions',
+      () => new SqliteGroupCommit(options.db, 'append exchange', (exchange) => appendOne(sql, exchange)),
+    );
   }
 
   async create({ conversation, signal }: { conversation: Conversation } & IoOptions): Promise<void> {
@@ -125,34 +143,9 @@ export class SqliteConversationStore implements ConversationStore {
 
   async appendExchange(exchange: AppendExchange & IoOptions): Promise<Conversation> {
     throwIfAborted(exchange.signal);
-    const { userId, conversationId } = exchange;
-    const state = JSON.stringify(exchange.state);
-    const bodies = exchange.turns.map((turn) => JSON.stringify(turn));
-    const events = exchange.events ?? [];
-    // IMMEDIATE takes the write lock before the version check, so no other connection can commit in between.
-    const append = this.db.transaction((): HeaderRow => {
-      const row = this.sql.bump.get({
-        user_id: userId,
-        id: conversationId,
-        expected: exchange.expectedVersion,
-        added: bodies.length,
-        at: exchange.at,
-        state,
-        title: exchange.title ?? null,
-      }) as HeaderRow | undefined;
-      if (!row) {
-        if (this.sql.header.get(userId, conversationId) === undefined)
-          throw new ConversationNotFoundError(conversationId);
-        throw new VersionConflictError(conversationId, exchange.expectedVersion);
-      }
-      // Turns are numbered from 0 without gaps, so the count before this exchange is the next seq (no MAX(seq) query).
-      const first = row.turn_count - bodies.length;
-      for (const [index, body] of bodies.entries())
-        this.sql.insertTurn.run(userId, conversationId, first + index, body);
-      for (const event of events) this.sql.insertEvent.run(event.id, JSON.stringify(event));
-      return row;
-    });
-    return toConversation(guarded('append exchange', () => append.immediate()));
+    // The round's transaction is IMMEDIATE: it takes the write lock before the version checks, so no other connection
+    // can commit in between.
+    return toConversation(await this.appends.run(prepareExchange(exchange)));
   }
 
   async recentTurns(request: ConversationKey & { limit: number } & IoOptions): Promise<Turn[]> {
@@ -164,7 +157,7 @@ export class SqliteConversationStore implements ConversationStore {
     if (limit === 0) return [];
     const rows = guarded(
       'read recent turns',
-      () => this.sql.recent.all(userId, conversationId, limit) as { body: string }[],
+      () => this.sql.recent(limit).all(userId, conversationId) as { body: string }[],
     );
     return rows.map((row) => JSON.parse(row.body) as Turn);
   }
@@ -178,7 +171,7 @@ export class SqliteConversationStore implements ConversationStore {
     // One row past the page tells whether another page exists without a second query.
     const rows = guarded(
       'read turns',
-      () => this.sql.turnsFrom.all(userId, conversationId, from, page.limit + 1) as { seq: number; body: string }[],
+      () => this.sql.turnsFrom(page.limit + 1).all(userId, conversationId, from) as { seq: number; body: string }[],
     );
     const items = rows.slice(0, page.limit);
     const last = items[items.length - 1];
@@ -197,8 +190,8 @@ export class SqliteConversationStore implements ConversationStore {
       'list conversations',
       () =>
         (after === undefined
-          ? this.sql.listFirst.all(userId, page.limit + 1)
-          : this.sql.listAfter.all(userId, after.updatedAt, after.id, page.limit + 1)) as SummaryRow[],
+          ? this.sql.listFirst(page.limit + 1).all(userId)
+          : this.sql.listAfter(page.limit + 1).all(userId, after.updatedAt, after.id)) as SummaryRow[],
     );
     const items = rows.slice(0, page.limit).map(toSummary);
     const last = items[items.length - 1];
@@ -207,22 +200,79 @@ export class SqliteConversationStore implements ConversationStore {
 
   async delete({ userId, conversationId, signal }: ConversationKey & IoOptions): Promise<boolean> {
     throwIfAborted(signal);
-    const remove = this.db.transaction(() => {
-      this.sql.deleteTurns.run(userId, conversationId);
-      return this.sql.deleteOne.run(userId, conversationId).changes > 0;
-    });
-    return guarded('delete conversation', () => remove.immediate());
+    return guarded('delete conversation', () => this.tx.remove.immediate(userId, conversationId));
   }
 
   async deleteAllForUser({ userId, signal }: { userId: string } & IoOptions): Promise<number> {
     throwIfAborted(signal);
-    const remove = this.db.transaction(() => {
-      this.sql.deleteTurnsOfUser.run(userId);
-      this.sql.deleteEventsOfUser.run(userId);
-      return this.sql.deleteAllOfUser.run(userId).changes;
-    });
-    return guarded('delete conversations of user', () => remove.immediate());
+    return guarded('delete conversations of user', () => this.tx.removeAllOfUser.immediate(userId));
   }
+}
+
+type Transactions = ReturnType<typeof prepareTransactions>;
+
+/** An exchange as it is written: serialised when it is appended, so later changes by the caller cannot reach it. */
+interface PreparedExchange {
+  userId: string;
+  conversationId: string;
+  expectedVersion: number;
+  at: string;
+  title: string | null;
+  state: string;
+  turns: string[];
+  events: [id: string, body: string][];
+}
+
+function prepareExchange(exchange: AppendExchange): PreparedExchange {
+  return {
+    userId: exchange.userId,
+    conversationId: exchange.conversationId,
+    expectedVersion: exchange.expectedVersion,
+    at: exchange.at,
+    title: exchange.title ?? null,
+    state: JSON.stringify(exchange.state),
+    turns: exchange.turns.map((turn) => JSON.stringify(turn)),
+    events: (exchange.events ?? []).map((event) => [event.id, JSON.stringify(event)]),
+  };
+}
+
+/** Checks the version and writes header, turns and events of one exchange; called inside a transaction. */
+function appendOne(sql: Statements, exchange: PreparedExchange): HeaderRow {
+  const { userId, conversationId, turns } = exchange;
+  const row = sql.bump.get({
+    user_id: userId,
+    id: conversationId,
+    expected: exchange.expectedVersion,
+    added: turns.length,
+    at: exchange.at,
+    state: exchange.state,
+    title: exchange.title,
+  }) as HeaderRow | undefined;
+  if (!row) {
+    if (sql.header.get(userId, conversationId) === undefined) throw new ConversationNotFoundError(conversationId);
+    throw new VersionConflictError(conversationId, exchange.expectedVersion);
+  }
+  // Turns are numbered from 0 without gaps, so the count before this exchange is the next seq (no MAX(seq) query).
+  const first = row.turn_count - turns.length;
+  for (let index = 0; index < turns.length; index += 1)
+    sql.insertTurn.run(userId, conversationId, first + index, turns[index]);
+  for (const [id, body] of exchange.events) sql.insertEvent.run(id, body);
+  return row;
+}
+
+/** The store's other write transactions, each built once over the prepared statements. */
+function prepareTransactions(db: Database, sql: Statements) {
+  return {
+    remove: db.transaction((userId: string, conversationId: string): boolean => {
+      sql.deleteTurns.run(userId, conversationId);
+      return sql.deleteOne.run(userId, conversationId).changes > 0;
+    }),
+    removeAllOfUser: db.transaction((userId: string): number => {
+      sql.deleteTurnsOfUser.run(userId);
+      sql.deleteEventsOfUser.run(userId);
+      return sql.deleteAllOfUser.run(userId).changes;
+    }),
+  };
 }
 
 function toSummary(row: SummaryRow): ConversationSummary {

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { DomainEvent } from '../../core/model/events.js';
 import type { OutboxEntry, OutboxStore } from '../shared/outbox-store.js';
 import { guarded } from './sqlite-database.js';
+import { limitedStatement } from './sqlite-limited-statement.js';
 
 export interface SqliteOutboxStoreOptions {
   /** A database opened by `openSqliteDatabase` (which creates the outbox table); the caller closes it. */
@@ -14,9 +15,21 @@ function prepareStatements(db: Database) {
       `INSERT INTO outbox (event_id, body, enqueued_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ'))
        ON CONFLICT (event_id) DO NOTHING`,
     ),
-    peek: db.prepare('SELECT seq, body FROM outbox ORDER BY seq LIMIT ?'),
+    // The limit in the SQL (one statement per limit): SQLite recompiles a bound `LIMIT ?` on every run.
+    peek: limitedStatement(db, 'SELECT seq, body FROM outbox ORDER BY seq LIMIT {limit}'),
     remove: db.prepare('DELETE FROM outbox WHERE seq = ?'),
     count: db.prepare('SELECT COUNT(*) AS n FROM outbox'),
+  };
+}
+
+function prepareTransactions(db: Database, sql: ReturnType<typeof prepareStatements>) {
+  return {
+    insertAll: db.transaction((events: readonly DomainEvent[]) => {
+      for (const event of events) sql.insert.run(event.id, JSON.stringify(event));
+    }),
+    removeAll: db.transaction((seqs: readonly number[]) => {
+      for (const seq of seqs) sql.remove.run(seq);
+    }),
   };
 }
 
@@ -25,31 +38,26 @@ function prepareStatements(db: Database) {
  * restart. New rows get a seq above every pending one, so seq order is append order.
  */
 export class SqliteOutboxStore implements OutboxStore {
-  private readonly db: Database;
   private readonly sql: ReturnType<typeof prepareStatements>;
+  /** Built once: better-sqlite3 builds and redefines five wrapper functions per `db.transaction` call. */
+  private readonly tx: ReturnType<typeof prepareTransactions>;
 
   constructor(options: SqliteOutboxStoreOptions) {
-    this.db = options.db;
     this.sql = guarded('prepare outbox statements', () => prepareStatements(options.db));
+    this.tx = guarded('prepare outbox transactions', () => prepareTransactions(options.db, this.sql));
   }
 
   async append(events: readonly DomainEvent[]): Promise<void> {
-    const insertAll = this.db.transaction(() => {
-      for (const event of events) this.sql.insert.run(event.id, JSON.stringify(event));
-    });
-    guarded('append to outbox', () => insertAll.immediate());
+    guarded('append to outbox', () => this.tx.insertAll.immediate(events));
   }
 
   async peek(limit: number): Promise<OutboxEntry[]> {
-    const rows = guarded('read outbox', () => this.sql.peek.all(limit) as { seq: number; body: string }[]);
+    const rows = guarded('read outbox', () => this.sql.peek(limit).all() as { seq: number; body: string }[]);
     return rows.map((row) => ({ seq: row.seq, event: JSON.parse(row.body) as DomainEvent }));
   }
 
   async remove(seqs: readonly number[]): Promise<void> {
-    const removeAll = this.db.transaction(() => {
-      for (const seq of seqs) this.sql.remove.run(seq);
-    });
-    guarded('remove from outbox', () => removeAll.immediate());
+    guarded('remove from outbox', () => this.tx.removeAll.immediate(seqs));
   }
 
   async size(): Promise<number> {

@@ -3,19 +3,31 @@ import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import * as Value from 'typebox/value';
 
+/** A query-string number as Value.Convert reads it to the same integer: plain decimal digits, no sign, no exponent. */
+const DIGITS = /^(?:0|[1-9]\d{0,14})$/;
+const SIMPLE_TYPES = new Set(['string', 'integer', 'number', 'boolean']);
+
 /**
  * TypeBox validation as @fastify/type-provider-typebox does it (bodies checked strictly; params, query strings and
  * headers converted from strings first), but it tries the value as it came before converting it. The provider's
  * compiler ran Value.Convert (a walk over the schema and the whole value, every header for a headers schema) on every
  * request, although path ids, absent query strings and headers are usually valid as they are; only a value that fails
  * is converted and checked again, so what passes and what is converted is unchanged.
+ *
+ * A query string of plain scalars (`?limit=10`) always fails as it came (its numbers are strings): its numeric fields
+ * written as plain digits are converted first, as Value.Convert converts them, before Value.Convert walks it all.
  */
 export const typeBoxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schema, httpPart }) => {
   const check = Compile(schema);
   const convert = httpPart !== 'body';
+  const numeric = httpPart === 'querystring' ? numericFieldsOf(schema) : undefined;
   return (value: unknown) => {
     if (check.Check(value)) return { value };
     if (convert) {
+      if (numeric && typeof value === 'object' && value !== null) {
+        const digits = withDigitsAsNumbers(value, numeric);
+        if (digits && check.Check(digits)) return { value: digits };
+      }
       const converted = Value.Convert(schema, value);
       if (check.Check(converted)) return { value: converted };
       return { error: check.Errors(converted) as never };
@@ -23,3 +35,32 @@ export const typeBoxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
     return { error: check.Errors(value) as never };
   };
 };
+
+/**
+ * The integer and number fields of an object schema whose every field is a plain scalar (for which Value.Convert
+ * changes nothing that already passes but strings of digits in number fields); undefined for any other schema.
+ */
+function numericFieldsOf(schema: TSchema): readonly string[] | undefined {
+  const { type, properties } = schema as { type?: unknown; properties?: Record<string, Record<string, unknown>> };
+  if (type !== 'object' || !properties) return undefined;
+  const numeric: string[] = [];
+  for (const [key, field] of Object.entries(properties)) {
+    const kinds = Object.keys(field).filter((k) => ['anyOf', 'oneOf', 'allOf', 'not', 'enum', 'const'].includes(k));
+    if (typeof field.type !== 'string' || !SIMPLE_TYPES.has(field.type) || kinds.length > 0) return undefined;
+    if (field.type === 'integer' || field.type === 'number') numeric.push(key);
+  }
+  return numeric.length > 0 ? numeric : undefined;
+}
+
+/** A copy of `value` with its numeric fields' plain-digit strings as numbers; undefined when there were none. */
+function withDigitsAsNumbers(value: object, numeric: readonly string[]) {
+  let copy: Record<string, unknown> | undefined;
+  for (const key of numeric) {
+    const field = (value as Record<string, unknown>)[key];
+    if (typeof field !== 'string' || !DIGITS.test(field)) continue;
+    // Without a prototype, as the query parser makes it: a `__proto__` key stays a key (and fails the check).
+    copy ??= Object.assign(Object.create(null) as Record<string, unknown>, value);
+    copy[key] = Number(field);
+  }
+  return copy;
+}

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { emptyDialogueState } from '../../../core/model/dialogue-state.js';
 import { DependencyUnavailableError } from '../../../core/errors.js';
+import type { DomainEvent } from '../../../core/model/events.js';
 import { openSqliteDatabase, type Database } from '../../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../../adapters/local/sqlite-conversation-store.js';
 import { SqliteOutboxStore } from '../../../adapters/local/sqlite-outbox-store.js';
@@ -63,6 +64,14 @@ const append = {
   turns: [{ id: 't1', role: 'user' as const, text: 'hi', at: later }],
 };
 
+const event = (id: string): DomainEvent => ({
+  id,
+  type: 'SessionStarted',
+  at: later,
+  userId: 'u1',
+  conversationId: 'c2',
+});
+
 describe('SqliteConversationStore', () => {
   it('reports a database locked by another writer as a retryable DependencyUnavailableError and writes nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'conversations-'));
@@ -89,6 +98,36 @@ describe('SqliteConversationStore', () => {
       db.close();
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('commits the exchanges of one event-loop round together, each checked and rolled back on its own', async () => {
+    // Prepare: three conversations, and one COMMIT counted per round
+    const db = openSqliteDatabase(':memory:');
+    const store = new SqliteConversationStore({ db });
+    for (const id of ['c1', 'c2', 'c3']) await store.create({ conversation: { ...conversation, id } });
+    const turn = (id: string) => [{ id, role: 'user' as const, text: 'hi', at: later }];
+
+    // Act: appended in the same round; c2's second append expects a version the first one moves on
+    const outcomes = await Promise.allSettled([
+      store.appendExchange({ ...append, conversationId: 'c1', turns: turn('a') }),
+      store.appendExchange({ ...append, conversationId: 'c2', turns: turn('b'), events: [event('e1')] }),
+      store.appendExchange({ ...append, conversationId: 'c2', turns: turn('c'), events: [event('e2')] }),
+      store.appendExchange({ ...append, conversationId: 'missing', turns: turn('d') }),
+      store.appendExchange({ ...append, conversationId: 'c3', turns: turn('e') }),
+    ]);
+
+    // Assess: the conflict and the missing conversation failed alone, and wrote nothing
+    expect(outcomes.map((o) => (o.status === 'fulfilled' ? o.value.version : (o.reason as Error).name))).toEqual([
+      1,
+      1,
+      'VersionConflictError',
+      'ConversationNotFoundError',
+      1,
+    ]);
+    const page = await store.turns({ userId: 'u1', conversationId: 'c2', limit: 10 });
+    expect(page.items.map((t) => t.id)).toEqual(['b']);
+    expect(await pendingEventsIn(db, 'u1')).toEqual([event('e1')]);
+    db.close();
   });
 
   it('reports a closed database as a non-retryable DependencyUnavailableError', async () => {
