@@ -59,15 +59,18 @@ export class HttpVoice implements VoiceTransport {
     this.frames.push(frame);
     this.samples += frame.byteLength / 2;
     if (this.samples >= this.maxSamples) {
-      this.options.handlers.event({ type: 'limit', seconds: this.maxSamples / SAMPLE_RATE });
       this.flush();
       this.state = 'full';
+      // Last: the listener may end the utterance at once (push-to-talk releases the button).
+      this.options.handlers.event({ type: 'limit', seconds: this.maxSamples / SAMPLE_RATE });
     }
   }
 
+  /** Sends the utterance; with nothing recorded (a tap on the button) it reports that instead of staying silent. */
   end(): void {
-    if (this.state === 'recording') this.flush();
-    if (this.state !== 'idle') this.state = 'sent';
+    if (this.closed || this.state === 'sent') return;
+    if (this.state !== 'full') this.flush();
+    this.state = 'sent';
   }
 
   cancel(): void {
@@ -101,7 +104,7 @@ export class HttpVoice implements VoiceTransport {
       if (this.request === controller) this.request = undefined;
       emit({ type: 'error', problem });
     };
-    if (frames.length === 0) {
+    if (frames.every((frame) => frame.byteLength < 2)) {
       fail({ code: 'AUDIO_EMPTY', detail: 'Nothing was recorded. Hold the button while you speak.' });
       return;
     }
