@@ -49,18 +49,7 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     if (build.status !== 0) throw new Error(`the web client did not build:\n${build.stdout}\n${build.stderr}`);
     weather = await startOpenMeteoServer();
     process.env['WEB_DIR'] = webDir;
-    server = await startServer(
-      loadConfig({
-        DATA_DIR: join(dataDir, 'data'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'silent',
-        WEATHER_GEOCODING_URL: weather.url,
-        WEATHER_FORECAST_URL: weather.url,
-        TTS: 'espeak',
-      }),
-      createLogger('silent'),
-    );
+    server = await startServer(serverConfig('data'), createLogger('silent'));
     delete process.env['WEB_DIR'];
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -70,6 +59,19 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     await mkdir(ARTIFACTS, { recursive: true });
   }, 120_000);
 
+  /** The local server's config: its own data directory under the suite's, weather from the local Open-Meteo. */
+  function serverConfig(data: string) {
+    return loadConfig({
+      DATA_DIR: join(dataDir, data),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      WEATHER_GEOCODING_URL: weather.url,
+      WEATHER_FORECAST_URL: weather.url,
+      TTS: 'espeak',
+    });
+  }
+
   afterAll(async () => {
     await browser?.close();
     await server?.close();
@@ -77,13 +79,13 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function signedIn(context: BrowserContext, user: string): Promise<Page> {
+  async function signedIn(context: BrowserContext, user: string, url = server.url): Promise<Page> {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
     });
-    await page.goto(server.url);
+    await page.goto(url);
     await page.getByLabel(/Your name/).fill(user);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Chat' }).waitFor();
@@ -365,6 +367,85 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
         await context.close();
       } finally {
         await talker.close();
+      }
+    },
+  );
+
+  it(
+    'over HTTP (WEB_VOICE=http, as the deploy configures API Gateway): a spoken turn is one POST /turns, no socket',
+    { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 120_000 },
+    async () => {
+      // A second server whose /config.json selects the HTTP transport, as the deployed client's does.
+      process.env['WEB_DIR'] = webDir;
+      process.env['WEB_VOICE'] = 'http';
+      let httpServer: RunningServer;
+      try {
+        httpServer = await startServer(serverConfig('data-http'), createLogger('silent'));
+      } finally {
+        delete process.env['WEB_DIR'];
+        delete process.env['WEB_VOICE'];
+      }
+      const { browser: talker, seconds } = await fakeMicrophone('what time is it');
+      let page: Page | undefined;
+      try {
+        const context = await talker.newContext({ permissions: ['microphone'] });
+        const sockets: string[] = [];
+        const turns: { body: string; status: number; reply: string }[] = [];
+        context.on('response', (response) => {
+          const request = response.request();
+          if (request.method() !== 'POST' || !/\/v1\/conversations\/[^/]+\/turns$/.test(request.url())) return;
+          void response
+            .text()
+            .then((reply) => turns.push({ body: request.postData() ?? '', status: response.status(), reply }));
+        });
+        page = await signedIn(context, 'ivan', httpServer.url);
+        page.on('websocket', (socket) => sockets.push(socket.url()));
+        const config = await page.evaluate(async () => (await (await fetch('/config.json')).json()) as unknown);
+        expect(config).toEqual({
+          auth: { kind: 'local' },
+          voice: 'http',
+        });
+        await countPlayback(page);
+        // One locator whatever its label: the cap (below) may end the utterance before the button is released.
+        const talk = page.locator('.talk > button');
+        await talk.dispatchEvent('pointerdown');
+        await page.waitForTimeout(seconds * 1000);
+        await talk.dispatchEvent('pointerup');
+        const transcript = page.getByTestId('transcript');
+        await transcript.filter({ hasText: /time/i }).waitFor({ timeout: 20_000 });
+        expect(await transcript.textContent()).toMatch(/what time is it/i);
+        await page.locator('.messages li.assistant').first().waitFor({ timeout: 20_000 });
+        await page.waitForFunction(() => (globalThis as unknown as { ended: number }).ended > 0, undefined, {
+          timeout: 20_000,
+        });
+        await page.getByRole('button', { name: 'Hold to talk' }).waitFor({ timeout: 20_000 });
+        // Headless Chromium with no audio device delivers the fake microphone's frames faster than real time (measured:
+        // 30 s of frames while the button was held ~2 s), so the client's 30 s cap may be reached here: then the first
+        // 30 s are sent and the user is told so. Any other problem fails the test.
+        const problems = await page.getByTestId('talk-problem').allTextContents();
+        expect(problems.filter((p) => !/^Only the first 30 s were sent/.test(p))).toEqual([]);
+        // The turn went over HTTP: one POST with the utterance as a WAV, answered with text and PCM speech.
+        expect(sockets).toEqual([]);
+        expect(turns).toHaveLength(1);
+        const [turn] = turns;
+        const sent = JSON.parse(turn?.body ?? '{}') as { audio: { format: string; data: string }; speech: unknown };
+        expect(sent.audio.format).toBe('wav');
+        expect(sent.speech).toEqual({ format: 'pcm' });
+        const wav = Buffer.from(sent.audio.data, 'base64');
+        expect(wav.subarray(0, 4).toString()).toBe('RIFF');
+        expect(wav.length).toBeLessThanOrEqual(44 + 30 * 16_000 * 2);
+        expect(turn?.status).toBe(200);
+        const reply = JSON.parse(turn?.reply ?? '{}') as { heard: string; audio?: { format: string } };
+        expect(reply.heard).toMatch(/time/i);
+        expect(reply.audio?.format).toBe('pcm');
+        await page.screenshot({ path: join(ARTIFACTS, 'spoken-turn-http.png') });
+        await context.close();
+      } catch (error) {
+        await page?.screenshot({ path: join(ARTIFACTS, 'spoken-turn-http-failed.png') });
+        throw error;
+      } finally {
+        await talker.close();
+        await httpServer.close();
       }
     },
   );

@@ -43,7 +43,14 @@ const HANDS_FREE_STATUS: Record<Phase, string> = {
  * not yet). Speaking while the reply plays interrupts it (barge-in: cancel, then the new utterance on the same socket).
  * Over HTTP the gate alone ends the utterance, and an interrupted reply stays whole in the server's history.
  */
-export function Talk({ token, conversationId, onTurn, voice = 'websocket', apiBase = '', onUnauthenticated }: TalkProps) {
+export function Talk({
+  token,
+  conversationId,
+  onTurn,
+  voice = 'websocket',
+  apiBase = '',
+  onUnauthenticated,
+}: TalkProps) {
   const [phase, setPhaseState] = useState<Phase>('idle');
   const [handsFree, setHandsFree] = useState(() => localStorage.getItem(HANDS_FREE_KEY) === '1');
   const [problem, setProblem] = useState<string | null>(null);

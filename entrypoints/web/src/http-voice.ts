@@ -189,7 +189,10 @@ export async function httpVoiceProblem(response: Response, maxSeconds = MAX_UTTE
       return problem(body.code ?? 'AUDIO_UNSUPPORTED_FORMAT', `The server did not accept the recording: ${detail}`);
     case 422:
       if (body.code === 'AUDIO_SILENT' || body.code === 'AUDIO_EMPTY')
-        return problem(body.code, 'Nothing was heard in the recording. Speak a little louder or closer, then try again.');
+        return problem(
+          body.code,
+          'Nothing was heard in the recording. Speak a little louder or closer, then try again.',
+        );
       if (body.code === 'AUDIO_TOO_LONG')
         return problem(body.code, `That was too long (at most ${maxSeconds} s per turn). Say it in shorter parts.`);
       return problem(body.code, detail);

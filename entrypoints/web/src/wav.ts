@@ -37,7 +37,7 @@ export function wavSamples(bytes: Uint8Array): { pcm: ArrayBuffer; sampleRate: n
   if (bytes.length < 12 || tag(0) !== 'RIFF' || tag(8) !== 'WAVE') return undefined;
   let sampleRate = 0;
   let bits = 0;
-  for (let at = 12; at + 8 <= bytes.length; ) {
+  for (let at = 12; at + 8 <= bytes.length;) {
     const size = view.getUint32(at + 4, true);
     if (tag(at) === 'fmt ' && size >= 16) {
       sampleRate = view.getUint32(at + 12, true);
@@ -57,8 +57,7 @@ export function wavSamples(bytes: Uint8Array): { pcm: ArrayBuffer; sampleRate: n
 /** Standard base64 of `bytes`, in chunks: one String.fromCharCode call over a whole clip overflows the stack. */
 export function toBase64(bytes: Uint8Array): string {
   let binary = '';
-  for (let at = 0; at < bytes.length; at += 0x8000)
-    binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
+  for (let at = 0; at < bytes.length; at += 0x8000) binary += String.fromCharCode(...bytes.subarray(at, at + 0x8000));
   return btoa(binary);
 }
 

@@ -44,7 +44,12 @@ describe('HttpVoice: one utterance, one POST /turns', () => {
       json({
         heard: 'what time is it',
         text: 'It is noon.',
-        audio: { data: Buffer.from(reply.buffer).toString('base64'), format: 'pcm', mimeType: 'audio/L16', sampleRate: 22_050 },
+        audio: {
+          data: Buffer.from(reply.buffer).toString('base64'),
+          format: 'pcm',
+          mimeType: 'audio/L16',
+          sampleRate: 22_050,
+        },
       }),
     );
     voice.send(pcm(320));
@@ -149,9 +154,12 @@ describe('httpVoiceProblem: the API refusals as the Talk states', () => {
       status: 429,
       detail: 'Slow down. Try again in 7 s.',
     });
-    expect(await problem(503, 'SPEECH_UNAVAILABLE', 'The speech service is unavailable right now; retry later.')).toMatchObject(
-      { code: 'SPEECH_UNAVAILABLE', detail: /unavailable right now; retry later\. The voice turn was not answered\./ },
-    );
+    expect(
+      await problem(503, 'SPEECH_UNAVAILABLE', 'The speech service is unavailable right now; retry later.'),
+    ).toMatchObject({
+      code: 'SPEECH_UNAVAILABLE',
+      detail: /unavailable right now; retry later\. The voice turn was not answered\./,
+    });
     expect(await problem(501, 'CAPABILITY_MISSING', 'no recognizer')).toEqual({
       code: 'CAPABILITY_MISSING',
       status: 501,
