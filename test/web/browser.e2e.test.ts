@@ -400,7 +400,7 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
         });
         page = await signedIn(context, 'ivan', httpServer.url);
         page.on('websocket', (socket) => sockets.push(socket.url()));
-        const config = await page.evaluate(async () => (await (await fetch('/config.json')).json()) as unknown);
+        const config = await page.evaluate(async () => await (await fetch('/config.json')).json());
         expect(config).toEqual({
           auth: { kind: 'local' },
           voice: 'http',

@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { parseWav } from '../../../adapters/shared/wav';
 import { HttpVoice, httpVoiceProblem } from '../src/http-voice';
+import { fromBase64, toBase64 } from '../src/wav';
 import type { VoiceEvent } from '../src/voice-transport';
 
 const pcm = (n: number, value = 100) => new Int16Array(n).fill(value).buffer;
@@ -16,7 +17,7 @@ function harness(answer: (init: RequestInit) => Response | Promise<Response>, ma
   let settled = () => undefined as void;
   const done = new Promise<void>((resolve) => (settled = resolve));
   const fetchImpl = vi.fn(async (url: RequestInfo | URL, init?: RequestInit) => {
-    calls.push({ url: String(url), init: init ?? {} });
+    calls.push({ url: url instanceof Request ? url.url : url.toString(), init: init ?? {} });
     return answer(init ?? {});
   });
   const voice = new HttpVoice({
@@ -31,7 +32,7 @@ function harness(answer: (init: RequestInit) => Response | Promise<Response>, ma
       error: vi.fn(),
       closed: vi.fn(),
     },
-    fetchImpl: fetchImpl as typeof fetch,
+    fetchImpl: fetchImpl,
     ...(maxSeconds !== undefined && { maxSeconds }),
   });
   return { voice, events, calls, done };
@@ -45,7 +46,7 @@ describe('HttpVoice: one utterance, one POST /turns', () => {
         heard: 'what time is it',
         text: 'It is noon.',
         audio: {
-          data: Buffer.from(reply.buffer).toString('base64'),
+          data: toBase64(new Uint8Array(reply.buffer)),
           format: 'pcm',
           mimeType: 'audio/L16',
           sampleRate: 22_050,
@@ -62,10 +63,10 @@ describe('HttpVoice: one utterance, one POST /turns', () => {
     expect(call?.url).toBe('https://abc.execute-api.eu-west-1.amazonaws.com/v1stage/v1/conversations/c%201/turns');
     expect(call?.init.method).toBe('POST');
     expect(call?.init.headers).toMatchObject({ authorization: 'Bearer tok', 'content-type': 'application/json' });
-    const body = JSON.parse(String(call?.init.body)) as { audio: { data: string; format: string }; speech: unknown };
+    const body = JSON.parse(call?.init.body as string) as { audio: { data: string; format: string }; speech: unknown };
     expect(body.audio.format).toBe('wav');
     expect(body.speech).toEqual({ format: 'pcm' });
-    const wav = parseWav(new Uint8Array(Buffer.from(body.audio.data, 'base64')));
+    const wav = parseWav(fromBase64(body.audio.data));
     expect(wav.sampleRate).toBe(16_000);
     expect(wav.samples.length).toBe(640);
     expect(wav.samples[639]).toBe(-5);
@@ -98,8 +99,8 @@ describe('HttpVoice: one utterance, one POST /turns', () => {
       { type: 'limit', seconds: 0.04 },
     ]);
     expect(calls).toHaveLength(1);
-    const body = JSON.parse(String(calls[0]?.init.body)) as { audio: { data: string } };
-    expect(parseWav(new Uint8Array(Buffer.from(body.audio.data, 'base64'))).samples.length).toBe(640);
+    const body = JSON.parse(calls[0]?.init.body as string) as { audio: { data: string } };
+    expect(parseWav(fromBase64(body.audio.data)).samples.length).toBe(640);
   });
 
   it('barge-in: a frame after end drops the pending reply (the request is aborted) and starts the next utterance', async () => {

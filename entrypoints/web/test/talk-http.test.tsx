@@ -4,13 +4,17 @@ import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 /** The frames callback of the microphone the component opened last. */
-const mic = vi.hoisted(() => ({ onFrame: (_pcm: ArrayBuffer, _level: number) => undefined as void, opened: 0 }));
-const player = vi.hoisted(() => ({
-  played: [] as { bytes: ArrayBuffer; rate: number }[],
-  stopped: 0,
-  playing: false,
-  onIdle: () => undefined as void,
+const mic: { onFrame: (pcm: ArrayBuffer, level: number) => void; opened: number } = vi.hoisted(() => ({
+  onFrame: () => undefined,
+  opened: 0,
 }));
+/** What the stand-in reply player was asked to play, and its state. */
+const player: {
+  played: { bytes: ArrayBuffer; rate: number }[];
+  stopped: number;
+  playing: boolean;
+  onIdle: () => void;
+} = vi.hoisted(() => ({ played: [], stopped: 0, playing: false, onIdle: () => undefined }));
 
 vi.mock('../src/microphone', () => ({
   microphoneProblem: (error: unknown) => String(error),
@@ -47,6 +51,7 @@ vi.mock('../src/reply-player', () => ({
 }));
 
 const { Talk } = await import('../src/Talk');
+const { fromBase64, toBase64 } = await import('../src/wav');
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
@@ -71,7 +76,7 @@ afterEach(() => {
 });
 
 const API = 'https://abc123.execute-api.eu-west-1.amazonaws.com/v1stage';
-const replyAudio = Buffer.from(new Int16Array([10, 20, 30]).buffer).toString('base64');
+const replyAudio = toBase64(new Uint8Array(new Int16Array([10, 20, 30]).buffer));
 
 function render(fetchImpl: typeof fetch, extra: { onUnauthenticated?: () => void } = {}) {
   vi.stubGlobal('fetch', fetchImpl);
@@ -114,7 +119,7 @@ describe('Talk over HTTP (voice: "http" in /config.json)', () => {
         audio: { data: replyAudio, format: 'pcm', mimeType: 'audio/L16', sampleRate: 22_050 },
       }),
     );
-    const { onTurn, button } = render(fetchImpl as unknown as typeof fetch);
+    const { onTurn, button } = render(fetchImpl);
     expect(container.querySelector('#talk-help')?.textContent).toMatch(/sent when you finish, up to 30 s/);
     await speak(button);
     await settled(() => expect(onTurn).toHaveBeenCalledWith('what time is it', 'It is noon.', false));
@@ -123,9 +128,9 @@ describe('Talk over HTTP (voice: "http" in /config.json)', () => {
     const [url, init] = fetchImpl.mock.calls[0] as unknown as [string, RequestInit];
     expect(url).toBe(`${API}/v1/conversations/c1/turns`);
     expect((init.headers as Record<string, string>).authorization).toBe('Bearer tok');
-    const body = JSON.parse(String(init.body)) as { audio: { format: string; data: string } };
+    const body = JSON.parse(init.body as string) as { audio: { format: string; data: string } };
     expect(body.audio.format).toBe('wav');
-    expect(Buffer.from(body.audio.data, 'base64').length).toBe(44 + 10 * 640);
+    expect(fromBase64(body.audio.data).length).toBe(44 + 10 * 640);
     expect(text('transcript')).toBe('You said: what time is it');
     expect(text('voice-reply')).toBe('It is noon.');
     expect(player.played).toHaveLength(1);
@@ -148,7 +153,7 @@ describe('Talk over HTTP (voice: "http" in /config.json)', () => {
         audio: { data: replyAudio, format: 'pcm', mimeType: 'audio/L16', sampleRate: 16_000 },
       }),
     );
-    const { onTurn, button } = render(fetchImpl as unknown as typeof fetch);
+    const { onTurn, button } = render(fetchImpl);
     await speak(button);
     await settled(() => expect(onTurn).toHaveBeenCalledTimes(1));
     expect(player.playing).toBe(true);
@@ -172,7 +177,7 @@ describe('Talk over HTTP (voice: "http" in /config.json)', () => {
       ),
     ];
     const fetchImpl = vi.fn(async () => answers.shift() ?? Response.json({}, { status: 500 }));
-    const { button } = render(fetchImpl as unknown as typeof fetch, { onUnauthenticated });
+    const { button } = render(fetchImpl, { onUnauthenticated });
     await speak(button);
     await settled(() => expect(onUnauthenticated).toHaveBeenCalledTimes(1));
     expect(text('talk-problem')).toMatch(/session has expired/);
