@@ -73,6 +73,7 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
   }
 
   afterAll(async () => {
+    await httpServer?.close();
     await browser?.close();
     await server?.close();
     await weather?.close();
@@ -371,33 +372,45 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     },
   );
 
+  let httpServer: RunningServer | undefined;
+  /** A second server whose /config.json selects the HTTP transport, as the deployed client's does (started once). */
+  async function httpVoiceServer(): Promise<RunningServer> {
+    if (httpServer) return httpServer;
+    process.env['WEB_DIR'] = webDir;
+    process.env['WEB_VOICE'] = 'http';
+    try {
+      httpServer = await startServer(serverConfig('data-http'), createLogger('silent'));
+    } finally {
+      delete process.env['WEB_DIR'];
+      delete process.env['WEB_VOICE'];
+    }
+    return httpServer;
+  }
+
+  /** Records the POSTs to /v1/conversations/{id}/turns made in `context`: their body, status and reply. */
+  function recordTurns(context: BrowserContext) {
+    const turns: { body: string; status: number; reply: string }[] = [];
+    context.on('response', (response) => {
+      const request = response.request();
+      if (request.method() !== 'POST' || !/\/v1\/conversations\/[^/]+\/turns$/.test(request.url())) return;
+      void response
+        .text()
+        .then((reply) => turns.push({ body: request.postData() ?? '', status: response.status(), reply }));
+    });
+    return turns;
+  }
+
   it(
     'over HTTP (WEB_VOICE=http, as the deploy configures API Gateway): a spoken turn is one POST /turns, no socket',
     { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 120_000 },
     async () => {
-      // A second server whose /config.json selects the HTTP transport, as the deployed client's does.
-      process.env['WEB_DIR'] = webDir;
-      process.env['WEB_VOICE'] = 'http';
-      let httpServer: RunningServer;
-      try {
-        httpServer = await startServer(serverConfig('data-http'), createLogger('silent'));
-      } finally {
-        delete process.env['WEB_DIR'];
-        delete process.env['WEB_VOICE'];
-      }
+      const httpServer = await httpVoiceServer();
       const { browser: talker, seconds } = await fakeMicrophone('what time is it');
       let page: Page | undefined;
       try {
         const context = await talker.newContext({ permissions: ['microphone'] });
         const sockets: string[] = [];
-        const turns: { body: string; status: number; reply: string }[] = [];
-        context.on('response', (response) => {
-          const request = response.request();
-          if (request.method() !== 'POST' || !/\/v1\/conversations\/[^/]+\/turns$/.test(request.url())) return;
-          void response
-            .text()
-            .then((reply) => turns.push({ body: request.postData() ?? '', status: response.status(), reply }));
-        });
+        const turns = recordTurns(context);
         page = await signedIn(context, 'ivan', httpServer.url);
         page.on('websocket', (socket) => sockets.push(socket.url()));
         const config = await page.evaluate(async () => await (await fetch('/config.json')).json());
@@ -445,7 +458,42 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
         throw error;
       } finally {
         await talker.close();
-        await httpServer.close();
+      }
+    },
+  );
+
+  it(
+    'hands-free over HTTP: the gate ends the utterance, which goes as one POST /turns; the reply plays; listening again',
+    { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 120_000 },
+    async () => {
+      const server = await httpVoiceServer();
+      const { browser: talker } = await fakeMicrophone([1.5, 'what time is it', 3]);
+      try {
+        const context = await talker.newContext({ permissions: ['microphone'] });
+        const turns = recordTurns(context);
+        const page = await signedIn(context, 'judy', server.url);
+        const sockets: string[] = [];
+        page.on('websocket', (socket) => sockets.push(socket.url()));
+        await countPlayback(page);
+        await page.getByRole('switch', { name: 'Hands-free' }).check();
+        const transcript = page.getByTestId('transcript');
+        await transcript.filter({ hasText: /time/i }).waitFor({ timeout: 30_000 });
+        expect(await transcript.textContent()).toMatch(/what time is it/i);
+        await page.locator('.messages li.assistant').first().waitFor({ timeout: 20_000 });
+        await page.waitForFunction(() => (globalThis as unknown as { ended: number }).ended > 0, undefined, {
+          timeout: 20_000,
+        });
+        await page
+          .getByTestId('voice-status')
+          .filter({ hasText: /Listening/ })
+          .waitFor({ timeout: 20_000 });
+        expect(await page.getByTestId('talk-problem').allTextContents()).toEqual([]);
+        expect(sockets).toEqual([]);
+        expect(turns.filter((turn) => turn.status === 200)).toHaveLength(1);
+        await page.screenshot({ path: join(ARTIFACTS, 'hands-free-http.png') });
+        await context.close();
+      } finally {
+        await talker.close();
       }
     },
   );
