@@ -89,7 +89,7 @@ describe('the web client at / (local profile) and its sign-in', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 
-  it("serves the client's voice transport in /config.json when set (WEB_VOICE=http), and checks WEB_VOICE", async () => {
+  it("serves the client's voice transport in /config.json when set (WEB_VOICE=http); checks WEB_VOICE", async () => {
     const app = await start({ app: { web: { root, config: { auth: { kind: 'local' }, voice: 'http' } } } });
     expect((await app.inject({ url: '/config.json' })).json()).toEqual({ auth: { kind: 'local' }, voice: 'http' });
     expect(webVoiceTransport(undefined)).toBeUndefined();

@@ -463,7 +463,7 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
   );
 
   it(
-    'hands-free over HTTP: the gate ends the utterance, which goes as one POST /turns; the reply plays; listening again',
+    'hands-free over HTTP: the gate ends the utterance, sent as one POST /turns; the reply plays; listening again',
     { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 120_000 },
     async () => {
       const server = await httpVoiceServer();

@@ -36,12 +36,13 @@ const HANDS_FREE_STATUS: Record<Phase, string> = {
 
 /**
  * Talking, over the voice.v1 WebSocket or, where there is none (API Gateway REST), one HTTP turn per utterance: both
- * are a VoiceTransport reporting the same events, so the phases below hold for both. Push-to-talk: hold the button (or the space bar outside text fields) to speak;
- * pressing while it talks interrupts (cancel). Hands-free: the mic stays open and a voice gate in the page (the WebRTC
- * VAD in a worker plus a noise-floor level check) sends audio only while the user speaks, with 300 ms of pre-roll;
- * the server endpoints the utterance as for push-to-talk (an `end` follows the gate's 700 ms hangover in case it has
- * not yet). Speaking while the reply plays interrupts it (barge-in: cancel, then the new utterance on the same socket).
- * Over HTTP the gate alone ends the utterance, and an interrupted reply stays whole in the server's history.
+ * are a VoiceTransport reporting the same events, so the phases below hold for both. Push-to-talk: hold the button
+ * (or the space bar outside text fields) to speak; pressing while it talks interrupts (cancel). Hands-free: the mic
+ * stays open and a voice gate in the page (the WebRTC VAD in a worker plus a noise-floor level check) sends audio only
+ * while the user speaks, with 300 ms of pre-roll; the server endpoints the utterance as for push-to-talk (an `end`
+ * follows the gate's 700 ms hangover in case it has not yet). Speaking while the reply plays interrupts it (barge-in:
+ * cancel, then the new utterance on the same socket). Over HTTP the gate alone ends the utterance, and an interrupted
+ * reply stays whole in the server's history.
  */
 export function Talk({
   token,

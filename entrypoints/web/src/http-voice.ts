@@ -198,10 +198,8 @@ export async function httpVoiceProblem(response: Response, maxSeconds = MAX_UTTE
       return problem(body.code, detail);
     case 429: {
       const retry = Number(response.headers.get('retry-after') ?? '');
-      return problem(
-        body.code ?? 'RATE_LIMITED',
-        `${detail}${Number.isFinite(retry) && retry > 0 ? ` Try again in ${retry} s.` : ' Wait a moment, then try again.'}`,
-      );
+      const when = Number.isFinite(retry) && retry > 0 ? `Try again in ${retry} s.` : 'Wait a moment, then try again.';
+      return problem(body.code ?? 'RATE_LIMITED', `${detail} ${when}`);
     }
     case 503:
       return problem(body.code ?? 'UNAVAILABLE', `${detail.replace(/\.?$/, '.')} The voice turn was not answered.`);

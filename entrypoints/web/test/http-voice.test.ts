@@ -39,7 +39,7 @@ function harness(answer: (init: RequestInit) => Response | Promise<Response>, ma
 }
 
 describe('HttpVoice: one utterance, one POST /turns', () => {
-  it('buffers the frames, posts them as a WAV with the bearer token, and reports heard, reply and PCM audio', async () => {
+  it('buffers the frames, posts them as a WAV with the bearer token, reports heard, reply and PCM audio', async () => {
     const reply = new Int16Array([1, 2, 3, 4]);
     const { voice, events, calls, done } = harness(() =>
       json({
@@ -103,7 +103,7 @@ describe('HttpVoice: one utterance, one POST /turns', () => {
     expect(parseWav(fromBase64(body.audio.data)).samples.length).toBe(640);
   });
 
-  it('barge-in: a frame after end drops the pending reply (the request is aborted) and starts the next utterance', async () => {
+  it('barge-in: a frame after end drops the pending reply (its request aborted) and starts the next one', async () => {
     const signals: AbortSignal[] = [];
     const { voice, events } = harness(
       (init) =>

@@ -111,7 +111,7 @@ const settled = (check: () => void) => act(() => vi.waitFor(check));
 const text = (id: string) => container.querySelector(`[data-testid="${id}"]`)?.textContent ?? '';
 
 describe('Talk over HTTP (voice: "http" in /config.json)', () => {
-  it('push-to-talk posts the utterance to the API as one turn; the transcript and reply show and the audio plays', async () => {
+  it('push-to-talk posts the utterance as one turn; the transcript and reply show, the audio plays', async () => {
     const fetchImpl = vi.fn(async () =>
       Response.json({
         heard: 'what time is it',
