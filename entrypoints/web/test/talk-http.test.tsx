@@ -101,7 +101,9 @@ function render(fetchImpl: typeof fetch, extra: { onUnauthenticated?: () => void
 /** Holds the button while the microphone gives `frames` frames of 20 ms, then releases it. */
 async function speak(button: HTMLButtonElement, frames = 10) {
   await act(async () => button.dispatchEvent(new PointerEvent('pointerdown', { bubbles: true })));
-  for (let i = 0; i < frames; i++) mic.onFrame(new Int16Array(320).fill(i).buffer, 0.1);
+  act(() => {
+    for (let i = 0; i < frames; i++) mic.onFrame(new Int16Array(320).fill(i).buffer, 0.1);
+  });
   await act(async () => button.dispatchEvent(new PointerEvent('pointerup', { bubbles: true })));
 }
 
@@ -162,7 +164,7 @@ describe('Talk over HTTP (voice: "http" in /config.json)', () => {
     expect(player.stopped).toBe(1);
     expect(mic.opened).toBe(opened + 1);
     expect(button.textContent).toBe('Listening… release to send');
-    mic.onFrame(new Int16Array(320).buffer, 0.1);
+    act(() => mic.onFrame(new Int16Array(320).buffer, 0.1));
     await act(async () => button.dispatchEvent(new PointerEvent('pointerup', { bubbles: true })));
     await settled(() => expect(fetchImpl).toHaveBeenCalledTimes(2));
   });
