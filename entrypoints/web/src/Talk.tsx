@@ -225,6 +225,9 @@ export function Talk({
     }
     try {
       mic.current = await openMic((pcm, value) => {
+        // Frames the worklet posted before the release arrive after it: they are not part of the utterance (over
+        // HTTP a frame after `end` would start the next one and drop the pending reply).
+        if (!held.current) return;
         setLevel(value);
         send(pcm);
       });

@@ -114,16 +114,22 @@ const text = (id: string) => container.querySelector(`[data-testid="${id}"]`)?.t
 
 describe('Talk over HTTP (voice: "http" in /config.json)', () => {
   it('push-to-talk posts the utterance as one turn; the transcript and reply show, the audio plays', async () => {
-    const fetchImpl = vi.fn(async () =>
-      Response.json({
+    let answer = () => undefined as void;
+    const asked = new Promise<void>((resolve) => (answer = resolve));
+    const fetchImpl = vi.fn(async () => {
+      await asked;
+      return Response.json({
         heard: 'what time is it',
         text: 'It is noon.',
         audio: { data: replyAudio, format: 'pcm', mimeType: 'audio/L16', sampleRate: 22_050 },
-      }),
-    );
+      });
+    });
     const { onTurn, button } = render(fetchImpl);
     expect(container.querySelector('#talk-help')?.textContent).toMatch(/sent when you finish, up to 30 s/);
     await speak(button);
+    // A frame the worklet posted before the release arrives after it: it must not start another utterance.
+    act(() => mic.onFrame(new Int16Array(320).buffer, 0.1));
+    answer();
     await settled(() => expect(onTurn).toHaveBeenCalledWith('what time is it', 'It is noon.', false));
     expect(sockets).not.toHaveBeenCalled();
     expect(fetchImpl).toHaveBeenCalledTimes(1);
