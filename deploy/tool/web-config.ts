@@ -20,7 +20,7 @@ export interface WebTarget {
   distributionId: string;
   /** The CloudFront URL (https://dxxxx.cloudfront.net), where the client is opened. */
   webUrl: string;
-  /** What the client fetches as /config.json: the API and the Cognito hosted UI of this environment. */
+  /** What the client fetches as /config.json: the API, the Cognito hosted UI and the voice transport (`http`). */
   config: WebClientConfig;
 }
 
@@ -66,6 +66,8 @@ export function webTarget(stackName: string, stack: Stack | undefined): WebTarge
         redirectUri: `${origin}/auth/callback`,
       },
       apiBase: withoutSlash(get('ApiUrl')),
+      // API Gateway REST has no WebSocket route: the client sends each utterance as an HTTP turn.
+      voice: 'http',
     },
   };
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Assistant } from '../composition/container.js';
 import type { AppOptions } from './app.js';
+import type { WebVoiceTransport } from './routes/web.js';
 
 /** What the app takes from a composed assistant and its config; the caller adds the logger and version. */
 export type ComposedAppOptions = Omit<AppOptions, 'logger' | 'version' | 'trustProxy' | 'maxAudioBytes'>;
@@ -48,10 +49,21 @@ function localProfileSession(minter: NonNullable<Assistant['minter']>): Pick<Com
 /**
  * The built web client (dist/web: two levels up from here and from dist/bin alike; or WEB_DIR), served at `/` on the
  * local profile when it has been built (npm start builds it). Only the server adds it, so the API tests do not depend
- * on whether a client was built.
+ * on whether a client was built. WEB_VOICE (`websocket`, the default, or `http`) picks how its Talk button reaches
+ * the server: `http` tries locally the per-utterance HTTP turns a deployment on API Gateway uses.
  */
 export function localWebClient(assistant: Assistant): Pick<ComposedAppOptions, 'web'> {
   if (!assistant.minter) return {};
   const root = process.env['WEB_DIR'] ?? fileURLToPath(new URL('../../dist/web/', import.meta.url));
-  return existsSync(`${root}/index.html`) ? { web: { root, config: { auth: { kind: 'local' } } } } : {};
+  const voice = webVoiceTransport(process.env['WEB_VOICE']);
+  return existsSync(`${root}/index.html`)
+    ? { web: { root, config: { auth: { kind: 'local' }, ...(voice && { voice }) } } }
+    : {};
+}
+
+/** WEB_VOICE checked: absent or empty is the client's default (websocket); anything else stops the start. */
+export function webVoiceTransport(value: string | undefined): WebVoiceTransport | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (value === 'websocket' || value === 'http') return value;
+  throw new Error(`WEB_VOICE must be "websocket" or "http", not "${value}"`);
 }

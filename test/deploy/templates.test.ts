@@ -341,6 +341,29 @@ describe('CloudFormation templates', () => {
     expect(readFileSync(join(CFN_DIR, '../../buildspec.yml'), 'utf8')).toContain("'web/**/*'");
   });
 
+  it("the web client's CSP lets it call the regional API host and play music streams from https: sources", () => {
+    const headers = props(template('data.yaml').Resources.SecurityHeadersPolicy!) as {
+      ResponseHeadersPolicyConfig: { SecurityHeadersConfig: { ContentSecurityPolicy: Record<string, unknown> } };
+    };
+    const csp = headers.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy;
+    const sub = (csp['ContentSecurityPolicy'] as { 'Fn::Sub'?: string })['Fn::Sub'] ?? '';
+    const policy = sub.replace('${AWS::Region}', 'eu-west-1');
+    const directive = (name: string) =>
+      policy
+        .split(';')
+        .map((part) => part.trim().split(/\s+/))
+        .find(([key]) => key === name)
+        ?.slice(1) ?? [];
+    // The ApiUrl output's host (api.yaml): a wildcard source matches labels before its suffix, never after.
+    const apiHost = 'abc123.execute-api.eu-west-1.amazonaws.com';
+    const allows = (sources: string[], host: string) =>
+      sources.some((s) => s.startsWith('https://*.') && host.endsWith(s.slice('https://*'.length)));
+    expect(allows(directive('connect-src'), apiHost)).toBe(true);
+    expect(allows(directive('connect-src'), 'va-dev.auth.eu-west-1.amazoncognito.com')).toBe(true);
+    expect(directive('media-src')).toEqual(expect.arrayContaining(["'self'", 'blob:', 'https:']));
+    expect(directive('connect-src')).not.toContain('https:');
+  });
+
   it('every environment file names only parameters main.yaml declares, as allowed strings, and no artifact', () => {
     const declared = template('main.yaml').Parameters ?? {};
     const supplied = ['ArtifactBucket', 'ApiCodeKey', 'EventsCodeKey', 'WorkflowCodeKey', 'WorkflowDefinitionKey'];

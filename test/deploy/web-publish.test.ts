@@ -65,6 +65,7 @@ describe('npm run deploy publishes the web client', () => {
         redirectUri: `${OUTPUTS.WebUrl}/auth/callback`,
       },
       apiBase: OUTPUTS.ApiUrl,
+      voice: 'http',
     });
 
     const [invalidation] = invalidations();

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { webVoiceTransport } from '../../entrypoints/http/app-options.js';
 import { WEB_CSP } from '../../entrypoints/http/routes/web.js';
 import { createHttpHarness, type HttpHarness } from './http-harness.js';
 
@@ -86,6 +87,16 @@ describe('the web client at / (local profile) and its sign-in', () => {
     const limited = await signIn();
     expect(limited.statusCode).toBe(429);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+  });
+
+  it("serves the client's voice transport in /config.json when set (WEB_VOICE=http); checks WEB_VOICE", async () => {
+    const app = await start({ app: { web: { root, config: { auth: { kind: 'local' }, voice: 'http' } } } });
+    expect((await app.inject({ url: '/config.json' })).json()).toEqual({ auth: { kind: 'local' }, voice: 'http' });
+    expect(webVoiceTransport(undefined)).toBeUndefined();
+    expect(webVoiceTransport('')).toBeUndefined();
+    expect(webVoiceTransport('http')).toBe('http');
+    expect(webVoiceTransport('websocket')).toBe('websocket');
+    expect(() => webVoiceTransport('sse')).toThrow(/WEB_VOICE must be "websocket" or "http", not "sse"/);
   });
 
   it('has no sign-in route without a minter (the aws profile)', async () => {

@@ -49,18 +49,7 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     if (build.status !== 0) throw new Error(`the web client did not build:\n${build.stdout}\n${build.stderr}`);
     weather = await startOpenMeteoServer();
     process.env['WEB_DIR'] = webDir;
-    server = await startServer(
-      loadConfig({
-        DATA_DIR: join(dataDir, 'data'),
-        PORT: '0',
-        HOST: '127.0.0.1',
-        LOG_LEVEL: 'silent',
-        WEATHER_GEOCODING_URL: weather.url,
-        WEATHER_FORECAST_URL: weather.url,
-        TTS: 'espeak',
-      }),
-      createLogger('silent'),
-    );
+    server = await startServer(serverConfig('data'), createLogger('silent'));
     delete process.env['WEB_DIR'];
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -70,20 +59,34 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     await mkdir(ARTIFACTS, { recursive: true });
   }, 120_000);
 
+  /** The local server's config: its own data directory under the suite's, weather from the local Open-Meteo. */
+  function serverConfig(data: string) {
+    return loadConfig({
+      DATA_DIR: join(dataDir, data),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'silent',
+      WEATHER_GEOCODING_URL: weather.url,
+      WEATHER_FORECAST_URL: weather.url,
+      TTS: 'espeak',
+    });
+  }
+
   afterAll(async () => {
+    await httpServer?.close();
     await browser?.close();
     await server?.close();
     await weather?.close();
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
-  async function signedIn(context: BrowserContext, user: string): Promise<Page> {
+  async function signedIn(context: BrowserContext, user: string, url = server.url): Promise<Page> {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
     });
-    await page.goto(server.url);
+    await page.goto(url);
     await page.getByLabel(/Your name/).fill(user);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Chat' }).waitFor();
@@ -362,6 +365,132 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
         // Once the last sentence has played, the button is back to its resting state.
         await page.getByRole('button', { name: 'Hold to talk' }).waitFor({ timeout: 20_000 });
         await page.screenshot({ path: join(ARTIFACTS, 'spoken-turn.png') });
+        await context.close();
+      } finally {
+        await talker.close();
+      }
+    },
+  );
+
+  let httpServer: RunningServer | undefined;
+  /** A second server whose /config.json selects the HTTP transport, as the deployed client's does (started once). */
+  async function httpVoiceServer(): Promise<RunningServer> {
+    if (httpServer) return httpServer;
+    process.env['WEB_DIR'] = webDir;
+    process.env['WEB_VOICE'] = 'http';
+    try {
+      httpServer = await startServer(serverConfig('data-http'), createLogger('silent'));
+    } finally {
+      delete process.env['WEB_DIR'];
+      delete process.env['WEB_VOICE'];
+    }
+    return httpServer;
+  }
+
+  /** Records the POSTs to /v1/conversations/{id}/turns made in `context`: their body, status and reply. */
+  function recordTurns(context: BrowserContext) {
+    const turns: { body: string; status: number; reply: string }[] = [];
+    context.on('response', (response) => {
+      const request = response.request();
+      if (request.method() !== 'POST' || !/\/v1\/conversations\/[^/]+\/turns$/.test(request.url())) return;
+      void response
+        .text()
+        .then((reply) => turns.push({ body: request.postData() ?? '', status: response.status(), reply }));
+    });
+    return turns;
+  }
+
+  it(
+    'over HTTP (WEB_VOICE=http, as the deploy configures API Gateway): a spoken turn is one POST /turns, no socket',
+    { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 120_000 },
+    async () => {
+      const httpServer = await httpVoiceServer();
+      const { browser: talker, seconds } = await fakeMicrophone('what time is it');
+      let page: Page | undefined;
+      try {
+        const context = await talker.newContext({ permissions: ['microphone'] });
+        const sockets: string[] = [];
+        const turns = recordTurns(context);
+        page = await signedIn(context, 'ivan', httpServer.url);
+        page.on('websocket', (socket) => sockets.push(socket.url()));
+        const config = await page.evaluate(async () => await (await fetch('/config.json')).json());
+        expect(config).toEqual({
+          auth: { kind: 'local' },
+          voice: 'http',
+        });
+        await countPlayback(page);
+        // Over HTTP nothing ends the utterance but the release (no server endpointing): the button is released while
+        // it still says "Listening…", so one locator whatever its label.
+        const talk = page.locator('.talk > button');
+        await talk.dispatchEvent('pointerdown');
+        await page.waitForTimeout(seconds * 1000);
+        await talk.dispatchEvent('pointerup');
+        const transcript = page.getByTestId('transcript');
+        await transcript.filter({ hasText: /time/i }).waitFor({ timeout: 20_000 });
+        expect(await transcript.textContent()).toMatch(/what time is it/i);
+        await page.locator('.messages li.assistant').first().waitFor({ timeout: 20_000 });
+        await page.waitForFunction(() => (globalThis as unknown as { ended: number }).ended > 0, undefined, {
+          timeout: 20_000,
+        });
+        await page.getByRole('button', { name: 'Hold to talk' }).waitFor({ timeout: 20_000 });
+        expect(await page.getByTestId('talk-problem').allTextContents()).toEqual([]);
+        // The turn went over HTTP: one POST with the utterance as a WAV, answered with text and PCM speech.
+        expect(sockets).toEqual([]);
+        expect(turns).toHaveLength(1);
+        const [turn] = turns;
+        const sent = JSON.parse(turn?.body ?? '{}') as { audio: { format: string; data: string }; speech: unknown };
+        expect(sent.audio.format).toBe('wav');
+        expect(sent.speech).toEqual({ format: 'pcm' });
+        const wav = Buffer.from(sent.audio.data, 'base64');
+        expect(wav.subarray(0, 4).toString()).toBe('RIFF');
+        // As long as the button was held (16 kHz PCM16), not cut at the 30 s cap.
+        const heldSeconds = (wav.length - 44) / (16_000 * 2);
+        expect(heldSeconds).toBeGreaterThan(seconds - 0.5);
+        expect(heldSeconds).toBeLessThan(seconds + 5);
+        expect(turn?.status).toBe(200);
+        const reply = JSON.parse(turn?.reply ?? '{}') as { heard: string; audio?: { format: string } };
+        expect(reply.heard).toMatch(/time/i);
+        expect(reply.audio?.format).toBe('pcm');
+        await page.screenshot({ path: join(ARTIFACTS, 'spoken-turn-http.png') });
+        await context.close();
+      } catch (error) {
+        await page?.screenshot({ path: join(ARTIFACTS, 'spoken-turn-http-failed.png') });
+        throw error;
+      } finally {
+        await talker.close();
+      }
+    },
+  );
+
+  it(
+    'hands-free over HTTP: the gate ends the utterance, sent as one POST /turns; the reply plays; listening again',
+    { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 120_000 },
+    async () => {
+      const server = await httpVoiceServer();
+      const { browser: talker } = await fakeMicrophone([1.5, 'what time is it', 3]);
+      try {
+        const context = await talker.newContext({ permissions: ['microphone'] });
+        const turns = recordTurns(context);
+        const page = await signedIn(context, 'judy', server.url);
+        const sockets: string[] = [];
+        page.on('websocket', (socket) => sockets.push(socket.url()));
+        await countPlayback(page);
+        await page.getByRole('switch', { name: 'Hands-free' }).check();
+        const transcript = page.getByTestId('transcript');
+        await transcript.filter({ hasText: /time/i }).waitFor({ timeout: 30_000 });
+        expect(await transcript.textContent()).toMatch(/what time is it/i);
+        await page.locator('.messages li.assistant').first().waitFor({ timeout: 20_000 });
+        await page.waitForFunction(() => (globalThis as unknown as { ended: number }).ended > 0, undefined, {
+          timeout: 20_000,
+        });
+        await page
+          .getByTestId('voice-status')
+          .filter({ hasText: /Listening/ })
+          .waitFor({ timeout: 20_000 });
+        expect(await page.getByTestId('talk-problem').allTextContents()).toEqual([]);
+        expect(sockets).toEqual([]);
+        expect(turns.filter((turn) => turn.status === 200)).toHaveLength(1);
+        await page.screenshot({ path: join(ARTIFACTS, 'hands-free-http.png') });
         await context.close();
       } finally {
         await talker.close();

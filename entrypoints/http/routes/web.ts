@@ -10,12 +10,20 @@ export interface WebRoutesOptions {
   config: WebClientConfig;
 }
 
+/**
+ * How the client's Talk button reaches the server: `websocket`, the voice.v1 socket at /v1/voice on the page's host
+ * (the local server; the default when absent); `http`, one `POST /v1/conversations/{id}/turns` per utterance to
+ * `apiBase` (API Gateway REST, which has no WebSocket route).
+ */
+export type WebVoiceTransport = 'websocket' | 'http';
+
 /** The runtime configuration the client fetches; the deploy writes the same file next to the client on S3. */
 export type WebClientConfig =
-  | { auth: { kind: 'local' }; apiBase?: string }
+  | { auth: { kind: 'local' }; apiBase?: string; voice?: WebVoiceTransport }
   | {
       auth: { kind: 'cognito'; domain: string; clientId: string; redirectUri: string; scopes?: string[] };
       apiBase?: string;
+      voice?: WebVoiceTransport;
     };
 
 /** Client-side routes answered with index.html; /v1, /docs and /health are never among them. */

@@ -3,12 +3,15 @@ import { Api, ApiError, localSignIn, trackOf, type ConversationSummary, type Pre
 import { ConversationList } from './ConversationList';
 import { MessageBox } from './MessageBox';
 import { Talk } from './Talk';
+import type { VoiceMode } from './voice-transport';
 import { beginSignIn, completeSignIn, type CognitoConfig } from './pkce';
 import { clearSession, loadSession, saveSession, type Session } from './session';
 
 export interface ClientConfig {
   auth: { kind: 'local' } | CognitoConfig;
   apiBase?: string;
+  /** How the Talk button reaches the server: the voice.v1 WebSocket (default) or one HTTP turn per utterance. */
+  voice?: VoiceMode;
 }
 
 type Route = 'chat' | 'conversations' | 'settings' | 'skills';
@@ -95,6 +98,8 @@ export function App({ config }: { config: ClientConfig }) {
             key={conversationId ?? 'new'}
             api={api}
             token={session.token}
+            voice={config.voice ?? 'websocket'}
+            apiBase={config.apiBase ?? ''}
             conversationId={conversationId}
             onConversation={(id) => history.replaceState(null, '', `/conversations/${id}`)}
             onError={onError}
@@ -202,12 +207,16 @@ function Callback({ config, onSignedIn }: { config: CognitoConfig; onSignedIn: (
 function Chat({
   api,
   token,
+  voice,
+  apiBase,
   conversationId,
   onConversation,
   onError,
 }: {
   api: Api;
   token: string;
+  voice: VoiceMode;
+  apiBase: string;
   conversationId: string | undefined;
   onConversation: (id: string) => void;
   onError: (error: unknown) => void;
@@ -290,6 +299,9 @@ function Chat({
       <MessageBox onSend={send} draftKey="assistant.draft" />
       <Talk
         token={token}
+        voice={voice}
+        apiBase={apiBase}
+        onUnauthenticated={() => onError(new ApiError('unauthenticated', 'The session has expired.', 401))}
         conversationId={ensureConversation}
         onTurn={(heard, reply, interrupted) =>
           setMessages((m) => [

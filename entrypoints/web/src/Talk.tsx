@@ -2,8 +2,10 @@ import { useEffect, useRef, useState } from 'react';
 import { SpeechGate, type GateEvent } from './hands-free/speech-gate';
 import { VoiceActivity } from './hands-free/voice-activity';
 import { microphoneProblem, openMic, type Mic } from './microphone';
+import { HttpVoice, MAX_UTTERANCE_SECONDS } from './http-voice';
 import { ReplyPlayer } from './reply-player';
 import { VoiceSocket } from './voice-socket';
+import type { VoiceEvent, VoiceMode, VoiceTransport, VoiceTransportHandlers } from './voice-transport';
 
 export interface TalkProps {
   token: string;
@@ -11,6 +13,12 @@ export interface TalkProps {
   conversationId: () => Promise<string>;
   /** A finished voice turn: what was heard and the reply (the part heard, when interrupted), for the message list. */
   onTurn: (heard: string, reply: string, interrupted: boolean) => void;
+  /** How utterances reach the server (`voice` in /config.json): the voice.v1 socket (default) or HTTP turns. */
+  voice?: VoiceMode;
+  /** The API's base URL (`apiBase` in /config.json), where the HTTP transport posts its turns. */
+  apiBase?: string;
+  /** The API refused the token (HTTP transport): the session has expired. */
+  onUnauthenticated?: () => void;
 }
 
 /** listening: the mic is open (button held, or hands-free waiting); hearing: hands-free caught speech. */
@@ -27,13 +35,23 @@ const HANDS_FREE_STATUS: Record<Phase, string> = {
 };
 
 /**
- * Talking over the voice.v1 WebSocket. Push-to-talk: hold the button (or the space bar outside text fields) to speak;
- * pressing while it talks interrupts (cancel). Hands-free: the mic stays open and a voice gate in the page (the WebRTC
- * VAD in a worker plus a noise-floor level check) sends audio only while the user speaks, with 300 ms of pre-roll;
- * the server endpoints the utterance as for push-to-talk (an `end` follows the gate's 700 ms hangover in case it has
- * not yet). Speaking while the reply plays interrupts it (barge-in: cancel, then the new utterance on the same socket).
+ * Talking, over the voice.v1 WebSocket or, where there is none (API Gateway REST), one HTTP turn per utterance: both
+ * are a VoiceTransport reporting the same events, so the phases below hold for both. Push-to-talk: hold the button
+ * (or the space bar outside text fields) to speak; pressing while it talks interrupts (cancel). Hands-free: the mic
+ * stays open and a voice gate in the page (the WebRTC VAD in a worker plus a noise-floor level check) sends audio only
+ * while the user speaks, with 300 ms of pre-roll; the server endpoints the utterance as for push-to-talk (an `end`
+ * follows the gate's 700 ms hangover in case it has not yet). Speaking while the reply plays interrupts it (barge-in:
+ * cancel, then the new utterance on the same socket). Over HTTP the gate alone ends the utterance, and an interrupted
+ * reply stays whole in the server's history.
  */
-export function Talk({ token, conversationId, onTurn }: TalkProps) {
+export function Talk({
+  token,
+  conversationId,
+  onTurn,
+  voice = 'websocket',
+  apiBase = '',
+  onUnauthenticated,
+}: TalkProps) {
   const [phase, setPhaseState] = useState<Phase>('idle');
   const [handsFree, setHandsFree] = useState(() => localStorage.getItem(HANDS_FREE_KEY) === '1');
   const [problem, setProblem] = useState<string | null>(null);
@@ -43,7 +61,7 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
   /** Which detector gates hands-free speech: the WebRTC VAD, or the level alone if it could not load. */
   const [detector, setDetector] = useState<'webrtc' | 'energy' | null>(null);
   const phaseRef = useRef<Phase>('idle');
-  const socket = useRef<VoiceSocket | null>(null);
+  const socket = useRef<VoiceTransport | null>(null);
   const mic = useRef<Mic | null>(null);
   const player = useRef<ReplyPlayer | null>(null);
   const hands = useRef<{ gate: SpeechGate; vad: VoiceActivity } | null>(null);
@@ -80,8 +98,8 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
     setLevel(0);
   }
 
-  function send(message: ArrayBuffer | string) {
-    socket.current?.send(message);
+  function send(frame: ArrayBuffer) {
+    socket.current?.send(frame);
   }
 
   function closeSocket() {
@@ -89,35 +107,39 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
     socket.current = null;
   }
 
-  /** Opens a voice.v1 socket for this conversation (created on first use). */
+  /** Opens the configured transport for this conversation (created on first use). */
   async function connect(): Promise<void> {
     const id = conversationId();
-    const opened: VoiceSocket = new VoiceSocket(token, id, {
-      message: onMessage,
+    const handlers: VoiceTransportHandlers = {
+      event: (event) => {
+        if (socket.current === opened) onEvent(event);
+      },
       error: () => setProblem('The voice connection failed. Check that the server is running, then try again.'),
       closed: () => {
         if (socket.current !== opened) return;
         socket.current = null;
         if (hands.current && (phaseRef.current === 'hearing' || phaseRef.current === 'thinking')) setPhase(restPhase());
       },
-    });
+    };
+    const opened: VoiceTransport =
+      voice === 'http'
+        ? new HttpVoice({ token, apiBase, conversationId: id, handlers })
+        : new VoiceSocket(token, id, handlers);
     socket.current = opened;
     await id;
   }
 
-  function onMessage(event: MessageEvent<string | ArrayBuffer>) {
-    if (typeof event.data !== 'string') {
-      if (!muted.current) playerOf().play(event.data);
-      return;
-    }
-    const message = JSON.parse(event.data) as {
-      type: string;
-      text?: string;
-      format?: { sampleRate: number };
-      turn?: { heard?: string; text?: string; interrupted?: boolean };
-      problem?: { detail?: string; title?: string; code?: string };
-    };
+  function onEvent(message: VoiceEvent) {
     switch (message.type) {
+      case 'audio':
+        if (!muted.current) playerOf().play(message.data);
+        break;
+      case 'limit':
+        setProblem(
+          `Only the first ${message.seconds} s were sent: one spoken turn is at most ${message.seconds} s here.`,
+        );
+        if (!hands.current) release();
+        break;
       case 'speech-started':
         serverHeard.current = true;
         awaitingReply.current = true;
@@ -130,7 +152,7 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
         muted.current = false;
         awaitingReply.current = false;
         replyDone.current = false;
-        heard.current = message.text ?? '';
+        heard.current = message.text;
         replyText.current = '';
         setTranscript(heard.current);
         setReply('');
@@ -138,16 +160,16 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
         break;
       case 'reply-delta':
         if (muted.current) break;
-        replyText.current += message.text ?? '';
+        replyText.current += message.text;
         setReply(replyText.current);
         break;
       case 'audio-start':
         if (muted.current) break;
-        playerOf().rate = message.format?.sampleRate ?? 16_000;
+        playerOf().rate = message.sampleRate;
         setPhase('speaking');
         break;
       case 'turn': {
-        const turn = message.turn ?? {};
+        const turn = message.turn;
         onTurn(turn.heard ?? heard.current, turn.text ?? replyText.current, turn.interrupted === true);
         replyDone.current = true;
         if (!hands.current) {
@@ -161,10 +183,14 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
         break;
       }
       case 'error': {
-        const code = message.problem?.code;
+        const { code, detail } = message.problem;
         closeSocket();
-        if (code === 'VOICE_IDLE_TIMEOUT' && hands.current) break;
-        const detail = message.problem?.detail ?? message.problem?.title ?? 'The voice turn failed.';
+        // Hands-free: the socket timed out between utterances, or (over HTTP) the gate let through a noise.
+        if (hands.current && (code === 'VOICE_IDLE_TIMEOUT' || code === 'AUDIO_SILENT' || code === 'AUDIO_EMPTY')) {
+          setPhase(restPhase());
+          break;
+        }
+        if (code === 'UNAUTHENTICATED') onUnauthenticated?.();
         setProblem(
           code === 'CAPABILITY_MISSING'
             ? `${detail} Speech recognition is not available on this server's profile; type your question instead.`
@@ -180,11 +206,11 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
     }
   }
 
-  /** Stops the reply where it is: the server stores the part that was heard, marked interrupted. */
+  /** Stops the reply where it is: over the socket, the server stores the part that was heard, marked interrupted. */
   function bargeIn() {
     player.current?.stop();
     if (!socket.current) return;
-    send(JSON.stringify({ type: 'cancel' }));
+    socket.current.cancel();
     muted.current = true;
   }
 
@@ -192,12 +218,16 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
     if (held.current || hands.current) return;
     held.current = true;
     setProblem(null);
-    if (socket.current && (phaseRef.current === 'speaking' || phaseRef.current === 'thinking')) {
+    // The exchange may be over (its transport closed) while the last of the reply still plays.
+    if (phaseRef.current === 'speaking' || phaseRef.current === 'thinking' || player.current?.playing) {
       bargeIn();
       closeSocket();
     }
     try {
       mic.current = await openMic((pcm, value) => {
+        // Frames the worklet posted before the release arrive after it: they are not part of the utterance (over
+        // HTTP a frame after `end` would start the next one and drop the pending reply).
+        if (!held.current) return;
         setLevel(value);
         send(pcm);
       });
@@ -230,7 +260,7 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
     held.current = false;
     if (!mic.current || hands.current) return;
     stopMic();
-    send(JSON.stringify({ type: 'end' }));
+    socket.current?.end();
     setPhase('thinking');
   }
 
@@ -248,7 +278,7 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
       send(event.frame);
     } else {
       // The server has usually ended the utterance already (its hangover is shorter); `end` is then a no-op.
-      send(JSON.stringify({ type: 'end' }));
+      socket.current?.end();
       if (phaseRef.current === 'hearing') setPhase(serverHeard.current ? 'thinking' : 'listening');
     }
   }
@@ -303,7 +333,7 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
     if (!current) return;
     hands.current = null;
     current.vad.close();
-    if (current.gate.speaking) send(JSON.stringify({ type: 'end' }));
+    if (current.gate.speaking) socket.current?.end();
     stopMic();
     if (phaseRef.current === 'listening' || phaseRef.current === 'hearing') setPhase('idle');
   }
@@ -407,6 +437,7 @@ export function Talk({ token, conversationId, onTurn }: TalkProps) {
         {handsFree
           ? 'Hands-free: the microphone stays on; just speak, and speak again to interrupt a reply.'
           : 'Hold the button or the space bar while you speak, or switch on hands-free.'}
+        {voice === 'http' && ` Each utterance is sent when you finish, up to ${MAX_UTTERANCE_SECONDS} s.`}
       </p>
       <p aria-live="polite" className="transcript" data-testid="transcript">
         {transcript && `You said: ${transcript}`}

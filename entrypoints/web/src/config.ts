@@ -13,8 +13,10 @@ const isUrl = (value: unknown): value is string => typeof value === 'string' && 
 export function validateClientConfig(value: unknown): { config: ClientConfig } | { problems: string[] } {
   if (!isRecord(value)) return { problems: ['it is not a JSON object'] };
   const problems: string[] = [];
-  const { auth, apiBase } = value;
+  const { auth, apiBase, voice } = value;
   if (apiBase !== undefined && apiBase !== '' && !isUrl(apiBase)) problems.push('apiBase must be an http(s) URL');
+  if (voice !== undefined && voice !== 'websocket' && voice !== 'http')
+    problems.push('voice must be "websocket" or "http"');
   if (!isRecord(auth)) {
     problems.push('auth is missing');
   } else if (auth.kind === 'cognito') {

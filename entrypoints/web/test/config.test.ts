@@ -32,6 +32,20 @@ describe('the client configuration (/config.json)', () => {
     await expect(loadClientConfig(answer('', { status: 404 }))).rejects.toThrow(/missing \(HTTP 404/);
   });
 
+  it('takes the voice transport when given (websocket or http); absent, the client uses the socket', async () => {
+    const deployed = { ...cognito, voice: 'http' };
+    expect(await loadClientConfig(answer(JSON.stringify(deployed)))).toEqual(deployed);
+    expect(validateClientConfig({ auth: { kind: 'local' }, voice: 'websocket' })).toEqual({
+      config: { auth: { kind: 'local' }, voice: 'websocket' },
+    });
+    expect(validateClientConfig({ auth: { kind: 'local' }, voice: 'sse' })).toEqual({
+      problems: ['voice must be "websocket" or "http"'],
+    });
+    await expect(loadClientConfig(answer('{"auth":{"kind":"local"},"voice":true}'))).rejects.toThrow(
+      /invalid: voice must be "websocket" or "http"/,
+    );
+  });
+
   it('lists every problem of a configuration with the wrong shape', () => {
     expect(validateClientConfig({ auth: { kind: 'cognito', domain: 'nope' }, apiBase: 'ftp://x' })).toEqual({
       problems: [
