@@ -183,6 +183,7 @@ async function main(): Promise<void> {
   const nlu = await NlpJsLanguageUnderstanding.create({ training, cacheDir, threshold: 0.6 });
   const loadStart = performance.now();
   const recognizer = PocketSphinxSpeechRecognizer.create({ training });
+  await recognizer.prepare();
   const loadMs = performance.now() - loadStart;
   const intentOf = async (text: string) =>
     text.trim() ? (await nlu.understand({ text, language: 'en' })).intent : '(nothing heard)';

@@ -36,7 +36,9 @@ interface Functions {
   ps_args: () => Pointer;
   cmd_ln_parse_r: (inout: Pointer, defn: Pointer, argc: number, argv: string[], strict: number) => Pointer;
   cmd_ln_free_r: (config: Pointer) => number;
-  ps_init: (config: Pointer) => Pointer;
+  ps_init: ((config: Pointer) => Pointer) & {
+    async: (config: Pointer, callback: (error: unknown, result: Pointer) => void) => void;
+  };
   ps_free: (decoder: Pointer) => number;
   ps_set_jsgf_string: (decoder: Pointer, name: string, jsgf: string) => number;
   ps_set_search: (decoder: Pointer, name: string) => number;
@@ -176,17 +178,44 @@ export class PocketSphinxDecoder {
   private readonly fns: Functions;
   private current = '';
 
-  constructor(model: PocketSphinxModel, extraArgs: readonly string[] = []) {
-    this.fns = bindPocketSphinx();
-    const argv = ['-hmm', model.hmm, '-dict', model.dict, '-lm', model.lm, '-logfn', '/dev/null', ...extraArgs];
-    const config = this.fns.cmd_ln_parse_r(null, this.fns.ps_args(), argv.length, argv, 1);
-    if (!config) throw new PocketSphinxUnavailableError(`pocketsphinx: invalid configuration ${argv.join(' ')}`);
-    const handle = this.fns.ps_init(config);
-    // ps_init keeps its own reference to the configuration.
-    this.fns.cmd_ln_free_r(config);
-    if (!handle) throw new PocketSphinxUnavailableError(`pocketsphinx: could not load the model from ${model.hmm}`);
+  private constructor(fns: Functions, handle: Pointer) {
+    this.fns = fns;
     this.handle = handle;
     this.current = DEFAULT_SEARCH;
+  }
+
+  /** Loads the acoustic model, dictionary and language model on the calling thread (about half a second). */
+  static load(model: PocketSphinxModel, extraArgs: readonly string[] = []): PocketSphinxDecoder {
+    const fns = bindPocketSphinx();
+    const config = configOf(fns, model, extraArgs);
+    return PocketSphinxDecoder.opened(fns, model, config, fns.ps_init(config));
+  }
+
+  /** Like `load`, on koffi's worker thread, so the event loop keeps serving while the models load. */
+  static async open(model: PocketSphinxModel, extraArgs: readonly string[] = []): Promise<PocketSphinxDecoder> {
+    const fns = bindPocketSphinx();
+    const config = configOf(fns, model, extraArgs);
+    let handle: Pointer;
+    try {
+      handle = await new Promise<Pointer>((resolve, reject) =>
+        fns.ps_init.async(config, (error, result) =>
+          error
+            ? reject(error instanceof Error ? error : new Error('pocketsphinx: loading failed', { cause: error }))
+            : resolve(result),
+        ),
+      );
+    } catch (error) {
+      fns.cmd_ln_free_r(config);
+      throw error;
+    }
+    return PocketSphinxDecoder.opened(fns, model, config, handle);
+  }
+
+  private static opened(fns: Functions, model: PocketSphinxModel, config: Pointer, handle: Pointer) {
+    // ps_init keeps its own reference to the configuration.
+    fns.cmd_ln_free_r(config);
+    if (!handle) throw new PocketSphinxUnavailableError(`pocketsphinx: could not load the model from ${model.hmm}`);
+    return new PocketSphinxDecoder(fns, handle);
   }
 
   /** Whether `word` is in the pronunciation dictionary. */
@@ -293,6 +322,13 @@ export class PocketSphinxDecoder {
     if (!this.handle) throw new Error('pocketsphinx: the decoder was disposed');
     return this.handle;
   }
+}
+
+function configOf(fns: Functions, model: PocketSphinxModel, extraArgs: readonly string[]): Pointer {
+  const argv = ['-hmm', model.hmm, '-dict', model.dict, '-lm', model.lm, '-logfn', '/dev/null', ...extraArgs];
+  const config = fns.cmd_ln_parse_r(null, fns.ps_args(), argv.length, argv, 1);
+  if (!config) throw new PocketSphinxUnavailableError(`pocketsphinx: invalid configuration ${argv.join(' ')}`);
+  return config;
 }
 
 /** The search ps_init creates from `-lm`. */

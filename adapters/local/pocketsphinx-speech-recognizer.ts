@@ -91,7 +91,8 @@ export class PocketSphinxSpeechRecognizer implements SpeechRecognizer {
   private readonly options: PocketSphinxSpeechRecognizerOptions;
   private readonly threshold: number;
   private readonly maxSeconds: number;
-  private decoder: PocketSphinxDecoder | undefined;
+  /** The decoder of whole utterances (HTTP audio turns), loaded off the event loop on first use. */
+  private decoder: Promise<PocketSphinxDecoder> | undefined;
   private builtGrammar: JsgfGrammar | undefined;
   /** The decoder is not re-entrant: utterances are decoded one after the other. */
   private queue: Promise<unknown> = Promise.resolve();
@@ -107,15 +108,24 @@ export class PocketSphinxSpeechRecognizer implements SpeechRecognizer {
     this.maxSeconds = options.maxSeconds ?? 30;
   }
 
-  /** Creates the recognizer and loads the decoder now, so the first turn does not pay for it. */
+  /**
+   * Creates the recognizer. Its decoders (about 100 MB each) load on first use: the whole-utterance decoder off the
+   * event loop when the first audio turn comes (`prepare()` loads it ahead), a stream's decoders when the first
+   * stream opens (`warmStreams` ahead), so an assistant only spoken to over one path, or only typed to, holds none
+   * it does not use.
+   */
   static create(options: PocketSphinxSpeechRecognizerOptions): PocketSphinxSpeechRecognizer {
     const recognizer = new PocketSphinxSpeechRecognizer(options);
-    recognizer.load();
     if (options.warmStreams) recognizer.warmStreams();
     return recognizer;
   }
 
-  /** The grammar in use (after the decoder loaded). */
+  /** Loads the whole-utterance decoder now (off the event loop), so the first audio turn does not wait for it. */
+  async prepare(): Promise<void> {
+    await this.load();
+  }
+
+  /** The grammar in use (once a decoder loaded). */
   get grammar(): JsgfGrammar | undefined {
     return this.builtGrammar;
   }
@@ -144,7 +154,6 @@ export class PocketSphinxSpeechRecognizer implements SpeechRecognizer {
     if (!Number.isInteger(request.sampleRate) || request.sampleRate < 8000 || request.sampleRate > 48_000) {
       throw new ValidationError(`${ADAPTER}: a stream's sample rate must be 8000 to 48000 Hz`);
     }
-    this.load();
     const grammar = new Lane(this.takeStreamDecoder(), GRAMMAR_SEARCH, (d) => this.returnStreamDecoder(d));
     const free = new Lane(this.takeStreamDecoder(), DEFAULT_SEARCH, (d) => this.returnStreamDecoder(d));
     const maxSamples = this.maxSeconds * RECOGNIZER_RATE;
@@ -221,8 +230,9 @@ export class PocketSphinxSpeechRecognizer implements SpeechRecognizer {
     this.disposed = true;
     await this.queue;
     await Promise.allSettled([...this.openStreams]);
-    this.decoder?.dispose();
+    const decoder = this.decoder;
     this.decoder = undefined;
+    (await decoder?.catch(() => undefined))?.dispose();
     for (const decoder of this.idleStreamDecoders.splice(0)) decoder.dispose();
   }
 
@@ -267,21 +277,31 @@ export class PocketSphinxSpeechRecognizer implements SpeechRecognizer {
     return samples;
   }
 
-  private load(): PocketSphinxDecoder {
-    if (this.disposed) throw new Error(`${ADAPTER}: the recognizer was disposed`);
+  private load(): Promise<PocketSphinxDecoder> {
+    if (this.disposed) return Promise.reject(new Error(`${ADAPTER}: the recognizer was disposed`));
     if (this.decoder) return this.decoder;
-    this.decoder = this.newDecoder();
-    return this.decoder;
+    const loading = PocketSphinxDecoder.open(this.options.model ?? debianModel(), this.decoderArgs()).then((decoder) =>
+      this.withGrammar(decoder),
+    );
+    // A failed load is not kept: the next turn tries again.
+    this.decoder = loading;
+    loading.catch(() => {
+      if (this.decoder === loading) this.decoder = undefined;
+    });
+    return loading;
   }
 
   /** A decoder with the language model as its default search and the skills' grammar beside it. */
   private newDecoder(extraArgs: readonly string[] = []): PocketSphinxDecoder {
-    const maxActiveHmms = this.options.maxActiveHmms ?? DEFAULT_MAX_ACTIVE_HMMS;
-    const decoder = new PocketSphinxDecoder(this.options.model ?? debianModel(), [
-      '-maxhmmpf',
-      String(maxActiveHmms),
-      ...extraArgs,
-    ]);
+    return this.withGrammar(PocketSphinxDecoder.load(this.options.model ?? debianModel(), this.decoderArgs(extraArgs)));
+  }
+
+  private decoderArgs(extraArgs: readonly string[] = []): string[] {
+    return ['-maxhmmpf', String(this.options.maxActiveHmms ?? DEFAULT_MAX_ACTIVE_HMMS), ...extraArgs];
+  }
+
+  /** Adds the skills' grammar search (built once, from the first decoder's dictionary); frees the decoder on failure. */
+  private withGrammar(decoder: PocketSphinxDecoder): PocketSphinxDecoder {
     try {
       const grammar =
         this.builtGrammar ?? jsgfFromTrainingSet(this.options.training, { knows: (word) => decoder.knows(word) });
@@ -298,7 +318,8 @@ export class PocketSphinxSpeechRecognizer implements SpeechRecognizer {
 
   private async decode(samples: Int16Array, signal: AbortSignal | undefined): Promise<Recognition> {
     rejectIfAborted(ADAPTER, signal);
-    const decoder = this.load();
+    const decoder = await this.load();
+    rejectIfAborted(ADAPTER, signal);
     const seconds = samples.length / RECOGNIZER_RATE;
     const grammar = await decoder.decode(samples, GRAMMAR_SEARCH);
     const perFrame = grammar.frames > 0 ? grammar.score / grammar.frames : -Infinity;

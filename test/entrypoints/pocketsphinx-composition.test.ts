@@ -50,6 +50,9 @@ describe('voice input in the local profile', () => {
     async () => {
       const recognizer = await createPocketSphinx(loadConfig({}), skills, recordingTelemetry());
       expect(recognizer).toBeInstanceOf(PocketSphinxSpeechRecognizer);
+      // Nothing is loaded until the first audio turn, or until asked to.
+      expect(recognizer?.grammar).toBeUndefined();
+      await recognizer?.prepare();
       expect(recognizer?.grammar?.utterances).toBeGreaterThan(50);
       await recognizer?.dispose();
     },

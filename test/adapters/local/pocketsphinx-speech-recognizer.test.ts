@@ -68,6 +68,21 @@ describe('PocketSphinxSpeechRecognizer', skipWhen(!available.ok, missing), () =>
     sampleRate,
   });
 
+  it('loads its decoder on first use, off the event loop', async () => {
+    const fresh = await make();
+    expect(fresh.grammar).toBeUndefined();
+    let ticks = 0;
+    const ticker = setInterval(() => (ticks += 1), 0);
+    try {
+      // Timers keep firing while the models load on koffi's thread (a load on the event loop would starve them).
+      await Promise.all([fresh.prepare(), fresh.prepare()]);
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(ticks).toBeGreaterThan(0);
+    expect(fresh.grammar?.utterances).toBeGreaterThan(50);
+  });
+
   it('recognises a command with a slot through the grammar', async () => {
     const speech = await fliteSpeak('what is the weather in paris', 'slt');
     const result = await recognizer.recognise({ audio: wavOf(speech.samples, speech.sampleRate), language: 'en-US' });
