@@ -156,6 +156,22 @@ const builtinsRequired: Plugin = {
   },
 };
 
+/** How the CommonJS files loaded beside an entry on first use (side libraries, serializers) are built. */
+function sideFileOptions(minify: boolean) {
+  return {
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node22',
+    minify,
+    sourcemap: true,
+    // Stack traces need only the mappings; the sources themselves would triple the map Node parses at start.
+    sourcesContent: false,
+    legalComments: 'none',
+    logLevel: 'warning',
+  } as const;
+}
+
 /*
  * CommonJS dependencies that a cold start evaluates for nothing: each is required at the top of its importer but used
  * only in a case the API function rarely or never meets. For that importer alone each resolves to a stand-in of the
@@ -184,16 +200,7 @@ export async function buildSideLibraries(outDir: string, minify: boolean): Promi
         absWorkingDir: root,
         entryPoints: [resolveFrom.resolve(name)],
         outfile: join(outDir, sideLibraryFile(name)),
-        bundle: true,
-        format: 'cjs',
-        platform: 'node',
-        target: 'node22',
-        minify,
-        sourcemap: true,
-        // Stack traces need only the mappings; the sources themselves would triple the map Node parses at start.
-        sourcesContent: false,
-        legalComments: 'none',
-        logLevel: 'warning',
+        ...sideFileOptions(minify),
       }),
     ),
   );
@@ -319,16 +326,7 @@ async function buildSerializerFiles(generated: string, outDir: string, minify: b
     entryPoints: files.map((file) => join(generated, file)),
     outdir: join(outDir, SERIALIZER_DIR),
     outExtension: { '.js': '.cjs' },
-    bundle: true,
-    format: 'cjs',
-    platform: 'node',
-    target: 'node22',
-    minify,
-    sourcemap: true,
-    // Stack traces need only the mappings; the sources themselves would triple the map Node parses at start.
-    sourcesContent: false,
-    legalComments: 'none',
-    logLevel: 'warning',
+    ...sideFileOptions(minify),
     // The generated serializers require fast-json-stringify's runtime from outside the tree.
     nodePaths: [join(root, 'node_modules')],
   });
