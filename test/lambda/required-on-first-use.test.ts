@@ -5,7 +5,8 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BANNER, buildSideLibraries, requiredOnFirstUse } from '../../scripts/bundle-lambda.js';
+import { BANNER } from '../../scripts/bundle-lambda.js';
+import { buildSideLibraries, requiredOnFirstUse } from '../../scripts/lambda-bundle-plugins.js';
 
 /*
  * The bundle's stand-ins (scripts/bundle-lambda.ts) move when a dependency is evaluated, never what it does: bundled as
