@@ -1,5 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { Api, ApiError, localSignIn, trackOf, type ConversationSummary, type Preferences, type Skill } from './api';
+import { Api, ApiError, describeFailure, localSignIn, trackOf, type ConversationSummary } from './api';
+import { Settings } from './Settings';
+import { Skills } from './Skills';
 import { ConversationList } from './ConversationList';
 import { MessageBox } from './MessageBox';
 import { Talk } from './Talk';
@@ -115,12 +117,6 @@ export function App({ config }: { config: ClientConfig }) {
   );
 }
 
-function describe(error: unknown): string {
-  if (error instanceof ApiError && error.kind === 'rate-limited')
-    return `${error.message}${error.retryAfterSeconds ? ` Try again in ${error.retryAfterSeconds} s.` : ''}`;
-  return error instanceof Error ? error.message : String(error);
-}
-
 function SignIn({
   config,
   notice,
@@ -143,7 +139,7 @@ function SignIn({
       const { token, expiresIn } = await localSignIn(user.trim(), config.apiBase ?? '');
       onSignedIn(saveSession(token, expiresIn));
     } catch (failure) {
-      setError(describe(failure));
+      setError(describeFailure(failure));
     }
   }
   return (
@@ -189,7 +185,7 @@ function Callback({ config, onSignedIn }: { config: CognitoConfig; onSignedIn: (
     started.current = true;
     completeSignIn(config, location.search).then(
       ({ token, expiresIn }) => onSignedIn(saveSession(token, expiresIn)),
-      (failure: unknown) => setError(describe(failure)),
+      (failure: unknown) => setError(describeFailure(failure)),
     );
   }, [config, onSignedIn]);
   return (
@@ -231,7 +227,7 @@ function Chat({
       (turns) => setMessages(turns.map((t) => ({ id: t.id, role: t.role, text: t.text, track: trackOf(t.data) }))),
       (error: unknown) => {
         onError(error);
-        setLoadError(describe(error));
+        setLoadError(describeFailure(error));
       },
     );
   }, [conversationId]);
@@ -261,7 +257,7 @@ function Chat({
       ]);
     } catch (error) {
       onError(error);
-      throw new Error(describe(error));
+      throw new Error(describeFailure(error));
     } finally {
       setStreaming(null);
     }
@@ -329,7 +325,7 @@ function Conversations({
   const load = useCallback(() => {
     api.conversations().then(setItems, (failure: unknown) => {
       onError(failure);
-      setError(describe(failure));
+      setError(describeFailure(failure));
     });
   }, []);
   useEffect(load, [load]);
@@ -350,99 +346,11 @@ function Conversations({
           onDelete={(id) =>
             void api.deleteConversation(id).then(load, (failure: unknown) => {
               onError(failure);
-              setError(describe(failure));
+              setError(describeFailure(failure));
             })
           }
         />
       )}
-    </section>
-  );
-}
-
-function Settings({ api, onError }: { api: Api; onError: (error: unknown) => void }) {
-  const [prefs, setPrefs] = useState<Preferences | null>(null);
-  const [status, setStatus] = useState<string | null>(null);
-  useEffect(() => {
-    api.preferences().then(setPrefs, (failure: unknown) => {
-      onError(failure);
-      setStatus(describe(failure));
-    });
-  }, []);
-  if (!prefs) return <p role="status">{status ?? 'Loading…'}</p>;
-  const set = (patch: Partial<Preferences>) => setPrefs({ ...prefs, ...patch });
-  async function save(event: FormEvent) {
-    event.preventDefault();
-    if (!prefs) return;
-    try {
-      const { voice, units, timeZone, homeCity } = prefs;
-      setPrefs(
-        await api.savePreferences({
-          units,
-          timeZone,
-          ...(voice ? { voice } : {}),
-          ...(homeCity ? { homeCity } : {}),
-        }),
-      );
-      setStatus('Saved.');
-    } catch (failure) {
-      onError(failure);
-      setStatus(describe(failure));
-    }
-  }
-  return (
-    <section aria-labelledby="settings-title">
-      <h2 id="settings-title">Settings</h2>
-      <form className="settings" onSubmit={(event) => void save(event)}>
-        <label htmlFor="voice">Voice</label>
-        <input id="voice" value={prefs.voice ?? ''} onChange={(e) => set({ voice: e.target.value })} />
-        <label htmlFor="units">Units</label>
-        <select
-          id="units"
-          value={prefs.units}
-          onChange={(e) => set({ units: e.target.value === 'imperial' ? 'imperial' : 'metric' })}
-        >
-          <option value="metric">Metric (°C, km/h)</option>
-          <option value="imperial">Imperial (°F, mph)</option>
-        </select>
-        <label htmlFor="timezone">Time zone</label>
-        <input id="timezone" value={prefs.timeZone} onChange={(e) => set({ timeZone: e.target.value })} />
-        <label htmlFor="city">Home city</label>
-        <input id="city" value={prefs.homeCity ?? ''} onChange={(e) => set({ homeCity: e.target.value })} />
-        <button type="submit">Save</button>
-      </form>
-      <p role="status">{status}</p>
-    </section>
-  );
-}
-
-function Skills({ api, onError }: { api: Api; onError: (error: unknown) => void }) {
-  const [skills, setSkills] = useState<Skill[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  useEffect(() => {
-    api.skills().then(setSkills, (failure: unknown) => {
-      onError(failure);
-      setError(describe(failure));
-    });
-  }, []);
-  return (
-    <section aria-labelledby="skills-title">
-      <h2 id="skills-title">What can I say?</h2>
-      {error && (
-        <p role="alert" className="error">
-          {error}
-        </p>
-      )}
-      {skills?.map((skill) => (
-        <article key={skill.name} className="skill">
-          <h3>{skill.name}</h3>
-          {skill.description && <p>{skill.description}</p>}
-          <ul>
-            {skill.intents.flatMap((intent) =>
-              intent.utterances.slice(0, 3).map((u) => <li key={`${intent.name}:${u}`}>“{u}”</li>),
-            )}
-          </ul>
-        </article>
-      ))}
     </section>
   );
 }

@@ -168,3 +168,10 @@ export function trackOf(data: unknown): { title?: string; artist?: string; strea
   }
   return undefined;
 }
+
+/** What to tell the user about a failure: the problem's detail, with the wait when rate-limited. */
+export function describeFailure(error: unknown): string {
+  if (error instanceof ApiError && error.kind === 'rate-limited')
+    return `${error.message}${error.retryAfterSeconds ? ` Try again in ${error.retryAfterSeconds} s.` : ''}`;
+  return error instanceof Error ? error.message : String(error);
+}
