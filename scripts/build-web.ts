@@ -21,6 +21,8 @@ await build({
   build: { outDir, emptyOutDir: true, target: 'es2022', sourcemap: false, modulePreload: { polyfill: false } },
   // The hands-free VAD worker is an ES module (it imports the WebAssembly VAD); it loads only when switched on.
   worker: { format: 'es' },
+  // The VAD's Emscripten loader imports Node's `module` on its Node path only.
+  resolve: { alias: { module: join(root, 'src/hands-free/node-module-stub.ts') } },
 });
 
 const sizes = bundleSizes(outDir);
