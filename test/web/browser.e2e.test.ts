@@ -284,18 +284,9 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
         expect(await page.getByRole('button', { name: 'Hold to talk' }).isDisabled()).toBe(true);
         // The WebRTC VAD (WebAssembly in a worker, under the page's CSP) loaded, not the level-only fallback.
         await page.locator('.talk[data-detector="webrtc"]').waitFor({ timeout: 10_000 });
-        const transcript = page.getByTestId('transcript');
-        await transcript.filter({ hasText: /time/i }).waitFor({ timeout: 30_000 });
-        expect(await transcript.textContent()).toMatch(/what time is it/i);
-        await page.locator('.messages li.assistant').first().waitFor({ timeout: 20_000 });
-        await page.waitForFunction(() => (globalThis as unknown as { ended: number }).ended > 0, undefined, {
-          timeout: 20_000,
-        });
+        await expectTimeTurnPlayed(page, 30_000);
         // Back to listening with the microphone still open, and no problem shown.
-        await page
-          .getByTestId('voice-status')
-          .filter({ hasText: /Listening/ })
-          .waitFor({ timeout: 20_000 });
+        await backToListening(page);
         expect(await page.getByTestId('talk-problem').count()).toBe(0);
         expect(await page.locator('.messages li.user').first().textContent()).toMatch(/time/i);
         await page.screenshot({ path: join(ARTIFACTS, 'hands-free.png') });
@@ -355,13 +346,7 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
         await talk.dispatchEvent('pointerdown');
         await page.waitForTimeout(seconds * 1000);
         await talk.dispatchEvent('pointerup');
-        const transcript = page.getByTestId('transcript');
-        await transcript.filter({ hasText: /time/i }).waitFor({ timeout: 20_000 });
-        expect(await transcript.textContent()).toMatch(/what time is it/i);
-        await page.locator('.messages li.assistant').first().waitFor({ timeout: 20_000 });
-        await page.waitForFunction(() => (globalThis as unknown as { ended: number }).ended > 0, undefined, {
-          timeout: 20_000,
-        });
+        await expectTimeTurnPlayed(page, 20_000);
         // Once the last sentence has played, the button is back to its resting state.
         await page.getByRole('button', { name: 'Hold to talk' }).waitFor({ timeout: 20_000 });
         await page.screenshot({ path: join(ARTIFACTS, 'spoken-turn.png') });
@@ -425,13 +410,7 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
         await talk.dispatchEvent('pointerdown');
         await page.waitForTimeout(seconds * 1000);
         await talk.dispatchEvent('pointerup');
-        const transcript = page.getByTestId('transcript');
-        await transcript.filter({ hasText: /time/i }).waitFor({ timeout: 20_000 });
-        expect(await transcript.textContent()).toMatch(/what time is it/i);
-        await page.locator('.messages li.assistant').first().waitFor({ timeout: 20_000 });
-        await page.waitForFunction(() => (globalThis as unknown as { ended: number }).ended > 0, undefined, {
-          timeout: 20_000,
-        });
+        await expectTimeTurnPlayed(page, 20_000);
         await page.getByRole('button', { name: 'Hold to talk' }).waitFor({ timeout: 20_000 });
         expect(await page.getByTestId('talk-problem').allTextContents()).toEqual([]);
         // The turn went over HTTP: one POST with the utterance as a WAV, answered with text and PCM speech.
@@ -476,17 +455,8 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
         page.on('websocket', (socket) => sockets.push(socket.url()));
         await countPlayback(page);
         await page.getByRole('switch', { name: 'Hands-free' }).check();
-        const transcript = page.getByTestId('transcript');
-        await transcript.filter({ hasText: /time/i }).waitFor({ timeout: 30_000 });
-        expect(await transcript.textContent()).toMatch(/what time is it/i);
-        await page.locator('.messages li.assistant').first().waitFor({ timeout: 20_000 });
-        await page.waitForFunction(() => (globalThis as unknown as { ended: number }).ended > 0, undefined, {
-          timeout: 20_000,
-        });
-        await page
-          .getByTestId('voice-status')
-          .filter({ hasText: /Listening/ })
-          .waitFor({ timeout: 20_000 });
+        await expectTimeTurnPlayed(page, 30_000);
+        await backToListening(page);
         expect(await page.getByTestId('talk-problem').allTextContents()).toEqual([]);
         expect(sockets).toEqual([]);
         expect(turns.filter((turn) => turn.status === 200)).toHaveLength(1);
@@ -498,3 +468,22 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     },
   );
 });
+
+/** The spoken "what time is it" turn went through: its transcript shown, the reply listed and played to its end. */
+async function expectTimeTurnPlayed(page: Page, transcriptTimeout: number): Promise<void> {
+  const transcript = page.getByTestId('transcript');
+  await transcript.filter({ hasText: /time/i }).waitFor({ timeout: transcriptTimeout });
+  expect(await transcript.textContent()).toMatch(/what time is it/i);
+  await page.locator('.messages li.assistant').first().waitFor({ timeout: 20_000 });
+  await page.waitForFunction(() => (globalThis as unknown as { ended: number }).ended > 0, undefined, {
+    timeout: 20_000,
+  });
+}
+
+/** Hands-free is listening again, the microphone still open. */
+async function backToListening(page: Page): Promise<void> {
+  await page
+    .getByTestId('voice-status')
+    .filter({ hasText: /Listening/ })
+    .waitFor({ timeout: 20_000 });
+}
