@@ -1,4 +1,4 @@
-import { encodeWav, parseWav } from '../../../adapters/shared/wav.js';
+import { encodeWav } from '../../../adapters/shared/wav.js';
 import { AbortedError } from '../../../core/errors.js';
 import type { Audio } from '../../../core/model/audio.js';
 import type { ReplyStream, TurnInput, TurnReply } from '../../../core/model/turn.js';
@@ -11,6 +11,7 @@ import { Endpointer } from '../../../core/voice/endpointer.js';
 import { SentenceSplitter } from '../../../core/voice/sentence-splitter.js';
 import { HttpProblem } from '../problem.js';
 import type { Problem } from '../schemas.js';
+import { ReplyPlayer, type VoiceTransport } from './reply-player.js';
 import {
   FRAME_MS,
   INPUT_SAMPLE_RATE,
@@ -18,16 +19,10 @@ import {
   VOICE_PROTOCOL,
   type ServerMessage,
   type VoiceLimits,
-  type VoiceTimings,
 } from './voice-protocol.js';
+import { round, voiceTimings, type VoiceMarks } from './voice-timings.js';
 
-/** The socket as the session sees it: text and binary messages out, how much is still queued, and close. */
-export interface VoiceTransport {
-  sendText(text: string): void;
-  sendBinary(data: Uint8Array): void;
-  bufferedAmount(): number;
-  close(code: number, reason: string): void;
-}
+export type { VoiceTransport } from './reply-player.js';
 
 export interface VoiceSessionOptions {
   userId: string;
@@ -53,8 +48,6 @@ export interface VoiceSessionOptions {
 /** WebSocket close codes (RFC 6455 §7.4.1). */
 const CLOSE = { normal: 1000, protocol: 1002, unsupported: 1003, policy: 1008, tooBig: 1009, internal: 1011 };
 const FRAME_SAMPLES = (INPUT_SAMPLE_RATE * FRAME_MS) / 1000;
-/** Reply audio goes out in messages of this much sound. */
-const CHUNK_MS = 40;
 
 interface ActiveTurn {
   /** Barge-in or `cancel`: stop the reply, store what was sent, marked interrupted. */
@@ -86,8 +79,18 @@ export class VoiceSession {
   /** Utterances that ended and whose transcript is still being finished. */
   private readonly finishing = new Set<SpeechStream>();
 
+  private readonly player: ReplyPlayer;
+
   constructor(private readonly options: VoiceSessionOptions) {
     this.now = options.now ?? (() => performance.now());
+    this.player = new ReplyPlayer({
+      transport: options.transport,
+      ...(options.synthesizer && { synthesizer: options.synthesizer }),
+      limits: options.limits,
+      now: this.now,
+      send: (message) => this.send(message),
+      problemOf: options.problemOf,
+    });
     this.endpointer = new Endpointer({
       frameMs: FRAME_MS,
       hangoverMs: options.limits.hangoverMs,
@@ -266,7 +269,7 @@ export class VoiceSession {
     const active: ActiveTurn = { interrupt: new AbortController(), abandon: new AbortController() };
     this.active = active;
     const stop = AbortSignal.any([active.interrupt.signal, active.abandon.signal]);
-    const marks: { firstText?: number; firstAudio?: number; firstSentenceSynthesis?: number } = {};
+    const marks: VoiceMarks = {};
     const splitter = new SentenceSplitter();
     const delivered: string[] = [];
     let speaking: Promise<void> = Promise.resolve();
@@ -274,7 +277,8 @@ export class VoiceSession {
     const speak = (text: string) => {
       const index = sentence;
       sentence += 1;
-      speaking = speaking.then(() => this.speak(text, index, stop, delivered, marks));
+      const said = { text, index, language: this.language, ...(this.voice && { voice: this.voice }) };
+      speaking = speaking.then(() => this.player.speak(said, stop, delivered, marks));
     };
     const stream: ReplyStream = {
       heard: (text) => this.send({ type: 'transcript', text }),
@@ -299,113 +303,13 @@ export class VoiceSession {
         signal: active.abandon.signal,
         stream,
       });
-      const timings = this.timings(reply, endedAt, marks);
+      const timings = voiceTimings(reply, endedAt, marks, this.options.limits.hangoverMs, this.options.telemetry);
       this.send({ type: 'turn', turn: this.options.present(reply), timings });
     } catch (error) {
       if (!active.abandon.signal.aborted) this.send({ type: 'error', problem: this.options.problemOf(error) });
     } finally {
       this.active = undefined;
     }
-  }
-
-  /** Synthesises one sentence and sends its audio paced to playback; records what reached the client. */
-  private async speak(
-    text: string,
-    index: number,
-    stop: AbortSignal,
-    delivered: string[],
-    marks: { firstAudio?: number; firstSentenceSynthesis?: number },
-  ): Promise<void> {
-    if (stop.aborted) return;
-    const { synthesizer } = this.options;
-    if (!synthesizer) {
-      delivered.push(text);
-      return;
-    }
-    const started = this.now();
-    let pcm: { data: Uint8Array; sampleRate: number };
-    try {
-      pcm = toPcm(
-        await synthesizer.synthesize({
-          text: text.trim(),
-          language: this.language,
-          ...(this.voice && synthesizer.capabilities.voices.includes(this.voice) && { voice: this.voice }),
-          format: synthesizer.capabilities.formats.includes('pcm') ? 'pcm' : 'wav',
-          signal: stop,
-        }),
-      );
-    } catch (error) {
-      if (stop.aborted) return;
-      // The text reply stands (the client has it from reply-delta): say speech failed, count the text as delivered.
-      this.send({ type: 'error', problem: this.options.problemOf(error) });
-      delivered.push(text);
-      return;
-    }
-    if (index === 0) marks.firstSentenceSynthesis = this.now() - started;
-    if (stop.aborted) return;
-    const format = { encoding: 'pcm16le' as const, sampleRate: pcm.sampleRate, channels: 1 as const };
-    this.send({ type: 'audio-start', sentence: index, text, format, bytes: pcm.data.byteLength });
-    const chunkBytes = Math.max(2, Math.round((pcm.sampleRate * CHUNK_MS) / 1000) * 2);
-    let sent = 0;
-    while (sent < pcm.data.byteLength) {
-      await this.pace(stop);
-      if (stop.aborted) break;
-      const chunk = pcm.data.subarray(sent, sent + chunkBytes);
-      this.options.transport.sendBinary(chunk);
-      marks.firstAudio ??= this.now();
-      sent += chunk.byteLength;
-      this.playhead = Math.max(this.playhead, this.now()) + (chunk.byteLength / 2 / pcm.sampleRate) * 1000;
-    }
-    const whole = sent >= pcm.data.byteLength;
-    this.send({ type: 'audio-end', sentence: index, ...(!whole && { interrupted: true as const }) });
-    delivered.push(whole ? text : wordsSent(text, sent / pcm.data.byteLength));
-  }
-
-  /** When the client's playback would finish the audio sent so far. */
-  private playhead = 0;
-
-  /** Waits until sending more keeps within the playback lead and the socket's buffer has room. */
-  private async pace(stop: AbortSignal): Promise<void> {
-    const { playbackLeadMs, maxBufferedBytes } = this.options.limits;
-    for (;;) {
-      if (stop.aborted) return;
-      const ahead = this.playhead - this.now() - playbackLeadMs;
-      const full = this.options.transport.bufferedAmount() > maxBufferedBytes;
-      if (ahead <= 0 && !full) return;
-      await sleep(full ? 10 : Math.min(ahead, 50), stop);
-    }
-  }
-
-  private timings(
-    reply: TurnReply,
-    endedAt: number,
-    marks: { firstText?: number; firstAudio?: number; firstSentenceSynthesis?: number },
-  ): VoiceTimings {
-    const t = reply.timings;
-    const since = (mark: number | undefined) => (mark === undefined ? undefined : round(mark - endedAt));
-    const timings: VoiceTimings = {
-      timeToFirstAudio: since(marks.firstAudio),
-      recognition: t.transcribe,
-      understanding: round((t.understand ?? 0) + (t.decide ?? 0)),
-      firstText: since(marks.firstText),
-      response: t.respond,
-      firstSentenceSynthesis:
-        marks.firstSentenceSynthesis === undefined ? undefined : round(marks.firstSentenceSynthesis),
-      hangover: this.options.limits.hangoverMs,
-    };
-    const { telemetry } = this.options;
-    const route = { route: reply.route };
-    if (timings.timeToFirstAudio !== undefined) {
-      telemetry.metric('VoiceTimeToFirstAudio', timings.timeToFirstAudio, 'Milliseconds', route);
-    }
-    if (timings.recognition !== undefined) telemetry.metric('VoiceRecognition', timings.recognition, 'Milliseconds');
-    telemetry.metric('VoiceUnderstanding', timings.understanding ?? 0, 'Milliseconds');
-    if (timings.response !== undefined) telemetry.metric('VoiceResponse', timings.response, 'Milliseconds', route);
-    if (timings.firstSentenceSynthesis !== undefined) {
-      telemetry.metric('VoiceFirstSentenceSynthesis', timings.firstSentenceSynthesis, 'Milliseconds');
-    }
-    if (reply.interrupted) telemetry.metric('VoiceReplyInterrupted', 1, 'Count');
-    return timings;
   }
 
   private send(message: ServerMessage): void {
@@ -439,36 +343,4 @@ export class VoiceSession {
 
 function idleProblem(ms: number): HttpProblem {
   return new HttpProblem(408, 'VOICE_IDLE_TIMEOUT', `No message for ${ms} ms; the session is closed.`);
-}
-
-function toPcm(audio: Audio): { data: Uint8Array; sampleRate: number } {
-  if (audio.format === 'pcm') return { data: audio.data, sampleRate: audio.sampleRate };
-  const wav = parseWav(audio.data);
-  return {
-    data: new Uint8Array(wav.samples.buffer, wav.samples.byteOffset, wav.samples.byteLength),
-    sampleRate: wav.sampleRate,
-  };
-}
-
-/** The words of a sentence whose audio was cut at `fraction`: roughly what the user heard of it. */
-function wordsSent(text: string, fraction: number): string {
-  const words = text.trim().split(/\s+/);
-  const kept = words.slice(0, Math.floor(words.length * fraction));
-  return kept.length > 0 ? `${kept.join(' ')} ` : '';
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-    function done() {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-  });
 }
