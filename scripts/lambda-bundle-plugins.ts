@@ -147,7 +147,7 @@ function sideFileOptions(minify: boolean) {
  * their own beside the entry, `lib/<name>.cjs`: not even parsed until first used, where a module bundled into a chunk
  * is parsed whenever the chunk loads. The expression gives that file's path from whichever output file holds it.
  */
-export const SIDE_LIBRARIES = ['ip-address', 'asn1.js', 'semver', '@fastify/proxy-addr'] as const;
+export const SIDE_LIBRARIES = ['ip-address', 'asn1.js', 'semver', '@fastify/proxy-addr', 'safe-regex2'] as const;
 const SIDE_LIBRARY_DIR = 'lib';
 const sideLibraryFile = (name: string) => `${SIDE_LIBRARY_DIR}/${name.replace('/', '+')}.cjs`;
 const sideFilePath = (file: string) =>
@@ -200,6 +200,24 @@ const ON_FIRST_USE: { importer: RegExp; module: string; contents: string }[] = [
       '  return semver().satisfies(version, range, options);',
       '};',
     ].join('\n'),
+  },
+  // find-my-way checks three regular expressions of its own with safe-regex2 when it loads (then only a route's regex
+  // parameter, which no API route has); safe-regex2 parses each with ret (~13 KB, ~2 ms of a cold start). Those three
+  // are answered here as safe-regex2 answers them (it reads a RegExp's source alone), any other by safe-regex2.
+  // fast-jwt asks it only about an allowed claim given as a RegExp; the token authority gives strings.
+  {
+    importer: /[\\/]find-my-way[\\/]index\.js$/,
+    module: 'safe-regex2',
+    contents: [
+      String.raw`const OWN = new Set([/(\/:[^/()]*?)\?(\/?)/, /[.*+?^${'$'}{}()|[\]\\]/g, /\/\/+/g].map((re) => re.source));`,
+      `const safeRegex = () => require(${sideLibraryPath('safe-regex2')});`,
+      'module.exports = (re, options) => (re instanceof RegExp && OWN.has(re.source)) || safeRegex()(re, options);',
+    ].join('\n'),
+  },
+  {
+    importer: /[\\/]fast-jwt[\\/]src[\\/]verifier\.js$/,
+    module: 'safe-regex2',
+    contents: `module.exports = (...args) => require(${sideLibraryPath('safe-regex2')})(...args);`,
   },
   // Fastify reads the client address through proxy-addr only when it trusts proxies; the function trusts none.
   {

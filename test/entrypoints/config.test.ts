@@ -1,5 +1,8 @@
+import type { TSchema } from 'typebox';
+import * as Value from 'typebox/value';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../entrypoints/composition/config.js';
+import { admitsOnlyStrings, ConfigError, loadConfig } from '../../entrypoints/composition/config.js';
+import { EnvSchema } from '../../entrypoints/composition/env-schema.js';
 
 describe('loadConfig', () => {
   it('gives the embedded default from an empty environment', () => {
@@ -22,6 +25,35 @@ describe('loadConfig', () => {
     });
     expect(config.auth.secret).toBeUndefined();
     expect(Object.isFrozen(config.limits)).toBe(true);
+  });
+
+  it('takes a string-only variable as it is only where Value.Convert would leave it unchanged', () => {
+    const samples = [
+      '',
+      ' ',
+      'x',
+      'true',
+      'TRUE',
+      'false',
+      '1',
+      '0',
+      '-1',
+      '1.5',
+      '1e3',
+      'null',
+      ' 12 ',
+      '0x10',
+      'NaN',
+    ];
+    const variables = Object.entries(EnvSchema.properties as Record<string, TSchema>);
+    const stringOnly = variables.filter(([, schema]) => admitsOnlyStrings(schema));
+    expect(stringOnly.length).toBeGreaterThan(variables.length / 2);
+    for (const [key, schema] of stringOnly) {
+      const choices = ((schema as { enum?: string[] }).enum ?? []).slice(0, 3);
+      for (const value of [...samples, ...choices]) expect(Value.Convert(schema, value), key).toBe(value);
+    }
+    // The numeric ones are still converted.
+    expect(variables.filter(([, schema]) => !admitsOnlyStrings(schema)).map(([key]) => key)).toContain('PORT');
   });
 
   it('converts numbers and picks the OpenAI-compatible model when a base URL is set', () => {

@@ -22,6 +22,9 @@ import Fastify from 'fastify';
 import fp from 'fastify-plugin';
 import pino from 'pino';
 
+// find-my-way, loaded with Fastify, checks three regular expressions of its own: the stand-in answers for those.
+const sideFilesAtLoad = Object.keys(createRequire(import.meta.url).cache).filter((path) => path.includes('/lib/'));
+
 const pem = generateKeyPairSync('ec', {
   namedCurve: 'P-256',
   privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
@@ -58,8 +61,28 @@ const forwarded = (
   await proxied.inject({ url: '/', remoteAddress: '10.0.0.1', headers: { 'x-forwarded-for': '198.51.100.7, 10.0.0.2' } })
 ).json();
 
+// A route's regular expression parameter is checked by safe-regex2, and one that could backtrack is refused.
+const regexRoutes = Fastify();
+regexRoutes.get('/items/:id(^\\\\d+$)', async (request) => ({ id: request.params.id }));
+const regexRoute = [];
+for (const url of ['/items/42', '/items/x']) regexRoute.push((await regexRoutes.inject({ url })).statusCode);
+try {
+  const unsafe = Fastify();
+  unsafe.get('/bad/:id(^(a+)+$)', async () => ({}));
+  await unsafe.ready();
+  regexRoute.push('accepted');
+} catch (error) {
+  regexRoute.push(error.message);
+}
+// fast-jwt asks safe-regex2 about an allowed claim given as a regular expression, and warns of one that could backtrack.
+const warnings = [];
+process.on('warning', (warning) => warnings.push(warning.code));
+createVerifier({ key: 'secret', allowedAud: /^(a+)+$/ });
+await new Promise((resolve) => setImmediate(resolve));
+const unsafeAudience = warnings.filter((code) => code === 'FAST_JWT_UNSAFE_REGEXP');
+
 const loaded = Object.keys(createRequire(import.meta.url).cache).map((path) => path.slice(path.lastIndexOf('/lib/')));
-console.log(JSON.stringify({ sub: claims.sub, statuses, versions, forwarded, transport: typeof pino.transport, loaded: loaded.sort() }));
+console.log(JSON.stringify({ sub: claims.sub, statuses, versions, forwarded, transport: typeof pino.transport, sideFilesAtLoad, regexRoute, unsafeAudience, loaded: loaded.sort() }));
 `;
 
 describe('dependencies a Lambda bundle evaluates on first use', () => {
@@ -88,7 +111,7 @@ describe('dependencies a Lambda bundle evaluates on first use', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('behave as the real modules: EC keys (asn1.js), IPv6 subnets (ip-address), plugin versions (semver), proxies, transports', async () => {
+  it('behave as the real modules: EC keys (asn1.js), IPv6 subnets (ip-address), plugin versions (semver), proxies, transports, unsafe regular expressions (safe-regex2)', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, [join(dir, 'out', 'index.mjs')], { cwd: dir });
     expect(JSON.parse(stdout)).toEqual({
       sub: 'someone',
@@ -96,7 +119,16 @@ describe('dependencies a Lambda bundle evaluates on first use', () => {
       versions: ['accepted', 'FST_ERR_PLUGIN_VERSION_MISMATCH', 'accepted', 'FST_ERR_PLUGIN_VERSION_MISMATCH'],
       forwarded: { ip: '198.51.100.7', ips: ['10.0.0.1', '10.0.0.2', '198.51.100.7'] },
       transport: 'function',
-      loaded: ['/lib/@fastify+proxy-addr.cjs', '/lib/asn1.js.cjs', '/lib/ip-address.cjs', '/lib/semver.cjs'],
+      sideFilesAtLoad: [],
+      regexRoute: [200, 404, "The regex '(^(a+)+$)' is not safe!"],
+      unsafeAudience: ['FAST_JWT_UNSAFE_REGEXP'],
+      loaded: [
+        '/lib/@fastify+proxy-addr.cjs',
+        '/lib/asn1.js.cjs',
+        '/lib/ip-address.cjs',
+        '/lib/safe-regex2.cjs',
+        '/lib/semver.cjs',
+      ],
     });
   });
 });
