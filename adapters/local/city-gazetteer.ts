@@ -149,7 +149,10 @@ export class CityGazetteer {
 
   /** A gazetteer over given places (tests). */
   static of(places: readonly Place[]): CityGazetteer {
-    const builder = new IndexBuilder(places.length);
+    const builder = new IndexBuilder(
+      places.length,
+      places.reduce((bytes, p) => bytes + Buffer.byteLength(p.name), 0),
+    );
     for (const p of places) {
       const nameLength = IndexBuilder.write(builder.nameBlob, p.name);
       const keyLength = IndexBuilder.write(builder.keyBlob, foldName(p.name));
@@ -316,11 +319,9 @@ class ByteBlob {
     this.bytes = grown;
   }
 
-  /** An exact-size copy. */
+  /** The bytes written (a view: no copy, so no garbage when the blob was sized right). */
   finish(): Buffer {
-    const out = Buffer.allocUnsafeSlow(this.length);
-    this.bytes.copy(out, 0, 0, this.length);
-    return out;
+    return this.bytes.subarray(0, this.length);
   }
 }
 
@@ -349,8 +350,12 @@ class IndexBuilder {
   private slots: Int32Array;
   private maxWords = 1;
 
-  constructor(private readonly capacity: number) {
-    this.names = new ByteBlob(capacity * 12);
+  /** `nameBytes`: the names' UTF-8 length in all; the blobs and columns are then allocated once at their final size. */
+  constructor(
+    private readonly capacity: number,
+    nameBytes: number,
+  ) {
+    this.names = new ByteBlob(nameBytes);
     this.nameStarts = new Uint32Array(capacity + 1);
     this.countries = new Uint16Array(capacity);
     this.admins = new Uint16Array(capacity);
@@ -359,10 +364,12 @@ class IndexBuilder {
     this.lons = new Float64Array(capacity);
     this.keyOf = new Int32Array(capacity);
     this.aliasOf = new Int32Array(capacity);
-    this.keys = new ByteBlob(capacity * 12);
+    // A folded name is no longer than the name but for rare Unicode cases; " city" aliases are in that slack.
+    this.keys = new ByteBlob(nameBytes);
     this.keyStarts = new Uint32Array(capacity + 2);
     this.keyHashes = new Uint32Array(capacity + 1);
-    this.slots = new Int32Array(slotCount(capacity)).fill(-1);
+    // Sized for one key per place (most names are unique); grows if more.
+    this.slots = new Int32Array(slotCount(capacity / 2)).fill(-1);
   }
 
   /** The next place's name bytes go here (reserve first); then add() with the number of bytes written. */
@@ -471,16 +478,16 @@ class IndexBuilder {
     return new GazetteerIndex(
       this.maxWords,
       this.names.finish(),
-      this.nameStarts.slice(0, count + 1),
+      this.nameStarts.subarray(0, count + 1),
       this.codes,
-      this.countries.slice(0, count),
-      this.admins.slice(0, count),
-      this.populations.slice(0, count),
-      this.lats.slice(0, count),
-      this.lons.slice(0, count),
+      this.countries.subarray(0, count),
+      this.admins.subarray(0, count),
+      this.populations.subarray(0, count),
+      this.lats.subarray(0, count),
+      this.lons.subarray(0, count),
       this.keys.finish(),
-      this.keyStarts.slice(0, keyCount + 1),
-      this.slots.length > slotCount(keyCount) ? this.rehash(slotCount(keyCount)) : this.slots,
+      this.keyStarts.subarray(0, keyCount + 1),
+      this.slots,
       runStarts,
       runs,
     );
@@ -573,7 +580,8 @@ class PlaceDecoder {
   private readonly codes = new Map<number, number>();
 
   constructor(private readonly data: Buffer) {
-    this.builder = new IndexBuilder(countMessages(data));
+    const { places, nameBytes } = measure(data);
+    this.builder = new IndexBuilder(places, nameBytes);
   }
 
   get done(): boolean {
@@ -657,24 +665,40 @@ class PlaceDecoder {
   }
 }
 
-/** The number of length-delimited messages (places) in the file. */
-function countMessages(data: Buffer): number {
-  let count = 0;
+/** The number of places (length-delimited messages) in the file, and the bytes of their names. */
+function measure(data: Buffer): { places: number; nameBytes: number } {
+  let places = 0;
+  let nameBytes = 0;
   let pos = 0;
-  while (pos < data.length) {
-    let length = 0;
+  const varint = (): number => {
+    let result = 0;
     let factor = 1;
     for (;;) {
       const byte = data[pos] as number;
       pos += 1;
-      length += (byte & 0x7f) * factor;
-      if (byte < 0x80) break;
+      result += (byte & 0x7f) * factor;
+      if (byte < 0x80) return result;
       factor *= 128;
     }
-    pos += length;
-    count += 1;
+  };
+  while (pos < data.length) {
+    const end = varint() + pos;
+    while (pos < end) {
+      const key = varint();
+      const type = key & 7;
+      if (type === 2) {
+        const length = varint();
+        if (key >>> 3 === 2) nameBytes += length;
+        pos += length;
+      } else if (type === 0) varint();
+      else if (type === 1) pos += 8;
+      else if (type === 5) pos += 4;
+      else throw new Error(`cities.pbf: unexpected wire type ${type} at byte ${pos}`);
+    }
+    pos = end;
+    places += 1;
   }
-  return count;
+  return { places, nameBytes };
 }
 
 /**
