@@ -26,11 +26,35 @@ const SAMPLE_EVERY_MS = 250;
  */
 const targetKind = process.env.LOAD_TARGET === 'tsx' ? 'tsx' : 'dist';
 /**
- * glibc's malloc arenas for the server, as a deployment sets them (environment). By default glibc gives each thread
- * that allocates (V8's GC and compiler workers, libuv's pool) an arena of its own, up to 8 per core, and their
- * fragments add ~10 MB of RSS over a minute of this load although nothing is retained; 2 arenas keep it flat. '' = glibc's default.
+ * How `npm start` runs the server: the environment and node flags of package.json's start script (its last command,
+ * `VAR=value … node --flag … dist/bin/assistant.mjs start`), read from there so the bench starts the server as a user
+ * does and cannot drift from it. Today: MALLOC_ARENA_MAX=2 (glibc gives each thread that allocates an arena of its own,
+ * whose fragments added ~10 MB of RSS over a minute of this load) and --max-semi-space-size=8 (a 16 MB young generation
+ * instead of 32 MB; docs/PERFORMANCE.md, third pass). LOAD_MALLOC_ARENA_MAX overrides the arenas ('' = glibc's default); LOAD_NODE_FLAGS adds flags (space
+ * separated, after start's, so one may override them: `--max-semi-space-size=16` is V8's default).
  */
-const mallocArenas = process.env.LOAD_MALLOC_ARENA_MAX ?? '2';
+const started = startScript();
+const mallocArenas = process.env.LOAD_MALLOC_ARENA_MAX ?? started.env.MALLOC_ARENA_MAX ?? '';
+const { MALLOC_ARENA_MAX: _startArenas, ...startEnv } = started.env;
+const serverEnv: Record<string, string> = { ...startEnv, ...(mallocArenas && { MALLOC_ARENA_MAX: mallocArenas }) };
+const serverFlags = [...started.nodeFlags, ...(process.env.LOAD_NODE_FLAGS?.split(/\s+/).filter(Boolean) ?? [])];
+
+function startScript(): { env: Record<string, string>; nodeFlags: string[] } {
+  const { scripts } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const words = (scripts.start ?? '').split('&&').at(-1)?.trim().split(/\s+/) ?? [];
+  const env: Record<string, string> = {};
+  let at = 0;
+  for (; /^[A-Z_][A-Z0-9_]*=/.test(words[at] ?? ''); at += 1) {
+    const [name = '', ...value] = (words[at] as string).split('=');
+    env[name] = value.join('=');
+  }
+  if (words[at] !== 'node') throw new Error(`package.json's start script no longer runs node: ${scripts.start}`);
+  const nodeFlags: string[] = [];
+  for (at += 1; words[at]?.startsWith('--'); at += 1) nodeFlags.push(words[at] as string);
+  return { env, nodeFlags };
+}
 
 // Only what the embedded adapters answer on their own: nothing here may reach past 127.0.0.1 (no weather lookup).
 const utterances = [
@@ -62,22 +86,37 @@ function rssOf(pid: number): number | undefined {
   }
 }
 
+/** CPU time (user + system) a process has used, in ms, from /proc; undefined without procfs. */
+function cpuMsOf(pid: number): number | undefined {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th, in clock ticks.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return undefined;
+  }
+}
+/** Linux's USER_HZ. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
 const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
 
 process.stdout.write(
   `load: ${seconds}s at ${connections} connections over ${conversations} conversations, POST /v1/conversations/:id/turns on loopback, ` +
-    `server heap limit ${heapMb} MB, MALLOC_ARENA_MAX ${mallocArenas || 'unset'}, server ${targetKind === 'dist' ? 'compiled (dist/, plain node; LOAD_TARGET=tsx for the tsx run)' : 'through tsx'}\n`,
+    `server heap limit ${heapMb} MB, MALLOC_ARENA_MAX ${mallocArenas || 'unset'}, node flags ${serverFlags.join(' ') || 'none'}, server ${targetKind === 'dist' ? 'compiled (dist/, plain node; LOAD_TARGET=tsx for the tsx run)' : 'through tsx'}\n`,
 );
 if (targetKind === 'dist')
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/build.ts', '--bench'], { stdio: 'inherit' });
 const { target, child, stop } = await startTarget('turn', conversations, {
-  nodeFlags: heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : [],
+  nodeFlags: [...(heapMb > 0 ? [`--max-old-space-size=${heapMb}`] : []), ...serverFlags],
   compiled: targetKind === 'dist',
-  ...(mallocArenas && { env: { MALLOC_ARENA_MAX: mallocArenas } }),
+  env: serverEnv,
 });
 const pid = child.pid;
 if (pid === undefined) throw new Error('the target server did not start');
 let peakRss = rssOf(pid) ?? 0;
+const startCpuMs = cpuMsOf(pid);
+let loadCpuMs: number | undefined;
 const startRss = peakRss;
 const sampler = setInterval(() => {
   peakRss = Math.max(peakRss, rssOf(pid) ?? 0);
@@ -99,6 +138,8 @@ try {
 } finally {
   clearInterval(sampler);
   peakRss = Math.max(peakRss, rssOf(pid) ?? 0);
+  const endCpuMs = cpuMsOf(pid);
+  if (startCpuMs !== undefined && endCpuMs !== undefined) loadCpuMs = endCpuMs - startCpuMs;
   await stop();
 }
 
@@ -108,6 +149,12 @@ const lines = [
   `requests     ${figures.requests} in ${figures.seconds.toFixed(1)} s: ${(figures.requests / figures.seconds).toFixed(0)} req/s (2xx ${figures.ok})`,
   `errors       ${errors} (non-2xx ${figures.non2xx}, socket errors ${figures.socketErrors}, timeouts over 10 s ${figures.timeouts})`,
   `latency      p50 ${figures.latency.p50} ms, p90 ${figures.latency.p90} ms, p99 ${figures.latency.p99} ms, max ${figures.latency.max} ms`,
+  // CPU per request does not depend on what else the machine runs, as req/s does on a shared one.
+  ...(loadCpuMs === undefined
+    ? []
+    : [
+        `server CPU   ${(loadCpuMs / 1000).toFixed(1)} s, ${(loadCpuMs / Math.max(figures.requests, 1)).toFixed(3)} ms per request`,
+      ]),
   `server RSS   ${mb(target.rssBytes ?? startRss)} MB when ready, peak ${mb(peakRss)} MB (bound ${rssBoundMb} MB, sampled every ${SAMPLE_EVERY_MS} ms)`,
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -73,6 +73,9 @@ export function openSqliteDatabase(path: string): Database {
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
     db.pragma('foreign_keys = ON');
+    // SQLite's own default page cache (2 MB), not better-sqlite3's 16 MB: under load that cache filled with the turns
+    // written, ~10 MB more RSS a minute on a server that has 150 MB in all, and the OS caches the file anyway.
+    db.pragma('cache_size = -2000');
     migrate(db);
     return db;
   } catch (error) {
