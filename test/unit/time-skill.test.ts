@@ -31,6 +31,23 @@ describe('TimeSkill', () => {
     expect(portland.data).toMatchObject({ timeZone: 'America/Los_Angeles' });
   });
 
+  it('reads "<name> City" as the city of that name, and knows everyday short names', async () => {
+    // Act
+    const zones = await Promise.all(
+      ['New York City', 'NYC', 'new york city, ny', 'Mexico City', 'Quebec City', 'Washington DC'].map(cityTimeZone),
+    );
+    // Assess
+    expect(zones).toEqual([
+      'America/New_York',
+      'America/New_York',
+      'America/New_York',
+      'America/Mexico_City',
+      'America/Montreal',
+      'America/New_York',
+    ]);
+    await expect(cityTimeZone('Atlantis City')).resolves.toBeUndefined();
+  });
+
   it('says so when it knows no time zone for the place', async () => {
     const result = await new TimeSkill(() => Promise.resolve(undefined)).handle(context('time.now', { city: 'Xyz' }));
     expect(result.text).toBe("I don't know which time zone Xyz is in.");
