@@ -231,6 +231,14 @@ async function registerDocs(app: FastifyInstance, version: string | undefined): 
   });
 }
 
+/**
+ * Each request's logger: a pino child binding its request id, except under a silent logger, where the request logs
+ * nothing and the child (pino serialises its bindings when it is made) would be made and dropped on every request.
+ * The level is read per request, so a logger made louder later gets its children again.
+ */
+const requestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (logger, bindings, options) =>
+  logger.level === 'silent' && options.level === undefined ? logger : logger.child(bindings, options);
+
 /** Trusts a caller's x-request-id only when it is short and plain, so it cannot forge or flood log lines. */
 function requestIdOf(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
@@ -239,15 +247,17 @@ function requestIdOf(request: IncomingMessage): string {
 
 function loggerSettings(
   logger: AppOptions['logger'],
-): Pick<FastifyServerOptions, 'logger'> & { loggerInstance?: FastifyBaseLogger } {
+): Pick<FastifyServerOptions, 'logger' | 'childLoggerFactory'> & { loggerInstance?: FastifyBaseLogger } {
+  // Without a logger Fastify skips the child loggers itself; a factory of ours would cost it that shortcut.
   if (logger === undefined || logger === false) return { logger: false };
-  if (logger === true) return { logger: { redact: REDACTED } };
-  if (isLoggerInstance(logger)) return { loggerInstance: logger };
+  if (logger === true) return { logger: { redact: REDACTED }, childLoggerFactory: requestLogger };
+  if (isLoggerInstance(logger)) return { loggerInstance: logger, childLoggerFactory: requestLogger };
   const base = logger;
   const redact = base.redact;
   const paths = [...REDACTED, ...(Array.isArray(redact) ? redact : (redact?.paths ?? []))];
   return {
     logger: { ...base, redact: { ...(Array.isArray(redact) || !redact ? {} : redact), paths: [...new Set(paths)] } },
+    childLoggerFactory: requestLogger,
   };
 }
 
