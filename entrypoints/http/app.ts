@@ -231,14 +231,6 @@ async function registerDocs(app: FastifyInstance, version: string | undefined): 
   });
 }
 
-/**
- * Each request's logger: a pino child binding its request id, except under a silent logger, where the request logs
- * nothing and the child (pino serialises its bindings when it is made) would be made and dropped on every request.
- * The level is read per request, so a logger made louder later gets its children again.
- */
-const requestLogger: NonNullable<FastifyServerOptions['childLoggerFactory']> = (logger, bindings, options) =>
-  logger.level === 'silent' && options.level === undefined ? logger : logger.child(bindings, options);
-
 /** Trusts a caller's x-request-id only when it is short and plain, so it cannot forge or flood log lines. */
 function requestIdOf(request: IncomingMessage): string {
   const incoming = request.headers['x-request-id'];
@@ -247,17 +239,19 @@ function requestIdOf(request: IncomingMessage): string {
 
 function loggerSettings(
   logger: AppOptions['logger'],
-): Pick<FastifyServerOptions, 'logger' | 'childLoggerFactory'> & { loggerInstance?: FastifyBaseLogger } {
-  // Without a logger Fastify skips the child loggers itself; a factory of ours would cost it that shortcut.
-  if (logger === undefined || logger === false) return { logger: false };
-  if (logger === true) return { logger: { redact: REDACTED }, childLoggerFactory: requestLogger };
-  if (isLoggerInstance(logger)) return { loggerInstance: logger, childLoggerFactory: requestLogger };
+): Pick<FastifyServerOptions, 'logger'> & { loggerInstance?: FastifyBaseLogger } {
+  // A silent logger writes nothing, yet Fastify would make a pino child of it for every request (pino serialises the
+  // request id binding as it makes one) and watch every response finish to log it: without a logger it does neither.
+  // The level is read here, once: a silent logger given to the app stays silent for it.
+  if (logger === undefined || logger === false || (logger !== true && logger.level === 'silent'))
+    return { logger: false };
+  if (logger === true) return { logger: { redact: REDACTED } };
+  if (isLoggerInstance(logger)) return { loggerInstance: logger };
   const base = logger;
   const redact = base.redact;
   const paths = [...REDACTED, ...(Array.isArray(redact) ? redact : (redact?.paths ?? []))];
   return {
     logger: { ...base, redact: { ...(Array.isArray(redact) || !redact ? {} : redact), paths: [...new Set(paths)] } },
-    childLoggerFactory: requestLogger,
   };
 }
 
