@@ -17,7 +17,7 @@ import type {
 } from '../../core/ports/conversation-store.js';
 import { checkPageLimit, decodeListCursor, decodeTurnCursor, encodeListCursor, encodeTurnCursor } from './paging.js';
 import { guarded } from './sqlite-database.js';
-import { SqliteGroupCommit } from './sqlite-group-commit.js';
+import { groupCommitOf, type SqliteGroupCommit } from './sqlite-group-commit.js';
 import { limitedStatement } from './sqlite-limited-statement.js';
 
 export interface SqliteConversationStoreOptions {
@@ -50,11 +50,11 @@ function prepareStatements(db: Database) {
        ON CONFLICT (user_id, id) DO NOTHING`,
     ),
     header: db.prepare('SELECT * FROM conversations WHERE user_id = ? AND id = ?'),
+    // Positional parameters: better-sqlite3 looks each named one up on the object it is given, on every run.
     bump: db.prepare(
       `UPDATE conversations
-       SET version = version + 1, turn_count = turn_count + @added, updated_at = @at, state = @state,
-           title = COALESCE(title, @title)
-       WHERE user_id = @user_id AND id = @id AND version = @expected
+       SET version = version + 1, turn_count = turn_count + ?, updated_at = ?, state = ?, title = COALESCE(title, ?)
+       WHERE user_id = ? AND id = ? AND version = ?
        RETURNING *`,
     ),
     insertTurn: db.prepare('INSERT INTO turns (user_id, conversation_id, seq, body) VALUES (?, ?, ?, ?)'),
@@ -64,15 +64,19 @@ function prepareStatements(db: Database) {
        ON CONFLICT (event_id) DO NOTHING`,
     ),
     // Limits are written into the SQL, one statement per limit: SQLite recompiles a bound `LIMIT ?` on every run.
+    // Plucked: each row is its body, a string, rather than an object made for it and dropped after reading one field.
     recent: limitedStatement(
       db,
       `SELECT body FROM (
          SELECT seq, body FROM turns WHERE user_id = ? AND conversation_id = ? ORDER BY seq DESC LIMIT {limit}
        ) ORDER BY seq`,
+      { pluck: true },
     ),
+    // Turns are numbered from 0 without gaps, so the n-th row read from `seq >= from` has seq `from + n`.
     turnsFrom: limitedStatement(
       db,
-      'SELECT seq, body FROM turns WHERE user_id = ? AND conversation_id = ? AND seq >= ? ORDER BY seq LIMIT {limit}',
+      'SELECT body FROM turns WHERE user_id = ? AND conversation_id = ? AND seq >= ? ORDER BY seq LIMIT {limit}',
+      { pluck: true },
     ),
     listFirst: limitedStatement(
       db,
@@ -106,16 +110,12 @@ export class SqliteConversationStore implements ConversationStore {
    */
   private readonly tx: Transactions;
   /** Exchanges appended in the same round of the event loop commit in one transaction, each in its own savepoint. */
-  private readonly appends: SqliteGroupCommit<PreparedExchange, HeaderRow>;
+  private readonly appends: SqliteGroupCommit;
 
   constructor(options: SqliteConversationStoreOptions) {
     this.sql = guarded('prepare conversation statements', () => prepareStatements(options.db));
     this.tx = guarded('prepare conversation transactions', () => prepareTransactions(options.db, this.sql));
-    const sql = this.sql;
-    this.appends = guarded(
-      'prepare conversation transactions',
-      () => new SqliteGroupCommit(options.db, 'append exchange', (exchange) => appendOne(sql, exchange)),
-    );
+    this.appends = guarded('prepare conversation transactions', () => groupCommitOf(options.db));
   }
 
   async create({ conversation, signal }: { conversation: Conversation } & IoOptions): Promise<void> {
@@ -145,7 +145,9 @@ export class SqliteConversationStore implements ConversationStore {
     throwIfAborted(exchange.signal);
     // The round's transaction is IMMEDIATE: it takes the write lock before the version checks, so no other connection
     // can commit in between.
-    return toConversation(await this.appends.run(prepareExchange(exchange)));
+    const prepared = prepareExchange(exchange);
+    const sql = this.sql;
+    return toConversation(await this.appends.run('append exchange', () => appendOne(sql, prepared)));
   }
 
   async recentTurns(request: ConversationKey & { limit: number } & IoOptions): Promise<Turn[]> {
@@ -155,11 +157,8 @@ export class SqliteConversationStore implements ConversationStore {
       throw new ValidationError(`recent turn limit must be a non-negative integer, got ${limit}`);
     }
     if (limit === 0) return [];
-    const rows = guarded(
-      'read recent turns',
-      () => this.sql.recent(limit).all(userId, conversationId) as { body: string }[],
-    );
-    return rows.map((row) => JSON.parse(row.body) as Turn);
+    const bodies = guarded('read recent turns', () => this.sql.recent(limit).all(userId, conversationId) as string[]);
+    return bodies.map(parseTurn);
   }
 
   async turns(request: ConversationKey & PageRequest & IoOptions): Promise<Page<Turn>> {
@@ -169,16 +168,15 @@ export class SqliteConversationStore implements ConversationStore {
     // Turns are numbered from 0 without gaps, so the shared index cursor doubles as a seq key for the primary key.
     const from = decodeTurnCursor(page.cursor);
     // One row past the page tells whether another page exists without a second query.
-    const rows = guarded(
+    const bodies = guarded(
       'read turns',
-      () => this.sql.turnsFrom(page.limit + 1).all(userId, conversationId, from) as { seq: number; body: string }[],
+      () => this.sql.turnsFrom(page.limit + 1).all(userId, conversationId, from) as string[],
     );
-    const items = rows.slice(0, page.limit);
-    const last = items[items.length - 1];
-    return {
-      items: items.map((row) => JSON.parse(row.body) as Turn),
-      ...(last && rows.length > page.limit && { nextCursor: encodeTurnCursor(last.seq + 1) }),
-    };
+    const more = bodies.length > page.limit;
+    const items = new Array<Turn>(more ? page.limit : bodies.length);
+    for (let index = 0; index < items.length; index += 1) items[index] = parseTurn(bodies[index]!);
+    // A row past the page means another page, which starts right after the last item: from + limit.
+    return more && page.limit > 0 ? { items, nextCursor: encodeTurnCursor(from + page.limit) } : { items };
   }
 
   async list(request: { userId: string } & PageRequest & IoOptions): Promise<Page<ConversationSummary>> {
@@ -239,15 +237,15 @@ function prepareExchange(exchange: AppendExchange): PreparedExchange {
 /** Checks the version and writes header, turns and events of one exchange; called inside a transaction. */
 function appendOne(sql: Statements, exchange: PreparedExchange): HeaderRow {
   const { userId, conversationId, turns } = exchange;
-  const row = sql.bump.get({
-    user_id: userId,
-    id: conversationId,
-    expected: exchange.expectedVersion,
-    added: turns.length,
-    at: exchange.at,
-    state: exchange.state,
-    title: exchange.title,
-  }) as HeaderRow | undefined;
+  const row = sql.bump.get(
+    turns.length,
+    exchange.at,
+    exchange.state,
+    exchange.title,
+    userId,
+    conversationId,
+    exchange.expectedVersion,
+  ) as HeaderRow | undefined;
   if (!row) {
     if (sql.header.get(userId, conversationId) === undefined) throw new ConversationNotFoundError(conversationId);
     throw new VersionConflictError(conversationId, exchange.expectedVersion);
@@ -273,6 +271,10 @@ function prepareTransactions(db: Database, sql: Statements) {
       return sql.deleteAllOfUser.run(userId).changes;
     }),
   };
+}
+
+function parseTurn(body: string): Turn {
+  return JSON.parse(body) as Turn;
 }
 
 function toSummary(row: SummaryRow): ConversationSummary {

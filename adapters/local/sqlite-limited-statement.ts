@@ -11,7 +11,11 @@ const MAX_STATEMENTS = 128;
  * better-sqlite3 binds every parameter on every run: a quarter of the cost of reading a page of turns went to parsing
  * the same SQL again. A limit is a non-negative integer, written as one, so nothing else reaches the SQL.
  */
-export function limitedStatement(db: Database, sql: string): (limit: number) => Statement {
+export function limitedStatement(
+  db: Database,
+  sql: string,
+  options: { pluck?: boolean } = {},
+): (limit: number) => Statement {
   const statements = new Map<number, Statement>();
   return (limit) => {
     if (!Number.isInteger(limit) || limit < 0)
@@ -21,6 +25,8 @@ export function limitedStatement(db: Database, sql: string): (limit: number) => 
     if (!statement) {
       if (statements.size >= MAX_STATEMENTS) statements.clear();
       statement = db.prepare(sql.replace('{limit}', String(key)));
+      // Rows as their first column (better-sqlite3's pluck), when asked.
+      if (options.pluck) statement.pluck();
       statements.set(key, statement);
     }
     return statement;

@@ -2,6 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { DomainEvent } from '../../core/model/events.js';
 import type { OutboxEntry, OutboxStore } from '../shared/outbox-store.js';
 import { guarded } from './sqlite-database.js';
+import { groupCommitOf, type SqliteGroupCommit } from './sqlite-group-commit.js';
 import { limitedStatement } from './sqlite-limited-statement.js';
 
 export interface SqliteOutboxStoreOptions {
@@ -27,9 +28,6 @@ function prepareTransactions(db: Database, sql: ReturnType<typeof prepareStateme
     insertAll: db.transaction((events: readonly DomainEvent[]) => {
       for (const event of events) sql.insert.run(event.id, JSON.stringify(event));
     }),
-    removeAll: db.transaction((seqs: readonly number[]) => {
-      for (const seq of seqs) sql.remove.run(seq);
-    }),
   };
 }
 
@@ -41,10 +39,16 @@ export class SqliteOutboxStore implements OutboxStore {
   private readonly sql: ReturnType<typeof prepareStatements>;
   /** Built once: better-sqlite3 builds and redefines five wrapper functions per `db.transaction` call. */
   private readonly tx: ReturnType<typeof prepareTransactions>;
+  /**
+   * The connection's group commit, which the conversation store's appends use too: removing what the relay delivered
+   * joins the round of the turns finishing meanwhile instead of committing on its own (one commit per round, not two).
+   */
+  private readonly rounds: SqliteGroupCommit;
 
   constructor(options: SqliteOutboxStoreOptions) {
     this.sql = guarded('prepare outbox statements', () => prepareStatements(options.db));
     this.tx = guarded('prepare outbox transactions', () => prepareTransactions(options.db, this.sql));
+    this.rounds = groupCommitOf(options.db);
   }
 
   async append(events: readonly DomainEvent[]): Promise<void> {
@@ -57,7 +61,11 @@ export class SqliteOutboxStore implements OutboxStore {
   }
 
   async remove(seqs: readonly number[]): Promise<void> {
-    guarded('remove from outbox', () => this.tx.removeAll.immediate(seqs));
+    if (seqs.length === 0) return;
+    const { remove } = this.sql;
+    await this.rounds.run('remove from outbox', () => {
+      for (const seq of seqs) remove.run(seq);
+    });
   }
 
   async size(): Promise<number> {

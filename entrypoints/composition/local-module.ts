@@ -21,7 +21,8 @@ import { OutboxEventPublisher } from '../../adapters/decorators/outbox-event-pub
 import { INSTALL_HINT, pocketSphinxAvailable } from '../../adapters/local/pocketsphinx-binding.js';
 import { PocketSphinxSpeechRecognizer } from '../../adapters/local/pocketsphinx-speech-recognizer.js';
 import type { SkillRegistry } from '../../core/skills/skill-registry.js';
-import { openSqliteDatabase } from '../../adapters/local/sqlite-database.js';
+import { SqliteCheckpointer } from '../../adapters/local/sqlite-checkpointer.js';
+import { openSqliteDatabase, type Database } from '../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../adapters/local/sqlite-conversation-store.js';
 import { SqliteOutboxStore } from '../../adapters/local/sqlite-outbox-store.js';
 import { SqliteUserProfileStore } from '../../adapters/local/sqlite-user-profile-store.js';
@@ -43,9 +44,14 @@ export function localModule(config: AppConfig) {
   const selected = config.adapters;
   return new TypedContainerModule<Bindings>(({ bind }) => {
     if (selected.conversationStore === 'sqlite') {
-      bindFactory(bind, 'sqlite', ['config'], (cfg) =>
-        openSqliteDatabase(join(cfg.dataDir, 'assistant.db')),
-      ).onDeactivation((db) => {
+      // The WAL is checkpointed by a worker thread, not inside a commit on the event loop (sqlite-checkpointer.ts).
+      const checkpointers = new WeakMap<Database, SqliteCheckpointer>();
+      bindFactory(bind, 'sqlite', ['config'], (cfg) => {
+        const db = openSqliteDatabase(join(cfg.dataDir, 'assistant.db'));
+        checkpointers.set(db, new SqliteCheckpointer(db));
+        return db;
+      }).onDeactivation(async (db) => {
+        await checkpointers.get(db)?.stop();
         db.close();
       });
       bindFactory(bind, 'conversationStore', ['sqlite'], (db) => new SqliteConversationStore({ db }));

@@ -240,7 +240,11 @@ function requestIdOf(request: IncomingMessage): string {
 function loggerSettings(
   logger: AppOptions['logger'],
 ): Pick<FastifyServerOptions, 'logger'> & { loggerInstance?: FastifyBaseLogger } {
-  if (logger === undefined || logger === false) return { logger: false };
+  // A silent logger writes nothing, yet Fastify would make a pino child of it for every request (pino serialises the
+  // request id binding as it makes one) and watch every response finish to log it: without a logger it does neither.
+  // The level is read here, once: a silent logger given to the app stays silent for it.
+  if (logger === undefined || logger === false || (logger !== true && logger.level === 'silent'))
+    return { logger: false };
   if (logger === true) return { logger: { redact: REDACTED } };
   if (isLoggerInstance(logger)) return { loggerInstance: logger };
   const base = logger;

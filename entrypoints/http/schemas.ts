@@ -5,6 +5,13 @@ import type { Static } from 'typebox';
 const Id = Type.String({ pattern: '^[A-Za-z0-9_-]{1,128}$', description: 'An opaque identifier.' });
 const Timestamp = Type.String({ format: 'date-time', description: 'ISO 8601 instant.' });
 const Json = Type.Record(Type.String(), Type.Unknown());
+/**
+ * One of a few strings, for response schemas: `{ type: 'string', enum }` says what a union of literals says, but
+ * fast-json-stringify serializes a union (anyOf) by running Ajv on the value for each branch, on every item of every
+ * response, and an enum as the plain string it is.
+ */
+const OneOf = <const T extends readonly string[]>(values: T) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values] });
 
 export const FieldErrorSchema = Type.Object({
   in: Type.String({ description: 'Where the offending value is: body, query, path or header.' }),
@@ -89,7 +96,7 @@ const Slots = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(
 
 export const TurnSchema = Type.Object({
   id: Type.String(),
-  role: Type.Union([Type.Literal('user'), Type.Literal('assistant')]),
+  role: OneOf(['user', 'assistant']),
   text: Type.String(),
   at: Timestamp,
   intent: Type.Optional(Type.String()),
@@ -162,7 +169,7 @@ export const TurnReplySchema = Type.Object({
   heard: Type.String({ description: 'What the user said (the transcript for audio).' }),
   intent: Type.String(),
   confidence: Type.Number(),
-  route: Type.Union([Type.Literal('skill'), Type.Literal('ask'), Type.Literal('llm')]),
+  route: OneOf(['skill', 'ask', 'llm']),
   skill: Type.Optional(Type.String()),
   slots: Slots,
   data: Type.Optional(Json),

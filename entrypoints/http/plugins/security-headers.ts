@@ -16,9 +16,14 @@ export interface SecurityHeadersOptions {
 
 const securityHeadersPlugin: FastifyPluginCallback<SecurityHeadersOptions> = (app, options, done) => {
   const { set, removed } = helmetHeaders(options.helmet);
+  // Flat arrays and an index loop: no iterator or destructuring per header, a dozen headers on every request.
+  const names = set.map(([name]) => name);
+  const values = set.map(([, value]) => value);
   app.addHook('onRequest', (_request, reply, next) => {
-    for (const [name, value] of set) reply.header(name, value);
-    for (const name of removed) reply.removeHeader(name);
+    for (let i = 0; i < names.length; i += 1) reply.header(names[i]!, values[i]);
+    // Nothing has set these so early but a hook before this one; removing an absent header still costs a call into
+    // the raw response, so only a present one is removed.
+    for (let i = 0; i < removed.length; i += 1) if (reply.hasHeader(removed[i]!)) reply.removeHeader(removed[i]!);
     next();
   });
   done();
