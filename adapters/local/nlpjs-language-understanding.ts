@@ -140,7 +140,10 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
       return { intent: NO_INTENT, confidence: 0, slots: {}, entities: [], language: request.language };
     }
     const expecting = request.expecting?.entity;
-    const result = await this.engine.nlp.classify('en', text);
+    // classify() with settings of our own, fresh per call (nlp.js merges its defaults into them). classify() itself hands
+    // the NLU manager's settings object down, and merging that one into the domain's costs ~10 µs a call on Node 20;
+    // the intent and classifications are the same (test: "classifies as nlp.js classify() does").
+    const result = await this.engine.nlp.nluManager.process({ locale: 'en', utterance: text, settings: {} });
     throwIfAborted(request.signal);
     const best = result.intent === NO_INTENT ? undefined : result.classifications[0];
     // A cue for an intent this model was not trained on (a skill not registered) says nothing.
