@@ -130,8 +130,16 @@ const NOT_PLACE = new Set([
 
 /** Finds dictionary values, durations, numbers and (on request) place names in an utterance. Pure: no I/O, no state. */
 export class EntityExtractor {
-  /** `needle` is the value's first folded word: a cheap substring test that skips most regexes on the hot path. */
-  private readonly dictionary: { type: DictionaryType; value: string; needle: string; pattern: RegExp }[] = [];
+  private readonly dictionary: { type: DictionaryType; value: string; pattern: RegExp }[] = [];
+  /**
+   * The dictionary entries (indexes, in dictionary order) whose value's first run of letters and digits is the key.
+   * A value can only match where that run stands whole in the text (its pattern refuses a letter or digit on either
+   * side, and the value's own characters around the run are neither), so only the entries of the text's runs are
+   * tried: a lookup per word instead of a substring test per entry.
+   */
+  private readonly byRun = new Map<string, number[]>();
+  /** Entries whose value has no letter or digit at all: always tried. */
+  private readonly runless: number[] = [];
 
   constructor(dictionaries: Partial<Record<EntityType, readonly string[]>>) {
     for (const type of DICTIONARY_TYPES) {
@@ -139,13 +147,20 @@ export class EntityExtractor {
         const plain = fold(value).trim().split(/\s+/).filter(Boolean);
         const words = plain.map(escapeRegex);
         if (words.length === 0) continue;
-        const needle = plain[0] as string;
+        const index = this.dictionary.length;
         this.dictionary.push({
           type,
           value,
-          needle,
           pattern: new RegExp(`(?<![\\p{L}\\p{N}])${words.join('\\s+')}(?![\\p{L}\\p{N}])`, 'gu'),
         });
+        const run = RUN.exec(plain[0] as string)?.[0];
+        RUN.lastIndex = 0;
+        if (run === undefined) this.runless.push(index);
+        else {
+          const entries = this.byRun.get(run);
+          if (entries) entries.push(index);
+          else this.byRun.set(run, [index]);
+        }
       }
     }
   }
@@ -176,8 +191,8 @@ export class EntityExtractor {
   /** Every dictionary hit, longest first, keeping only spans that do not overlap a longer one. */
   private dictionaryMatches(text: string, folded: string, expecting: EntityType | undefined): EntityMatch[] {
     const hits: EntityMatch[] = [];
-    for (const { type, value, needle, pattern } of this.dictionary) {
-      if (!folded.includes(needle)) continue;
+    for (const index of this.candidates(folded)) {
+      const { type, value, pattern } = this.dictionary[index] as EntityExtractor['dictionary'][number];
       for (const m of folded.matchAll(pattern)) {
         const start = m.index;
         hits.push({
@@ -194,6 +209,23 @@ export class EntityExtractor {
     const kept: EntityMatch[] = [];
     for (const hit of hits) if (kept.every((k) => hit.end <= k.start || hit.start >= k.end)) kept.push(hit);
     return kept;
+  }
+
+  /** The entries that can match somewhere in the folded text, in dictionary order, each once. */
+  private candidates(folded: string): readonly number[] {
+    let found: number[] | undefined;
+    let single: readonly number[] = this.runless;
+    for (const m of folded.matchAll(RUN)) {
+      const entries = this.byRun.get(m[0]);
+      if (!entries) continue;
+      if (single.length === 0) single = entries;
+      else {
+        found ??= [...single];
+        found.push(...entries);
+      }
+    }
+    if (!found) return single;
+    return [...new Set(found.sort((a, b) => a - b))];
   }
 
   private durations(text: string, tokens: Token[]): EntityMatch[] {
@@ -363,6 +395,9 @@ function tokenize(folded: string): Token[] {
   }
   return tokens;
 }
+
+/** A maximal run of letters and digits: what the dictionary patterns' lookarounds delimit. */
+const RUN = /[\p{L}\p{N}]+/gu;
 
 /** Printable ASCII only: nothing to strip, and lower-casing keeps every offset. */
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
