@@ -42,7 +42,10 @@ export function createTurnPipeline(deps: Omit<TurnDeps, 'signal'>): HandleTurn {
   return (request) =>
     mutex.run(request.conversationId, () =>
       runTurn(
-        extend(extend(deps, signalOption(request.signal)), request.stream ? { stream: request.stream } : {}),
+        // The deps are copied only for a turn that brings a signal or a stream of its own.
+        request.signal || request.stream
+          ? extend(extend(deps, signalOption(request.signal)), request.stream ? { stream: request.stream } : {})
+          : deps,
         request,
       ),
     );
