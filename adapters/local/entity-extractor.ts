@@ -64,6 +64,11 @@ const SMALL = [
   'nineteen',
 ];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+/** `indexOf` in SMALL and TENS as map lookups (first index, as indexOf gives), for the per-token number scan. */
+const SMALL_INDEX = indexOf(SMALL);
+const TENS_INDEX = indexOf(TENS);
+/** A whole number or decimal in digits. */
+const DIGITS = /^\d+(?:\.\d+)?$/;
 /** Quantities that only mean a number in front of a unit ("an hour", "half a minute", "a couple of hours"). */
 const UNIT_QUANTITIES: Record<string, number> = { a: 1, an: 1, half: 0.5, quarter: 0.25, couple: 2 };
 const ARTICLES = new Set(['a', 'an']);
@@ -288,14 +293,14 @@ function durationPart(tokens: Token[], i: number): { seconds: number; next: numb
 /** A number in digits ("20", "1.5") or words ("twenty five", "one hundred and five"). */
 function numberAt(tokens: Token[], i: number): { value: number; next: number } | undefined {
   const first = tokens[i]?.text ?? '';
-  if (/^\d+(?:\.\d+)?$/.test(first)) return { value: Number(first), next: i + 1 };
+  if (DIGITS.test(first)) return { value: Number(first), next: i + 1 };
   let total = 0;
   let current = 0;
   let next = i;
   while (next === i || adjacent(tokens, next - 1, /^[\s-]+$/)) {
     const word = tokens[next]?.text ?? '';
-    const small = SMALL.indexOf(word);
-    const tens = TENS.indexOf(word);
+    const small = SMALL_INDEX.get(word) ?? -1;
+    const tens = TENS_INDEX.get(word) ?? -1;
     const rest = current % 100;
     const after = tokens[next + 1]?.text ?? '';
     if (small >= 0 && (next === i || (small > 0 && (rest === 0 || (rest >= 20 && rest % 10 === 0 && small < 10)))))
@@ -304,7 +309,7 @@ function numberAt(tokens: Token[], i: number): { value: number; next: number } |
     else if (word === 'hundred' && next > i && current > 0 && current < 100) current *= 100;
     else if (word === 'thousand' && next > i && current > 0 && current < 1000)
       [total, current] = [total + current * 1000, 0];
-    else if (!(word === 'and' && current >= 100 && (SMALL.includes(after) || TENS.includes(after)))) break;
+    else if (!(word === 'and' && current >= 100 && (SMALL_INDEX.has(after) || TENS_INDEX.has(after)))) break;
     next += 1;
   }
   return next > i ? { value: total + current, next } : undefined;
@@ -381,7 +386,16 @@ function adjacent(tokens: Token[], i: number, gap = /^[\s,-]*$/): boolean {
   return i >= 0 && next !== undefined && gap.test(next.gapBefore);
 }
 
+function indexOf(words: readonly string[]): Map<string, number> {
+  const index = new Map<string, number>();
+  words.forEach((word, i) => {
+    if (!index.has(word)) index.set(word, i);
+  });
+  return index;
+}
+
 function tokenize(folded: string): Token[] {
+  if (PLAIN_ASCII.test(folded)) return tokenizeAscii(folded);
   const tokens: Token[] = [];
   let previousEnd = 0;
   for (const m of folded.matchAll(/\d+(?:\.\d+)?|\p{L}+(?:'\p{L}+)*/gu)) {
@@ -394,6 +408,46 @@ function tokenize(folded: string): Token[] {
     previousEnd = m.index + m[0].length;
   }
   return tokens;
+}
+
+/** The same tokens for printable ASCII, scanned by hand: in it a letter is a-z or A-Z, a digit 0-9. */
+function tokenizeAscii(folded: string): Token[] {
+  const tokens: Token[] = [];
+  let previousEnd = 0;
+  let i = 0;
+  while (i < folded.length) {
+    const start = i;
+    if (isDigit(folded.charCodeAt(i))) {
+      while (isDigit(folded.charCodeAt(i))) i += 1;
+      if (folded.charCodeAt(i) === DOT && isDigit(folded.charCodeAt(i + 1))) {
+        i += 1;
+        while (isDigit(folded.charCodeAt(i))) i += 1;
+      }
+    } else if (isLetter(folded.charCodeAt(i))) {
+      while (isLetter(folded.charCodeAt(i))) i += 1;
+      while (folded.charCodeAt(i) === APOSTROPHE && isLetter(folded.charCodeAt(i + 1))) {
+        i += 1;
+        while (isLetter(folded.charCodeAt(i))) i += 1;
+      }
+    } else {
+      i += 1;
+      continue;
+    }
+    tokens.push({ text: folded.slice(start, i), start, end: i, gapBefore: folded.slice(previousEnd, start) });
+    previousEnd = i;
+  }
+  return tokens;
+}
+
+const DOT = 0x2e;
+const APOSTROPHE = 0x27;
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
 }
 
 /** A maximal run of letters and digits: what the dictionary patterns' lookarounds delimit. */
