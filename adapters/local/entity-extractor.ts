@@ -220,7 +220,7 @@ export class EntityExtractor {
   private candidates(folded: string): readonly number[] {
     let found: number[] | undefined;
     let single: readonly number[] = this.runless;
-    for (const m of folded.matchAll(RUN)) {
+    for (const m of folded.matchAll(PLAIN_ASCII.test(folded) ? ASCII_RUN : RUN)) {
       const entries = this.byRun.get(m[0]);
       if (!entries) continue;
       if (single.length === 0) single = entries;
@@ -452,6 +452,8 @@ function isLetter(code: number): boolean {
 
 /** A maximal run of letters and digits: what the dictionary patterns' lookarounds delimit. */
 const RUN = /[\p{L}\p{N}]+/gu;
+/** The same runs in printable ASCII, where the letters and digits are these. */
+const ASCII_RUN = /[A-Za-z0-9]+/g;
 
 /** Printable ASCII only: nothing to strip, and lower-casing keeps every offset. */
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;
