@@ -24,6 +24,9 @@ interface Token {
 
 type DictionaryType = 'city' | 'genre' | 'artist' | 'title';
 const DICTIONARY_TYPES: readonly DictionaryType[] = ['city', 'genre', 'artist', 'title'];
+/** Entities a dictionary hit or a number may not overlap; a place read from the words may overlap only the first two. */
+const QUANTITIES: readonly EntityType[] = ['duration', 'number'];
+const QUANTITIES_AND_NAMES: readonly EntityType[] = [...QUANTITIES, ...DICTIONARY_TYPES];
 
 const UNITS: Record<string, number> = {
   second: 1,
@@ -174,20 +177,19 @@ export class EntityExtractor {
     const folded = fold(text);
     const tokens = tokenize(folded);
     let found: EntityMatch[] = [];
-    const freeOf = (types: readonly EntityType[]) => (start: number, end: number) =>
-      found.every((m) => !types.includes(m.entity) || end <= m.start || start >= m.end);
-    const free = freeOf(['duration', 'number', ...DICTIONARY_TYPES]);
     for (const match of this.durations(text, tokens)) found.push(match);
     for (const match of this.dictionaryMatches(text, folded, options.expecting))
-      if (free(match.start, match.end)) found.push(match);
-    for (const match of numbers(text, tokens)) if (free(match.start, match.end)) found.push(match);
+      if (freeOf(found, QUANTITIES_AND_NAMES, match.start, match.end)) found.push(match);
+    for (const match of numbers(text, tokens))
+      if (freeOf(found, QUANTITIES_AND_NAMES, match.start, match.end)) found.push(match);
     if (!found.some((m) => m.entity === 'city')) {
       // Where a city is wanted, a place name beats a genre or title inside it ("Little Rock" is not rock music).
-      const unquantified = freeOf(['duration', 'number']);
+      const taken = found;
       const place =
         ((options.placeAfterPreposition || options.expecting === 'city') &&
-          placeAfterPreposition(text, tokens, unquantified)) ||
-        (options.expecting === 'city' && capitalisedName(text, tokens, unquantified));
+          placeAfterPreposition(text, tokens, (start, end) => freeOf(taken, QUANTITIES, start, end))) ||
+        (options.expecting === 'city' &&
+          capitalisedName(text, tokens, (start, end) => freeOf(taken, QUANTITIES, start, end)));
       if (place) found = [...found.filter((m) => m.end <= place.start || m.start >= place.end), place];
     }
     return found.sort((a, b) => a.start - b.start);
@@ -209,8 +211,12 @@ export class EntityExtractor {
         });
       }
     }
-    const rank = (m: EntityMatch) => (m.entity === expecting ? 0 : 1);
-    hits.sort((a, b) => b.end - b.start - (a.end - a.start) || rank(a) - rank(b) || a.start - b.start);
+    hits.sort(
+      (a, b) =>
+        b.end - b.start - (a.end - a.start) ||
+        (a.entity === expecting ? 0 : 1) - (b.entity === expecting ? 0 : 1) ||
+        a.start - b.start,
+    );
     const kept: EntityMatch[] = [];
     for (const hit of hits) if (kept.every((k) => hit.end <= k.start || hit.start >= k.end)) kept.push(hit);
     return kept;
@@ -259,6 +265,11 @@ export class EntityExtractor {
   }
 }
 
+/** True when the span overlaps none of the `found` entities of the given types. */
+function freeOf(found: readonly EntityMatch[], types: readonly EntityType[], start: number, end: number): boolean {
+  return found.every((m) => !types.includes(m.entity) || end <= m.start || start >= m.end);
+}
+
 /** One "<quantity> <unit>" group, with "and a half" before or after the unit; `next` is the token after it. */
 function durationPart(tokens: Token[], i: number): { seconds: number; next: number } | undefined {
   const quantity = numberAt(tokens, i);
@@ -274,20 +285,23 @@ function durationPart(tokens: Token[], i: number): { seconds: number; next: numb
     if (tokens[next]?.text === 'of') next += 1;
     if (amount !== 1 && ARTICLES.has(tokens[next]?.text ?? '')) next += 1;
   }
-  const half = (at: number) =>
-    tokens[at]?.text === 'and' && ARTICLES.has(tokens[at + 1]?.text ?? '') && tokens[at + 2]?.text === 'half';
-  if (half(next)) {
+  if (andAHalf(tokens, next)) {
     amount += 0.5;
     next += 3;
   }
   const unit = UNITS[tokens[next]?.text ?? ''];
   if (unit === undefined || !adjacent(tokens, next - 1)) return undefined;
   next += 1;
-  if (half(next)) {
+  if (andAHalf(tokens, next)) {
     amount += 0.5;
     next += 3;
   }
   return { seconds: amount * unit, next };
+}
+
+/** "and a half" (or "and an half") at token `at`. */
+function andAHalf(tokens: Token[], at: number): boolean {
+  return tokens[at]?.text === 'and' && ARTICLES.has(tokens[at + 1]?.text ?? '') && tokens[at + 2]?.text === 'half';
 }
 
 /** A number in digits ("20", "1.5") or words ("twenty five", "one hundred and five"). */

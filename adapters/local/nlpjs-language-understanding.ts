@@ -150,8 +150,7 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
     const cued = cuedIntent(text);
     const cue = cued === NO_INTENT || this.slotsByIntent.has(cued ?? '') ? cued : undefined;
     const guess = cue === undefined ? best?.intent : cue === NO_INTENT ? undefined : cue;
-    const takesCity = (intent: string | undefined) => this.takes(intent, 'city');
-    const matches = this.extractor.extract(text, { expecting, placeAfterPreposition: takesCity(guess) });
+    const matches = this.extractor.extract(text, { expecting, placeAfterPreposition: this.takes(guess, 'city') });
     const score =
       cue === undefined
         ? best
@@ -165,7 +164,7 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
     const entities = await this.refine(
       text,
       intent,
-      intent === NO_INTENT && takesCity(guess) ? this.extractor.extract(text, { expecting }) : matches,
+      intent === NO_INTENT && this.takes(guess, 'city') ? this.extractor.extract(text, { expecting }) : matches,
       expecting,
     );
     return {
