@@ -24,6 +24,9 @@ interface Token {
 
 type DictionaryType = 'city' | 'genre' | 'artist' | 'title';
 const DICTIONARY_TYPES: readonly DictionaryType[] = ['city', 'genre', 'artist', 'title'];
+/** Entities a dictionary hit or a number may not overlap; a place read from the words may overlap only the first two. */
+const QUANTITIES: readonly EntityType[] = ['duration', 'number'];
+const QUANTITIES_AND_NAMES: readonly EntityType[] = [...QUANTITIES, ...DICTIONARY_TYPES];
 
 const UNITS: Record<string, number> = {
   second: 1,
@@ -64,6 +67,11 @@ const SMALL = [
   'nineteen',
 ];
 const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+/** `indexOf` in SMALL and TENS as map lookups (first index, as indexOf gives), for the per-token number scan. */
+const SMALL_INDEX = indexOf(SMALL);
+const TENS_INDEX = indexOf(TENS);
+/** A whole number or decimal in digits. */
+const DIGITS = /^\d+(?:\.\d+)?$/;
 /** Quantities that only mean a number in front of a unit ("an hour", "half a minute", "a couple of hours"). */
 const UNIT_QUANTITIES: Record<string, number> = { a: 1, an: 1, half: 0.5, quarter: 0.25, couple: 2 };
 const ARTICLES = new Set(['a', 'an']);
@@ -130,8 +138,16 @@ const NOT_PLACE = new Set([
 
 /** Finds dictionary values, durations, numbers and (on request) place names in an utterance. Pure: no I/O, no state. */
 export class EntityExtractor {
-  /** `needle` is the value's first folded word: a cheap substring test that skips most regexes on the hot path. */
-  private readonly dictionary: { type: DictionaryType; value: string; needle: string; pattern: RegExp }[] = [];
+  private readonly dictionary: { type: DictionaryType; value: string; pattern: RegExp }[] = [];
+  /**
+   * The dictionary entries (indexes, in dictionary order) whose value's first run of letters and digits is the key.
+   * A value can only match where that run stands whole in the text (its pattern refuses a letter or digit on either
+   * side, and the value's own characters around the run are neither), so only the entries of the text's runs are
+   * tried: a lookup per word instead of a substring test per entry.
+   */
+  private readonly byRun = new Map<string, number[]>();
+  /** Entries whose value has no letter or digit at all: always tried. */
+  private readonly runless: number[] = [];
 
   constructor(dictionaries: Partial<Record<EntityType, readonly string[]>>) {
     for (const type of DICTIONARY_TYPES) {
@@ -139,13 +155,20 @@ export class EntityExtractor {
         const plain = fold(value).trim().split(/\s+/).filter(Boolean);
         const words = plain.map(escapeRegex);
         if (words.length === 0) continue;
-        const needle = plain[0] as string;
+        const index = this.dictionary.length;
         this.dictionary.push({
           type,
           value,
-          needle,
           pattern: new RegExp(`(?<![\\p{L}\\p{N}])${words.join('\\s+')}(?![\\p{L}\\p{N}])`, 'gu'),
         });
+        const run = RUN.exec(plain[0] as string)?.[0];
+        RUN.lastIndex = 0;
+        if (run === undefined) this.runless.push(index);
+        else {
+          const entries = this.byRun.get(run);
+          if (entries) entries.push(index);
+          else this.byRun.set(run, [index]);
+        }
       }
     }
   }
@@ -154,20 +177,19 @@ export class EntityExtractor {
     const folded = fold(text);
     const tokens = tokenize(folded);
     let found: EntityMatch[] = [];
-    const freeOf = (types: readonly EntityType[]) => (start: number, end: number) =>
-      found.every((m) => !types.includes(m.entity) || end <= m.start || start >= m.end);
-    const free = freeOf(['duration', 'number', ...DICTIONARY_TYPES]);
     for (const match of this.durations(text, tokens)) found.push(match);
     for (const match of this.dictionaryMatches(text, folded, options.expecting))
-      if (free(match.start, match.end)) found.push(match);
-    for (const match of numbers(text, tokens)) if (free(match.start, match.end)) found.push(match);
+      if (freeOf(found, QUANTITIES_AND_NAMES, match.start, match.end)) found.push(match);
+    for (const match of numbers(text, tokens))
+      if (freeOf(found, QUANTITIES_AND_NAMES, match.start, match.end)) found.push(match);
     if (!found.some((m) => m.entity === 'city')) {
       // Where a city is wanted, a place name beats a genre or title inside it ("Little Rock" is not rock music).
-      const unquantified = freeOf(['duration', 'number']);
+      const taken = found;
       const place =
         ((options.placeAfterPreposition || options.expecting === 'city') &&
-          placeAfterPreposition(text, tokens, unquantified)) ||
-        (options.expecting === 'city' && capitalisedName(text, tokens, unquantified));
+          placeAfterPreposition(text, tokens, (start, end) => freeOf(taken, QUANTITIES, start, end))) ||
+        (options.expecting === 'city' &&
+          capitalisedName(text, tokens, (start, end) => freeOf(taken, QUANTITIES, start, end)));
       if (place) found = [...found.filter((m) => m.end <= place.start || m.start >= place.end), place];
     }
     return found.sort((a, b) => a.start - b.start);
@@ -176,8 +198,8 @@ export class EntityExtractor {
   /** Every dictionary hit, longest first, keeping only spans that do not overlap a longer one. */
   private dictionaryMatches(text: string, folded: string, expecting: EntityType | undefined): EntityMatch[] {
     const hits: EntityMatch[] = [];
-    for (const { type, value, needle, pattern } of this.dictionary) {
-      if (!folded.includes(needle)) continue;
+    for (const index of this.candidates(folded)) {
+      const { type, value, pattern } = this.dictionary[index] as EntityExtractor['dictionary'][number];
       for (const m of folded.matchAll(pattern)) {
         const start = m.index;
         hits.push({
@@ -189,11 +211,32 @@ export class EntityExtractor {
         });
       }
     }
-    const rank = (m: EntityMatch) => (m.entity === expecting ? 0 : 1);
-    hits.sort((a, b) => b.end - b.start - (a.end - a.start) || rank(a) - rank(b) || a.start - b.start);
+    hits.sort(
+      (a, b) =>
+        b.end - b.start - (a.end - a.start) ||
+        (a.entity === expecting ? 0 : 1) - (b.entity === expecting ? 0 : 1) ||
+        a.start - b.start,
+    );
     const kept: EntityMatch[] = [];
     for (const hit of hits) if (kept.every((k) => hit.end <= k.start || hit.start >= k.end)) kept.push(hit);
     return kept;
+  }
+
+  /** The entries that can match somewhere in the folded text, in dictionary order, each once. */
+  private candidates(folded: string): readonly number[] {
+    let found: number[] | undefined;
+    let single: readonly number[] = this.runless;
+    for (const m of folded.matchAll(PLAIN_ASCII.test(folded) ? ASCII_RUN : RUN)) {
+      const entries = this.byRun.get(m[0]);
+      if (!entries) continue;
+      if (single.length === 0) single = entries;
+      else {
+        found ??= [...single];
+        found.push(...entries);
+      }
+    }
+    if (!found) return single;
+    return [...new Set(found.sort((a, b) => a - b))];
   }
 
   private durations(text: string, tokens: Token[]): EntityMatch[] {
@@ -222,6 +265,11 @@ export class EntityExtractor {
   }
 }
 
+/** True when the span overlaps none of the `found` entities of the given types. */
+function freeOf(found: readonly EntityMatch[], types: readonly EntityType[], start: number, end: number): boolean {
+  return found.every((m) => !types.includes(m.entity) || end <= m.start || start >= m.end);
+}
+
 /** One "<quantity> <unit>" group, with "and a half" before or after the unit; `next` is the token after it. */
 function durationPart(tokens: Token[], i: number): { seconds: number; next: number } | undefined {
   const quantity = numberAt(tokens, i);
@@ -237,33 +285,36 @@ function durationPart(tokens: Token[], i: number): { seconds: number; next: numb
     if (tokens[next]?.text === 'of') next += 1;
     if (amount !== 1 && ARTICLES.has(tokens[next]?.text ?? '')) next += 1;
   }
-  const half = (at: number) =>
-    tokens[at]?.text === 'and' && ARTICLES.has(tokens[at + 1]?.text ?? '') && tokens[at + 2]?.text === 'half';
-  if (half(next)) {
+  if (andAHalf(tokens, next)) {
     amount += 0.5;
     next += 3;
   }
   const unit = UNITS[tokens[next]?.text ?? ''];
   if (unit === undefined || !adjacent(tokens, next - 1)) return undefined;
   next += 1;
-  if (half(next)) {
+  if (andAHalf(tokens, next)) {
     amount += 0.5;
     next += 3;
   }
   return { seconds: amount * unit, next };
 }
 
+/** "and a half" (or "and an half") at token `at`. */
+function andAHalf(tokens: Token[], at: number): boolean {
+  return tokens[at]?.text === 'and' && ARTICLES.has(tokens[at + 1]?.text ?? '') && tokens[at + 2]?.text === 'half';
+}
+
 /** A number in digits ("20", "1.5") or words ("twenty five", "one hundred and five"). */
 function numberAt(tokens: Token[], i: number): { value: number; next: number } | undefined {
   const first = tokens[i]?.text ?? '';
-  if (/^\d+(?:\.\d+)?$/.test(first)) return { value: Number(first), next: i + 1 };
+  if (DIGITS.test(first)) return { value: Number(first), next: i + 1 };
   let total = 0;
   let current = 0;
   let next = i;
   while (next === i || adjacent(tokens, next - 1, /^[\s-]+$/)) {
     const word = tokens[next]?.text ?? '';
-    const small = SMALL.indexOf(word);
-    const tens = TENS.indexOf(word);
+    const small = SMALL_INDEX.get(word) ?? -1;
+    const tens = TENS_INDEX.get(word) ?? -1;
     const rest = current % 100;
     const after = tokens[next + 1]?.text ?? '';
     if (small >= 0 && (next === i || (small > 0 && (rest === 0 || (rest >= 20 && rest % 10 === 0 && small < 10)))))
@@ -272,7 +323,7 @@ function numberAt(tokens: Token[], i: number): { value: number; next: number } |
     else if (word === 'hundred' && next > i && current > 0 && current < 100) current *= 100;
     else if (word === 'thousand' && next > i && current > 0 && current < 1000)
       [total, current] = [total + current * 1000, 0];
-    else if (!(word === 'and' && current >= 100 && (SMALL.includes(after) || TENS.includes(after)))) break;
+    else if (!(word === 'and' && current >= 100 && (SMALL_INDEX.has(after) || TENS_INDEX.has(after)))) break;
     next += 1;
   }
   return next > i ? { value: total + current, next } : undefined;
@@ -349,7 +400,16 @@ function adjacent(tokens: Token[], i: number, gap = /^[\s,-]*$/): boolean {
   return i >= 0 && next !== undefined && gap.test(next.gapBefore);
 }
 
+function indexOf(words: readonly string[]): Map<string, number> {
+  const index = new Map<string, number>();
+  words.forEach((word, i) => {
+    if (!index.has(word)) index.set(word, i);
+  });
+  return index;
+}
+
 function tokenize(folded: string): Token[] {
+  if (PLAIN_ASCII.test(folded)) return tokenizeAscii(folded);
   const tokens: Token[] = [];
   let previousEnd = 0;
   for (const m of folded.matchAll(/\d+(?:\.\d+)?|\p{L}+(?:'\p{L}+)*/gu)) {
@@ -363,6 +423,51 @@ function tokenize(folded: string): Token[] {
   }
   return tokens;
 }
+
+/** The same tokens for printable ASCII, scanned by hand: in it a letter is a-z or A-Z, a digit 0-9. */
+function tokenizeAscii(folded: string): Token[] {
+  const tokens: Token[] = [];
+  let previousEnd = 0;
+  let i = 0;
+  while (i < folded.length) {
+    const start = i;
+    if (isDigit(folded.charCodeAt(i))) {
+      while (isDigit(folded.charCodeAt(i))) i += 1;
+      if (folded.charCodeAt(i) === DOT && isDigit(folded.charCodeAt(i + 1))) {
+        i += 1;
+        while (isDigit(folded.charCodeAt(i))) i += 1;
+      }
+    } else if (isLetter(folded.charCodeAt(i))) {
+      while (isLetter(folded.charCodeAt(i))) i += 1;
+      while (folded.charCodeAt(i) === APOSTROPHE && isLetter(folded.charCodeAt(i + 1))) {
+        i += 1;
+        while (isLetter(folded.charCodeAt(i))) i += 1;
+      }
+    } else {
+      i += 1;
+      continue;
+    }
+    tokens.push({ text: folded.slice(start, i), start, end: i, gapBefore: folded.slice(previousEnd, start) });
+    previousEnd = i;
+  }
+  return tokens;
+}
+
+const DOT = 0x2e;
+const APOSTROPHE = 0x27;
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+function isLetter(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+}
+
+/** A maximal run of letters and digits: what the dictionary patterns' lookarounds delimit. */
+const RUN = /[\p{L}\p{N}]+/gu;
+/** The same runs in printable ASCII, where the letters and digits are these. */
+const ASCII_RUN = /[A-Za-z0-9]+/g;
 
 /** Printable ASCII only: nothing to strip, and lower-casing keeps every offset. */
 const PLAIN_ASCII = /^[\x20-\x7e]*$/;

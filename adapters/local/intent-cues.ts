@@ -107,10 +107,25 @@ const CUES: readonly Cue[] = [
 
 /** The intent the request's words point at, NO_INTENT for a general question, undefined when no cue matches. */
 export function cuedIntent(text: string): string | undefined {
-  const normal = text
-    .toLowerCase()
+  const normal = normalise(text);
+  for (const cue of CUES) if (cue.pattern.test(normal)) return cue.intent;
+  return undefined;
+}
+
+/** Printable ASCII only: its letters and digits are a-z, A-Z and 0-9, and its only quote to unify is the backtick. */
+const PLAIN_ASCII = /^[\x20-\x7e]*$/;
+
+/** Lower case, quotes unified, anything but letters, digits, apostrophes, ampersands and hyphens made one space. */
+function normalise(text: string): string {
+  const lower = text.toLowerCase();
+  // The same result without Unicode property classes, which cost most of the normalisation, for the common case.
+  if (PLAIN_ASCII.test(lower))
+    return lower
+      .replace(/`/g, "'")
+      .replace(/[^a-zA-Z0-9'&-]+/g, ' ')
+      .trim();
+  return lower
     .replace(/[’‘`]/g, "'")
     .replace(/[^\p{L}\p{N}'&-]+/gu, ' ')
     .trim();
-  return CUES.find((cue) => cue.pattern.test(normal))?.intent;
 }

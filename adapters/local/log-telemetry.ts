@@ -27,8 +27,21 @@ export class LogTelemetry implements Telemetry {
     );
   }
 
-  async span<T>(name: string, fn: () => Promise<T>, attributes?: Record<string, string | number>): Promise<T> {
-    if (!this.debug) return fn();
+  span<T>(name: string, fn: () => Promise<T>, attributes?: Record<string, string | number>): Promise<T> {
+    // Not an async function: at a quieter level the span is fn's own promise, with no promise around it per step.
+    if (this.debug) return this.loggedSpan(name, fn, attributes);
+    try {
+      return fn();
+    } catch (error) {
+      return rejected(error);
+    }
+  }
+
+  private async loggedSpan<T>(
+    name: string,
+    fn: () => Promise<T>,
+    attributes?: Record<string, string | number>,
+  ): Promise<T> {
     const started = performance.now();
     let failed = false;
     try {
@@ -72,4 +85,9 @@ export class LogTelemetry implements Telemetry {
       }
     }
   }
+}
+
+/** A synchronous throw of a span's function, as the rejection an async span would have returned. */
+async function rejected(error: unknown): Promise<never> {
+  throw error;
 }

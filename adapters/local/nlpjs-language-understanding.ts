@@ -140,15 +140,17 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
       return { intent: NO_INTENT, confidence: 0, slots: {}, entities: [], language: request.language };
     }
     const expecting = request.expecting?.entity;
-    const result = await this.engine.nlp.classify('en', text);
+    // classify() with settings of our own, fresh per call (nlp.js merges its defaults into them). classify() itself hands
+    // the NLU manager's settings object down, and merging that one into the domain's costs ~10 µs a call on Node 20;
+    // the intent and classifications are the same (test: "classifies as nlp.js classify() does").
+    const result = await this.engine.nlp.nluManager.process({ locale: 'en', utterance: text, settings: {} });
     throwIfAborted(request.signal);
     const best = result.intent === NO_INTENT ? undefined : result.classifications[0];
     // A cue for an intent this model was not trained on (a skill not registered) says nothing.
     const cued = cuedIntent(text);
     const cue = cued === NO_INTENT || this.slotsByIntent.has(cued ?? '') ? cued : undefined;
     const guess = cue === undefined ? best?.intent : cue === NO_INTENT ? undefined : cue;
-    const takesCity = (intent: string | undefined) => this.takes(intent, 'city');
-    const matches = this.extractor.extract(text, { expecting, placeAfterPreposition: takesCity(guess) });
+    const matches = this.extractor.extract(text, { expecting, placeAfterPreposition: this.takes(guess, 'city') });
     const score =
       cue === undefined
         ? best
@@ -162,7 +164,7 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
     const entities = await this.refine(
       text,
       intent,
-      intent === NO_INTENT && takesCity(guess) ? this.extractor.extract(text, { expecting }) : matches,
+      intent === NO_INTENT && this.takes(guess, 'city') ? this.extractor.extract(text, { expecting }) : matches,
       expecting,
     );
     return {

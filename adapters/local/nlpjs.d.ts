@@ -52,6 +52,14 @@ declare module '@nlpjs/nlp' {
     addDocument(locale: string, utterance: string, intent: string): void;
     train(): Promise<unknown>;
     classify(locale: string, utterance: string): Promise<NlpClassifyResult>;
+    /** What classify() calls; given settings of the caller's own, nlp.js merges its defaults into those instead. */
+    readonly nluManager: {
+      process(input: {
+        locale: string;
+        utterance: string;
+        settings: Record<string, unknown>;
+      }): Promise<NlpClassifyResult>;
+    };
     export(minified?: boolean): string;
     /** Throws on data that is not an exported model. */
     import(data: string): void;

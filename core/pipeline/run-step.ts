@@ -1,5 +1,5 @@
 import { throwIfAborted } from '../errors.js';
-import type { StepName, TurnRecord } from '../model/turn.js';
+import { STEP_NAMES, type StepName, type TurnRecord } from '../model/turn.js';
 import type { TurnDeps } from './turn-deps.js';
 import { extend } from './extend.js';
 
@@ -12,13 +12,18 @@ export type AnyStep = (turn: TurnRecord, deps: TurnDeps) => Promise<TurnRecord>;
 export async function runStep(name: StepName, step: AnyStep, turn: TurnRecord, deps: TurnDeps): Promise<TurnRecord> {
   throwIfAborted(deps.signal);
   const t0 = deps.clock.monotonicMs();
-  const next = await deps.telemetry.span(`turn.${name}`, () => step(turn, deps));
-  const timings = extend(next.timings, {
-    [name]: roundMs((next.timings[name] ?? 0) + deps.clock.monotonicMs() - t0),
-  });
+  const next = await deps.telemetry.span(SPAN_NAMES[name], () => step(turn, deps));
+  // A copy of the timings with this step's added (a step's record shares its input's timings, which stay as they were).
+  const timings = Object.assign({}, next.timings);
+  timings[name] = roundMs((next.timings[name] ?? 0) + deps.clock.monotonicMs() - t0);
+  if (next === turn) return extend(turn, { timings });
   // A step that did its part returned a record of its own: add the time to it rather than copying it once more.
-  return next === turn ? extend(turn, { timings }) : Object.assign(next, { timings });
+  next.timings = timings;
+  return next;
 }
+
+/** `turn.<step>`, built once rather than per step of every turn. */
+const SPAN_NAMES = Object.fromEntries(STEP_NAMES.map((name) => [name, `turn.${name}`])) as Record<StepName, string>;
 
 export function roundMs(ms: number): number {
   return Math.round(ms * 100) / 100;

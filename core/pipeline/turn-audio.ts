@@ -8,6 +8,11 @@ export async function spokenAudio(turn: TurnRecord, deps: Pick<TurnDeps, 'audio'
   return deps.audio.get({ ref: turn.speechOut.audio });
 }
 
+/** Whether the turn put clips in the audio store (its input audio or its spoken reply), which releaseAudio forgets. */
+export function holdsAudio(turn: TurnRecord): boolean {
+  return turn.input.kind === 'audio' || (turn.speechOut !== undefined && 'audio' in turn.speechOut);
+}
+
 /** Forgets the clips an in-process turn put in the store; a failure to forget leaves them to the store's expiry. */
 export async function releaseAudio(turn: TurnRecord, deps: Pick<TurnDeps, 'audio' | 'telemetry'>): Promise<void> {
   const refs: AudioRef[] = [];

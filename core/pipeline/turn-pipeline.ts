@@ -12,7 +12,7 @@ import { roundMs, runStep, type AnyStep } from './run-step.js';
 import { signalOption } from './step-support.js';
 import { synthesize } from './synthesize.js';
 import { transcribe } from './transcribe.js';
-import { releaseAudio, spokenAudio } from './turn-audio.js';
+import { holdsAudio, releaseAudio, spokenAudio } from './turn-audio.js';
 import type { TurnDeps } from './turn-deps.js';
 import { startTurn } from './turn-record.js';
 import { buildReply } from './turn-reply.js';
@@ -42,7 +42,10 @@ export function createTurnPipeline(deps: Omit<TurnDeps, 'signal'>): HandleTurn {
   return (request) =>
     mutex.run(request.conversationId, () =>
       runTurn(
-        extend(extend(deps, signalOption(request.signal)), request.stream ? { stream: request.stream } : {}),
+        // The deps are copied only for a turn that brings a signal or a stream of its own.
+        request.signal || request.stream
+          ? extend(extend(deps, signalOption(request.signal)), request.stream ? { stream: request.stream } : {})
+          : deps,
         request,
       ),
     );
@@ -61,9 +64,10 @@ async function runTurn(deps: TurnDeps, request: TurnRequest): Promise<TurnReply>
     turn = await fold(turn, DELIVER, deps);
     const total = roundMs(deps.clock.monotonicMs() - started);
     deps.telemetry.metric('TurnLatency', total, 'Milliseconds', { route: turn.decision?.kind ?? 'none' });
-    return buildReply(turn, await spokenAudio(turn, deps), total);
+    // Awaited only when there is audio: a text turn takes no extra round of promises for it.
+    return buildReply(turn, holdsAudio(turn) ? await spokenAudio(turn, deps) : undefined, total);
   } finally {
-    await releaseAudio(turn, deps);
+    if (holdsAudio(turn)) await releaseAudio(turn, deps);
   }
 }
 

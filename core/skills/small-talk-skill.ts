@@ -1,6 +1,9 @@
-import { dateFormat } from './date-formats.js';
+import { formatDate, type DatePattern } from './date-formats.js';
 import type { IntentDefinition, SkillContext, SkillResult } from '../model/skill.js';
 import type { Skill } from '../ports/skill.js';
+
+/** The hour of the day, 0–23, for the greeting. */
+const HOUR: DatePattern = { hour: 'numeric', hourCycle: 'h23' };
 
 /** Greetings, thanks and goodbye. */
 export class SmallTalkSkill implements Skill {
@@ -23,11 +26,7 @@ export class SmallTalkSkill implements Skill {
   async handle(context: SkillContext): Promise<SkillResult> {
     if (context.intent === 'greeting.goodbye') return { text: 'Goodbye! Talk to you soon.', endConversation: true };
     if (context.intent === 'greeting.thanks') return { text: "You're welcome." };
-    const hour = Number(
-      dateFormat('en-US', { hour: 'numeric', hourCycle: 'h23', timeZone: context.preferences.timeZone }).format(
-        context.now,
-      ),
-    );
+    const hour = Number(formatDate('en-US', HOUR, context.preferences.timeZone, context.now));
     const part = hour < 12 ? 'Good morning' : hour < 18 ? 'Good afternoon' : 'Good evening';
     return { text: `${part}! I'm ${this.assistantName}. How can I help?` };
   }

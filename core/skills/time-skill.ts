@@ -1,6 +1,9 @@
-import { dateFormat } from './date-formats.js';
+import { formatDate, type DatePattern } from './date-formats.js';
 import type { IntentDefinition, SkillContext, SkillResult } from '../model/skill.js';
 import type { Skill } from '../ports/skill.js';
+
+const CLOCK: DatePattern = { hour: 'numeric', minute: '2-digit' };
+const DAY: DatePattern = { weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' };
 
 /** Finds the IANA time zone of a place ("Tokyo", "Portland, Oregon"), or undefined when it knows none. */
 export type TimeZoneLookup = (place: string) => Promise<string | undefined>;
@@ -42,21 +45,15 @@ export class TimeSkill implements Skill {
     if (city !== undefined && context.intent === 'time.now') {
       const zone = await this.timeZoneOf?.(city);
       if (zone === undefined) return { text: `I don't know which time zone ${city} is in.` };
-      const time = dateFormat(locale, { hour: 'numeric', minute: '2-digit', timeZone: zone }).format(context.now);
+      const time = formatDate(locale, CLOCK, zone, context.now);
       return { text: `In ${city} it's ${time}.`, data: { iso: context.now.toISOString(), timeZone: zone, city } };
     }
     const timeZone = context.preferences.timeZone;
     if (context.intent === 'time.date') {
-      const date = dateFormat(locale, {
-        weekday: 'long',
-        year: 'numeric',
-        month: 'long',
-        day: 'numeric',
-        timeZone,
-      }).format(context.now);
+      const date = formatDate(locale, DAY, timeZone, context.now);
       return { text: `Today is ${date}.`, data: { iso: context.now.toISOString(), timeZone } };
     }
-    const time = dateFormat(locale, { hour: 'numeric', minute: '2-digit', timeZone }).format(context.now);
+    const time = formatDate(locale, CLOCK, timeZone, context.now);
     return {
       text: `It's ${time}${timeZone === 'UTC' ? ' UTC' : ''}.`,
       data: { iso: context.now.toISOString(), timeZone },

@@ -1,4 +1,4 @@
-import { dateFormat } from '../date-formats.js';
+import { formatDate, type DatePattern } from '../date-formats.js';
 import { DependencyUnavailableError, isCoreError } from '../../errors.js';
 import type { IntentDefinition, SkillContext, SkillResult } from '../../model/skill.js';
 import type { Skill } from '../../ports/skill.js';
@@ -137,6 +137,8 @@ function dayText(day: DailyForecast): string {
   return `${day.condition.toLowerCase()}, ${Math.round(day.minTemperature)} to ${Math.round(day.maxTemperature)}${rain}`;
 }
 
+const WEEKDAY: DatePattern = { weekday: 'long' };
+
 function weekday(date: string): string {
-  return dateFormat('en-US', { weekday: 'long', timeZone: 'UTC' }).format(new Date(`${date}T12:00:00Z`));
+  return formatDate('en-US', WEEKDAY, 'UTC', new Date(`${date}T12:00:00Z`));
 }

@@ -7,6 +7,7 @@ import { NlpJsLanguageUnderstanding } from '../../../adapters/local/nlpjs-langua
 import { ValidationError } from '../../../core/errors.js';
 import type { TrainingSet } from '../../../core/model/understanding.js';
 import { NO_INTENT } from '../../../core/model/understanding.js';
+import type { Nlp } from '@nlpjs/nlp';
 import { describeLanguageUnderstandingContract } from '../../contract/language-understanding.contract.js';
 
 describeLanguageUnderstandingContract('NlpJsLanguageUnderstanding', (training) =>
@@ -137,6 +138,29 @@ describe('NlpJsLanguageUnderstanding', () => {
     await expect(NlpJsLanguageUnderstanding.create({ training: TRAINING, threshold: 1.5 })).rejects.toBeInstanceOf(
       ValidationError,
     );
+  });
+
+  it('classifies as nlp.js classify() does: same intent, scores and order, whatever was classified before', async () => {
+    // Prepare
+    const nlu = await NlpJsLanguageUnderstanding.create({ training: TRAINING });
+    const { nlp } = (nlu as unknown as { engine: { nlp: Nlp } }).engine;
+    const texts = [
+      ...TRAINING.intents.flatMap((intent) => intent.utterances),
+      'what is the weather like in Oslo',
+      'set a timer',
+      'good evening',
+      'play some jazz',
+      'who wrote Hamlet',
+      'hello hello is it cold',
+      '',
+      'timer timer timer',
+    ];
+    // Act / Assess: twice over, interleaved, so state either path leaves behind would show
+    for (const text of [...texts, ...texts]) {
+      const ours = await nlp.nluManager.process({ locale: 'en', utterance: text, settings: {} });
+      const theirs = await nlp.classify('en', text);
+      expect([ours.intent, ours.classifications]).toEqual([theirs.intent, theirs.classifications]);
+    }
   });
 });
 
