@@ -4,13 +4,14 @@ import cors from '@fastify/cors';
 import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import type { HelmetOptions } from 'helmet';
 import type { ConversationService } from '../../core/conversation/conversation-service.js';
 import type { HandleTurn } from '../../core/pipeline/turn-pipeline.js';
 import type { TokenVerifier } from '../../core/ports/token-verifier.js';
 import type { SkillRegistry } from '../../core/skills/skill-registry.js';
 import { guardWithAuth } from './plugins/auth.js';
 import type { AuthFailureLimit } from './plugins/auth-failure-throttle.js';
-import { addSecurityHeaders } from './plugins/security-headers.js';
+import { addSecurityHeaders, helmetHeaders, type SecurityHeaders } from './plugins/security-headers.js';
 import { HttpProblem, installProblemHandlers, sendFrameworkProblem } from './problem.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
@@ -62,7 +63,21 @@ export interface AppOptions {
   compileSchemas?: SchemaCompilation;
   /** Response serializers generated ahead of time (the Lambda bundle), or to generate; default fast-json-stringify's. */
   serializers?: SerializerSource;
+  /**
+   * The API's security headers, worked out when the Lambda bundle was built (`helmetHeaders(API_HELMET_OPTIONS)`);
+   * default worked out at start (running helmet costs a cold start ~2 ms).
+   */
+  securityHeaders?: SecurityHeaders;
 }
+
+/** The API answers JSON only: nothing may be loaded, framed or sniffed. /docs sets its own, looser policy. */
+export const API_HELMET_OPTIONS: HelmetOptions = {
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
+  },
+  frameguard: { action: 'deny' },
+};
 
 const MiB = 1024 * 1024;
 const DEFAULT_RATE_LIMIT = { max: 120, timeWindowMs: 60_000 };
@@ -105,16 +120,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // directly rather than registered: each register is an avvio plugin (queued, timed, an encapsulated instance made
   // for it), which a cold start pays for. Only the /v1 scope (its prefix, and the auth hook kept inside it) and
   // third-party plugins are registered.
-  // The API answers JSON only: nothing may be loaded, framed or sniffed. /docs sets its own, looser policy below.
-  addSecurityHeaders(app, {
-    helmet: {
-      contentSecurityPolicy: {
-        useDefaults: false,
-        directives: { defaultSrc: ["'none'"], frameAncestors: ["'none'"], baseUri: ["'none'"], formAction: ["'none'"] },
-      },
-      frameguard: { action: 'deny' },
-    },
-  });
+  // The API's security headers (API_HELMET_OPTIONS); /docs sets its own, looser policy below.
+  addSecurityHeaders(app, options.securityHeaders ?? helmetHeaders(API_HELMET_OPTIONS));
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     const allowed = new Set(options.corsOrigins);
     await app.register(cors, {

@@ -14,12 +14,18 @@ export interface SecurityHeadersOptions {
   helmet: HelmetOptions;
 }
 
+/** What helmet sets and removes for some options, as (lower-case name, value) pairs: what every response gets. */
+export interface SecurityHeaders {
+  set: readonly (readonly [string, string])[];
+  removed: readonly string[];
+}
+
 /**
  * Adds the headers' hook to `app` itself, as the plugin does to the scope it is registered in: buildApp calls this
- * directly (one avvio plugin fewer at start).
+ * directly (one avvio plugin fewer at start), with headers worked out at start or, in the Lambda bundle, when it was
+ * built.
  */
-export function addSecurityHeaders(app: FastifyInstance, options: SecurityHeadersOptions): void {
-  const { set, removed } = helmetHeaders(options.helmet);
+export function addSecurityHeaders(app: FastifyInstance, { set, removed }: SecurityHeaders): void {
   app.addHook('onRequest', (_request, reply, next) => {
     for (const [name, value] of set) reply.header(name, value);
     for (const name of removed) reply.removeHeader(name);
@@ -28,15 +34,12 @@ export function addSecurityHeaders(app: FastifyInstance, options: SecurityHeader
 }
 
 const securityHeadersPlugin: FastifyPluginCallback<SecurityHeadersOptions> = (app, options, done) => {
-  addSecurityHeaders(app, options);
+  addSecurityHeaders(app, helmetHeaders(options.helmet));
   done();
 };
 
 /** What helmet sets and removes for `options`, as (lower-case name, value) pairs. */
-export function helmetHeaders(options: HelmetOptions): {
-  set: readonly (readonly [string, string])[];
-  removed: readonly string[];
-} {
+export function helmetHeaders(options: HelmetOptions): SecurityHeaders {
   const directives =
     typeof options.contentSecurityPolicy === 'object' ? (options.contentSecurityPolicy.directives ?? {}) : {};
   for (const [name, value] of Object.entries(directives)) {
