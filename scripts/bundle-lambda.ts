@@ -10,6 +10,7 @@ import {
   builtinsRequired,
   fastifyDefaultCompilersUnused,
   fastifyServerBuiltinsOnDemand,
+  precompiledSecurityHeaders,
   precompiledSerializers,
   requiredOnFirstUse,
   serverOnlyLeftOut,
@@ -110,6 +111,7 @@ export async function bundleFunction(
       serverOnlyLeftOut,
       requiredOnFirstUse,
       precompiledSerializers(generated),
+      precompiledSecurityHeaders,
     ],
   })
     .then(async (built) => {

@@ -300,6 +300,26 @@ export function precompiledSerializers(dir: string): Plugin {
   };
 }
 
+/*
+ * The API's security headers are what helmet answers for API_HELMET_OPTIONS: static options, so helmet runs here, when
+ * the bundle is built, and the module the handler reads them from carries the result (running helmet cost a cold
+ * start ~2 ms CPU). test/lambda/bundles.test.ts holds the bundle's headers to helmet's answer.
+ */
+const PRECOMPILED_SECURITY_HEADERS = /[\\/]entrypoints[\\/]lambda[\\/]api[\\/]precompiled-security-headers\.ts$/;
+export const precompiledSecurityHeaders: Plugin = {
+  name: 'precompiled-security-headers',
+  setup(build) {
+    build.onLoad({ filter: PRECOMPILED_SECURITY_HEADERS }, async () => {
+      const [{ API_HELMET_OPTIONS }, { helmetHeaders }] = await Promise.all([
+        import('../entrypoints/http/app.js'),
+        import('../entrypoints/http/plugins/security-headers.js'),
+      ]);
+      const headers = helmetHeaders(API_HELMET_OPTIONS);
+      return { contents: `export const precompiledSecurityHeaders = ${JSON.stringify(headers)};\n`, loader: 'js' };
+    });
+  },
+};
+
 export async function buildSerializerFiles(generated: string, outDir: string, minify: boolean): Promise<void> {
   const files = (await readdir(generated)).filter((file) => file.endsWith('.cjs'));
   if (files.length === 0) return;

@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Hs256TokenAuthority } from '../../adapters/local/hs256-token-authority.js';
 import { loadConfig } from '../../entrypoints/composition/config.js';
 import { composeAssistant, type Assistant } from '../../entrypoints/composition/container.js';
-import { buildApp } from '../../entrypoints/http/app.js';
+import { API_HELMET_OPTIONS, buildApp } from '../../entrypoints/http/app.js';
+import { helmetHeaders } from '../../entrypoints/http/plugins/security-headers.js';
 import { createLogger } from '../../entrypoints/composition/logger.js';
 import { startBedrockRuntimeFake, type BedrockRuntimeFake } from '../fakes/aws/bedrock-runtime-fake.js';
 import { startComprehendFake } from '../fakes/aws/comprehend-fake.js';
@@ -267,6 +268,22 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
       ['EventBridge', 'PutEvents'],
     ])
       expect(sent).toMatch(new RegExp(`"name":"${service}"[^\\n]*"operation":"${operation}"`));
+  });
+
+  it("sets helmet's headers for the API's options on every response, worked out when the bundle was built", async () => {
+    const { set, removed } = helmetHeaders(API_HELMET_OPTIONS);
+    const requests: HttpCall[] = [
+      { method: 'GET', url: '/health' },
+      { method: 'GET', url: '/v1/skills', headers: await bearer('hana') },
+      { method: 'GET', url: '/v1/skills' },
+      { method: 'GET', url: '/nowhere' },
+    ];
+    for (const request of requests) {
+      const response = await call('rest', request);
+      const headers = Object.fromEntries(Object.entries(response.headers).map(([name, v]) => [name.toLowerCase(), v]));
+      expect(headers, request.url).toMatchObject(Object.fromEntries(set));
+      for (const name of removed) expect(headers[name]).toBeUndefined();
+    }
   });
 
   it('answers a bad request with the API problem+json, mapped by the same error handler as the server', async () => {

@@ -27,9 +27,10 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 
 /**
  * Guards every route of the scope it is registered in: `Authorization: Bearer <jwt>` verified by the TokenVerifier,
- * the identity put on `request.identity`. It runs on onRequest, before the body is read.
+ * the identity put on `request.identity`. It runs on onRequest, before the body is read. buildApp calls it directly
+ * on its /v1 scope (what registering it, unencapsulated, does; one avvio plugin fewer at start).
  */
-const authPlugin: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
+export const guardWithAuth: FastifyPluginAsync<AuthPluginOptions> = async (app, options) => {
   const { verifier } = options;
   const throttle = options.failureLimit && new AuthFailureThrottle(options.failureLimit, options.now);
   if (!app.hasRequestDecorator('identity')) app.decorateRequest('identity', null);
@@ -88,4 +89,4 @@ export function callerOf(request: FastifyRequest): Identity {
   return request.identity;
 }
 
-export default fp(authPlugin, { fastify: '5.x', name: 'voice-assistant-auth' });
+export default fp(guardWithAuth, { fastify: '5.x', name: 'voice-assistant-auth' });

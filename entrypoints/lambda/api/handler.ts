@@ -14,6 +14,7 @@ import { createObservability } from '../shared/observability.js';
 import { AuthorizerAwareTokenVerifier, withAuthorizerClaims } from './authorizer-identity.js';
 import { lazyFunction, lazyMethods } from './lazy-use-cases.js';
 import { deadlineResponse } from './deadline-response.js';
+import { precompiledSecurityHeaders } from './precompiled-security-headers.js';
 import { precompiledSerializers } from './precompiled-serializers.js';
 
 type ApiGatewayEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
@@ -83,6 +84,8 @@ const app = await buildApp({
   compileSchemas: 'on-first-use',
   // In the bundle, the response serializers were generated when it was built.
   ...(precompiledSerializers && { serializers: { precompiled: precompiledSerializers } }),
+  // And its security headers: helmet does not run at init.
+  ...(precompiledSecurityHeaders && { securityHeaders: precompiledSecurityHeaders }),
 });
 performance.mark('api:app');
 await app.ready();
