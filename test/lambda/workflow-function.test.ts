@@ -131,7 +131,8 @@ describe.skipIf('skip' in node22)('workflow task functions (bundle under aws-lam
       turn.stored?.userTurnId,
       turn.stored?.assistantTurnId,
     ]);
-  });
+    // The first call of each task is that function's cold start on Node 22 (nine bundles loaded one after another).
+  }, 60_000);
 
   it('continues, task by task, a conversation started on the Fastify server over the same table, history whole', async () => {
     // Prepare: the server (aws profile) on the same DynamoDB Local table, as a deployment would run it beside the functions.
