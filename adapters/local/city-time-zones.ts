@@ -1,23 +1,13 @@
 import type { CityData } from 'city-timezones';
+import { foldName as fold } from './gazetteer-index.js';
 
-/** Everyday short names of cities that the `city-timezones` list does not carry, folded. */
+/** Everyday short names of cities that the `city-timezones` list does not carry, folded as the gazetteer folds. */
 const SHORT_NAMES: Record<string, string> = {
   nyc: 'new york',
   sf: 'san francisco',
-  dc: 'washington dc',
+  dc: 'washington d c',
+  'washington dc': 'washington d c',
 };
-
-/** Lower case, without accents or dots, commas as spaces: "Québec" meets "quebec", "Washington, D.C." "washington dc". */
-function fold(text: string): string {
-  return text
-    .normalize('NFD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/\./g, '')
-    .replace(/,/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
 
 let index: Promise<Map<string, CityData[]>> | undefined;
 
@@ -39,10 +29,10 @@ function cities(): Promise<Map<string, CityData[]>> {
 
 /**
  * The IANA time zone of a city, from the `city-timezones` package (about 7,300 cities with their zone), loaded on the
- * first question so start-up does not pay for it. Names match without regard to case or accents ("Quebec"). "Portland,
- * Oregon" picks the Portland in Oregon; otherwise the most populous city of the name wins. "New York City" is New York
- * when no city has the longer name (as the place gazetteer reads it; "Mexico City" stays itself), and a few everyday
- * short names ("NYC", "Washington DC") are known.
+ * first question so start-up does not pay for it. Names are folded as the place gazetteer folds them (case, accents,
+ * punctuation), so "Quebec" finds "Québec". "Portland, Oregon" picks the Portland in Oregon; otherwise the most
+ * populous city of the name wins. "New York City" is New York when no city has the longer name (as the gazetteer
+ * reads it; "Mexico City" stays itself), and a few everyday short names ("NYC", "Washington DC") are known.
  */
 export async function cityTimeZone(place: string): Promise<string | undefined> {
   const byName = await cities();
