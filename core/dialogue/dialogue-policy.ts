@@ -115,10 +115,19 @@ const FREE_TEXT_ENTITIES = new Set(['city', 'text', 'title', 'artist']);
 function slotAnswer(definition: SlotDefinition, understanding: Understanding, text: string, switchedIntent: boolean) {
   const found =
     understanding.slots[definition.name] ?? understanding.entities.find((e) => e.entity === definition.entity);
-  if (found) return found.value;
+  // A confident new request that happens to name a value ("what time is it in Oslo" while the weather asks for a
+  // city) is that request, not the answer; a reply that is nothing but the value ("in Oslo") answers, whatever
+  // intent the NLU read into it.
+  if (found) return !switchedIntent || onlyTheValue(text, found.raw) ? found.value : undefined;
   if (switchedIntent || !FREE_TEXT_ENTITIES.has(definition.entity)) return undefined;
   const answer = stripFillers(text);
   return answer.length > 0 && answer.split(/\s+/).length <= 5 ? answer : undefined;
+}
+
+/** Whether the reply, without its fillers and punctuation, is only the text span the value was read from. */
+function onlyTheValue(text: string, raw: string): boolean {
+  const words = (s: string) => stripFillers(s.replace(/[^\p{L}\p{N}'\s]+/gu, ' ').replace(/\s+/g, ' ')).toLowerCase();
+  return words(text) === words(raw);
 }
 
 function stripFillers(text: string): string {

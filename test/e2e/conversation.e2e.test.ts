@@ -122,4 +122,23 @@ describe('end to end: the real server on a loopback port, local adapters, weathe
     const list = await call('GET', '/v1/conversations');
     expect(list.body.items.map((c: Json) => c.id)).toContain(id);
   }, 120_000);
+
+  it('takes a new request that names a city, asked while the weather waits for one, as that request', async () => {
+    const created = await call('POST', '/v1/conversations', {});
+    const say = async (text: string) => {
+      const reply = await call('POST', `/v1/conversations/${created.body.id as string}/turns`, { text });
+      expect(reply.status, JSON.stringify(reply.body)).toBe(200);
+      return reply.body;
+    };
+
+    expect(await say('what is the weather')).toMatchObject({ route: 'ask', text: 'For which city?' });
+    const time = await say('what time is it in Washington DC');
+    expect(time).toMatchObject({ route: 'skill', skill: 'time' });
+    expect(time.text).toMatch(/Washington/);
+
+    // A reply that is only the city still answers the question, with or without its fillers.
+    expect(await say("how's the weather")).toMatchObject({ route: 'ask', text: 'For which city?' });
+    const oslo = await say('in Oslo, please');
+    expect(oslo).toMatchObject({ route: 'skill', skill: 'weather', slots: { city: 'Oslo' } });
+  }, 60_000);
 });

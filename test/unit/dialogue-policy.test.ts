@@ -360,19 +360,33 @@ describe('dialogue policy: a question is pending', () => {
     });
   });
 
-  it('still fills the pending slot when the switched-to intent came with a value for it', () => {
+  it("follows a confident new request that names a value of the pending slot's type, leaving the question", () => {
     const state = waitingFor({ slot: 'city', slots: { nights: 1 } });
     const decision = decideFor(understood('trip.list', 0.9, { slots: { city: slot('city', 'Riga') } }), {
       state,
-      text: 'list trips to Riga',
+      text: 'list my trips to Riga',
     });
-    expect(decision).toEqual({
-      kind: 'skill',
-      skill: 'trips',
-      intent: 'trip.book',
-      slots: { city: 'Riga', nights: 1 },
-    });
+    expect(decision).toEqual({ kind: 'skill', skill: 'trips', intent: 'trip.list', slots: { city: 'Riga' } });
   });
+
+  it.each([
+    { reply: 'Riga', raw: 'Riga' },
+    { reply: 'in riga, please.', raw: 'riga' },
+    { reply: 'um, for Riga!', raw: 'Riga' },
+  ])(
+    'still fills the pending slot when the reply "$reply" is only the value, whatever intent the NLU saw',
+    ({ reply, raw }) => {
+      const state = waitingFor({ slot: 'city', slots: { nights: 1 } });
+      const value: SlotValue = { entity: 'city', value: 'Riga', raw };
+      const decision = decideFor(understood('trip.list', 0.9, { slots: { city: value } }), { state, text: reply });
+      expect(decision).toEqual({
+        kind: 'skill',
+        skill: 'trips',
+        intent: 'trip.book',
+        slots: { city: 'Riga', nights: 1 },
+      });
+    },
+  );
 
   it('does not count a switch to an unconfident or unknown intent as a switch', () => {
     const state = waitingFor({ slot: 'city', slots: { nights: 1 } });
