@@ -2,8 +2,9 @@ import { useEffect, useRef, useState } from 'react';
 import { SpeechGate, type GateEvent } from './hands-free/speech-gate';
 import { VoiceActivity } from './hands-free/voice-activity';
 import { microphoneProblem, openMic, type Mic } from './microphone';
-import { HttpVoice, MAX_UTTERANCE_SECONDS } from './http-voice';
+import { HttpVoice } from './http-voice';
 import { ReplyPlayer } from './reply-player';
+import { TalkView, type Phase } from './TalkView';
 import { VoiceSocket } from './voice-socket';
 import type { VoiceEvent, VoiceMode, VoiceTransport, VoiceTransportHandlers } from './voice-transport';
 
@@ -21,18 +22,7 @@ export interface TalkProps {
   onUnauthenticated?: () => void;
 }
 
-/** listening: the mic is open (button held, or hands-free waiting); hearing: hands-free caught speech. */
-type Phase = 'idle' | 'listening' | 'hearing' | 'thinking' | 'speaking';
-
 const HANDS_FREE_KEY = 'assistant.handsFree';
-/** What the status line says in hands-free mode. */
-const HANDS_FREE_STATUS: Record<Phase, string> = {
-  idle: 'Opening the microphone…',
-  listening: 'Listening: just speak',
-  hearing: 'Hearing you…',
-  thinking: 'Thinking…',
-  speaking: 'Speaking (talk to interrupt)',
-};
 
 /**
  * Talking, over the voice.v1 WebSocket or, where there is none (API Gateway REST), one HTTP turn per utterance: both
@@ -380,76 +370,20 @@ export function Talk({
     // Mount and unmount only.
   }, []);
 
-  const label =
-    phase === 'listening' && !handsFree
-      ? 'Listening… release to send'
-      : phase === 'speaking' && !handsFree
-        ? 'Interrupt and talk'
-        : 'Hold to talk';
-  const status = handsFree ? HANDS_FREE_STATUS[phase] : '';
-  const percent = Math.round(Math.min(1, level * 4) * 100);
   return (
-    <div className="talk" data-phase={phase} data-detector={detector ?? undefined}>
-      <button
-        type="button"
-        aria-pressed={phase === 'listening' && !handsFree}
-        aria-describedby="talk-help"
-        disabled={handsFree}
-        onPointerDown={() => void press()}
-        onPointerUp={release}
-        onPointerLeave={() => held.current && release()}
-        onKeyDown={(event) => {
-          if ((event.key === ' ' || event.key === 'Enter') && !event.repeat) {
-            event.preventDefault();
-            void press();
-          }
-        }}
-        onKeyUp={(event) => {
-          if (event.key === ' ' || event.key === 'Enter') release();
-        }}
-      >
-        {label}
-      </button>
-      <label className="hands-free">
-        <input
-          type="checkbox"
-          role="switch"
-          checked={handsFree}
-          aria-describedby="talk-help"
-          onChange={toggleHandsFree}
-        />
-        Hands-free
-      </label>
-      <div
-        className="meter"
-        role="meter"
-        aria-label="Microphone level"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={percent}
-      >
-        <div ref={(el) => el?.style.setProperty('width', `${percent}%`)} />
-      </div>
-      <p role="status" className="voice-status" data-testid="voice-status">
-        {status}
-      </p>
-      <p id="talk-help" className="hint">
-        {handsFree
-          ? 'Hands-free: the microphone stays on; just speak, and speak again to interrupt a reply.'
-          : 'Hold the button or the space bar while you speak, or switch on hands-free.'}
-        {voice === 'http' && ` Each utterance is sent when you finish, up to ${MAX_UTTERANCE_SECONDS} s.`}
-      </p>
-      <p aria-live="polite" className="transcript" data-testid="transcript">
-        {transcript && `You said: ${transcript}`}
-      </p>
-      <p aria-live="polite" className="voice-reply" data-testid="voice-reply">
-        {reply}
-      </p>
-      {problem && (
-        <p role="alert" className="error" data-testid="talk-problem">
-          {problem}
-        </p>
-      )}
-    </div>
+    <TalkView
+      phase={phase}
+      handsFree={handsFree}
+      voice={voice}
+      level={level}
+      detector={detector}
+      transcript={transcript}
+      reply={reply}
+      problem={problem}
+      onPress={() => void press()}
+      onRelease={release}
+      onLeave={() => held.current && release()}
+      onToggleHandsFree={toggleHandsFree}
+    />
   );
 }
