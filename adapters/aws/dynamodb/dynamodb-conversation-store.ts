@@ -44,6 +44,7 @@ import { checkPageLimit, decodeCursor, encodeCursor, sortKeyUnder } from './dyna
 import { dynamoDbError, errorName, guarded, rejectIfAborted } from './dynamodb-errors.js';
 import { backoffDelayMs, sleep, type Random } from '../../shared/backoff.js';
 import { deleteKeys, keyOf, queryAll, queryPage, type Item } from './dynamodb-items.js';
+import { absentOrExpired, keyQuery, keysOnly, unexpired } from './dynamodb-queries.js';
 import {
   TABLE,
   documentClientOf,
@@ -109,7 +110,7 @@ export class DynamoDbConversationStore implements ConversationStore {
         new PutCommand({
           TableName: this.tableName,
           Item: headerItem(conversation, this.expiresAt()),
-          ...this.absentOrExpired(),
+          ...absentOrExpired(this.nowSeconds()),
         }),
         { abortSignal: signal },
       );
@@ -155,7 +156,7 @@ export class DynamoDbConversationStore implements ConversationStore {
       Put: {
         TableName: this.tableName,
         Item: turnItem(userId, conversationId, current.turnCount + index, turn, expiresAt),
-        ...this.absentOrExpired(),
+        ...absentOrExpired(this.nowSeconds()),
       },
     }));
     // Unconditional: the key names this version of the conversation, which only the winning transaction writes.
@@ -220,15 +221,18 @@ export class DynamoDbConversationStore implements ConversationStore {
       [TABLE.indexPartitionKey]: pk,
       [TABLE.indexSortKey]: after.r,
     };
-    const query = this.unexpired({
-      TableName: this.tableName,
-      IndexName: TABLE.index,
-      ScanIndexForward: false,
-      ...(start && { ExclusiveStartKey: start }),
-      KeyConditionExpression: '#gsi1pk = :pk',
-      ExpressionAttributeNames: { '#gsi1pk': TABLE.indexPartitionKey },
-      ExpressionAttributeValues: { ':pk': pk },
-    });
+    const query = unexpired(
+      {
+        TableName: this.tableName,
+        IndexName: TABLE.index,
+        ScanIndexForward: false,
+        ...(start && { ExclusiveStartKey: start }),
+        KeyConditionExpression: '#gsi1pk = :pk',
+        ExpressionAttributeNames: { '#gsi1pk': TABLE.indexPartitionKey },
+        ExpressionAttributeValues: { ':pk': pk },
+      },
+      this.nowSeconds(),
+    );
     const { items, hasMore } = await guarded(
       'list conversations',
       () => queryPage(this.client, query, page.limit, signal),
@@ -244,7 +248,7 @@ export class DynamoDbConversationStore implements ConversationStore {
 
   async delete({ userId, conversationId, signal }: ConversationKey & IoOptions): Promise<boolean> {
     // Turns go first: a failure half-way then leaves a header to retry the delete from, never turns without one.
-    await this.deleteAll('delete turns', this.keyQuery(userId, keys.turnsOf(conversationId)), signal);
+    await this.deleteAll('delete turns', keyQuery(this.tableName, userId, keys.turnsOf(conversationId)), signal);
     const removed = await guarded(
       'delete conversation',
       () =>
@@ -262,10 +266,14 @@ export class DynamoDbConversationStore implements ConversationStore {
   }
 
   async deleteAllForUser({ userId, signal }: { userId: string } & IoOptions): Promise<number> {
-    await this.deleteAll('delete turns of user', this.keyQuery(userId, keys.turnPrefix), signal);
+    await this.deleteAll('delete turns of user', keyQuery(this.tableName, userId, keys.turnPrefix), signal);
     // Event items not yet expired carry what the user said; erasure takes them too.
-    await this.deleteAll('delete events of user', this.keyQuery(userId, keys.eventPrefix), signal);
-    return this.deleteAll('delete conversations of user', this.keyQuery(userId, keys.conversationPrefix), signal);
+    await this.deleteAll('delete events of user', keyQuery(this.tableName, userId, keys.eventPrefix), signal);
+    return this.deleteAll(
+      'delete conversations of user',
+      keyQuery(this.tableName, userId, keys.conversationPrefix),
+      signal,
+    );
   }
 
   /** Deletes every item the query finds, page by page; returns how many of them had not expired yet. */
@@ -278,7 +286,7 @@ export class DynamoDbConversationStore implements ConversationStore {
       operation,
       async () => {
         let live = 0;
-        for await (const items of queryAll(this.client, this.keysOnly(query), signal)) {
+        for await (const items of queryAll(this.client, keysOnly(query), signal)) {
           live += items.filter((item) => !this.isExpired(item)).length;
           await deleteKeys(this.client, this.tableName, items.map(keyOf), { random: this.random, signal });
         }
@@ -346,51 +354,8 @@ export class DynamoDbConversationStore implements ConversationStore {
   }
 
   private turnQuery(userId: string, conversationId: string): QueryCommandInput {
-    return { ...this.unexpired(this.keyQuery(userId, keys.turnsOf(conversationId))), ConsistentRead: true };
-  }
-
-  private keyQuery(userId: string, prefix: string): QueryCommandInput {
-    return {
-      TableName: this.tableName,
-      KeyConditionExpression: '#pk = :pk AND begins_with(#sk, :prefix)',
-      ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#sk': TABLE.sortKey },
-      ExpressionAttributeValues: { ':pk': keys.user(userId), ':prefix': prefix },
-    };
-  }
-
-  /** Only the keys and the expiry: enough to delete an item and to tell whether it still counted. */
-  private keysOnly(query: QueryCommandInput): QueryCommandInput {
-    return {
-      ...query,
-      ProjectionExpression: '#pk, #sk, #expiresAt',
-      ExpressionAttributeNames: {
-        ...query.ExpressionAttributeNames,
-        '#pk': TABLE.partitionKey,
-        '#sk': TABLE.sortKey,
-        '#expiresAt': TABLE.ttlAttribute,
-      },
-    };
-  }
-
-  private unexpired(query: QueryCommandInput): QueryCommandInput {
-    return {
-      ...query,
-      FilterExpression: 'attribute_not_exists(#expiresAt) OR #expiresAt > :now',
-      ExpressionAttributeNames: { ...query.ExpressionAttributeNames, '#expiresAt': TABLE.ttlAttribute },
-      ExpressionAttributeValues: { ...query.ExpressionAttributeValues, ':now': this.nowSeconds() },
-    };
-  }
-
-  /**
-   * Lets a put replace an item only where none is, or where one has expired but TTL has not removed it yet: to every
-   * reader it is gone already, so its id (and the turn numbers under it) may be taken again.
-   */
-  private absentOrExpired() {
-    return {
-      ConditionExpression: 'attribute_not_exists(#pk) OR #expiresAt <= :now',
-      ExpressionAttributeNames: { '#pk': TABLE.partitionKey, '#expiresAt': TABLE.ttlAttribute },
-      ExpressionAttributeValues: { ':now': this.nowSeconds() },
-    };
+    const query = keyQuery(this.tableName, userId, keys.turnsOf(conversationId));
+    return { ...unexpired(query, this.nowSeconds()), ConsistentRead: true };
   }
 
   private nowSeconds(): number {
