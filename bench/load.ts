@@ -30,8 +30,9 @@ const targetKind = process.env.LOAD_TARGET === 'tsx' ? 'tsx' : 'dist';
  * `VAR=value … node --flag … dist/bin/assistant.mjs start`), read from there so the bench starts the server as a user
  * does and cannot drift from it. Today: MALLOC_ARENA_MAX=2 (glibc gives each thread that allocates an arena of its own,
  * whose fragments added ~10 MB of RSS over a minute of this load) and --max-semi-space-size=8 (a 16 MB young generation
- * instead of 32 MB; docs/PERFORMANCE.md, third pass). LOAD_MALLOC_ARENA_MAX overrides the arenas ('' = glibc's default); LOAD_NODE_FLAGS adds flags (space
- * separated, after start's, so one may override them: `--max-semi-space-size=16` is V8's default).
+ * instead of 32 MB; docs/PERFORMANCE.md, third pass). LOAD_MALLOC_ARENA_MAX overrides the arenas ('' = glibc's
+ * default); LOAD_NODE_FLAGS adds flags (space separated, after start's, so one may override them:
+ * `--max-semi-space-size=16` is V8's default).
  */
 const started = startScript();
 const mallocArenas = process.env.LOAD_MALLOC_ARENA_MAX ?? started.env.MALLOC_ARENA_MAX ?? '';

@@ -8,8 +8,9 @@ import { extend } from './extend.js';
 
 /**
  * After another writer moved the conversation, a reply that already acted on the world (a skill with side effects)
- * (or a reply the caller already received as a stream) is kept and re-applied to the fresh conversation instead of being produced again: the skill's own state and the
- * open question come from this turn, everything else from what the other writer stored.
+ * (or a reply the caller already received as a stream) is kept and re-applied to the fresh conversation instead of
+ * being produced again: the skill's own state and the open question come from this turn, everything else from what
+ * the other writer stored.
  */
 export function keepsReplyAfterConflict(turn: TurnRecord): boolean {
   // A streamed reply already reached the caller: answering again could say something else than what they got.

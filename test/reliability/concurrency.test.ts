@@ -189,7 +189,10 @@ describe.each(factories)('50 concurrent turns on one conversation: $name', (fact
   beforeAll(async () => factory.start?.(), 60_000);
   afterAll(async () => factory.stop?.());
 
-  /** Runs the turns spread over `pipelines`, all at once; a turn that still conflicts after the pipeline's own retries is retried as a client would a 409. */
+  /**
+   * Runs the turns spread over `pipelines`, all at once; a turn that still conflicts after the pipeline's own retries
+   * is retried as a client would a 409.
+   */
   async function run(pipelineCount: number) {
     const shared = await factory.open();
     try {

@@ -23,7 +23,10 @@ interface LexLanguageUnderstandingSettings extends LexBotAddress {
    * underscore of a Lex name is read back as the dot Lex does not allow (`music_now_playing` -> `music.now_playing`).
    */
   intentMap?: Readonly<Record<string, string>>;
-  /** The assistant's intent -> slot -> entity type (`lexBotDefinition(...).slots`); without it a slot named like an entity type is that type. */
+  /**
+   * The assistant's intent -> slot -> entity type (`lexBotDefinition(...).slots`); without it a slot named like an
+   * entity type is that type.
+   */
   slots?: Readonly<Record<string, Readonly<Record<string, EntityType>>>>;
   /** Longest wait for Lex's answer; default 10 s. */
   timeoutMs?: number;
