@@ -18,3 +18,13 @@ declare module 'sentiment' {
     analyze(phrase: string, options?: { language?: string; extras?: Record<string, number> }): SentimentResult;
   }
 }
+
+// The package's language registry, which its analyze() reads: English's AFINN labels (emojis merged in) and scoring
+// strategy (a negator before a word flips its weight).
+declare module 'sentiment/lib/language-processor.js' {
+  const languageProcessor: {
+    getLabels(languageCode: string): Record<string, number>;
+    applyScoringStrategy(languageCode: string, tokens: string[], cursor: number, tokenScore: number): number;
+  };
+  export default languageProcessor;
+}

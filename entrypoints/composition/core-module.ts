@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { TypedContainerModule } from '@inversifyjs/strongly-typed';
 import { cityTimeZone } from '../../adapters/local/city-time-zones.js';
+import { randomId } from '../../adapters/shared/random-id.js';
 import { createConversationService } from '../../core/conversation/conversation-service.js';
 import { createPreferencesReader } from '../../core/conversation/preferences.js';
 import { buildSystemPrompt } from '../../core/dialogue/system-prompt.js';
@@ -15,7 +15,8 @@ import { bindFactory } from './typed-factory.js';
 /** Bindings every profile shares: skills, the turn pipeline and the conversation use cases. */
 export const coreModule = new TypedContainerModule<Bindings>(({ bind }) => {
   bind('clock').toConstantValue(systemClock);
-  bind('newId').toConstantValue(() => randomUUID());
+  // Flat UUID strings: what the stores keep of a turn is a third of what randomUUID's cons strings made it.
+  bind('newId').toConstantValue(randomId);
   bindFactory(
     bind,
     'skills',

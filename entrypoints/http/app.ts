@@ -110,18 +110,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // Only JSON is spoken; without this a text/plain body would reach validation and be reported as the wrong shape.
   app.removeContentTypeParser('text/plain');
   installProblemHandlers(app);
-  // A callback hook: an async one costs a promise and a microtask turn on every request.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.header('x-request-id', request.id);
-    done();
-  });
 
   // Our own plugins and route sets only add hooks and routes to the scope they are given, so they are called on it
   // directly rather than registered: each register is an avvio plugin (queued, timed, an encapsulated instance made
   // for it), which a cold start pays for. Only the /v1 scope (its prefix, and the auth hook kept inside it) and
   // third-party plugins are registered.
   // The API's security headers (API_HELMET_OPTIONS); /docs sets its own, looser policy below.
-  addSecurityHeaders(app, options.securityHeaders ?? helmetHeaders(API_HELMET_OPTIONS));
+  // Every answer echoes its request id (`x-request-id`), set by the same callback hook as the security headers: an
+  // async hook would cost a promise and a microtask turn on every request, a second hook another round of the runner.
+  addSecurityHeaders(app, options.securityHeaders ?? helmetHeaders(API_HELMET_OPTIONS), { requestId: true });
   if (options.corsOrigins && options.corsOrigins.length > 0) {
     const allowed = new Set(options.corsOrigins);
     await app.register(cors, {

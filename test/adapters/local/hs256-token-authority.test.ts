@@ -171,11 +171,22 @@ describe('Hs256TokenAuthority', () => {
     const forged = `${header}.${payload}.${signature.slice(0, -2)}${signature.endsWith('AA') ? 'BB' : 'AA'}`;
 
     // Act & Assess
+    expect(authority.knownIdentity(token)).toBeUndefined();
     await expect(authority.verify({ token })).resolves.toEqual({ userId: 'alice', scopes: [] });
+    expect(authority.knownIdentity(token)).toEqual({ userId: 'alice', scopes: [] });
     await expect(authority.verify({ token })).resolves.toEqual({ userId: 'alice', scopes: [] });
     await expect(authority.verify({ token: forged })).rejects.toThrow(/signature/);
+    expect(authority.knownIdentity(forged)).toBeUndefined();
     const exp = (decode(token).exp as number) * 1000;
     await new Promise((resolve) => setTimeout(resolve, exp - Date.now() + 50));
+    expect(authority.knownIdentity(token)).toBeUndefined();
     await expect(authority.verify({ token })).rejects.toThrow(/expired/);
+  });
+
+  it('knows no token on an injected clock, where every verification checks the token again', async () => {
+    const authority = new Hs256TokenAuthority({ secret, issuer: ISSUER, audience: AUDIENCE, clock: new FixedClock() });
+    const token = await authority.mint({ userId: 'alice', ttlSeconds: 60 });
+    await expect(authority.verify({ token })).resolves.toEqual({ userId: 'alice', scopes: [] });
+    expect(authority.knownIdentity(token)).toBeUndefined();
   });
 });

@@ -130,6 +130,43 @@ describe('SqliteConversationStore', () => {
     db.close();
   });
 
+  it('reads a page of turns whose texts hold JSON syntax, quotes and non-ASCII exactly as stored, in seq order', async () => {
+    // Prepare: 7 exchanges whose texts and data would break a naive join of the stored bodies
+    const db = openSqliteDatabase(':memory:');
+    const store = new SqliteConversationStore({ db });
+    await store.create({ conversation });
+    const texts = ['a, b]', '{"x": [1,2]}', 'say "hi"\n', 'naïve café ☕ 𝄞', '', ',', '\\ \u2028'];
+    const written = texts.flatMap((text, i) => [
+      { id: `u${i}`, role: 'user' as const, text, at: later, slots: { city: text } },
+      {
+        id: `a${i}`,
+        role: 'assistant' as const,
+        text: `${text}!`,
+        at: later,
+        data: { list: [text, i], nested: { t: text } },
+      },
+    ]);
+    for (let i = 0; i < texts.length; i += 1) {
+      await store.appendExchange({ ...append, expectedVersion: i, turns: written.slice(2 * i, 2 * i + 2) });
+    }
+
+    // Act: every page size from 1 to past the end, walked by cursor
+    for (const limit of [1, 2, 3, 5, 13, 14, 15]) {
+      const read: unknown[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.turns({ userId: 'u1', conversationId: 'c1', limit, ...(cursor && { cursor }) });
+        expect(page.items.length).toBeLessThanOrEqual(limit);
+        read.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor);
+
+      // Assess: the same turns, in order, whatever the page size
+      expect(read).toEqual(written);
+    }
+    db.close();
+  });
+
   it('reports a closed database as a non-retryable DependencyUnavailableError', async () => {
     const db = openSqliteDatabase(':memory:');
     const store = new SqliteConversationStore({ db });

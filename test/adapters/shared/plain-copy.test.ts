@@ -22,6 +22,31 @@ describe('plainCopy', () => {
     expect(input.list[1]).toStrictEqual({ deep: ['x', { deeper: true }] });
   });
 
+  it('copies own enumerable keys only, in their order, as structuredClone does', () => {
+    const input = Object.create(null) as Record<string, unknown>;
+    input['b'] = 1;
+    input['a'] = { z: 1, y: 2 };
+    input['1'] = 'index first';
+    Object.defineProperty(input, 'hidden', { value: 'not enumerable', enumerable: false });
+    const copy = plainCopy(input);
+    expect(Object.keys(copy)).toEqual(Object.keys(structuredClone(input)));
+    expect(Object.keys(copy['a'] as object)).toEqual(['z', 'y']);
+    expect('hidden' in copy).toBe(false);
+    // A polluted Object.prototype lends no keys to the copy.
+    Object.defineProperty(Object.prototype, 'polluted', {
+      value: 'x',
+      enumerable: true,
+      configurable: true,
+      writable: true,
+    });
+    try {
+      expect(Object.keys(plainCopy({ own: 1 }))).toEqual(['own']);
+      expect(Object.hasOwn(plainCopy({ own: 1 }), 'polluted')).toBe(false);
+    } finally {
+      delete (Object.prototype as Record<string, unknown>)['polluted'];
+    }
+  });
+
   it('copies values that are not plain objects through structuredClone', () => {
     const at = new Date('2026-01-01T00:00:00Z');
     const copy = plainCopy({ at, bytes: new Uint8Array([1, 2]), tags: new Set(['a']) });
