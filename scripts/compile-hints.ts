@@ -454,7 +454,7 @@ export function filesInImportCycles(metafile: Metafile, workingDir: string): Set
 
 /**
  * Trains the API bundle whose entry is `entry` and puts the functions its cold start calls in the eagerly compiled
- * form, in the entry file, and moves its source map along.
+ * form, in each ES module file the training run loaded, and moves each file's source map along.
  */
 export async function hintBundle(
   entry: string,
@@ -467,7 +467,7 @@ export async function hintBundle(
   for (const [url, called] of await calledAtColdStart(entry)) {
     if (!url.startsWith('file:') || !url.endsWith('.mjs')) continue;
     const file = fileURLToPath(url);
-    if (file !== entry) continue;
+    if (relative(outDir, file).startsWith('..')) continue;
     const before = await readFile(file, 'utf8');
     const after = hintCalledFunctions(before, called, { moveTopLevel: !inCycle.has(file) });
     const map = JSON.parse(await readFile(`${file}.map`, 'utf8')) as { mappings: string };

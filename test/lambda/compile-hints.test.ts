@@ -7,7 +7,13 @@ import { promisify } from 'node:util';
 import { parse } from 'acorn';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeMappings, hintCalledFunctions, remapSourceMap, type CalledRange } from '../../scripts/compile-hints.js';
+import {
+  decodeMappings,
+  filesInImportCycles,
+  hintCalledFunctions,
+  remapSourceMap,
+  type CalledRange,
+} from '../../scripts/compile-hints.js';
 
 /*
  * The API bundle's eager-compile hints (scripts/compile-hints.ts) change when V8 compiles a function, never what it
@@ -120,6 +126,28 @@ describe('eager-compile hints', () => {
     expect(hintCalledFunctions(code, allFunctions(code), { moveTopLevel: true }).code).toBe(
       'var g=(function g() { return 1; });g();\n\n',
     );
+  });
+
+  it('move module-level declarations of no output file in a cycle of static imports', () => {
+    const output = (...imports: string[]) => ({
+      bytes: 1,
+      inputs: {},
+      exports: [],
+      imports: imports.map((path) => ({ path, kind: 'import-statement' as const })),
+    });
+    const metafile = {
+      inputs: {},
+      outputs: {
+        'out/index.mjs': output('out/chunks/a.mjs', 'out/chunks/c.mjs'),
+        'out/chunks/a.mjs': output('out/chunks/b.mjs'),
+        'out/chunks/b.mjs': output('out/chunks/a.mjs'),
+        'out/chunks/c.mjs': output('out/chunks/b.mjs'),
+      },
+    };
+    expect([...filesInImportCycles(metafile, '/build')].sort()).toEqual([
+      '/build/out/chunks/a.mjs',
+      '/build/out/chunks/b.mjs',
+    ]);
   });
 
   it('keep the source map pointing each piece of code at its source', async () => {
