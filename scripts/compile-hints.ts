@@ -350,9 +350,9 @@ process.stdout.write('\\nSTATUS ' + result.statusCode + '\\n');
 
 /**
  * The functions the API function's cold start calls, per output file (by file URL): the bundle imported and invoked
- * once with an authenticated request (GET /v1/skills) and once with a public one (GET /health), each in a fresh
- * process under V8's coverage, with the settings the function runs with where they matter (the local token verifier
- * stands in for Cognito: no AWS service is reached).
+ * once with an authenticated request (GET /v1/skills) and once, traced, with a public one (GET /health), each in a
+ * fresh process under V8's coverage, with the settings the function runs with where they matter (the local token
+ * verifier stands in for Cognito: no AWS service is reached).
  */
 export async function calledAtColdStart(entry: string): Promise<Map<string, CalledRange[]>> {
   const dir = await mkdtemp(join(tmpdir(), 'compile-hints-'));
@@ -365,12 +365,20 @@ export async function calledAtColdStart(entry: string): Promise<Map<string, Call
     }).mint({ userId: 'compile-hints', ttlSeconds: 600 });
     const probe = join(dir, 'probe.mjs');
     await writeFile(probe, TRAINING_PROBE);
+    // The second traces, as a deployed function does (the tracer and the X-Ray SDK load at init); the first does not.
+    const tracing = {
+      POWERTOOLS_TRACE_ENABLED: 'true',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+      // Nothing listens there: the segments sent over UDP are lost.
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+    };
     const requests = [
-      restEvent('GET', '/v1/skills', { authorization: `Bearer ${token}` }),
-      restEvent('GET', '/health', {}),
+      { event: restEvent('GET', '/v1/skills', { authorization: `Bearer ${token}` }), env: {} },
+      { event: restEvent('GET', '/health', {}), env: tracing },
     ];
     const called = new Map<string, CalledRange[]>();
-    for (const [index, event] of requests.entries()) {
+    for (const [index, { event, env }] of requests.entries()) {
       const eventPath = join(dir, `event-${index}.json`);
       const coverage = join(dir, `coverage-${index}`);
       await writeFile(eventPath, JSON.stringify(event));
@@ -394,6 +402,7 @@ export async function calledAtColdStart(entry: string): Promise<Map<string, Call
           // As deployed (staging, prod): the request lines are written, so the logger's path is trained too.
           LOG_LEVEL: 'info',
           POWERTOOLS_TRACE_ENABLED: 'false',
+          ...env,
         },
       });
       if (!/^STATUS 200$/m.test(stdout))
