@@ -144,8 +144,9 @@ export function hintCalledFunctions(
       const head = `(${fn.async ? 'async ' : ''}function${paramText}`;
       const body = fn.body as AstNode;
       if (fn.expression) {
-        edits.push({ start: fn.start, end: arrow + 2, text: `${head}{return `, kind: 2, key: fn.start });
-        edits.push({ start: fn.end, end: fn.end, text: '})', kind: 1, key: -fn.start });
+        // In parentheses: a body on the next line would otherwise end the return statement there.
+        edits.push({ start: fn.start, end: arrow + 2, text: `${head}{return(`, kind: 2, key: fn.start });
+        edits.push({ start: fn.end, end: fn.end, text: ')})', kind: 1, key: -fn.start });
       } else {
         edits.push({ start: fn.start, end: body.start, text: head, kind: 2, key: fn.start });
         edits.push({ start: fn.end, end: fn.end, text: ')', kind: 1, key: -fn.start });
@@ -185,7 +186,9 @@ export function hintCalledFunctions(
       out += code.slice(position, edit.start);
       if (edit.moved) {
         const moved = edit.moved;
-        out += `var ${(moved.id as AstNode).name as string}=(`;
+        // After a statement without its semicolon (a directive, ASI), one is needed first.
+        const separator = /[;{}\s]/.test(code[edit.start - 1] ?? ';') ? '' : ';';
+        out += `${separator}var ${(moved.id as AstNode).name as string}=(`;
         render(moved.start, moved.end, moved);
         out += ');';
       } else {

@@ -28,12 +28,16 @@ export const log = [];
 log.push(early(2));
 function early(n) { return helper(n) * 10; }
 function helper(n) { 'use strict'; return inner(n); function inner(m) { return m + 1; } }
+function noSemicolon() { 'use strict'
+  return later(); function later() { return 'later'; } }
 function pair() {function first() { return second(); } function second() { return 'second'; } return first(); }
 function reassigned() { return 'first'; }
 reassigned = () => 'second';
 log.push(reassigned());
 if (log.length > 0) { function inBlock() { return 'block'; } log.push(inBlock()); }
 const arrow = (a, b = 2) => a + b;
+const nextLine = (a) =>
+  a + 1;
 const single = x => x * 2;
 const object = () => ({ kind: 'object' });
 const sequence = () => (log.push('side'), 'value');
@@ -53,7 +57,7 @@ function usesArguments() { return [...arguments].map((x) => x + 1); }
 function outer() { const seeThis = () => this; return seeThis(); }
 log.push(arrow(1), single(3), object().kind, sequence(), curried(3)(4), await asyncArrow(1), destructured({ a: 1, b: [2] }, 3, 4));
 log.push(expression(5), named(5), Counter.make().add().add().twice, holder.get(), holder.arrowThis(), usesArguments(1, 2));
-log.push(pair(), outer.call('me'), early.name, helper.length, arrow.name, typeof inner);
+log.push(nextLine(1), noSemicolon(), pair(), outer.call('me'), early.name, helper.length, arrow.name, typeof inner);
 log.push([3, 1, 2].sort((a, b) => a - b).join(), String(new Error('trace').stack.split('\\n').length > 1));
 `;
 
@@ -104,15 +108,16 @@ describe('eager-compile hints', () => {
     // Moved to the top of their bodies, after the directives; a reassigned one and one in a block stay.
     expect(hinted.code).toMatch(/^\n'use strict';var early=\(function early\(n\)/);
     expect(hinted.code).toContain(`{ 'use strict';var inner=(function inner(m)`);
+    expect(hinted.code).toContain(`{ 'use strict';var later=(function later()`);
     expect(hinted.code).toContain('function reassigned() {');
     expect(hinted.code).toContain("{ function inBlock() { return 'block'; }");
     // Arrows that read `this` or `arguments`, and methods, stay as they were.
     expect(hinted.code).toContain('add = () => { this.count += 1; return this; }');
     expect(hinted.code).toContain('const seeThis = () => this;');
     expect(hinted.code).toContain('static make() {');
-    expect(hinted.code).toContain('(function(a, b = 2){return  a + b})');
-    expect(hinted.code).toContain("(function(){return  ({ kind: 'object' })})");
-    expect(hinted.code).toContain('(function(a){return  (function(b){return  a * b})})');
+    expect(hinted.code).toContain('(function(a, b = 2){return( a + b)})');
+    expect(hinted.code).toContain("(function(){return( ({ kind: 'object' }))})");
+    expect(hinted.code).toContain('(function(a){return( (function(b){return( a * b)}))})');
   });
 
   it('leave a function the training run did not call as it is', () => {
