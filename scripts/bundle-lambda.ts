@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import { hintBundle } from './compile-hints.js';
 import {
   buildSerializerFiles,
   buildSideLibraries,
@@ -70,11 +71,15 @@ export interface BundleResult {
   metafile: Metafile;
 }
 
-/** Bundles one function into `outRoot/<name>/`: ESM, minified, source maps, the AWS SDK clients inside. */
+/**
+ * Bundles one function into `outRoot/<name>/`: ESM, minified, source maps, the AWS SDK clients inside. The API
+ * function's files then get the eager-compile hints of a training run (scripts/compile-hints.ts), unless
+ * `compileHints` is false.
+ */
 export async function bundleFunction(
   name: LambdaFunctionName,
   outRoot = join(root, 'dist', 'lambda'),
-  { minify = true }: { minify?: boolean } = {},
+  { minify = true, compileHints = true }: { minify?: boolean; compileHints?: boolean } = {},
 ): Promise<BundleResult> {
   const outDir = join(outRoot, name);
   await rm(outDir, { recursive: true, force: true });
@@ -126,6 +131,8 @@ export async function bundleFunction(
   // The gazetteer (adapters/local/city-gazetteer.ts) reads its data from beside the bundle, loaded on first use.
   if (Object.keys(result.metafile.inputs).some((input) => input.endsWith(GAZETTEER_MODULE)))
     await copyFile(createRequire(import.meta.url).resolve(GAZETTEER_DATA), join(outDir, GAZETTEER_DATA_FILE));
+  // The functions the API's cold start calls are compiled with the code around them, not again on their first call.
+  if (name === 'api' && compileHints) await hintBundle(join(outDir, ENTRY_FILE), result.metafile, root);
   const entryBytes = (await stat(join(outDir, ENTRY_FILE))).size;
   return { name, outDir, entryBytes, totalBytes: await jsBytes(outDir), metafile: result.metafile };
 }

@@ -1,0 +1,491 @@
+// Eager-compile hints for the functions a Lambda cold start calls. V8 compiles a function when it is first called:
+// at load it only pre-parses it, and on the first call it parses it again, fully, then generates its bytecode. A
+// function expression in parentheses, `(function () {...})`, is compiled with the code around it instead (V8's
+// heuristic for functions about to be called), which saves the second parse. A training run of the bundle (init and
+// first requests, under V8's coverage) names the functions a cold start calls; each of them is put in that form, and
+// the bundle's source map is moved along. What runs is unchanged: only when V8 compiles each function moves.
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { parse } from 'acorn';
+import type { Metafile } from 'esbuild';
+import { Hs256TokenAuthority } from '../adapters/local/hs256-token-authority.js';
+
+/** A function the training run called, as V8's coverage gives it: its source range in the file. */
+export interface CalledRange {
+  start: number;
+  end: number;
+}
+
+/** Text of the input copied to the output unchanged: [from, to) of the input starts at `at` in the output. */
+export interface Span {
+  from: number;
+  to: number;
+  at: number;
+}
+
+export interface HintedCode {
+  code: string;
+  spans: Span[];
+  hinted: { expressions: number; arrows: number; declarations: number };
+}
+
+interface AstNode {
+  type: string;
+  start: number;
+  end: number;
+  [key: string]: unknown;
+}
+
+const isNode = (value: unknown): value is AstNode =>
+  typeof value === 'object' && value !== null && typeof (value as AstNode).type === 'string';
+
+function children(node: AstNode): AstNode[] {
+  const found: AstNode[] = [];
+  for (const key of Object.keys(node)) {
+    const value = node[key];
+    if (Array.isArray(value)) for (const item of value) if (isNode(item)) found.push(item);
+    if (isNode(value)) found.push(value);
+  }
+  return found;
+}
+
+const isFunction = (node: AstNode) =>
+  node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration' || node.type === 'ArrowFunctionExpression';
+
+/** Whether an arrow function reads its scope's `this`, `arguments`, `super` or `new.target`: then it stays an arrow. */
+function readsEnclosingThis(arrow: AstNode): boolean {
+  const visit = (node: AstNode): boolean => {
+    if (node.type === 'ThisExpression' || node.type === 'Super' || node.type === 'MetaProperty') return true;
+    if (node.type === 'Identifier' && node.name === 'arguments') return true;
+    // A function (or a class's methods and fields) has a `this` of its own; an arrow inside shares the outer one.
+    if (node !== arrow && (node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration')) return false;
+    return children(node).some(visit);
+  };
+  return visit(arrow);
+}
+
+/** Names assigned anywhere in `node` (`f = ...`, `f++`, `[f] = ...`): a declaration of such a name is not moved. */
+function assignedNames(node: AstNode, names = new Set<string>()): Set<string> {
+  const targets = (target: AstNode) => {
+    if (target.type === 'Identifier') names.add(target.name as string);
+    else for (const child of children(target)) targets(child);
+  };
+  if (node.type === 'AssignmentExpression') targets(node.left as AstNode);
+  if (node.type === 'UpdateExpression') targets(node.argument as AstNode);
+  if (node.type === 'ForInStatement' || node.type === 'ForOfStatement') targets(node.left as AstNode);
+  for (const child of children(node)) assignedNames(child, names);
+  return names;
+}
+
+interface Edit {
+  start: number;
+  end: number;
+  text?: string;
+  /** A moved declaration: rendered here from its own range, with the edits inside it. */
+  moved?: AstNode;
+  /** The declaration an edit belongs to (its move and its removal), skipped when that declaration is rendered. */
+  owner?: AstNode;
+  /** Among edits at one offset: moved declarations first, then closing parentheses, then opening ones. */
+  kind: 0 | 1 | 2;
+  /** Then, in a kind: moved declarations and openers in source order, closers inner first. */
+  key: number;
+}
+
+/**
+ * Puts each called function in the parenthesized form V8 compiles eagerly: a function expression gets parentheses; an
+ * arrow function that does not read `this` or `arguments` becomes a parenthesized function expression; a function
+ * declaration directly in a function's body (or, with `moveTopLevel`, in the module's) becomes
+ * `var f = (function f() {...});` at the top of that body, where declarations are hoisted to. Object and class methods
+ * and declarations in blocks are left as they are.
+ */
+export function hintCalledFunctions(
+  code: string,
+  called: readonly CalledRange[],
+  { moveTopLevel = false }: { moveTopLevel?: boolean } = {},
+): HintedCode {
+  // V8's range of a method starts at its name, before the function acorn sees; an arrow's at its parameters.
+  const startsByEnd = new Map<number, number[]>();
+  for (const range of called) startsByEnd.set(range.end, [...(startsByEnd.get(range.end) ?? []), range.start]);
+  const wasCalled = (fn: AstNode) => (startsByEnd.get(fn.end) ?? []).some((s) => s <= fn.start && fn.start - s < 256);
+
+  const program = parse(code, { ecmaVersion: 'latest', sourceType: 'module' }) as unknown as AstNode;
+  const edits: Edit[] = [];
+  const hinted = { expressions: 0, arrows: 0, declarations: 0 };
+  const assigned = new Map<AstNode, Set<string>>();
+
+  const visit = (node: AstNode, parent: AstNode | undefined, grandparent: AstNode | undefined) => {
+    if (isFunction(node) && wasCalled(node)) hint(node, parent, grandparent);
+    for (const child of children(node)) visit(child, node, parent);
+  };
+  const hint = (fn: AstNode, parent: AstNode | undefined, grandparent: AstNode | undefined) => {
+    const isMethod =
+      parent?.type === 'MethodDefinition' ||
+      (parent?.type === 'Property' && (parent.method === true || parent.kind !== 'init'));
+    if (isMethod) return;
+    if (fn.type === 'FunctionExpression') {
+      if (code[fn.start - 1] === '(' && code[fn.end] === ')') return;
+      edits.push({ start: fn.start, end: fn.start, text: '(', kind: 2, key: fn.start });
+      edits.push({ start: fn.end, end: fn.end, text: ')', kind: 1, key: -fn.start });
+      hinted.expressions += 1;
+    } else if (fn.type === 'ArrowFunctionExpression') {
+      const params = fn.params as AstNode[];
+      // The parameters are copied as text: ones holding a function (a default value) would hold edits of their own.
+      if (readsEnclosingThis(fn) || params.some(containsFunction)) return;
+      const paramsEnd = params.length > 0 ? params[params.length - 1]!.end : fn.start;
+      const arrow = code.indexOf('=>', paramsEnd);
+      const paramsStart = fn.async ? fn.start + 'async'.length : fn.start;
+      let paramText = code.slice(paramsStart, arrow).trim();
+      if (!paramText.startsWith('(')) paramText = `(${paramText})`;
+      const head = `(${fn.async ? 'async ' : ''}function${paramText}`;
+      const body = fn.body as AstNode;
+      if (fn.expression) {
+        // In parentheses: a body on the next line would otherwise end the return statement there.
+        edits.push({ start: fn.start, end: arrow + 2, text: `${head}{return(`, kind: 2, key: fn.start });
+        edits.push({ start: fn.end, end: fn.end, text: ')})', kind: 1, key: -fn.start });
+      } else {
+        edits.push({ start: fn.start, end: body.start, text: head, kind: 2, key: fn.start });
+        edits.push({ start: fn.end, end: fn.end, text: ')', kind: 1, key: -fn.start });
+      }
+      hinted.arrows += 1;
+    } else if (fn.type === 'FunctionDeclaration') {
+      const scope = parent;
+      const inFunctionBody = scope?.type === 'BlockStatement' && grandparent !== undefined && isFunction(grandparent);
+      const atTopLevel = scope?.type === 'Program' && moveTopLevel;
+      if (!scope || !(inFunctionBody || atTopLevel)) return;
+      const name = (fn.id as AstNode).name as string;
+      if (!assigned.has(scope)) assigned.set(scope, assignedNames(scope));
+      if (assigned.get(scope)!.has(name)) return;
+      const statements = scope.body as AstNode[];
+      let first = 0;
+      while (statements[first]?.directive !== undefined || statements[first]?.type === 'ImportDeclaration') first += 1;
+      const at = first > 0 ? statements[first - 1]!.end : scope.type === 'Program' ? 0 : scope.start + 1;
+      edits.push({ start: at, end: at, moved: fn, owner: fn, kind: 0, key: fn.start });
+      edits.push({ start: fn.start, end: fn.end, text: '', owner: fn, kind: 2, key: fn.start });
+      hinted.declarations += 1;
+    }
+  };
+  const containsFunction = (node: AstNode): boolean => isFunction(node) || children(node).some(containsFunction);
+  visit(program, undefined, undefined);
+
+  // At one offset, insertions before replacements, and insertions by kind and key.
+  edits.sort((a, b) => a.start - b.start || a.end - a.start - (b.end - b.start) || a.kind - b.kind || a.key - b.key);
+  let out = '';
+  const spans: Span[] = [];
+  const render = (start: number, end: number, self?: AstNode) => {
+    let position = start;
+    for (const edit of edits) {
+      if (edit.start < position || edit.end > end || edit.start > end) continue;
+      // A declaration's own move and removal are not part of it, nor are the moves to where it starts (its body's top).
+      if (self && (edit.owner === self || (edit.moved && edit.start === start))) continue;
+      if (edit.start > position) spans.push({ from: position, to: edit.start, at: out.length });
+      out += code.slice(position, edit.start);
+      if (edit.moved) {
+        const moved = edit.moved;
+        // After a statement without its semicolon (a directive, ASI), one is needed first.
+        const separator = /[;{}\s]/.test(code[edit.start - 1] ?? ';') ? '' : ';';
+        out += `${separator}var ${(moved.id as AstNode).name as string}=(`;
+        render(moved.start, moved.end, moved);
+        out += ');';
+      } else {
+        // A replaced arrow head maps to the start of the function that replaces it.
+        if (edit.end > edit.start && edit.text) spans.push({ from: edit.start, to: edit.start + 1, at: out.length });
+        out += edit.text ?? '';
+      }
+      position = edit.end;
+    }
+    if (end > position) spans.push({ from: position, to: end, at: out.length });
+    out += code.slice(position, end);
+  };
+  render(0, code.length);
+  return { code: out, spans, hinted };
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+export function decodeMappings(mappings: string): number[][][] {
+  const lines: number[][][] = [];
+  const state = [0, 0, 0, 0, 0];
+  for (const line of mappings.split(';')) {
+    const segments: number[][] = [];
+    state[0] = 0;
+    for (const text of line.split(',')) {
+      if (!text) continue;
+      const fields: number[] = [];
+      let value = 0;
+      let shift = 0;
+      for (const char of text) {
+        const digit = BASE64.indexOf(char);
+        value += (digit & 31) << shift;
+        if (digit & 32) shift += 5;
+        else {
+          fields.push(value & 1 ? -(value >>> 1) : value >>> 1);
+          value = 0;
+          shift = 0;
+        }
+      }
+      const segment = fields.map((delta, i) => (state[i] = state[i]! + delta));
+      segments.push(segment);
+    }
+    lines.push(segments);
+  }
+  return lines;
+}
+
+function encodeMappings(lines: number[][][]): string {
+  const state = [0, 0, 0, 0, 0];
+  const vlq = (value: number) => {
+    let rest = value < 0 ? (-value << 1) | 1 : value << 1;
+    let text = '';
+    do {
+      let digit = rest & 31;
+      rest >>>= 5;
+      if (rest > 0) digit |= 32;
+      text += BASE64[digit];
+    } while (rest > 0);
+    return text;
+  };
+  return lines
+    .map((segments) => {
+      state[0] = 0;
+      return segments
+        .map((segment) =>
+          segment
+            .map((field, i) => {
+              const delta = field - state[i]!;
+              state[i] = field;
+              return vlq(delta);
+            })
+            .join(''),
+        )
+        .join(',');
+    })
+    .join(';');
+}
+
+const lineStarts = (text: string) => {
+  const starts = [0];
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) starts.push(i + 1);
+  return starts;
+};
+
+/** The source map of `before` (esbuild's), moved to the same code after `hintCalledFunctions` changed it. */
+export function remapSourceMap(map: { mappings: string }, before: string, after: HintedCode): { mappings: string } {
+  const oldStarts = lineStarts(before);
+  const newStarts = lineStarts(after.code);
+  const spans = [...after.spans].sort((a, b) => a.from - b.from);
+  const moved = (offset: number) => {
+    let low = 0;
+    let high = spans.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      const span = spans[middle]!;
+      if (offset < span.from) high = middle - 1;
+      else if (offset >= span.to) low = middle + 1;
+      else return span.at + offset - span.from;
+    }
+    return undefined;
+  };
+  const lines: number[][][] = newStarts.map(() => []);
+  decodeMappings(map.mappings).forEach((segments, line) => {
+    for (const segment of segments) {
+      const offset = moved(oldStarts[line]! + segment[0]!);
+      if (offset === undefined) continue;
+      let newLine = 0;
+      let high = newStarts.length - 1;
+      while (newLine < high) {
+        const middle = (newLine + high + 1) >> 1;
+        if (newStarts[middle]! <= offset) newLine = middle;
+        else high = middle - 1;
+      }
+      lines[newLine]!.push([offset - newStarts[newLine]!, ...segment.slice(1)]);
+    }
+  });
+  for (const segments of lines) segments.sort((a, b) => a[0]! - b[0]!);
+  return { ...map, mappings: encodeMappings(lines) };
+}
+
+/** A REST API (payload 1.0) proxy event, as API Gateway sends the function a request. */
+function restEvent(method: string, path: string, headers: Record<string, string>) {
+  return {
+    resource: '/{proxy+}',
+    path,
+    httpMethod: method,
+    headers: { host: 'api.example.com', 'user-agent': 'compile-hints', ...headers },
+    multiValueHeaders: null,
+    queryStringParameters: null,
+    multiValueQueryStringParameters: null,
+    pathParameters: { proxy: path.slice(1) },
+    stageVariables: null,
+    body: null,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'training',
+      stage: 'prod',
+      requestId: 'compile-hints',
+      httpMethod: method,
+      path: `/prod${path}`,
+      resourceId: 'res',
+      resourcePath: '/{proxy+}',
+      protocol: 'HTTP/1.1',
+      requestTimeEpoch: Date.now(),
+      identity: { sourceIp: '203.0.113.7', userAgent: 'compile-hints' },
+      authorizer: null,
+    },
+  };
+}
+
+const TRAINING_PROBE = `
+const [modulePath, eventPath] = process.argv.slice(2);
+const event = JSON.parse(await (await import('node:fs/promises')).readFile(eventPath, 'utf8'));
+const context = { functionName: 'compile-hints', functionVersion: '$LATEST', awsRequestId: 'compile-hints',
+  invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:compile-hints', memoryLimitInMB: '1024',
+  logGroupName: '/aws/lambda/compile-hints', logStreamName: 's', getRemainingTimeInMillis: () => 30000 };
+const { handler } = await import(modulePath);
+const result = await handler(event, context);
+process.stdout.write('\\nSTATUS ' + result.statusCode + '\\n');
+`;
+
+/**
+ * The functions the API function's cold start calls, per output file (by file URL): the bundle imported and invoked
+ * once with an authenticated request (GET /v1/skills) and once, traced, with a public one (GET /health), each in a
+ * fresh process under V8's coverage, with the settings the function runs with where they matter (the local token
+ * verifier stands in for Cognito: no AWS service is reached).
+ */
+export async function calledAtColdStart(entry: string): Promise<Map<string, CalledRange[]>> {
+  const dir = await mkdtemp(join(tmpdir(), 'compile-hints-'));
+  try {
+    const secret = randomBytes(24).toString('hex');
+    const token = await new Hs256TokenAuthority({
+      secret,
+      issuer: 'voice-assistant-local',
+      audience: 'voice-assistant',
+    }).mint({ userId: 'compile-hints', ttlSeconds: 600 });
+    const probe = join(dir, 'probe.mjs');
+    await writeFile(probe, TRAINING_PROBE);
+    // The second traces, as a deployed function does (the tracer and the X-Ray SDK load at init); the first does not.
+    const tracing = {
+      POWERTOOLS_TRACE_ENABLED: 'true',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      _X_AMZN_TRACE_ID: 'Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1',
+      // Nothing listens there: the segments sent over UDP are lost.
+      AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
+    };
+    const requests = [
+      { event: restEvent('GET', '/v1/skills', { authorization: `Bearer ${token}` }), env: {} },
+      { event: restEvent('GET', '/health', {}), env: tracing },
+    ];
+    const called = new Map<string, CalledRange[]>();
+    for (const [index, { event, env }] of requests.entries()) {
+      const eventPath = join(dir, `event-${index}.json`);
+      const coverage = join(dir, `coverage-${index}`);
+      await writeFile(eventPath, JSON.stringify(event));
+      const { stdout } = await promisify(execFile)(process.execPath, [probe, entry, eventPath], {
+        timeout: 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+        env: {
+          PATH: process.env.PATH ?? '',
+          TZ: 'UTC',
+          NODE_ENV: 'production',
+          NODE_V8_COVERAGE: coverage,
+          AWS_LAMBDA_FUNCTION_NAME: 'compile-hints',
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '1024',
+          AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'AKIDCOMPILEHINTS',
+          AWS_SECRET_ACCESS_KEY: 'compile-hints',
+          ASSISTANT_PROFILE: 'aws',
+          AUTH: 'local',
+          AUTH_SECRET: secret,
+          // As deployed (staging, prod): the request lines are written, so the logger's path is trained too.
+          LOG_LEVEL: 'info',
+          POWERTOOLS_TRACE_ENABLED: 'false',
+          ...env,
+        },
+      });
+      if (!/^STATUS 200$/m.test(stdout))
+        throw new Error(`the training run of ${entry} did not answer 200:\n${stdout.slice(-2000)}`);
+      for (const file of await readdir(coverage)) {
+        const { result } = JSON.parse(await readFile(join(coverage, file), 'utf8')) as {
+          result: {
+            url: string;
+            functions: { ranges: { startOffset: number; endOffset: number; count: number }[] }[];
+          }[];
+        };
+        for (const script of result) {
+          const ranges = script.functions
+            .map((fn) => fn.ranges[0]!)
+            .filter((range) => range.count > 0)
+            .map((range) => ({ start: range.startOffset, end: range.endOffset }));
+          called.set(script.url, [...(called.get(script.url) ?? []), ...ranges]);
+        }
+      }
+    }
+    return called;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The output files (absolute paths) in a cycle of static imports. Elsewhere a file's module-level declarations may
+ * move to the top of its code: every file it imports has run before it, and every file importing it runs after it,
+ * so none can call one of its functions before its code begins.
+ */
+export function filesInImportCycles(metafile: Metafile, workingDir: string): Set<string> {
+  const edges = new Map<string, string[]>();
+  for (const [output, { imports }] of Object.entries(metafile.outputs)) {
+    edges.set(
+      resolve(workingDir, output),
+      imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => resolve(workingDir, i.path)),
+    );
+  }
+  const inCycle = new Set<string>();
+  for (const start of edges.keys()) {
+    // Whether `start` reaches itself.
+    const seen = new Set<string>();
+    const stack = [...(edges.get(start) ?? [])];
+    while (stack.length > 0) {
+      const file = stack.pop()!;
+      if (file === start) {
+        inCycle.add(start);
+        break;
+      }
+      if (seen.has(file)) continue;
+      seen.add(file);
+      stack.push(...(edges.get(file) ?? []));
+    }
+  }
+  return inCycle;
+}
+
+/**
+ * Trains the API bundle whose entry is `entry` and puts the functions its cold start calls in the eagerly compiled
+ * form, in each ES module file the training run loaded, and moves each file's source map along.
+ */
+export async function hintBundle(
+  entry: string,
+  metafile: Metafile,
+  workingDir: string,
+): Promise<Record<string, HintedCode['hinted']>> {
+  const outDir = dirname(entry);
+  const inCycle = filesInImportCycles(metafile, workingDir);
+  const hinted: Record<string, HintedCode['hinted']> = {};
+  for (const [url, called] of await calledAtColdStart(entry)) {
+    if (!url.startsWith('file:') || !url.endsWith('.mjs')) continue;
+    const file = fileURLToPath(url);
+    if (relative(outDir, file).startsWith('..')) continue;
+    const before = await readFile(file, 'utf8');
+    const after = hintCalledFunctions(before, called, { moveTopLevel: !inCycle.has(file) });
+    const map = JSON.parse(await readFile(`${file}.map`, 'utf8')) as { mappings: string };
+    await writeFile(file, after.code);
+    await writeFile(`${file}.map`, JSON.stringify(remapSourceMap(map, before, after)));
+    hinted[relative(outDir, file)] = after.hinted;
+  }
+  return hinted;
+}
