@@ -6,6 +6,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 interface Waiting {
   operation: string;
   write: () => unknown;
+  /** Called with what `write` returned right after its commit, before any other code runs. */
+  committed: ((value: never) => void) | undefined;
   resolve: (value: never) => void;
   reject: (error: unknown) => void;
 }
@@ -90,11 +92,13 @@ export class SqliteGroupCommit {
 
   /**
    * Queues `write` (synchronous statements on this connection) for this round's commit; resolves with what it returned
-   * once that is committed. `operation` names a failure, as `guarded` does.
+   * once that is committed. `operation` names a failure, as `guarded` does. `committed`, when given, is called with
+   * that value as soon as the COMMIT is done, before any other code could read what was written (a store keeping what
+   * it knows of its rows in step).
    */
-  run<O>(operation: string, write: () => O): Promise<O> {
+  run<O>(operation: string, write: () => O, committed?: (value: O) => void): Promise<O> {
     return new Promise<O>((resolve, reject) => {
-      this.waiting.push({ operation, write, resolve, reject });
+      this.waiting.push({ operation, write, committed, resolve, reject });
       this.schedule();
     });
   }
@@ -182,6 +186,9 @@ export class SqliteGroupCommit {
     }
     for (const rider of riders) rider.settle(!this.failedRiders.has(rider));
     this.failedRiders.clear();
+    outcomes.forEach((outcome, index) => {
+      if (outcome.ok) waiting[index]!.committed?.(outcome.value as never);
+    });
     outcomes.forEach((outcome, index) => {
       const w = waiting[index]!;
       if (outcome.ok) w.resolve(outcome.value as never);
