@@ -18,6 +18,7 @@ import type {
 import { checkPageLimit, decodeListCursor, decodeTurnCursor, encodeListCursor, encodeTurnCursor } from './paging.js';
 import { guarded } from './sqlite-database.js';
 import { groupCommitOf, type SqliteGroupCommit } from './sqlite-group-commit.js';
+import { knownRowsOf, type SqliteKnownRows } from './sqlite-known-rows.js';
 import { limitedStatement } from './sqlite-limited-statement.js';
 
 export interface SqliteConversationStoreOptions {
@@ -56,6 +57,13 @@ function prepareStatements(db: Database) {
        SET version = version + 1, turn_count = turn_count + ?, updated_at = ?, state = ?, title = COALESCE(title, ?)
        WHERE user_id = ? AND id = ? AND version = ?
        RETURNING *`,
+    ),
+    // The same, when the header at the expected version is known (sqlite-known-rows.ts): RETURNING costs more than the
+    // UPDATE itself (its rows go through a table of their own), and the new header follows from the known one.
+    bumpKnown: db.prepare(
+      `UPDATE conversations
+       SET version = version + 1, turn_count = turn_count + ?, updated_at = ?, state = ?, title = COALESCE(title, ?)
+       WHERE user_id = ? AND id = ? AND version = ?`,
     ),
     insertTurn: db.prepare('INSERT INTO turns (user_id, conversation_id, seq, body) VALUES (?, ?, ?, ?)'),
     // The outbox table of the same file (sqlite-outbox-store.ts relays from it): events commit with their turns.
@@ -111,11 +119,18 @@ export class SqliteConversationStore implements ConversationStore {
   private readonly tx: Transactions;
   /** Exchanges appended in the same round of the event loop commit in one transaction, each in its own savepoint. */
   private readonly appends: SqliteGroupCommit;
+  /**
+   * Conversation headers this connection read or wrote, while no other connection has written to the file: `get`
+   * answers from them, and an append whose expected version is the known one needs no RETURNING. Every write of this
+   * store keeps them in step; any other connection's commit empties them.
+   */
+  private readonly known: SqliteKnownRows;
 
   constructor(options: SqliteConversationStoreOptions) {
     this.sql = guarded('prepare conversation statements', () => prepareStatements(options.db));
     this.tx = guarded('prepare conversation transactions', () => prepareTransactions(options.db, this.sql));
     this.appends = guarded('prepare conversation transactions', () => groupCommitOf(options.db));
+    this.known = guarded('prepare conversation statements', () => knownRowsOf(options.db));
   }
 
   async create({ conversation, signal }: { conversation: Conversation } & IoOptions): Promise<void> {
@@ -132,12 +147,22 @@ export class SqliteConversationStore implements ConversationStore {
         state: JSON.stringify(conversation.state),
       }),
     );
+    this.known.rows(HEADERS).delete(headerKey(conversation.userId, conversation.id));
     if (inserted.changes === 0) throw new ValidationError(`conversation ${conversation.id} already exists`);
   }
 
   async get({ userId, conversationId, signal }: ConversationKey & IoOptions): Promise<Conversation | undefined> {
     throwIfAborted(signal);
-    const row = guarded('get conversation', () => this.sql.header.get(userId, conversationId) as HeaderRow | undefined);
+    const row = guarded('get conversation', () => {
+      const key = headerKey(userId, conversationId);
+      const headers = this.known.fresh<HeaderRow>(HEADERS);
+      const knownRow = headers.get(key);
+      if (knownRow) return knownRow;
+      // Looked up after the check: a commit elsewhere in between empties the rows at the next check.
+      const read = this.sql.header.get(userId, conversationId) as HeaderRow | undefined;
+      if (read) headers.set(key, read);
+      return read;
+    });
     return row && toConversation(row);
   }
 
@@ -146,8 +171,15 @@ export class SqliteConversationStore implements ConversationStore {
     // The round's transaction is IMMEDIATE: it takes the write lock before the version checks, so no other connection
     // can commit in between.
     const prepared = prepareExchange(exchange);
-    const sql = this.sql;
-    return toConversation(await this.appends.run('append exchange', () => appendOne(sql, prepared)));
+    const { sql, known } = this;
+    const key = headerKey(prepared.userId, prepared.conversationId);
+    const row = await this.appends.run(
+      'append exchange',
+      () => appendOne(sql, known, key, prepared),
+      // Known only once committed: a rolled-back append leaves the header as it was.
+      (stored) => known.rows<HeaderRow>(HEADERS).set(key, stored),
+    );
+    return toConversation(row);
   }
 
   async recentTurns(request: ConversationKey & { limit: number } & IoOptions): Promise<Turn[]> {
@@ -198,12 +230,20 @@ export class SqliteConversationStore implements ConversationStore {
 
   async delete({ userId, conversationId, signal }: ConversationKey & IoOptions): Promise<boolean> {
     throwIfAborted(signal);
-    return guarded('delete conversation', () => this.tx.remove.immediate(userId, conversationId));
+    try {
+      return guarded('delete conversation', () => this.tx.remove.immediate(userId, conversationId));
+    } finally {
+      this.known.rows(HEADERS).delete(headerKey(userId, conversationId));
+    }
   }
 
   async deleteAllForUser({ userId, signal }: { userId: string } & IoOptions): Promise<number> {
     throwIfAborted(signal);
-    return guarded('delete conversations of user', () => this.tx.removeAllOfUser.immediate(userId));
+    try {
+      return guarded('delete conversations of user', () => this.tx.removeAllOfUser.immediate(userId));
+    } finally {
+      this.known.rows(HEADERS).clear();
+    }
   }
 }
 
@@ -234,19 +274,58 @@ function prepareExchange(exchange: AppendExchange): PreparedExchange {
   };
 }
 
-/** Checks the version and writes header, turns and events of one exchange; called inside a transaction. */
-function appendOne(sql: Statements, exchange: PreparedExchange): HeaderRow {
+const HEADERS = 'conversations';
+
+/** A header's key among the known rows: user and conversation ids, neither of which can hold a NUL. */
+function headerKey(userId: string, conversationId: string): string {
+  return `${userId}\0${conversationId}`;
+}
+
+/**
+ * Checks the version and writes header, turns and events of one exchange; called inside a transaction. Returns the
+ * new header, read back with RETURNING unless the header at the expected version is known.
+ */
+function appendOne(sql: Statements, known: SqliteKnownRows, key: string, exchange: PreparedExchange): HeaderRow {
   const { userId, conversationId, turns } = exchange;
-  const row = sql.bump.get(
-    turns.length,
-    exchange.at,
-    exchange.state,
-    exchange.title,
-    userId,
-    conversationId,
-    exchange.expectedVersion,
-  ) as HeaderRow | undefined;
+  const headers = known.fresh<HeaderRow>(HEADERS);
+  const before = headers.get(key);
+  let row: HeaderRow | undefined;
+  if (before?.version === exchange.expectedVersion) {
+    const { changes } = sql.bumpKnown.run(
+      turns.length,
+      exchange.at,
+      exchange.state,
+      exchange.title,
+      userId,
+      conversationId,
+      exchange.expectedVersion,
+    );
+    // Built field by field, in the table's column order, as the UPDATE above wrote it.
+    if (changes === 1)
+      row = {
+        user_id: before.user_id,
+        id: before.id,
+        title: before.title ?? exchange.title,
+        created_at: before.created_at,
+        updated_at: exchange.at,
+        version: before.version + 1,
+        turn_count: before.turn_count + turns.length,
+        state: exchange.state,
+      };
+  } else {
+    row = sql.bump.get(
+      turns.length,
+      exchange.at,
+      exchange.state,
+      exchange.title,
+      userId,
+      conversationId,
+      exchange.expectedVersion,
+    ) as HeaderRow | undefined;
+  }
   if (!row) {
+    // Whatever was known of it is not what the file holds.
+    headers.delete(key);
     if (sql.header.get(userId, conversationId) === undefined) throw new ConversationNotFoundError(conversationId);
     throw new VersionConflictError(conversationId, exchange.expectedVersion);
   }

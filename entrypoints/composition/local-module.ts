@@ -24,6 +24,7 @@ import type { SkillRegistry } from '../../core/skills/skill-registry.js';
 import { SqliteCheckpointer } from '../../adapters/local/sqlite-checkpointer.js';
 import { openSqliteDatabase, type Database } from '../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../adapters/local/sqlite-conversation-store.js';
+import { groupCommitOf } from '../../adapters/local/sqlite-group-commit.js';
 import { SqliteOutboxStore } from '../../adapters/local/sqlite-outbox-store.js';
 import { SqliteUserProfileStore } from '../../adapters/local/sqlite-user-profile-store.js';
 import type { OutboxStore } from '../../adapters/shared/outbox-store.js';
@@ -51,6 +52,10 @@ export function localModule(config: AppConfig) {
         checkpointers.set(db, new SqliteCheckpointer(db));
         return db;
       }).onDeactivation(async (db) => {
+        // Outbox removals still riding on the next round are committed, so a clean stop delivers nothing twice.
+        await groupCommitOf(db)
+          .flush()
+          .catch(() => undefined);
         await checkpointers.get(db)?.stop();
         db.close();
       });
