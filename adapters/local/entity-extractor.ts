@@ -1,11 +1,8 @@
-import type { SlotValue } from '../../core/model/understanding.js';
 import type { EntityType } from '../../core/model/understanding.js';
+import { adjacent, fold, PLAIN_ASCII, tokenize, type EntityMatch, type Token } from './entity-tokens.js';
+import { durationPart, numbers } from './spoken-numbers.js';
 
-/** An extracted entity with its character span in the original text. */
-export interface EntityMatch extends SlotValue {
-  start: number;
-  end: number;
-}
+export type { EntityMatch } from './entity-tokens.js';
 
 export interface ExtractOptions {
   /** The entity the assistant just asked for: it wins ambiguous spans, and for a city any capitalised name counts. */
@@ -14,67 +11,12 @@ export interface ExtractOptions {
   placeAfterPreposition?: boolean;
 }
 
-interface Token {
-  text: string;
-  start: number;
-  end: number;
-  /** The characters between the previous token and this one. */
-  gapBefore: string;
-}
-
 type DictionaryType = 'city' | 'genre' | 'artist' | 'title';
 const DICTIONARY_TYPES: readonly DictionaryType[] = ['city', 'genre', 'artist', 'title'];
 /** Entities a dictionary hit or a number may not overlap; a place read from the words may overlap only the first two. */
 const QUANTITIES: readonly EntityType[] = ['duration', 'number'];
 const QUANTITIES_AND_NAMES: readonly EntityType[] = [...QUANTITIES, ...DICTIONARY_TYPES];
 
-const UNITS: Record<string, number> = {
-  second: 1,
-  seconds: 1,
-  sec: 1,
-  secs: 1,
-  minute: 60,
-  minutes: 60,
-  min: 60,
-  mins: 60,
-  hour: 3600,
-  hours: 3600,
-  hr: 3600,
-  hrs: 3600,
-  day: 86_400,
-  days: 86_400,
-};
-const SMALL = [
-  'zero',
-  'one',
-  'two',
-  'three',
-  'four',
-  'five',
-  'six',
-  'seven',
-  'eight',
-  'nine',
-  'ten',
-  'eleven',
-  'twelve',
-  'thirteen',
-  'fourteen',
-  'fifteen',
-  'sixteen',
-  'seventeen',
-  'eighteen',
-  'nineteen',
-];
-const TENS = ['', '', 'twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
-/** `indexOf` in SMALL and TENS as map lookups (first index, as indexOf gives), for the per-token number scan. */
-const SMALL_INDEX = indexOf(SMALL);
-const TENS_INDEX = indexOf(TENS);
-/** A whole number or decimal in digits. */
-const DIGITS = /^\d+(?:\.\d+)?$/;
-/** Quantities that only mean a number in front of a unit ("an hour", "half a minute", "a couple of hours"). */
-const UNIT_QUANTITIES: Record<string, number> = { a: 1, an: 1, half: 0.5, quarter: 0.25, couple: 2 };
-const ARTICLES = new Set(['a', 'an']);
 /** Words that end (or rule out) a place name read after "in"/"for". */
 const NOT_PLACE = new Set([
   'a',
@@ -270,81 +212,6 @@ function freeOf(found: readonly EntityMatch[], types: readonly EntityType[], sta
   return found.every((m) => !types.includes(m.entity) || end <= m.start || start >= m.end);
 }
 
-/** One "<quantity> <unit>" group, with "and a half" before or after the unit; `next` is the token after it. */
-function durationPart(tokens: Token[], i: number): { seconds: number; next: number } | undefined {
-  const quantity = numberAt(tokens, i);
-  let next = quantity?.next ?? i;
-  let amount = quantity?.value;
-  if (amount === undefined) {
-    let word = tokens[next]?.text ?? '';
-    if (ARTICLES.has(word) && ['half', 'quarter', 'couple'].includes(tokens[next + 1]?.text ?? ''))
-      word = tokens[(next += 1)]?.text ?? '';
-    amount = UNIT_QUANTITIES[word];
-    if (amount === undefined) return undefined;
-    next += 1;
-    if (tokens[next]?.text === 'of') next += 1;
-    if (amount !== 1 && ARTICLES.has(tokens[next]?.text ?? '')) next += 1;
-  }
-  if (andAHalf(tokens, next)) {
-    amount += 0.5;
-    next += 3;
-  }
-  const unit = UNITS[tokens[next]?.text ?? ''];
-  if (unit === undefined || !adjacent(tokens, next - 1)) return undefined;
-  next += 1;
-  if (andAHalf(tokens, next)) {
-    amount += 0.5;
-    next += 3;
-  }
-  return { seconds: amount * unit, next };
-}
-
-/** "and a half" (or "and an half") at token `at`. */
-function andAHalf(tokens: Token[], at: number): boolean {
-  return tokens[at]?.text === 'and' && ARTICLES.has(tokens[at + 1]?.text ?? '') && tokens[at + 2]?.text === 'half';
-}
-
-/** A number in digits ("20", "1.5") or words ("twenty five", "one hundred and five"). */
-function numberAt(tokens: Token[], i: number): { value: number; next: number } | undefined {
-  const first = tokens[i]?.text ?? '';
-  if (DIGITS.test(first)) return { value: Number(first), next: i + 1 };
-  let total = 0;
-  let current = 0;
-  let next = i;
-  while (next === i || adjacent(tokens, next - 1, /^[\s-]+$/)) {
-    const word = tokens[next]?.text ?? '';
-    const small = SMALL_INDEX.get(word) ?? -1;
-    const tens = TENS_INDEX.get(word) ?? -1;
-    const rest = current % 100;
-    const after = tokens[next + 1]?.text ?? '';
-    if (small >= 0 && (next === i || (small > 0 && (rest === 0 || (rest >= 20 && rest % 10 === 0 && small < 10)))))
-      current += small;
-    else if (tens >= 2 && rest === 0) current += tens * 10;
-    else if (word === 'hundred' && next > i && current > 0 && current < 100) current *= 100;
-    else if (word === 'thousand' && next > i && current > 0 && current < 1000)
-      [total, current] = [total + current * 1000, 0];
-    else if (!(word === 'and' && current >= 100 && (SMALL_INDEX.has(after) || TENS_INDEX.has(after)))) break;
-    next += 1;
-  }
-  return next > i ? { value: total + current, next } : undefined;
-}
-
-function numbers(text: string, tokens: Token[]): EntityMatch[] {
-  const found: EntityMatch[] = [];
-  for (let i = 0; i < tokens.length;) {
-    const n = numberAt(tokens, i);
-    if (!n) {
-      i += 1;
-      continue;
-    }
-    const start = (tokens[i] as Token).start;
-    const end = (tokens[n.next - 1] as Token).end;
-    found.push({ entity: 'number', value: n.value, raw: text.slice(start, end), start, end });
-    i = n.next;
-  }
-  return found;
-}
-
 /** Up to three words after "in"/"for", stopping at punctuation, digits or a word that cannot be part of a place. */
 function placeAfterPreposition(
   text: string,
@@ -394,94 +261,11 @@ function isPlaceWord(token: Token | undefined): boolean {
   return token !== undefined && /^\p{L}+$/u.test(token.text) && !NOT_PLACE.has(token.text);
 }
 
-/** True when only separators lie between token `i` and the next one (by default spaces, commas or hyphens). */
-function adjacent(tokens: Token[], i: number, gap = /^[\s,-]*$/): boolean {
-  const next = tokens[i + 1];
-  return i >= 0 && next !== undefined && gap.test(next.gapBefore);
-}
-
-function indexOf(words: readonly string[]): Map<string, number> {
-  const index = new Map<string, number>();
-  words.forEach((word, i) => {
-    if (!index.has(word)) index.set(word, i);
-  });
-  return index;
-}
-
-function tokenize(folded: string): Token[] {
-  if (PLAIN_ASCII.test(folded)) return tokenizeAscii(folded);
-  const tokens: Token[] = [];
-  let previousEnd = 0;
-  for (const m of folded.matchAll(/\d+(?:\.\d+)?|\p{L}+(?:'\p{L}+)*/gu)) {
-    tokens.push({
-      text: m[0],
-      start: m.index,
-      end: m.index + m[0].length,
-      gapBefore: folded.slice(previousEnd, m.index),
-    });
-    previousEnd = m.index + m[0].length;
-  }
-  return tokens;
-}
-
-/** The same tokens for printable ASCII, scanned by hand: in it a letter is a-z or A-Z, a digit 0-9. */
-function tokenizeAscii(folded: string): Token[] {
-  const tokens: Token[] = [];
-  let previousEnd = 0;
-  let i = 0;
-  while (i < folded.length) {
-    const start = i;
-    if (isDigit(folded.charCodeAt(i))) {
-      while (isDigit(folded.charCodeAt(i))) i += 1;
-      if (folded.charCodeAt(i) === DOT && isDigit(folded.charCodeAt(i + 1))) {
-        i += 1;
-        while (isDigit(folded.charCodeAt(i))) i += 1;
-      }
-    } else if (isLetter(folded.charCodeAt(i))) {
-      while (isLetter(folded.charCodeAt(i))) i += 1;
-      while (folded.charCodeAt(i) === APOSTROPHE && isLetter(folded.charCodeAt(i + 1))) {
-        i += 1;
-        while (isLetter(folded.charCodeAt(i))) i += 1;
-      }
-    } else {
-      i += 1;
-      continue;
-    }
-    tokens.push({ text: folded.slice(start, i), start, end: i, gapBefore: folded.slice(previousEnd, start) });
-    previousEnd = i;
-  }
-  return tokens;
-}
-
-const DOT = 0x2e;
-const APOSTROPHE = 0x27;
-
-function isDigit(code: number): boolean {
-  return code >= 0x30 && code <= 0x39;
-}
-
-function isLetter(code: number): boolean {
-  return (code >= 0x61 && code <= 0x7a) || (code >= 0x41 && code <= 0x5a);
+function escapeRegex(word: string): string {
+  return word.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
 }
 
 /** A maximal run of letters and digits: what the dictionary patterns' lookarounds delimit. */
 const RUN = /[\p{L}\p{N}]+/gu;
 /** The same runs in printable ASCII, where the letters and digits are these. */
 const ASCII_RUN = /[A-Za-z0-9]+/g;
-
-/** Printable ASCII only: nothing to strip, and lower-casing keeps every offset. */
-const PLAIN_ASCII = /^[\x20-\x7e]*$/;
-
-/** Lower-cases and strips accents one character at a time, so offsets into the folded text match the original. */
-function fold(text: string): string {
-  // The common case, and a per-character callback is the bulk of extraction's cost: take the shortcut.
-  if (PLAIN_ASCII.test(text)) return text.toLowerCase();
-  return text.replace(/[^]/gu, (ch) => {
-    const plain = ch.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
-    return plain.length === ch.length ? plain : ch.toLowerCase().length === ch.length ? ch.toLowerCase() : ch;
-  });
-}
-
-function escapeRegex(word: string): string {
-  return word.replace(/[\\^$.*+?()[\]{}|/]/g, '\\$&');
-}
