@@ -7,6 +7,9 @@ const SHORT_NAMES: Record<string, string> = {
   sf: 'san francisco',
   dc: 'washington d c',
   'washington dc': 'washington d c',
+  // The list has no city called just "Washington" (the place finder reads "Washington DC" as it, DC being no state
+  // it knows): the capital is what people mean.
+  washington: 'washington d c',
 };
 
 let index: Promise<Map<string, CityData[]>> | undefined;
@@ -32,7 +35,7 @@ function cities(): Promise<Map<string, CityData[]>> {
  * first question so start-up does not pay for it. Names are folded as the place gazetteer folds them (case, accents,
  * punctuation), so "Quebec" finds "Québec". "Portland, Oregon" picks the Portland in Oregon; otherwise the most
  * populous city of the name wins. "New York City" is New York when no city has the longer name (as the gazetteer
- * reads it; "Mexico City" stays itself), and a few everyday short names ("NYC", "Washington DC") are known.
+ * reads it; "Mexico City" stays itself), and a few everyday short names ("NYC", "Washington DC", "Washington") are known.
  */
 export async function cityTimeZone(place: string): Promise<string | undefined> {
   const byName = await cities();

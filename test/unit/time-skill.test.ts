@@ -34,7 +34,9 @@ describe('TimeSkill', () => {
   it('reads "<name> City" as the city of that name, and knows everyday short names', async () => {
     // Act
     const zones = await Promise.all(
-      ['New York City', 'NYC', 'new york city, ny', 'Mexico City', 'Quebec City', 'Washington DC'].map(cityTimeZone),
+      ['New York City', 'NYC', 'new york city, ny', 'Mexico City', 'Quebec City', 'Washington DC', 'Washington'].map(
+        cityTimeZone,
+      ),
     );
     // Assess
     expect(zones).toEqual([
@@ -43,6 +45,7 @@ describe('TimeSkill', () => {
       'America/New_York',
       'America/Mexico_City',
       'America/Montreal',
+      'America/New_York',
       'America/New_York',
     ]);
     await expect(cityTimeZone('Atlantis City')).resolves.toBeUndefined();
