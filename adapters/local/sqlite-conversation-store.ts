@@ -290,16 +290,18 @@ function appendOne(sql: Statements, known: SqliteKnownRows, key: string, exchang
   const headers = known.fresh<HeaderRow>(HEADERS);
   const before = headers.get(key);
   let row: HeaderRow | undefined;
+  // The parameters of both forms of the UPDATE: with RETURNING (`bump`), and without it (`bumpKnown`).
+  const bump = [
+    turns.length,
+    exchange.at,
+    exchange.state,
+    exchange.title,
+    userId,
+    conversationId,
+    exchange.expectedVersion,
+  ] as const;
   if (before?.version === exchange.expectedVersion) {
-    const { changes } = sql.bumpKnown.run(
-      turns.length,
-      exchange.at,
-      exchange.state,
-      exchange.title,
-      userId,
-      conversationId,
-      exchange.expectedVersion,
-    );
+    const { changes } = sql.bumpKnown.run(...bump);
     // Built field by field, in the table's column order, as the UPDATE above wrote it.
     if (changes === 1)
       row = {
@@ -313,15 +315,7 @@ function appendOne(sql: Statements, known: SqliteKnownRows, key: string, exchang
         state: exchange.state,
       };
   } else {
-    row = sql.bump.get(
-      turns.length,
-      exchange.at,
-      exchange.state,
-      exchange.title,
-      userId,
-      conversationId,
-      exchange.expectedVersion,
-    ) as HeaderRow | undefined;
+    row = sql.bump.get(...bump) as HeaderRow | undefined;
   }
   if (!row) {
     // Whatever was known of it is not what the file holds.

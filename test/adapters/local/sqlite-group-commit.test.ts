@@ -29,6 +29,13 @@ const profiles = (db: Database) =>
   (db.prepare('SELECT user_id FROM profiles ORDER BY user_id').pluck().all() as string[]).join(',');
 const insertProfile = (db: Database, userId: string) =>
   db.prepare("INSERT INTO profiles (user_id, body, updated_at) VALUES (?, '{}', 'now')").run(userId);
+/** A rider that inserts the profile 'rider', reporting whether its round committed into `settled`. */
+const rideInsertingProfile = (rounds: ReturnType<typeof groupCommitOf>, db: Database, settled: boolean[] = []) =>
+  rounds.ride(
+    () => void insertProfile(db, 'rider'),
+    (committed) => settled.push(committed),
+    10_000,
+  );
 const nextRound = () => new Promise<void>((resolve) => setImmediate(resolve));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -50,11 +57,7 @@ describe('SqliteGroupCommit riders', () => {
     const settled: boolean[] = [];
 
     // Act
-    rounds.ride(
-      () => void insertProfile(db, 'rider'),
-      (committed) => settled.push(committed),
-      10_000,
-    );
+    rideInsertingProfile(rounds, db, settled);
     await nextRound();
     await nextRound();
     const beforeWrite = profiles(other);
@@ -92,11 +95,7 @@ describe('SqliteGroupCommit riders', () => {
     insertProfile(db, 'taken');
 
     // Act
-    rounds.ride(
-      () => void insertProfile(db, 'rider'),
-      (committed) => settled.push(committed),
-      10_000,
-    );
+    rideInsertingProfile(rounds, db, settled);
     const failing = rounds.run('write', () => insertProfile(db, 'taken'));
     await expect(failing).rejects.toThrow(/UNIQUE/);
     const afterFailure = profiles(other);
@@ -114,11 +113,7 @@ describe('SqliteGroupCommit riders', () => {
     const rounds = groupCommitOf(db);
 
     // Act
-    rounds.ride(
-      () => void insertProfile(db, 'rider'),
-      () => undefined,
-      10_000,
-    );
+    rideInsertingProfile(rounds, db);
     await rounds.flush();
 
     // Assess
@@ -132,11 +127,7 @@ describe('SqliteGroupCommit riders', () => {
     const settled: boolean[] = [];
 
     // Act
-    rounds.ride(
-      () => void insertProfile(db, 'rider'),
-      (committed) => settled.push(committed),
-      10_000,
-    );
+    rideInsertingProfile(rounds, db, settled);
     db.close();
     await expect(rounds.flush()).rejects.toThrow();
 
