@@ -122,9 +122,9 @@ export class Hs256TokenAuthority implements TokenVerifier {
     if (typeof token !== 'string' || token.length === 0) throw new UnauthenticatedError('no token was presented');
     const verified = this.verified;
     if (!verified) return this.check(token).identity;
+    const known = this.knownIdentity(token);
+    if (known) return known;
     const now = Date.now();
-    const known = verified.get(token);
-    if (known && now >= known.from && now <= known.until) return known.identity;
     const { identity, payload } = this.check(token);
     // The window fast-jwt's own cache gave an answer: from `nbf` until the earliest of `exp` and 10 minutes from now,
     // each widened by the clock tolerance as the checks themselves are (`exp` is required, and a number once verified).
