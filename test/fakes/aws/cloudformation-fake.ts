@@ -3,6 +3,14 @@ import { parseTemplateText } from '../../../deploy/cfn-yaml.js';
 import { startFakeAwsServer, type FakeReply } from './fake-aws-server.js';
 import { queryError, queryOk } from './query-protocol.js';
 import { cloudFrontRoutes, type InvalidationScenario } from './cloudfront-fake.js';
+import {
+  ACCOUNT,
+  FakeStacks,
+  NESTED_STACK,
+  REGION,
+  type ExecutionScript,
+  type StackState,
+} from './cloudformation-stacks.js';
 import { s3ObjectRoutes, type StoredHeaders } from './s3-object-fake.js';
 
 /** What the next change set and execution do; change it between deploys with `script()`. */
@@ -10,7 +18,7 @@ export interface CloudFormationScenario {
   /** `changes` (default): the template's resources; `no changes`: CloudFormation's empty change set; or a failure. */
   changeSet?: 'changes' | 'no changes' | { failed: string };
   /** `success` (default), or one resource failing (in the root, or in the nested stack `nestedIn`) and a rollback. */
-  execution?: 'success' | { failure: { logicalId: string; type: string; reason: string; nestedIn?: string } };
+  execution?: ExecutionScript;
   outputs?: Record<string, string>;
   /** How CloudFront answers CreateInvalidation; its distributions are the DistributionId outputs of the stacks. */
   invalidation?: InvalidationScenario;
@@ -41,30 +49,6 @@ export interface CloudFormationFake {
   close(): Promise<void>;
 }
 
-interface StackEventRecord {
-  EventId: string;
-  StackId: string;
-  StackName: string;
-  LogicalResourceId: string;
-  PhysicalResourceId: string;
-  ResourceType: string;
-  Timestamp: string;
-  ResourceStatus: string;
-  ResourceStatusReason?: string;
-}
-
-interface StackState {
-  name: string;
-  id: string;
-  status: string;
-  /** Newest first, as DescribeStackEvents returns them. */
-  events: StackEventRecord[];
-  outputs: Record<string, string>;
-  parameters: Record<string, string>;
-  /** Set by ExecuteChangeSet: the polls left before it settles, and how. */
-  running?: { polls: number; type: 'CREATE' | 'UPDATE'; resources: Array<{ logicalId: string; type: string }> };
-}
-
 interface ChangeSetState {
   id: string;
   name: string;
@@ -79,9 +63,6 @@ interface ChangeSetState {
 
 const NS = 'http://cloudformation.amazonaws.com/doc/2010-05-15/';
 const ok = (action: string, result: unknown) => queryOk(NS, action, result);
-const ACCOUNT = '123456789012';
-const REGION = 'us-east-1';
-const NESTED = 'AWS::CloudFormation::Stack';
 const EVENTS_PAGE = 4;
 
 /** `https://bucket.s3.region.amazonaws.com/key` → `bucket/key`, as the fake S3 stores it. */
@@ -104,42 +85,9 @@ export async function startCloudFormationFake(
   const calls: RecordedCall[] = [];
   const objects = new Map<string, Buffer>();
   const objectHeaders = new Map<string, StoredHeaders>();
-  const stacks = new Map<string, StackState>();
+  const stacks = new FakeStacks();
   const changeSets = new Map<string, ChangeSetState>();
   let scenario: CloudFormationScenario = {};
-  let clock = Date.parse('2026-12-01T00:00:00Z');
-
-  const tick = () => new Date((clock += 1000)).toISOString();
-  const stackByName = (name: string) => [...stacks.values()].find((stack) => stack.name === name || stack.id === name);
-  const newStack = (name: string, status: string): StackState => {
-    const stack: StackState = {
-      name,
-      id: `arn:aws:cloudformation:${REGION}:${ACCOUNT}:stack/${name}/${randomUUID()}`,
-      status,
-      events: [],
-      outputs: {},
-      parameters: {},
-    };
-    stacks.set(stack.id, stack);
-    addEvent(stack, { logicalId: name, type: 'AWS::CloudFormation::Stack', status, physicalId: stack.id });
-    return stack;
-  };
-  const addEvent = (
-    stack: StackState,
-    event: { logicalId: string; type: string; status: string; reason?: string; physicalId?: string },
-  ) => {
-    stack.events.unshift({
-      EventId: randomUUID(),
-      StackId: stack.id,
-      StackName: stack.name,
-      LogicalResourceId: event.logicalId,
-      PhysicalResourceId: event.physicalId ?? `${event.logicalId}-${stack.events.length}`,
-      ResourceType: event.type,
-      Timestamp: tick(),
-      ResourceStatus: event.status,
-      ...(event.reason && { ResourceStatusReason: event.reason }),
-    });
-  };
 
   /** A change set for the template at `url` (and one per nested stack in it); undefined when an object is missing. */
   const planChangeSet = (
@@ -172,11 +120,10 @@ export async function startCloudFormationFake(
         type: resource.Type,
         ...(type === 'UPDATE' && { replacement: 'False' }),
       };
-      if (resource.Type === NESTED) {
+      if (resource.Type === NESTED_STACK) {
         const childUrl = resource.Properties?.TemplateURL;
         if (typeof childUrl !== 'string') return `Template error: ${logicalId} has no TemplateURL string`;
-        const nestedStack =
-          stackByName(`${stack.name}-${logicalId}`) ?? newStack(`${stack.name}-${logicalId}`, `${type}_IN_PROGRESS`);
+        const nestedStack = stacks.findOrCreate(`${stack.name}-${logicalId}`, `${type}_IN_PROGRESS`);
         const child = planChangeSet(childUrl, nestedStack, `${name}-${logicalId}`, type);
         if (typeof child === 'string') return child;
         child.status = 'CREATE_COMPLETE';
@@ -193,9 +140,9 @@ export async function startCloudFormationFake(
     const action = params.Action ?? '';
     switch (action) {
       case 'DescribeStacks': {
-        const stack = stackByName(params.StackName ?? '');
+        const stack = stacks.find(params.StackName ?? '');
         if (!stack) return queryError(NS, 'ValidationError', `Stack with id ${params.StackName} does not exist`);
-        advance(stack);
+        stacks.advance(stack, scenario.execution ?? 'success', scenario.outputs ?? {});
         return ok(action, {
           Stacks: [
             {
@@ -214,7 +161,7 @@ export async function startCloudFormationFake(
       }
       case 'CreateChangeSet': {
         const type = params.ChangeSetType === 'CREATE' ? 'CREATE' : 'UPDATE';
-        let stack = stackByName(params.StackName ?? '');
+        let stack = stacks.find(params.StackName ?? '');
         if (type === 'UPDATE' && !stack) {
           return queryError(NS, 'ValidationError', `Stack [${params.StackName}] does not exist`);
         }
@@ -225,7 +172,7 @@ export async function startCloudFormationFake(
             `Stack [${params.StackName}] already exists and cannot be created again`,
           );
         }
-        stack ??= newStack(params.StackName ?? '', 'REVIEW_IN_PROGRESS');
+        stack ??= stacks.create(params.StackName ?? '', 'REVIEW_IN_PROGRESS');
         const planned = planChangeSet(params.TemplateURL ?? '', stack, params.ChangeSetName ?? '', type);
         const changeSet: ChangeSetState =
           typeof planned === 'string'
@@ -292,9 +239,9 @@ export async function startCloudFormationFake(
         const stack = changeSet.stack;
         stack.status = `${changeSet.type}_IN_PROGRESS`;
         stack.running = { polls: 1, type: changeSet.type, resources: changeSet.resources };
-        addEvent(stack, {
+        stacks.addEvent(stack, {
           logicalId: stack.name,
-          type: NESTED,
+          type: NESTED_STACK,
           status: stack.status,
           physicalId: stack.id,
           reason: 'User Initiated',
@@ -307,7 +254,7 @@ export async function startCloudFormationFake(
         return ok(action, {});
       }
       case 'DescribeStackEvents': {
-        const stack = stackByName(params.StackName ?? '');
+        const stack = stacks.find(params.StackName ?? '');
         if (!stack) return queryError(NS, 'ValidationError', `Stack [${params.StackName}] does not exist`);
         const from = Number(params.NextToken ?? 0);
         const page = stack.events.slice(from, from + EVENTS_PAGE);
@@ -317,77 +264,6 @@ export async function startCloudFormationFake(
       default:
         return queryError(NS, 'InvalidAction', `fake has no ${action}`);
     }
-  };
-
-  /** Moves an executing stack on by one poll: first its resources start, then it settles as scripted. */
-  const advance = (stack: StackState) => {
-    const running = stack.running;
-    if (!running) return;
-    const verb = running.type === 'CREATE' ? 'CREATE' : 'UPDATE';
-    if (running.polls > 0) {
-      running.polls -= 1;
-      for (const resource of running.resources) {
-        addEvent(stack, { logicalId: resource.logicalId, type: resource.type, status: `${verb}_IN_PROGRESS` });
-      }
-      return;
-    }
-    stack.running = undefined;
-    const execution = scenario.execution ?? 'success';
-    if (execution === 'success') {
-      for (const resource of running.resources) {
-        addEvent(stack, { logicalId: resource.logicalId, type: resource.type, status: `${verb}_COMPLETE` });
-      }
-      stack.status = `${verb}_COMPLETE`;
-      stack.outputs = scenario.outputs ?? {};
-      addEvent(stack, { logicalId: stack.name, type: NESTED, status: stack.status, physicalId: stack.id });
-      return;
-    }
-    const { failure } = execution;
-    let failedInRoot = failure.logicalId;
-    let rootReason = failure.reason;
-    let rootType = failure.type;
-    let physicalId: string | undefined;
-    if (failure.nestedIn) {
-      const nested =
-        stackByName(`${stack.name}-${failure.nestedIn}`) ??
-        newStack(`${stack.name}-${failure.nestedIn}`, `${verb}_IN_PROGRESS`);
-      addEvent(nested, {
-        logicalId: failure.logicalId,
-        type: failure.type,
-        status: `${verb}_FAILED`,
-        reason: failure.reason,
-      });
-      nested.status = verb === 'CREATE' ? 'ROLLBACK_COMPLETE' : 'UPDATE_ROLLBACK_COMPLETE';
-      const inner = `The following resource(s) failed to ${verb.toLowerCase()}: [${failure.logicalId}]. `;
-      addEvent(nested, {
-        logicalId: nested.name,
-        type: NESTED,
-        status: `${verb}_FAILED`,
-        physicalId: nested.id,
-        reason: inner,
-      });
-      failedInRoot = failure.nestedIn;
-      rootType = NESTED;
-      rootReason = `Embedded stack ${nested.id} was not successfully ${verb === 'CREATE' ? 'created' : 'updated'}: ${inner}`;
-      physicalId = nested.id;
-    }
-    addEvent(stack, {
-      logicalId: failedInRoot,
-      type: rootType,
-      status: `${verb}_FAILED`,
-      reason: rootReason,
-      ...(physicalId && { physicalId }),
-    });
-    const rollback = verb === 'CREATE' ? 'ROLLBACK' : 'UPDATE_ROLLBACK';
-    addEvent(stack, {
-      logicalId: stack.name,
-      type: NESTED,
-      status: `${rollback}_IN_PROGRESS`,
-      physicalId: stack.id,
-      reason: `The following resource(s) failed to ${verb.toLowerCase()}: [${failedInRoot}]. Rollback requested by user.`,
-    });
-    stack.status = `${rollback}_COMPLETE`;
-    addEvent(stack, { logicalId: stack.name, type: NESTED, status: stack.status, physicalId: stack.id });
   };
 
   const server = await startFakeAwsServer({
@@ -405,7 +281,11 @@ export async function startCloudFormationFake(
       record: (action, params) => calls.push({ service: 's3', action, params }),
     }),
     ...cloudFrontRoutes({
-      distributions: () => [...stacks.values()].map((stack) => stack.outputs.DistributionId ?? '').filter(Boolean),
+      distributions: () =>
+        stacks
+          .all()
+          .map((stack) => stack.outputs.DistributionId ?? '')
+          .filter(Boolean),
       deniedDistributions: options.deniedDistributions ?? [],
       scenario: () => scenario.invalidation ?? 'success',
       record: (action, params) => calls.push({ service: 'cloudfront', action, params }),
@@ -420,7 +300,7 @@ export async function startCloudFormationFake(
       scenario = next;
     },
     seedStack: (name, status, outputs, parameters) => {
-      const stack = newStack(name, status);
+      const stack = stacks.create(name, status);
       stack.outputs = outputs ?? {};
       stack.parameters = parameters ?? {};
     },
