@@ -318,18 +318,19 @@ export function filesInImportCycles(metafile: Metafile, workingDir: string): Set
 }
 
 /**
- * Trains the API bundle whose entry is `entry` and puts the functions its cold start calls in the eagerly compiled
- * form, in each ES module file the training run loaded, and moves each file's source map along.
+ * Trains the bundle of the function `name` whose entry is `entry` and puts the functions its cold start calls in the
+ * eagerly compiled form, in each ES module file the training run loaded, and moves each file's source map along.
  */
 export async function hintBundle(
   entry: string,
   metafile: Metafile,
   workingDir: string,
+  name: Parameters<typeof calledAtColdStart>[1] = 'api',
 ): Promise<Record<string, HintedCode['hinted']>> {
   const outDir = dirname(entry);
   const inCycle = filesInImportCycles(metafile, workingDir);
   const hinted: Record<string, HintedCode['hinted']> = {};
-  for (const [url, called] of await calledAtColdStart(entry)) {
+  for (const [url, called] of await calledAtColdStart(entry, name)) {
     if (!url.startsWith('file:') || !url.endsWith('.mjs')) continue;
     const file = fileURLToPath(url);
     if (relative(outDir, file).startsWith('..')) continue;
