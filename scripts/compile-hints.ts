@@ -59,8 +59,8 @@ interface Edit {
  * arrow function that does not read `this` or `arguments` becomes a parenthesized function expression; a function
  * declaration directly in a function's body (or, with `moveTopLevel`, in the module's) becomes
  * `var f = (function f() {...});` at the top of that body, where declarations are hoisted to; a class method that
- * need not be one is defined by a static block put first in its class (compile-hints-classes.ts). Object methods, getters, setters,
- * constructors and declarations in blocks are left as they are.
+ * need not be one is defined by a static block put first in its class (compile-hints-classes.ts). Object methods,
+ * getters, setters, constructors and declarations in blocks are left as they are.
  */
 export function hintCalledFunctions(
   code: string,

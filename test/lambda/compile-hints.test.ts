@@ -128,7 +128,8 @@ const key = 'dup';
 class Collide { dup() { return 'method'; } [key]() { return 'computed'; } after() { return 'after'; } }
 class Twice { twice() { return 1; } twice() { return 2; } }
 const p = new Point(3, 4);
-const describe = (o, k) => JSON.stringify(Object.getOwnPropertyDescriptor(o, k), (_, v) => typeof v === 'function' ? v.name : v);
+const describe = (o, k) =>
+  JSON.stringify(Object.getOwnPropertyDescriptor(o, k), (_, v) => (typeof v === 'function' ? v.name : v));
 log.push(Point.made, p.sum(), p.greet(), p.norm, [...p.items()], await p.later(), p.args(1, 2, 3), p.self() === Point);
 log.push(p['quoted-name'](), p.delete(), p.reveal(), [...p], Named.name, new Named().who(), new Collide().dup());
 log.push(new Collide().after(), new Twice().twice(), Object.keys(Point.prototype), Object.keys(Point), Object.keys(p));
