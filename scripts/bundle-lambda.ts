@@ -72,9 +72,9 @@ export interface BundleResult {
 }
 
 /**
- * Bundles one function into `outRoot/<name>/`: ESM, minified, source maps, the AWS SDK clients inside. The API
- * function's files then get the eager-compile hints of a training run (scripts/compile-hints.ts), unless
- * `compileHints` is false.
+ * Bundles one function into `outRoot/<name>/`: ESM, minified, source maps, the AWS SDK clients inside. Its files
+ * then get the eager-compile hints of a training run (scripts/compile-hints.ts; the workflow's and the events
+ * function's train their init only), unless `compileHints` is false.
  */
 export async function bundleFunction(
   name: LambdaFunctionName,
@@ -131,8 +131,8 @@ export async function bundleFunction(
   // The gazetteer (adapters/local/city-gazetteer.ts) reads its data from beside the bundle, loaded on first use.
   if (Object.keys(result.metafile.inputs).some((input) => input.endsWith(GAZETTEER_MODULE)))
     await copyFile(createRequire(import.meta.url).resolve(GAZETTEER_DATA), join(outDir, GAZETTEER_DATA_FILE));
-  // The functions the API's cold start calls are compiled with the code around them, not again on their first call.
-  if (name === 'api' && compileHints) await hintBundle(join(outDir, ENTRY_FILE), result.metafile, root);
+  // The functions a cold start calls are compiled with the code around them, not again on their first call.
+  if (compileHints) await hintBundle(join(outDir, ENTRY_FILE), result.metafile, root, name);
   const entryBytes = (await stat(join(outDir, ENTRY_FILE))).size;
   return { name, outDir, entryBytes, totalBytes: await jsBytes(outDir), metafile: result.metafile };
 }

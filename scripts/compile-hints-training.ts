@@ -47,22 +47,28 @@ function restEvent(method: string, path: string, headers: Record<string, string>
 
 const TRAINING_PROBE = `
 const [modulePath, eventPath] = process.argv.slice(2);
+const { handler } = await import(modulePath);
+if (!eventPath) { process.stdout.write('\\nSTATUS 200\\n'); process.exit(0); }
 const event = JSON.parse(await (await import('node:fs/promises')).readFile(eventPath, 'utf8'));
 const context = { functionName: 'compile-hints', functionVersion: '$LATEST', awsRequestId: 'compile-hints',
   invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:compile-hints', memoryLimitInMB: '1024',
   logGroupName: '/aws/lambda/compile-hints', logStreamName: 's', getRemainingTimeInMillis: () => 30000 };
-const { handler } = await import(modulePath);
 const result = await handler(event, context);
 process.stdout.write('\\nSTATUS ' + result.statusCode + '\\n');
 `;
 
 /**
- * The functions the API function's cold start calls, per output file (by file URL): the bundle imported and invoked
- * once with an authenticated request (GET /v1/skills) and once, traced, with a public one (GET /health), each in a
- * fresh process under V8's coverage, with the settings the function runs with where they matter (the local token
- * verifier stands in for Cognito: no AWS service is reached).
+ * The functions a function's cold start calls, per output file (by file URL), each run in a fresh process under V8's
+ * coverage, with the settings the function runs with where they matter (the local token verifier stands in for
+ * Cognito: no AWS service is reached). The API bundle is imported and invoked once with an authenticated request
+ * (GET /v1/skills) and once, traced, with a public one (GET /health). The workflow and events bundles are only
+ * imported, once plain and once traced: their init (config, telemetry, container), as their first event would need
+ * DynamoDB, S3 or SNS.
  */
-export async function calledAtColdStart(entry: string): Promise<Map<string, CalledRange[]>> {
+export async function calledAtColdStart(
+  entry: string,
+  name: 'api' | 'workflow' | 'events' = 'api',
+): Promise<Map<string, CalledRange[]>> {
   const dir = await mkdtemp(join(tmpdir(), 'compile-hints-'));
   try {
     const secret = randomBytes(24).toString('hex');
@@ -81,16 +87,24 @@ export async function calledAtColdStart(entry: string): Promise<Map<string, Call
       // Nothing listens there: the segments sent over UDP are lost.
       AWS_XRAY_DAEMON_ADDRESS: '127.0.0.1:2000',
     };
-    const requests = [
-      { event: restEvent('GET', '/v1/skills', { authorization: `Bearer ${token}` }), env: {} },
-      { event: restEvent('GET', '/health', {}), env: tracing },
-    ];
+    // What the workflow's and the consumer's config require (a bucket for the turn's audio, an alert topic).
+    const initOnly = {
+      AUDIO_BUCKET: 'compile-hints',
+      ALERT_TOPIC_ARN: 'arn:aws:sns:us-east-1:123456789012:compile-hints',
+    };
+    const requests: { event?: unknown; env: Record<string, string> }[] =
+      name === 'api'
+        ? [
+            { event: restEvent('GET', '/v1/skills', { authorization: `Bearer ${token}` }), env: {} },
+            { event: restEvent('GET', '/health', {}), env: tracing },
+          ]
+        : [{ env: initOnly }, { env: { ...initOnly, ...tracing } }];
     const called = new Map<string, CalledRange[]>();
     for (const [index, { event, env }] of requests.entries()) {
       const eventPath = join(dir, `event-${index}.json`);
       const coverage = join(dir, `coverage-${index}`);
-      await writeFile(eventPath, JSON.stringify(event));
-      const { stdout } = await promisify(execFile)(process.execPath, [probe, entry, eventPath], {
+      if (event) await writeFile(eventPath, JSON.stringify(event));
+      const { stdout } = await promisify(execFile)(process.execPath, [probe, entry, ...(event ? [eventPath] : [])], {
         timeout: 60_000,
         maxBuffer: 16 * 1024 * 1024,
         env: {

@@ -9,6 +9,8 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'acorn';
 import type { Metafile } from 'esbuild';
+import { assignedNames, type AstNode, children, isFunction } from './compile-hints-ast.js';
+import { classMethodHints, METHODS_HELPER, METHODS_HELPER_CODE } from './compile-hints-classes.js';
 import { calledAtColdStart, type CalledRange } from './compile-hints-training.js';
 
 export type { CalledRange } from './compile-hints-training.js';
@@ -23,31 +25,8 @@ export interface Span {
 export interface HintedCode {
   code: string;
   spans: Span[];
-  hinted: { expressions: number; arrows: number; declarations: number };
+  hinted: { expressions: number; arrows: number; declarations: number; methods: number };
 }
-
-interface AstNode {
-  type: string;
-  start: number;
-  end: number;
-  [key: string]: unknown;
-}
-
-const isNode = (value: unknown): value is AstNode =>
-  typeof value === 'object' && value !== null && typeof (value as AstNode).type === 'string';
-
-function children(node: AstNode): AstNode[] {
-  const found: AstNode[] = [];
-  for (const key of Object.keys(node)) {
-    const value = node[key];
-    if (Array.isArray(value)) for (const item of value) if (isNode(item)) found.push(item);
-    if (isNode(value)) found.push(value);
-  }
-  return found;
-}
-
-const isFunction = (node: AstNode) =>
-  node.type === 'FunctionExpression' || node.type === 'FunctionDeclaration' || node.type === 'ArrowFunctionExpression';
 
 /** Whether an arrow function reads its scope's `this`, `arguments`, `super` or `new.target`: then it stays an arrow. */
 function readsEnclosingThis(arrow: AstNode): boolean {
@@ -61,30 +40,17 @@ function readsEnclosingThis(arrow: AstNode): boolean {
   return visit(arrow);
 }
 
-/** Names assigned anywhere in `node` (`f = ...`, `f++`, `[f] = ...`): a declaration of such a name is not moved. */
-function assignedNames(node: AstNode, names = new Set<string>()): Set<string> {
-  const targets = (target: AstNode) => {
-    if (target.type === 'Identifier') names.add(target.name as string);
-    else for (const child of children(target)) targets(child);
-  };
-  if (node.type === 'AssignmentExpression') targets(node.left as AstNode);
-  if (node.type === 'UpdateExpression') targets(node.argument as AstNode);
-  if (node.type === 'ForInStatement' || node.type === 'ForOfStatement') targets(node.left as AstNode);
-  for (const child of children(node)) assignedNames(child, names);
-  return names;
-}
-
 interface Edit {
   start: number;
   end: number;
   text?: string;
-  /** A moved declaration: rendered here from its own range, with the edits inside it. */
-  moved?: AstNode;
-  /** The declaration an edit belongs to (its move and its removal), skipped when that declaration is rendered. */
+  /** Moved code: text, and functions rendered here from their own range with the edits inside them. */
+  parts?: (string | AstNode)[];
+  /** The function an edit belongs to (its move and its removal), skipped when that function is rendered. */
   owner?: AstNode;
-  /** Among edits at one offset: moved declarations first, then closing parentheses, then opening ones. */
+  /** Among edits at one offset: moved code first, then closing parentheses, then opening ones. */
   kind: 0 | 1 | 2;
-  /** Then, in a kind: moved declarations and openers in source order, closers inner first. */
+  /** Then, in a kind: moved code and openers in source order, closers inner first. */
   key: number;
 }
 
@@ -92,8 +58,9 @@ interface Edit {
  * Puts each called function in the parenthesized form V8 compiles eagerly: a function expression gets parentheses; an
  * arrow function that does not read `this` or `arguments` becomes a parenthesized function expression; a function
  * declaration directly in a function's body (or, with `moveTopLevel`, in the module's) becomes
- * `var f = (function f() {...});` at the top of that body, where declarations are hoisted to. Object and class methods
- * and declarations in blocks are left as they are.
+ * `var f = (function f() {...});` at the top of that body, where declarations are hoisted to; a class method that
+ * need not be one is defined by a static block put first in its class (compile-hints-classes.ts). Object methods,
+ * getters, setters, constructors and declarations in blocks are left as they are.
  */
 export function hintCalledFunctions(
   code: string,
@@ -107,11 +74,21 @@ export function hintCalledFunctions(
 
   const program = parse(code, { ecmaVersion: 'latest', sourceType: 'module' }) as unknown as AstNode;
   const edits: Edit[] = [];
-  const hinted = { expressions: 0, arrows: 0, declarations: 0 };
+  const hinted = { expressions: 0, arrows: 0, declarations: 0, methods: 0 };
   const assigned = new Map<AstNode, Set<string>>();
+  // The methods' helper is declared under a name of its own: a file that has it already keeps its methods.
+  const hintMethods = !code.includes(METHODS_HELPER);
 
   const visit = (node: AstNode, parent: AstNode | undefined, grandparent: AstNode | undefined) => {
     if (isFunction(node) && wasCalled(node)) hint(node, parent, grandparent);
+    if (hintMethods && (node.type === 'ClassDeclaration' || node.type === 'ClassExpression')) {
+      const plan = classMethodHints(node, wasCalled);
+      if (plan)
+        edits.push({ start: plan.block.at, end: plan.block.at, parts: plan.block.parts, kind: 0, key: node.start });
+      for (const { start, end, fn } of plan?.removed ?? [])
+        edits.push({ start, end, text: '', owner: fn, kind: 2, key: start });
+      hinted.methods += plan?.removed.length ?? 0;
+    }
     for (const child of children(node)) visit(child, node, parent);
   };
   const hint = (fn: AstNode, parent: AstNode | undefined, grandparent: AstNode | undefined) => {
@@ -156,13 +133,20 @@ export function hintCalledFunctions(
       let first = 0;
       while (statements[first]?.directive !== undefined || statements[first]?.type === 'ImportDeclaration') first += 1;
       const at = first > 0 ? statements[first - 1]!.end : scope.type === 'Program' ? 0 : scope.start + 1;
-      edits.push({ start: at, end: at, moved: fn, owner: fn, kind: 0, key: fn.start });
+      const parts = [`var ${(fn.id as AstNode).name as string}=(`, fn, ');'];
+      edits.push({ start: at, end: at, parts, owner: fn, kind: 0, key: fn.start });
       edits.push({ start: fn.start, end: fn.end, text: '', owner: fn, kind: 2, key: fn.start });
       hinted.declarations += 1;
     }
   };
   const containsFunction = (node: AstNode): boolean => isFunction(node) || children(node).some(containsFunction);
   visit(program, undefined, undefined);
+  if (hinted.methods > 0) {
+    // After the last statement and whatever closes there (before the source map's comment); a declaration, so
+    // hoisted to the file's top.
+    const at = (program.body as AstNode[]).at(-1)!.end;
+    edits.push({ start: at, end: at, text: METHODS_HELPER_CODE, kind: 2, key: Number.MAX_SAFE_INTEGER });
+  }
 
   // At one offset, insertions before replacements, and insertions by kind and key.
   edits.sort((a, b) => a.start - b.start || a.end - a.start - (b.end - b.start) || a.kind - b.kind || a.key - b.key);
@@ -173,16 +157,16 @@ export function hintCalledFunctions(
     for (const edit of edits) {
       if (edit.start < position || edit.end > end || edit.start > end) continue;
       // A declaration's own move and removal are not part of it, nor are the moves to where it starts (its body's top).
-      if (self && (edit.owner === self || (edit.moved && edit.start === start))) continue;
+      if (self && (edit.owner === self || (edit.parts && edit.start === start))) continue;
       if (edit.start > position) spans.push({ from: position, to: edit.start, at: out.length });
       out += code.slice(position, edit.start);
-      if (edit.moved) {
-        const moved = edit.moved;
-        // After a statement without its semicolon (a directive, ASI), one is needed first.
-        const separator = /[;{}\s]/.test(code[edit.start - 1] ?? ';') ? '' : ';';
-        out += `${separator}var ${(moved.id as AstNode).name as string}=(`;
-        render(moved.start, moved.end, moved);
-        out += ');';
+      if (edit.parts) {
+        // After a statement without its semicolon (a directive, ASI), a moved declaration needs one first.
+        if (edit.owner && !/[;{}\s]/.test(code[edit.start - 1] ?? ';')) out += ';';
+        for (const part of edit.parts) {
+          if (typeof part === 'string') out += part;
+          else render(part.start, part.end, part);
+        }
       } else {
         // A replaced arrow head maps to the start of the function that replaces it.
         if (edit.end > edit.start && edit.text) spans.push({ from: edit.start, to: edit.start + 1, at: out.length });
@@ -334,18 +318,19 @@ export function filesInImportCycles(metafile: Metafile, workingDir: string): Set
 }
 
 /**
- * Trains the API bundle whose entry is `entry` and puts the functions its cold start calls in the eagerly compiled
- * form, in each ES module file the training run loaded, and moves each file's source map along.
+ * Trains the bundle of the function `name` whose entry is `entry` and puts the functions its cold start calls in the
+ * eagerly compiled form, in each ES module file the training run loaded, and moves each file's source map along.
  */
 export async function hintBundle(
   entry: string,
   metafile: Metafile,
   workingDir: string,
+  name: Parameters<typeof calledAtColdStart>[1] = 'api',
 ): Promise<Record<string, HintedCode['hinted']>> {
   const outDir = dirname(entry);
   const inCycle = filesInImportCycles(metafile, workingDir);
   const hinted: Record<string, HintedCode['hinted']> = {};
-  for (const [url, called] of await calledAtColdStart(entry)) {
+  for (const [url, called] of await calledAtColdStart(entry, name)) {
     if (!url.startsWith('file:') || !url.endsWith('.mjs')) continue;
     const file = fileURLToPath(url);
     if (relative(outDir, file).startsWith('..')) continue;

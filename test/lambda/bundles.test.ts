@@ -1,5 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -68,6 +69,13 @@ describe.each(names)('the %s bundle', (name) => {
       expect(eager.some((input) => input.includes('@aws-sdk/client-polly'))).toBe(false);
       expect(inputs().some((input) => input.includes('@aws-sdk/client-bedrock-runtime'))).toBe(true);
     }
+  });
+
+  it("carries the compile hints of its cold start's training run (scripts/compile-hints.ts)", async () => {
+    // esbuild's minified output has a few dozen parenthesized functions of its own (19 in the workflow's entry);
+    // the hints put each function the training called in that form: hundreds in every entry.
+    const entry = await readFile(join(bundle.outDir, ENTRY_FILE), 'utf8');
+    expect(entry.split('(function').length - 1).toBeGreaterThan(120);
   });
 
   it('ships the gazetteer data beside the entry where understanding is bundled, read from there on first use', async () => {

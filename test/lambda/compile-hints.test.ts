@@ -98,7 +98,78 @@ async function evaluate(code: string, name: string): Promise<unknown[]> {
   return log;
 }
 
+/*
+ * Class methods the hints move into a static block (compile-hints-classes.ts), beside the ones that must stay: what
+ * the classes answer, and how their methods are defined, must not change.
+ */
+const CLASSES = `
+export const log = [];
+class Base { greet() { return 'base ' + this.name; } }
+class Point extends Base {
+  #secret = 7;
+  static made = Point.make(1, 2).sum();
+  static make(x, y) { return new Point(x, y); }
+  constructor(x, y) { super(); this.x = x; this.y = y; this.name = 'point'; }
+  sum() { return this.x + this.y + this.#secret; }
+  greet() { return super.greet() + '!'; }
+  get norm() { return Math.hypot(this.x, this.y); }
+  *items() { yield this.x; yield this.y; }
+  async later() { await null; return this.sum(); }
+  args() { return arguments.length + [...arguments].length; }
+  self() { return Point; }
+  'quoted-name'() { return 'quoted'; }
+  delete() { return 'reserved word'; }
+  #hidden() { return this.#secret * 2; }
+  reveal() { return this.#hidden(); }
+  [Symbol.iterator]() { return this.items(); }
+}
+var Named = class Inner { who() { return Inner.name + ':' + typeof Named; } };
+const key = 'dup';
+class Collide { dup() { return 'method'; } [key]() { return 'computed'; } after() { return 'after'; } }
+class Twice { twice() { return 1; } twice() { return 2; } }
+const p = new Point(3, 4);
+const describe = (o, k) =>
+  JSON.stringify(Object.getOwnPropertyDescriptor(o, k), (_, v) => (typeof v === 'function' ? v.name : v));
+log.push(Point.made, p.sum(), p.greet(), p.norm, [...p.items()], await p.later(), p.args(1, 2, 3), p.self() === Point);
+log.push(p['quoted-name'](), p.delete(), p.reveal(), [...p], Named.name, new Named().who(), new Collide().dup());
+log.push(new Collide().after(), new Twice().twice(), Object.keys(Point.prototype), Object.keys(Point), Object.keys(p));
+log.push(describe(Point.prototype, 'sum'), describe(Point, 'make'), describe(Point.prototype, 'norm'));
+log.push(p instanceof Point, p instanceof Base, Point.make.name, Point.prototype.later.name, Point.name);
+log.push(Object.getOwnPropertyNames(Point.prototype).sort(), Object.getOwnPropertyNames(Point).sort());
+log.push(Object.getPrototypeOf(p.items()) === Object.getPrototypeOf(Point.prototype.items.call(p)));
+`;
+
 describe('eager-compile hints', () => {
+  it('move the class methods that need not be methods, and the classes answer as they did', async () => {
+    const hinted = hintCalledFunctions(CLASSES, allFunctions(CLASSES), { moveTopLevel: true });
+    expect(await evaluate(hinted.code, 'classes-hinted.mjs')).toEqual(await evaluate(CLASSES, 'classes-plain.mjs'));
+    // Moved: Base's greet; make, sum, items, later, args, self, quoted-name, delete, reveal; who; dup, after.
+    expect(hinted.hinted.methods).toBe(13);
+    for (const stays of [
+      "greet() { return super.greet() + '!'; }",
+      'get norm() {',
+      'constructor(x, y) {',
+      '#hidden() {',
+      '[Symbol.iterator]() {',
+      'class Twice { twice() { return 1; } twice() { return 2; } }',
+    ])
+      expect(hinted.code).toContain(stays);
+    expect(hinted.code).toContain(
+      'class Point extends Base {static{__compileHintMethods(this.prototype,{"sum":(function',
+    );
+    expect(hinted.code).toContain('"items":(function*() {');
+    expect(hinted.code).toContain('"later":(async function() {');
+    // The method defined before a computed key that may name it yields to that key, as in the class.
+    expect(hinted.code).toContain('"after":(function() {');
+    expect(hinted.code).toContain('},["dup"])');
+    expect(hinted.code.match(/function __compileHintMethods\(/g)).toHaveLength(1);
+  });
+
+  it('leave the methods of a file that already declares the helper', () => {
+    const code = 'class A { m() { return 1; } }\nfunction __compileHintMethods() {}\n';
+    expect(hintCalledFunctions(code, allFunctions(code)).hinted.methods).toBe(0);
+  });
+
   it('answer as the module did, with every function the forms allow hinted', async () => {
     const hinted = hintCalledFunctions(MODULE, allFunctions(MODULE), { moveTopLevel: true });
     expect(await evaluate(hinted.code, 'hinted.mjs')).toEqual(await evaluate(MODULE, 'plain.mjs'));
@@ -111,10 +182,12 @@ describe('eager-compile hints', () => {
     expect(hinted.code).toContain(`{ 'use strict';var later=(function later()`);
     expect(hinted.code).toContain('function reassigned() {');
     expect(hinted.code).toContain("{ function inBlock() { return 'block'; }");
-    // Arrows that read `this` or `arguments`, and methods, stay as they were.
+    // Arrows that read `this` or `arguments`, getters and object methods stay as they were; class methods move.
     expect(hinted.code).toContain('add = () => { this.count += 1; return this; }');
     expect(hinted.code).toContain('const seeThis = () => this;');
-    expect(hinted.code).toContain('static make() {');
+    expect(hinted.code).toContain('get twice() {');
+    expect(hinted.code).toContain('get() { return this.value; }');
+    expect(hinted.code).toContain('class Counter {static{__compileHintMethods(this,{"make":(function() {');
     expect(hinted.code).toContain('(function(a, b = 2){return( a + b)})');
     expect(hinted.code).toContain("(function(){return( ({ kind: 'object' }))})");
     expect(hinted.code).toContain('(function(a){return( (function(b){return( a * b)}))})');
