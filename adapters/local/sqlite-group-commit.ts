@@ -19,10 +19,13 @@ interface Rider {
   settle: (committed: boolean) => void;
 }
 
-/** Thrown out of a round by its one write (no savepoint): only that write failed, the riders may go again. */
-class LoneWriteFailed extends Error {
-  constructor(readonly failure: unknown) {
-    super('the one write of a round failed');
+/** Thrown out of a round whose writes run without savepoints when one of them fails: the round is rolled back. */
+class WriteFailed extends Error {
+  constructor(
+    readonly index: number,
+    readonly failure: unknown,
+  ) {
+    super('a write of the round failed');
   }
 }
 
@@ -50,45 +53,51 @@ export class SqliteGroupCommit {
   private readonly riderDelays: number[] = [];
   /** While set, rounds wait for it before they commit (the checkpointer rewinding the WAL); the event loop does not. */
   private held: Promise<void> | undefined;
-  private readonly commitRound: (waiting: readonly Waiting[], riders: readonly Rider[]) => Outcome[];
+  private readonly commitRound: (waiting: readonly Waiting[], riders: readonly Rider[], isolated: boolean) => Outcome[];
   /** Riders of the round being committed whose write threw (and was left out). */
   private readonly failedRiders = new Set<Rider>();
 
   constructor(db: Database) {
     // Called inside the round's transaction, better-sqlite3 runs it in a savepoint, and rolls back to it on a throw.
     const each = db.transaction((write: () => unknown) => write());
-    const round = db.transaction((waiting: readonly Waiting[], riders: readonly Rider[]): Outcome[] => {
-      // Riders first, without savepoints: a rider's statements are each atomic, and one that fails while SQLite keeps
-      // the transaction open is left out (settled as not committed) while the round's other writes go on.
-      for (const rider of riders) {
-        try {
-          rider.write();
-        } catch (error) {
-          if (!db.inTransaction) throw error;
-          this.failedRiders.add(rider);
+    const round = db.transaction(
+      (waiting: readonly Waiting[], riders: readonly Rider[], isolated: boolean): Outcome[] => {
+        // Riders first, without savepoints: a rider's statements are each atomic, and one that fails while SQLite keeps
+        // the transaction open is left out (settled as not committed) while the round's other writes go on.
+        for (const rider of riders) {
+          try {
+            rider.write();
+          } catch (error) {
+            if (!db.inTransaction) throw error;
+            this.failedRiders.add(rider);
+          }
         }
-      }
-      if (waiting.length === 1) {
-        // Alone in its round, a write needs no savepoint: the round's transaction is its own, and a throw rolls it back
-        // and rejects it just as its savepoint would have (two statements fewer per commit when rounds are small).
-        // Riders rolled back with it ride again on the next round.
-        try {
-          return [{ ok: true, value: waiting[0]!.write() }];
-        } catch (error) {
-          throw new LoneWriteFailed(error);
+        if (!isolated) {
+          // Without savepoints (two statements and a copy of each page a write changes into the statement journal,
+          // per write): writes almost never fail (a version conflict, a broken statement), and when one does the whole
+          // round is rolled back and goes again with each write in a savepoint of its own, so the failure stays its own.
+          const outcomes: Outcome[] = [];
+          for (let index = 0; index < waiting.length; index += 1) {
+            try {
+              outcomes.push({ ok: true, value: waiting[index]!.write() });
+            } catch (error) {
+              throw new WriteFailed(index, error);
+            }
+          }
+          return outcomes;
         }
-      }
-      return waiting.map((w): Outcome => {
-        try {
-          return { ok: true, value: each(w.write) };
-        } catch (error) {
-          // Some failures (disk full, I/O) make SQLite roll the whole transaction back: then no write of the round stands.
-          if (!db.inTransaction) throw error;
-          return { ok: false, error };
-        }
-      });
-    });
-    this.commitRound = (waiting, riders) => round.immediate(waiting, riders);
+        return waiting.map((w): Outcome => {
+          try {
+            return { ok: true, value: each(w.write) };
+          } catch (error) {
+            // Some failures (disk full, I/O) make SQLite roll the whole transaction back: then no write of the round stands.
+            if (!db.inTransaction) throw error;
+            return { ok: false, error };
+          }
+        });
+      },
+    );
+    this.commitRound = (waiting, riders, isolated) => round.immediate(waiting, riders, isolated);
   }
 
   /**
@@ -177,11 +186,18 @@ export class SqliteGroupCommit {
     }
     let outcomes: Outcome[];
     try {
-      outcomes = this.commitRound(waiting, riders);
+      try {
+        outcomes = this.commitRound(waiting, riders, false);
+      } catch (error) {
+        if (!(error instanceof WriteFailed) || waiting.length === 1) throw error;
+        // One write failed and everything was rolled back: again, each write in a savepoint, so only it fails.
+        this.failedRiders.clear();
+        outcomes = this.commitRound(waiting, riders, true);
+      }
     } catch (error) {
       this.failedRiders.clear();
-      if (error instanceof LoneWriteFailed) {
-        // Only the round's one write failed (and everything was rolled back): the riders go with the next round.
+      if (error instanceof WriteFailed) {
+        // The round's one write failed (and everything was rolled back): the riders go with the next round.
         waiting[0]!.reject(toCoreError(error.failure, waiting[0]!.operation));
         if (riders.length > 0) {
           this.riders.unshift(...riders);

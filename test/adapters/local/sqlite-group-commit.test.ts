@@ -136,6 +136,41 @@ describe('SqliteGroupCommit riders', () => {
   });
 });
 
+describe('SqliteGroupCommit rounds', () => {
+  it('rolls back a write that failed after writing, alone, while the other writes of its round commit', async () => {
+    // Prepare: three writes in one round; the second writes a row, then fails
+    const { db, other } = twoConnections();
+    const rounds = groupCommitOf(db);
+    insertProfile(db, 'taken');
+    const runs: string[] = [];
+
+    // Act
+    const outcomes = await Promise.allSettled([
+      rounds.run('first', () => {
+        runs.push('first');
+        insertProfile(db, 'a');
+      }),
+      rounds.run('second', () => {
+        runs.push('second');
+        insertProfile(db, 'b');
+        insertProfile(db, 'taken');
+      }),
+      rounds.run('third', () => {
+        runs.push('third');
+        return insertProfile(db, 'c').changes;
+      }),
+    ]);
+
+    // Assess: 'b' went with its write, which alone failed; the round went again, each write on its own
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(Error);
+    expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+    expect((outcomes[2] as PromiseFulfilledResult<number>).value).toBe(1);
+    expect(profiles(other)).toBe('a,c,taken');
+    expect(runs).toEqual(['first', 'second', 'first', 'second', 'third']);
+  });
+});
+
 describe('SqliteOutboxStore removal riding on the next round', () => {
   it('hides removed entries from peek at once, and deletes them with the next round of writes', async () => {
     // Prepare
