@@ -9,12 +9,6 @@ import { limitedStatement } from './sqlite-limited-statement.js';
 export interface SqliteOutboxStoreOptions {
   /** A database opened by `openSqliteDatabase` (which creates the outbox table); the caller closes it. */
   db: Database;
-  /**
-   * Longest a removal waits for a round of other writes to ride on before it commits on its own; default 20 ms.
-   * Meanwhile the removed entries are hidden from `peek` in this process, and only another process could deliver
-   * them again (delivery is at least once).
-   */
-  removalWithinMs?: number;
 }
 
 interface Row {
@@ -81,9 +75,9 @@ function prepareTransactions(db: Database, sql: ReturnType<typeof prepareStateme
  * The outbox in the embedded database file, beside the conversations: events that could not be published survive a
  * restart. New rows get a seq above every pending one, so seq order is append order.
  *
- * Delivered entries are forgotten in the next round of the connection's group commit, which the turns finishing
- * meanwhile start anyway (`SqliteGroupCommit.ride`): no commit of their own, and the outbox's pages are written once
- * for the rows a round removes and the rows it adds. Until that round commits, this store's `peek` skips them.
+ * Delivered entries are forgotten in the next round of the connection's group commit, which under load the turns
+ * finishing meanwhile start anyway: the outbox's pages are written once for the rows a round removes and the rows it
+ * adds. Until that round commits, this store's `peek` skips them.
  */
 export class SqliteOutboxStore implements OutboxStore {
   private readonly sql: ReturnType<typeof prepareStatements>;
@@ -91,7 +85,6 @@ export class SqliteOutboxStore implements OutboxStore {
   private readonly tx: ReturnType<typeof prepareTransactions>;
   /** The connection's group commit, which the conversation store's appends use too. */
   private readonly rounds: SqliteGroupCommit;
-  private readonly removalWithinMs: number;
   /** Event ids of the entries the last peeks returned, by seq: what `remove` deletes besides the seq. */
   private readonly peeked = new Map<number, string>();
   /** Entries removed but not yet committed as such (by seq, with their event id, or '' when not known). */
@@ -104,7 +97,6 @@ export class SqliteOutboxStore implements OutboxStore {
     this.tx = guarded('prepare outbox transactions', () => prepareTransactions(options.db, this.sql));
     this.rounds = groupCommitOf(options.db);
     this.known = guarded('prepare outbox statements', () => knownRowsOf(options.db));
-    this.removalWithinMs = options.removalWithinMs ?? 20;
   }
 
   async append(events: readonly DomainEvent[]): Promise<void> {
@@ -164,27 +156,31 @@ export class SqliteOutboxStore implements OutboxStore {
     const removed: [seq: number, eventId: string][] = seqs.map((seq) => [seq, this.peeked.get(seq) ?? '']);
     for (const [seq, eventId] of removed) this.removing.set(seq, eventId);
     const { remove, removeSeq } = this.sql;
-    this.rounds.ride(
-      () => {
-        for (const [seq, eventId] of removed) {
-          if (eventId === '') removeSeq.run(seq);
-          else remove.run(seq, eventId);
-        }
-      },
-      // Committed or not, they stop being hidden: rows still there (the round failed) are delivered again.
-      (committed) => {
-        const known = this.known.rows<KnownOutboxRow | typeof ALL>(OUTBOX);
-        for (const [seq, eventId] of removed) {
-          if (this.removing.get(seq) === eventId) this.removing.delete(seq);
-          if (!committed) continue;
-          const key = String(seq);
-          const row = known.get(key);
-          // Removed by seq alone (an entry this store did not peek): whatever row had that seq is gone.
-          if (row !== undefined && row !== ALL && (eventId === '' || row.eventId === eventId)) known.delete(key);
-        }
-      },
-      this.removalWithinMs,
-    );
+    // Committed or not, they stop being hidden: rows still there (the round failed) are delivered again.
+    const settle = (committed: boolean) => {
+      const known = this.known.rows<KnownOutboxRow | typeof ALL>(OUTBOX);
+      for (const [seq, eventId] of removed) {
+        if (this.removing.get(seq) === eventId) this.removing.delete(seq);
+        if (!committed) continue;
+        const key = String(seq);
+        const row = known.get(key);
+        // Removed by seq alone (an entry this store did not peek): whatever row had that seq is gone.
+        if (row !== undefined && row !== ALL && (eventId === '' || row.eventId === eventId)) known.delete(key);
+      }
+    };
+    // Not awaited: the delivery is done, and the deletes join the round the turns finishing meanwhile start anyway.
+    this.rounds
+      .run(
+        'forget delivered outbox entries',
+        () => {
+          for (const [seq, eventId] of removed) {
+            if (eventId === '') removeSeq.run(seq);
+            else remove.run(seq, eventId);
+          }
+        },
+        () => settle(true),
+      )
+      .catch(() => settle(false));
   }
 
   async size(): Promise<number> {
