@@ -9,6 +9,7 @@ import type {
 } from '../../core/model/conversation.js';
 import type { IoOptions } from '../../core/model/io.js';
 import type { DialogueState } from '../../core/model/dialogue-state.js';
+import type { DomainEvent } from '../../core/model/events.js';
 import { ConversationNotFoundError, ValidationError, VersionConflictError, throwIfAborted } from '../../core/errors.js';
 import type {
   AppendExchange,
@@ -20,6 +21,8 @@ import { guarded } from './sqlite-database.js';
 import { groupCommitOf, type SqliteGroupCommit } from './sqlite-group-commit.js';
 import { knownRowsOf, type SqliteKnownRows } from './sqlite-known-rows.js';
 import { limitedStatement } from './sqlite-limited-statement.js';
+import { outboxRowsCommitted, outboxRowsUnknown, type KnownOutboxRow } from './sqlite-outbox-store.js';
+import { plainCopy } from '../shared/plain-copy.js';
 
 export interface SqliteConversationStoreOptions {
   /** A database opened by `openSqliteDatabase`, which owns the schema; the caller closes it. */
@@ -176,8 +179,11 @@ export class SqliteConversationStore implements ConversationStore {
     const row = await this.appends.run(
       'append exchange',
       () => appendOne(sql, known, key, prepared),
-      // Known only once committed: a rolled-back append leaves the header as it was.
-      (stored) => known.rows<HeaderRow>(HEADERS).set(key, stored),
+      // Known only once committed: a rolled-back append leaves the header as it was, and its events unwritten.
+      (stored) => {
+        known.rows<HeaderRow>(HEADERS).set(key, stored);
+        if (prepared.written.length > 0) outboxRowsCommitted(known, prepared.written);
+      },
     );
     return toConversation(row);
   }
@@ -243,6 +249,8 @@ export class SqliteConversationStore implements ConversationStore {
       return guarded('delete conversations of user', () => this.tx.removeAllOfUser.immediate(userId));
     } finally {
       this.known.rows(HEADERS).clear();
+      // The user's events not yet relayed went too.
+      outboxRowsUnknown(this.known);
     }
   }
 }
@@ -258,7 +266,9 @@ interface PreparedExchange {
   title: string | null;
   state: string;
   turns: string[];
-  events: [id: string, body: string][];
+  events: [id: string, body: string, event: DomainEvent][];
+  /** The outbox rows the last run of the write inserted (an event already pending is not among them). */
+  written: KnownOutboxRow[];
 }
 
 function prepareExchange(exchange: AppendExchange): PreparedExchange {
@@ -270,7 +280,9 @@ function prepareExchange(exchange: AppendExchange): PreparedExchange {
     title: exchange.title ?? null,
     state: JSON.stringify(exchange.state),
     turns: exchange.turns.map((turn) => JSON.stringify(turn)),
-    events: (exchange.events ?? []).map((event) => [event.id, JSON.stringify(event)]),
+    // Copied now, as the memory stores copy, for the relay to find in memory once committed (sqlite-outbox-store.ts).
+    events: (exchange.events ?? []).map((event) => [event.id, JSON.stringify(event), plainCopy(event)]),
+    written: [],
   };
 }
 
@@ -327,7 +339,11 @@ function appendOne(sql: Statements, known: SqliteKnownRows, key: string, exchang
   const first = row.turn_count - turns.length;
   for (let index = 0; index < turns.length; index += 1)
     sql.insertTurn.run(userId, conversationId, first + index, turns[index]);
-  for (const [id, body] of exchange.events) sql.insertEvent.run(id, body);
+  exchange.written = [];
+  for (const [id, body, event] of exchange.events) {
+    const { changes, lastInsertRowid } = sql.insertEvent.run(id, body);
+    if (changes === 1) exchange.written.push({ seq: Number(lastInsertRowid), eventId: id, event });
+  }
   return row;
 }
 

@@ -12,71 +12,52 @@ interface Waiting {
   reject: (error: unknown) => void;
 }
 
-/** A write that rides on the next round instead of starting one (see `ride`). */
-interface Rider {
-  write: () => void;
-  /** Told once the round that carried the write is over: whether its write was committed. */
-  settle: (committed: boolean) => void;
-}
-
-/** Thrown out of a round by its one write (no savepoint): only that write failed, the riders may go again. */
-class LoneWriteFailed extends Error {
+/** Thrown out of a round whose writes run without savepoints when one of them fails: the round is rolled back. */
+class WriteFailed extends Error {
   constructor(readonly failure: unknown) {
-    super('the one write of a round failed');
+    super('a write of the round failed');
   }
 }
 
 /**
  * Writes that arrive in the same round of the event loop, committed together: one IMMEDIATE transaction per round
  * (started at the check phase of the loop's next iteration, so the requests read in that iteration's poll phase, which
- * reach their write within it, join the round too), each write in a savepoint of its own,
- * so a write that fails (a version conflict) rolls back alone and the others commit. A write's promise settles only
- * once the commit that holds it is done, so it is exactly as durable and as isolated as a transaction of its own.
+ * reach their write within it, join the round too). A write that fails (a version conflict) rolls back alone and the
+ * others commit. A write's promise settles only once the commit that holds it is done, so it is exactly as durable and
+ * as isolated as a transaction of its own.
  *
  * What it saves is the work of each commit: the locks (a dozen fcntl calls) and the WAL frames, one per page written,
  * which writes of the same round share (the conversations table and its index, the outbox). Under load several turns
- * finish per round; alone, a write waits for nothing but two turns of the event loop.
+ * finish per round, and the outbox relay's removals of what it delivered join them; alone, a write waits for nothing
+ * but two turns of the event loop.
  *
- * One per connection (`groupCommitOf`), shared by every store on it. Writes that may wait (the outbox relay forgetting
- * what it delivered) ride on the next round the others start (`ride`) instead of committing on their own.
+ * One per connection (`groupCommitOf`), shared by every store on it.
  */
 export class SqliteGroupCommit {
   private waiting: Waiting[] = [];
-  private riders: Rider[] = [];
   /** Set while a round is due (setImmediate, or a hold to wait for): writes queued meanwhile join it. */
   private scheduled = false;
-  /** The timer that commits riders on their own when no write came to carry them. */
-  private riderTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly riderDelays: number[] = [];
   /** While set, rounds wait for it before they commit (the checkpointer rewinding the WAL); the event loop does not. */
   private held: Promise<void> | undefined;
-  private readonly commitRound: (waiting: readonly Waiting[], riders: readonly Rider[]) => Outcome[];
-  /** Riders of the round being committed whose write threw (and was left out). */
-  private readonly failedRiders = new Set<Rider>();
+  private readonly commitRound: (waiting: readonly Waiting[], isolated: boolean) => Outcome[];
 
   constructor(db: Database) {
     // Called inside the round's transaction, better-sqlite3 runs it in a savepoint, and rolls back to it on a throw.
     const each = db.transaction((write: () => unknown) => write());
-    const round = db.transaction((waiting: readonly Waiting[], riders: readonly Rider[]): Outcome[] => {
-      // Riders first, without savepoints: a rider's statements are each atomic, and one that fails while SQLite keeps
-      // the transaction open is left out (settled as not committed) while the round's other writes go on.
-      for (const rider of riders) {
-        try {
-          rider.write();
-        } catch (error) {
-          if (!db.inTransaction) throw error;
-          this.failedRiders.add(rider);
+    const round = db.transaction((waiting: readonly Waiting[], isolated: boolean): Outcome[] => {
+      if (!isolated) {
+        // Without savepoints (two statements and a copy of each page a write changes into the statement journal,
+        // per write): writes almost never fail (a version conflict, a broken statement), and when one does the whole
+        // round is rolled back and goes again with each write in a savepoint of its own, so the failure stays its own.
+        const outcomes: Outcome[] = [];
+        for (const w of waiting) {
+          try {
+            outcomes.push({ ok: true, value: w.write() });
+          } catch (error) {
+            throw new WriteFailed(error);
+          }
         }
-      }
-      if (waiting.length === 1) {
-        // Alone in its round, a write needs no savepoint: the round's transaction is its own, and a throw rolls it back
-        // and rejects it just as its savepoint would have (two statements fewer per commit when rounds are small).
-        // Riders rolled back with it ride again on the next round.
-        try {
-          return [{ ok: true, value: waiting[0]!.write() }];
-        } catch (error) {
-          throw new LoneWriteFailed(error);
-        }
+        return outcomes;
       }
       return waiting.map((w): Outcome => {
         try {
@@ -88,7 +69,7 @@ export class SqliteGroupCommit {
         }
       });
     });
-    this.commitRound = (waiting, riders) => round.immediate(waiting, riders);
+    this.commitRound = (waiting, isolated) => round.immediate(waiting, isolated);
   }
 
   /**
@@ -104,19 +85,7 @@ export class SqliteGroupCommit {
     });
   }
 
-  /**
-   * Queues `write` to ride on the next round rather than start one: it runs first in that round's transaction and
-   * commits with the round's writes, so it costs no commit of its own while other writes keep coming; when none comes
-   * within `withinMs`, a round commits it alone. `settle` learns, once its round is over, whether the write was
-   * committed (a failed one is not tried again). Only for writes that may wait, and that a crash meanwhile may lose
-   * without harm: forgetting delivered outbox events, which would only be delivered again.
-   */
-  ride(write: () => void, settle: (committed: boolean) => void, withinMs: number): void {
-    this.riders.push({ write, settle });
-    this.armRiderTimer(withinMs);
-  }
-
-  /** Commits whatever is queued, riders included, at the end of this round of the event loop. */
+  /** Commits whatever is queued at the end of this round of the event loop. */
   flush(): Promise<void> {
     return this.run('flush', () => undefined);
   }
@@ -146,20 +115,6 @@ export class SqliteGroupCommit {
     setImmediate(this.commit);
   };
 
-  private armRiderTimer(withinMs: number): void {
-    this.riderDelays.push(withinMs);
-    if (this.scheduled || this.riderTimer) return;
-    this.riderTimer = setTimeout(
-      () => {
-        this.riderTimer = undefined;
-        if (this.riders.length > 0) this.schedule();
-      },
-      Math.min(...this.riderDelays.splice(0)),
-    );
-    // Riders alone must not keep a process alive: they only spare work that would be done again.
-    this.riderTimer.unref();
-  }
-
   private readonly commit = (): void => {
     if (this.held) {
       void this.held.then(this.commit);
@@ -167,35 +122,23 @@ export class SqliteGroupCommit {
     }
     this.scheduled = false;
     const waiting = this.waiting;
-    const riders = this.riders;
     this.waiting = [];
-    this.riders = [];
-    this.riderDelays.length = 0;
-    if (this.riderTimer) {
-      clearTimeout(this.riderTimer);
-      this.riderTimer = undefined;
-    }
     let outcomes: Outcome[];
     try {
-      outcomes = this.commitRound(waiting, riders);
-    } catch (error) {
-      this.failedRiders.clear();
-      if (error instanceof LoneWriteFailed) {
-        // Only the round's one write failed (and everything was rolled back): the riders go with the next round.
-        waiting[0]!.reject(toCoreError(error.failure, waiting[0]!.operation));
-        if (riders.length > 0) {
-          this.riders.unshift(...riders);
-          this.armRiderTimer(0);
-        }
-        return;
+      try {
+        outcomes = this.commitRound(waiting, false);
+      } catch (error) {
+        if (!(error instanceof WriteFailed)) throw error;
+        // Alone in its round, the write that failed is all there was to roll back.
+        if (waiting.length === 1) throw error.failure;
+        // One write failed and everything was rolled back: again, each write in a savepoint, so only it fails.
+        outcomes = this.commitRound(waiting, true);
       }
-      // BEGIN or COMMIT failed, or the transaction was lost: nothing of this round was written.
-      for (const rider of riders) rider.settle(false);
+    } catch (error) {
+      // BEGIN or COMMIT failed, the transaction was lost, or the round's one write failed: nothing was written.
       for (const w of waiting) w.reject(toCoreError(error, w.operation));
       return;
     }
-    for (const rider of riders) rider.settle(!this.failedRiders.has(rider));
-    this.failedRiders.clear();
     outcomes.forEach((outcome, index) => {
       if (outcome.ok) waiting[index]!.committed?.(outcome.value as never);
     });

@@ -52,7 +52,7 @@ export function localModule(config: AppConfig) {
         checkpointers.set(db, new SqliteCheckpointer(db));
         return db;
       }).onDeactivation(async (db) => {
-        // Outbox removals still riding on the next round are committed, so a clean stop delivers nothing twice.
+        // Outbox removals still queued are committed, so a clean stop delivers nothing twice.
         await groupCommitOf(db)
           .flush()
           .catch(() => undefined);

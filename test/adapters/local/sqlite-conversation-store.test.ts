@@ -8,6 +8,7 @@ import type { DomainEvent } from '../../../core/model/events.js';
 import { openSqliteDatabase, type Database } from '../../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../../adapters/local/sqlite-conversation-store.js';
 import { SqliteOutboxStore } from '../../../adapters/local/sqlite-outbox-store.js';
+import { groupCommitOf } from '../../../adapters/local/sqlite-group-commit.js';
 import { describeConversationStoreContract } from '../../contract/conversation-store.contract.js';
 
 describeConversationStoreContract('SqliteConversationStore (:memory:)', async () => {
@@ -174,5 +175,104 @@ describe('SqliteConversationStore', () => {
     const failure = await store.get({ userId: 'u1', conversationId: 'c1' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(DependencyUnavailableError);
     expect(failure).toMatchObject({ dependency: 'sqlite', retryable: false });
+  });
+});
+
+describe('SqliteConversationStore and the relay on one connection', () => {
+  /** A store and its outbox on a file, and a second connection to the file, as another process would have. */
+  function onFile() {
+    const dir = mkdtempSync(join(tmpdir(), 'relay-known-'));
+    const path = join(dir, 'assistant.db');
+    const db = openSqliteDatabase(path);
+    const other = openSqliteDatabase(path);
+    return {
+      db,
+      other,
+      store: new SqliteConversationStore({ db }),
+      outbox: new SqliteOutboxStore({ db }),
+      close: () => {
+        other.close();
+        db.close();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  const ids = (entries: { event: DomainEvent }[]) => entries.map((entry) => entry.event.id);
+
+  it('hands the relay the events an append committed, as copies, without reading them back', async () => {
+    // Prepare: the outbox read once (empty), so every pending row is known from then on
+    const { db, store, outbox, close } = onFile();
+    try {
+      await store.create({ conversation });
+      await outbox.peek(25);
+      const events = [event('e1'), event('e2')];
+
+      // Act: the caller changes its events after the append; the stored body is changed behind the store's back
+      await store.appendExchange({ ...append, events });
+      events[0]!.userId = 'mutated';
+      db.prepare("UPDATE outbox SET body = '{}'").run();
+      const peeked = await outbox.peek(25);
+
+      // Assess: the relay's entries are what was appended, from memory
+      expect(peeked.map((entry) => entry.event)).toEqual([event('e1'), event('e2')]);
+      expect(peeked.map((entry) => entry.seq)).toEqual(db.prepare('SELECT seq FROM outbox ORDER BY seq').pluck().all());
+    } finally {
+      close();
+    }
+  });
+
+  it('reads the outbox again once another connection changed it, and after an erasure', async () => {
+    // Prepare
+    const { other, store, outbox, close } = onFile();
+    try {
+      await store.create({ conversation });
+      await outbox.peek(25);
+      const next = await store.appendExchange({ ...append, events: [event('e1'), event('e2')] });
+      await outbox.peek(25);
+
+      // Act: another process delivers e1 and queues e3; then this store appends e4 and the user is erased
+      other.prepare("DELETE FROM outbox WHERE event_id = 'e1'").run();
+      await new SqliteOutboxStore({ db: other }).append([{ ...event('e3'), userId: 'u2' }]);
+      const afterOther = ids(await outbox.peek(25));
+      await store.appendExchange({ ...append, expectedVersion: next.version, events: [event('e4')] });
+      const afterAppend = ids(await outbox.peek(25));
+      await store.deleteAllForUser({ userId: 'u1' });
+      const afterErasure = ids(await outbox.peek(25));
+
+      // Assess
+      expect(afterOther).toEqual(['e2', 'e3']);
+      expect(afterAppend).toEqual(['e2', 'e3', 'e4']);
+      expect(afterErasure).toEqual(['e3']);
+    } finally {
+      close();
+    }
+  });
+
+  it('forgets delivered entries in memory once their removal commits, and keeps them when it fails', async () => {
+    // Prepare
+    const { db, other, store, outbox, close } = onFile();
+    try {
+      await store.create({ conversation });
+      await outbox.peek(25);
+      await store.appendExchange({ ...append, events: [event('e1'), event('e2')] });
+      const [first] = await outbox.peek(1);
+
+      // Act
+      await outbox.remove([first!.seq]);
+      await outbox.size();
+      const afterRemoval = ids(await outbox.peek(25));
+      const [second] = await outbox.peek(1);
+      db.exec("CREATE TEMP TRIGGER refuse BEFORE DELETE ON outbox BEGIN SELECT RAISE(ABORT, 'refused'); END");
+      await outbox.remove([second!.seq]);
+      await groupCommitOf(db).flush();
+      const afterFailedRemoval = ids(await outbox.peek(25));
+
+      // Assess
+      expect(afterRemoval).toEqual(['e2']);
+      expect(afterFailedRemoval).toEqual(['e2']);
+      expect(other.prepare('SELECT event_id FROM outbox').pluck().all()).toEqual(['e2']);
+    } finally {
+      close();
+    }
   });
 });

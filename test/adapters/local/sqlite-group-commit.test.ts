@@ -29,14 +29,6 @@ const profiles = (db: Database) =>
   (db.prepare('SELECT user_id FROM profiles ORDER BY user_id').pluck().all() as string[]).join(',');
 const insertProfile = (db: Database, userId: string) =>
   db.prepare("INSERT INTO profiles (user_id, body, updated_at) VALUES (?, '{}', 'now')").run(userId);
-/** A rider that inserts the profile 'rider', reporting whether its round committed into `settled`. */
-const rideInsertingProfile = (rounds: ReturnType<typeof groupCommitOf>, db: Database, settled: boolean[] = []) =>
-  rounds.ride(
-    () => void insertProfile(db, 'rider'),
-    (committed) => settled.push(committed),
-    10_000,
-  );
-const nextRound = () => new Promise<void>((resolve) => setImmediate(resolve));
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function event(id: string): DomainEvent {
@@ -49,98 +41,65 @@ function event(id: string): DomainEvent {
   };
 }
 
-describe('SqliteGroupCommit riders', () => {
-  it('commits a rider with the next round of writes, not on its own', async () => {
+describe('SqliteGroupCommit rounds', () => {
+  it('rolls back a write that failed after writing, alone, while the other writes of its round commit', async () => {
+    // Prepare: three writes in one round; the second writes a row, then fails
+    const { db, other } = twoConnections();
+    const rounds = groupCommitOf(db);
+    insertProfile(db, 'taken');
+    const runs: string[] = [];
+
+    // Act
+    const outcomes = await Promise.allSettled([
+      rounds.run('first', () => {
+        runs.push('first');
+        insertProfile(db, 'a');
+      }),
+      rounds.run('second', () => {
+        runs.push('second');
+        insertProfile(db, 'b');
+        insertProfile(db, 'taken');
+      }),
+      rounds.run('third', () => {
+        runs.push('third');
+        return insertProfile(db, 'c').changes;
+      }),
+    ]);
+
+    // Assess: 'b' went with its write, which alone failed; the round went again, each write on its own
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect((outcomes[1] as PromiseRejectedResult).reason).toBeInstanceOf(Error);
+    expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE/);
+    expect((outcomes[2] as PromiseFulfilledResult<number>).value).toBe(1);
+    expect(profiles(other)).toBe('a,c,taken');
+    expect(runs).toEqual(['first', 'second', 'first', 'second', 'third']);
+  });
+
+  it('rejects the one write of a round that failed, and keeps nothing it wrote', async () => {
     // Prepare
     const { db, other } = twoConnections();
     const rounds = groupCommitOf(db);
-    const settled: boolean[] = [];
-
-    // Act
-    rideInsertingProfile(rounds, db, settled);
-    await nextRound();
-    await nextRound();
-    const beforeWrite = profiles(other);
-    await rounds.run('write', () => insertProfile(db, 'writer'));
-
-    // Assess
-    expect(beforeWrite).toBe('');
-    expect(settled).toEqual([true]);
-    expect(profiles(other)).toBe('rider,writer');
-  });
-
-  it('commits a rider alone once no write came within its delay', async () => {
-    // Prepare
-    const { db, other } = twoConnections();
-    const settled: boolean[] = [];
-
-    // Act
-    groupCommitOf(db).ride(
-      () => void insertProfile(db, 'rider'),
-      (committed) => settled.push(committed),
-      20,
-    );
-    await sleep(80);
-
-    // Assess
-    expect(settled).toEqual([true]);
-    expect(profiles(other)).toBe('rider');
-  });
-
-  it('keeps riders when the one write of their round fails, and commits them with the next round', async () => {
-    // Prepare
-    const { db, other } = twoConnections();
-    const rounds = groupCommitOf(db);
-    const settled: boolean[] = [];
     insertProfile(db, 'taken');
 
     // Act
-    rideInsertingProfile(rounds, db, settled);
-    const failing = rounds.run('write', () => insertProfile(db, 'taken'));
+    const failing = rounds.run('write', () => {
+      insertProfile(db, 'a');
+      insertProfile(db, 'taken');
+    });
+
+    // Assess
     await expect(failing).rejects.toThrow(/UNIQUE/);
-    const afterFailure = profiles(other);
-    await sleep(20);
-
-    // Assess
-    expect(afterFailure).toBe('taken');
-    expect(settled).toEqual([true]);
-    expect(profiles(other)).toBe('rider,taken');
-  });
-
-  it('commits waiting riders on flush', async () => {
-    // Prepare
-    const { db, other } = twoConnections();
-    const rounds = groupCommitOf(db);
-
-    // Act
-    rideInsertingProfile(rounds, db);
-    await rounds.flush();
-
-    // Assess
-    expect(profiles(other)).toBe('rider');
-  });
-
-  it('reports a rider whose round could not commit as not committed', async () => {
-    // Prepare
-    const { db } = twoConnections();
-    const rounds = groupCommitOf(db);
-    const settled: boolean[] = [];
-
-    // Act
-    rideInsertingProfile(rounds, db, settled);
-    db.close();
-    await expect(rounds.flush()).rejects.toThrow();
-
-    // Assess
-    expect(settled).toEqual([false]);
+    expect(profiles(other)).toBe('taken');
+    await rounds.run('next', () => insertProfile(db, 'b'));
+    expect(profiles(other)).toBe('b,taken');
   });
 });
 
-describe('SqliteOutboxStore removal riding on the next round', () => {
+describe('SqliteOutboxStore removals in the next round of the group commit', () => {
   it('hides removed entries from peek at once, and deletes them with the next round of writes', async () => {
     // Prepare
     const { db, other } = twoConnections();
-    const outbox = new SqliteOutboxStore({ db, removalWithinMs: 10_000 });
+    const outbox = new SqliteOutboxStore({ db });
     await outbox.append([event('e1'), event('e2'), event('e3')]);
     const [first, second] = await outbox.peek(2);
     const pendingElsewhere = () =>
@@ -161,7 +120,7 @@ describe('SqliteOutboxStore removal riding on the next round', () => {
   it('counts exactly while removals wait, by committing them first', async () => {
     // Prepare
     const { db, other } = twoConnections();
-    const outbox = new SqliteOutboxStore({ db, removalWithinMs: 10_000 });
+    const outbox = new SqliteOutboxStore({ db });
     await outbox.append([event('e1'), event('e2')]);
     const entries = await outbox.peek(25);
 
@@ -177,7 +136,7 @@ describe('SqliteOutboxStore removal riding on the next round', () => {
   it('commits a removal on its own when no write comes', async () => {
     // Prepare
     const { db, other } = twoConnections();
-    const outbox = new SqliteOutboxStore({ db, removalWithinMs: 10 });
+    const outbox = new SqliteOutboxStore({ db });
     await outbox.append([event('e1')]);
 
     // Act
@@ -191,7 +150,7 @@ describe('SqliteOutboxStore removal riding on the next round', () => {
   it('does not delete a newer event that took the seq of a removed one erased meanwhile', async () => {
     // Prepare: e1 is delivered and its removal waits; meanwhile it is erased and e2 is appended with the same seq.
     const { db } = twoConnections();
-    const outbox = new SqliteOutboxStore({ db, removalWithinMs: 10_000 });
+    const outbox = new SqliteOutboxStore({ db });
     await outbox.append([event('e1')]);
     const [delivered] = await outbox.peek(1);
     await outbox.remove([delivered!.seq]);
