@@ -134,6 +134,31 @@ describe('HTTP authentication and ownership', () => {
     expect((await h.assistant.service.get('alice', id)).version).toBe(1);
   });
 
+  it('reads a token it already knows from the same header forms as a new one, and no other', async () => {
+    // Prepare: the token is known once a request carrying it was accepted.
+    h = await createHttpHarness();
+    const token = sign(SECRET, { sub: 'alice' });
+    const get = (authorization: string) =>
+      h.app.inject({ method: 'GET', url: '/v1/conversations', headers: { authorization } });
+    expect((await get(`Bearer ${token}`)).statusCode).toBe(200);
+
+    // Act
+    const accepted = [`Bearer ${token}`, `bearer ${token}`, `Bearer  ${token}`, `Bearer ${token} `];
+    const refused = [
+      `Bearer ${token}x`,
+      `Bearer ${token} x`,
+      `Bearer ${token}\t`,
+      `Bearer ${token}.`,
+      `Bearer=${token}`,
+    ];
+    const statuses = async (headers: string[]) =>
+      Promise.all(headers.map(async (header) => (await get(header)).statusCode));
+
+    // Assess
+    expect(await statuses(accepted)).toEqual([200, 200, 200, 200]);
+    expect(await statuses(refused)).toEqual([401, 401, 401, 401, 401]);
+  });
+
   it('rejects an oversized Authorization header without verifying it', async () => {
     h = await createHttpHarness();
     const response = await h.app.inject({

@@ -1,6 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createHttpHarness, expectProblem, type HttpHarness } from './http-harness.js';
 
+/** Turn fields the store keeps for the core and the API never answers. */
+const INTERNAL = ['idempotencyKey', 'route', 'endConversation'];
+
 describe('HTTP /v1/conversations', () => {
   let h: HttpHarness;
   afterEach(() => h.app.close());
@@ -132,6 +135,39 @@ describe('HTTP /v1/conversations', () => {
     expect(rest.json()).toEqual({
       items: [expect.objectContaining({ role: 'assistant', skill: 'time', intent: 'time.now' })],
     });
+  });
+
+  it('answers the stored turns with their public fields only: skill data whole, no internal field', async () => {
+    // Prepare: a user turn with an idempotency key, a reply with skill data and its route, and one that ends the
+    // conversation; the store keeps them all.
+    h = await createHttpHarness();
+    const headers = await h.as('alice');
+    const { id } = await h.assistant.service.create('alice');
+    const said = await h.app.inject({
+      method: 'POST',
+      url: `/v1/conversations/${id}/turns`,
+      headers: { ...headers, 'idempotency-key': 'key-1' },
+      payload: { text: 'what time is it' },
+    });
+    expect(said.statusCode).toBe(200);
+    await h.assistant.handleTurn({ userId: 'alice', conversationId: id, input: { kind: 'text', text: 'goodbye' } });
+    const stored = (await h.assistant.service.history('alice', id, { limit: 10 })).items;
+    expect(stored.map((turn) => Object.keys(turn).filter((key) => INTERNAL.includes(key)))).toEqual([
+      ['idempotencyKey'],
+      ['route'],
+      [],
+      ['route', 'endConversation'],
+    ]);
+
+    // Act
+    const response = await h.app.inject({ method: 'GET', url: `/v1/conversations/${id}/turns?limit=10`, headers });
+
+    // Assess: each item is the stored turn less its internal fields, its data (an object in an object) included.
+    expect(response.statusCode).toBe(200);
+    const publicOf = (turn: object) =>
+      Object.fromEntries(Object.entries(turn).filter(([key]) => !INTERNAL.includes(key)));
+    expect(response.json()).toEqual({ items: stored.map(publicOf) });
+    expect(response.json().items[1].data).toEqual({ iso: expect.any(String), timeZone: expect.any(String) });
   });
 
   it('deletes a conversation: 204, then 404', async () => {
