@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import type { HelmetOptions } from 'helmet';
@@ -10,9 +11,8 @@ import type { TokenVerifier } from '../../core/ports/token-verifier.js';
 import type { SkillRegistry } from '../../core/skills/skill-registry.js';
 import { guardWithAuth } from './plugins/auth.js';
 import type { AuthFailureLimit } from './plugins/auth-failure-throttle.js';
-import { limitRequestRate, type RequestRateLimit } from './plugins/request-rate-limit.js';
 import { addSecurityHeaders, helmetHeaders, type SecurityHeaders } from './plugins/security-headers.js';
-import { installProblemHandlers, sendFrameworkProblem } from './problem.js';
+import { HttpProblem, installProblemHandlers, sendFrameworkProblem } from './problem.js';
 import { conversationRoutes } from './routes/conversations.js';
 import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
@@ -41,7 +41,7 @@ export interface AppOptions {
   /** Longest audio clip in seconds (`AUDIO_MAX_SECONDS`); default 30. */
   maxAudioSeconds?: number;
   /** Requests per user (per IP when unauthenticated) per window on /v1; default 120 per minute; false to disable. */
-  rateLimit?: RequestRateLimit | false;
+  rateLimit?: { max: number; timeWindowMs: number } | false;
   /** Failed authentications per client address per window on /v1 before it is refused; default 20 per minute; false to disable. */
   authFailureLimit?: AuthFailureLimit | false;
   /** Browser origins allowed to call the API (exact `scheme://host[:port]`); default none, so no CORS headers at all. */
@@ -166,10 +166,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await guardWithAuth(v1, { verifier: options.verifier, ...(failureLimit && { failureLimit }) });
       const limit = options.rateLimit === undefined ? DEFAULT_RATE_LIMIT : options.rateLimit;
       if (limit) {
-        // Added after auth, so its hook runs after the identity is known and counts per user.
-        limitRequestRate(v1, {
-          ...limit,
-          keyOf: (request) => (request.identity ? `user:${request.identity.userId}` : `ip:${request.ip}`),
+        // Registered after auth, so its per-route hook runs after the identity is known and counts per user.
+        await v1.register(rateLimit, {
+          max: limit.max,
+          timeWindow: limit.timeWindowMs,
+          keyGenerator: (request) => (request.identity ? `user:${request.identity.userId}` : `ip:${request.ip}`),
+          errorResponseBuilder: (_request, context) =>
+            new HttpProblem(429, 'RATE_LIMITED', `Too many requests; retry in ${context.after}.`, {
+              retryAfterSeconds: Math.ceil(context.ttl / 1000),
+            }),
         });
       }
       const routes = v1.withTypeProvider<TypeBoxTypeProvider>();
