@@ -1,154 +1,25 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Conversation, Turn } from '../../core/model/conversation.js';
-import type { DialogueState } from '../../core/model/dialogue-state.js';
-import type { DomainEvent } from '../../core/model/events.js';
-import { ConversationNotFoundError, ErrorCodes, ValidationError, VersionConflictError } from '../../core/errors.js';
-import type { AppendExchange, ConversationStore } from '../../core/ports/conversation-store.js';
+import type { Conversation } from '../../core/model/conversation.js';
+import { ConversationNotFoundError, ValidationError, VersionConflictError } from '../../core/errors.js';
+import { describeDurabilityCases } from './conversation-store-durability.js';
 import { managedFactory, walkPages } from './harness.js';
+import {
+  type ConversationStoreHandle,
+  at,
+  newUser,
+  newId,
+  stateNo,
+  conversation,
+  turnPair,
+  exchange,
+  aborted,
+  isAborted,
+  seeded,
+  idsOf,
+  expectedIds,
+} from './conversation-store-fixtures.js';
 
-export interface ConversationStoreHandle {
-  store: ConversationStore;
-  dispose?: () => Promise<void>;
-  /** Closes the store and opens it again on the same data; given only by adapters that can. */
-  reopen?: () => Promise<ConversationStore>;
-  /**
-   * What the store's relay would deliver for the user now, oldest first (read, not consumed): the events appended with
-   * exchanges. After `reopen` it reads the reopened data.
-   */
-  pendingEvents?: (userId: string) => Promise<DomainEvent[]>;
-}
-
-/** The events of one exchange, as the pipeline makes them (a UserInteraction and an AssistantReplied). */
-function eventsOf(c: Pick<Conversation, 'userId' | 'id'>, prefix: string, minutes: number): DomainEvent[] {
-  const base = { at: at(minutes), userId: c.userId, conversationId: c.id };
-  return [
-    {
-      ...base,
-      id: `${prefix}-ev-u-${randomUUID()}`,
-      type: 'UserInteraction',
-      turnId: `${prefix}-u`,
-      text: `question ${prefix}`,
-      inputMode: 'text',
-      intent: 'weather.current',
-      confidence: 0.9,
-    },
-    {
-      ...base,
-      id: `${prefix}-ev-a-${randomUUID()}`,
-      type: 'AssistantReplied',
-      turnId: `${prefix}-a`,
-      route: 'skill',
-      skill: 'weather',
-      intent: 'weather.current',
-      timings: { respond: 1.5 },
-    },
-  ];
-}
-
-const origin = Date.parse('2026-03-01T09:00:00.000Z');
-const at = (minutes: number) => new Date(origin + minutes * 60_000).toISOString();
-// Fresh ids per test keep the suite valid against stores shared between tests (a real table, an emulator).
-const newUser = () => `user-${randomUUID()}`;
-const newId = () => `conv-${randomUUID()}`;
-
-function stateNo(n: number): DialogueState {
-  return {
-    lastIntent: `intent.${n}`,
-    pending: {
-      intent: 'weather.current',
-      skill: 'weather',
-      slot: 'city',
-      slots: { units: 'metric', days: n },
-      attempts: 1,
-    },
-    skills: {
-      music: {
-        queue: [`track-${n}`, 'track-b'],
-        playing: { id: `track-${n}`, position: 12.5 },
-        shuffle: false,
-        note: null,
-      },
-    },
-  };
-}
-
-function conversation(userId: string, id = newId(), minutes = 0, title?: string): Conversation {
-  return {
-    id,
-    userId,
-    createdAt: at(minutes),
-    updatedAt: at(minutes),
-    version: 0,
-    turnCount: 0,
-    state: stateNo(0),
-    ...(title !== undefined && { title }),
-  };
-}
-
-function turnPair(prefix: string, minutes: number): [Turn, Turn] {
-  return [
-    {
-      id: `${prefix}-u`,
-      role: 'user',
-      text: `question ${prefix}`,
-      at: at(minutes),
-      intent: 'weather.current',
-      slots: { city: 'Oslo', days: 2 },
-      sentiment: { label: 'neutral', score: 0.1 },
-    },
-    {
-      id: `${prefix}-a`,
-      role: 'assistant',
-      text: `answer ${prefix}`,
-      at: at(minutes),
-      intent: 'weather.current',
-      skill: 'weather',
-      data: { forecast: [{ day: 1, high: 18.5 }], cached: true },
-    },
-  ];
-}
-
-function exchange(
-  c: Pick<Conversation, 'userId' | 'id'>,
-  expectedVersion: number,
-  prefix: string,
-  minutes: number,
-  title?: string,
-): AppendExchange {
-  return {
-    userId: c.userId,
-    conversationId: c.id,
-    expectedVersion,
-    turns: turnPair(prefix, minutes),
-    state: stateNo(expectedVersion + 1),
-    at: at(minutes),
-    ...(title !== undefined && { title }),
-  };
-}
-
-const aborted = () => AbortSignal.abort(new Error('caller gave up'));
-const isAborted = { code: ErrorCodes.ABORTED };
-
-/** Creates a conversation and appends `exchanges` exchanges to it (two turns each, prefixes e0, e1, ...). */
-async function seeded(
-  store: ConversationStore,
-  userId: string,
-  exchanges: number,
-  id = newId(),
-): Promise<Conversation> {
-  const created = conversation(userId, id);
-  await store.create({ conversation: created });
-  let current = created;
-  for (let i = 0; i < exchanges; i += 1) {
-    current = await store.appendExchange(exchange(current, current.version, `${id}-e${i}`, i + 1));
-  }
-  return current;
-}
-
-const idsOf = (turns: readonly Turn[]) => turns.map((t) => t.id);
-const expectedIds = (id: string, exchanges: number) =>
-  Array.from({ length: exchanges }, (_, i) => [`${id}-e${i}-u`, `${id}-e${i}-a`]).flat();
+export type { ConversationStoreHandle } from './conversation-store-fixtures.js';
 
 /** The ConversationStore contract every adapter must pass; `make` builds a fresh, independent store per test. */
 export function describeConversationStoreContract(name: string, make: () => Promise<ConversationStoreHandle>): void {
@@ -482,78 +353,7 @@ export function describeConversationStoreContract(name: string, make: () => Prom
       );
     });
 
-    it('keeps everything across a reopen when it declares itself durable', async ({ skip }) => {
-      const { store, reopen } = await setup();
-      if (!store.capabilities.durable) return skip('the store declares durable: false');
-      if (!reopen) return skip('the factory offers no reopen for this instance');
-      const user = newUser();
-      const first = await seeded(store, user, 3);
-      const second = await seeded(store, user, 1);
-      const listed = await store.list({ userId: user, limit: 10 });
-      const reopened = await reopen();
-      await expect(reopened.get({ userId: user, conversationId: first.id })).resolves.toEqual(first);
-      await expect(reopened.get({ userId: user, conversationId: second.id })).resolves.toEqual(second);
-      await expect(
-        reopened.recentTurns({ userId: user, conversationId: first.id, limit: 10 }).then(idsOf),
-      ).resolves.toEqual(expectedIds(first.id, 3));
-      await expect(reopened.list({ userId: user, limit: 10 })).resolves.toEqual(listed);
-      await expect(reopened.appendExchange(exchange(second, 1, 'after-reopen', 9))).resolves.toMatchObject({
-        version: 2,
-      });
-    });
-
-    it("writes an exchange's events with it: available to the relay once each, in order", async ({ skip }) => {
-      const { store, pendingEvents } = await setup();
-      if (!pendingEvents) return skip("the factory cannot read the store's outbox");
-      const user = newUser();
-      const created = conversation(user);
-      await store.create({ conversation: created });
-      const first = eventsOf(created, 'one', 1);
-      const second = [...eventsOf(created, 'two', 2), { ...eventsOf(created, 'two-b', 2)[0]! }];
-      const next = await store.appendExchange({ ...exchange(created, 0, 'one', 1), events: first });
-      await store.appendExchange({ ...exchange(next, 1, 'two', 2), events: second });
-      await store.appendExchange(exchange(next, 2, 'three', 3));
-      await expect(pendingEvents(user)).resolves.toEqual([...first, ...second]);
-    });
-
-    it('writes no event when the append fails: version conflict or missing conversation', async ({ skip }) => {
-      const { store, pendingEvents } = await setup();
-      if (!pendingEvents) return skip("the factory cannot read the store's outbox");
-      const user = newUser();
-      const c = await seeded(store, user, 1);
-      const stale = { ...exchange(c, 0, 'stale', 5), events: eventsOf(c, 'stale', 5) };
-      await expect(store.appendExchange(stale)).rejects.toBeInstanceOf(VersionConflictError);
-      const ghost = conversation(user);
-      const missing = { ...exchange(ghost, 0, 'ghost', 5), events: eventsOf(ghost, 'ghost', 5) };
-      await expect(store.appendExchange(missing)).rejects.toBeInstanceOf(ConversationNotFoundError);
-      await expect(pendingEvents(user)).resolves.toEqual([]);
-    });
-
-    it("erases a user's events not yet relayed with the user, and only theirs", async ({ skip }) => {
-      const { store, pendingEvents } = await setup();
-      if (!pendingEvents) return skip("the factory cannot read the store's outbox");
-      const [erased, kept] = [conversation(newUser()), conversation(newUser())];
-      for (const c of [erased, kept]) {
-        await store.create({ conversation: c });
-        await store.appendExchange({ ...exchange(c, 0, 'e', 1), events: eventsOf(c, 'e', 1) });
-      }
-      await store.deleteAllForUser({ userId: erased.userId });
-      await expect(pendingEvents(erased.userId)).resolves.toEqual([]);
-      await expect(pendingEvents(kept.userId)).resolves.toHaveLength(2);
-    });
-
-    it('keeps events waiting for the relay across a reopen when it declares itself durable', async ({ skip }) => {
-      const { store, reopen, pendingEvents } = await setup();
-      if (!store.capabilities.durable) return skip('the store declares durable: false');
-      if (!reopen || !pendingEvents) return skip('the factory offers no reopen or cannot read the outbox');
-      const user = newUser();
-      const created = conversation(user);
-      await store.create({ conversation: created });
-      const events = eventsOf(created, 'kept', 1);
-      await store.appendExchange({ ...exchange(created, 0, 'kept', 1), events });
-      await reopen();
-      await expect(pendingEvents(user)).resolves.toEqual(events);
-    });
+    describeDurabilityCases(setup);
 
     it('rejects a cursor it did not issue, and a page limit below one, with ValidationError', async () => {
       const { store } = await setup();
