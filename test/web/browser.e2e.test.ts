@@ -1,115 +1,33 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../entrypoints/composition/config.js';
-import { createLogger } from '../../entrypoints/composition/logger.js';
-import { startServer, type RunningServer } from '../../entrypoints/http/server.js';
-import { startOpenMeteoServer } from '../fakes/open-meteo-server.js';
 import { pocketSphinxAvailable } from '../../adapters/local/pocketsphinx-binding.js';
-import { encodeWav } from '../../adapters/shared/wav.js';
-import { fliteSpeak, pad } from '../support/flite.js';
 import { skipWhen } from '../support/skip-reason.js';
+import {
+  ARTIFACTS,
+  backToListening,
+  CHROMIUM,
+  expectTimeTurnPlayed,
+  haveChromium,
+  ROOT,
+  WebE2eSession,
+} from './web-e2e-session.js';
 
 /**
- * The web client end to end: a fresh build of entrypoints/web served by the real local server (free port, temporary
- * DATA_DIR, weather from a local Open-Meteo), driven in Debian's Chromium through playwright-core (never a downloaded
- * browser). Without /usr/bin/chromium the suite is skipped, except with CI=true, where it fails.
+ * The web client end to end (`WebE2eSession`: a fresh build served by the real local server, Debian's Chromium).
+ * Without /usr/bin/chromium the suite is skipped, except with CI=true, where it fails.
  */
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const ARTIFACTS = join(root, 'test-artifacts', 'web');
 const skip = !haveChromium && process.env['CI'] !== 'true';
 const sphinx = pocketSphinxAvailable();
 
 describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (apt-get install -y chromium)`), () => {
-  let dataDir: string;
-  let webDir: string;
-  let weather: Awaited<ReturnType<typeof startOpenMeteoServer>>;
-  let server: RunningServer;
-  let browser: Browser;
-  let axeSource: string;
-
-  beforeAll(async () => {
-    if (!haveChromium)
-      throw new Error(`CI=true and no Chromium at ${CHROMIUM}: install it (apt-get install -y chromium)`);
-    dataDir = await mkdtemp(join(tmpdir(), 'web-e2e-'));
-    webDir = join(dataDir, 'web');
-    const build = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'scripts', 'build-web.ts')], {
-      cwd: root,
-      env: { ...process.env, WEB_OUT_DIR: webDir },
-      encoding: 'utf8',
-    });
-    if (build.status !== 0) throw new Error(`the web client did not build:\n${build.stdout}\n${build.stderr}`);
-    weather = await startOpenMeteoServer();
-    process.env['WEB_DIR'] = webDir;
-    server = await startServer(serverConfig('data'), createLogger('silent'));
-    delete process.env['WEB_DIR'];
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--autoplay-policy=no-user-gesture-required'],
-    });
-    axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-    await mkdir(ARTIFACTS, { recursive: true });
-  }, 120_000);
-
-  /** The local server's config: its own data directory under the suite's, weather from the local Open-Meteo. */
-  function serverConfig(data: string) {
-    return loadConfig({
-      DATA_DIR: join(dataDir, data),
-      PORT: '0',
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'silent',
-      WEATHER_GEOCODING_URL: weather.url,
-      WEATHER_FORECAST_URL: weather.url,
-      TTS: 'espeak',
-    });
-  }
-
-  afterAll(async () => {
-    await httpServer?.close();
-    await browser?.close();
-    await server?.close();
-    await weather?.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
-
-  async function signedIn(context: BrowserContext, user: string, url = server.url): Promise<Page> {
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error' && /Content Security Policy/i.test(message.text())) errors.push(message.text());
-    });
-    await page.goto(url);
-    await page.getByLabel(/Your name/).fill(user);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Chat' }).waitFor();
-    expect(errors).toEqual([]);
-    return page;
-  }
-
-  async function axe(page: Page, screen: string) {
-    await page.addScriptTag({ content: axeSource });
-    const result = await page.evaluate(async () => {
-      const run = (globalThis as unknown as { axe: { run: (context?: unknown) => Promise<unknown> } }).axe.run;
-      return (await run()) as { violations: { id: string; impact: string | null; help: string; nodes: unknown[] }[] };
-    });
-    const serious = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-    expect(
-      serious.map((v) => `${screen}: ${v.id} (${v.impact}) ${v.help}`),
-      screen,
-    ).toEqual([]);
-  }
+  const web = new WebE2eSession();
+  beforeAll(() => web.start(), 120_000);
+  afterAll(() => web.close());
 
   it('answers a typed weather question with a streamed reply; every main screen passes axe', async () => {
-    const context = await browser.newContext({ viewport: { width: 1024, height: 768 } });
-    const page = await signedIn(context, 'alice');
+    const context = await web.browser.newContext({ viewport: { width: 1024, height: 768 } });
+    const page = await web.signedIn(context, 'alice');
     await page.screenshot({ path: join(ARTIFACTS, 'chat-empty.png') });
     await page.getByLabel('Message', { exact: true }).fill("what's the weather in Paris");
     await page.getByRole('button', { name: 'Send' }).click();
@@ -120,7 +38,7 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     await page.screenshot({ path: join(ARTIFACTS, 'chat.png') });
     // The README's screenshot is refreshed on request only, so a test run leaves the work tree clean.
     if (process.env['UPDATE_DOCS_SCREENSHOT'] === '1')
-      await page.screenshot({ path: join(root, 'docs', 'web-client.png') });
+      await page.screenshot({ path: join(ROOT, 'docs', 'web-client.png') });
 
     await page.getByRole('link', { name: 'Conversations' }).click();
     await page.locator('.conversations li').first().waitFor();
@@ -137,15 +55,15 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
   it('has no serious accessibility violations on the sign-in, chat, conversations, settings and skills screens', async () => {
     // Axe needs its script in the page; the app's CSP (script-src 'self') refuses inline scripts, so this context
     // bypasses CSP for the checker only. The other tests run under the real policy.
-    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
+    const context = await web.browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
-    await page.goto(server.url);
+    await page.goto(web.server.url);
     await page.getByLabel(/Your name/).waitFor();
-    await axe(page, 'sign-in');
+    await web.axe(page, 'sign-in');
     await page.getByLabel(/Your name/).fill('carol');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('heading', { name: 'Chat' }).waitFor();
-    await axe(page, 'chat');
+    await web.axe(page, 'chat');
     await page.screenshot({ path: join(ARTIFACTS, 'chat-phone.png') });
     for (const [link, ready, screen] of [
       ['Conversations', 'h2', 'conversations'],
@@ -154,15 +72,15 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     ] as const) {
       await page.getByRole('link', { name: link }).click();
       await page.locator(ready).first().waitFor();
-      await axe(page, screen);
+      await web.axe(page, screen);
     }
     await context.close();
   }, 60_000);
 
   it('says so when the microphone is denied, and typing still works', async () => {
-    const context = await browser.newContext();
+    const context = await web.browser.newContext();
     // No permission granted: getUserMedia is refused (NotAllowedError) as when the user blocks the microphone.
-    const page = await signedIn(context, 'bob');
+    const page = await web.signedIn(context, 'bob');
     await page.getByRole('button', { name: 'Hold to talk' }).dispatchEvent('pointerdown');
     const problem = page.getByTestId('talk-problem');
     await problem.waitFor();
@@ -175,8 +93,8 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
   }, 60_000);
 
   it('keeps the draft and asks to sign in again when the session has expired', async () => {
-    const context = await browser.newContext();
-    const page = await signedIn(context, 'dave');
+    const context = await web.browser.newContext();
+    const page = await web.signedIn(context, 'dave');
     await page.evaluate(() => {
       const storage = (globalThis as unknown as { sessionStorage: Map<string, string> } & Record<string, never>)
         .sessionStorage as unknown as { getItem(k: string): string | null; setItem(k: string, v: string): void };
@@ -196,46 +114,14 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     await context.close();
   }, 60_000);
 
-  /** A browser whose microphone plays `text` padded with 0.5 s of silence, or a script: phrases and seconds of silence. */
-  async function fakeMicrophone(text: string | (string | number)[]) {
-    const script = typeof text === 'string' ? [text] : text;
-    const parts: Int16Array[] = [];
-    let sampleRate = 16_000;
-    for (const part of script) {
-      if (typeof part === 'number') {
-        parts.push(new Int16Array(Math.round(part * sampleRate)));
-        continue;
-      }
-      const speech = await fliteSpeak(part, 'slt');
-      sampleRate = speech.sampleRate;
-      parts.push(typeof text === 'string' ? pad(speech.samples, sampleRate, 0.5) : speech.samples);
-    }
-    const samples = new Int16Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((at, p) => (samples.set(p, at), at + p.length), 0);
-    const speech = { samples, sampleRate };
-    const wav = join(dataDir, `${script.join('-').replace(/\W+/g, '-')}.wav`);
-    await writeFile(wav, encodeWav(speech.samples, speech.sampleRate));
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--use-fake-ui-for-media-stream',
-        '--use-fake-device-for-media-stream',
-        `--use-file-for-fake-audio-capture=${wav}%noloop`,
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
-    return { browser, seconds: speech.samples.length / speech.sampleRate + (typeof text === 'string' ? 0 : 1) };
-  }
-
   it(
     'interrupts a spoken reply when the button is pressed while it talks (barge-in: cancel, then listening again)',
     { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 90_000 },
     async () => {
-      const { browser: talker, seconds } = await fakeMicrophone('what is the weather in paris');
+      const { browser: talker, seconds } = await web.fakeMicrophone('what is the weather in paris');
       try {
         const context = await talker.newContext({ permissions: ['microphone'] });
-        const page = await signedIn(context, 'frank');
+        const page = await web.signedIn(context, 'frank');
         await page.getByRole('button', { name: 'Hold to talk' }).dispatchEvent('pointerdown');
         await page.waitForTimeout(seconds * 1000);
         await page.getByRole('button', { name: /Listening/ }).dispatchEvent('pointerup');
@@ -271,10 +157,10 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 90_000 },
     async () => {
       // Silence (the gate learns the floor), a command, then silence for the hangover.
-      const { browser: talker } = await fakeMicrophone([1.5, 'what time is it', 3]);
+      const { browser: talker } = await web.fakeMicrophone([1.5, 'what time is it', 3]);
       try {
         const context = await talker.newContext({ permissions: ['microphone'] });
-        const page = await signedIn(context, 'gina');
+        const page = await web.signedIn(context, 'gina');
         await countPlayback(page);
         const toggle = page.getByRole('switch', { name: 'Hands-free' });
         expect(await toggle.isChecked()).toBe(false);
@@ -310,10 +196,10 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 120_000 },
     async () => {
       // The weather reply takes several seconds to speak; the second command starts while it plays.
-      const { browser: talker } = await fakeMicrophone([1, "what's the weather in paris", 4, 'what time is it', 3]);
+      const { browser: talker } = await web.fakeMicrophone([1, "what's the weather in paris", 4, 'what time is it', 3]);
       try {
         const context = await talker.newContext({ permissions: ['microphone'] });
-        const page = await signedIn(context, 'hugo');
+        const page = await web.signedIn(context, 'hugo');
         await page.getByRole('switch', { name: 'Hands-free' }).check();
         await page.getByTestId('transcript').filter({ hasText: /paris/i }).waitFor({ timeout: 30_000 });
         await page
@@ -337,10 +223,10 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     'answers a spoken question from the fake microphone: the transcript appears and the reply plays to its end',
     { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 90_000 },
     async () => {
-      const { browser: talker, seconds } = await fakeMicrophone('what time is it');
+      const { browser: talker, seconds } = await web.fakeMicrophone('what time is it');
       try {
         const context = await talker.newContext({ permissions: ['microphone'] });
-        const page = await signedIn(context, 'erin');
+        const page = await web.signedIn(context, 'erin');
         await countPlayback(page);
         const talk = page.getByRole('button', { name: 'Hold to talk' });
         await talk.dispatchEvent('pointerdown');
@@ -356,21 +242,6 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
       }
     },
   );
-
-  let httpServer: RunningServer | undefined;
-  /** A second server whose /config.json selects the HTTP transport, as the deployed client's does (started once). */
-  async function httpVoiceServer(): Promise<RunningServer> {
-    if (httpServer) return httpServer;
-    process.env['WEB_DIR'] = webDir;
-    process.env['WEB_VOICE'] = 'http';
-    try {
-      httpServer = await startServer(serverConfig('data-http'), createLogger('silent'));
-    } finally {
-      delete process.env['WEB_DIR'];
-      delete process.env['WEB_VOICE'];
-    }
-    return httpServer;
-  }
 
   /** Records the POSTs to /v1/conversations/{id}/turns made in `context`: their body, status and reply. */
   function recordTurns(context: BrowserContext) {
@@ -389,14 +260,14 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     'over HTTP (WEB_VOICE=http, as the deploy configures API Gateway): a spoken turn is one POST /turns, no socket',
     { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 120_000 },
     async () => {
-      const httpServer = await httpVoiceServer();
-      const { browser: talker, seconds } = await fakeMicrophone('what time is it');
+      const httpServer = await web.httpVoiceServer();
+      const { browser: talker, seconds } = await web.fakeMicrophone('what time is it');
       let page: Page | undefined;
       try {
         const context = await talker.newContext({ permissions: ['microphone'] });
         const sockets: string[] = [];
         const turns = recordTurns(context);
-        page = await signedIn(context, 'ivan', httpServer.url);
+        page = await web.signedIn(context, 'ivan', httpServer.url);
         page.on('websocket', (socket) => sockets.push(socket.url()));
         const config = await page.evaluate(async () => await (await fetch('/config.json')).json());
         expect(config).toEqual({
@@ -445,12 +316,12 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     'hands-free over HTTP: the gate ends the utterance, sent as one POST /turns; the reply plays; listening again',
     { ...skipWhen(!sphinx.ok, sphinx.ok ? '' : `no local recognizer: ${sphinx.reason}`), timeout: 120_000 },
     async () => {
-      const server = await httpVoiceServer();
-      const { browser: talker } = await fakeMicrophone([1.5, 'what time is it', 3]);
+      const server = await web.httpVoiceServer();
+      const { browser: talker } = await web.fakeMicrophone([1.5, 'what time is it', 3]);
       try {
         const context = await talker.newContext({ permissions: ['microphone'] });
         const turns = recordTurns(context);
-        const page = await signedIn(context, 'judy', server.url);
+        const page = await web.signedIn(context, 'judy', server.url);
         const sockets: string[] = [];
         page.on('websocket', (socket) => sockets.push(socket.url()));
         await countPlayback(page);
@@ -468,22 +339,3 @@ describe('web client in Chromium', skipWhen(skip, `no Chromium at ${CHROMIUM} (a
     },
   );
 });
-
-/** The spoken "what time is it" turn went through: its transcript shown, the reply listed and played to its end. */
-async function expectTimeTurnPlayed(page: Page, transcriptTimeout: number): Promise<void> {
-  const transcript = page.getByTestId('transcript');
-  await transcript.filter({ hasText: /time/i }).waitFor({ timeout: transcriptTimeout });
-  expect(await transcript.textContent()).toMatch(/what time is it/i);
-  await page.locator('.messages li.assistant').first().waitFor({ timeout: 20_000 });
-  await page.waitForFunction(() => (globalThis as unknown as { ended: number }).ended > 0, undefined, {
-    timeout: 20_000,
-  });
-}
-
-/** Hands-free is listening again, the microphone still open. */
-async function backToListening(page: Page): Promise<void> {
-  await page
-    .getByTestId('voice-status')
-    .filter({ hasText: /Listening/ })
-    .waitFor({ timeout: 20_000 });
-}
