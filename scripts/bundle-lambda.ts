@@ -16,6 +16,7 @@ import {
   requiredOnFirstUse,
   serverOnlyLeftOut,
 } from './lambda-bundle-plugins.js';
+import { buildTypeBoxLibrary, typeBoxOnFirstUse } from './lambda-typebox.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -117,6 +118,8 @@ export async function bundleFunction(
       requiredOnFirstUse,
       precompiledSerializers(generated),
       precompiledSecurityHeaders,
+      // The API's cold start loads TypeBox's builders only (scripts/lambda-typebox.ts).
+      ...(name === 'api' ? [typeBoxOnFirstUse] : []),
     ],
   })
     .then(async (built) => {
@@ -126,6 +129,7 @@ export async function bundleFunction(
     .finally(() => rm(generated, { recursive: true, force: true }));
   await mkdir(outDir, { recursive: true });
   await buildSideLibraries(outDir, minify);
+  if (name === 'api') await buildTypeBoxLibrary(outDir, minify);
   // The sample music catalog is read from beside the bundle when MUSIC_CATALOG_PATH is not set.
   await copyFile(join(root, 'adapters/local/data/sample-catalog.json'), join(outDir, 'sample-catalog.json'));
   // The gazetteer (adapters/local/city-gazetteer.ts) reads its data from beside the bundle, loaded on first use.

@@ -121,7 +121,7 @@ export const builtinsRequired: Plugin = {
 };
 
 /** How the CommonJS files loaded beside an entry on first use (side libraries, serializers) are built. */
-function sideFileOptions(minify: boolean) {
+export function sideFileOptions(minify: boolean) {
   return {
     bundle: true,
     format: 'cjs',
@@ -148,9 +148,9 @@ function sideFileOptions(minify: boolean) {
  * is parsed whenever the chunk loads. The expression gives that file's path from whichever output file holds it.
  */
 export const SIDE_LIBRARIES = ['ip-address', 'asn1.js', 'semver', '@fastify/proxy-addr', 'safe-regex2'] as const;
-const SIDE_LIBRARY_DIR = 'lib';
+export const SIDE_LIBRARY_DIR = 'lib';
 const sideLibraryFile = (name: string) => `${SIDE_LIBRARY_DIR}/${name.replace('/', '+')}.cjs`;
-const sideFilePath = (file: string) =>
+export const sideFilePath = (file: string) =>
   `require('node:path').join(__dirname, __dirname.endsWith('chunks') ? '..' : '.', ${JSON.stringify(file)})`;
 const sideLibraryPath = (name: (typeof SIDE_LIBRARIES)[number]) => sideFilePath(sideLibraryFile(name));
 /** The generated response serializers, each a file of its own there too: a request loads the one it answers with. */

@@ -24,7 +24,8 @@ const awsSource: ConfigSourceFactory = (locations) => ({
   },
 });
 
-const LocationSchema = Type.Object({
+/** The variables naming where stored configuration is; exported for the Lambda bundler, which compiles its check. */
+export const LocationSchema = Type.Object({
   CONFIG_PARAMETERS_PATH: EnvSchema.properties.CONFIG_PARAMETERS_PATH,
   CONFIG_SECRET_IDS: EnvSchema.properties.CONFIG_SECRET_IDS,
 });

@@ -7,8 +7,8 @@ import { ConfigError, type AppConfig } from '../../composition/config.js';
 import { loadAwsConfig, type ConfigLocations, type ConfigSourceFactory } from '../../composition/load-aws-config.js';
 import { captureWith, loadTracer, type CaptureClient } from './tracing.js';
 
-/** Variables only the Lambda functions read, beside the assistant's own (env-schema.ts). */
-const LambdaEnvSchema = Type.Object({
+/** Variables only the Lambda functions read, beside the assistant's own (env-schema.ts); exported for the bundler. */
+export const LambdaEnvSchema = Type.Object({
   /** Table of the event consumer's idempotency records; default the assistant's table (DYNAMODB_TABLE). */
   IDEMPOTENCY_TABLE: Type.Optional(Type.String({ minLength: 3, maxLength: 255, pattern: '^[A-Za-z0-9_.-]+$' })),
   /** How long an event id is remembered as processed; longer than SQS keeps a message (4 days by default). */
