@@ -92,6 +92,7 @@ export async function runColdStartBench(): Promise<void> {
     const probe = join(dir, 'probe.mjs');
     const bare = join(dir, 'bare.mjs');
     const eventPath = join(dir, 'event.json');
+    const validatedEventPath = join(dir, 'validated-event.json');
     const token = await new Hs256TokenAuthority({
       secret: SECRET,
       issuer: 'voice-assistant-local',
@@ -103,6 +104,18 @@ export async function runColdStartBench(): Promise<void> {
     await writeFile(
       eventPath,
       JSON.stringify(restApiEvent({ method: 'GET', url: '/v1/skills', headers: { authorization: `Bearer ${token}` } })),
+    );
+    // A first request whose input is validated (an id the schema refuses, so no AWS service is called either): the
+    // Lambda API loads TypeBox on the first validation, so this shows what a cold start that begins with one costs.
+    await writeFile(
+      validatedEventPath,
+      JSON.stringify(
+        restApiEvent({
+          method: 'GET',
+          url: '/v1/conversations/not%20an%20id',
+          headers: { authorization: `Bearer ${token}` },
+        }),
+      ),
     );
     const env = {
       PATH: process.env.PATH ?? '',
@@ -136,6 +149,7 @@ export async function runColdStartBench(): Promise<void> {
       const bareRuns: Sample[] = [];
       const apiRuns: Sample[] = [];
       const mappedRuns: Sample[] = [];
+      const validatedRuns: Sample[] = [];
       const entry = join(bundle.outDir, ENTRY_FILE);
       // Interleaved, so a busy moment of the machine weighs on all alike. The third subject is the same bundle with
       // source maps on, as the template's SourceMaps=enabled deploys it: what readable stack traces cost a cold start.
@@ -143,9 +157,12 @@ export async function runColdStartBench(): Promise<void> {
         bareRuns.push(await sample(node, probe, bare, eventPath, env));
         apiRuns.push(await sample(node, probe, entry, eventPath, env));
         mappedRuns.push(await sample(node, probe, entry, eventPath, { ...env, NODE_OPTIONS: '--enable-source-maps' }));
+        validatedRuns.push(await sample(node, probe, entry, validatedEventPath, env));
       }
       if ([...apiRuns, ...mappedRuns].some((s) => s.status !== 200))
         throw new Error(`the API bundle answered ${apiRuns.map((s) => s.status).join(',')}`);
+      if (validatedRuns.some((s) => s.status !== 400))
+        throw new Error(`the API bundle answered ${validatedRuns.map((s) => s.status).join(',')} to a refused id`);
       const total = (s: Sample) => s.importMs + s.invokeMs;
       const [b, a] = [median(bareRuns.map(total)), median(apiRuns.map(total))];
       worst = Math.max(worst, a);
@@ -158,6 +175,11 @@ export async function runColdStartBench(): Promise<void> {
       process.stdout.write(
         `  ${''.padEnd(14)} with --enable-source-maps (SourceMaps=enabled) ${mapped.toFixed(1)} ms: +${(mapped - a).toFixed(1)} ms; ` +
           `CPU ${median(mappedRuns.map((s) => s.cpuMs)).toFixed(1)} ms\n`,
+      );
+      const validated = median(validatedRuns.map(total));
+      process.stdout.write(
+        `  ${''.padEnd(14)} first request validated (GET /v1/conversations/{refused id}: 400) ${validated.toFixed(1)} ms: ` +
+          `${validated >= a ? '+' : ''}${(validated - a).toFixed(1)} ms; CPU ${median(validatedRuns.map((s) => s.cpuMs)).toFixed(1)} ms\n`,
       );
       // The handler marks the end of each step of its init (api:<step>): the medians show where the import goes.
       const marks = Object.keys(apiRuns[0]?.phases ?? {});
