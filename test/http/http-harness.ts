@@ -23,7 +23,12 @@ export interface HttpHarness {
   authority: Hs256TokenAuthority;
   /** Authorization headers carrying a fresh token for `userId`. */
   as(userId: string): Promise<Record<string, string>>;
+  /** A new conversation of `userId`'s (default alice), made through the service: its id. */
+  conversation(userId?: string): Promise<string>;
 }
+
+/** The turns route of a conversation. */
+export const turnUrl = (conversationId: string) => `/v1/conversations/${conversationId}/turns`;
 
 /**
  * The HTTP app over the test assistant, built from its config as the server builds it (limits, rate limits), with the
@@ -50,6 +55,7 @@ export async function createHttpHarness(
     assistant,
     authority,
     as: async (userId) => ({ authorization: `Bearer ${await authority.mint({ userId, ttlSeconds: 600 })}` }),
+    conversation: async (userId = 'alice') => (await assistant.service.create(userId)).id,
   };
 }
 

@@ -1,20 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpHarness, expectProblem, silentWav, toneWav, type HttpHarness } from './http-harness.js';
-
-const turnUrl = (id: string) => `/v1/conversations/${id}/turns`;
+import { createHttpHarness, expectProblem, silentWav, toneWav, turnUrl, type HttpHarness } from './http-harness.js';
 
 describe('HTTP POST /v1/conversations/:id/turns, bad input answered with a precise 4xx or 5xx problem', () => {
   let h: HttpHarness;
   afterEach(() => h.app.close());
 
-  async function conversation(userId = 'alice') {
-    return (await h.assistant.service.create(userId)).id;
-  }
-
   it('answers an audio turn without a recognizer with a 501 problem that says to send text', async () => {
     // Prepare
     h = await createHttpHarness();
-    const id = await conversation();
+    const id = await h.conversation();
 
     // Act
     const response = await h.app.inject({
@@ -32,7 +26,7 @@ describe('HTTP POST /v1/conversations/:id/turns, bad input answered with a preci
 
   it('rejects audio that is not a WAV file', async () => {
     h = await createHttpHarness();
-    const id = await conversation();
+    const id = await h.conversation();
     const response = await h.app.inject({
       method: 'POST',
       url: turnUrl(id),
@@ -47,7 +41,7 @@ describe('HTTP POST /v1/conversations/:id/turns, bad input answered with a preci
   it('rejects bad turn bodies with 400 problems naming the field', async () => {
     // Prepare
     h = await createHttpHarness();
-    const id = await conversation();
+    const id = await h.conversation();
     const headers = await h.as('alice');
     const wav = silentWav().toString('base64');
     const cases: [unknown, string][] = [
@@ -80,7 +74,7 @@ describe('HTTP POST /v1/conversations/:id/turns, bad input answered with a preci
 
   it('rejects whitespace-only text from the core as 400', async () => {
     h = await createHttpHarness();
-    const id = await conversation();
+    const id = await h.conversation();
     expectProblem(
       await h.app.inject({ method: 'POST', url: turnUrl(id), headers: await h.as('alice'), payload: { text: '   ' } }),
       400,
@@ -91,7 +85,7 @@ describe('HTTP POST /v1/conversations/:id/turns, bad input answered with a preci
   it('answers 413 when the decoded audio is over the limit, and when the body is over the route limit', async () => {
     // Prepare
     h = await createHttpHarness({ app: { maxAudioBytes: 1000, audioBodyLimitBytes: 64 * 1024 } });
-    const id = await conversation();
+    const id = await h.conversation();
     const headers = await h.as('alice');
 
     // Act
@@ -115,7 +109,7 @@ describe('HTTP POST /v1/conversations/:id/turns, bad input answered with a preci
 
   it('accepts a turn body larger than the default body limit up to the audio limit', async () => {
     h = await createHttpHarness({ app: { bodyLimitBytes: 1024 } });
-    const id = await conversation();
+    const id = await h.conversation();
     const response = await h.app.inject({
       method: 'POST',
       url: turnUrl(id),
@@ -128,7 +122,7 @@ describe('HTTP POST /v1/conversations/:id/turns, bad input answered with a preci
   it('refuses text over the configured MAX_TEXT_LENGTH in the schema, the same limit the core enforces', async () => {
     // Prepare
     h = await createHttpHarness({ assistant: { env: { MAX_TEXT_LENGTH: '40' } } });
-    const id = await conversation();
+    const id = await h.conversation();
     const headers = await h.as('alice');
     const turn = (text: string) => h.app.inject({ method: 'POST', url: turnUrl(id), headers, payload: { text } });
 
@@ -148,7 +142,7 @@ describe('HTTP POST /v1/conversations/:id/turns, bad input answered with a preci
 
   it('answers 415 for a body that is not JSON and 400 for malformed JSON', async () => {
     h = await createHttpHarness();
-    const id = await conversation();
+    const id = await h.conversation();
     const headers = await h.as('alice');
     expectProblem(
       await h.app.inject({

@@ -5,7 +5,7 @@ import { LanguageModelUnavailableError } from '../../core/errors.js';
 import type { CompletionChunk } from '../../core/model/completion.js';
 import type { CompletionRequest } from '../../core/ports/language-model.js';
 import { ScriptedLanguageModel } from '../doubles/scripted-language-model.js';
-import { createHttpHarness, expectProblem, type HttpHarness, type ProblemBody } from './http-harness.js';
+import { createHttpHarness, expectProblem, turnUrl, type HttpHarness, type ProblemBody } from './http-harness.js';
 
 /** Says a few words, then loses its backend. */
 class FailingMidStreamModel extends ScriptedLanguageModel {
@@ -34,8 +34,6 @@ function parseSse(body: string): SseEvent[] {
 }
 
 const SSE = { accept: 'text/event-stream' };
-const turnUrl = (id: string) => `/v1/conversations/${id}/turns`;
-
 describe('HTTP turns as server-sent events', () => {
   let h: HttpHarness;
   afterEach(() => h.app.close());

@@ -7,7 +7,7 @@ import { AbortedError, DependencyUnavailableError } from '../../core/errors.js';
 import type { AppendExchange } from '../../core/ports/conversation-store.js';
 import type { SpeechSynthesizer, SynthesizeRequest } from '../../core/ports/speech-synthesizer.js';
 import type { TurnRequest } from '../../core/model/turn.js';
-import { createHttpHarness, expectProblem, silentWav, type HttpHarness } from './http-harness.js';
+import { createHttpHarness, expectProblem, silentWav, turnUrl, type HttpHarness } from './http-harness.js';
 
 class RecordingSynthesizer implements SpeechSynthesizer {
   readonly capabilities = { formats: ['wav', 'mp3'] as const, voices: ['nova', 'echo'], defaultVoice: 'nova' };
@@ -26,20 +26,14 @@ class UnavailableStore extends MemoryConversationStore {
   }
 }
 
-const turnUrl = (id: string) => `/v1/conversations/${id}/turns`;
-
 describe('HTTP POST /v1/conversations/:id/turns', () => {
   let h: HttpHarness;
   afterEach(() => h.app.close());
 
-  async function conversation(userId = 'alice') {
-    return (await h.assistant.service.create(userId)).id;
-  }
-
   it('answers a greeting with the full reply shape', async () => {
     // Prepare
     h = await createHttpHarness();
-    const id = await conversation();
+    const id = await h.conversation();
 
     // Act
     const response = await h.app.inject({
@@ -94,7 +88,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
   it('replays a retried turn with the same Idempotency-Key instead of running it twice', async () => {
     // Prepare
     h = await createHttpHarness();
-    const id = await conversation();
+    const id = await h.conversation();
     const headers = { ...(await h.as('alice')), 'idempotency-key': 'turn-0001' };
 
     // Act
@@ -126,7 +120,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
 
   it('rejects a malformed Idempotency-Key with a 400 problem', async () => {
     h = await createHttpHarness();
-    const id = await conversation();
+    const id = await h.conversation();
     const response = await h.app.inject({
       method: 'POST',
       url: turnUrl(id),
@@ -140,7 +134,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     // Prepare
     const synthesizer = new RecordingSynthesizer();
     h = await createHttpHarness({ assistant: { synthesizer } });
-    const id = await conversation();
+    const id = await h.conversation();
 
     // Act
     const response = await h.app.inject({
@@ -160,7 +154,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
 
   it('still answers in text, with speechError, when speech was wanted but no synthesizer exists', async () => {
     h = await createHttpHarness();
-    const id = await conversation();
+    const id = await h.conversation();
     const response = await h.app.inject({
       method: 'POST',
       url: turnUrl(id),
@@ -180,7 +174,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
       published.push(event);
     });
     h = await createHttpHarness({ assistant: { conversations: new UnavailableStore(), events } });
-    const id = await conversation();
+    const id = await h.conversation();
     published.length = 0;
 
     // Act
@@ -203,7 +197,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
 
   it('completes a turn over a real socket without aborting it', async () => {
     h = await createHttpHarness();
-    const id = await conversation();
+    const id = await h.conversation();
     const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
     const response = await fetch(`${base}${turnUrl(id)}`, {
       method: 'POST',
@@ -234,7 +228,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
           }),
       },
     });
-    const id = await conversation();
+    const id = await h.conversation();
     const base = new URL(await h.app.listen({ host: '127.0.0.1', port: 0 }));
 
     // Act
