@@ -25,6 +25,8 @@ export interface HttpHarness {
   as(userId: string): Promise<Record<string, string>>;
   /** A new conversation of `userId`'s (default alice), made through the service: its id. */
   conversation(userId?: string): Promise<string>;
+  /** `POST` of a JSON turn `payload` to conversation `id` as `userId` (default alice), through `app.inject`. */
+  postTurn(id: string, payload: object, userId?: string): Promise<LightMyRequestResponse>;
 }
 
 /** The turns route of a conversation. */
@@ -50,12 +52,17 @@ export async function createHttpHarness(
     ...options.app,
   });
   app.addHook('onClose', assistant.close);
+  const authorization = async (userId: string) => ({
+    authorization: `Bearer ${await authority.mint({ userId, ttlSeconds: 600 })}`,
+  });
   return {
     app,
     assistant,
     authority,
-    as: async (userId) => ({ authorization: `Bearer ${await authority.mint({ userId, ttlSeconds: 600 })}` }),
+    as: authorization,
     conversation: async (userId = 'alice') => (await assistant.service.create(userId)).id,
+    postTurn: async (id, payload, userId = 'alice') =>
+      app.inject({ method: 'POST', url: turnUrl(id), headers: await authorization(userId), payload }),
   };
 }
 

@@ -11,12 +11,7 @@ describe('HTTP POST /v1/conversations/:id/turns, bad input answered with a preci
     const id = await h.conversation();
 
     // Act
-    const response = await h.app.inject({
-      method: 'POST',
-      url: turnUrl(id),
-      headers: await h.as('alice'),
-      payload: { audio: { data: toneWav().toString('base64'), format: 'wav' } },
-    });
+    const response = await h.postTurn(id, { audio: { data: toneWav().toString('base64'), format: 'wav' } });
 
     // Assess
     const problem = expectProblem(response, 501, 'CAPABILITY_MISSING');
@@ -27,11 +22,8 @@ describe('HTTP POST /v1/conversations/:id/turns, bad input answered with a preci
   it('rejects audio that is not a WAV file', async () => {
     h = await createHttpHarness();
     const id = await h.conversation();
-    const response = await h.app.inject({
-      method: 'POST',
-      url: turnUrl(id),
-      headers: await h.as('alice'),
-      payload: { audio: { data: Buffer.from('not a wav file').toString('base64'), format: 'wav' } },
+    const response = await h.postTurn(id, {
+      audio: { data: Buffer.from('not a wav file').toString('base64'), format: 'wav' },
     });
     expect(expectProblem(response, 422, 'AUDIO_CORRUPT').detail).toMatch(
       /WAV file cannot be read: not a RIFF\/WAVE file/,
@@ -110,12 +102,7 @@ describe('HTTP POST /v1/conversations/:id/turns, bad input answered with a preci
   it('accepts a turn body larger than the default body limit up to the audio limit', async () => {
     h = await createHttpHarness({ app: { bodyLimitBytes: 1024 } });
     const id = await h.conversation();
-    const response = await h.app.inject({
-      method: 'POST',
-      url: turnUrl(id),
-      headers: await h.as('alice'),
-      payload: { audio: { data: toneWav(4000).toString('base64'), format: 'wav' } },
-    });
+    const response = await h.postTurn(id, { audio: { data: toneWav(4000).toString('base64'), format: 'wav' } });
     expectProblem(response, 501, 'CAPABILITY_MISSING');
   });
 
@@ -144,45 +131,12 @@ describe('HTTP POST /v1/conversations/:id/turns, bad input answered with a preci
     h = await createHttpHarness();
     const id = await h.conversation();
     const headers = await h.as('alice');
-    expectProblem(
-      await h.app.inject({
-        method: 'POST',
-        url: turnUrl(id),
-        headers: { ...headers, 'content-type': 'text/plain' },
-        payload: 'hello',
-      }),
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-    );
-    expectProblem(
-      await h.app.inject({
-        method: 'POST',
-        url: turnUrl(id),
-        headers: { ...headers, 'content-type': 'application/xml' },
-        payload: '<text/>',
-      }),
-      415,
-      'UNSUPPORTED_MEDIA_TYPE',
-    );
-    expectProblem(
-      await h.app.inject({
-        method: 'POST',
-        url: turnUrl(id),
-        headers: { ...headers, 'content-type': 'application/json' },
-        payload: '{"text": hello}',
-      }),
-      400,
-      'MALFORMED_JSON',
-    );
-    expectProblem(
-      await h.app.inject({
-        method: 'POST',
-        url: turnUrl(id),
-        headers: { ...headers, 'content-type': 'application/json' },
-        payload: '{"__proto__": {"x": 1}, "text": "hi"}',
-      }),
-      400,
-    );
+    const send = (contentType: string, payload: string) =>
+      h.app.inject({ method: 'POST', url: turnUrl(id), headers: { ...headers, 'content-type': contentType }, payload });
+    expectProblem(await send('text/plain', 'hello'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectProblem(await send('application/xml', '<text/>'), 415, 'UNSUPPORTED_MEDIA_TYPE');
+    expectProblem(await send('application/json', '{"text": hello}'), 400, 'MALFORMED_JSON');
+    expectProblem(await send('application/json', '{"__proto__": {"x": 1}, "text": "hi"}'), 400);
   });
 
   it('answers 404 for an unknown conversation', async () => {

@@ -36,12 +36,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     const id = await h.conversation();
 
     // Act
-    const response = await h.app.inject({
-      method: 'POST',
-      url: turnUrl(id),
-      headers: await h.as('alice'),
-      payload: { text: 'hello' },
-    });
+    const response = await h.postTurn(id, { text: 'hello' });
 
     // Assess
     expect(response.statusCode).toBe(200);
@@ -137,12 +132,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     const id = await h.conversation();
 
     // Act
-    const response = await h.app.inject({
-      method: 'POST',
-      url: turnUrl(id),
-      headers: await h.as('alice'),
-      payload: { text: 'hello', speech: { format: 'mp3', voice: 'echo' } },
-    });
+    const response = await h.postTurn(id, { text: 'hello', speech: { format: 'mp3', voice: 'echo' } });
 
     // Assess
     expect(response.statusCode).toBe(200);
@@ -155,12 +145,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
   it('still answers in text, with speechError, when speech was wanted but no synthesizer exists', async () => {
     h = await createHttpHarness();
     const id = await h.conversation();
-    const response = await h.app.inject({
-      method: 'POST',
-      url: turnUrl(id),
-      headers: await h.as('alice'),
-      payload: { text: 'hello', speech: {} },
-    });
+    const response = await h.postTurn(id, { text: 'hello', speech: {} });
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ speechError: 'no speech synthesizer is configured', skill: 'small-talk' });
     expect(response.json().audio).toBeUndefined();
@@ -178,12 +163,7 @@ describe('HTTP POST /v1/conversations/:id/turns', () => {
     published.length = 0;
 
     // Act
-    const response = await h.app.inject({
-      method: 'POST',
-      url: turnUrl(id),
-      headers: await h.as('alice'),
-      payload: { text: 'hello' },
-    });
+    const response = await h.postTurn(id, { text: 'hello' });
 
     // Assess
     const problem = expectProblem(response, 503, 'DEPENDENCY_UNAVAILABLE');
