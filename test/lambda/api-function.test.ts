@@ -1,14 +1,8 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Hs256TokenAuthority } from '../../adapters/local/hs256-token-authority.js';
-import { loadConfig } from '../../entrypoints/composition/config.js';
-import { composeAssistant, type Assistant } from '../../entrypoints/composition/container.js';
-import { API_HELMET_OPTIONS, buildApp } from '../../entrypoints/http/app.js';
+import { API_HELMET_OPTIONS } from '../../entrypoints/http/app.js';
 import { helmetHeaders } from '../../entrypoints/http/plugins/security-headers.js';
-import { createLogger } from '../../entrypoints/composition/logger.js';
 import { startBedrockRuntimeFake, type BedrockRuntimeFake } from '../fakes/aws/bedrock-runtime-fake.js';
 import { startComprehendFake } from '../fakes/aws/comprehend-fake.js';
 import { startDynamoDbLocal, type DynamoDbLocal } from '../fakes/aws/dynamodb-local.js';
@@ -21,7 +15,7 @@ import { httpApiEvent, restApiEvent, type HttpCall } from '../fakes/lambda/api-g
 import { locateNode22 } from '../fakes/lambda/node22.js';
 import { startOpenMeteoServer } from '../fakes/open-meteo-server.js';
 import { bundleForTest, deployFunction, type DeployedFunction } from './support/deployed-function.js';
-import { appOptionsFor } from '../../entrypoints/http/app-options.js';
+import { describeSameTableCases } from './api-function-same-table.js';
 
 const node22 = await locateNode22();
 const SECRET = 'lambda-test-secret-of-at-least-32-characters';
@@ -402,75 +396,12 @@ describe.skipIf('skip' in node22)('API function (bundle under aws-lambda-ric on 
     );
   }, 30_000);
 
-  describe('with the Fastify server on the same table', () => {
-    let dataDir: string;
-    let server: Assistant;
-
-    beforeAll(async () => {
-      dataDir = await mkdtemp(join(tmpdir(), 'assistant-cross-'));
-      vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
-      vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIDTEST');
-      vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test-secret');
-      for (const [key, value] of Object.entries(endpoints)) vi.stubEnv(key, value);
-      server = await composeAssistant(
-        loadConfig({
-          ASSISTANT_PROFILE: 'aws',
-          AWS_REGION: 'us-east-1',
-          DYNAMODB_TABLE: table.tableName,
-          EVENT_BUS_NAME: 'assistant-bus',
-          AUTH: 'local',
-          AUTH_SECRET: SECRET,
-          STT: 'none',
-          DATA_DIR: dataDir,
-          LOG_LEVEL: 'silent',
-          WEATHER_GEOCODING_URL: weather.url,
-          WEATHER_FORECAST_URL: weather.url,
-        }),
-        { logger: createLogger('silent') },
-      );
-    }, 60_000);
-
-    afterAll(async () => {
-      await server?.close();
-      vi.unstubAllEnvs();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
-    });
-
-    it('continues on the Lambda API a conversation started on the server, and both see the whole history', async () => {
-      // Prepare
-      const app = await buildApp({ ...appOptionsFor(server), rateLimit: false });
-      const headers = await bearer('ivan');
-      const onServer = async (method: 'GET' | 'POST', url: string, payload?: object) =>
-        (await app.inject({ method, url, headers, ...(payload && { payload }) })).json();
-
-      // Act: the server asks for the city; the function gets the answer and must resume the pending slot
-      const { id } = await onServer('POST', '/v1/conversations', {});
-      const asked = await onServer('POST', `/v1/conversations/${id}/turns`, { text: "what's the weather" });
-      const answered = await call('rest', {
-        method: 'POST',
-        url: `/v1/conversations/${id}/turns`,
-        headers,
-        body: { text: 'Tokyo' },
-      });
-      const again = await onServer('POST', `/v1/conversations/${id}/turns`, { text: 'thanks' });
-      const viaLambda = await call('http', { method: 'GET', url: `/v1/conversations/${id}/turns?limit=50`, headers });
-      const viaServer = await onServer('GET', `/v1/conversations/${id}/turns?limit=50`);
-      await app.close();
-
-      // Assess
-      expect(asked).toMatchObject({ route: 'ask', text: 'For which city?' });
-      expect(answered.json).toMatchObject({ skill: 'weather', slots: { city: 'Tokyo' } });
-      expect(again).toMatchObject({ skill: 'small-talk' });
-      expect(viaLambda.json.items).toHaveLength(6);
-      expect(viaLambda.json.items).toEqual(viaServer.items);
-      expect(viaLambda.json.items.map((t: { role: string }) => t.role)).toEqual([
-        'user',
-        'assistant',
-        'user',
-        'assistant',
-        'user',
-        'assistant',
-      ]);
-    }, 60_000);
-  });
+  describeSameTableCases(() => ({
+    endpoints,
+    tableName: table.tableName,
+    weatherUrl: weather.url,
+    authSecret: SECRET,
+    bearer,
+    call,
+  }));
 });
