@@ -15,7 +15,8 @@ export interface ConversationServiceDeps {
   conversations: ConversationStore;
   profiles: UserProfileStore;
   preferences: PreferencesReader;
-  events: EventPublisher;
+  /** Where SessionStarted goes; absent when nothing takes events (EVENTS=none). */
+  events?: EventPublisher;
   clock: Clock;
   telemetry: Telemetry;
   newId: () => string;

@@ -8,9 +8,13 @@ import { extend } from './extend.js';
 /**
  * Appends the user and assistant turns, the new dialogue state and the turn's events in one atomic write, checked
  * against the version that was loaded; a VersionConflictError sends the runner back to `load`. Every attempt makes
- * new ids, and a conflicted attempt writes nothing, so only the attempt that commits leaves events behind.
+ * new ids, and a conflicted attempt writes nothing, so only the attempt that commits leaves events behind. Without a
+ * relay nothing would deliver the events, so none are written.
  */
-export async function persist(turn: TurnRecord, deps: Pick<TurnDeps, 'conversations' | 'newId'>): Promise<TurnRecord> {
+export async function persist(
+  turn: TurnRecord,
+  deps: Pick<TurnDeps, 'conversations' | 'newId' | 'relay'>,
+): Promise<TurnRecord> {
   const { conversation } = loaded(turn, 'persist');
   const response = required(turn, 'response', 'persist');
   const ids = { user: deps.newId(), assistant: deps.newId() };
@@ -21,7 +25,7 @@ export async function persist(turn: TurnRecord, deps: Pick<TurnDeps, 'conversati
     expectedVersion: conversation.version,
     turns,
     state: response.state,
-    events: turnEvents(turn, ids, deps.newId),
+    ...(deps.relay && { events: turnEvents(turn, ids, deps.newId) }),
     at: turn.receivedAt,
     ...(conversation.title === undefined && { title: titleFrom(turns[0].text) }),
   });

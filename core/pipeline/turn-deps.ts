@@ -33,10 +33,13 @@ export interface TurnDeps {
   model: LanguageModel;
   conversations: ConversationStore;
   preferences: PreferencesReader;
-  /** Publishes events that are not written with a turn (a failed turn's SystemError). */
-  events: EventPublisher;
-  /** Delivers the events the conversation store wrote with the turns. */
-  relay: EventRelay;
+  /** Publishes events that are not written with a turn (a failed turn's SystemError); absent, none are published. */
+  events?: EventPublisher;
+  /**
+   * Delivers the events the conversation store wrote with the turns. Absent when nothing takes events (EVENTS=none):
+   * a turn then writes none, since nothing would ever deliver or remove them.
+   */
+  relay?: EventRelay;
   audio: AudioStore;
   clock: Clock;
   telemetry: Telemetry;

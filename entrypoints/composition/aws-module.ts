@@ -1,6 +1,6 @@
 import { TypedContainerModule } from '@inversifyjs/strongly-typed';
 import type { Bindings } from './bindings.js';
-import { required, type AppConfig } from './config.js';
+import { boundTransport, required, type AppConfig } from './config.js';
 import { bindFactory } from './typed-factory.js';
 
 export interface AwsModuleOptions {
@@ -61,12 +61,13 @@ export function awsModule(config: AppConfig, options: AwsModuleOptions = {}) {
       // AWS (`EVENT_RELAY=pipe`), so this process must not publish them too; or, where no Pipe reads the table
       // (DynamoDB Local, a self-hosted table), by this process reading the stream into the transport
       // (`EVENT_RELAY=stream`). Events written with nothing else go to the transport directly.
-      if (config.aws.eventRelay.kind === 'stream') {
+      // With EVENTS=none the local module binds no events at all, and the store writes none with the turns.
+      if (selected.events !== 'none' && config.aws.eventRelay.kind === 'stream') {
         bindFactory(bind, 'eventRelay', ['eventTransport', 'telemetry'], async (transport, telemetry) => {
           const { DynamoDbStreamEventRelay } = await import('../../adapters/aws/dynamodb/stream-event-relay.js');
           const relay = new DynamoDbStreamEventRelay({
             tableName: config.aws.tableName,
-            transport,
+            transport: boundTransport(transport),
             telemetry,
             start: config.aws.eventRelay.start,
             clientConfig: http1ClientConfig,
@@ -74,7 +75,7 @@ export function awsModule(config: AppConfig, options: AwsModuleOptions = {}) {
           relay.startPolling();
           return relay;
         }).onDeactivation((relay) => (relay as { stop?: () => Promise<void> }).stop?.());
-      } else {
+      } else if (selected.events !== 'none') {
         bindFactory(bind, 'eventRelay', ['telemetry'], async (telemetry) => {
           const { PipeEventRelay } = await import('../../adapters/aws/dynamodb/pipe-event-relay.js');
           if (selected.events === 'in-process')
@@ -84,7 +85,7 @@ export function awsModule(config: AppConfig, options: AwsModuleOptions = {}) {
           return new PipeEventRelay();
         });
       }
-      bindFactory(bind, 'eventPublisher', ['eventTransport'], (transport) => transport);
+      if (selected.events !== 'none') bindFactory(bind, 'eventPublisher', ['eventTransport'], (transport) => transport);
     }
     if (selected.nlu === 'lex') {
       const {

@@ -46,12 +46,15 @@ export interface Bindings {
   newId: () => string;
   conversationStore: ConversationStore;
   userProfileStore: UserProfileStore;
-  /** Publishes events written with nothing else (SessionStarted, a failed turn's SystemError). */
-  eventPublisher: EventPublisher;
-  /** The transport the events reach consumers by: the in-process bus or EventBridge (the EVENTS choice). */
-  eventTransport: EventPublisher;
-  /** Delivers the events the conversation store wrote with the turns (its outbox) to the transport. */
-  eventRelay: EventRelay;
+  /** Publishes events written with nothing else (SessionStarted, a failed turn's SystemError); null with EVENTS=none. */
+  eventPublisher: EventPublisher | null;
+  /** The transport the events reach consumers by: the in-process bus or EventBridge (the EVENTS choice); null: none. */
+  eventTransport: EventPublisher | null;
+  /**
+   * Delivers the events the conversation store wrote with the turns (its outbox) to the transport. Null with
+   * EVENTS=none: nothing would take a turn's events, so the turn writes none.
+   */
+  eventRelay: EventRelay | null;
   cache: Cache;
   audioStore: AudioStore;
   /** The Step Functions turn workflow voice turns run through, when one is configured. */

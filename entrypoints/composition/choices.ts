@@ -21,7 +21,7 @@ export const ADAPTERS = {
   tts: { espeak: 'local', polly: 'aws', none: 'local' },
   stt: { pocketsphinx: 'local', transcribe: 'aws', lex: 'aws', none: 'local' },
   sentiment: { afinn: 'local', comprehend: 'aws', none: 'local' },
-  events: { 'in-process': 'local', eventbridge: 'aws' },
+  events: { 'in-process': 'local', eventbridge: 'aws', none: 'local' },
   cache: { memory: 'local', redis: 'redis' },
   auth: { local: 'local', cognito: 'aws' },
   audioStore: { memory: 'local', s3: 'aws' },
@@ -42,7 +42,8 @@ export const PROFILE_DEFAULTS = {
     // Voice input is off (with one log line saying how to turn it on) while Debian's pocketsphinx is not installed.
     stt: 'pocketsphinx',
     sentiment: 'afinn',
-    events: 'in-process',
+    // No one in this process consumes a turn's events: EVENTS=in-process records them (the outbox) for a subscriber.
+    events: 'none',
     cache: 'memory',
     auth: 'local',
     audioStore: 'memory',

@@ -226,6 +226,12 @@ export function required<T>(value: T | undefined, variable: string): T {
   return value;
 }
 
+/** The event transport a relay delivers to: bound by every EVENTS choice but `none`, which binds null and no relay. */
+export function boundTransport<T>(transport: T | null): T {
+  if (transport === null) throw new ConfigError(['EVENTS=none binds no event transport for a relay to deliver to']);
+  return transport;
+}
+
 function toConfig(env: Env): AppConfig {
   return {
     profile: env.ASSISTANT_PROFILE,

@@ -30,7 +30,7 @@ import { SqliteUserProfileStore } from '../../adapters/local/sqlite-user-profile
 import type { OutboxStore } from '../../adapters/shared/outbox-store.js';
 import type { EventPublisher } from '../../core/ports/event-publisher.js';
 import type { Telemetry } from '../../core/ports/telemetry.js';
-import { ConfigError, required, type AppConfig } from './config.js';
+import { boundTransport, ConfigError, required, type AppConfig } from './config.js';
 import { loadOrCreateLocalSecret } from './local-secret.js';
 import type { Bindings } from './bindings.js';
 import { bindFactory } from './typed-factory.js';
@@ -69,14 +69,19 @@ export function localModule(config: AppConfig) {
       bindFactory(bind, 'userProfileStore', [], () => new MemoryUserProfileStore());
       bindFactory(bind, 'eventOutboxStore', ['memoryOutbox'], (outbox) => outbox);
     }
-    if (selected.conversationStore === 'sqlite' || selected.conversationStore === 'memory') {
+    if (selected.events === 'none') {
+      // Nothing takes events: a turn writes none (no outbox, no relay) and nothing is published.
+      bind('eventTransport').toConstantValue(null);
+      bind('eventPublisher').toConstantValue(null);
+      bind('eventRelay').toConstantValue(null);
+    } else if (selected.conversationStore === 'sqlite' || selected.conversationStore === 'memory') {
       // The relay delivers the outbox to the transport (on a timer, and at once after each turn); events written
       // with nothing else go to the transport directly and wait in the same outbox only while it is down.
       bindFactory(
         bind,
         'eventOutbox',
         ['eventOutboxStore', 'eventTransport', 'telemetry'],
-        createEventOutbox,
+        (outbox, transport, telemetry) => createEventOutbox(outbox, boundTransport(transport), telemetry),
       ).onDeactivation((relay) => {
         // unbindAll deactivates synchronously: the timer stops now; a drain in flight fails harmlessly once the file closes.
         void relay.stop();

@@ -17,7 +17,7 @@ describe('loadConfig', () => {
         tts: 'espeak',
         stt: 'pocketsphinx',
         sentiment: 'afinn',
-        events: 'in-process',
+        events: 'none',
         cache: 'memory',
         auth: 'local',
       },

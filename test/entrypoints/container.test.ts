@@ -110,7 +110,7 @@ const PORT_BINDINGS: {
   events: {
     key: 'eventTransport',
     variable: 'EVENTS',
-    classes: { 'in-process': 'InProcessEventPublisher', eventbridge: 'EventBridgeEventPublisher' },
+    classes: { 'in-process': 'InProcessEventPublisher', eventbridge: 'EventBridgeEventPublisher', none: null },
   },
   cache: { key: 'cache', variable: 'CACHE', classes: { memory: 'MemoryCache', redis: 'RedisCache' } },
   auth: {

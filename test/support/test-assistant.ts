@@ -35,6 +35,8 @@ export const TEST_ENV: Readonly<Record<string, string>> = {
   TTS: 'none',
   STT: 'none',
   SENTIMENT: 'none',
+  // The tests read the events a turn publishes (the local profile's default records none).
+  EVENTS: 'in-process',
   LLM_MAX_TOKENS: '256',
   LLM_TEMPERATURE: '0.2',
   AUTH_SECRET: TEST_SECRET,

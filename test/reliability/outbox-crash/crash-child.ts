@@ -44,6 +44,8 @@ const transport: EventPublisher = {
 const config = loadConfig({
   ...(env as Record<string, string>),
   ASSISTANT_NAME: 'Crash',
+  // The outbox under test: the local profile's default records no events.
+  EVENTS: 'in-process',
   TTS: 'none',
   STT: 'none',
   SENTIMENT: 'none',
@@ -87,6 +89,7 @@ if (turns > 0) {
 if (kill === 'none') {
   // The relay delivers on its own (at start, on its timer, after each turn): wait for it to empty the outbox.
   const relay = await container.getAsync('eventRelay');
+  if (!relay) throw new Error('EVENTS=in-process binds a relay');
   for (let round = 0; round < 200; round += 1) {
     if (await relay.deliverPending()) break;
     await new Promise((resolve) => setTimeout(resolve, 50));
