@@ -1,5 +1,6 @@
 import { TypedContainer } from '@inversifyjs/strongly-typed';
 import { LogTelemetry, type StructuredLogger } from '../../adapters/local/log-telemetry.js';
+import { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';
 import { CachingLanguageModel } from '../../adapters/decorators/caching-language-model.js';
 import type { Cache } from '../../core/ports/cache.js';
 import type { Telemetry } from '../../core/ports/telemetry.js';
@@ -87,6 +88,12 @@ export interface Assistant {
   /** The pipeline's recognizer: the voice socket streams speech to it when it can. */
   recognizer: Bindings['speechRecognizer'];
   telemetry: Bindings['telemetry'];
+  /**
+   * With EVENTS=in-process, subscribes a listener in this process to the events of every turn and conversation (one
+   * type, or `*` for all), delivered at least once after each turn is stored; returns the unsubscribe. Absent with
+   * any other EVENTS choice.
+   */
+  subscribe?: InProcessEventPublisher['subscribe'];
   /** Releases clients and files (closes the database). */
   close(): Promise<void>;
 }
@@ -111,6 +118,8 @@ export async function resolveAssistant(container: TypedContainer<Bindings>): Pro
       container.getAsync('telemetry'),
       container.getAsync('speechRecognizer'),
     ]);
+  // Resolved only for the in-process bus: another transport (EventBridge) is a client a cold start need not build.
+  const bus = config.adapters.events === 'in-process' ? await container.getAsync('eventTransport') : null;
   return {
     config,
     handleTurn,
@@ -122,6 +131,7 @@ export async function resolveAssistant(container: TypedContainer<Bindings>): Pro
     synthesizer,
     recognizer,
     telemetry,
+    ...(bus instanceof InProcessEventPublisher && { subscribe: bus.subscribe.bind(bus) }),
     close: async () => {
       await container.unbindAllAsync();
     },

@@ -15,7 +15,7 @@ import { createTestAssistant } from '../support/test-assistant.js';
 const text = (t: string) => ({ kind: 'text' as const, text: t });
 
 /** EVENTS=none (the local profile's default): nothing takes events, so a turn writes and publishes none. */
-describe('EVENTS=none', () => {
+describe('EVENTS=none and EVENTS=in-process', () => {
   it('stores the turns, writes no events with them and publishes nothing, a failed turn included', async () => {
     // Prepare: a bus that would record anything handed to it, and the memory store's outbox to look into.
     const outbox = new MemoryOutboxStore();
@@ -73,6 +73,36 @@ describe('EVENTS=none', () => {
         db.close();
       }
     } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('EVENTS=in-process: a subscriber in this process gets every turn event once, from the SQLite outbox', async () => {
+    // Prepare
+    const dataDir = await mkdtemp(join(tmpdir(), 'events-in-process-'));
+    const env = { DATA_DIR: dataDir, TTS: 'none', STT: 'none', LOG_LEVEL: 'silent' };
+    const assistant = await resolveAssistant(
+      await createContainer(loadConfig({ ...env, EVENTS: 'in-process' }), { logger: createLogger('silent') }),
+    );
+    const none = await resolveAssistant(await createContainer(loadConfig(env), { logger: createLogger('silent') }));
+    try {
+      const seen: DomainEvent[] = [];
+      const unsubscribe = assistant.subscribe?.('*', (event) => void seen.push(event));
+      const { id } = await assistant.conversations.create('u1');
+
+      // Act
+      await assistant.handleTurn({ userId: 'u1', conversationId: id, input: text('what time is it') });
+      await new Promise((resolve) => setImmediate(resolve));
+      unsubscribe?.();
+      await assistant.handleTurn({ userId: 'u1', conversationId: id, input: text('thanks') });
+      await new Promise((resolve) => setImmediate(resolve));
+
+      // Assess: the listener ran after the turn was stored, once per event, and not after unsubscribing.
+      expect(seen.map((event) => event.type)).toEqual(['SessionStarted', 'UserInteraction', 'AssistantReplied']);
+      expect(none.subscribe).toBeUndefined();
+    } finally {
+      await assistant.close();
+      await none.close();
       await rm(dataDir, { recursive: true, force: true });
     }
   });
