@@ -17,6 +17,7 @@ import {
   serverOnlyLeftOut,
 } from './lambda-bundle-plugins.js';
 import { buildTypeBoxLibrary, typeBoxOnFirstUse } from './lambda-typebox.js';
+import { precompiledValidators } from './precompile-validators.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -118,8 +119,9 @@ export async function bundleFunction(
       requiredOnFirstUse,
       precompiledSerializers(generated),
       precompiledSecurityHeaders,
-      // The API's cold start loads TypeBox's builders only (scripts/lambda-typebox.ts).
-      ...(name === 'api' ? [typeBoxOnFirstUse] : []),
+      // The API's cold start loads TypeBox's builders only (scripts/lambda-typebox.ts), and a valid request no more
+      // than its route's generated checks (scripts/precompile-validators.ts).
+      ...(name === 'api' ? [typeBoxOnFirstUse, precompiledValidators] : []),
     ],
   })
     .then(async (built) => {

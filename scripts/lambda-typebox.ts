@@ -1,8 +1,9 @@
 /*
  * TypeBox off the Lambda API's cold path. The route and configuration schemas are still built by TypeBox's builders
  * (a few KB of it), but its value and compile modules (~100 KB: the type engine, the value codecs, the compiler) are
- * a side library, lib/typebox.cjs, required on first use: by a route's validator the first time that route takes a
- * request, or by a configuration that needs more than the fast path (a list of errors, a conversion it cannot tell).
+ * a side library, lib/typebox.cjs, required on first use: by a route's validator the first time it refuses a value
+ * (its checks are generated too, scripts/precompile-validators.ts), or by a configuration that needs more than the fast
+ * path (a list of errors, a conversion it cannot tell).
  * The configuration's own schemas get their checks generated here, with TypeBox's `Code` (its standalone validation
  * code), and their defaults as literals: what Value.Check and Value.Default compute for them.
  * test/lambda/typebox-on-first-use.test.ts holds the generated code to TypeBox's answers.

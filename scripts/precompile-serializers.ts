@@ -1,12 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ConversationService } from '../core/conversation/conversation-service.js';
-import type { SkillRegistry } from '../core/skills/skill-registry.js';
-import { buildApp } from '../entrypoints/http/app.js';
-
-const notCalled = async (): Promise<never> => {
-  throw new Error('the app is only built here, never called');
-};
+import { compileApiSchemas } from './api-app-at-build.js';
 
 /**
  * Builds the HTTP API as the Lambda function does (same routes and response schemas; the use cases are never called)
@@ -20,20 +14,7 @@ export async function precompileApiSerializers(
   load: (file: string) => string = (file) => `require(${JSON.stringify(`./${file}`)})`,
 ): Promise<string> {
   const generated: [key: string, code: string][] = [];
-  const app = await buildApp({
-    handleTurn: notCalled,
-    conversations: new Proxy({}, { get: () => notCalled }) as ConversationService,
-    skills: { skills: [] } as unknown as SkillRegistry,
-    verifier: { verify: notCalled },
-    readiness: notCalled,
-    maxTextLength: 1,
-    logger: false,
-    docs: false,
-    compileSchemas: 'at-start',
-    serializers: { store: (key, code) => generated.push([key, code]) },
-  });
-  await app.ready();
-  await app.close();
+  await compileApiSchemas({ serializers: { store: (key, code) => generated.push([key, code]) } });
   // Routes share schemas (every problem response, a GET and its HEAD): one file per distinct serializer.
   const files = new Map<string, string>();
   for (const [, code] of generated) if (!files.has(code)) files.set(code, `serializer-${files.size}.cjs`);

@@ -18,7 +18,12 @@ import { healthRoutes } from './routes/health.js';
 import { meRoutes } from './routes/me.js';
 import { skillRoutes } from './routes/skills.js';
 import { turnRoutes } from './routes/turns.js';
-import { schemaController, type SchemaCompilation, type SerializerSource } from './schema-compilers.js';
+import {
+  schemaController,
+  type SchemaCompilation,
+  type SerializerSource,
+  type ValidatorSource,
+} from './schema-compilers.js';
 import type { VoiceRoutesOptions } from './routes/voice.js';
 import type { LocalSessionOptions } from './routes/local-session.js';
 import type { WebRoutesOptions } from './routes/web.js';
@@ -63,6 +68,8 @@ export interface AppOptions {
   compileSchemas?: SchemaCompilation;
   /** Response serializers generated ahead of time (the Lambda bundle), or to generate; default fast-json-stringify's. */
   serializers?: SerializerSource;
+  /** Route checks generated ahead of time (the Lambda bundle), or the schema parts to generate them for; default none. */
+  validators?: ValidatorSource;
   /**
    * The API's security headers, worked out when the Lambda bundle was built (`helmetHeaders(API_HELMET_OPTIONS)`);
    * default worked out at start (running helmet costs a cold start ~2 ms).
@@ -105,7 +112,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       void sendFrameworkProblem(error, request, reply);
     },
     // TypeBox's compiler converts query strings and params but checks bodies strictly: "123" is not a number there.
-    schemaController: await schemaController(options.compileSchemas ?? 'at-start', options.serializers),
+    schemaController: await schemaController(
+      options.compileSchemas ?? 'at-start',
+      options.serializers,
+      options.validators,
+    ),
   });
   // Only JSON is spoken; without this a text/plain body would reach validation and be reported as the wrong shape.
   app.removeContentTypeParser('text/plain');

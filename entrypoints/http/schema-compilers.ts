@@ -1,5 +1,6 @@
-import type { FastifyServerOptions } from 'fastify';
-import { typeBoxValidatorCompiler } from './validator-compiler.js';
+import type { FastifySchemaCompiler, FastifyServerOptions } from 'fastify';
+import type { TSchema } from 'typebox';
+import { typeBoxValidatorCompiler, validatorCompiler, type GeneratedChecks } from './validator-compiler.js';
 
 /**
  * When each route's validators (TypeBox) and response serializers (fast-json-stringify) are compiled: all at start
@@ -23,6 +24,21 @@ export type SerializerSource =
   | { precompiled: PrecompiledSerializers }
   /** Generated now and handed over as standalone code (the bundler, which writes them into the bundle). */
   | { store: (key: string, code: string) => void };
+
+/** A part of a request a route validates, as Fastify hands it to the validator compiler. */
+export interface ValidatedPart {
+  schema: TSchema;
+  httpPart?: string;
+  method?: string;
+  url?: string;
+}
+
+/** Where route validators' checks come from when not from TypeBox's compiler at run time. */
+export type ValidatorSource =
+  /** Generated ahead of time (the Lambda bundle); a schema without one is compiled by TypeBox as usual. */
+  | { generated: GeneratedChecks }
+  /** Each schema part the compiler is asked for, handed over (the bundler, which generates their checks). */
+  | { store: (part: ValidatedPart) => void };
 
 /** What Fastify tells a serializer compiler about the response it serializes. */
 export interface ResponseRoute {
@@ -51,17 +67,30 @@ export function serializerKey(route: ResponseRoute): string {
 export async function schemaController(
   when: SchemaCompilation,
   serializers?: SerializerSource,
+  validators?: ValidatorSource,
 ): Promise<SchemaController> {
   const compile = when === 'on-first-use' ? onFirstUse : <A, F>(make: (route: A) => F) => make;
+  const validator = validatorFrom(validators);
   return {
     compilersFactory: {
       // Typed after Ajv's compiler, but called with the same route definition setValidatorCompiler's compiler gets.
-      buildValidator: () => compile(typeBoxValidatorCompiler) as unknown as ReturnType<BuildValidator>,
+      buildValidator: () => compile(validator) as unknown as ReturnType<BuildValidator>,
       buildSerializer:
         serializers && 'precompiled' in serializers
           ? precompiledSerializers(serializers.precompiled)
           : await fastJsonStringify(compile, serializers),
     },
+  };
+}
+
+/** TypeBox's compiler, with the checks generated ahead of time, or telling the bundler each schema part it compiles. */
+function validatorFrom(validators: ValidatorSource | undefined): FastifySchemaCompiler<TSchema> {
+  if (!validators) return typeBoxValidatorCompiler;
+  if ('generated' in validators) return validatorCompiler(validators.generated);
+  const { store } = validators;
+  return (route) => {
+    store(route);
+    return typeBoxValidatorCompiler(route);
   };
 }
 

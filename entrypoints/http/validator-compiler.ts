@@ -27,14 +27,49 @@ export const typeBoxValidatorCompiler: FastifySchemaCompiler<TSchema> = ({ schem
   return (value: unknown) => {
     if (numeric && typeof value === 'object' && value !== null) digitsToNumbers(value, numeric);
     if (check.Check(value)) return { value };
-    if (convert) {
-      const converted = Value.Convert(schema, value);
-      if (check.Check(converted)) return { value: converted };
-      return { error: check.Errors(converted) as never };
-    }
-    return { error: check.Errors(value) as never };
+    return refused(schema, check, convert, value);
   };
 };
+
+/** A check of one schema generated ahead of time: what TypeBox's compiled Check answers for it. */
+export type GeneratedCheck = (value: unknown) => boolean;
+
+/** The generated check of a route schema, when there is one (the Lambda bundle carries them). */
+export type GeneratedChecks = (schema: TSchema) => GeneratedCheck | undefined;
+
+/**
+ * typeBoxValidatorCompiler with checks generated ahead of time: a value a schema's generated check accepts as it
+ * came (or after the in-place conversion of a query string's digits) is accepted without TypeBox's compiler; a value
+ * it refuses, and any schema without a generated check, goes to TypeBox as above (compiled on that first need), so
+ * what is converted, accepted and reported is the same.
+ */
+export function validatorCompiler(generated: GeneratedChecks): FastifySchemaCompiler<TSchema> {
+  return (route) => {
+    const check = generated(route.schema);
+    if (!check) return typeBoxValidatorCompiler(route);
+    const { schema, httpPart } = route;
+    const convert = httpPart !== 'body';
+    const numeric = httpPart === 'querystring' ? numericFieldsOf(schema) : undefined;
+    let compiled: Validator | undefined;
+    return (value: unknown) => {
+      if (numeric && typeof value === 'object' && value !== null) digitsToNumbers(value, numeric);
+      if (check(value)) return { value };
+      return refused(schema, (compiled ??= Compile(schema)), convert, value);
+    };
+  };
+}
+
+type Validator = ReturnType<typeof Compile<TSchema>>;
+
+/** A value the check refused as it came: converted and checked again (not a body), else TypeBox's errors. */
+function refused(schema: TSchema, check: Validator, convert: boolean, value: unknown) {
+  if (convert) {
+    const converted = Value.Convert(schema, value);
+    if (check.Check(converted)) return { value: converted };
+    return { error: check.Errors(converted) as never };
+  }
+  return { error: check.Errors(value) as never };
+}
 
 /**
  * The integer and number fields of an object schema whose every field is a plain scalar (for which Value.Convert

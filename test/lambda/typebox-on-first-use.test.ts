@@ -9,8 +9,11 @@ import type { TSchema } from 'typebox';
 import { Guard } from 'typebox/guard';
 import * as Value from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConversationService } from '../../core/conversation/conversation-service.js';
+import type { SkillRegistry } from '../../core/skills/skill-registry.js';
 import { Hs256TokenAuthority } from '../../adapters/local/hs256-token-authority.js';
 import { EnvSchema } from '../../entrypoints/composition/env-schema.js';
+import { buildApp } from '../../entrypoints/http/app.js';
 import { StringRecord } from '../../entrypoints/http/schemas.js';
 import {
   convertFast,
@@ -19,9 +22,11 @@ import {
   type GeneratedSchema,
 } from '../../entrypoints/lambda/api/typebox-on-first-use.js';
 import { loadLambdaConfig } from '../../entrypoints/lambda/shared/lambda-config.js';
+import { DEFAULT_MAX_TEXT_LENGTH } from '../../scripts/api-app-at-build.js';
 import { ENTRY_FILE } from '../../scripts/bundle-lambda.js';
 import { configurationSchemas, generatedCheck, generatedDefaults } from '../../scripts/lambda-typebox.js';
-import { restApiEvent } from '../fakes/lambda/api-gateway-events.js';
+import { createTestTable, startDynalite } from '../fakes/aws/dynamodb-test-table.js';
+import { restApiEvent, type HttpCall } from '../fakes/lambda/api-gateway-events.js';
 import { bundleForTest } from './support/deployed-function.js';
 
 const SECRET = 'typebox-on-first-use-secret-of-32-chars!';
@@ -252,6 +257,75 @@ describe('TypeBox off the Lambda API cold path (scripts/lambda-typebox.ts)', () 
         { status: 400, typebox: true },
       ]);
       expect(answers![2]!.body).toContain('/id');
+    }, 30_000);
+
+    it('answers valid validated requests with the generated checks, and refused ones with TypeBox as the server does', async () => {
+      const authority = new Hs256TokenAuthority({
+        secret: SECRET,
+        issuer: 'voice-assistant-local',
+        audience: 'voice-assistant',
+      });
+      const headers = { authorization: `Bearer ${await authority.mint({ userId: 'typebox', ttlSeconds: 3600 })}` };
+      const dynamo = await startDynalite();
+      const table = await createTestTable(dynamo.endpoint);
+      try {
+        const turns = '/v1/conversations/c_1/turns';
+        const valid: HttpCall[] = [
+          // params, headers and body (the default text limit's) valid; a format no decoder takes: 415, no store.
+          {
+            method: 'POST',
+            url: turns,
+            headers: { ...headers, 'idempotency-key': 'k-1' },
+            body: { audio: { data: 'AAAA', format: 'flac' } },
+          },
+          { method: 'GET', url: `${turns}?limit=10`, headers },
+          { method: 'GET', url: '/v1/conversations?limit=10', headers },
+        ];
+        const refused: HttpCall[] = [
+          { method: 'GET', url: '/v1/conversations/not.an.id', headers },
+          { method: 'GET', url: '/v1/conversations?limit=1000', headers },
+          { method: 'POST', url: turns, headers, body: { text: 'x'.repeat(DEFAULT_MAX_TEXT_LENGTH + 1) } },
+          { method: 'POST', url: turns, headers: { ...headers, 'idempotency-key': 'a b' }, body: { text: 'hi' } },
+          { method: 'PATCH', url: '/v1/me/preferences', headers, body: { units: 'kelvin' } },
+        ].map((call, index) => ({ ...call, requestId: `refused-${index}` }) as HttpCall);
+        const { answers } = await probe(
+          { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint, DYNAMODB_TABLE: table.tableName },
+          [...valid, ...refused].map(restApiEvent),
+        );
+        expect(answers!.map(({ status, typebox }) => ({ status, typebox }))).toEqual([
+          { status: 415, typebox: false },
+          { status: 404, typebox: false },
+          { status: 200, typebox: false },
+          ...refused.map(() => ({ status: 400, typebox: true })),
+        ]);
+        // The server's validators (TypeBox's Compile) refuse the same requests with the same problem, byte for byte.
+        const server = await buildApp({
+          handleTurn: () => Promise.reject(new Error('not called')),
+          conversations: {} as ConversationService,
+          skills: { skills: [] } as unknown as SkillRegistry,
+          verifier: authority,
+          maxTextLength: DEFAULT_MAX_TEXT_LENGTH,
+          logger: false,
+          docs: false,
+        });
+        try {
+          for (const [index, call] of refused.entries()) {
+            const response = await server.inject({
+              method: call.method,
+              url: call.url,
+              headers: { ...call.headers, 'x-request-id': call.requestId! },
+              ...(call.body && { payload: call.body }),
+            });
+            expect(response.body).toContain('"errors":[{');
+            expect([call.url, answers![valid.length + index]!.body]).toEqual([call.url, response.body]);
+          }
+        } finally {
+          await server.close();
+        }
+      } finally {
+        await table.drop();
+        await dynamo.stop();
+      }
     }, 30_000);
 
     it('reports a bad configuration as loadLambdaConfig does, with TypeBox loaded for the messages', async () => {

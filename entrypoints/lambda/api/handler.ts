@@ -16,6 +16,7 @@ import { lazyFunction, lazyMethods } from './lazy-use-cases.js';
 import { deadlineResponse } from './deadline-response.js';
 import { precompiledSecurityHeaders } from './precompiled-security-headers.js';
 import { precompiledSerializers } from './precompiled-serializers.js';
+import { precompiledValidators } from './precompiled-validators.js';
 
 type ApiGatewayEvent = APIGatewayProxyEvent | APIGatewayProxyEventV2;
 
@@ -84,6 +85,8 @@ const app = await buildApp({
   compileSchemas: 'on-first-use',
   // In the bundle, the response serializers were generated when it was built.
   ...(precompiledSerializers && { serializers: { precompiled: precompiledSerializers } }),
+  // And its route checks: a valid request never loads TypeBox's compiler (a refused one does, for its errors).
+  ...(precompiledValidators && { validators: { generated: precompiledValidators } }),
   // And its security headers: helmet does not run at init.
   ...(precompiledSecurityHeaders && { securityHeaders: precompiledSecurityHeaders }),
 });

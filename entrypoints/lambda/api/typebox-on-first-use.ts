@@ -1,4 +1,5 @@
 import type * as ValueModule from 'typebox/value';
+import type { GeneratedCheck, GeneratedChecks } from '../../http/validator-compiler.js';
 
 /**
  * A schema's checker and default-filler, generated when the bundle is built (scripts/lambda-typebox.ts): TypeBox's
@@ -28,6 +29,14 @@ export function schemaKey(schema: unknown): string {
   return `{${Object.getOwnPropertyNames(schema)
     .map((key) => `${JSON.stringify(key)}:${schemaKey((schema as Record<string, unknown>)[key])}`)
     .join(',')}}`;
+}
+
+/**
+ * The route checks generated when the bundle was built, by schema key, each made on its first use: the check of a
+ * schema built again at run time exactly as it was then, or none (TypeBox compiles it, as for any other schema).
+ */
+export function generatedChecks(makers: ReadonlyMap<string, () => GeneratedCheck>): GeneratedChecks {
+  return (schema) => makers.get(schemaKey(schema))?.();
 }
 
 /**
