@@ -24,6 +24,9 @@ const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const slice = seconds / rounds;
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const conversations = Number(process.env.BENCH_CONVERSATIONS ?? connections);
+/** BENCH_ONLY=http,cold-start,voice,nlu (any of them) runs only those parts; all by default. */
+const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+const part = (name: string) => !only || only.includes(name);
 
 /** Targets of the performance issue: a share of the bare echo, or turns per second in process. */
 const TARGETS = {
@@ -95,78 +98,80 @@ async function coreSlice(
 }
 
 const modes = ['turn', 'turn-memory', 'history'] as const satisfies readonly TargetMode[];
-process.stdout.write(
-  `bench: ${seconds}s per subject in ${rounds} interleaved rounds, ${connections} connections on loopback, servers in their own process\n`,
-);
-const targets = new Map<TargetMode, TargetProcess>();
-const assistant = await composeAssistant(
-  loadConfig({ LOG_LEVEL: 'silent', CONVERSATION_STORE: 'memory', TTS: 'none', DATA_DIR: '.data/bench' }),
-  {
-    logger: createLogger('silent'),
-  },
-);
-try {
-  for (const [mode, target] of await Promise.all(
-    (['echo', ...modes] as const).map(async (m) => [m, await startTarget(m, conversations)] as const),
-  )) {
-    targets.set(mode, target);
-  }
-  const load = (mode: TargetMode, duration: number) =>
-    httpLoad(targets.get(mode)!.target, { seconds: duration, connections });
-  const measure = async (mode: TargetMode, into: Tally) => {
-    const pid = targets.get(mode)!.child.pid;
-    const cpu0 = cpuMsOf(pid);
-    const figures = await load(mode, slice);
-    add(into, figures, slice, cpuMsOf(pid) - cpu0);
-  };
-  const core = { conversationId: (await assistant.conversations.create('bench')).id, turns: 0 };
-  // Warm-up, not counted: the JIT and the connections of every subject.
-  for (const mode of ['echo', ...modes] as const) await load(mode, 1);
-  await coreSlice(assistant, tally(), 1, core);
-
-  const echo = tally();
-  const measured = new Map<string, Tally>([...modes, 'core'].map((m) => [m, tally()]));
-  for (let round = 0; round < rounds; round += 1) {
-    for (const subject of [...modes, 'core'] as const) {
-      await measure('echo', echo);
-      if (subject === 'core') await coreSlice(assistant, measured.get('core')!, slice, core);
-      else await measure(subject, measured.get(subject)!);
+if (part('http')) {
+  process.stdout.write(
+    `bench: ${seconds}s per subject in ${rounds} interleaved rounds, ${connections} connections on loopback, servers in their own process\n`,
+  );
+  const targets = new Map<TargetMode, TargetProcess>();
+  const assistant = await composeAssistant(
+    loadConfig({ LOG_LEVEL: 'silent', CONVERSATION_STORE: 'memory', TTS: 'none', DATA_DIR: '.data/bench' }),
+    {
+      logger: createLogger('silent'),
+    },
+  );
+  try {
+    for (const [mode, target] of await Promise.all(
+      (['echo', ...modes] as const).map(async (m) => [m, await startTarget(m, conversations)] as const),
+    )) {
+      targets.set(mode, target);
     }
-  }
+    const load = (mode: TargetMode, duration: number) =>
+      httpLoad(targets.get(mode)!.target, { seconds: duration, connections });
+    const measure = async (mode: TargetMode, into: Tally) => {
+      const pid = targets.get(mode)!.child.pid;
+      const cpu0 = cpuMsOf(pid);
+      const figures = await load(mode, slice);
+      add(into, figures, slice, cpuMsOf(pid) - cpu0);
+    };
+    const core = { conversationId: (await assistant.conversations.create('bench')).id, turns: 0 };
+    // Warm-up, not counted: the JIT and the connections of every subject.
+    for (const mode of ['echo', ...modes] as const) await load(mode, 1);
+    await coreSlice(assistant, tally(), 1, core);
 
-  const bare = rate(echo);
-  const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
-  const row = (name: string, t: Tally, unit: string, target?: number) =>
-    [
-      name.padEnd(42),
-      `${rate(t).toFixed(0)} ${unit}`.padStart(14),
-      `p99 ${t.p99.toFixed(unit === 'req/s' ? 0 : 2)} ms`.padStart(13),
-      (rate(t) / bare).toFixed(3).padStart(6),
-      target === undefined ? ''.padEnd(19) : `target >= ${target.toFixed(2)} ${verdict(rate(t) / bare >= target)}`,
-      `${cpuPer(t).toFixed(0).padStart(5)} us CPU/req`,
-      (cpuPer(echo) / cpuPer(t)).toFixed(3).padStart(6),
-      target === undefined ? '' : verdict(cpuPer(echo) / cpuPer(t) >= target),
-      t.errors > 0 ? `ERRORS ${t.errors}` : '',
-    ]
-      .join('  ')
-      .trimEnd();
-  const coreTally = measured.get('core')!;
-  const coreTarget = TARGETS.coreTurnsPerSecond / TARGETS.referenceEcho;
-  const lines = [
-    `${''.padEnd(42)}  ${'throughput'.padStart(14)}  ${'latency'.padStart(13)}  x bare  target (same run)     server CPU       x bare by CPU`,
-    row('(a) bare Fastify echo (baseline)', echo, 'req/s'),
-    row('(b) POST turn, SQLite store (default)', measured.get('turn')!, 'req/s', TARGETS.turnSqlite),
-    row('(c) POST turn, memory store', measured.get('turn-memory')!, 'req/s'),
-    row('(d) GET history, 10 items, authenticated', measured.get('history')!, 'req/s', TARGETS.history),
-    `${row('(e) core in process, memory store', coreTally, 'turns/s', coreTarget)}; ` +
-      `${TARGETS.coreTurnsPerSecond} turns/s absolute ${verdict(rate(coreTally) >= TARGETS.coreTurnsPerSecond)} (measured against a ${TARGETS.referenceEcho} req/s echo)`,
-  ];
-  process.stdout.write(`${lines.join('\n')}\n`);
-  if ([echo, ...measured.values()].some((t) => t.errors > 0)) process.exitCode = 1;
-} finally {
-  await Promise.all([...targets.values()].map((t) => t.stop()));
-  await assistant.close();
+    const echo = tally();
+    const measured = new Map<string, Tally>([...modes, 'core'].map((m) => [m, tally()]));
+    for (let round = 0; round < rounds; round += 1) {
+      for (const subject of [...modes, 'core'] as const) {
+        await measure('echo', echo);
+        if (subject === 'core') await coreSlice(assistant, measured.get('core')!, slice, core);
+        else await measure(subject, measured.get(subject)!);
+      }
+    }
+
+    const bare = rate(echo);
+    const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+    const row = (name: string, t: Tally, unit: string, target?: number) =>
+      [
+        name.padEnd(42),
+        `${rate(t).toFixed(0)} ${unit}`.padStart(14),
+        `p99 ${t.p99.toFixed(unit === 'req/s' ? 0 : 2)} ms`.padStart(13),
+        (rate(t) / bare).toFixed(3).padStart(6),
+        target === undefined ? ''.padEnd(19) : `target >= ${target.toFixed(2)} ${verdict(rate(t) / bare >= target)}`,
+        `${cpuPer(t).toFixed(0).padStart(5)} us CPU/req`,
+        (cpuPer(echo) / cpuPer(t)).toFixed(3).padStart(6),
+        target === undefined ? '' : verdict(cpuPer(echo) / cpuPer(t) >= target),
+        t.errors > 0 ? `ERRORS ${t.errors}` : '',
+      ]
+        .join('  ')
+        .trimEnd();
+    const coreTally = measured.get('core')!;
+    const coreTarget = TARGETS.coreTurnsPerSecond / TARGETS.referenceEcho;
+    const lines = [
+      `${''.padEnd(42)}  ${'throughput'.padStart(14)}  ${'latency'.padStart(13)}  x bare  target (same run)     server CPU       x bare by CPU`,
+      row('(a) bare Fastify echo (baseline)', echo, 'req/s'),
+      row('(b) POST turn, SQLite store (default)', measured.get('turn')!, 'req/s', TARGETS.turnSqlite),
+      row('(c) POST turn, memory store', measured.get('turn-memory')!, 'req/s'),
+      row('(d) GET history, 10 items, authenticated', measured.get('history')!, 'req/s', TARGETS.history),
+      `${row('(e) core in process, memory store', coreTally, 'turns/s', coreTarget)}; ` +
+        `${TARGETS.coreTurnsPerSecond} turns/s absolute ${verdict(rate(coreTally) >= TARGETS.coreTurnsPerSecond)} (measured against a ${TARGETS.referenceEcho} req/s echo)`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    if ([echo, ...measured.values()].some((t) => t.errors > 0)) process.exitCode = 1;
+  } finally {
+    await Promise.all([...targets.values()].map((t) => t.stop()));
+    await assistant.close();
+  }
 }
-await (await import('./cold-start.js')).runColdStartBench();
-await (await import('./voice.js')).runVoiceBench();
-await (await import('./nlu.js')).runNluBench();
+if (part('cold-start')) await (await import('./cold-start.js')).runColdStartBench();
+if (part('voice')) await (await import('./voice.js')).runVoiceBench();
+if (part('nlu')) await (await import('./nlu.js')).runNluBench();
