@@ -1,6 +1,6 @@
 import { TypedContainer } from '@inversifyjs/strongly-typed';
 import { LogTelemetry, type StructuredLogger } from '../../adapters/local/log-telemetry.js';
-import { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';
+import type { InProcessEventPublisher } from '../../adapters/local/in-process-event-publisher.js';
 import { CachingLanguageModel } from '../../adapters/decorators/caching-language-model.js';
 import type { Cache } from '../../core/ports/cache.js';
 import type { Telemetry } from '../../core/ports/telemetry.js';
@@ -118,7 +118,8 @@ export async function resolveAssistant(container: TypedContainer<Bindings>): Pro
       container.getAsync('telemetry'),
       container.getAsync('speechRecognizer'),
     ]);
-  // Resolved only for the in-process bus: another transport (EventBridge) is a client a cold start need not build.
+  // Resolved only for the in-process bus: another transport (EventBridge) is a client a cold start need not build,
+  // and the bus is recognised by its method, so the Lambda bundles do not carry the class.
   const bus = config.adapters.events === 'in-process' ? await container.getAsync('eventTransport') : null;
   return {
     config,
@@ -131,7 +132,7 @@ export async function resolveAssistant(container: TypedContainer<Bindings>): Pro
     synthesizer,
     recognizer,
     telemetry,
-    ...(bus instanceof InProcessEventPublisher && { subscribe: bus.subscribe.bind(bus) }),
+    ...(bus && 'subscribe' in bus && { subscribe: (bus as InProcessEventPublisher).subscribe.bind(bus) }),
     close: async () => {
       await container.unbindAllAsync();
     },
