@@ -25,7 +25,13 @@ const slice = seconds / rounds;
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 10);
 const conversations = Number(process.env.BENCH_CONVERSATIONS ?? connections);
 /** BENCH_ONLY=http,cold-start,voice,nlu (any of them) runs only those parts; all by default. */
+const PARTS = ['http', 'cold-start', 'voice', 'nlu'];
 const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+const unknown = only?.filter((name) => !PARTS.includes(name)) ?? [];
+if (unknown.length > 0) {
+  process.stderr.write(`BENCH_ONLY: unknown part ${unknown.join(', ')}; the parts are ${PARTS.join(', ')}\n`);
+  process.exit(2);
+}
 const part = (name: string) => !only || only.includes(name);
 
 /** Targets of the performance issue: a share of the bare echo, or turns per second in process. */
