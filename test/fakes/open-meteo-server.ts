@@ -117,6 +117,25 @@ const DEFAULT_CITIES: Record<string, FakeCity> = {
   },
 };
 
+/** A city outside the NLU's built-in list (core/skills/weather/known-cities.ts): only the gazetteer knows it. */
+export const VALPARAISO: FakeCity = {
+  id: 3868626,
+  name: 'Valparaiso',
+  country: 'Chile',
+  countryCode: 'CL',
+  admin1: 'Valparaíso',
+  latitude: -33.04,
+  longitude: -71.63,
+  elevation: 10,
+  population: 282_448,
+  timezone: 'America/Santiago',
+  utcOffsetSeconds: -10_800,
+  temperatureC: 17,
+  humidity: 70,
+  windKmh: 14,
+  weatherCode: 1,
+};
+
 // A fixed first day keeps every answer reproducible.
 const FIRST_DAY = Date.UTC(2026, 2, 1);
 const DAILY_CODES = [3, 61, 80, 2, 0, 95, 71];

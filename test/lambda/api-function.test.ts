@@ -13,30 +13,12 @@ import type { FakeAwsServer } from '../fakes/aws/fake-aws-server.js';
 import { startPollyFake, type PollyFake } from '../fakes/aws/polly-fake.js';
 import { httpApiEvent, restApiEvent, type HttpCall } from '../fakes/lambda/api-gateway-events.js';
 import { locateNode22 } from '../fakes/lambda/node22.js';
-import { startOpenMeteoServer } from '../fakes/open-meteo-server.js';
+import { startOpenMeteoServer, VALPARAISO } from '../fakes/open-meteo-server.js';
 import { bundleForTest, deployFunction, type DeployedFunction } from './support/deployed-function.js';
 import { describeSameTableCases } from './api-function-same-table.js';
 
 const node22 = await locateNode22();
 const SECRET = 'lambda-test-secret-of-at-least-32-characters';
-/** A city outside the NLU's built-in list (core/skills/weather/known-cities.ts): only the gazetteer knows it. */
-const VALPARAISO = {
-  id: 3868626,
-  name: 'Valparaiso',
-  country: 'Chile',
-  countryCode: 'CL',
-  admin1: 'Valparaíso',
-  latitude: -33.04,
-  longitude: -71.63,
-  elevation: 10,
-  population: 282_448,
-  timezone: 'America/Santiago',
-  utcOffsetSeconds: -10_800,
-  temperatureC: 17,
-  humidity: 70,
-  windKmh: 14,
-  weatherCode: 1,
-};
 
 interface ProxyResult {
   statusCode: number;
