@@ -153,18 +153,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   // The voice, sign-in and web routes are the server's: imported only when asked for, so the Lambda API (which has
   // none of them) never loads @fastify/static, its glob and mime tables, or the voice session.
-  const voice = options.voice && (await loadVoice());
-  if (voice && options.voice) {
-    const { websocket, DEFAULT_VOICE_LIMITS, VOICE_PROTOCOL } = voice;
-    const maxPayload = options.voice.limits?.maxFrameBytes ?? DEFAULT_VOICE_LIMITS.maxFrameBytes;
-    // Only voice.v1 is spoken; the server never echoes the client's bearer.<token> entry.
-    await app.register(websocket, {
-      options: {
-        maxPayload,
-        handleProtocols: (offered: Set<string>) => (offered.has(VOICE_PROTOCOL) ? VOICE_PROTOCOL : false),
-      },
-    });
-  }
+  // The websocket plugin comes with them, registered in their own scope (voice/voice-websocket.ts).
+  const voice = options.voice && (await import('./routes/voice.js'));
   if (options.localSession) {
     const { localSessionRoutes } = await import('./routes/local-session.js');
     await app.register(localSessionRoutes, { ...options.localSession, prefix: '/v1/local' });
@@ -206,15 +196,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     { prefix: '/v1' },
   );
   return app;
-}
-
-async function loadVoice() {
-  const [{ default: websocket }, { voiceRoutes }, { DEFAULT_VOICE_LIMITS, VOICE_PROTOCOL }] = await Promise.all([
-    import('@fastify/websocket'),
-    import('./routes/voice.js'),
-    import('./voice/voice-protocol.js'),
-  ]);
-  return { websocket, voiceRoutes, DEFAULT_VOICE_LIMITS, VOICE_PROTOCOL };
 }
 
 /** The OpenAPI document and Swagger UI; their plugins are imported only when served, so bundles without docs skip them. */

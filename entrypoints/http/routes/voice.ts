@@ -8,6 +8,10 @@ import { callerOf } from '../plugins/auth.js';
 import { HttpProblem, problemOf } from '../problem.js';
 import { DEFAULT_VOICE_LIMITS, VOICE_PROTOCOL, type VoiceLimits } from '../voice/voice-protocol.js';
 import { VoiceSession } from '../voice/voice-session.js';
+import { registerVoiceWebSocket } from '../voice/voice-websocket.js';
+
+/** The voice route's path in its scope (/v1). */
+const VOICE_PATH = '/voice';
 import { present } from './turns.js';
 
 export interface VoiceRoutesOptions {
@@ -27,13 +31,14 @@ export interface VoiceRoutesOptions {
  */
 export const voiceRoutes: FastifyPluginAsync<VoiceRoutesOptions> = async (app, options) => {
   const limits = { ...DEFAULT_VOICE_LIMITS, ...options.limits };
+  await registerVoiceWebSocket(app, `${app.prefix}${VOICE_PATH}`, limits.maxFrameBytes);
   const offersProtocol = async (request: FastifyRequest) => {
     const offered = request.headers['sec-websocket-protocol']?.split(',').map((p) => p.trim()) ?? [];
     if (!offered.includes(VOICE_PROTOCOL)) {
       throw new HttpProblem(400, 'VOICE_PROTOCOL_REQUIRED', `Offer the WebSocket subprotocol ${VOICE_PROTOCOL}.`);
     }
   };
-  app.get('/voice', { websocket: true, preValidation: offersProtocol }, (socket, request) => {
+  app.get(VOICE_PATH, { websocket: true, preValidation: offersProtocol }, (socket, request) => {
     const { userId } = callerOf(request);
     const session = new VoiceSession({
       userId,
