@@ -171,6 +171,13 @@ export class CityGazetteer {
     return this.index.places(key) ?? (key.endsWith(' city') ? this.index.places(key.slice(0, -5)) : undefined) ?? [];
   }
 
+  /** True when `candidates(name)` has any place: the question a place finder asks of every span, answered without them. */
+  hasPlace(name: string): boolean {
+    const key = foldName(name);
+    const count = this.index.count(key) ?? (key.endsWith(' city') ? this.index.count(key.slice(0, -5)) : undefined);
+    return (count ?? 0) > 0;
+  }
+
   /** True when `qualifier` names a country or a state/province ("Oregon", "OR", "France", "UK"). */
   isQualifier(qualifier: string): boolean {
     return this.qualifier(qualifier) !== undefined;

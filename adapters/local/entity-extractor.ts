@@ -1,6 +1,6 @@
 import type { EntityType } from '../../core/model/understanding.js';
 import { adjacent, fold, PLAIN_ASCII, tokenize, type EntityMatch, type Token } from './entity-tokens.js';
-import { durationPart, numbers } from './spoken-numbers.js';
+import { durationPart, isUnit, numbers } from './spoken-numbers.js';
 
 export type { EntityMatch } from './entity-tokens.js';
 
@@ -168,8 +168,9 @@ export class EntityExtractor {
   private candidates(folded: string): readonly number[] {
     let found: number[] | undefined;
     let single: readonly number[] = this.runless;
-    for (const m of folded.matchAll(PLAIN_ASCII.test(folded) ? ASCII_RUN : RUN)) {
-      const entries = this.byRun.get(m[0]);
+    const runs = PLAIN_ASCII.test(folded) ? asciiRuns(folded) : Array.from(folded.matchAll(RUN), (m) => m[0]);
+    for (const run of runs) {
+      const entries = this.byRun.get(run);
       if (!entries) continue;
       if (single.length === 0) single = entries;
       else {
@@ -183,6 +184,8 @@ export class EntityExtractor {
 
   private durations(text: string, tokens: Token[]): EntityMatch[] {
     const found: EntityMatch[] = [];
+    // Every duration ends in a unit: most texts have none, and need no search for a quantity at each token.
+    if (!tokens.some(isUnit)) return found;
     for (let i = 0; i < tokens.length;) {
       const first = durationPart(tokens, i);
       if (!first) {
@@ -267,5 +270,21 @@ function escapeRegex(word: string): string {
 
 /** A maximal run of letters and digits: what the dictionary patterns' lookarounds delimit. */
 const RUN = /[\p{L}\p{N}]+/gu;
-/** The same runs in printable ASCII, where the letters and digits are these. */
-const ASCII_RUN = /[A-Za-z0-9]+/g;
+/**
+ * The same runs in printable ASCII, where the letters and digits are A-Z, a-z and 0-9: found by one scan, without the
+ * match object a regex iterator makes for each.
+ */
+function asciiRuns(text: string): string[] {
+  const runs: string[] = [];
+  let start = -1;
+  for (let i = 0; i <= text.length; i += 1) {
+    const code = i < text.length ? text.charCodeAt(i) : 0;
+    const inRun = (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a);
+    if (inRun && start < 0) start = i;
+    else if (!inRun && start >= 0) {
+      runs.push(text.slice(start, i));
+      start = -1;
+    }
+  }
+  return runs;
+}

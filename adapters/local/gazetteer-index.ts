@@ -12,7 +12,22 @@ export interface Place {
 
 /** Lower case, accents stripped, punctuation to single spaces: the form names are indexed and looked up by. */
 export function foldName(text: string): string {
+  // Names already folded, as a place finder's spans of folded words are, fold to themselves: one scan says so.
+  if (isFoldedAscii(text)) return text;
   return foldAscii(text) ?? foldUnicode(text);
+}
+
+/** FOLDED_ASCII.test(text) by hand: runs of a-z and 0-9 parted by single spaces. */
+function isFoldedAscii(text: string): boolean {
+  const last = text.length - 1;
+  if (last < 0) return false;
+  for (let i = 0; i <= last; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code === 0x20) {
+      if (i === 0 || i === last || text.charCodeAt(i - 1) === 0x20) return false;
+    } else if (!((code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39))) return false;
+  }
+  return true;
 }
 
 export function foldUnicode(text: string): string {
@@ -59,16 +74,31 @@ export class GazetteerIndex {
   ) {}
 
   places(key: string): Place[] | undefined {
-    const bytes = KEY_SCRATCH;
-    if (key.length > bytes.length) return undefined;
-    const { read, written } = KEY_ENCODER.encodeInto(key, bytes);
-    if (read < key.length) return undefined;
-    const k = findKey(this.keys, this.keyStarts, this.slots, bytes, written);
+    const k = this.keyNumber(key);
     if (k < 0) return undefined;
     const places: Place[] = [];
     const end = this.runStarts[k + 1] as number;
     for (let i = this.runStarts[k] as number; i < end; i += 1) places.push(this.place(this.runs[i] as number));
     return places;
+  }
+
+  /** How many places `places(key)` would return (undefined where it would), without building them. */
+  count(key: string): number | undefined {
+    const k = this.keyNumber(key);
+    return k < 0 ? undefined : (this.runStarts[k + 1] as number) - (this.runStarts[k] as number);
+  }
+
+  /** The key's number, or -1 when it is not in the index. */
+  private keyNumber(key: string): number {
+    const bytes = KEY_SCRATCH;
+    if (key.length > bytes.length) return -1;
+    let written = asciiInto(key, bytes);
+    if (written < 0) {
+      const encoded = KEY_ENCODER.encodeInto(key, bytes);
+      if (encoded.read < key.length) return -1;
+      written = encoded.written;
+    }
+    return findKey(this.keys, this.keyStarts, this.slots, bytes, written);
   }
 
   private place(id: number): Place {
@@ -86,6 +116,19 @@ export class GazetteerIndex {
 /** Longer keys than this are not looked up (no place name folds to 256 bytes). */
 const KEY_SCRATCH = new Uint8Array(256);
 const KEY_ENCODER = new TextEncoder();
+
+/**
+ * Writes an ASCII key's bytes (its UTF-8 is its char codes) and returns their number, or -1 when the key is not
+ * ASCII; short keys are copied faster so than through TextEncoder.encodeInto.
+ */
+function asciiInto(key: string, bytes: Uint8Array): number {
+  for (let i = 0; i < key.length; i += 1) {
+    const code = key.charCodeAt(i);
+    if (code >= 0x80) return -1;
+    bytes[i] = code;
+  }
+  return key.length;
+}
 
 /** FNV-1a over a key's bytes. */
 function hashBytes(bytes: Uint8Array, start: number, end: number): number {

@@ -3,6 +3,11 @@ import type { EntityMatch } from './entity-extractor.js';
 const PLAY = String.raw`(?:play|put on|throw on|blast|hear|listen to|search for|look up|find|have|got)`;
 const STOP = String.raw`(?:\s+(?:please|for me|now|again|on|music|songs?|tracks?)\b.*)?[?.!]*$`;
 const NAME = String.raw`([\p{L}\p{N}][\p{L}\p{N}'’&.-]*(?:\s+[\p{L}\p{N}'’&.-]+){0,4}?)`;
+// Compiled once, not per call: without the g or y flag exec keeps no state in them.
+const TITLE_BY = new RegExp(String.raw`\b${PLAY}\s+(?:the song\s+)?${NAME}\s+by\s+${NAME}${STOP}`, 'iud');
+const BY = new RegExp(String.raw`\bby\s+${NAME}${STOP}`, 'iud');
+const SONG = new RegExp(String.raw`\b(?:the song|the track|search for|look up)\s+${NAME}${STOP}`, 'iud');
+const SOME = new RegExp(String.raw`\b(?:play|put on|hear)\s+(some\s+)?${NAME}${STOP}`, 'ud');
 
 /**
  * Artists and titles the catalog does not know, read from the shape of the request: "… by X" names an artist,
@@ -20,7 +25,7 @@ export function musicPhrases(text: string, found: readonly EntityMatch[]): Entit
     if (start < 0 || taken(start, end) || /^(some|something|anything|a|the|me|it|this|that|music)$/i.test(raw)) return;
     out.push({ entity, value: raw, raw, start, end });
   };
-  const titleBy = new RegExp(String.raw`\b${PLAY}\s+(?:the song\s+)?${NAME}\s+by\s+${NAME}${STOP}`, 'iud').exec(text);
+  const titleBy = TITLE_BY.exec(text);
   if (
     titleBy &&
     !/^(something|anything|songs?|music|tracks?|some\b.*|any\b.*|the latest|stuff)$/i.test(titleBy[1] ?? '')
@@ -29,17 +34,17 @@ export function musicPhrases(text: string, found: readonly EntityMatch[]): Entit
     add('artist', titleBy, 2);
     return out;
   }
-  const by = new RegExp(String.raw`\bby\s+${NAME}${STOP}`, 'iud').exec(text);
+  const by = BY.exec(text);
   if (by) {
     add('artist', by, 1);
     return out;
   }
-  const song = new RegExp(String.raw`\b(?:the song|the track|search for|look up)\s+${NAME}${STOP}`, 'iud').exec(text);
+  const song = SONG.exec(text);
   if (song) {
     add('title', song, 1);
     return out;
   }
-  const some = new RegExp(String.raw`\b(?:play|put on|hear)\s+(some\s+)?${NAME}${STOP}`, 'ud').exec(text);
+  const some = SOME.exec(text);
   if (some?.[2] && /^\p{Lu}/u.test(some[2])) add(some[1] || /put on|hear/i.test(some[0]) ? 'artist' : 'title', some, 2);
   return out;
 }

@@ -57,6 +57,8 @@ interface Engine {
 export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
   readonly capabilities: LanguageUnderstandingCapabilities;
   private readonly language: string;
+  /** The primary subtag of the model's language, worked out once rather than on every call. */
+  private readonly primary: string;
   private readonly extractor: EntityExtractor;
   private readonly slotsByIntent: Map<string, TrainingSet['intents'][number]['slots']>;
   private readonly vocabulary: Set<string>;
@@ -85,6 +87,7 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
       );
     } else this.places = this.placeFinder = gazetteer && new PlaceFinder(gazetteer);
     this.language = training.language;
+    this.primary = primaryLanguage(training.language);
     this.capabilities = {
       entities: ['city', 'genre', 'artist', 'title', 'duration', 'number'],
       languages: [training.language],
@@ -136,7 +139,7 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
     throwIfAborted(request.signal);
     const text = request.text.trim();
     // Another language is no error: nothing matched, and the language model may still answer.
-    if (primaryLanguage(request.language) !== primaryLanguage(this.language) || text.length === 0) {
+    if (!this.speaks(request.language) || text.length === 0) {
       return { intent: NO_INTENT, confidence: 0, slots: {}, entities: [], language: request.language };
     }
     const expecting = request.expecting?.entity;
@@ -174,6 +177,12 @@ export class NlpJsLanguageUnderstanding implements LanguageUnderstanding {
       entities: entities.map(({ entity, value, raw }) => ({ entity, value, raw })),
       language: this.language,
     };
+  }
+
+  /** True when `language` has the model's primary subtag ("en-GB" for an "en" model). */
+  private speaks(language: string): boolean {
+    // The model's own tag, as nearly every request carries, needs no parsing.
+    return language === this.language || primaryLanguage(language) === this.primary;
   }
 
   private takes(intent: string | undefined, entity: string): boolean {
@@ -317,8 +326,14 @@ async function writeCache(dir: string, file: string, key: string, model: string)
   await rename(temporary, file);
 }
 
-function primaryLanguage(tag: string): string {
-  return tag.toLowerCase().split(/[-_]/)[0] ?? '';
+/** The tag's primary subtag, lower case: what precedes its first "-" or "_". */
+export function primaryLanguage(tag: string): string {
+  const lower = tag.toLowerCase();
+  // What split(/[-_]/)[0] gives, without the regex and the array of every subtag.
+  const hyphen = lower.indexOf('-');
+  const underscore = lower.indexOf('_');
+  const end = hyphen < 0 ? underscore : underscore < 0 ? hyphen : Math.min(hyphen, underscore);
+  return end < 0 ? lower : lower.slice(0, end);
 }
 
 function round(value: number): number {

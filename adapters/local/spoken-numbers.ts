@@ -78,6 +78,19 @@ export function durationPart(tokens: Token[], i: number): { seconds: number; nex
   return { seconds: amount * unit, next };
 }
 
+/** True when the token is read as a unit ("minutes", "hr"), as durationPart reads the token after a quantity. */
+export function isUnit(token: Token): boolean {
+  return UNIT_NAMES.has(token.text);
+}
+
+/**
+ * Every name for which UNITS[name] is defined, those it inherits from Object.prototype too, so that a set lookup (a
+ * fraction of a property lookup by a string made at run time) answers exactly as the lookup durationPart makes.
+ */
+const UNIT_NAMES = new Set<string>();
+for (let from: object | null = UNITS; from !== null; from = Object.getPrototypeOf(from) as object | null)
+  for (const name of Object.getOwnPropertyNames(from)) if (UNITS[name] !== undefined) UNIT_NAMES.add(name);
+
 /** "and a half" (or "and an half") at token `at`. */
 function andAHalf(tokens: Token[], at: number): boolean {
   return tokens[at]?.text === 'and' && ARTICLES.has(tokens[at + 1]?.text ?? '') && tokens[at + 2]?.text === 'half';
@@ -86,7 +99,8 @@ function andAHalf(tokens: Token[], at: number): boolean {
 /** A number in digits ("20", "1.5") or words ("twenty five", "one hundred and five"). */
 function numberAt(tokens: Token[], i: number): { value: number; next: number } | undefined {
   const first = tokens[i]?.text ?? '';
-  if (DIGITS.test(first)) return { value: Number(first), next: i + 1 };
+  // Only a token that starts with a digit can be digits: the common word is turned away without the regex.
+  if (isDigit(first.charCodeAt(0)) && DIGITS.test(first)) return { value: Number(first), next: i + 1 };
   let total = 0;
   let current = 0;
   let next = i;
@@ -122,6 +136,10 @@ export function numbers(text: string, tokens: Token[]): EntityMatch[] {
     i = n.next;
   }
   return found;
+}
+
+function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
 }
 
 function indexOf(words: readonly string[]): Map<string, number> {

@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CityGazetteer, foldName, gazetteerDataFile, type Place } from '../../../adapters/local/city-gazetteer.js';
+import { foldUnicode } from '../../../adapters/local/gazetteer-index.js';
 
 const place = (name: string, country: string, admin: string, population: number): Place => ({
   name,
@@ -64,6 +66,46 @@ describe('CityGazetteer over given places', () => {
     expect(gazetteer.isQualifier('Oregon')).toBe(true);
     expect(gazetteer.isQualifier('uk')).toBe(true);
     expect(gazetteer.isQualifier('Atlantis')).toBe(false);
+  });
+
+  it('says a name has places exactly when it has candidates, without building them', () => {
+    const name = fc.oneof(
+      fc.constantFrom('portland', 'Quebec City', 'krakow city', 'KRAKÓW', 'sao-paulo', '???', '', 'x'.repeat(300)),
+      fc
+        .array(fc.constantFrom('portland', 'quebec', 'city', 'sao', 'paulo', 'kraków', 'atlantis', ' ', '-', 'é'), {
+          maxLength: 4,
+        })
+        .map((parts) => parts.join(' ')),
+    );
+    fc.assert(
+      fc.property(name, (n) => {
+        expect(gazetteer.hasPlace(n), n).toBe(gazetteer.candidates(n).length > 0);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('looks up names that keep letters outside ASCII once folded (ø, ß, ł), by their UTF-8 bytes', () => {
+    const keeping = [place('Ørsta', 'NO', '15', 6_000), place('Großbottwar', 'DE', '01', 8_000)];
+    const kept = CityGazetteer.of([...keeping, place('Łódź', 'PL', '74', 670_000)]);
+    expect(kept.candidates('ørsta')).toEqual([keeping[0]]);
+    expect(kept.candidates('GROSSBOTTWAR')).toEqual([]);
+    for (const name of ['ørsta', 'Ørsta', 'großbottwar', 'łódź', 'LODZ', 'orsta', 'grossbottwar'])
+      expect(kept.hasPlace(name), name).toBe(kept.candidates(name).length > 0);
+    expect(['ørsta', 'großbottwar', 'łódź'].map((name) => kept.hasPlace(name))).toEqual([true, true, true]);
+  });
+
+  it('folds a name as its Unicode folding does, through the fast paths for folded and other ASCII', () => {
+    const units = [..."az09AZ -,.'’_\t".split(''), 'é', 'É', 'ß', 'İ', 'ł', 'e\u0301', '²', '\u00a0'];
+    const text = fc.oneof(fc.string({ unit: fc.constantFrom(...units), maxLength: 20 }), fc.string({ maxLength: 20 }));
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(foldName(t), JSON.stringify(t)).toBe(foldUnicode(t));
+      }),
+      { numRuns: 20_000 },
+    );
+    for (const folded of ['new york city', 'a', '12 b', 'new  york', ' york', 'york ', 'York'])
+      expect(foldName(folded), folded).toBe(foldUnicode(folded));
   });
 
   it('caps the words a name may have at four', () => {

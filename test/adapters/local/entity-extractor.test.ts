@@ -1,5 +1,8 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EntityExtractor, type ExtractOptions } from '../../../adapters/local/entity-extractor.js';
+import type { Token } from '../../../adapters/local/entity-tokens.js';
+import { durationPart, isUnit } from '../../../adapters/local/spoken-numbers.js';
 
 const extractor = new EntityExtractor({
   city: ['Paris', 'New York', 'York', 'Rio de Janeiro', 'Sao Paulo', 'Zurich', 'Nice'],
@@ -149,5 +152,71 @@ describe('EntityExtractor: places', () => {
     expect(found('paris', asked)).toEqual([['city', 'Paris', 'paris']]);
     expect(found('springfield', asked)).toEqual([]);
     expect(found('Springfield')).toEqual([]);
+  });
+});
+
+describe('EntityExtractor: fast paths', () => {
+  const extractor = new EntityExtractor({
+    city: ['Paris', 'New York', 'York', 'Sao Paulo', 'Zurich', 'Nice'],
+    genre: ['jazz', 'hip hop', '80s pop'],
+    artist: ['Ella Moon', 'Blink 182'],
+    title: ['Blue Night', '1999', '7 Rings', 'Nice'],
+  });
+  const vocabulary = [
+    ...['1999', '80s pop', '80s', 'pop', '7 rings', '7', 'blink 182', '182', '0', '0.5', '09'],
+    ...[
+      'paris',
+      'Paris',
+      'new york',
+      'York',
+      'sao paulo',
+      'Zurich',
+      'nice',
+      'jazz',
+      'hip hop',
+      'ella moon',
+      'blue night',
+    ],
+    ...['in', 'for', 'play', 'weather', 'set', 'a', 'timer', 'the', 'an', 'half', 'and', 'twenty', 'five', '1.5', '20'],
+    ...['minutes', 'hour', 'hrs', 'day', 'secs', 'constructor', 'tostring', 'springfield', 'Little Rock', "it's"],
+  ];
+  const gaps = [' ', ' ', ' ', '  ', ', ', '-', '. ', '?', "'", 'x'];
+  const asciiText = fc
+    .array(fc.tuple(fc.constantFrom(...vocabulary), fc.constantFrom(...gaps)), { minLength: 1, maxLength: 7 })
+    .map((parts) => parts.flat().join(''));
+  const options = fc.constantFrom<ExtractOptions>(
+    {},
+    { placeAfterPreposition: true },
+    { expecting: 'city' },
+    { expecting: 'genre' },
+  );
+
+  it('finds in printable ASCII what the Unicode path finds', () => {
+    // A trailing "¿" is no letter, digit or token, but sends the text down the Unicode folding, tokens and runs.
+    fc.assert(
+      fc.property(asciiText, options, (text, o) => {
+        expect(extractor.extract(text, o), text).toEqual(extractor.extract(`${text} ¿`, o));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads a number in digits whatever digit it starts with', () => {
+    for (let digit = 0; digit <= 9; digit += 1)
+      expect(extractor.extract(`wait ${digit}5 minutes`).map((m) => [m.entity, m.value, m.raw])).toEqual([
+        ['duration', (digit * 10 + 5) * 60, `${digit}5 minutes`],
+      ]);
+  });
+
+  it('counts a token as a unit exactly where a quantity before it makes a duration', () => {
+    const quantity: Token = { text: 'five', start: 0, end: 4, gapBefore: '' };
+    const names = [
+      ...['second', 'seconds', 'sec', 'secs', 'minute', 'minutes', 'min', 'mins', 'hour', 'hours', 'hr', 'hrs'],
+      ...['day', 'days', 'week', 'constructor', 'tostring', 'toString', '__proto__', 'valueOf', 'hasOwnProperty', ''],
+    ];
+    for (const text of names) {
+      const unit: Token = { text, start: 5, end: 5 + text.length, gapBefore: ' ' };
+      expect(isUnit(unit), text).toBe(durationPart([quantity, unit], 0) !== undefined);
+    }
   });
 });
