@@ -18,20 +18,36 @@ export class SqliteKnownRows {
   private readonly dataVersion: Statement;
   private seen: unknown;
   private readonly tables = new Map<string, Map<string, unknown>>();
+  /** Set by a look at the file outside a transaction, until the synchronous run that made it ends. */
+  private looked = false;
+  private readonly lookAgain = (): void => {
+    this.looked = false;
+  };
 
-  constructor(db: Database) {
+  constructor(private readonly db: Database) {
     this.dataVersion = db.prepare('PRAGMA data_version').pluck();
   }
 
   /**
    * The rows kept for `table`, emptied first if another connection has committed since the last look. Inside a write
    * transaction the answer holds until it ends: no other connection can commit meanwhile.
+   *
+   * Outside a transaction, one look serves the rest of the synchronous run that made it (until the next microtask):
+   * a turn reads its conversation and its user's preferences side by side, and each look is a read transaction of its
+   * own (a WAL read lock taken and released through the -shm file). Nothing that arrived after the look can be
+   * handled within that run, so a read answered from it is as fresh as one that looked itself.
    */
   fresh<V>(table: string): Map<string, V> {
-    const version = this.dataVersion.get();
-    if (version !== this.seen) {
-      for (const rows of this.tables.values()) rows.clear();
-      this.seen = version;
+    if (!this.looked || this.db.inTransaction) {
+      const version = this.dataVersion.get();
+      if (version !== this.seen) {
+        for (const rows of this.tables.values()) rows.clear();
+        this.seen = version;
+      }
+      if (!this.looked && !this.db.inTransaction) {
+        this.looked = true;
+        queueMicrotask(this.lookAgain);
+      }
     }
     return this.rows<V>(table);
   }

@@ -188,19 +188,67 @@ describe('SQLite known rows: what this connection read or wrote, never stale acr
     await expect(here.profiles.get({ userId: 'u1' })).resolves.toEqual(profile('Europe/Paris'));
   });
 
-  it('empties every table of a connection when another connection commits', () => {
+  it('empties every table of a connection when another connection commits, from the next microtask on', async () => {
     // Prepare
     const { here, there } = twoProcesses();
     const known = knownRowsOf(here.db);
     known.fresh<string>('a').set('k', 'v');
+    known.rows<string>('b').set('k', 'w');
+    await nextMicrotask();
 
-    // Act
+    // Act: the look taken before the commit serves the rest of its synchronous run, and only it
     const untouched = known.fresh<string>('a').get('k');
     there.db.prepare("INSERT INTO profiles (user_id, body, updated_at) VALUES ('x', '{}', 'now')").run();
+    const sameRun = known.fresh<string>('a').get('k');
+    await nextMicrotask();
     const afterCommit = known.fresh<string>('a').get('k');
+    const otherTable = known.rows<string>('b').get('k');
 
     // Assess
     expect(untouched).toBe('v');
+    expect(sameRun).toBe('v');
     expect(afterCommit).toBeUndefined();
+    expect(otherTable).toBeUndefined();
+  });
+
+  it('looks at the file once per synchronous run outside a transaction, and at every use inside one', async () => {
+    // Prepare: every run of PRAGMA data_version on a connection of its own
+    const dir = mkdtempSync(join(tmpdir(), 'known-rows-'));
+    dirs.push(dir);
+    const db = openSqliteDatabase(join(dir, 'assistant.db'));
+    open.push(db);
+    let looks = 0;
+    const prepare = db.prepare.bind(db);
+    db.prepare = ((source: string) => {
+      const statement = prepare(source);
+      if (source === 'PRAGMA data_version') {
+        const get = statement.get.bind(statement);
+        statement.get = (...parameters: unknown[]) => {
+          looks += 1;
+          return get(...parameters);
+        };
+      }
+      return statement;
+    }) as typeof db.prepare;
+    const known = knownRowsOf(db);
+
+    // Act
+    for (let i = 0; i < 3; i += 1) known.fresh('a');
+    const oneRun = looks;
+    await nextMicrotask();
+    known.fresh('a');
+    const nextRun = looks;
+    db.transaction(() => {
+      known.fresh('a');
+      known.fresh('b');
+    })();
+    const inTransaction = looks - nextRun;
+
+    // Assess
+    expect(oneRun).toBe(1);
+    expect(nextRun).toBe(2);
+    expect(inTransaction).toBe(2);
   });
 });
+
+const nextMicrotask = () => new Promise<void>((resolve) => queueMicrotask(resolve));
