@@ -3,6 +3,7 @@ import languageProcessor from 'sentiment/lib/language-processor.js';
 import { CapabilityMissingError, throwIfAborted } from '../../core/errors.js';
 import type { Sentiment as SentimentReading, SentimentLabel } from '../../core/model/sentiment.js';
 import type { SentimentAnalyzer } from '../../core/ports/sentiment-analyzer.js';
+import { primaryLanguage } from '../shared/language-tag.js';
 
 export interface AfinnSentimentAnalyzerOptions {
   /** Words with an AFINN weight this strong (1..5) on both sides make a sentence mixed; default 3 ("great", "terrible"). */
@@ -23,7 +24,7 @@ export class AfinnSentimentAnalyzer implements SentimentAnalyzer {
 
   async analyze(request: { text: string; language: string; signal?: AbortSignal }): Promise<SentimentReading> {
     throwIfAborted(request.signal);
-    if (request.language.toLowerCase().split(/[-_]/)[0] !== 'en') {
+    if (primaryLanguage(request.language) !== 'en') {
       throw new CapabilityMissingError(`sentiment: AFINN only scores English, not "${request.language}"`);
     }
     const { weights, tokens } = PRINTABLE_ASCII.test(request.text)

@@ -15,6 +15,7 @@ import type { EntityType } from '../../core/model/understanding.js';
 import { EntityExtractor, type EntityMatch } from './entity-extractor.js';
 import type { CityGazetteer } from './city-gazetteer.js';
 import { cuedIntent } from './intent-cues.js';
+import { primaryLanguage } from '../shared/language-tag.js';
 import { musicPhrases } from './music-phrases.js';
 import { PlaceFinder } from './place-finder.js';
 
@@ -327,15 +328,6 @@ async function writeCache(dir: string, file: string, key: string, model: string)
 }
 
 /** The tag's primary subtag, lower case: what precedes its first "-" or "_". */
-export function primaryLanguage(tag: string): string {
-  const lower = tag.toLowerCase();
-  // What split(/[-_]/)[0] gives, without the regex and the array of every subtag.
-  const hyphen = lower.indexOf('-');
-  const underscore = lower.indexOf('_');
-  const end = hyphen < 0 ? underscore : underscore < 0 ? hyphen : Math.min(hyphen, underscore);
-  return end < 0 ? lower : lower.slice(0, end);
-}
-
 function round(value: number): number {
   return Math.round(value * 1000) / 1000;
 }

@@ -15,7 +15,8 @@ import {
 import type { EntityType } from '../../../core/model/understanding.js';
 import { startServiceCall } from '../../shared/service-errors.js';
 import { FALLBACK_INTENT, lexIntentName } from './lex-bot-definition.js';
-import { LEX_ERRORS, lexSessionId, primaryLanguage, type LexBotAddress } from './lex-runtime-wire.js';
+import { primaryLanguage } from '../../shared/language-tag.js';
+import { LEX_ERRORS, lexSessionId, type LexBotAddress } from './lex-runtime-wire.js';
 
 interface LexLanguageUnderstandingSettings extends LexBotAddress {
   /**

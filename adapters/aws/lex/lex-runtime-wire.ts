@@ -46,11 +46,6 @@ export function lexSessionId(conversationId: string | undefined): string {
     : `sha256:${createHash('sha256').update(conversationId).digest('hex')}`;
 }
 
-/** The bare language of a tag in either spelling: `en_US` and `en-us` are both `en`. */
-export function primaryLanguage(tag: string): string {
-  return tag.toLowerCase().split(/[-_]/)[0] ?? '';
-}
-
 /**
  * Decodes a RecognizeUtterance response header. Lex gzips and base64-encodes these (the SDK passes them on as it got
  * them), and the payload is JSON: a JSON string for the transcript, objects and arrays for the rest.

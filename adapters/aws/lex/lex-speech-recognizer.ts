@@ -11,14 +11,8 @@ import type {
   TranscribeRequest,
 } from '../../../core/ports/speech-recognizer.js';
 import { rejectIfAborted, startServiceCall } from '../../shared/service-errors.js';
-import {
-  decodeLexHeader,
-  LEX,
-  LEX_ERRORS,
-  lexSessionId,
-  primaryLanguage,
-  type LexBotAddress,
-} from './lex-runtime-wire.js';
+import { decodeLexHeader, LEX, LEX_ERRORS, lexSessionId, type LexBotAddress } from './lex-runtime-wire.js';
+import { primaryLanguage } from '../../shared/language-tag.js';
 import { pcmOf } from '../../shared/wav.js';
 
 interface LexSpeechRecognizerSettings extends LexBotAddress {

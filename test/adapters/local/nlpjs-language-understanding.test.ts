@@ -1,10 +1,9 @@
-import fc from 'fast-check';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CityGazetteer } from '../../../adapters/local/city-gazetteer.js';
-import { NlpJsLanguageUnderstanding, primaryLanguage } from '../../../adapters/local/nlpjs-language-understanding.js';
+import { NlpJsLanguageUnderstanding } from '../../../adapters/local/nlpjs-language-understanding.js';
 import { ValidationError } from '../../../core/errors.js';
 import type { TrainingSet } from '../../../core/model/understanding.js';
 import { NO_INTENT } from '../../../core/model/understanding.js';
@@ -132,16 +131,6 @@ describe('NlpJsLanguageUnderstanding', () => {
       language: 'en',
     });
     await expect(nlu.understand({ text: 'hello', language: 'eng' })).resolves.toMatchObject({ intent: NO_INTENT });
-  });
-
-  it('reads the primary language subtag as splitting the lower-cased tag at - and _ does', () => {
-    const tag = fc.string({ unit: fc.constantFrom(...'enENfr-_xİK'.split('')), maxLength: 8 });
-    fc.assert(
-      fc.property(tag, (t) => {
-        expect(primaryLanguage(t), t).toBe(t.toLowerCase().split(/[-_]/)[0]);
-      }),
-      { numRuns: 5000 },
-    );
   });
 
   it('refuses training it cannot use', async () => {
