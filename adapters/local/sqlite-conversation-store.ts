@@ -308,6 +308,12 @@ const HEADERS = 'conversations';
  * deleted nothing since (it forgets them all when it deletes).
  */
 const TURNS = 'turns';
+/**
+ * Turns kept at most (a few hundred bytes each, parsed): the history windows of a hundred busy conversations. A server
+ * answering the language model for a thousand conversations at once would otherwise keep ten thousand of them, ~6 MB
+ * of a 150 MB budget (bench:load); past this the kept turns start over.
+ */
+const MAX_KNOWN_TURNS = 2000;
 
 /** A header's key among the known rows: user and conversation ids, neither of which can hold a NUL. */
 function headerKey(userId: string, conversationId: string): string {
@@ -393,7 +399,7 @@ function parseTurn(body: string): Turn {
  * The caller has checked the known rows are fresh and read `end` from the known header.
  */
 function knownTurns(known: SqliteKnownRows, key: string, from: number, end: number): Turn[] | undefined {
-  const turns = known.rows<Turn>(TURNS);
+  const turns = known.rows<Turn>(TURNS, MAX_KNOWN_TURNS);
   const items = new Array<Turn>(Math.max(0, end - from));
   for (let index = 0; index < items.length; index += 1) {
     const turn = turns.get(turnKey(key, from + index));
@@ -405,7 +411,7 @@ function knownTurns(known: SqliteKnownRows, key: string, from: number, end: numb
 
 /** Parses rows read from seq `from` on, keeps them as known turns and hands out copies (never the kept objects). */
 function keepTurns(known: SqliteKnownRows, key: string, from: number, bodies: readonly string[]): Turn[] {
-  const turns = known.rows<Turn>(TURNS);
+  const turns = known.rows<Turn>(TURNS, MAX_KNOWN_TURNS);
   const items = new Array<Turn>(bodies.length);
   for (let index = 0; index < bodies.length; index += 1) {
     const turn = parseTurn(bodies[index]!);

@@ -52,14 +52,17 @@ export class SqliteKnownRows {
     return this.rows<V>(table);
   }
 
-  /** The rows kept for `table`, without looking for other connections' commits: to keep them in step after a write. */
-  rows<V>(table: string): Map<string, V> {
+  /**
+   * The rows kept for `table`, without looking for other connections' commits: to keep them in step after a write.
+   * Past `maxRows` (default 10,000) the table's map starts over.
+   */
+  rows<V>(table: string, maxRows = MAX_ROWS): Map<string, V> {
     let rows = this.tables.get(table);
     if (!rows) {
       rows = new Map();
       this.tables.set(table, rows);
     }
-    if (rows.size >= MAX_ROWS) rows.clear();
+    if (rows.size >= maxRows) rows.clear();
     return rows as Map<string, V>;
   }
 }

@@ -6,6 +6,7 @@ import { emptyDialogueState } from '../../../core/model/dialogue-state.js';
 import type { Turn } from '../../../core/model/conversation.js';
 import { openSqliteDatabase, type Database } from '../../../adapters/local/sqlite-database.js';
 import { SqliteConversationStore } from '../../../adapters/local/sqlite-conversation-store.js';
+import { knownRowsOf } from '../../../adapters/local/sqlite-known-rows.js';
 
 /**
  * Turns the SQLite store has read are kept, parsed, while they are known to be what the file holds: history pages and
@@ -25,6 +26,7 @@ describe('SqliteConversationStore known turns', () => {
     const other = openSqliteDatabase(path);
     return {
       store: new SqliteConversationStore({ db }),
+      db,
       other,
       reads,
       close: () => {
@@ -161,6 +163,51 @@ describe('SqliteConversationStore known turns', () => {
       } finally {
         close();
       }
+    }
+  });
+
+  it('keeps at most 2,000 turns, starting over past them, and still answers every page', async () => {
+    // Prepare: three conversations of 1,000 turns each, their headers known from the appends
+    const { store, db, close } = onFile();
+    try {
+      const many = (c: string) =>
+        Array.from({ length: 1000 }, (_, i): Turn => ({ id: `${c}-${i}`, role: 'user', text: `${c} ${i}`, at }));
+      for (const c of ['c1', 'c2', 'c3']) {
+        const conversationKey = { userId: 'u1', conversationId: c };
+        await store.create({
+          conversation: {
+            ...conversationKey,
+            id: c,
+            createdAt: at,
+            updatedAt: at,
+            version: 0,
+            turnCount: 0,
+            state: emptyDialogueState(),
+          },
+        });
+        await store.appendExchange({
+          ...conversationKey,
+          expectedVersion: 0,
+          at,
+          state: emptyDialogueState(),
+          turns: many(c),
+        });
+      }
+
+      // Act: every turn read, twice
+      const kept: number[] = [];
+      for (let pass = 0; pass < 2; pass += 1) {
+        for (const c of ['c1', 'c2', 'c3']) {
+          const page = await store.turns({ userId: 'u1', conversationId: c, limit: 1000 });
+          expect(page.items).toEqual(many(c));
+          kept.push(knownRowsOf(db).rows('turns').size);
+        }
+      }
+
+      // Assess
+      expect(Math.max(...kept)).toBeLessThanOrEqual(2000);
+    } finally {
+      close();
     }
   });
 });
