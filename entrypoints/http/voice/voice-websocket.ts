@@ -11,10 +11,10 @@ type UpgradeListener = (request: IncomingMessage, socket: Duplex, head: Buffer) 
  * @fastify/websocket in `scope`, the voice routes' own, with only upgrade requests to `path` handed to it.
  *
  * Registered at the app's root, the plugin adds an onRequest and an onResponse hook to every request and wraps every
- * route's handler: about 5 % of the CPU of a turn or a history GET, on routes that never upgrade. In this scope its
- * hooks run for the voice route alone. Its 'upgrade' listener on the server would still route every upgrade request
- * through the app, and one to another path would then be answered on a socket nothing closes (at the root, its
- * onResponse hook closed it). So that listener gets upgrades to `path` only; the app answers any other upgrade
+ * route's handler: 2–5 % of the CPU of a turn or a history GET (measured), on routes that never upgrade. In this
+ * scope its hooks run for the voice route alone. Its 'upgrade' listener on the server would still route every upgrade
+ * request through the app, and one to another path would then be answered on a socket nothing closes (at the root,
+ * its onResponse hook closed it). So that listener gets upgrades to `path` only; the app answers any other upgrade
  * request as plain HTTP (a 404, a 401, ...), and its connection is closed once the answer is sent.
  */
 export async function registerVoiceWebSocket(scope: FastifyInstance, path: string, maxPayload: number): Promise<void> {
