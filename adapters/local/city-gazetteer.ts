@@ -3,9 +3,11 @@ import { open } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Measure, pass, passSync, PlaceDecoder } from './gazetteer-file.js';
-import { foldName, IndexBuilder, type GazetteerIndex, type Place } from './gazetteer-index.js';
+import { IndexBuilder, type GazetteerIndex, type Place } from './gazetteer-index.js';
+import { foldName } from './place-names.js';
 
-export { foldName, type Place } from './gazetteer-index.js';
+export { type Place } from './gazetteer-index.js';
+export { foldName } from './place-names.js';
 
 /** US states and Canadian provinces by name, for "Portland, Oregon"; elsewhere the country qualifies. */
 const ADMIN_NAMES: Record<string, string> = {

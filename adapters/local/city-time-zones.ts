@@ -1,5 +1,5 @@
 import type { CityData } from 'city-timezones';
-import { foldName as fold } from './gazetteer-index.js';
+import { foldName as fold } from './place-names.js';
 
 /** Everyday short names of cities that the `city-timezones` list does not carry, folded as the gazetteer folds. */
 const SHORT_NAMES: Record<string, string> = {

@@ -1,6 +1,7 @@
 import { readSync } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { ByteBlob, foldUnicode, IndexBuilder, type GazetteerIndex } from './gazetteer-index.js';
+import { ByteBlob, IndexBuilder, type GazetteerIndex } from './gazetteer-index.js';
+import { foldUnicode } from './place-names.js';
 
 /** Bytes of the data file held at a time; a pass takes the whole places in it, then it is refilled. */
 const WINDOW_BYTES = 256 * 1024;

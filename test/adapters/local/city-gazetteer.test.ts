@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CityGazetteer, foldName, gazetteerDataFile, type Place } from '../../../adapters/local/city-gazetteer.js';
-import { foldUnicode } from '../../../adapters/local/gazetteer-index.js';
+import { foldUnicode } from '../../../adapters/local/place-names.js';
 
 const place = (name: string, country: string, admin: string, population: number): Place => ({
   name,
