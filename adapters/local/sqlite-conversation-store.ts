@@ -20,6 +20,7 @@ import { checkPageLimit, decodeListCursor, decodeTurnCursor, encodeListCursor, e
 import { guarded } from './sqlite-database.js';
 import { groupCommitOf, type SqliteGroupCommit } from './sqlite-group-commit.js';
 import { knownRowsOf, type SqliteKnownRows } from './sqlite-known-rows.js';
+import { forgetKnownTurns, keepTurns, knownTurns, parseTurn } from './sqlite-known-turns.js';
 import { limitedStatement } from './sqlite-limited-statement.js';
 import { outboxRowsCommitted, outboxRowsUnknown, type KnownOutboxRow } from './sqlite-outbox-store.js';
 import { plainCopy } from '../shared/plain-copy.js';
@@ -251,8 +252,7 @@ export class SqliteConversationStore implements ConversationStore {
       return guarded('delete conversation', () => this.tx.remove.immediate(userId, conversationId));
     } finally {
       this.known.rows(HEADERS).delete(headerKey(userId, conversationId));
-      // Which of its turns are known is not kept by conversation; a delete is rare enough to forget them all.
-      this.known.rows(TURNS).clear();
+      forgetKnownTurns(this.known);
     }
   }
 
@@ -262,7 +262,7 @@ export class SqliteConversationStore implements ConversationStore {
       return guarded('delete conversations of user', () => this.tx.removeAllOfUser.immediate(userId));
     } finally {
       this.known.rows(HEADERS).clear();
-      this.known.rows(TURNS).clear();
+      forgetKnownTurns(this.known);
       // The user's events not yet relayed went too.
       outboxRowsUnknown(this.known);
     }
@@ -301,19 +301,6 @@ function prepareExchange(exchange: AppendExchange): PreparedExchange {
 }
 
 const HEADERS = 'conversations';
-/**
- * Turns this connection read, parsed, by conversation key and seq. A stored turn never changes: only deleting its
- * conversation (or its user's data) removes it, and a seq is then free for a new conversation of the same id. So a
- * known turn stays what the file holds while no other connection commits (the known rows' check) and this store has
- * deleted nothing since (it forgets them all when it deletes).
- */
-const TURNS = 'turns';
-/**
- * Turns kept at most (a few hundred bytes each, parsed): the history windows of a hundred busy conversations. A server
- * answering the language model for a thousand conversations at once would otherwise keep ten thousand of them, ~6 MB
- * of a 150 MB budget (bench:load); past this the kept turns start over.
- */
-const MAX_KNOWN_TURNS = 2000;
 
 /** A header's key among the known rows: user and conversation ids, neither of which can hold a NUL. */
 function headerKey(userId: string, conversationId: string): string {
@@ -387,43 +374,6 @@ function prepareTransactions(db: Database, sql: Statements) {
       return sql.deleteAllOfUser.run(userId).changes;
     }),
   };
-}
-
-function parseTurn(body: string): Turn {
-  return JSON.parse(body) as Turn;
-}
-
-/**
- * Copies of the turns `from` to `end` (exclusive) of the conversation `key`, when every one of them is known: a copy
- * costs about a quarter of parsing the row again, and the statement is not run at all. Undefined when one is missing.
- * The caller has checked the known rows are fresh and read `end` from the known header.
- */
-function knownTurns(known: SqliteKnownRows, key: string, from: number, end: number): Turn[] | undefined {
-  const turns = known.rows<Turn>(TURNS, MAX_KNOWN_TURNS);
-  const items = new Array<Turn>(Math.max(0, end - from));
-  for (let index = 0; index < items.length; index += 1) {
-    const turn = turns.get(turnKey(key, from + index));
-    if (turn === undefined) return undefined;
-    items[index] = plainCopy(turn);
-  }
-  return items;
-}
-
-/** Parses rows read from seq `from` on, keeps them as known turns and hands out copies (never the kept objects). */
-function keepTurns(known: SqliteKnownRows, key: string, from: number, bodies: readonly string[]): Turn[] {
-  const turns = known.rows<Turn>(TURNS, MAX_KNOWN_TURNS);
-  const items = new Array<Turn>(bodies.length);
-  for (let index = 0; index < bodies.length; index += 1) {
-    const turn = parseTurn(bodies[index]!);
-    turns.set(turnKey(key, from + index), turn);
-    items[index] = plainCopy(turn);
-  }
-  return items;
-}
-
-/** A turn's key among the known rows: its conversation's key and its seq. */
-function turnKey(key: string, seq: number): string {
-  return `${key}\0${seq}`;
 }
 
 function toSummary(row: SummaryRow): ConversationSummary {
