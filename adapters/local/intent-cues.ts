@@ -1,4 +1,5 @@
 import { NO_INTENT } from '../../core/model/understanding.js';
+import { PLAIN_ASCII } from './entity-tokens.js';
 
 /**
  * Word cues that say what a request is about whatever its phrasing, checked before the statistical classifier, which
@@ -205,15 +206,13 @@ function isDigit(code: number): boolean {
   return code >= 0x30 && code <= 0x39;
 }
 
-/** Printable ASCII only: its letters and digits are a-z, A-Z and 0-9, and its only quote to unify is the backtick. */
-const PLAIN_ASCII = /^[\x20-\x7e]*$/;
-
 /** Lower case, quotes unified, anything but letters, digits, apostrophes, ampersands and hyphens made one space. */
 export function normalise(text: string): string {
   const lower = text.toLowerCase();
   // Most requests arrive already normal; checking that costs a fraction of the replacements below.
   if (isNormal(lower)) return lower;
-  // The same result without Unicode property classes, which cost most of the normalisation, for the common case.
+  // Printable ASCII (letters and digits a-z, A-Z, 0-9; the backtick its only quote to unify): the same result without
+  // Unicode property classes, which cost most of the normalisation, for the common case.
   if (PLAIN_ASCII.test(lower)) return normaliseAscii(lower.includes('`') ? lower.replace(/`/g, "'") : lower);
   return lower
     .replace(/[’‘`]/g, "'")
